@@ -1,0 +1,49 @@
+package dev.kiln;
+
+import dev.kiln.bindings.KilnNative;
+import dev.kiln.internal.Core;
+
+/** Process-wide settings: random seed, threads, native memory. */
+public final class Kiln {
+  private Kiln() {}
+
+  static {
+    Core.opCount(); // loads the native library
+  }
+
+  /** Seeds the global generator (torch.manual_seed): same seed, same random numbers. */
+  public static void manualSeed(long seed) {
+    KilnNative.kiln_manual_seed(seed);
+  }
+
+  /** Threads the core uses for its kernels, including the calling one (torch.get_num_threads). */
+  public static int getNumThreads() {
+    return KilnNative.kiln_get_num_threads();
+  }
+
+  /** Sets the threads of the core and of OpenBLAS (torch.set_num_threads). */
+  public static void setNumThreads(int threads) {
+    if (threads < 1) throw new IllegalArgumentException("setNumThreads: expected at least 1 thread, got " + threads);
+    Core.run(() -> KilnNative.kiln_set_num_threads(threads));
+  }
+
+  public static MemoryStats memoryStats() {
+    long[] s = new long[5];
+    KilnNative.kiln_memory_stats(s);
+    return new MemoryStats(s[0], s[1], s[2], s[3], s[4]);
+  }
+
+  /** Returns the allocator's cached blocks to the system. */
+  public static void emptyCache() {
+    KilnNative.kiln_empty_cache();
+  }
+
+  /** The most bytes the allocator keeps cached for reuse. */
+  public static void setCacheLimit(long bytes) {
+    Core.run(() -> KilnNative.kiln_set_cache_limit(bytes));
+  }
+
+  public static String version() {
+    return KilnNative.kiln_version().getString();
+  }
+}

@@ -1,0 +1,932 @@
+package dev.kiln;
+
+import dev.kiln.bindings.KilnNative;
+import dev.kiln.internal.Core;
+import dev.kiln.internal.Frame;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A multi-dimensional array on a device, with PyTorch's semantics: strided views that share memory,
+ * broadcasting, type promotion, and (as the next issues land) automatic differentiation.
+ *
+ * <p>Method names are PyTorch's in camelCase; in-place forms end in an underscore ({@code add_}) and
+ * return this tensor. A Tensor owns native memory: release it with {@link #close()}, a
+ * {@link TensorScope}, or let the garbage collector do it.
+ *
+ * <pre>{@code
+ * Tensor a = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2);
+ * Tensor b = a.matmul(a.t()).add(1);   // tensor([[ 6., 12.], [12., 26.]])
+ * }</pre>
+ */
+public final class Tensor implements AutoCloseable {
+  // Op ids, resolved by name once.
+  private static final int EMPTY = Core.op("empty"), ZEROS = Core.op("zeros"), ONES = Core.op("ones"),
+      FULL = Core.op("full"), ARANGE = Core.op("arange"), EYE = Core.op("eye"), RAND = Core.op("rand"),
+      RANDN = Core.op("randn");
+  private static final int ADD = Core.op("add"), SUB = Core.op("sub"), MUL = Core.op("mul"), DIV = Core.op("div"),
+      POW = Core.op("pow"), NEG = Core.op("neg"), EXP = Core.op("exp"), LOG = Core.op("log"), SQRT = Core.op("sqrt"),
+      ABS = Core.op("abs"), RELU = Core.op("relu"), SIGMOID = Core.op("sigmoid"), TANH = Core.op("tanh");
+  private static final int EQ = Core.op("eq"), NE = Core.op("ne"), LT = Core.op("lt"), LE = Core.op("le"),
+      GT = Core.op("gt"), GE = Core.op("ge"), WHERE = Core.op("where");
+  private static final int SUM = Core.op("sum"), MEAN = Core.op("mean"), MAX = Core.op("max"), MIN = Core.op("min"),
+      MAX_DIM = Core.op("max_dim"), MIN_DIM = Core.op("min_dim"), ARGMAX = Core.op("argmax"),
+      ARGMIN = Core.op("argmin");
+  private static final int VIEW = Core.op("view"), RESHAPE = Core.op("reshape"), TRANSPOSE = Core.op("transpose"),
+      T = Core.op("t"), PERMUTE = Core.op("permute"), NARROW = Core.op("narrow"), SLICE = Core.op("slice"),
+      EXPAND = Core.op("expand"), SQUEEZE = Core.op("squeeze"), UNSQUEEZE = Core.op("unsqueeze"),
+      FLATTEN = Core.op("flatten"), CONTIGUOUS = Core.op("contiguous");
+  private static final int TO = Core.op("to"), CLONE = Core.op("clone"), COPY_ = Core.op("copy_"),
+      FILL_ = Core.op("fill_"), ZERO_ = Core.op("zero_");
+  private static final int MATMUL = Core.op("matmul"), MM = Core.op("mm"), BMM = Core.op("bmm");
+  private static final int GATHER = Core.op("gather"), SCATTER = Core.op("scatter"),
+      SCATTER_ADD = Core.op("scatter_add");
+
+  private final NativeRef ref;
+  TensorScope scope; // the scope that will close this tensor, if any
+  private long[] shape; // cached: a tensor's shape never changes
+  private DType dtype;
+
+  /** Wraps a native handle that this tensor now owns. */
+  Tensor(long handle) {
+    ref = new NativeRef(this, handle);
+    TensorScope.register(this);
+    NativeRef.afterCreate();
+  }
+
+  /** The native handle, for Kiln's own packages; throws if the tensor is closed. */
+  public long handle() {
+    long h = ref.handle();
+    if (h == 0) throw new IllegalStateException("this tensor is closed");
+    return h;
+  }
+
+  // ---------------------------------------------------------------- creation
+
+  /** A tensor with a copy of data; with no shape, 1-D. {@code Tensor.of(new float[] {1, 2, 3, 4}, 2, 2)} */
+  public static Tensor of(float[] data, long... shape) {
+    long[] s = shapeFor(data.length, shape);
+    return new Tensor(Core.handleOf(() -> KilnNative.kiln_from_float(data, data.length, s, s.length)));
+  }
+
+  public static Tensor of(double[] data, long... shape) {
+    long[] s = shapeFor(data.length, shape);
+    return new Tensor(Core.handleOf(() -> KilnNative.kiln_from_double(data, data.length, s, s.length)));
+  }
+
+  public static Tensor of(long[] data, long... shape) {
+    long[] s = shapeFor(data.length, shape);
+    return new Tensor(Core.handleOf(() -> KilnNative.kiln_from_long(data, data.length, s, s.length)));
+  }
+
+  public static Tensor of(boolean[] data, long... shape) {
+    long[] s = shapeFor(data.length, shape);
+    byte[] bytes = new byte[data.length];
+    for (int i = 0; i < data.length; i++) bytes[i] = (byte) (data[i] ? 1 : 0);
+    return new Tensor(Core.handleOf(() -> KilnNative.kiln_from_bool(bytes, bytes.length, s, s.length)));
+  }
+
+  private static long[] shapeFor(int length, long[] shape) {
+    return shape.length == 0 ? new long[] {length} : shape.clone();
+  }
+
+  /** A 0-dim float32 tensor ({@code torch.tensor(2.5)}). */
+  public static Tensor scalar(double value) {
+    return scalar(value, DType.FLOAT32);
+  }
+
+  /** A 0-dim int64 tensor ({@code torch.tensor(3)}). */
+  public static Tensor scalar(long value) {
+    return new Tensor(Core.handleOf(() -> KilnNative.kiln_scalar(0, value, DType.INT64.code(), 0)));
+  }
+
+  public static Tensor scalar(boolean value) {
+    return new Tensor(Core.handleOf(() -> KilnNative.kiln_scalar(0, value ? 1 : 0, DType.BOOL.code(), 0)));
+  }
+
+  public static Tensor scalar(double value, DType dtype) {
+    return new Tensor(Core.handleOf(() -> KilnNative.kiln_scalar(value, (long) value, dtype.code(), 0)));
+  }
+
+  public static Tensor empty(long... shape) {
+    return empty(DType.FLOAT32, shape);
+  }
+
+  public static Tensor empty(DType dtype, long... shape) {
+    return create(EMPTY, dtype, shape);
+  }
+
+  public static Tensor zeros(long... shape) {
+    return zeros(DType.FLOAT32, shape);
+  }
+
+  public static Tensor zeros(DType dtype, long... shape) {
+    return create(ZEROS, dtype, shape);
+  }
+
+  public static Tensor ones(long... shape) {
+    return ones(DType.FLOAT32, shape);
+  }
+
+  public static Tensor ones(DType dtype, long... shape) {
+    return create(ONES, dtype, shape);
+  }
+
+  /** A float32 tensor filled with value ({@code torch.full(shape, 2.5)}). */
+  public static Tensor full(double value, long... shape) {
+    return full(value, DType.FLOAT32, shape);
+  }
+
+  /** An int64 tensor filled with value ({@code torch.full(shape, 7)}). */
+  public static Tensor full(long value, long... shape) {
+    try (Tensor v = scalar(value)) {
+      return new Tensor(Core.call(FULL, Frame.of(new long[] {v.handle()}, Frame.concat(new long[] {DType.INT64.code()}, shape))));
+    }
+  }
+
+  public static Tensor full(double value, DType dtype, long... shape) {
+    try (Tensor v = scalar(value, DType.FLOAT64)) {
+      return new Tensor(Core.call(FULL, Frame.of(new long[] {v.handle()}, Frame.concat(new long[] {dtype.code()}, shape))));
+    }
+  }
+
+  public static Tensor zerosLike(Tensor t) {
+    return zeros(t.dtype(), t.shape());
+  }
+
+  public static Tensor onesLike(Tensor t) {
+    return ones(t.dtype(), t.shape());
+  }
+
+  /** int64 values 0, 1, ..., end - 1. */
+  public static Tensor arange(long end) {
+    return arange(0, end, 1);
+  }
+
+  public static Tensor arange(long start, long end) {
+    return arange(start, end, 1);
+  }
+
+  public static Tensor arange(long start, long end, long step) {
+    return arange(DType.INT64, start, end, step);
+  }
+
+  /** float32 values start, start + step, ... below end ({@code torch.arange(0.0, 1.0, 0.25)}). */
+  public static Tensor arange(double start, double end, double step) {
+    return arange(DType.FLOAT32, start, end, step);
+  }
+
+  public static Tensor arange(DType dtype, double start, double end, double step) {
+    return new Tensor(Core.call(ARANGE, Frame.of(new long[0], new long[] {dtype.code()}, start, end, step)));
+  }
+
+  /** The n x n identity matrix. */
+  public static Tensor eye(long n) {
+    return eye(n, n);
+  }
+
+  public static Tensor eye(long n, long m) {
+    return eye(DType.FLOAT32, n, m);
+  }
+
+  public static Tensor eye(DType dtype, long n, long m) {
+    return new Tensor(Core.call(EYE, Frame.of(new long[0], new long[] {dtype.code(), n, m})));
+  }
+
+  /** Uniform on [0, 1), from the global generator. */
+  public static Tensor rand(long... shape) {
+    return random(RAND, null, DType.FLOAT32, shape);
+  }
+
+  public static Tensor rand(DType dtype, long... shape) {
+    return random(RAND, null, dtype, shape);
+  }
+
+  public static Tensor rand(Generator generator, long... shape) {
+    return random(RAND, Objects.requireNonNull(generator, "generator"), DType.FLOAT32, shape);
+  }
+
+  public static Tensor rand(Generator generator, DType dtype, long... shape) {
+    return random(RAND, Objects.requireNonNull(generator, "generator"), dtype, shape);
+  }
+
+  /** Standard normal, from the global generator. */
+  public static Tensor randn(long... shape) {
+    return random(RANDN, null, DType.FLOAT32, shape);
+  }
+
+  public static Tensor randn(DType dtype, long... shape) {
+    return random(RANDN, null, dtype, shape);
+  }
+
+  public static Tensor randn(Generator generator, long... shape) {
+    return random(RANDN, Objects.requireNonNull(generator, "generator"), DType.FLOAT32, shape);
+  }
+
+  public static Tensor randn(Generator generator, DType dtype, long... shape) {
+    return random(RANDN, Objects.requireNonNull(generator, "generator"), dtype, shape);
+  }
+
+  private static Tensor create(int op, DType dtype, long[] shape) {
+    return new Tensor(Core.call(op, Frame.of(new long[0], Frame.concat(new long[] {dtype.code()}, shape))));
+  }
+
+  private static Tensor random(int op, Generator g, DType dtype, long[] shape) {
+    long gen = g == null ? 0 : g.handle();
+    return new Tensor(Core.call(op, Frame.of(new long[0], Frame.concat(new long[] {dtype.code(), gen}, shape))));
+  }
+
+  // ---------------------------------------------------------------- metadata
+
+  /** The sizes of the dims ({@code x.shape}); a copy. */
+  public long[] shape() {
+    return shapeRef().clone();
+  }
+
+  private long[] shapeRef() {
+    long[] s = shape;
+    if (s == null) {
+      long h = handle();
+      s = new long[KilnNative.kiln_dim(h)];
+      KilnNative.kiln_shape(h, s);
+      shape = s;
+    }
+    return s;
+  }
+
+  /** The size of one dim; negative dims count from the end. */
+  public long size(int dim) {
+    long[] s = shapeRef();
+    int d = dim < 0 ? dim + s.length : dim;
+    if (d < 0 || d >= s.length)
+      throw new IndexException("size: dimension out of range (expected to be in range of [" + -s.length + ", " + (s.length - 1) + "], but got " + dim + ")");
+    return s[d];
+  }
+
+  public int dim() {
+    return shapeRef().length;
+  }
+
+  public long numel() {
+    long n = 1;
+    for (long s : shapeRef()) n *= s;
+    return n;
+  }
+
+  public DType dtype() {
+    DType t = dtype;
+    if (t == null) dtype = t = DType.fromCode(KilnNative.kiln_dtype(handle()));
+    return t;
+  }
+
+  public Device device() {
+    long h = handle();
+    return Device.fromNative(KilnNative.kiln_device_type(h), KilnNative.kiln_device_index(h));
+  }
+
+  /** Strides in elements. */
+  public long[] stride() {
+    long[] s = new long[dim()];
+    KilnNative.kiln_strides(handle(), s);
+    return s;
+  }
+
+  public long stride(int dim) {
+    long[] s = stride();
+    int d = dim < 0 ? dim + s.length : dim;
+    if (d < 0 || d >= s.length) throw new IndexException("stride: dimension out of range, got " + dim + " for a " + s.length + "-D tensor");
+    return s[d];
+  }
+
+  public long storageOffset() {
+    return KilnNative.kiln_storage_offset(handle());
+  }
+
+  public boolean isContiguous() {
+    return KilnNative.kiln_is_contiguous(handle()) != 0;
+  }
+
+  /** The address of the first element: equal for views of the same memory. */
+  public long dataAddress() {
+    return KilnNative.kiln_data_address(handle());
+  }
+
+  // ---------------------------------------------------------------- data
+
+  /** The value of a one-element tensor, as a double. */
+  public double item() {
+    checkOneElement("item");
+    return toDoubleArray()[0];
+  }
+
+  public long itemLong() {
+    checkOneElement("itemLong");
+    return toLongArray()[0];
+  }
+
+  public boolean itemBoolean() {
+    checkOneElement("itemBoolean");
+    return toBooleanArray()[0];
+  }
+
+  private void checkOneElement(String op) {
+    if (numel() != 1)
+      throw new ArgumentException(op + ": a Tensor with " + numel() + " elements cannot be converted to a scalar");
+  }
+
+  /** The elements in row-major order, converted to float. */
+  public float[] toFloatArray() {
+    float[] out = new float[checkedLength()];
+    long h = handle();
+    Core.run(() -> KilnNative.kiln_read_float(h, out, out.length));
+    return out;
+  }
+
+  public double[] toDoubleArray() {
+    double[] out = new double[checkedLength()];
+    long h = handle();
+    Core.run(() -> KilnNative.kiln_read_double(h, out, out.length));
+    return out;
+  }
+
+  public long[] toLongArray() {
+    long[] out = new long[checkedLength()];
+    long h = handle();
+    Core.run(() -> KilnNative.kiln_read_long(h, out, out.length));
+    return out;
+  }
+
+  public boolean[] toBooleanArray() {
+    byte[] bytes = new byte[checkedLength()];
+    long h = handle();
+    Core.run(() -> KilnNative.kiln_read_bool(h, bytes, bytes.length));
+    boolean[] out = new boolean[bytes.length];
+    for (int i = 0; i < bytes.length; i++) out[i] = bytes[i] != 0;
+    return out;
+  }
+
+  private int checkedLength() {
+    long n = numel();
+    if (n > Integer.MAX_VALUE - 8) throw new ArgumentException("a tensor of " + n + " elements does not fit in a Java array");
+    return (int) n;
+  }
+
+  // ---------------------------------------------------------------- elementwise
+
+  public Tensor add(Tensor other) {
+    return binary(ADD, other);
+  }
+
+  public Tensor add(double other) {
+    return new Tensor(Core.callScalar(ADD, handle(), other));
+  }
+
+  public Tensor add(long other) {
+    return new Tensor(Core.callScalar(ADD, handle(), other));
+  }
+
+  public Tensor sub(Tensor other) {
+    return binary(SUB, other);
+  }
+
+  public Tensor sub(double other) {
+    return new Tensor(Core.callScalar(SUB, handle(), other));
+  }
+
+  public Tensor sub(long other) {
+    return new Tensor(Core.callScalar(SUB, handle(), other));
+  }
+
+  public Tensor mul(Tensor other) {
+    return binary(MUL, other);
+  }
+
+  public Tensor mul(double other) {
+    return new Tensor(Core.callScalar(MUL, handle(), other));
+  }
+
+  public Tensor mul(long other) {
+    return new Tensor(Core.callScalar(MUL, handle(), other));
+  }
+
+  /** True division: integer inputs give a float result, as in PyTorch. */
+  public Tensor div(Tensor other) {
+    return binary(DIV, other);
+  }
+
+  public Tensor div(double other) {
+    return new Tensor(Core.callScalar(DIV, handle(), other));
+  }
+
+  public Tensor div(long other) {
+    return new Tensor(Core.callScalar(DIV, handle(), other));
+  }
+
+  public Tensor pow(Tensor exponent) {
+    return binary(POW, exponent);
+  }
+
+  public Tensor pow(double exponent) {
+    return new Tensor(Core.callScalar(POW, handle(), exponent));
+  }
+
+  public Tensor pow(long exponent) {
+    return new Tensor(Core.callScalar(POW, handle(), exponent));
+  }
+
+  public Tensor neg() {
+    return unary(NEG);
+  }
+
+  public Tensor exp() {
+    return unary(EXP);
+  }
+
+  public Tensor log() {
+    return unary(LOG);
+  }
+
+  public Tensor sqrt() {
+    return unary(SQRT);
+  }
+
+  public Tensor abs() {
+    return unary(ABS);
+  }
+
+  public Tensor relu() {
+    return unary(RELU);
+  }
+
+  public Tensor sigmoid() {
+    return unary(SIGMOID);
+  }
+
+  public Tensor tanh() {
+    return unary(TANH);
+  }
+
+  // ---------------------------------------------------------------- comparisons (bool results)
+
+  public Tensor eq(Tensor other) {
+    return binary(EQ, other);
+  }
+
+  public Tensor eq(double other) {
+    return new Tensor(Core.callScalar(EQ, handle(), other));
+  }
+
+  public Tensor eq(long other) {
+    return new Tensor(Core.callScalar(EQ, handle(), other));
+  }
+
+  public Tensor ne(Tensor other) {
+    return binary(NE, other);
+  }
+
+  public Tensor ne(double other) {
+    return new Tensor(Core.callScalar(NE, handle(), other));
+  }
+
+  public Tensor ne(long other) {
+    return new Tensor(Core.callScalar(NE, handle(), other));
+  }
+
+  public Tensor lt(Tensor other) {
+    return binary(LT, other);
+  }
+
+  public Tensor lt(double other) {
+    return new Tensor(Core.callScalar(LT, handle(), other));
+  }
+
+  public Tensor lt(long other) {
+    return new Tensor(Core.callScalar(LT, handle(), other));
+  }
+
+  public Tensor le(Tensor other) {
+    return binary(LE, other);
+  }
+
+  public Tensor le(double other) {
+    return new Tensor(Core.callScalar(LE, handle(), other));
+  }
+
+  public Tensor le(long other) {
+    return new Tensor(Core.callScalar(LE, handle(), other));
+  }
+
+  public Tensor gt(Tensor other) {
+    return binary(GT, other);
+  }
+
+  public Tensor gt(double other) {
+    return new Tensor(Core.callScalar(GT, handle(), other));
+  }
+
+  public Tensor gt(long other) {
+    return new Tensor(Core.callScalar(GT, handle(), other));
+  }
+
+  public Tensor ge(Tensor other) {
+    return binary(GE, other);
+  }
+
+  public Tensor ge(double other) {
+    return new Tensor(Core.callScalar(GE, handle(), other));
+  }
+
+  public Tensor ge(long other) {
+    return new Tensor(Core.callScalar(GE, handle(), other));
+  }
+
+  /** Elements of x where cond is true, else of y ({@code torch.where(cond, x, y)}); all broadcast. */
+  public static Tensor where(Tensor cond, Tensor x, Tensor y) {
+    return new Tensor(Core.call(WHERE, Frame.tensors(cond.handle(), x.handle(), y.handle())));
+  }
+
+  /** {@code x.where(cond, y)}: this where cond is true, else y. */
+  public Tensor where(Tensor cond, Tensor other) {
+    return where(cond, this, other);
+  }
+
+  // ---------------------------------------------------------------- in-place (return this)
+
+  public Tensor add_(Tensor other) {
+    Core.callInPlace(ADD, handle(), other.handle());
+    return this;
+  }
+
+  public Tensor add_(double other) {
+    Core.callInPlaceScalar(ADD, handle(), other);
+    return this;
+  }
+
+  public Tensor add_(long other) {
+    Core.callInPlaceScalar(ADD, handle(), other);
+    return this;
+  }
+
+  public Tensor sub_(Tensor other) {
+    Core.callInPlace(SUB, handle(), other.handle());
+    return this;
+  }
+
+  public Tensor sub_(double other) {
+    Core.callInPlaceScalar(SUB, handle(), other);
+    return this;
+  }
+
+  public Tensor sub_(long other) {
+    Core.callInPlaceScalar(SUB, handle(), other);
+    return this;
+  }
+
+  public Tensor mul_(Tensor other) {
+    Core.callInPlace(MUL, handle(), other.handle());
+    return this;
+  }
+
+  public Tensor mul_(double other) {
+    Core.callInPlaceScalar(MUL, handle(), other);
+    return this;
+  }
+
+  public Tensor mul_(long other) {
+    Core.callInPlaceScalar(MUL, handle(), other);
+    return this;
+  }
+
+  public Tensor div_(Tensor other) {
+    Core.callInPlace(DIV, handle(), other.handle());
+    return this;
+  }
+
+  public Tensor div_(double other) {
+    Core.callInPlaceScalar(DIV, handle(), other);
+    return this;
+  }
+
+  public Tensor pow_(double exponent) {
+    Core.callInPlaceScalar(POW, handle(), exponent);
+    return this;
+  }
+
+  public Tensor neg_() {
+    return unaryInPlace(NEG);
+  }
+
+  public Tensor exp_() {
+    return unaryInPlace(EXP);
+  }
+
+  public Tensor log_() {
+    return unaryInPlace(LOG);
+  }
+
+  public Tensor sqrt_() {
+    return unaryInPlace(SQRT);
+  }
+
+  public Tensor abs_() {
+    return unaryInPlace(ABS);
+  }
+
+  public Tensor relu_() {
+    return unaryInPlace(RELU);
+  }
+
+  public Tensor sigmoid_() {
+    return unaryInPlace(SIGMOID);
+  }
+
+  public Tensor tanh_() {
+    return unaryInPlace(TANH);
+  }
+
+  /** Sets every element to value (converted to this tensor's dtype). */
+  public Tensor fill_(double value) {
+    Core.callInPlaceScalar(FILL_, handle(), value);
+    return this;
+  }
+
+  public Tensor fill_(long value) {
+    Core.callInPlaceScalar(FILL_, handle(), value);
+    return this;
+  }
+
+  public Tensor fill_(boolean value) {
+    Core.callInPlaceScalar(FILL_, handle(), value);
+    return this;
+  }
+
+  public Tensor zero_() {
+    Core.callInPlace(ZERO_, Frame.tensors(handle()));
+    return this;
+  }
+
+  /** Copies src (broadcast to this shape, converted to this dtype) into this tensor. */
+  public Tensor copy_(Tensor src) {
+    Core.callInPlace(COPY_, handle(), src.handle());
+    return this;
+  }
+
+  // ---------------------------------------------------------------- reductions
+
+  /** The sum of all elements (int64 for integer and bool tensors). */
+  public Tensor sum() {
+    return reduce(SUM, new int[0], false);
+  }
+
+  /** The sum over the given dims, which are removed from the shape. */
+  public Tensor sum(int... dims) {
+    return reduce(SUM, dims, false);
+  }
+
+  public Tensor sum(int dim, boolean keepdim) {
+    return reduce(SUM, new int[] {dim}, keepdim);
+  }
+
+  public Tensor sum(int[] dims, boolean keepdim) {
+    return reduce(SUM, dims, keepdim);
+  }
+
+  public Tensor mean() {
+    return reduce(MEAN, new int[0], false);
+  }
+
+  public Tensor mean(int... dims) {
+    return reduce(MEAN, dims, false);
+  }
+
+  public Tensor mean(int dim, boolean keepdim) {
+    return reduce(MEAN, new int[] {dim}, keepdim);
+  }
+
+  public Tensor mean(int[] dims, boolean keepdim) {
+    return reduce(MEAN, dims, keepdim);
+  }
+
+  /** The largest element (NaN if any element is NaN). */
+  public Tensor max() {
+    return unary(MAX);
+  }
+
+  /** The largest values along dim and their indices ({@code x.max(dim)}). */
+  public ValuesAndIndices max(int dim) {
+    return max(dim, false);
+  }
+
+  public ValuesAndIndices max(int dim, boolean keepdim) {
+    return valuesAndIndices(MAX_DIM, dim, keepdim);
+  }
+
+  public Tensor min() {
+    return unary(MIN);
+  }
+
+  public ValuesAndIndices min(int dim) {
+    return min(dim, false);
+  }
+
+  public ValuesAndIndices min(int dim, boolean keepdim) {
+    return valuesAndIndices(MIN_DIM, dim, keepdim);
+  }
+
+  /** The index of the largest element in the flattened tensor. */
+  public Tensor argmax() {
+    return unary(ARGMAX);
+  }
+
+  public Tensor argmax(int dim) {
+    return argmax(dim, false);
+  }
+
+  public Tensor argmax(int dim, boolean keepdim) {
+    return withInts(ARGMAX, dim, keepdim ? 1 : 0);
+  }
+
+  public Tensor argmin() {
+    return unary(ARGMIN);
+  }
+
+  public Tensor argmin(int dim) {
+    return argmin(dim, false);
+  }
+
+  public Tensor argmin(int dim, boolean keepdim) {
+    return withInts(ARGMIN, dim, keepdim ? 1 : 0);
+  }
+
+  private Tensor reduce(int op, int[] dims, boolean keepdim) {
+    long[] ints = new long[dims.length + 1];
+    ints[0] = keepdim ? 1 : 0;
+    for (int i = 0; i < dims.length; i++) ints[i + 1] = dims[i];
+    return new Tensor(Core.call(op, Frame.of(new long[] {handle()}, ints)));
+  }
+
+  private ValuesAndIndices valuesAndIndices(int op, int dim, boolean keepdim) {
+    long[] out = Core.call(op, Frame.of(new long[] {handle()}, new long[] {dim, keepdim ? 1 : 0}), 2);
+    return new ValuesAndIndices(new Tensor(out[0]), new Tensor(out[1]));
+  }
+
+  // ---------------------------------------------------------------- linear algebra
+
+  /** Matrix product with torch.matmul's rules for 1-D, 2-D and batched (broadcast) operands. */
+  public Tensor matmul(Tensor other) {
+    return binary(MATMUL, other);
+  }
+
+  /** The product of two matrices. */
+  public Tensor mm(Tensor other) {
+    return binary(MM, other);
+  }
+
+  /** Batched product of [b, n, k] and [b, k, m] tensors. */
+  public Tensor bmm(Tensor other) {
+    return binary(BMM, other);
+  }
+
+  // ---------------------------------------------------------------- views (share memory, no copy)
+
+  /** A view with a new shape (one size may be -1); the memory layout must allow it. */
+  public Tensor view(long... shape) {
+    return withLongs(VIEW, shape);
+  }
+
+  /** Like view, but copies when no view can express the new shape. */
+  public Tensor reshape(long... shape) {
+    return withLongs(RESHAPE, shape);
+  }
+
+  public Tensor transpose(int dim0, int dim1) {
+    return withInts(TRANSPOSE, dim0, dim1);
+  }
+
+  /** The transpose of a matrix (a 0-D or 1-D tensor is returned as is). */
+  public Tensor t() {
+    return unary(T);
+  }
+
+  public Tensor permute(int... dims) {
+    return withInts(PERMUTE, dims);
+  }
+
+  /** length elements of dim from start. */
+  public Tensor narrow(int dim, long start, long length) {
+    return withLongs(NARROW, dim, start, length);
+  }
+
+  /** Elements start, start + step, ... below end of dim (Python's {@code x[start:end:step]}). */
+  public Tensor slice(int dim, long start, long end, long step) {
+    return withLongs(SLICE, dim, start, end, step);
+  }
+
+  public Tensor slice(int dim, long start, long end) {
+    return slice(dim, start, end, 1);
+  }
+
+  /** A view with size-1 dims repeated (stride 0) to the given sizes; -1 keeps a size. */
+  public Tensor expand(long... shape) {
+    return withLongs(EXPAND, shape);
+  }
+
+  public Tensor expandAs(Tensor other) {
+    return expand(other.shape());
+  }
+
+  /** Removes every dim of size 1. */
+  public Tensor squeeze() {
+    return unary(SQUEEZE);
+  }
+
+  /** Removes dim if its size is 1. */
+  public Tensor squeeze(int dim) {
+    return withInts(SQUEEZE, dim);
+  }
+
+  public Tensor unsqueeze(int dim) {
+    return withInts(UNSQUEEZE, dim);
+  }
+
+  public Tensor flatten() {
+    return flatten(0, -1);
+  }
+
+  public Tensor flatten(int startDim, int endDim) {
+    return withInts(FLATTEN, startDim, endDim);
+  }
+
+  /** This tensor if it is contiguous, else a contiguous copy. */
+  public Tensor contiguous() {
+    return unary(CONTIGUOUS);
+  }
+
+  // ---------------------------------------------------------------- copies and indexing
+
+  /** This tensor converted to dtype (this tensor itself, as a new handle, if it already has it). */
+  public Tensor to(DType dtype) {
+    return withInts(TO, dtype.code());
+  }
+
+  public Tensor clone() {
+    return unary(CLONE);
+  }
+
+  /** {@code out[i][j] = this[i][index[i][j]]} for dim 1, and so on (torch.gather). */
+  public Tensor gather(int dim, Tensor index) {
+    return new Tensor(Core.call(GATHER, Frame.of(new long[] {handle(), index.handle()}, new long[] {dim})));
+  }
+
+  /** A copy with src's values written at index along dim (torch.scatter). */
+  public Tensor scatter(int dim, Tensor index, Tensor src) {
+    return new Tensor(Core.call(SCATTER, Frame.of(new long[] {handle(), index.handle(), src.handle()}, new long[] {dim})));
+  }
+
+  /** A copy with src's values added at index along dim (torch.scatter_add). */
+  public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
+    return new Tensor(Core.call(SCATTER_ADD, Frame.of(new long[] {handle(), index.handle(), src.handle()}, new long[] {dim})));
+  }
+
+  // ---------------------------------------------------------------- lifetime and printing
+
+  /** Releases this tensor's reference to its native memory; later calls do nothing. */
+  @Override
+  public void close() {
+    ref.release();
+  }
+
+  public boolean isClosed() {
+    return ref.isReleased();
+  }
+
+  /** The tensor as PyTorch prints it: {@code tensor([[1., 2.], [3., 4.]])}. */
+  @Override
+  public String toString() {
+    if (isClosed()) return "tensor(<closed>)";
+    return TensorFormatter.format(this, List.of());
+  }
+
+  // ---------------------------------------------------------------- call plumbing
+
+  private Tensor unary(int op) {
+    return new Tensor(Core.call1(op, handle()));
+  }
+
+  private Tensor binary(int op, Tensor other) {
+    return new Tensor(Core.call2(op, handle(), other.handle()));
+  }
+
+  private Tensor unaryInPlace(int op) {
+    Core.callInPlace(op, Frame.tensors(handle()));
+    return this;
+  }
+
+  private Tensor withInts(int op, int... ints) {
+    return new Tensor(Core.call(op, Frame.of(new long[] {handle()}, Frame.ints(ints))));
+  }
+
+  private Tensor withLongs(int op, long... ints) {
+    return new Tensor(Core.call(op, Frame.of(new long[] {handle()}, ints)));
+  }
+}

@@ -1,0 +1,52 @@
+// The narrow kernel interface each device implements. Kernels know nothing of the graph: the op layer
+// (ops/) checks arguments, broadcasts, promotes dtypes and allocates outputs, then calls these.
+#pragma once
+#include <cstdint>
+
+#include "kiln/generator.h"
+#include "kiln/scalar.h"
+#include "kiln/tensor.h"
+
+namespace kiln {
+
+enum class UnaryOp : int32_t { Neg, Exp, Log, Sqrt, Abs, Relu, Sigmoid, Tanh, PowScalar };
+enum class BinaryOp : int32_t { Add, Sub, Mul, Div, Pow, Eq, Ne, Lt, Le, Gt, Ge };
+enum class ReduceOp : int32_t { Sum, Mean, Max, Min };
+enum class ArgReduceOp : int32_t { Max, Min };
+enum class RandomOp : int32_t { Uniform, Normal };
+
+inline bool is_comparison(BinaryOp op) { return op >= BinaryOp::Eq; }
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  // out = op(in, param). in has out's shape (broadcast by zero strides allowed) and dtype.
+  virtual void unary(UnaryOp op, const Tensor& out, const Tensor& in, double param) = 0;
+  // out = op(a, b). a and b share one dtype and out's shape; out has that dtype, or Bool for comparisons.
+  virtual void binary(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b) = 0;
+  // out = cond ? a : b; cond is Bool, a and b have out's dtype.
+  virtual void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b) = 0;
+  // dst = src converted to dst's dtype; src has dst's shape (broadcast by zero strides allowed).
+  virtual void copy(const Tensor& dst, const Tensor& src) = 0;
+  virtual void fill(const Tensor& dst, Scalar value) = 0;
+  // Reduces `in` over every dim where `out` (same rank) has size 1 and `in` does not.
+  virtual void reduce(ReduceOp op, const Tensor& out, const Tensor& in) = 0;
+  // Extreme values and their first index along dim; values and indices have in's rank, size 1 at dim.
+  virtual void arg_reduce(ArgReduceOp op, const Tensor& values, const Tensor& indices, const Tensor& in,
+                          int64_t dim) = 0;
+  // out[i] = a[i] @ b[i] for [B, n, k] x [B, k, m] -> [B, n, m]; out is contiguous, a and b any strides.
+  virtual void matmul(const Tensor& out, const Tensor& a, const Tensor& b) = 0;
+  // out[i] = start + i * step over a contiguous out.
+  virtual void arange(const Tensor& out, double start, double step) = 0;
+  // Uniform on [a, b) or normal with mean a and std b, into a contiguous out.
+  virtual void random(RandomOp op, const Tensor& out, Generator& gen, double a, double b) = 0;
+  // out[..i..] = in[..index[..i..]..] along dim (torch.gather); index is Int64 with out's shape.
+  virtual void gather(const Tensor& out, const Tensor& in, int64_t dim, const Tensor& index) = 0;
+  // out[..index[..i..]..] = src[..i..] along dim (torch.scatter_); accumulate adds instead.
+  virtual void scatter(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src, bool accumulate) = 0;
+};
+
+Backend& backend_for(Device device);
+
+}  // namespace kiln

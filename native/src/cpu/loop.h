@@ -1,0 +1,135 @@
+// Elementwise iteration over strided operands of one shape. The plan drops size-1 dims, orders dims by
+// the first operand's strides (innermost first) and merges dims that are contiguous together, so most
+// calls reach the kernel as a few long runs. Kernels see runs: (pointers, innermost byte strides, length).
+#pragma once
+#include <array>
+#include <cstdint>
+#include <cstring>
+
+#include "kiln/tensor.h"
+#include "thread_pool.h"
+
+namespace kiln::cpu {
+
+constexpr int kMaxLoopDims = 25;
+
+// Work below this many elements per thread is not worth waking another thread for.
+constexpr int64_t kGrainCheap = 32768;      // add, copy, compare
+constexpr int64_t kGrainCostly = 4096;      // exp, tanh, pow
+
+template <int N>
+class StridedLoop {
+ public:
+  explicit StridedLoop(const std::array<const Tensor*, N>& ops) {
+    const Tensor& first = *ops[0];
+    numel_ = first.numel();
+    for (int k = 0; k < N; ++k) base_[k] = static_cast<char*>(ops[k]->raw_data());
+    // Collect the non-trivial dims, innermost first.
+    int64_t nd = first.dim();
+    for (int64_t d = nd - 1; d >= 0; --d) {
+      if (first.shape()[d] == 1) continue;
+      KILN_CHECK(ndim_ < kMaxLoopDims, NotImplemented, "elementwise: more than ", kMaxLoopDims,
+                 " non-trivial dims are not supported");
+      sizes_[ndim_] = first.shape()[d];
+      for (int k = 0; k < N; ++k) strides_[ndim_][k] = ops[k]->strides()[d] * static_cast<int64_t>(ops[k]->element_size());
+      ++ndim_;
+    }
+    order_by_first_operand();
+    coalesce();
+    if (ndim_ == 0) {  // a single element
+      sizes_[0] = 1;
+      for (int k = 0; k < N; ++k) strides_[0][k] = 0;
+      ndim_ = 1;
+    }
+  }
+
+  int64_t numel() const { return numel_; }
+
+  // fn(char** ptrs, const int64_t* inner_strides, int64_t n) for every run; parallel above `grain`.
+  template <class Fn>
+  void run(Fn&& fn, int64_t grain) const {
+    if (numel_ == 0) return;
+    if (numel_ < 2 * grain) {
+      run_range(fn, 0, numel_);
+      return;
+    }
+    parallel_for(numel_, grain, [&](int64_t begin, int64_t end) { run_range(fn, begin, end); });
+  }
+
+ private:
+  // Insertion sort of dims by |stride| of operand 0 (then operand 1), smallest innermost, so that
+  // writes to the output walk memory in order.
+  void order_by_first_operand() {
+    auto key = [&](int d, int k) {
+      int64_t s = strides_[d][k];
+      return s < 0 ? -s : s;
+    };
+    for (int i = 1; i < ndim_; ++i) {
+      for (int j = i; j > 0; --j) {
+        bool swap = false;
+        for (int k = 0; k < N; ++k) {
+          int64_t a = key(j, k), b = key(j - 1, k);
+          if (a == 0 || b == 0) continue;  // a broadcast dim says nothing about order
+          if (a < b) swap = true;
+          break;
+        }
+        if (!swap) break;
+        std::swap(sizes_[j], sizes_[j - 1]);
+        for (int k = 0; k < N; ++k) std::swap(strides_[j][k], strides_[j - 1][k]);
+      }
+    }
+  }
+
+  void coalesce() {
+    if (ndim_ <= 1) return;
+    int out = 0;
+    for (int d = 1; d < ndim_; ++d) {
+      bool mergeable = true;
+      for (int k = 0; k < N; ++k)
+        if (strides_[d][k] != strides_[out][k] * sizes_[out]) mergeable = false;
+      if (mergeable) {
+        sizes_[out] *= sizes_[d];
+      } else {
+        ++out;
+        sizes_[out] = sizes_[d];
+        for (int k = 0; k < N; ++k) strides_[out][k] = strides_[d][k];
+      }
+    }
+    ndim_ = out + 1;
+  }
+
+  template <class Fn>
+  void run_range(Fn& fn, int64_t begin, int64_t end) const {
+    int64_t idx[kMaxLoopDims];
+    char* ptrs[N];
+    int64_t rest = begin;
+    for (int k = 0; k < N; ++k) ptrs[k] = base_[k];
+    for (int d = 0; d < ndim_; ++d) {
+      idx[d] = rest % sizes_[d];
+      rest /= sizes_[d];
+      for (int k = 0; k < N; ++k) ptrs[k] += idx[d] * strides_[d][k];
+    }
+    int64_t pos = begin;
+    while (pos < end) {
+      int64_t n = std::min(sizes_[0] - idx[0], end - pos);
+      fn(ptrs, strides_[0], n);
+      pos += n;
+      idx[0] += n;
+      for (int k = 0; k < N; ++k) ptrs[k] += n * strides_[0][k];
+      // Carry into outer dims.
+      for (int d = 0; d + 1 < ndim_ && idx[d] == sizes_[d]; ++d) {
+        idx[d] = 0;
+        ++idx[d + 1];
+        for (int k = 0; k < N; ++k) ptrs[k] += strides_[d + 1][k] - sizes_[d] * strides_[d][k];
+      }
+    }
+  }
+
+  int ndim_ = 0;
+  int64_t numel_ = 0;
+  int64_t sizes_[kMaxLoopDims];
+  int64_t strides_[kMaxLoopDims][N];
+  char* base_[N];
+};
+
+}  // namespace kiln::cpu

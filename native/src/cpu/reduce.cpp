@@ -1,0 +1,378 @@
+// Reductions over dims (sum, mean, amax, amin) and max/min with indices along one dim.
+//
+// The input's dims are split into kept dims and reduced dims. Two layouts cover the common cases fast:
+// a row layout (each output reduces a run that is contiguous in memory: sum over the last dim) and a
+// column layout (the innermost kept dim is contiguous: sum over rows of a matrix), where whole rows are
+// accumulated into a vector of accumulators. Results never depend on the number of threads: partial sums
+// are formed over fixed blocks and merged in order.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <vector>
+
+#include "cpu/dispatch.h"
+#include "cpu/kernels.h"
+#include "cpu/loop.h"
+#include "cpu/simd.h"
+#include "thread_pool.h"
+
+namespace kiln::cpu {
+namespace {
+
+template <class T>
+KILN_ALWAYS_INLINE bool is_nan(T v) {
+  if constexpr (std::is_floating_point_v<T>) return v != v;
+  else return false;
+}
+
+template <class T>
+constexpr T lowest() {
+  if constexpr (std::is_floating_point_v<T>) return -std::numeric_limits<T>::infinity();
+  else return std::numeric_limits<T>::lowest();
+}
+template <class T>
+constexpr T highest() {
+  if constexpr (std::is_floating_point_v<T>) return std::numeric_limits<T>::infinity();
+  else return std::numeric_limits<T>::max();
+}
+
+// The accumulation rule of each reduction. NaN wins in max and min, as in PyTorch.
+template <class T, ReduceOp Op>
+struct Reducer {
+  static constexpr ReduceOp kOp = Op;
+  using Acc = std::conditional_t<Op == ReduceOp::Sum || Op == ReduceOp::Mean, acc_t<T>, T>;
+  static constexpr Acc init() {
+    if constexpr (Op == ReduceOp::Max) return lowest<T>();
+    else if constexpr (Op == ReduceOp::Min) return highest<T>();
+    else return Acc(0);
+  }
+  static KILN_ALWAYS_INLINE Acc step(Acc acc, T x) {
+    if constexpr (Op == ReduceOp::Max) return (x > acc || is_nan(x)) ? x : acc;
+    else if constexpr (Op == ReduceOp::Min) return (x < acc || is_nan(x)) ? x : acc;
+    else return acc + static_cast<Acc>(x);
+  }
+  static KILN_ALWAYS_INLINE Acc merge(Acc a, Acc b) {
+    if constexpr (Op == ReduceOp::Max || Op == ReduceOp::Min) return is_nan(a) ? a : step(a, b);
+    else return a + b;
+  }
+  static T finish(Acc acc, int64_t count) {
+    if constexpr (Op == ReduceOp::Mean) return static_cast<T>(acc / static_cast<Acc>(count));
+    else return static_cast<T>(acc);
+  }
+};
+
+constexpr int kLanes = 16;
+
+// Reduces a contiguous run with independent lanes, which the compiler turns into vector code.
+template <class T, ReduceOp Op>
+KILN_ALWAYS_INLINE typename Reducer<T, Op>::Acc reduce_contiguous_t(const T* x, int64_t n) {
+  using R = Reducer<T, Op>;
+  typename R::Acc lanes[kLanes];
+  for (int j = 0; j < kLanes; ++j) lanes[j] = R::init();
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int j = 0; j < kLanes; ++j) lanes[j] = R::step(lanes[j], x[i + j]);
+  typename R::Acc acc = R::init();
+  for (; i < n; ++i) acc = R::step(acc, x[i]);
+  for (int j = 0; j < kLanes; ++j) acc = R::merge(acc, lanes[j]);
+  return acc;
+}
+
+// acc[j] = step(acc[j], row[j]) for a contiguous row.
+template <class T, ReduceOp Op>
+KILN_ALWAYS_INLINE void accumulate_row_t(typename Reducer<T, Op>::Acc* acc, const T* row, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) acc[j] = Reducer<T, Op>::step(acc[j], row[j]);
+}
+
+// One SIMD entry per layout; the switch picks the instantiation.
+template <class Fn>
+KILN_ALWAYS_INLINE void with_reduce(ReduceOp op, DType t, Fn&& fn) {
+  dispatch(t, [&](auto tag) {
+    using T = decltype(tag);
+    switch (op) {
+      case ReduceOp::Sum: return fn(Reducer<T, ReduceOp::Sum>{}, T{});
+      case ReduceOp::Mean: return fn(Reducer<T, ReduceOp::Mean>{}, T{});
+      case ReduceOp::Max: return fn(Reducer<T, ReduceOp::Max>{}, T{});
+      case ReduceOp::Min: return fn(Reducer<T, ReduceOp::Min>{}, T{});
+    }
+  });
+}
+
+// The accumulator is passed through a double or int64 slot wide enough for every Acc type.
+union AccSlot {
+  double d;
+  int64_t i;
+  float f;
+  bool b;
+};
+template <class Acc>
+Acc& slot(AccSlot& s) {
+  if constexpr (std::is_same_v<Acc, double>) return s.d;
+  else if constexpr (std::is_same_v<Acc, int64_t>) return s.i;
+  else if constexpr (std::is_same_v<Acc, float>) return s.f;
+  else return s.b;
+}
+
+template <class T, ReduceOp Op>
+KILN_ALWAYS_INLINE void reduce_contiguous_into(AccSlot* acc, const void* x, int64_t n) {
+  slot<typename Reducer<T, Op>::Acc>(*acc) =
+      Reducer<T, Op>::merge(slot<typename Reducer<T, Op>::Acc>(*acc), reduce_contiguous_t<T, Op>(static_cast<const T*>(x), n));
+}
+
+KILN_SIMD void reduce_contiguous_simd(ReduceOp op, DType t, AccSlot* acc, const void* x, int64_t n) {
+  with_reduce(op, t, [&](auto r, auto tag) {
+    using T = decltype(tag);
+    constexpr ReduceOp O = decltype(r)::kOp;
+    reduce_contiguous_into<T, O>(acc, x, n);
+  });
+}
+
+KILN_SIMD void accumulate_row_simd(ReduceOp op, DType t, void* acc, const void* row, int64_t n) {
+  with_reduce(op, t, [&](auto r, auto tag) {
+    using T = decltype(tag);
+    using R = decltype(r);
+    accumulate_row_t<T, R::kOp>(static_cast<typename R::Acc*>(acc), static_cast<const T*>(row), n);
+  });
+}
+
+template <class T>
+constexpr DType dtype_of() {
+  if constexpr (std::is_same_v<T, bool>) return DType::Bool;
+  else if constexpr (std::is_same_v<T, int64_t>) return DType::Int64;
+  else if constexpr (std::is_same_v<T, float>) return DType::Float32;
+  else return DType::Float64;
+}
+
+// Kept and reduced dims of a reduction, each group coalesced; outermost first.
+struct Plan {
+  std::vector<int64_t> kept_size, kept_in, kept_out;
+  std::vector<int64_t> red_size, red_in;
+  int64_t n_out = 1, n_red = 1;
+};
+
+Plan make_plan(const Tensor& out, const Tensor& in, const std::vector<bool>& reduced) {
+  Plan p;
+  struct Dim { int64_t size, in, out; };
+  std::vector<Dim> kept, red;
+  for (int64_t d = 0; d < in.dim(); ++d) {
+    if (in.shape()[d] == 1) continue;
+    Dim dim{in.shape()[d], in.strides()[d], out.strides()[d]};
+    (reduced[d] ? red : kept).push_back(dim);
+  }
+  // Reduced dims in memory order (the order does not change the result's meaning).
+  std::stable_sort(red.begin(), red.end(), [](const Dim& a, const Dim& b) { return std::abs(a.in) > std::abs(b.in); });
+  auto coalesce = [](std::vector<Dim>& dims, bool with_out) {
+    std::vector<Dim> merged;
+    for (const Dim& d : dims) {
+      if (!merged.empty() && merged.back().in == d.in * d.size && (!with_out || merged.back().out == d.out * d.size)) {
+        merged.back().size *= d.size;
+        merged.back().in = d.in;
+        merged.back().out = d.out;
+      } else {
+        merged.push_back(d);
+      }
+    }
+    dims = merged;
+  };
+  coalesce(kept, true);
+  coalesce(red, false);
+  for (const Dim& d : kept) {
+    p.kept_size.push_back(d.size);
+    p.kept_in.push_back(d.in);
+    p.kept_out.push_back(d.out);
+    p.n_out *= d.size;
+  }
+  for (const Dim& d : red) {
+    p.red_size.push_back(d.size);
+    p.red_in.push_back(d.in);
+    p.n_red *= d.size;
+  }
+  return p;
+}
+
+// Walks a group of dims from linear index `begin`, calling fn(offset) per position (offsets in elements).
+template <class Fn>
+void walk(const std::vector<int64_t>& sizes, const std::vector<int64_t>& strides, int64_t begin, int64_t end, Fn&& fn) {
+  const int nd = static_cast<int>(sizes.size());
+  if (nd == 0) {
+    if (begin < end) fn(int64_t(0));
+    return;
+  }
+  int64_t idx[kMaxDims];
+  int64_t rest = begin, off = 0;
+  for (int d = nd - 1; d >= 0; --d) {
+    idx[d] = rest % sizes[d];
+    rest /= sizes[d];
+    off += idx[d] * strides[d];
+  }
+  for (int64_t pos = begin; pos < end; ++pos) {
+    fn(off);
+    for (int d = nd - 1; d >= 0; --d) {
+      off += strides[d];
+      if (++idx[d] < sizes[d]) break;
+      off -= sizes[d] * strides[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+// The reduced dims split into the innermost one (a run) and the rest.
+struct RedRuns {
+  int64_t inner = 1, inner_stride = 0;
+  std::vector<int64_t> outer_size, outer_stride;
+  explicit RedRuns(const Plan& p) {
+    if (p.red_size.empty()) return;
+    inner = p.red_size.back();
+    inner_stride = p.red_in.back();
+    outer_size.assign(p.red_size.begin(), p.red_size.end() - 1);
+    outer_stride.assign(p.red_in.begin(), p.red_in.end() - 1);
+  }
+};
+
+// Reduces the runs [run_begin, run_end) of the region starting at base.
+template <class T, class R>
+typename R::Acc reduce_region(const T* base, const RedRuns& rr, int64_t run_begin, int64_t run_end) {
+  typename R::Acc acc = R::init();
+  walk(rr.outer_size, rr.outer_stride, run_begin, run_end, [&](int64_t off) {
+    const T* x = base + off;
+    if (rr.inner_stride == 1) {
+      AccSlot s;
+      slot<typename R::Acc>(s) = acc;
+      reduce_contiguous_simd(R::kOp, dtype_of<T>(), &s, x, rr.inner);
+      acc = slot<typename R::Acc>(s);
+    } else {
+      for (int64_t i = 0; i < rr.inner; ++i) acc = R::step(acc, x[i * rr.inner_stride]);
+    }
+  });
+  return acc;
+}
+
+constexpr int64_t kBlock = 1 << 16;  // elements per deterministic partial
+
+template <class T, class R>
+void reduce_typed(const Tensor& out, const Tensor& in, const Plan& p) {
+  const T* in_base = in.data<T>();
+  T* out_base = out.data<T>();
+  const RedRuns rr(p);
+  const int64_t inner = rr.inner;
+  const bool column = !p.kept_in.empty() && p.kept_in.back() == 1 && (p.red_in.empty() || p.red_in.back() != 1);
+
+  if (column) {
+    // The innermost kept dim is contiguous: accumulate whole rows into a vector of accumulators.
+    const int64_t cols = p.kept_size.back();
+    const int64_t col_out_stride = p.kept_out.back();
+    std::vector<int64_t> outer_size(p.kept_size.begin(), p.kept_size.end() - 1);
+    std::vector<int64_t> outer_in(p.kept_in.begin(), p.kept_in.end() - 1);
+    std::vector<int64_t> outer_out(p.kept_out.begin(), p.kept_out.end() - 1);
+    const int64_t n_outer = p.n_out / cols;
+    constexpr int64_t kChunk = 512;
+    const int64_t chunks_per_row = (cols + kChunk - 1) / kChunk;
+    const int64_t grain = std::max<int64_t>(1, kGrainCheap / std::max<int64_t>(1, p.n_red * kChunk));
+    parallel_for(n_outer * chunks_per_row, grain, [&](int64_t begin, int64_t end) {
+      // Not std::vector: Acc may be bool, and vector<bool> has no data().
+      std::unique_ptr<typename R::Acc[]> acc(new typename R::Acc[kChunk]);
+      for (int64_t task = begin; task < end; ++task) {
+        const int64_t outer = task / chunks_per_row, c0 = (task % chunks_per_row) * kChunk;
+        const int64_t nc = std::min(kChunk, cols - c0);
+        int64_t in_off = 0, out_off = 0;
+        walk(outer_size, outer_in, outer, outer + 1, [&](int64_t o) { in_off = o; });
+        walk(outer_size, outer_out, outer, outer + 1, [&](int64_t o) { out_off = o; });
+        std::fill(acc.get(), acc.get() + nc, R::init());
+        walk(p.red_size, p.red_in, 0, p.n_red, [&](int64_t r) {
+          accumulate_row_simd(R::kOp, dtype_of<T>(), acc.get(), in_base + in_off + r + c0, nc);
+        });
+        for (int64_t j = 0; j < nc; ++j) out_base[out_off + (c0 + j) * col_out_stride] = R::finish(acc[j], p.n_red);
+      }
+    });
+    return;
+  }
+
+  if (p.n_out == 1) {
+    // One output: split the reduction into fixed blocks of whole inner runs and merge them in order.
+    const int64_t runs_per_block = std::max<int64_t>(1, kBlock / inner);
+    const int64_t n_runs = p.n_red / inner;
+    const int64_t n_blocks = (n_runs + runs_per_block - 1) / runs_per_block;
+    std::vector<typename R::Acc> partial(static_cast<size_t>(n_blocks), R::init());
+    parallel_for(n_blocks, 1, [&](int64_t b0, int64_t b1) {
+      for (int64_t b = b0; b < b1; ++b) {
+        int64_t r0 = b * runs_per_block, r1 = std::min(n_runs, r0 + runs_per_block);
+        partial[b] = reduce_region<T, R>(in_base, rr, r0, r1);
+      }
+    });
+    typename R::Acc acc = R::init();
+    for (auto v : partial) acc = R::merge(acc, v);
+    *out_base = R::finish(acc, p.n_red);
+    return;
+  }
+
+  // Row layout: each output reduces its own region; outputs are split across threads.
+  const int64_t grain = std::max<int64_t>(1, kGrainCheap / std::max<int64_t>(1, p.n_red));
+  parallel_for(p.n_out, grain, [&](int64_t begin, int64_t end) {
+    std::vector<int64_t> in_offs;
+    in_offs.reserve(static_cast<size_t>(end - begin));
+    walk(p.kept_size, p.kept_in, begin, end, [&](int64_t o) { in_offs.push_back(o); });
+    const int64_t n_runs = p.n_red / inner;
+    int64_t k = 0;
+    walk(p.kept_size, p.kept_out, begin, end, [&](int64_t o) {
+      out_base[o] = R::finish(reduce_region<T, R>(in_base + in_offs[k++], rr, 0, n_runs), p.n_red);
+    });
+  });
+}
+
+}  // namespace
+
+void reduce_kernel(ReduceOp op, const Tensor& out, const Tensor& in) {
+  std::vector<bool> reduced(static_cast<size_t>(in.dim()));
+  for (int64_t d = 0; d < in.dim(); ++d) reduced[d] = out.shape()[d] == 1 && in.shape()[d] != 1;
+  if (in.numel() == 0) {  // identities of empty reductions: sum 0, mean NaN (max/min are refused earlier)
+    fill_kernel(out, op == ReduceOp::Mean ? Scalar(std::nan("")) : Scalar(int64_t(0)));
+    return;
+  }
+  Plan p = make_plan(out, in, reduced);
+  with_reduce(op, in.dtype(), [&](auto r, auto tag) { reduce_typed<decltype(tag), decltype(r)>(out, in, p); });
+}
+
+void arg_reduce_kernel(ArgReduceOp op, const Tensor& values, const Tensor& indices, const Tensor& in, int64_t dim) {
+  const int64_t n = in.shape()[dim], stride = in.strides()[dim];
+  // Every other dim is kept; walk the output positions and scan along dim.
+  std::vector<int64_t> sizes, in_strides, val_strides, idx_strides;
+  for (int64_t d = 0; d < in.dim(); ++d) {
+    if (d == dim) continue;
+    sizes.push_back(in.shape()[d]);
+    in_strides.push_back(in.strides()[d]);
+    val_strides.push_back(values.strides()[d]);
+    idx_strides.push_back(indices.strides()[d]);
+  }
+  int64_t n_out = 1;
+  for (int64_t s : sizes) n_out *= s;
+  const bool is_max = op == ArgReduceOp::Max;
+  dispatch(in.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* x = in.data<T>();
+    T* v = values.data<T>();
+    int64_t* ix = indices.data<int64_t>();
+    parallel_for(n_out, std::max<int64_t>(1, kGrainCheap / std::max<int64_t>(1, n)), [&](int64_t begin, int64_t end) {
+      std::vector<int64_t> offs[3];
+      walk(sizes, in_strides, begin, end, [&](int64_t o) { offs[0].push_back(o); });
+      walk(sizes, val_strides, begin, end, [&](int64_t o) { offs[1].push_back(o); });
+      walk(sizes, idx_strides, begin, end, [&](int64_t o) { offs[2].push_back(o); });
+      for (size_t k = 0; k < offs[0].size(); ++k) {
+        const T* row = x + offs[0][k];
+        T best = row[0];
+        int64_t best_i = 0;
+        for (int64_t i = 1; i < n && !is_nan(best); ++i) {
+          T cur = row[i * stride];
+          if (is_nan(cur) || (is_max ? cur > best : cur < best)) {
+            best = cur;
+            best_i = i;
+          }
+        }
+        v[offs[1][k]] = best;
+        ix[offs[2][k]] = best_i;
+      }
+    });
+  });
+}
+
+}  // namespace kiln::cpu

@@ -1,0 +1,108 @@
+// Elementwise functions of one tensor: out = f(in).
+#include <cmath>
+
+#include "cpu/dispatch.h"
+#include "cpu/kernels.h"
+#include "cpu/loop.h"
+#include "cpu/simd.h"
+
+namespace kiln::cpu {
+namespace {
+
+template <class T>
+KILN_ALWAYS_INLINE T int_pow(T base, int64_t exp) {
+  T result = 1;
+  while (exp > 0) {
+    if (exp & 1) result *= base;
+    base *= base;
+    exp >>= 1;
+  }
+  return result;
+}
+
+// Calls body(f) with the element function for op; the switch runs once per run, not per element.
+template <class T, class Body>
+KILN_ALWAYS_INLINE void with_unary_fn(UnaryOp op, double param, Body&& body) {
+  if constexpr (std::is_floating_point_v<T>) {
+    switch (op) {
+      case UnaryOp::Neg: return body([](T x) { return -x; });
+      case UnaryOp::Exp: return body([](T x) { return std::exp(x); });
+      case UnaryOp::Log: return body([](T x) { return std::log(x); });
+      case UnaryOp::Sqrt: return body([](T x) { return std::sqrt(x); });
+      case UnaryOp::Abs: return body([](T x) { return std::fabs(x); });
+      case UnaryOp::Relu: return body([](T x) { return x < T(0) ? T(0) : x; });  // keeps NaN, as PyTorch
+      case UnaryOp::Sigmoid: return body([](T x) { return T(1) / (T(1) + std::exp(-x)); });
+      case UnaryOp::Tanh: return body([](T x) { return std::tanh(x); });
+      case UnaryOp::PowScalar: {
+        const T p = static_cast<T>(param);
+        if (param == 2.0) return body([](T x) { return x * x; });
+        if (param == 3.0) return body([](T x) { return x * x * x; });
+        if (param == 1.0) return body([](T x) { return x; });
+        if (param == 0.5) return body([](T x) { return std::sqrt(x); });
+        if (param == -1.0) return body([](T x) { return T(1) / x; });
+        return body([p](T x) { return std::pow(x, p); });
+      }
+    }
+  } else if constexpr (std::is_same_v<T, int64_t>) {
+    switch (op) {
+      case UnaryOp::Neg: return body([](T x) { return static_cast<T>(0ULL - static_cast<uint64_t>(x)); });
+      case UnaryOp::Abs: return body([](T x) { return x < 0 ? static_cast<T>(0ULL - static_cast<uint64_t>(x)) : x; });
+      case UnaryOp::Relu: return body([](T x) { return x < 0 ? T(0) : x; });
+      case UnaryOp::PowScalar: {
+        const int64_t e = static_cast<int64_t>(param);
+        return body([e](T x) { return int_pow(x, e); });
+      }
+      default: break;
+    }
+  }
+  fail(ErrorKind::Internal, "unary kernel: op not defined for this dtype");
+}
+
+template <class T>
+KILN_ALWAYS_INLINE void unary_contiguous_t(UnaryOp op, T* out, const T* in, int64_t n, double param) {
+  with_unary_fn<T>(op, param, [&](auto f) {
+    for (int64_t i = 0; i < n; ++i) out[i] = f(in[i]);
+  });
+}
+
+KILN_SIMD void unary_contiguous(UnaryOp op, DType t, void* out, const void* in, int64_t n, double param) {
+  switch (t) {
+    case DType::Float32: return unary_contiguous_t(op, static_cast<float*>(out), static_cast<const float*>(in), n, param);
+    case DType::Float64: return unary_contiguous_t(op, static_cast<double*>(out), static_cast<const double*>(in), n, param);
+    case DType::Int64: return unary_contiguous_t(op, static_cast<int64_t*>(out), static_cast<const int64_t*>(in), n, param);
+    default: fail(ErrorKind::Internal, "unary kernel: unsupported dtype");
+  }
+}
+
+bool is_costly(UnaryOp op) {
+  return op == UnaryOp::Exp || op == UnaryOp::Log || op == UnaryOp::Sigmoid || op == UnaryOp::Tanh ||
+         op == UnaryOp::PowScalar;
+}
+
+}  // namespace
+
+void unary_kernel(UnaryOp op, const Tensor& out, const Tensor& in, double param) {
+  StridedLoop<2> loop({&out, &in});
+  const DType t = out.dtype();
+  dispatch(t, [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_same_v<T, bool>) {
+      fail(ErrorKind::Internal, "unary kernel: bool is not supported");
+    } else {
+      loop.run(
+          [&](char** p, const int64_t* s, int64_t n) {
+            if (s[0] == sizeof(T) && s[1] == sizeof(T)) {
+              unary_contiguous(op, t, p[0], p[1], n, param);
+              return;
+            }
+            with_unary_fn<T>(op, param, [&](auto f) {
+              for (int64_t i = 0; i < n; ++i)
+                *reinterpret_cast<T*>(p[0] + i * s[0]) = f(*reinterpret_cast<const T*>(p[1] + i * s[1]));
+            });
+          },
+          is_costly(op) ? kGrainCostly : kGrainCheap);
+    }
+  });
+}
+
+}  // namespace kiln::cpu

@@ -1,0 +1,110 @@
+// Builds the op table and runs calls through it.
+#include "op_table.h"
+
+#include <mutex>
+#include <unordered_map>
+
+#include "autograd/grad_mode.h"
+#include "autograd/recording.h"
+
+namespace kiln {
+namespace {
+
+struct Table {
+  std::vector<const OpDef*> rows;
+  std::unordered_map<std::string, int32_t> ids;
+};
+
+const Table& table() {
+  static const Table* t = [] {
+    auto* tbl = new Table();
+    add_creation_ops(tbl->rows);
+    add_elementwise_ops(tbl->rows);
+    add_reduction_ops(tbl->rows);
+    add_view_ops(tbl->rows);
+    add_copy_ops(tbl->rows);
+    add_linalg_ops(tbl->rows);
+    add_index_ops(tbl->rows);
+    for (size_t i = 0; i < tbl->rows.size(); ++i) {
+      bool fresh = tbl->ids.emplace(tbl->rows[i]->name, static_cast<int32_t>(i)).second;
+      KILN_CHECK(fresh, Internal, "op table: ", tbl->rows[i]->name, " is declared twice");
+    }
+    return tbl;
+  }();
+  return *t;
+}
+
+}  // namespace
+
+const std::vector<const OpDef*>& op_table() { return table().rows; }
+
+int32_t op_id(const std::string& name) {
+  auto it = table().ids.find(name);
+  return it == table().ids.end() ? -1 : it->second;
+}
+
+void check_arity(const OpDef& op, const TensorList& inputs) {
+  KILN_CHECK(op.num_inputs < 0 || static_cast<int>(inputs.size()) == op.num_inputs, Argument, op.name, ": expected ",
+             op.num_inputs, " tensor arguments, got ", inputs.size(), " (", op.signature, ")");
+  for (size_t i = 0; i < inputs.size(); ++i)
+    KILN_CHECK(inputs[i].defined(), Argument, op.name, ": tensor argument ", i, " is undefined");
+}
+
+TensorList call(const OpDef& op, const TensorList& inputs, const OpArgs& args) {
+  check_arity(op, inputs);
+  if (op.kind == OpKind::Composite) return op.forward(inputs, args);
+  const bool record = op.backward != nullptr && autograd::should_record(inputs);
+  TensorList outputs;
+  {
+    // The forward's own inner calls (casts, views) are not part of the graph: this op is one node.
+    GradModeGuard no_grad(false);
+    outputs = op.forward(inputs, args);
+  }
+  if (record) autograd::record(op, inputs, outputs, args);
+  return outputs;
+}
+
+Tensor call1(const OpDef& op, const TensorList& inputs, const OpArgs& args) { return call(op, inputs, args)[0]; }
+
+Tensor call_inplace(const OpDef& op, const TensorList& inputs, const OpArgs& args) {
+  check_arity(op, inputs);
+  KILN_CHECK(op.into != nullptr, NotImplemented, op.name, "_: the op has no in-place form");
+  KILN_CHECK(!inputs.empty(), Argument, op.name, "_: no tensor to write into");
+  const Tensor& self = inputs[0];
+  // An expanded tensor has elements that alias each other: writing through them is ill-defined.
+  for (int64_t d = 0; d < self.dim(); ++d)
+    KILN_CHECK(self.strides()[d] != 0 || self.shape()[d] <= 1, Argument, op.name,
+               "_: unsupported operation: more than one element of the written-to tensor refers to a single "
+               "memory location. Please clone() the tensor before performing the operation.");
+  autograd::check_inplace_allowed(op, self);
+  if (autograd::should_record(inputs)) return autograd::record_inplace(op, inputs, args);
+  {
+    GradModeGuard no_grad(false);
+    op.into(self, inputs, args);
+  }
+  self.storage()->bump_version();
+  return self;
+}
+
+int64_t int_arg(const OpArgs& args, size_t i, const char* op) {
+  KILN_CHECK(i < args.ints.size(), Argument, op, ": missing integer argument ", i);
+  return args.ints[i];
+}
+
+double real_arg(const OpArgs& args, size_t i, const char* op) {
+  KILN_CHECK(i < args.reals.size(), Argument, op, ": missing real argument ", i);
+  return args.reals[i];
+}
+
+std::vector<int64_t> int_list(const OpArgs& args, size_t from) {
+  if (from >= args.ints.size()) return {};
+  return std::vector<int64_t>(args.ints.begin() + static_cast<std::ptrdiff_t>(from), args.ints.end());
+}
+
+DType dtype_arg(const OpArgs& args, size_t i, const char* op) {
+  int64_t code = int_arg(args, i, op);
+  KILN_CHECK(code >= 0 && code < kNumDTypes, Argument, op, ": unknown dtype code ", code);
+  return static_cast<DType>(code);
+}
+
+}  // namespace kiln

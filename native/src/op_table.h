@@ -1,0 +1,71 @@
+// The op table: every op is declared once, as an OpDef row (name, forward, derivative, what it saves).
+// Java calls ops by their row, C++ code through the typed functions of kiln/ops.h, and autograd records
+// the row of each differentiable call.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "kiln/tensor.h"
+
+namespace kiln {
+
+using TensorList = std::vector<Tensor>;
+
+// The non-tensor arguments of one call: integers (dims, sizes, flags, dtype codes) and reals.
+struct OpArgs {
+  std::vector<int64_t> ints;
+  std::vector<double> reals;
+};
+
+struct BackwardContext;  // autograd/backward_context.h
+using ForwardFn = TensorList (*)(const TensorList& inputs, const OpArgs& args);
+using IntoFn = void (*)(const Tensor& out, const TensorList& inputs, const OpArgs& args);
+using BackwardFn = TensorList (*)(const BackwardContext& ctx);
+
+enum class OpKind {
+  Primitive,  // recorded as one node whose derivative is `backward` (nullptr: not differentiable)
+  Composite,  // runs other ops, which record themselves; it needs no derivative of its own
+  Creation,   // makes new tensors from arguments only
+};
+
+enum SaveFlags { kSaveNothing = 0, kSaveInputs = 1, kSaveOutputs = 2 };
+
+struct OpDef {
+  const char* name;       // the op's name in PyTorch (and in the Java API, camelCased)
+  const char* signature;  // what inputs, ints and reals it takes, for readers and error messages
+  int num_inputs;         // -1: any number
+  OpKind kind;
+  ForwardFn forward;
+  IntoFn into = nullptr;  // writes the result into a given tensor: the in-place form (add_, mul_, ...)
+  BackwardFn backward = nullptr;
+  int saves = kSaveNothing;
+};
+
+// Runs an op: checks the arity, runs the forward, records autograd history when it applies.
+TensorList call(const OpDef& op, const TensorList& inputs, const OpArgs& args = {});
+Tensor call1(const OpDef& op, const TensorList& inputs, const OpArgs& args = {});
+// The in-place form: inputs[0] is overwritten with the result and returned.
+Tensor call_inplace(const OpDef& op, const TensorList& inputs, const OpArgs& args = {});
+
+const std::vector<const OpDef*>& op_table();
+// The index of an op in the table, or -1.
+int32_t op_id(const std::string& name);
+
+// Each op family adds its rows (ops/*.cpp).
+void add_creation_ops(std::vector<const OpDef*>& table);
+void add_elementwise_ops(std::vector<const OpDef*>& table);
+void add_reduction_ops(std::vector<const OpDef*>& table);
+void add_view_ops(std::vector<const OpDef*>& table);
+void add_copy_ops(std::vector<const OpDef*>& table);
+void add_linalg_ops(std::vector<const OpDef*>& table);
+void add_index_ops(std::vector<const OpDef*>& table);
+
+// Argument helpers for forwards.
+void check_arity(const OpDef& op, const TensorList& inputs);
+int64_t int_arg(const OpArgs& args, size_t i, const char* op);
+double real_arg(const OpArgs& args, size_t i, const char* op);
+// ints[from..] as a list (shapes, dims).
+std::vector<int64_t> int_list(const OpArgs& args, size_t from);
+DType dtype_arg(const OpArgs& args, size_t i, const char* op);
+
+}  // namespace kiln

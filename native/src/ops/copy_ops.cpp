@@ -1,0 +1,105 @@
+// Copies and writes: to(dtype), clone, copy_, fill_, zero_.
+#include "kiln/ops.h"
+#include "ops/operands.h"
+
+namespace kiln {
+namespace {
+
+// ints: [dtype]. Always a new tensor; `to` returns its input when the dtype already matches.
+TensorList to_copy_fwd(const TensorList& in, const OpArgs& args) {
+  Tensor out = Tensor::empty(in[0].shape(), dtype_arg(args, 0, "to"), in[0].device());
+  backend_for(out.device()).copy(out, in[0]);
+  return {out};
+}
+
+TensorList to_fwd(const TensorList& in, const OpArgs& args);
+
+TensorList clone_fwd(const TensorList& in, const OpArgs&) {
+  Tensor out = Tensor::empty(in[0].shape(), in[0].dtype(), in[0].device());
+  backend_for(out.device()).copy(out, in[0]);
+  return {out};
+}
+
+// copy_(self, src): src broadcast to self's shape and converted to its dtype.
+void copy_into(const Tensor& out, const TensorList& in, const OpArgs&) {
+  const Tensor& src = in[1];
+  check_same_device("copy_", {out, src});
+  const Shape shape = broadcast_shapes(out.shape(), src.shape(), "copy_");
+  KILN_CHECK(shape == out.shape(), Shape, "copy_: source of shape ", shape_str(src.shape()),
+             " cannot be broadcast to the destination shape ", shape_str(out.shape()));
+  Backend& be = backend_for(out.device());
+  if (unsafe_alias(out, src)) {
+    const Tensor tmp = Tensor::empty(src.shape(), src.dtype(), src.device());
+    be.copy(tmp, src);
+    be.copy(out, expand_to(tmp, shape));
+  } else if (!src.same_layout(out)) {
+    be.copy(out, expand_to(src, shape));
+  }
+}
+
+// The out-of-place meaning of copy_ (what autograd records): the source, in self's shape and dtype.
+TensorList copy_fwd(const TensorList& in, const OpArgs& args) {
+  Tensor out = Tensor::empty(in[0].shape(), in[0].dtype(), in[0].device());
+  copy_into(out, in, args);
+  return {out};
+}
+
+// fill_(self, value): value is a one-element tensor, converted to self's dtype.
+void fill_into(const Tensor& out, const TensorList& in, const OpArgs&) {
+  const Tensor& value = in[1];
+  KILN_CHECK(value.dim() == 0, Shape, "fill_: only supports a 0-dimension value tensor, but got a tensor with ",
+             value.dim(), " dimensions");
+  backend_for(out.device()).copy(out, expand_to(value, out.shape()));
+}
+
+TensorList fill_fwd(const TensorList& in, const OpArgs& args) {
+  Tensor out = Tensor::empty(in[0].shape(), in[0].dtype(), in[0].device());
+  fill_into(out, in, args);
+  return {out};
+}
+
+void zero_into(const Tensor& out, const TensorList&, const OpArgs&) {
+  backend_for(out.device()).fill(out, Scalar(int64_t(0)));
+}
+
+TensorList zero_fwd(const TensorList& in, const OpArgs& args) {
+  Tensor out = Tensor::empty(in[0].shape(), in[0].dtype(), in[0].device());
+  zero_into(out, in, args);
+  return {out};
+}
+
+const OpDef kToCopy{"_to_copy", "_to_copy(Tensor x; ints: dtype)", 1, OpKind::Primitive, to_copy_fwd};
+const OpDef kTo{"to", "to(Tensor x; ints: dtype)", 1, OpKind::Composite, to_fwd};
+const OpDef kClone{"clone", "clone(Tensor x)", 1, OpKind::Primitive, clone_fwd};
+const OpDef kCopy{"copy_", "copy_(Tensor self, Tensor src) [in-place]", 2, OpKind::Primitive, copy_fwd, copy_into};
+const OpDef kFill{"fill_", "fill_(Tensor self, Tensor value) [in-place]", 2, OpKind::Primitive, fill_fwd, fill_into};
+const OpDef kZero{"zero_", "zero_(Tensor self) [in-place]", 1, OpKind::Primitive, zero_fwd, zero_into};
+
+TensorList to_fwd(const TensorList& in, const OpArgs& args) {
+  const DType t = dtype_arg(args, 0, "to");
+  if (in[0].dtype() == t) return {in[0]};
+  return call(kToCopy, in, args);
+}
+
+}  // namespace
+
+void add_copy_ops(std::vector<const OpDef*>& table) {
+  table.insert(table.end(), {&kToCopy, &kTo, &kClone, &kCopy, &kFill, &kZero});
+}
+
+Tensor to(const Tensor& x, DType t) { return call1(kTo, {x}, OpArgs{{static_cast<int64_t>(t)}, {}}); }
+Tensor clone(const Tensor& x) { return call1(kClone, {x}); }
+Tensor& copy_(Tensor& dst, const Tensor& src) {
+  call_inplace(kCopy, {dst, src});
+  return dst;
+}
+Tensor& fill_(Tensor& dst, Scalar value) {
+  call_inplace(kFill, {dst, wrapped_scalar(value)});
+  return dst;
+}
+Tensor& zero_(Tensor& dst) {
+  call_inplace(kZero, {dst});
+  return dst;
+}
+
+}  // namespace kiln

@@ -1,0 +1,224 @@
+// Elementwise ops: arithmetic, math functions, comparisons and where, with broadcasting and PyTorch's
+// type promotion. Each has an in-place form (add_, exp_, ...) through its `into` function.
+#include "kiln/ops.h"
+#include "ops/operands.h"
+
+namespace kiln {
+namespace {
+
+const char* binary_name(BinaryOp op) {
+  switch (op) {
+    case BinaryOp::Add: return "add";
+    case BinaryOp::Sub: return "sub";
+    case BinaryOp::Mul: return "mul";
+    case BinaryOp::Div: return "div";
+    case BinaryOp::Pow: return "pow";
+    case BinaryOp::Eq: return "eq";
+    case BinaryOp::Ne: return "ne";
+    case BinaryOp::Lt: return "lt";
+    case BinaryOp::Le: return "le";
+    case BinaryOp::Gt: return "gt";
+    case BinaryOp::Ge: return "ge";
+  }
+  return "binary";
+}
+
+// The dtype the op computes in.
+DType compute_dtype(BinaryOp op, const Tensor& a, const Tensor& b) {
+  const char* name = binary_name(op);
+  DType t = result_type({a, b});
+  switch (op) {
+    case BinaryOp::Sub:
+      KILN_CHECK(a.dtype() != DType::Bool && b.dtype() != DType::Bool, DType, name,
+                 ": subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert "
+                 "a mask, use the `~` or `logical_not()` operator instead.");
+      break;
+    case BinaryOp::Div:
+      if (!is_floating(t)) t = default_float();  // true division
+      break;
+    case BinaryOp::Pow:
+      if (t == DType::Bool) t = DType::Int64;
+      if (t == DType::Int64 && b.numel() == 1 && !is_floating(b.dtype())) {
+        int64_t e = cast(b, DType::Int64).data<int64_t>()[0];
+        KILN_CHECK(e >= 0, Argument, name, ": integers to negative integer powers are not allowed (exponent ", e, ")");
+      }
+      break;
+    default: break;
+  }
+  return t;
+}
+
+// Computes op(a, b) into out, which must have the broadcast shape; out's dtype may be wider.
+void binary_into(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b) {
+  const char* name = binary_name(op);
+  check_same_device(name, {out, a, b});
+  const DType t = compute_dtype(op, a, b);
+  const DType result = is_comparison(op) ? DType::Bool : t;
+  const Shape shape = broadcast_shapes(a.shape(), b.shape(), name);
+  KILN_CHECK(shape == out.shape(), Shape, name, ": output with shape ", shape_str(out.shape()),
+             " doesn't match the broadcast shape ", shape_str(shape));
+  KILN_CHECK(can_cast(result, out.dtype()), DType, name, ": result type ", dtype_name(result),
+             " can't be cast to the desired output type ", dtype_name(out.dtype()));
+  const Tensor ac = cast(a, t), bc = cast(b, t);
+  const bool direct = out.dtype() == result && !unsafe_alias(out, ac) && !unsafe_alias(out, bc);
+  const Tensor target = direct ? out : Tensor::empty(shape, result, out.device());
+  Backend& be = backend_for(out.device());
+  if (op == BinaryOp::Pow && bc.numel() == 1 && bc.dim() == 0) {
+    // A scalar exponent takes the unary path, with x*x, sqrt and friends for common exponents.
+    double e = cast(bc, DType::Float64).data<double>()[0];
+    be.unary(UnaryOp::PowScalar, target, expand_to(ac, shape), e);
+  } else {
+    be.binary(op, target, expand_to(ac, shape), expand_to(bc, shape));
+  }
+  if (!direct) be.copy(out, target);
+}
+
+Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
+  const char* name = binary_name(op);
+  const Shape shape = broadcast_shapes(a.shape(), b.shape(), name);
+  const DType result = is_comparison(op) ? DType::Bool : compute_dtype(op, a, b);
+  Tensor out = Tensor::empty(shape, result, a.is_wrapped_number() ? b.device() : a.device());
+  binary_into(op, out, a, b);
+  return out;
+}
+
+template <BinaryOp Op>
+TensorList binary_fwd(const TensorList& in, const OpArgs&) {
+  return {binary(Op, in[0], in[1])};
+}
+template <BinaryOp Op>
+void binary_into_fn(const Tensor& out, const TensorList& in, const OpArgs&) {
+  binary_into(Op, out, in[0], in[1]);
+}
+
+struct UnaryInfo {
+  const char* name;
+  bool makes_float;  // integer inputs give float results (exp, log, ...)
+  bool allows_bool;
+};
+
+UnaryInfo unary_info(UnaryOp op) {
+  switch (op) {
+    case UnaryOp::Neg: return {"neg", false, false};
+    case UnaryOp::Exp: return {"exp", true, true};
+    case UnaryOp::Log: return {"log", true, true};
+    case UnaryOp::Sqrt: return {"sqrt", true, true};
+    case UnaryOp::Abs: return {"abs", false, false};
+    case UnaryOp::Relu: return {"relu", false, false};
+    case UnaryOp::Sigmoid: return {"sigmoid", true, true};
+    case UnaryOp::Tanh: return {"tanh", true, true};
+    case UnaryOp::PowScalar: return {"pow", false, false};
+  }
+  return {"unary", false, false};
+}
+
+DType unary_dtype(UnaryOp op, DType in) {
+  const UnaryInfo info = unary_info(op);
+  KILN_CHECK(in != DType::Bool || info.allows_bool, DType, info.name, ": not supported for bool tensors",
+             op == UnaryOp::Neg ? "; use logical_not() to invert a mask" : "");
+  return info.makes_float && !is_floating(in) ? default_float() : in;
+}
+
+void unary_into(UnaryOp op, const Tensor& out, const Tensor& x) {
+  const UnaryInfo info = unary_info(op);
+  check_same_device(info.name, {out, x});
+  const DType t = unary_dtype(op, x.dtype());
+  KILN_CHECK(out.shape() == x.shape(), Shape, info.name, ": output with shape ", shape_str(out.shape()),
+             " doesn't match the input shape ", shape_str(x.shape()));
+  KILN_CHECK(can_cast(t, out.dtype()), DType, info.name, ": result type ", dtype_name(t),
+             " can't be cast to the desired output type ", dtype_name(out.dtype()));
+  const Tensor xc = cast(x, t);
+  const bool direct = out.dtype() == t && !unsafe_alias(out, xc);
+  const Tensor target = direct ? out : Tensor::empty(x.shape(), t, x.device());
+  Backend& be = backend_for(out.device());
+  be.unary(op, target, xc, 0.0);
+  if (!direct) be.copy(out, target);
+}
+
+template <UnaryOp Op>
+TensorList unary_fwd(const TensorList& in, const OpArgs&) {
+  Tensor out = Tensor::empty(in[0].shape(), unary_dtype(Op, in[0].dtype()), in[0].device());
+  unary_into(Op, out, in[0]);
+  return {out};
+}
+template <UnaryOp Op>
+void unary_into_fn(const Tensor& out, const TensorList& in, const OpArgs&) {
+  unary_into(Op, out, in[0]);
+}
+
+TensorList where_fwd(const TensorList& in, const OpArgs&) {
+  const Tensor &cond = in[0], &a = in[1], &b = in[2];
+  check_same_device("where", in);
+  KILN_CHECK(cond.dtype() == DType::Bool, DType, "where: expected condition to be a bool tensor, but got a tensor with dtype ",
+             dtype_name(cond.dtype()));
+  const Shape shape = broadcast_shapes(broadcast_shapes(cond.shape(), a.shape(), "where"), b.shape(), "where");
+  const DType t = result_type({a, b});
+  Tensor out = Tensor::empty(shape, t, cond.device());
+  backend_for(out.device()).where(out, expand_to(cond, shape), expand_to(cast(a, t), shape), expand_to(cast(b, t), shape));
+  return {out};
+}
+
+template <BinaryOp Op>
+OpDef binary_row(const char* signature) {
+  return {binary_name(Op), signature, 2, OpKind::Primitive, binary_fwd<Op>, binary_into_fn<Op>};
+}
+template <UnaryOp Op>
+OpDef unary_row(const char* signature) {
+  return {unary_info(Op).name, signature, 1, OpKind::Primitive, unary_fwd<Op>, unary_into_fn<Op>};
+}
+
+const OpDef kAdd = binary_row<BinaryOp::Add>("add(Tensor a, Tensor b)");
+const OpDef kSub = binary_row<BinaryOp::Sub>("sub(Tensor a, Tensor b)");
+const OpDef kMul = binary_row<BinaryOp::Mul>("mul(Tensor a, Tensor b)");
+const OpDef kDiv = binary_row<BinaryOp::Div>("div(Tensor a, Tensor b)");
+const OpDef kPow = binary_row<BinaryOp::Pow>("pow(Tensor x, Tensor exponent)");
+const OpDef kEq = binary_row<BinaryOp::Eq>("eq(Tensor a, Tensor b) -> bool");
+const OpDef kNe = binary_row<BinaryOp::Ne>("ne(Tensor a, Tensor b) -> bool");
+const OpDef kLt = binary_row<BinaryOp::Lt>("lt(Tensor a, Tensor b) -> bool");
+const OpDef kLe = binary_row<BinaryOp::Le>("le(Tensor a, Tensor b) -> bool");
+const OpDef kGt = binary_row<BinaryOp::Gt>("gt(Tensor a, Tensor b) -> bool");
+const OpDef kGe = binary_row<BinaryOp::Ge>("ge(Tensor a, Tensor b) -> bool");
+const OpDef kNeg = unary_row<UnaryOp::Neg>("neg(Tensor x)");
+const OpDef kExp = unary_row<UnaryOp::Exp>("exp(Tensor x)");
+const OpDef kLog = unary_row<UnaryOp::Log>("log(Tensor x)");
+const OpDef kSqrt = unary_row<UnaryOp::Sqrt>("sqrt(Tensor x)");
+const OpDef kAbs = unary_row<UnaryOp::Abs>("abs(Tensor x)");
+const OpDef kRelu = unary_row<UnaryOp::Relu>("relu(Tensor x)");
+const OpDef kSigmoid = unary_row<UnaryOp::Sigmoid>("sigmoid(Tensor x)");
+const OpDef kTanh = unary_row<UnaryOp::Tanh>("tanh(Tensor x)");
+const OpDef kWhere{"where", "where(Tensor cond, Tensor a, Tensor b)", 3, OpKind::Primitive, where_fwd};
+
+}  // namespace
+
+void add_elementwise_ops(std::vector<const OpDef*>& table) {
+  table.insert(table.end(), {&kAdd, &kSub, &kMul, &kDiv, &kPow, &kEq, &kNe, &kLt, &kLe, &kGt, &kGe, &kNeg, &kExp,
+                             &kLog, &kSqrt, &kAbs, &kRelu, &kSigmoid, &kTanh, &kWhere});
+}
+
+Tensor add(const Tensor& a, const Tensor& b) { return call1(kAdd, {a, b}); }
+Tensor sub(const Tensor& a, const Tensor& b) { return call1(kSub, {a, b}); }
+Tensor mul(const Tensor& a, const Tensor& b) { return call1(kMul, {a, b}); }
+Tensor div(const Tensor& a, const Tensor& b) { return call1(kDiv, {a, b}); }
+Tensor pow(const Tensor& a, const Tensor& e) { return call1(kPow, {a, e}); }
+Tensor add(const Tensor& a, Scalar b) { return call1(kAdd, {a, wrapped_scalar(b)}); }
+Tensor sub(const Tensor& a, Scalar b) { return call1(kSub, {a, wrapped_scalar(b)}); }
+Tensor mul(const Tensor& a, Scalar b) { return call1(kMul, {a, wrapped_scalar(b)}); }
+Tensor div(const Tensor& a, Scalar b) { return call1(kDiv, {a, wrapped_scalar(b)}); }
+Tensor pow(const Tensor& a, Scalar e) { return call1(kPow, {a, wrapped_scalar(e)}); }
+Tensor neg(const Tensor& x) { return call1(kNeg, {x}); }
+Tensor exp(const Tensor& x) { return call1(kExp, {x}); }
+Tensor log(const Tensor& x) { return call1(kLog, {x}); }
+Tensor sqrt(const Tensor& x) { return call1(kSqrt, {x}); }
+Tensor abs(const Tensor& x) { return call1(kAbs, {x}); }
+Tensor relu(const Tensor& x) { return call1(kRelu, {x}); }
+Tensor sigmoid(const Tensor& x) { return call1(kSigmoid, {x}); }
+Tensor tanh(const Tensor& x) { return call1(kTanh, {x}); }
+Tensor eq(const Tensor& a, const Tensor& b) { return call1(kEq, {a, b}); }
+Tensor ne(const Tensor& a, const Tensor& b) { return call1(kNe, {a, b}); }
+Tensor lt(const Tensor& a, const Tensor& b) { return call1(kLt, {a, b}); }
+Tensor le(const Tensor& a, const Tensor& b) { return call1(kLe, {a, b}); }
+Tensor gt(const Tensor& a, const Tensor& b) { return call1(kGt, {a, b}); }
+Tensor ge(const Tensor& a, const Tensor& b) { return call1(kGe, {a, b}); }
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) { return call1(kWhere, {cond, a, b}); }
+
+}  // namespace kiln

@@ -1,0 +1,67 @@
+#include "ops/operands.h"
+
+#include <algorithm>
+
+namespace kiln {
+
+OperandPriority priority_of(const Tensor& t) {
+  if (t.is_wrapped_number()) return OperandPriority::WrappedNumber;
+  return t.dim() == 0 ? OperandPriority::ZeroDim : OperandPriority::Dimensioned;
+}
+
+DType result_type(const TensorList& operands) {
+  ResultType rt;
+  for (const Tensor& t : operands) rt.add(t.dtype(), priority_of(t));
+  return rt.get();
+}
+
+bool can_cast(DType from, DType to) {
+  if (is_floating(from) && !is_floating(to)) return false;
+  if (from != DType::Bool && to == DType::Bool) return false;
+  return true;
+}
+
+Tensor cast(const Tensor& x, DType t) {
+  if (x.dtype() == t) return x;
+  Tensor out = Tensor::empty(x.shape(), t, x.device());
+  backend_for(x.device()).copy(out, x);
+  out.impl()->wrapped_number = x.is_wrapped_number();
+  return out;
+}
+
+Tensor expand_to(const Tensor& x, const Shape& shape) {
+  if (x.shape() == shape) return x;
+  const int64_t nd = static_cast<int64_t>(shape.size()), lead = nd - x.dim();
+  Shape strides(shape.size(), 0);
+  for (int64_t d = 0; d < x.dim(); ++d) strides[lead + d] = x.shape()[d] == 1 ? 0 : x.strides()[d];
+  return x.as_strided(shape, strides, x.offset());
+}
+
+Tensor new_tensor(const Shape& shape, DType t, const char* op, Device device) {
+  checked_numel(shape, op);
+  return Tensor::empty(shape, t, device);
+}
+
+void check_same_device(const char* op, const TensorList& tensors) {
+  for (size_t i = 1; i < tensors.size(); ++i)
+    KILN_CHECK(tensors[i].device() == tensors[0].device() || tensors[i].is_wrapped_number(), Device, op,
+               ": expected all tensors to be on the same device, but found ", tensors[0].device().str(), " and ",
+               tensors[i].device().str());
+}
+
+bool unsafe_alias(const Tensor& out, const Tensor& in) { return in.may_overlap(out) && !in.same_layout(out); }
+
+Tensor drop_dims(const Tensor& t, const std::vector<int64_t>& dims) {
+  Shape shape;
+  for (int64_t d = 0; d < t.dim(); ++d)
+    if (std::find(dims.begin(), dims.end(), d) == dims.end()) shape.push_back(t.shape()[d]);
+  return t.as_strided(shape, contiguous_strides(shape), t.offset());
+}
+
+Shape keepdim_shape(const Shape& shape, const std::vector<int64_t>& dims) {
+  Shape out = shape;
+  for (int64_t d : dims) out[d] = 1;
+  return out;
+}
+
+}  // namespace kiln

@@ -1,0 +1,27 @@
+// Preparing operands for kernels: type promotion, casts, broadcast views and output allocation.
+#pragma once
+#include "backend.h"
+#include "op_table.h"
+
+namespace kiln {
+
+OperandPriority priority_of(const Tensor& t);
+// torch.result_type over tensors (wrapped scalars count less, see ResultType).
+DType result_type(const TensorList& operands);
+// torch.can_cast: no float -> integral, no non-bool -> bool.
+bool can_cast(DType from, DType to);
+// x when it already has dtype t, else a converted copy. Runs kernels only: no autograd.
+Tensor cast(const Tensor& x, DType t);
+// A broadcast view of x with the given shape (zero strides on expanded dims); shapes must be compatible.
+Tensor expand_to(const Tensor& x, const Shape& shape);
+// A new tensor; the size checks name the op.
+Tensor new_tensor(const Shape& shape, DType t, const char* op, Device device = Device::cpu());
+void check_same_device(const char* op, const TensorList& tensors);
+// True when writing to out while reading in could read already-written elements.
+bool unsafe_alias(const Tensor& out, const Tensor& in);
+// A contiguous tensor's view with the listed (size-1) dims removed.
+Tensor drop_dims(const Tensor& t, const std::vector<int64_t>& dims);
+// shape with the listed dims set to 1.
+Shape keepdim_shape(const Shape& shape, const std::vector<int64_t>& dims);
+
+}  // namespace kiln

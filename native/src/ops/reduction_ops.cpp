@@ -1,0 +1,115 @@
+// Reductions: sum and mean over dims, max/min over everything or along a dim, argmax/argmin.
+#include "kiln/ops.h"
+#include "ops/operands.h"
+
+namespace kiln {
+namespace {
+
+// Reduces x over dims into a tensor of dtype `out_dtype`; keepdim keeps the reduced dims as size 1.
+Tensor reduce(ReduceOp op, const Tensor& x, const std::vector<int64_t>& dims, bool keepdim, DType out_dtype) {
+  Tensor in = cast(x, out_dtype);
+  Tensor out = Tensor::empty(keepdim_shape(x.shape(), dims), out_dtype, x.device());
+  backend_for(x.device()).reduce(op, out, in);
+  return keepdim ? out : drop_dims(out, dims);
+}
+
+// ints: [keepdim, dims...] (no dims: all)
+TensorList sum_fwd(const TensorList& in, const OpArgs& args) {
+  const Tensor& x = in[0];
+  const auto dims = reduction_dims(int_list(args, 1), x.dim(), "sum");
+  const DType t = is_floating(x.dtype()) ? x.dtype() : DType::Int64;  // bool and int64 sum to int64
+  return {reduce(ReduceOp::Sum, x, dims, int_arg(args, 0, "sum") != 0, t)};
+}
+
+TensorList mean_fwd(const TensorList& in, const OpArgs& args) {
+  const Tensor& x = in[0];
+  KILN_CHECK(is_floating(x.dtype()), DType, "mean: could not infer output dtype. Input dtype must be a floating point "
+             "dtype, got ", dtype_name(x.dtype()));
+  const auto dims = reduction_dims(int_list(args, 1), x.dim(), "mean");
+  return {reduce(ReduceOp::Mean, x, dims, int_arg(args, 0, "mean") != 0, x.dtype())};
+}
+
+// The extreme value of all elements.
+template <ReduceOp Op>
+TensorList extreme_fwd(const TensorList& in, const OpArgs&) {
+  const char* name = Op == ReduceOp::Max ? "max" : "min";
+  const Tensor& x = in[0];
+  KILN_CHECK(x.numel() > 0, Argument, name, ": expected reduction dim to be specified for input.numel() == 0. "
+             "Specify the reduction dim with the 'dim' argument.");
+  return {reduce(Op, x, reduction_dims({}, x.dim(), name), false, x.dtype())};
+}
+
+// ints: [dim, keepdim]; outputs values and int64 indices.
+template <ArgReduceOp Op>
+TensorList extreme_dim_fwd(const TensorList& in, const OpArgs& args) {
+  const char* name = Op == ArgReduceOp::Max ? "max" : "min";
+  const Tensor& x = in[0];
+  const int64_t dim = wrap_dim(int_arg(args, 0, name), x.dim(), name);
+  const bool keepdim = int_arg(args, 1, name) != 0;
+  if (x.dim() == 0) return {x, zeros({}, DType::Int64)};
+  KILN_CHECK(x.shape()[dim] > 0, Index, name, ": expected reduction dim ", dim, " to have non-zero size");
+  Shape kept = keepdim_shape(x.shape(), {dim});
+  Tensor values = Tensor::empty(kept, x.dtype(), x.device());
+  Tensor indices = Tensor::empty(kept, DType::Int64, x.device());
+  backend_for(x.device()).arg_reduce(Op, values, indices, x, dim);
+  if (keepdim) return {values, indices};
+  return {drop_dims(values, {dim}), drop_dims(indices, {dim})};
+}
+
+// ints: [] for the index into the flattened tensor, or [dim, keepdim].
+template <ArgReduceOp Op>
+TensorList arg_fwd(const TensorList& in, const OpArgs& args) {
+  const char* name = Op == ArgReduceOp::Max ? "argmax" : "argmin";
+  const Tensor& x = in[0];
+  KILN_CHECK(x.dtype() != DType::Bool, DType, name, ": not implemented for 'bool'");
+  if (args.ints.empty()) {
+    KILN_CHECK(x.numel() > 0, Argument, name, ": expected reduction dim to be specified for input.numel() == 0.");
+    const Tensor flat = reshape(x, {-1});
+    return {extreme_dim_fwd<Op>({flat}, OpArgs{{0, 0}, {}})[1]};
+  }
+  TensorList vi = extreme_dim_fwd<Op>(in, args);
+  return {vi[1]};
+}
+
+const OpDef kSum{"sum", "sum(Tensor x; ints: keepdim, dims...)", 1, OpKind::Primitive, sum_fwd};
+const OpDef kMean{"mean", "mean(Tensor x; ints: keepdim, dims...)", 1, OpKind::Primitive, mean_fwd};
+const OpDef kMax{"max", "max(Tensor x)", 1, OpKind::Primitive, extreme_fwd<ReduceOp::Max>};
+const OpDef kMin{"min", "min(Tensor x)", 1, OpKind::Primitive, extreme_fwd<ReduceOp::Min>};
+const OpDef kMaxDim{"max_dim", "max_dim(Tensor x; ints: dim, keepdim) -> (values, indices)", 1, OpKind::Primitive,
+                    extreme_dim_fwd<ArgReduceOp::Max>};
+const OpDef kMinDim{"min_dim", "min_dim(Tensor x; ints: dim, keepdim) -> (values, indices)", 1, OpKind::Primitive,
+                    extreme_dim_fwd<ArgReduceOp::Min>};
+const OpDef kArgmax{"argmax", "argmax(Tensor x; ints: [dim, keepdim])", 1, OpKind::Primitive, arg_fwd<ArgReduceOp::Max>};
+const OpDef kArgmin{"argmin", "argmin(Tensor x; ints: [dim, keepdim])", 1, OpKind::Primitive, arg_fwd<ArgReduceOp::Min>};
+
+OpArgs dims_args(const Dims& dims, bool keepdim) {
+  OpArgs a;
+  a.ints.push_back(keepdim);
+  a.ints.insert(a.ints.end(), dims.begin(), dims.end());
+  return a;
+}
+
+}  // namespace
+
+void add_reduction_ops(std::vector<const OpDef*>& table) {
+  table.insert(table.end(), {&kSum, &kMean, &kMax, &kMin, &kMaxDim, &kMinDim, &kArgmax, &kArgmin});
+}
+
+Tensor sum(const Tensor& x, const Dims& dims, bool keepdim) { return call1(kSum, {x}, dims_args(dims, keepdim)); }
+Tensor mean(const Tensor& x, const Dims& dims, bool keepdim) { return call1(kMean, {x}, dims_args(dims, keepdim)); }
+Tensor max(const Tensor& x) { return call1(kMax, {x}); }
+Tensor min(const Tensor& x) { return call1(kMin, {x}); }
+std::pair<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim) {
+  TensorList r = call(kMaxDim, {x}, OpArgs{{dim, keepdim}, {}});
+  return {r[0], r[1]};
+}
+std::pair<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim) {
+  TensorList r = call(kMinDim, {x}, OpArgs{{dim, keepdim}, {}});
+  return {r[0], r[1]};
+}
+Tensor argmax(const Tensor& x) { return call1(kArgmax, {x}); }
+Tensor argmin(const Tensor& x) { return call1(kArgmin, {x}); }
+Tensor argmax(const Tensor& x, int64_t dim, bool keepdim) { return call1(kArgmax, {x}, OpArgs{{dim, keepdim}, {}}); }
+Tensor argmin(const Tensor& x, int64_t dim, bool keepdim) { return call1(kArgmin, {x}, OpArgs{{dim, keepdim}, {}}); }
+
+}  // namespace kiln
