@@ -49,6 +49,8 @@ DType promote_types(DType a, DType b) {
 }
 
 void ResultType::add(DType t, OperandPriority p) {
+  // A wrapped float scalar counts as the default float, as in PyTorch: torch.result_type(2.5, 3.5) is float32.
+  if (p == OperandPriority::WrappedNumber && is_floating(t)) t = default_float();
   int i = static_cast<int>(p);
   best_[i] = seen_[i] ? promote_types(best_[i], t) : t;
   seen_[i] = true;

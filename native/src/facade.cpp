@@ -6,6 +6,7 @@
 #include <cstring>
 #include <new>
 
+#include "facade_support.h"
 #include "kiln/allocator.h"
 #include "kiln/ops.h"
 #include "op_table.h"
@@ -13,33 +14,12 @@
 
 using namespace kiln;
 
+int32_t& kiln::last_error_kind() {
+  thread_local int32_t kind = 0;
+  return kind;
+}
+
 namespace {
-
-thread_local int32_t tl_error_kind = 0;
-
-// Records the kind of any exception on its way out to Java.
-template <class F>
-auto guarded(F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const Error& e) {
-    tl_error_kind = static_cast<int32_t>(e.kind());
-    throw;
-  } catch (const std::bad_alloc&) {
-    tl_error_kind = static_cast<int32_t>(ErrorKind::OutOfMemory);
-    throw Error(ErrorKind::OutOfMemory, "out of memory");
-  } catch (...) {
-    tl_error_kind = static_cast<int32_t>(ErrorKind::Internal);
-    throw;
-  }
-}
-
-int64_t handle(Tensor t) { return reinterpret_cast<int64_t>(new Tensor(std::move(t))); }
-
-const Tensor& tensor(int64_t h) {
-  KILN_CHECK(h != 0, Argument, "a released or null tensor handle was passed");
-  return *reinterpret_cast<Tensor*>(h);
-}
 
 const OpDef& op_at(int32_t op) {
   const auto& table = op_table();
@@ -102,7 +82,7 @@ void read_data(int64_t h, T* out, int64_t count, DType t) {
 }  // namespace
 
 const char* kiln_version() { return "0.1.0"; }
-int32_t kiln_last_error_kind() { return tl_error_kind; }
+int32_t kiln_last_error_kind() { return last_error_kind(); }
 
 void kiln_release(int64_t h) { delete reinterpret_cast<Tensor*>(h); }
 int64_t kiln_retain(int64_t h) { return guarded([&] { return handle(tensor(h)); }); }
@@ -140,6 +120,12 @@ int32_t kiln_op_count() { return static_cast<int32_t>(op_table().size()); }
 const char* kiln_op_name(int32_t op) { return guarded([&] { return op_at(op).name; }); }
 const char* kiln_op_signature(int32_t op) { return guarded([&] { return op_at(op).signature; }); }
 int32_t kiln_op_id(const char* name) { return guarded([&] { return op_id(name ? name : ""); }); }
+int32_t kiln_op_differentiable(int32_t op) {
+  return guarded([&] {
+    const OpDef& def = op_at(op);
+    return static_cast<int32_t>(def.kind == OpKind::Composite || (def.kind == OpKind::Primitive && def.backward));
+  });
+}
 
 int32_t kiln_call(int32_t op, const int64_t* frame, int32_t length, int64_t* outputs, int32_t max_outputs) {
   return guarded([&] {

@@ -61,6 +61,8 @@ TensorList call(const OpDef& op, const TensorList& inputs, const OpArgs& args) {
     outputs = op.forward(inputs, args);
   }
   if (record) autograd::record(op, inputs, outputs, args);
+  if (inference_mode_enabled())
+    for (const Tensor& out : outputs) out.impl()->inference = true;
   return outputs;
 }
 

@@ -9,8 +9,6 @@
 
 namespace kiln {
 
-using TensorList = std::vector<Tensor>;
-
 // The non-tensor arguments of one call: integers (dims, sizes, flags, dtype codes) and reals.
 struct OpArgs {
   std::vector<int64_t> ints;
@@ -39,6 +37,7 @@ struct OpDef {
   IntoFn into = nullptr;  // writes the result into a given tensor: the in-place form (add_, mul_, ...)
   BackwardFn backward = nullptr;
   int saves = kSaveNothing;
+  bool returns_view = false;  // outputs share the input's memory (in-place writes to them are refused under autograd)
 };
 
 // Runs an op: checks the arity, runs the forward, records autograd history when it applies.

@@ -55,7 +55,17 @@ class Pool {
     int64_t max_chunks = std::max<int64_t>(1, n / std::max<int64_t>(grain, 1));
     int64_t chunks = std::min<int64_t>(max_chunks, size());
     if (!job.owns_lock() || chunks <= 1) {  // another thread holds the pool, or too little work
-      fn(0, n);
+      // Marked as a parallel region, as on a worker: set_num_threads from fn must be refused, not
+      // deadlock on the job lock this thread may hold.
+      const bool was_parallel = tl_in_parallel;
+      tl_in_parallel = true;
+      try {
+        fn(0, n);
+      } catch (...) {
+        tl_in_parallel = was_parallel;
+        throw;
+      }
+      tl_in_parallel = was_parallel;
       return;
     }
     {

@@ -46,6 +46,8 @@ int32_t kiln_op_count();
 const char* kiln_op_name(int32_t op);
 const char* kiln_op_signature(int32_t op);
 int32_t kiln_op_id(const char* name);
+// 1 when the op has a derivative (its own, or through the ops it is composed of).
+int32_t kiln_op_differentiable(int32_t op);
 int32_t kiln_call(int32_t op, const int64_t* frame, int32_t frame_length, int64_t* outputs, int32_t max_outputs);
 int64_t kiln_call1(int32_t op, int64_t a);
 int64_t kiln_call2(int32_t op, int64_t a, int64_t b);
@@ -55,6 +57,54 @@ int64_t kiln_call_scalar(int32_t op, int64_t a, double value, int64_t ivalue, in
 void kiln_call_inplace(int32_t op, const int64_t* frame, int32_t frame_length);
 void kiln_call_inplace2(int32_t op, int64_t self, int64_t b);
 void kiln_call_inplace_scalar(int32_t op, int64_t self, double value, int64_t ivalue, int32_t scalar_dtype);
+
+// Autograd. Tensors flags and gradients.
+void kiln_set_requires_grad(int64_t tensor, int32_t requires_grad);
+int32_t kiln_requires_grad(int64_t tensor);
+int32_t kiln_is_leaf(int64_t tensor);
+int64_t kiln_grad(int64_t tensor);               // 0 when there is none
+void kiln_set_grad(int64_t tensor, int64_t grad);  // grad 0 clears it
+// The name of the node that made the tensor ("MulBackward0"), or "" for leaves.
+const char* kiln_grad_fn_name(int64_t tensor);
+int32_t kiln_version(int64_t tensor);
+int64_t kiln_detach(int64_t tensor);
+void kiln_detach_(int64_t tensor);
+void kiln_retain_grad(int64_t tensor);
+int32_t kiln_retains_grad(int64_t tensor);
+int32_t kiln_is_inference(int64_t tensor);
+// backward over n outputs; grads holds one handle per output, 0 for the implicit 1.
+void kiln_backward(const int64_t* outputs, const int64_t* grads, int32_t n, int32_t retain_graph, int32_t create_graph);
+// Autograd.grad: results receives one handle per input (0 for an unused input with allow_unused).
+void kiln_autograd_grad(const int64_t* outputs, const int64_t* grads, int32_t n_outputs, const int64_t* inputs,
+                        int32_t n_inputs, int32_t retain_graph, int32_t create_graph, int32_t allow_unused,
+                        int64_t* results);
+
+// Thread-local modes.
+void kiln_set_grad_enabled(int32_t enabled);
+int32_t kiln_is_grad_enabled();
+void kiln_set_inference_mode(int32_t enabled);
+int32_t kiln_is_inference_mode();
+void kiln_set_anomaly_enabled(int32_t enabled);
+int32_t kiln_is_anomaly_enabled();
+
+// Callbacks into Java, set once when the Java side starts. A hook gets (hook id, gradient handle) and
+// returns a replacement handle, 0 to keep the gradient, or -1 after an exception (which the Java side
+// keeps and rethrows). A custom Function's backward gets the gradients of its outputs and its saved
+// tensors, writes one handle per input (0: none) and returns the count, or -1. release tells Java that
+// a hook or Function id is no longer referenced. trace writes the Java stack of the current call.
+typedef int64_t (*kiln_hook_callback)(int64_t hook, int64_t grad);
+typedef int32_t (*kiln_function_callback)(int64_t function, const int64_t* grads, int32_t n_grads, const int64_t* saved,
+                                          int32_t n_saved, int64_t* results, int32_t n_results);
+typedef void (*kiln_release_callback)(int64_t id);
+typedef int32_t (*kiln_trace_callback)(int8_t* buffer, int32_t capacity);
+void kiln_set_callbacks(kiln_hook_callback hook, kiln_function_callback function, kiln_release_callback release,
+                        kiln_trace_callback trace);
+// Registers Java hook `hook` on the tensor; returns the id to remove it with.
+int64_t kiln_register_hook(int64_t tensor, int64_t hook);
+void kiln_remove_hook(int64_t tensor, int64_t id);
+// Records a custom Function call: the outputs get a node whose backward calls Java function `function`.
+void kiln_function_record(int64_t function, const char* name, const int64_t* inputs, int32_t n_inputs,
+                          const int64_t* outputs, int32_t n_outputs, const int64_t* saved, int32_t n_saved);
 
 // Memory: out receives live bytes, cached bytes, peak live bytes, live blocks, live tensors.
 void kiln_memory_stats(int64_t* out);

@@ -82,6 +82,9 @@ Tensor unsqueeze(const Tensor& x, int64_t dim);
 Tensor flatten(const Tensor& x, int64_t start_dim = 0, int64_t end_dim = -1);
 Tensor contiguous(const Tensor& x);
 
+// The value of a one-element tensor, as a double.
+double item(const Tensor& x);
+
 // Copies and writes.
 Tensor to(const Tensor& x, DType dtype);
 Tensor clone(const Tensor& x);
@@ -98,6 +101,8 @@ Tensor bmm(const Tensor& a, const Tensor& b);
 Tensor gather(const Tensor& x, int64_t dim, const Tensor& index);
 Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src);
 Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src);
+// x with src written over the slice x[start:end:step] along dim (the inverse of slice, for its gradient).
+Tensor slice_scatter(const Tensor& x, const Tensor& src, int64_t dim, int64_t start, int64_t end, int64_t step = 1);
 
 // Operators for readable C++ (tests, derivative formulas).
 inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }

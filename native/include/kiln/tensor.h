@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "kiln/device.h"
 #include "kiln/dtype.h"
@@ -54,6 +55,7 @@ struct TensorImpl {
   int64_t numel;
   bool contiguous;
   bool wrapped_number = false;  // a Java scalar wrapped as a 0-dim tensor (lower priority in type promotion)
+  bool inference = false;       // made in inference mode: never part of an autograd graph
   std::unique_ptr<AutogradMeta> autograd;
 };
 
@@ -105,5 +107,7 @@ class Tensor {
  private:
   std::shared_ptr<TensorImpl> impl_;
 };
+
+using TensorList = std::vector<Tensor>;
 
 }  // namespace kiln

@@ -50,10 +50,15 @@ struct Reducer {
   static KILN_ALWAYS_INLINE Acc step(Acc acc, T x) {
     if constexpr (Op == ReduceOp::Max) return (x > acc || is_nan(x)) ? x : acc;
     else if constexpr (Op == ReduceOp::Min) return (x < acc || is_nan(x)) ? x : acc;
-    else return acc + static_cast<Acc>(x);
+    else return add(acc, static_cast<Acc>(x));
   }
   static KILN_ALWAYS_INLINE Acc merge(Acc a, Acc b) {
     if constexpr (Op == ReduceOp::Max || Op == ReduceOp::Min) return is_nan(a) ? a : step(a, b);
+    else return add(a, b);
+  }
+  // Integer sums wrap on overflow like PyTorch, without undefined behaviour.
+  static KILN_ALWAYS_INLINE Acc add(Acc a, Acc b) {
+    if constexpr (std::is_integral_v<Acc>) return static_cast<Acc>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
     else return a + b;
   }
   static T finish(Acc acc, int64_t count) {

@@ -11,13 +11,14 @@ namespace {
 
 template <class T>
 KILN_ALWAYS_INLINE T int_pow(T base, int64_t exp) {
-  T result = 1;
+  if (exp < 0) return base == 1 ? 1 : base == -1 ? (exp % 2 == 0 ? 1 : -1) : 0;  // as binary.cpp's int_pow
+  uint64_t result = 1, b = static_cast<uint64_t>(base);  // wraps on overflow like PyTorch, without UB
   while (exp > 0) {
-    if (exp & 1) result *= base;
-    base *= base;
+    if (exp & 1) result *= b;
+    b *= b;
     exp >>= 1;
   }
-  return result;
+  return static_cast<T>(result);
 }
 
 // Calls body(f) with the element function for op; the switch runs once per run, not per element.

@@ -1,4 +1,5 @@
 // Copies and writes: to(dtype), clone, copy_, fill_, zero_.
+#include "autograd/backward_context.h"
 #include "kiln/ops.h"
 #include "ops/operands.h"
 
@@ -68,12 +69,23 @@ TensorList zero_fwd(const TensorList& in, const OpArgs& args) {
   return {out};
 }
 
-const OpDef kToCopy{"_to_copy", "_to_copy(Tensor x; ints: dtype)", 1, OpKind::Primitive, to_copy_fwd};
+// ---- Derivatives. The engine casts each gradient to its input's dtype and sums it to its shape.
+
+TensorList identity_backward(const BackwardContext& c) { return {c.grad()}; }
+// copy_ and fill_ overwrite self: its old values get no gradient; the source gets all of it.
+TensorList copy_backward(const BackwardContext& c) { return {Tensor(), c.grad()}; }
+TensorList fill_backward(const BackwardContext& c) { return {Tensor(), sum(c.grad())}; }
+TensorList zero_backward(const BackwardContext&) { return {Tensor()}; }
+
+const OpDef kToCopy{"_to_copy", "_to_copy(Tensor x; ints: dtype)", 1, OpKind::Primitive, to_copy_fwd, nullptr,
+                    identity_backward};
 const OpDef kTo{"to", "to(Tensor x; ints: dtype)", 1, OpKind::Composite, to_fwd};
-const OpDef kClone{"clone", "clone(Tensor x)", 1, OpKind::Primitive, clone_fwd};
-const OpDef kCopy{"copy_", "copy_(Tensor self, Tensor src) [in-place]", 2, OpKind::Primitive, copy_fwd, copy_into};
-const OpDef kFill{"fill_", "fill_(Tensor self, Tensor value) [in-place]", 2, OpKind::Primitive, fill_fwd, fill_into};
-const OpDef kZero{"zero_", "zero_(Tensor self) [in-place]", 1, OpKind::Primitive, zero_fwd, zero_into};
+const OpDef kClone{"clone", "clone(Tensor x)", 1, OpKind::Primitive, clone_fwd, nullptr, identity_backward};
+const OpDef kCopy{"copy_", "copy_(Tensor self, Tensor src) [in-place]", 2, OpKind::Primitive, copy_fwd, copy_into,
+                  copy_backward};
+const OpDef kFill{"fill_", "fill_(Tensor self, Tensor value) [in-place]", 2, OpKind::Primitive, fill_fwd, fill_into,
+                  fill_backward};
+const OpDef kZero{"zero_", "zero_(Tensor self) [in-place]", 1, OpKind::Primitive, zero_fwd, zero_into, zero_backward};
 
 TensorList to_fwd(const TensorList& in, const OpArgs& args) {
   const DType t = dtype_arg(args, 0, "to");
@@ -85,6 +97,13 @@ TensorList to_fwd(const TensorList& in, const OpArgs& args) {
 
 void add_copy_ops(std::vector<const OpDef*>& table) {
   table.insert(table.end(), {&kToCopy, &kTo, &kClone, &kCopy, &kFill, &kZero});
+}
+
+double item(const Tensor& x) {
+  KILN_CHECK(x.numel() == 1, Argument, "item: a Tensor with ", x.numel(), " elements cannot be converted to a scalar");
+  Tensor d = Tensor::empty({}, DType::Float64);
+  backend_for(x.device()).copy(d, x.as_strided({}, {}, x.offset()));
+  return *d.data<double>();
 }
 
 Tensor to(const Tensor& x, DType t) { return call1(kTo, {x}, OpArgs{{static_cast<int64_t>(t)}, {}}); }

@@ -38,9 +38,14 @@ TensorList full_fwd(const TensorList& in, const OpArgs& args) {
 
 // ints: [dtype]; reals: [start, end, step]
 TensorList arange_fwd(const TensorList&, const OpArgs& args) {
-  const double start = real_arg(args, 0, "arange"), end = real_arg(args, 1, "arange"), step = real_arg(args, 2, "arange");
+  double start = real_arg(args, 0, "arange"), end = real_arg(args, 1, "arange"), step = real_arg(args, 2, "arange");
   const DType t = dtype_arg(args, 0, "arange");
   KILN_CHECK(std::isfinite(start) && std::isfinite(end), Argument, "arange: unsupported range: ", start, " -> ", end);
+  if (t == DType::Int64) {  // as in PyTorch, an integer range converts its bounds and step to integers first
+    start = std::trunc(start);
+    end = std::trunc(end);
+    step = std::trunc(step);
+  }
   KILN_CHECK(step != 0 && std::isfinite(step), Argument, "arange: step must be nonzero and finite, got ", step);
   KILN_CHECK((step > 0 && end >= start) || (step < 0 && end <= start), Argument,
              "arange: upper bound and larger bound inconsistent with step sign (start ", start, ", end ", end,

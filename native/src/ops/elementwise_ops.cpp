@@ -1,5 +1,6 @@
 // Elementwise ops: arithmetic, math functions, comparisons and where, with broadcasting and PyTorch's
 // type promotion. Each has an in-place form (add_, exp_, ...) through its `into` function.
+#include "autograd/backward_context.h"
 #include "kiln/ops.h"
 #include "ops/operands.h"
 
@@ -38,7 +39,8 @@ DType compute_dtype(BinaryOp op, const Tensor& a, const Tensor& b) {
       break;
     case BinaryOp::Pow:
       if (t == DType::Bool) t = DType::Int64;
-      if (t == DType::Int64 && b.numel() == 1 && !is_floating(b.dtype())) {
+      // Only a Python-style scalar exponent is refused, as in PyTorch; integer tensor exponents follow int_pow.
+      if (t == DType::Int64 && b.is_wrapped_number() && !is_floating(b.dtype())) {
         int64_t e = cast(b, DType::Int64).data<int64_t>()[0];
         KILN_CHECK(e >= 0, Argument, name, ": integers to negative integer powers are not allowed (exponent ", e, ")");
       }
@@ -158,35 +160,98 @@ TensorList where_fwd(const TensorList& in, const OpArgs&) {
   return {out};
 }
 
-template <BinaryOp Op>
-OpDef binary_row(const char* signature) {
-  return {binary_name(Op), signature, 2, OpKind::Primitive, binary_fwd<Op>, binary_into_fn<Op>};
-}
-template <UnaryOp Op>
-OpDef unary_row(const char* signature) {
-  return {unary_info(Op).name, signature, 1, OpKind::Primitive, unary_fwd<Op>, unary_into_fn<Op>};
+// ---- Derivatives. Engine reduces each gradient to its input's shape and dtype (broadcasting).
+
+Tensor zero_like_scalar() { return wrapped_scalar(Scalar(0.0)); }
+
+TensorList add_backward(const BackwardContext& c) { return {c.grad(), c.grad()}; }
+
+TensorList sub_backward(const BackwardContext& c) { return {c.grad(), c.needs(1) ? neg(c.grad()) : Tensor()}; }
+
+TensorList mul_backward(const BackwardContext& c) {
+  return {c.needs(0) ? mul(c.grad(), c.input(1)) : Tensor(), c.needs(1) ? mul(c.grad(), c.input(0)) : Tensor()};
 }
 
-const OpDef kAdd = binary_row<BinaryOp::Add>("add(Tensor a, Tensor b)");
-const OpDef kSub = binary_row<BinaryOp::Sub>("sub(Tensor a, Tensor b)");
-const OpDef kMul = binary_row<BinaryOp::Mul>("mul(Tensor a, Tensor b)");
-const OpDef kDiv = binary_row<BinaryOp::Div>("div(Tensor a, Tensor b)");
-const OpDef kPow = binary_row<BinaryOp::Pow>("pow(Tensor x, Tensor exponent)");
+// d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
+TensorList div_backward(const BackwardContext& c) {
+  const Tensor& b = c.input(1);
+  return {c.needs(0) ? div(c.grad(), b) : Tensor(),
+          c.needs(1) ? neg(div(mul(c.grad(), c.input(0)), mul(b, b))) : Tensor()};
+}
+
+// d(x^e)/dx = e x^(e-1) (0 where e == 0); d(x^e)/de = x^e log x (0 where x == 0 and e >= 0), as PyTorch.
+TensorList pow_backward(const BackwardContext& c) {
+  const Tensor &x = c.input(0), &e = c.input(1), &out = c.output();
+  const Tensor zero = zero_like_scalar();
+  Tensor gx, gexp;
+  if (c.needs(0)) gx = where(eq(e, zero), zero, mul(c.grad(), mul(e, pow(x, sub(e, Scalar(1.0))))));
+  if (c.needs(1)) gexp = where(mul(eq(x, zero), ge(e, zero)), zero, mul(c.grad(), mul(out, log(x))));  // bool * bool: and
+  return {gx, gexp};
+}
+
+TensorList neg_backward(const BackwardContext& c) { return {neg(c.grad())}; }
+TensorList exp_backward(const BackwardContext& c) { return {mul(c.grad(), c.output())}; }
+TensorList log_backward(const BackwardContext& c) { return {div(c.grad(), c.input(0))}; }
+TensorList sqrt_backward(const BackwardContext& c) { return {div(c.grad(), mul(c.output(), Scalar(2.0)))}; }
+
+// sign(x) from comparisons: its derivative is zero, as it should be.
+TensorList abs_backward(const BackwardContext& c) {
+  const Tensor& x = c.input(0);
+  const Tensor zero = wrapped_scalar(Scalar(0.0));
+  const Tensor sign = sub(to(gt(x, zero), x.dtype()), to(lt(x, zero), x.dtype()));
+  return {mul(c.grad(), sign)};
+}
+
+TensorList relu_backward(const BackwardContext& c) {
+  return {where(gt(c.output(), wrapped_scalar(Scalar(0.0))), c.grad(), zero_like_scalar())};
+}
+
+// sigmoid' = s (1 - s), tanh' = 1 - t^2, from the saved output.
+TensorList sigmoid_backward(const BackwardContext& c) {
+  const Tensor& s = c.output();
+  return {mul(c.grad(), mul(s, add(neg(s), Scalar(1.0))))};
+}
+TensorList tanh_backward(const BackwardContext& c) {
+  const Tensor& t = c.output();
+  return {mul(c.grad(), add(neg(mul(t, t)), Scalar(1.0)))};
+}
+
+TensorList where_backward(const BackwardContext& c) {
+  const Tensor& cond = c.input(0);
+  return {Tensor(), c.needs(1) ? where(cond, c.grad(), zero_like_scalar()) : Tensor(),
+          c.needs(2) ? where(cond, zero_like_scalar(), c.grad()) : Tensor()};
+}
+
+template <BinaryOp Op>
+OpDef binary_row(const char* signature, BackwardFn backward = nullptr, int saves = kSaveNothing) {
+  return {binary_name(Op), signature, 2, OpKind::Primitive, binary_fwd<Op>, binary_into_fn<Op>, backward, saves};
+}
+template <UnaryOp Op>
+OpDef unary_row(const char* signature, BackwardFn backward, int saves) {
+  return {unary_info(Op).name, signature, 1, OpKind::Primitive, unary_fwd<Op>, unary_into_fn<Op>, backward, saves};
+}
+
+const OpDef kAdd = binary_row<BinaryOp::Add>("add(Tensor a, Tensor b)", add_backward);
+const OpDef kSub = binary_row<BinaryOp::Sub>("sub(Tensor a, Tensor b)", sub_backward);
+const OpDef kMul = binary_row<BinaryOp::Mul>("mul(Tensor a, Tensor b)", mul_backward, kSaveInputs);
+const OpDef kDiv = binary_row<BinaryOp::Div>("div(Tensor a, Tensor b)", div_backward, kSaveInputs);
+const OpDef kPow = binary_row<BinaryOp::Pow>("pow(Tensor x, Tensor exponent)", pow_backward, kSaveInputs | kSaveOutputs);
 const OpDef kEq = binary_row<BinaryOp::Eq>("eq(Tensor a, Tensor b) -> bool");
 const OpDef kNe = binary_row<BinaryOp::Ne>("ne(Tensor a, Tensor b) -> bool");
 const OpDef kLt = binary_row<BinaryOp::Lt>("lt(Tensor a, Tensor b) -> bool");
 const OpDef kLe = binary_row<BinaryOp::Le>("le(Tensor a, Tensor b) -> bool");
 const OpDef kGt = binary_row<BinaryOp::Gt>("gt(Tensor a, Tensor b) -> bool");
 const OpDef kGe = binary_row<BinaryOp::Ge>("ge(Tensor a, Tensor b) -> bool");
-const OpDef kNeg = unary_row<UnaryOp::Neg>("neg(Tensor x)");
-const OpDef kExp = unary_row<UnaryOp::Exp>("exp(Tensor x)");
-const OpDef kLog = unary_row<UnaryOp::Log>("log(Tensor x)");
-const OpDef kSqrt = unary_row<UnaryOp::Sqrt>("sqrt(Tensor x)");
-const OpDef kAbs = unary_row<UnaryOp::Abs>("abs(Tensor x)");
-const OpDef kRelu = unary_row<UnaryOp::Relu>("relu(Tensor x)");
-const OpDef kSigmoid = unary_row<UnaryOp::Sigmoid>("sigmoid(Tensor x)");
-const OpDef kTanh = unary_row<UnaryOp::Tanh>("tanh(Tensor x)");
-const OpDef kWhere{"where", "where(Tensor cond, Tensor a, Tensor b)", 3, OpKind::Primitive, where_fwd};
+const OpDef kNeg = unary_row<UnaryOp::Neg>("neg(Tensor x)", neg_backward, kSaveNothing);
+const OpDef kExp = unary_row<UnaryOp::Exp>("exp(Tensor x)", exp_backward, kSaveOutputs);
+const OpDef kLog = unary_row<UnaryOp::Log>("log(Tensor x)", log_backward, kSaveInputs);
+const OpDef kSqrt = unary_row<UnaryOp::Sqrt>("sqrt(Tensor x)", sqrt_backward, kSaveOutputs);
+const OpDef kAbs = unary_row<UnaryOp::Abs>("abs(Tensor x)", abs_backward, kSaveInputs);
+const OpDef kRelu = unary_row<UnaryOp::Relu>("relu(Tensor x)", relu_backward, kSaveOutputs);
+const OpDef kSigmoid = unary_row<UnaryOp::Sigmoid>("sigmoid(Tensor x)", sigmoid_backward, kSaveOutputs);
+const OpDef kTanh = unary_row<UnaryOp::Tanh>("tanh(Tensor x)", tanh_backward, kSaveOutputs);
+const OpDef kWhere{"where", "where(Tensor cond, Tensor a, Tensor b)", 3, OpKind::Primitive, where_fwd, nullptr,
+                   where_backward, kSaveInputs};
 
 }  // namespace
 

@@ -1,5 +1,6 @@
 // Matrix products: mm and bmm are primitives over the GEMM kernel; matmul follows torch.matmul's rules
 // for 1-D, 2-D and broadcast batched operands by reshaping onto them.
+#include "autograd/backward_context.h"
 #include "kiln/ops.h"
 #include "ops/operands.h"
 
@@ -62,7 +63,10 @@ TensorList matmul_fwd(const TensorList& in, const OpArgs&) {
     Shape out_shape(a.shape().begin(), a.shape().end() - 1);
     const Tensor b2 = db == 1 ? unsqueeze(b, 1) : b;
     if (db == 2) out_shape.push_back(b.shape()[1]);
-    const Tensor prod = mm(reshape(a, {-1, ka}), b2);
+    // The row count is spelled out: with ka == 0, reshape could not infer a -1.
+    int64_t rows = 1;
+    for (int64_t d = 0; d < da - 1; ++d) rows *= a.shape()[d];
+    const Tensor prod = mm(reshape(a, {rows, ka}), b2);
     return {reshape(prod, out_shape)};
   }
   // General batched case: broadcast the batch dims, then bmm.
@@ -83,8 +87,18 @@ TensorList matmul_fwd(const TensorList& in, const OpArgs&) {
   return {reshape(prod, out_shape)};
 }
 
-const OpDef kMm{"mm", "mm(Tensor a, Tensor b)", 2, OpKind::Primitive, mm_fwd};
-const OpDef kBmm{"bmm", "bmm(Tensor a, Tensor b)", 2, OpKind::Primitive, bmm_fwd};
+// d(AB)/dA = G B^T, d(AB)/dB = A^T G; the transposes are views that BLAS reads in place.
+TensorList mm_backward(const BackwardContext& c) {
+  return {c.needs(0) ? mm(c.grad(), t(c.input(1))) : Tensor(), c.needs(1) ? mm(t(c.input(0)), c.grad()) : Tensor()};
+}
+
+TensorList bmm_backward(const BackwardContext& c) {
+  return {c.needs(0) ? bmm(c.grad(), transpose(c.input(1), 1, 2)) : Tensor(),
+          c.needs(1) ? bmm(transpose(c.input(0), 1, 2), c.grad()) : Tensor()};
+}
+
+const OpDef kMm{"mm", "mm(Tensor a, Tensor b)", 2, OpKind::Primitive, mm_fwd, nullptr, mm_backward, kSaveInputs};
+const OpDef kBmm{"bmm", "bmm(Tensor a, Tensor b)", 2, OpKind::Primitive, bmm_fwd, nullptr, bmm_backward, kSaveInputs};
 const OpDef kMatmul{"matmul", "matmul(Tensor a, Tensor b)", 2, OpKind::Composite, matmul_fwd};
 
 }  // namespace

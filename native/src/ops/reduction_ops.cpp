@@ -1,4 +1,5 @@
 // Reductions: sum and mean over dims, max/min over everything or along a dim, argmax/argmin.
+#include "autograd/backward_context.h"
 #include "kiln/ops.h"
 #include "ops/operands.h"
 
@@ -71,14 +72,59 @@ TensorList arg_fwd(const TensorList& in, const OpArgs& args) {
   return {vi[1]};
 }
 
-const OpDef kSum{"sum", "sum(Tensor x; ints: keepdim, dims...)", 1, OpKind::Primitive, sum_fwd};
-const OpDef kMean{"mean", "mean(Tensor x; ints: keepdim, dims...)", 1, OpKind::Primitive, mean_fwd};
-const OpDef kMax{"max", "max(Tensor x)", 1, OpKind::Primitive, extreme_fwd<ReduceOp::Max>};
-const OpDef kMin{"min", "min(Tensor x)", 1, OpKind::Primitive, extreme_fwd<ReduceOp::Min>};
+// ---- Derivatives.
+
+// g, with the reduced dims put back, expanded to the input's shape.
+Tensor expand_reduced(const Tensor& g, const Shape& shape, const std::vector<int64_t>& dims, bool keepdim) {
+  Tensor r = g;
+  if (!keepdim)
+    for (int64_t d : dims) r = unsqueeze(r, d);  // dims are sorted: each lands at its own index
+  return expand(r, shape);
+}
+
+TensorList sum_backward(const BackwardContext& c) {
+  const Shape& shape = c.input_shape(0);
+  const auto dims = reduction_dims(int_list(c.args, 1), static_cast<int64_t>(shape.size()), "sum");
+  return {expand_reduced(c.grad(), shape, dims, c.args.ints[0] != 0)};
+}
+
+TensorList mean_backward(const BackwardContext& c) {
+  const Shape& shape = c.input_shape(0);
+  const auto dims = reduction_dims(int_list(c.args, 1), static_cast<int64_t>(shape.size()), "mean");
+  int64_t n = 1;
+  for (int64_t d : dims) n *= shape[d];
+  return {div(expand_reduced(c.grad(), shape, dims, c.args.ints[0] != 0), Scalar(static_cast<double>(n)))};
+}
+
+// The gradient is shared evenly by all elements equal to the extreme (NaN ones when the result is NaN).
+TensorList extreme_backward(const BackwardContext& c) {
+  const Tensor &x = c.input(0), &out = c.output();
+  const Tensor hit = add(to(eq(x, out), x.dtype()), mul(to(ne(x, x), x.dtype()), to(ne(out, out), x.dtype())));
+  return {mul(hit, div(c.grad(), sum(hit)))};
+}
+
+// Values along a dim: the gradient goes to the index each value came from.
+TensorList extreme_dim_backward(const BackwardContext& c) {
+  const Shape& shape = c.input_shape(0);
+  if (shape.empty()) return {c.grad()};
+  const int64_t dim = wrap_dim(c.args.ints[0], static_cast<int64_t>(shape.size()), "max");
+  const bool keepdim = c.args.ints[1] != 0;
+  const Tensor index = keepdim ? c.output(1) : unsqueeze(c.output(1), dim);
+  const Tensor g = keepdim ? c.grad() : unsqueeze(c.grad(), dim);
+  return {scatter(zeros(shape, c.input_dtype(0)), dim, index, g)};
+}
+
+const OpDef kSum{"sum", "sum(Tensor x; ints: keepdim, dims...)", 1, OpKind::Primitive, sum_fwd, nullptr, sum_backward};
+const OpDef kMean{"mean", "mean(Tensor x; ints: keepdim, dims...)", 1, OpKind::Primitive, mean_fwd, nullptr,
+                  mean_backward};
+const OpDef kMax{"max", "max(Tensor x)", 1, OpKind::Primitive, extreme_fwd<ReduceOp::Max>, nullptr, extreme_backward,
+                 kSaveInputs | kSaveOutputs};
+const OpDef kMin{"min", "min(Tensor x)", 1, OpKind::Primitive, extreme_fwd<ReduceOp::Min>, nullptr, extreme_backward,
+                 kSaveInputs | kSaveOutputs};
 const OpDef kMaxDim{"max_dim", "max_dim(Tensor x; ints: dim, keepdim) -> (values, indices)", 1, OpKind::Primitive,
-                    extreme_dim_fwd<ArgReduceOp::Max>};
+                    extreme_dim_fwd<ArgReduceOp::Max>, nullptr, extreme_dim_backward, kSaveOutputs};
 const OpDef kMinDim{"min_dim", "min_dim(Tensor x; ints: dim, keepdim) -> (values, indices)", 1, OpKind::Primitive,
-                    extreme_dim_fwd<ArgReduceOp::Min>};
+                    extreme_dim_fwd<ArgReduceOp::Min>, nullptr, extreme_dim_backward, kSaveOutputs};
 const OpDef kArgmax{"argmax", "argmax(Tensor x; ints: [dim, keepdim])", 1, OpKind::Primitive, arg_fwd<ArgReduceOp::Max>};
 const OpDef kArgmin{"argmin", "argmin(Tensor x; ints: [dim, keepdim])", 1, OpKind::Primitive, arg_fwd<ArgReduceOp::Min>};
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "autograd/backward_context.h"
 #include "kiln/ops.h"
 #include "ops/operands.h"
 
@@ -111,8 +112,9 @@ TensorList slice_fwd(const TensorList& in, const OpArgs& args) {
   start = std::clamp<int64_t>(start, 0, size);
   end = std::clamp<int64_t>(end, start, size);
   Shape shape = x.shape(), strides = x.strides();
-  shape[dim] = (end - start + step - 1) / step;
-  strides[dim] *= step;
+  shape[dim] = end == start ? 0 : (end - start - 1) / step + 1;  // no overflow for steps near INT64_MAX
+  int64_t stepped;  // overflows only when at most one element is left, whose stride never matters
+  if (!__builtin_mul_overflow(strides[dim], step, &stepped)) strides[dim] = stepped;
   return {restride(x, shape, strides, x.offset() + (shape[dim] > 0 ? start * x.strides()[dim] : 0))};
 }
 
@@ -128,7 +130,7 @@ TensorList narrow_fwd(const TensorList& in, const OpArgs& args) {
              " of size ", size);
   if (start < 0) start += size;
   KILN_CHECK(length >= 0, Argument, "narrow: length must be non-negative, got ", length);
-  KILN_CHECK(start + length <= size, Index, "narrow: start (", start, ") + length (", length,
+  KILN_CHECK(length <= size - start, Index, "narrow: start (", start, ") + length (", length,
              ") exceeds dimension size (", size, ")");
   return {slice(x, dim, start, start + length, 1)};
 }
@@ -203,16 +205,47 @@ TensorList contiguous_fwd(const TensorList& in, const OpArgs&) {
   return {in[0].is_contiguous() ? in[0] : clone(in[0])};
 }
 
-const OpDef kView{"view", "view(Tensor x; ints: sizes...)", 1, OpKind::Primitive, view_fwd};
+// ---- Derivatives: undo the view on the gradient.
+
+TensorList reshape_back(const BackwardContext& c) { return {reshape(c.grad(), c.input_shape(0))}; }
+
+TensorList transpose_backward(const BackwardContext& c) {
+  return {transpose(c.grad(), c.args.ints[0], c.args.ints[1])};
+}
+
+TensorList permute_backward(const BackwardContext& c) {
+  const int64_t n = static_cast<int64_t>(c.input_shape(0).size());
+  Dims inverse(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) inverse[wrap_dim(c.args.ints[i], n, "permute")] = i;
+  return {permute(c.grad(), inverse)};
+}
+
+// The gradient of a slice is zero outside it.
+TensorList slice_backward(const BackwardContext& c) {
+  const auto& a = c.args.ints;
+  return {slice_scatter(zeros(c.input_shape(0), c.grad().dtype()), c.grad(), a[0], a[1], a[2], a[3])};
+}
+
+// The engine sums the gradient over the expanded dims.
+TensorList expand_backward(const BackwardContext& c) { return {c.grad()}; }
+
+const OpDef kView{"view", "view(Tensor x; ints: sizes...)", 1, OpKind::Primitive, view_fwd, nullptr, reshape_back,
+                  kSaveNothing, true};
 const OpDef kReshape{"reshape", "reshape(Tensor x; ints: sizes...)", 1, OpKind::Composite, reshape_fwd};
-const OpDef kTranspose{"transpose", "transpose(Tensor x; ints: dim0, dim1)", 1, OpKind::Primitive, transpose_fwd};
+const OpDef kTranspose{"transpose", "transpose(Tensor x; ints: dim0, dim1)", 1, OpKind::Primitive, transpose_fwd,
+                       nullptr, transpose_backward, kSaveNothing, true};
 const OpDef kT{"t", "t(Tensor x)", 1, OpKind::Composite, t_fwd};
-const OpDef kPermute{"permute", "permute(Tensor x; ints: dims...)", 1, OpKind::Primitive, permute_fwd};
-const OpDef kSlice{"slice", "slice(Tensor x; ints: dim, start, end, step)", 1, OpKind::Primitive, slice_fwd};
+const OpDef kPermute{"permute", "permute(Tensor x; ints: dims...)", 1, OpKind::Primitive, permute_fwd, nullptr,
+                     permute_backward, kSaveNothing, true};
+const OpDef kSlice{"slice", "slice(Tensor x; ints: dim, start, end, step)", 1, OpKind::Primitive, slice_fwd, nullptr,
+                   slice_backward, kSaveNothing, true};
 const OpDef kNarrow{"narrow", "narrow(Tensor x; ints: dim, start, length)", 1, OpKind::Composite, narrow_fwd};
-const OpDef kExpand{"expand", "expand(Tensor x; ints: sizes...)", 1, OpKind::Primitive, expand_fwd};
-const OpDef kSqueeze{"squeeze", "squeeze(Tensor x; ints: [dim])", 1, OpKind::Primitive, squeeze_fwd};
-const OpDef kUnsqueeze{"unsqueeze", "unsqueeze(Tensor x; ints: dim)", 1, OpKind::Primitive, unsqueeze_fwd};
+const OpDef kExpand{"expand", "expand(Tensor x; ints: sizes...)", 1, OpKind::Primitive, expand_fwd, nullptr,
+                    expand_backward, kSaveNothing, true};
+const OpDef kSqueeze{"squeeze", "squeeze(Tensor x; ints: [dim])", 1, OpKind::Primitive, squeeze_fwd, nullptr,
+                     reshape_back, kSaveNothing, true};
+const OpDef kUnsqueeze{"unsqueeze", "unsqueeze(Tensor x; ints: dim)", 1, OpKind::Primitive, unsqueeze_fwd, nullptr,
+                       reshape_back, kSaveNothing, true};
 const OpDef kFlatten{"flatten", "flatten(Tensor x; ints: start_dim, end_dim)", 1, OpKind::Composite, flatten_fwd};
 const OpDef kContiguous{"contiguous", "contiguous(Tensor x)", 1, OpKind::Composite, contiguous_fwd};
 

@@ -1,10 +1,15 @@
 package dev.kiln;
 
+import dev.kiln.autograd.GradFn;
+import dev.kiln.autograd.RemovableHandle;
 import dev.kiln.bindings.KilnNative;
+import dev.kiln.internal.Callbacks;
 import dev.kiln.internal.Core;
 import dev.kiln.internal.Frame;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * A multi-dimensional array on a device, with PyTorch's semantics: strided views that share memory,
@@ -52,6 +57,11 @@ public final class Tensor implements AutoCloseable {
     ref = new NativeRef(this, handle);
     TensorScope.register(this);
     NativeRef.afterCreate();
+  }
+
+  /** Wraps a native handle, taking ownership of it. For Kiln's own packages. */
+  public static Tensor adopt(long handle) {
+    return new Tensor(handle);
   }
 
   /** The native handle, for Kiln's own packages; throws if the tensor is closed. */
@@ -888,6 +898,124 @@ public final class Tensor implements AutoCloseable {
     return new Tensor(Core.call(SCATTER_ADD, Frame.of(new long[] {handle(), index.handle(), src.handle()}, new long[] {dim})));
   }
 
+  // ---------------------------------------------------------------- autograd
+
+  /**
+   * Sets whether autograd records ops on this leaf tensor (PyTorch's {@code requires_grad_}); returns
+   * this. Only floating-point leaves can require grad.
+   */
+  public Tensor requiresGrad(boolean requiresGrad) {
+    long h = handle();
+    Callbacks.install();
+    Core.run(() -> KilnNative.kiln_set_requires_grad(h, requiresGrad ? 1 : 0));
+    return this;
+  }
+
+  /** Whether gradients flow to this tensor: a leaf that requires grad, or the result of recorded ops. */
+  public boolean requiresGrad() {
+    return KilnNative.kiln_requires_grad(handle()) != 0;
+  }
+
+  /** A tensor the user made (not the result of a recorded op). */
+  public boolean isLeaf() {
+    return KilnNative.kiln_is_leaf(handle()) != 0;
+  }
+
+  /** The gradient accumulated by backward, or null before any. */
+  public Tensor grad() {
+    long g = Core.handleOf(() -> KilnNative.kiln_grad(handle()));
+    return g == 0 ? null : new Tensor(g);
+  }
+
+  /** Sets (or, with null, clears) the accumulated gradient. */
+  public void setGrad(Tensor grad) {
+    long h = handle();
+    long g = grad == null ? 0 : grad.handle();
+    Core.run(() -> KilnNative.kiln_set_grad(h, g));
+  }
+
+  /** The graph node that produced this tensor ({@code MulBackward0}), or null for a leaf. */
+  public GradFn gradFn() {
+    String name = KilnNative.kiln_grad_fn_name(handle()).getString();
+    return name.isEmpty() ? null : new GradFn(name);
+  }
+
+  /** Backward from this one-element tensor: accumulates d(this)/d(leaf) into each leaf's grad(). */
+  public void backward() {
+    backward(null, false, false);
+  }
+
+  /** Backward seeded with gradient (d(loss)/d(this)), for a tensor of any shape. */
+  public void backward(Tensor gradient) {
+    backward(gradient, false, false);
+  }
+
+  /**
+   * @param gradient the seed, or null for 1 on a one-element tensor
+   * @param retainGraph keep saved tensors for another backward through the same graph
+   * @param createGraph record the backward, for higher-order derivatives
+   */
+  public void backward(Tensor gradient, boolean retainGraph, boolean createGraph) {
+    Callbacks.install();
+    long[] out = {handle()};
+    long[] g = {gradient == null ? 0 : gradient.handle()};
+    Core.run(() -> KilnNative.kiln_backward(out, g, 1, retainGraph ? 1 : 0, createGraph ? 1 : 0));
+  }
+
+  /** The same data without history: a new leaf that shares this tensor's memory. */
+  public Tensor detach() {
+    return new Tensor(Core.handleOf(() -> KilnNative.kiln_detach(handle())));
+  }
+
+  /** Drops this tensor's history in place; returns this. */
+  public Tensor detach_() {
+    long h = handle();
+    Core.run(() -> KilnNative.kiln_detach_(h));
+    return this;
+  }
+
+  /** Keeps this non-leaf tensor's gradient in grad() after backward; returns this. */
+  public Tensor retainGrad() {
+    long h = handle();
+    Core.run(() -> KilnNative.kiln_retain_grad(h));
+    return this;
+  }
+
+  public boolean retainsGrad() {
+    return KilnNative.kiln_retains_grad(handle()) != 0;
+  }
+
+  /**
+   * Calls hook with this tensor's gradient whenever backward computes it; a non-null result replaces
+   * the gradient. {@code x.registerHook(g -> g.mul(2))} doubles what flows back through x.
+   */
+  public RemovableHandle registerHook(UnaryOperator<Tensor> hook) {
+    Objects.requireNonNull(hook, "hook");
+    Callbacks.install();
+    long h = handle();
+    long javaId = Callbacks.registerHook(hook);
+    long id;
+    try {
+      id = Core.handleOf(() -> KilnNative.kiln_register_hook(h, javaId));
+    } catch (RuntimeException e) {
+      Callbacks.forget(javaId);
+      throw e;
+    }
+    return () -> {
+      if (!isClosed()) KilnNative.kiln_remove_hook(handle(), id);
+    };
+  }
+
+  /** Whether this tensor was made in inference mode. */
+  public boolean isInference() {
+    return KilnNative.kiln_is_inference(handle()) != 0;
+  }
+
+  /** The version counter of this tensor's memory: in-place writes increment it ({@code x._version}). */
+  public int version() {
+    return KilnNative.kiln_version(handle());
+  }
+
   // ---------------------------------------------------------------- lifetime and printing
 
   /** Releases this tensor's reference to its native memory; later calls do nothing. */
@@ -904,7 +1032,11 @@ public final class Tensor implements AutoCloseable {
   @Override
   public String toString() {
     if (isClosed()) return "tensor(<closed>)";
-    return TensorFormatter.format(this, List.of());
+    List<String> suffixes = new ArrayList<>();
+    GradFn fn = gradFn();
+    if (fn != null) suffixes.add("grad_fn=<" + fn.name() + ">");
+    else if (requiresGrad()) suffixes.add("requires_grad=True");
+    return TensorFormatter.format(this, suffixes);
   }
 
   // ---------------------------------------------------------------- call plumbing

@@ -42,8 +42,15 @@ public final class Core {
     return KilnNative.kiln_op_signature(op).getString();
   }
 
-  /** Maps a native error to the exception class of its kind. */
-  public static KilnException translate(RuntimeException e) {
+  /**
+   * Maps a native error to the exception class of its kind; if the error came from a Java callback that
+   * threw, rethrows that original exception instead.
+   */
+  public static RuntimeException translate(RuntimeException e) {
+    Throwable parked = PendingError.take();
+    if (parked instanceof RuntimeException r) return r;
+    if (parked instanceof Error err) throw err;
+    if (parked != null) return new RuntimeException(parked);
     String message = e.getMessage() == null ? "native error" : e.getMessage();
     KilnException k = switch (KilnNative.kiln_last_error_kind()) {
       case 1 -> new ArgumentException(message);
