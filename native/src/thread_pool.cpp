@@ -51,28 +51,16 @@ class Pool {
   }
 
   void run(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
+    const int64_t max_chunks = std::max<int64_t>(1, n / std::max<int64_t>(grain, 1));
+    const int64_t chunks = std::min<int64_t>(max_chunks, size());
+    if (chunks <= 1) return run_inline(n, fn);  // too little work to split
     std::unique_lock<std::mutex> job(job_mutex_, std::try_to_lock);
-    int64_t max_chunks = std::max<int64_t>(1, n / std::max<int64_t>(grain, 1));
-    int64_t chunks = std::min<int64_t>(max_chunks, size());
-    if (!job.owns_lock() || chunks <= 1) {  // another thread holds the pool, or too little work
-      // Marked as a parallel region, as on a worker: set_num_threads from fn must be refused, not
-      // deadlock on the job lock this thread may hold.
-      const bool was_parallel = tl_in_parallel;
-      tl_in_parallel = true;
-      try {
-        fn(0, n);
-      } catch (...) {
-        tl_in_parallel = was_parallel;
-        throw;
-      }
-      tl_in_parallel = was_parallel;
-      return;
-    }
+    if (!job.owns_lock()) return run_inline(n, fn);  // another thread holds the pool
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      fn_ = &fn;
-      n_ = n;
-      chunks_ = chunks;
+      fn_.store(&fn, std::memory_order_relaxed);
+      n_.store(n, std::memory_order_relaxed);
+      chunks_.store(chunks, std::memory_order_relaxed);
       error_ = nullptr;
       done_.store(0, std::memory_order_relaxed);
       ++generation_;
@@ -81,10 +69,10 @@ class Pool {
     wake_.notify_all();
     work(generation_);
     // Wait for the chunks other threads claimed: spin briefly (chunks are even), then sleep.
-    for (int spin = 0; done_.load(std::memory_order_acquire) < chunks_ && spin < 20000; ++spin) cpu_relax();
-    if (done_.load(std::memory_order_acquire) < chunks_) {
+    for (int spin = 0; done_.load(std::memory_order_acquire) < chunks && spin < 20000; ++spin) cpu_relax();
+    if (done_.load(std::memory_order_acquire) < chunks) {
       std::unique_lock<std::mutex> lock(mutex_);
-      finished_.wait(lock, [&] { return done_.load(std::memory_order_acquire) >= chunks_; });
+      finished_.wait(lock, [&] { return done_.load(std::memory_order_acquire) >= chunks; });
     }
     if (error_) std::rethrow_exception(error_);
   }
@@ -105,6 +93,20 @@ class Pool {
     workers_.clear();
   }
 
+  // Runs the whole range on this thread, marked as a parallel region like a worker's chunk, so that
+  // nested parallel_for calls stay inline and set_num_threads is refused instead of deadlocking.
+  static void run_inline(int64_t n, const std::function<void(int64_t, int64_t)>& fn) {
+    const bool was_parallel = tl_in_parallel;
+    tl_in_parallel = true;
+    try {
+      fn(0, n);
+    } catch (...) {
+      tl_in_parallel = was_parallel;
+      throw;
+    }
+    tl_in_parallel = was_parallel;
+  }
+
   // Claims and runs chunks of the job with this generation until none are left.
   void work(uint64_t generation) {
     bool was_parallel = tl_in_parallel;
@@ -112,17 +114,21 @@ class Pool {
     for (;;) {
       uint64_t word = claim_.load(std::memory_order_acquire);
       if ((word >> 32) != generation) break;
+      // The job's fields are read after a matching generation; a newer job may overwrite them at any
+      // time, which the compare-and-swap below detects (they are atomics so that the read is defined).
+      const int64_t chunks = chunks_.load(std::memory_order_relaxed), n = n_.load(std::memory_order_relaxed);
+      const auto* fn = fn_.load(std::memory_order_relaxed);
       int64_t chunk = static_cast<int64_t>(word & 0xffffffffu);
-      if (chunk >= chunks_) break;
+      if (chunk >= chunks) break;
       if (!claim_.compare_exchange_weak(word, word + 1, std::memory_order_acq_rel)) continue;
-      int64_t begin = n_ * chunk / chunks_, end = n_ * (chunk + 1) / chunks_;
+      int64_t begin = n * chunk / chunks, end = n * (chunk + 1) / chunks;
       try {
-        (*fn_)(begin, end);
+        (*fn)(begin, end);
       } catch (...) {
         std::lock_guard<std::mutex> lock(mutex_);
         if (!error_) error_ = std::current_exception();
       }
-      if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == chunks_) {
+      if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == chunks) {
         std::lock_guard<std::mutex> lock(mutex_);
         finished_.notify_all();
       }
@@ -156,8 +162,8 @@ class Pool {
   uint64_t generation_ = 0;
   std::atomic<uint64_t> claim_{0};
   std::atomic<int64_t> done_{0};
-  const std::function<void(int64_t, int64_t)>* fn_ = nullptr;
-  int64_t n_ = 0, chunks_ = 0;
+  std::atomic<const std::function<void(int64_t, int64_t)>*> fn_{nullptr};
+  std::atomic<int64_t> n_{0}, chunks_{0};
   std::exception_ptr error_;
 };
 

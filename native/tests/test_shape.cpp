@@ -47,7 +47,8 @@ TEST(wrap_dim_maps_negative_dims) {
 }
 
 TEST(wrap_dim_out_of_range_names_the_range) {
-  CHECK_THROWS(wrap_dim(3, 3, "sum"), Index, "sum: dimension out of range (expected to be in range of [-3, 2], but got 3)");
+  CHECK_THROWS(wrap_dim(3, 3, "sum"), Index,
+               "sum: dimension out of range (expected to be in range of [-3, 2], but got 3)");
   CHECK_THROWS(wrap_dim(-4, 3, "sum"), Index, "[-3, 2], but got -4");
   CHECK_THROWS(wrap_dim(2, 2, "transpose"), Index, "[-2, 1], but got 2");
 }

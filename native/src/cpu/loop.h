@@ -11,7 +11,7 @@
 
 namespace kiln::cpu {
 
-constexpr int kMaxLoopDims = 25;
+constexpr int kMaxLoopDims = static_cast<int>(kMaxDims);  // every tensor fits, even before dims merge
 
 // Work below this many elements per thread is not worth waking another thread for.
 constexpr int64_t kGrainCheap = 32768;      // add, copy, compare

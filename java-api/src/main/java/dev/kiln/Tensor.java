@@ -45,7 +45,7 @@ public final class Tensor implements AutoCloseable {
       FILL_ = Core.op("fill_"), ZERO_ = Core.op("zero_");
   private static final int MATMUL = Core.op("matmul"), MM = Core.op("mm"), BMM = Core.op("bmm");
   private static final int GATHER = Core.op("gather"), SCATTER = Core.op("scatter"),
-      SCATTER_ADD = Core.op("scatter_add");
+      SCATTER_ADD = Core.op("scatter_add"), SLICE_SCATTER = Core.op("slice_scatter");
 
   private final NativeRef ref;
   TensorScope scope; // the scope that will close this tensor, if any
@@ -670,6 +670,12 @@ public final class Tensor implements AutoCloseable {
     return this;
   }
 
+  /** Sets every element to the value of a 0-dim tensor (differentiable with respect to it). */
+  public Tensor fill_(Tensor value) {
+    Core.callInPlace(FILL_, handle(), value.handle());
+    return this;
+  }
+
   public Tensor zero_() {
     Core.callInPlace(ZERO_, Frame.tensors(handle()));
     return this;
@@ -896,6 +902,11 @@ public final class Tensor implements AutoCloseable {
   /** A copy with src's values added at index along dim (torch.scatter_add). */
   public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
     return new Tensor(Core.call(SCATTER_ADD, Frame.of(new long[] {handle(), index.handle(), src.handle()}, new long[] {dim})));
+  }
+
+  /** A copy with src written over {@code slice(dim, start, end, step)} (torch.slice_scatter). */
+  public Tensor sliceScatter(Tensor src, int dim, long start, long end, long step) {
+    return new Tensor(Core.call(SLICE_SCATTER, Frame.of(new long[] {handle(), src.handle()}, new long[] {dim, start, end, step})));
   }
 
   // ---------------------------------------------------------------- autograd

@@ -75,6 +75,10 @@ public final class GradCheck {
    * vectors v, computed with createGraph.
    */
   public static boolean gradgradcheck(TensorFunction fn, Tensor... inputs) {
+    return gradgradcheck(fn, EPS, ATOL, RTOL, inputs);
+  }
+
+  public static boolean gradgradcheck(TensorFunction fn, double eps, double atol, double rtol, Tensor... inputs) {
     Tensor[] probe;
     try (TensorScope scope = TensorScope.open()) {
       Tensor[] outputs = fn.apply(inputs);
@@ -108,7 +112,7 @@ public final class GradCheck {
     System.arraycopy(inputs, 0, all, 0, n);
     System.arraycopy(probe, 0, all, n, probe.length);
     try {
-      return gradcheck(firstOrder, all);
+      return gradcheck(firstOrder, eps, atol, rtol, all);
     } finally {
       for (Tensor p : probe) p.close();
     }

@@ -38,6 +38,11 @@ public final class Core {
     return KilnNative.kiln_op_name(op).getString();
   }
 
+  /** Whether the op has a derivative (its own, or through the ops it is composed of). */
+  public static boolean opDifferentiable(int op) {
+    return KilnNative.kiln_op_differentiable(op) != 0;
+  }
+
   public static String opSignature(int op) {
     return KilnNative.kiln_op_signature(op).getString();
   }

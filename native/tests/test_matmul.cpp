@@ -1,0 +1,220 @@
+// mm, bmm and matmul against a naive reference: dtypes, strided/1-D/broadcast operands, empty sizes, errors.
+#include "fixtures.h"
+
+using namespace kiln;
+using test::iota;
+using test::make;
+using test::small_ints;
+using test::uniform;
+
+namespace {
+
+// The flat index in `from` of flat index i of `to`, where `from` broadcasts to `to` (right-aligned).
+int64_t broadcast_index(const Shape& from, const Shape& to, int64_t i) {
+  int64_t index = 0, stride = 1;
+  for (int64_t d = static_cast<int64_t>(to.size()) - 1, fd = static_cast<int64_t>(from.size()) - 1; d >= 0; --d, --fd) {
+    const int64_t idx = i % to[d];
+    i /= to[d];
+    if (fd >= 0) {
+      if (from[fd] != 1) index += idx * stride;
+      stride *= from[fd];
+    }
+  }
+  return index;
+}
+
+// torch.matmul by its definition, in double (int64 results stay exact for small values).
+Tensor ref_matmul(const Tensor& a, const Tensor& b) {
+  Shape sa = a.shape(), sb = b.shape();
+  if (a.dim() == 1) sa.insert(sa.begin(), 1);
+  if (b.dim() == 1) sb.push_back(1);
+  const int64_t n = sa[sa.size() - 2], k = sa.back(), m = sb.back();
+  const Shape ba(sa.begin(), sa.end() - 2), bb(sb.begin(), sb.end() - 2);
+  const Shape batch = broadcast_shapes(ba, bb, "ref_matmul");
+  const int64_t nb = checked_numel(batch, "ref_matmul");
+  const std::vector<double> va = test::values(a), vb = test::values(b);
+  std::vector<double> out(static_cast<size_t>(nb * n * m), 0.0);
+  for (int64_t bi = 0; bi < nb; ++bi) {
+    const int64_t ia = broadcast_index(ba, batch, bi), ib = broadcast_index(bb, batch, bi);
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < m; ++j) {
+        double s = 0;
+        for (int64_t p = 0; p < k; ++p) s += va[(ia * n + i) * k + p] * vb[(ib * k + p) * m + j];
+        out[(bi * n + i) * m + j] = s;
+      }
+  }
+  Shape out_shape = batch;
+  if (a.dim() > 1) out_shape.push_back(n);
+  if (b.dim() > 1) out_shape.push_back(m);
+  return make(out, out_shape, a.dtype() == DType::Int64 ? DType::Int64 : DType::Float64);
+}
+
+double tolerance(DType t) { return t == DType::Float32 ? 1e-5 : t == DType::Float64 ? 1e-12 : 0; }
+
+// Operands of a dtype with values that are exact in every dtype's arithmetic when integral.
+Tensor operand(const Shape& shape, int64_t seed, DType t) {
+  return t == DType::Int64 ? test::small_ints(shape, seed) : uniform(shape, static_cast<uint64_t>(seed), -1, 1, t);
+}
+
+constexpr DType kDTypes[] = {DType::Float32, DType::Float64, DType::Int64};
+
+}  // namespace
+
+TEST(mm_matches_the_reference) {
+  for (DType t : kDTypes) {
+    const Tensor a = operand({5, 7}, 1, t), b = operand({7, 3}, 2, t);
+    const Tensor c = mm(a, b);
+    CHECK_EQ(c.dtype(), t);
+    CHECK_SAME(c, ref_matmul(a, b), tolerance(t));
+    CHECK_SAME(matmul(a, b), c, 0);
+  }
+  CHECK_VALUES(mm(make({1, 2, 3, 4}, {2, 2}), make({5, 6, 7, 8}, {2, 2})), 0, {19, 22, 43, 50});
+}
+
+TEST(mm_of_larger_matrices) {
+  const Tensor a = uniform({200, 300}, 3), b = uniform({300, 150}, 4);
+  CHECK_SAME(mm(a, b), ref_matmul(a, b), 1e-5);
+  const Tensor ai = small_ints({60, 70}, 5), bi = small_ints({70, 80}, 6);
+  CHECK_SAME(mm(ai, bi), ref_matmul(ai, bi), 0);
+}
+
+TEST(transposed_operands) {
+  for (DType t : kDTypes) {
+    const Tensor a = operand({7, 5}, 7, t), b = operand({3, 7}, 8, t);
+    CHECK_SAME(mm(kiln::t(a), kiln::t(b)), ref_matmul(contiguous(kiln::t(a)), contiguous(kiln::t(b))), tolerance(t));
+    const Tensor c = operand({5, 7}, 9, t), d = operand({7, 3}, 10, t);
+    CHECK_SAME(mm(kiln::t(a), d), ref_matmul(contiguous(kiln::t(a)), d), tolerance(t));
+    CHECK_SAME(mm(c, kiln::t(b)), ref_matmul(c, contiguous(kiln::t(b))), tolerance(t));
+    // Column slices keep a leading dim wider than the matrix, plain and transposed.
+    const Tensor wide = operand({7, 8}, 36, t), left = narrow(wide, 1, 1, 5);  // [7, 5], strides [8, 1]
+    CHECK_SAME(mm(operand({3, 7}, 37, t), left), ref_matmul(operand({3, 7}, 37, t), contiguous(left)), tolerance(t));
+    CHECK_SAME(mm(kiln::t(left), operand({7, 2}, 38, t)), ref_matmul(contiguous(kiln::t(left)), operand({7, 2}, 38, t)),
+               tolerance(t));
+    // Batched, with the batch dim outermost and each matrix transposed.
+    const Tensor ba = transpose(operand({4, 7, 5}, 11, t), 1, 2), bb = transpose(operand({4, 3, 7}, 12, t), 1, 2);
+    CHECK_SAME(bmm(ba, bb), ref_matmul(contiguous(ba), contiguous(bb)), tolerance(t));
+  }
+}
+
+TEST(strided_operands_that_need_a_copy) {
+  for (DType t : kDTypes) {
+    const Tensor stepped = slice(operand({5, 14}, 13, t), 1, 0, 14, 2);  // column stride 2
+    const Tensor b = operand({7, 3}, 14, t);
+    CHECK_SAME(mm(stepped, b), ref_matmul(contiguous(stepped), b), tolerance(t));
+    const Tensor stepped_b = slice(operand({14, 3}, 15, t), 0, 0, 14, 2);  // row stride 6
+    CHECK_SAME(mm(contiguous(stepped), stepped_b), ref_matmul(contiguous(stepped), contiguous(stepped_b)),
+               tolerance(t));
+    const Tensor rows = expand(operand({1, 7}, 16, t), {5, 7});  // zero row stride
+    CHECK_SAME(mm(rows, b), ref_matmul(contiguous(rows), b), tolerance(t));
+    // A single row with a stepped stride, and a single column.
+    const Tensor row = slice(operand({1, 14}, 17, t), 1, 0, 14, 2);
+    CHECK_SAME(mm(row, b), ref_matmul(contiguous(row), b), tolerance(t));
+    const Tensor col = slice(operand({14, 1}, 18, t), 0, 0, 14, 2);
+    CHECK_SAME(mm(operand({2, 7}, 19, t), col), ref_matmul(operand({2, 7}, 19, t), contiguous(col)), tolerance(t));
+  }
+}
+
+TEST(one_dimensional_operands) {
+  for (DType t : kDTypes) {
+    const Tensor v = operand({4}, 20, t), w = operand({4}, 21, t);
+    const Tensor m = operand({4, 3}, 22, t), n = operand({3, 4}, 23, t);
+    const Tensor dot = matmul(v, w);
+    CHECK_SHAPE(dot, {});
+    CHECK_SAME(dot, ref_matmul(v, w), tolerance(t));
+    CHECK_SHAPE(matmul(v, m), {3});
+    CHECK_SAME(matmul(v, m), ref_matmul(v, m), tolerance(t));
+    CHECK_SHAPE(matmul(n, v), {3});
+    CHECK_SAME(matmul(n, v), ref_matmul(n, v), tolerance(t));
+    const Tensor batch = operand({2, 3, 4}, 24, t);
+    CHECK_SHAPE(matmul(batch, v), {2, 3});
+    CHECK_SAME(matmul(batch, v), ref_matmul(batch, v), tolerance(t));
+    CHECK_SHAPE(matmul(v, transpose(batch, 1, 2)), {2, 3});
+    CHECK_SAME(matmul(v, transpose(batch, 1, 2)), ref_matmul(v, contiguous(transpose(batch, 1, 2))), tolerance(t));
+  }
+  CHECK_VALUES(matmul(make({1, 2, 3}, {3}), make({4, 5, 6}, {3})), 0, {32});
+}
+
+TEST(batched_broadcast) {
+  for (DType t : kDTypes) {
+    const Tensor a = operand({2, 1, 3, 4}, 25, t), b = operand({5, 4, 2}, 26, t);
+    const Tensor c = matmul(a, b);
+    CHECK_SHAPE(c, {2, 5, 3, 2});
+    CHECK_SAME(c, ref_matmul(a, b), tolerance(t));
+    const Tensor d = operand({3, 4}, 27, t), e = operand({2, 2, 4, 5}, 28, t);
+    CHECK_SHAPE(matmul(d, e), {2, 2, 3, 5});
+    CHECK_SAME(matmul(d, e), ref_matmul(d, e), tolerance(t));
+    const Tensor f = operand({3, 1, 2, 4}, 29, t), g = operand({1, 6, 4, 3}, 30, t);
+    CHECK_SAME(matmul(f, g), ref_matmul(f, g), tolerance(t));
+  }
+}
+
+TEST(n_d_times_2_d_folds_the_batch) {
+  for (DType t : kDTypes) {
+    const Tensor a = operand({2, 3, 4, 5}, 31, t), b = operand({5, 6}, 32, t);
+    CHECK_SHAPE(matmul(a, b), {2, 3, 4, 6});
+    CHECK_SAME(matmul(a, b), ref_matmul(a, b), tolerance(t));
+    // A non-contiguous batch cannot be folded by a view.
+    const Tensor p = permute(a, {1, 0, 2, 3});
+    CHECK_SAME(matmul(p, b), ref_matmul(contiguous(p), b), tolerance(t));
+    CHECK_SAME(matmul(a, kiln::t(operand({6, 5}, 33, t))), ref_matmul(a, contiguous(kiln::t(operand({6, 5}, 33, t)))),
+               tolerance(t));
+  }
+}
+
+TEST(bmm_matches_the_reference) {
+  for (DType t : kDTypes) {
+    const Tensor a = operand({3, 4, 5}, 34, t), b = operand({3, 5, 2}, 35, t);
+    CHECK_SHAPE(bmm(a, b), {3, 4, 2});
+    CHECK_SAME(bmm(a, b), ref_matmul(a, b), tolerance(t));
+    CHECK_SAME(matmul(a, b), bmm(a, b), 0);
+  }
+}
+
+TEST(empty_inner_dim_gives_zeros) {
+  CHECK_VALUES(mm(zeros({3, 0}), zeros({0, 4})), 0, std::vector<double>(12, 0.0));
+  CHECK_VALUES(mm(empty({2, 0}, DType::Int64), empty({0, 2}, DType::Int64)), 0, {0, 0, 0, 0});
+  CHECK_VALUES(bmm(zeros({2, 3, 0}), zeros({2, 0, 4})), 0, std::vector<double>(24, 0.0));
+  CHECK_VALUES(matmul(zeros({0}), zeros({0})), 0, {0});
+  CHECK_SHAPE(matmul(zeros({0}), zeros({0})), {});
+  // torch.matmul(torch.ones(2, 3, 0), torch.ones(0, 4)) is a [2, 3, 4] tensor of zeros.
+  const Tensor folded = matmul(ones({2, 3, 0}), ones({0, 4}));
+  CHECK_SHAPE(folded, {2, 3, 4});
+  CHECK_VALUES(sum(abs(folded)), 0, {0});
+  CHECK_VALUES(matmul(ones({2, 1, 3, 0}), ones({5, 0, 2})), 0, std::vector<double>(60, 0.0));
+}
+
+TEST(zero_size_outputs) {
+  CHECK_SHAPE(mm(zeros({0, 3}), zeros({3, 4})), {0, 4});
+  CHECK_SHAPE(mm(zeros({3, 4}), zeros({4, 0})), {3, 0});
+  CHECK_SHAPE(bmm(zeros({0, 2, 3}), zeros({0, 3, 4})), {0, 2, 4});
+  CHECK_SHAPE(matmul(zeros({0, 3, 4}), zeros({4, 5})), {0, 3, 5});
+  CHECK_SHAPE(matmul(zeros({2, 0, 4}), zeros({3, 1, 4, 5})), {3, 2, 0, 5});
+  CHECK_SHAPE(matmul(zeros({4}), zeros({2, 4, 0})), {2, 0});
+}
+
+TEST(shape_errors_name_the_shapes) {
+  CHECK_THROWS(mm(zeros({2, 3}), zeros({4, 5})), Shape, "mm: shapes [2, 3] and [4, 5] cannot be multiplied (3 != 4)");
+  CHECK_THROWS(mm(zeros({3}), zeros({3, 2})), Shape, "mm: expected 2-D tensors, but got shapes [3] and [3, 2]");
+  CHECK_THROWS(bmm(zeros({2, 3, 4}), zeros({3, 4, 5})), Shape,
+               "bmm: batch sizes of [2, 3, 4] and [3, 4, 5] differ (2 != 3)");
+  CHECK_THROWS(bmm(zeros({2, 3, 4}), zeros({2, 5, 5})), Shape,
+               "bmm: shapes [2, 3, 4] and [2, 5, 5] cannot be multiplied (4 != 5)");
+  CHECK_THROWS(bmm(zeros({3, 4}), zeros({4, 5})), Shape, "bmm: expected 3-D tensors");
+  CHECK_THROWS(matmul(zeros({2, 3}), zeros({4, 5})), Shape,
+               "matmul: shapes [2, 3] and [4, 5] cannot be multiplied (3 != 4)");
+  CHECK_THROWS(matmul(zeros({3}), zeros({4})), Shape, "matmul: shapes [3] and [4] cannot be multiplied (3 != 4)");
+  CHECK_THROWS(matmul(zeros({2, 3, 4}), zeros({3, 4, 5})), Shape, "matmul: shapes [2] and [3] cannot be broadcast");
+  CHECK_THROWS(matmul(Tensor::scalar(1.0, DType::Float32), zeros({3})), Shape,
+               "matmul: both arguments need at least 1 dimension, but got shapes [] and [3]");
+}
+
+TEST(dtype_errors) {
+  CHECK_THROWS(mm(zeros({2, 3}), zeros({3, 2}, DType::Float64)), DType,
+               "mm: expected both operands to have the same dtype, but got float32 and float64");
+  CHECK_THROWS(matmul(zeros({3}, DType::Int64), zeros({3})), DType,
+               "matmul: expected both operands to have the same dtype");
+  CHECK_THROWS(bmm(zeros({1, 2, 2}), zeros({1, 2, 2}, DType::Int64)), DType, "bmm: expected both operands");
+  CHECK_THROWS(mm(zeros({2, 2}, DType::Bool), zeros({2, 2}, DType::Bool)), DType, "mm: not implemented for 'bool'");
+  CHECK_THROWS(matmul(zeros({2, 2}, DType::Bool), zeros({2, 2}, DType::Bool)), DType,
+               "matmul: not implemented for 'bool'");
+}

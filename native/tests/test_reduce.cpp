@@ -1,0 +1,297 @@
+// Reductions: sum/mean layouts and dims, int/empty cases, max/min/arg* with NaN, accuracy, thread independence.
+#include <climits>
+#include <cmath>
+#include <limits>
+
+#include "fixtures.h"
+
+using namespace kiln;
+using test::iota;
+using test::make;
+using test::ThreadCount;
+using test::uniform;
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+enum class Ref { Sum, Mean, Max, Min };
+
+// A reference reduction in double over `dims` (every dim when empty), by visiting each element.
+Tensor ref_reduce(const Tensor& x, const Dims& dims, bool keepdim, Ref op, DType dtype) {
+  const int64_t nd = x.dim();
+  std::vector<bool> reduced(static_cast<size_t>(nd), dims.empty());
+  for (int64_t d : dims) reduced[static_cast<size_t>(wrap_dim(d, nd, "ref"))] = true;
+  Shape kept = x.shape(), dropped;
+  for (int64_t d = 0; d < nd; ++d) {
+    if (reduced[d]) kept[d] = 1;
+    else dropped.push_back(x.shape()[d]);
+  }
+  const std::vector<double> v = test::values(x);
+  const int64_t n_out = checked_numel(kept, "ref");
+  const double init = op == Ref::Max ? -INFINITY : op == Ref::Min ? INFINITY : 0.0;
+  std::vector<double> acc(static_cast<size_t>(n_out), init);
+  for (int64_t i = 0; i < static_cast<int64_t>(v.size()); ++i) {
+    int64_t rest = i, out = 0, stride = 1;
+    for (int64_t d = nd - 1; d >= 0; --d) {
+      const int64_t idx = rest % x.shape()[d];
+      rest /= x.shape()[d];
+      if (!reduced[d]) out += idx * stride;
+      stride *= kept[d];
+    }
+    double& a = acc[static_cast<size_t>(out)];
+    if (op == Ref::Sum || op == Ref::Mean) a += v[i];
+    else if (!std::isnan(a) && (std::isnan(v[i]) || (op == Ref::Max ? v[i] > a : v[i] < a))) a = v[i];
+  }
+  if (op == Ref::Mean) {
+    const double count = n_out == 0 ? 0 : static_cast<double>(x.numel()) / static_cast<double>(n_out);
+    for (double& a : acc) a /= count;
+  }
+  return make(acc, keepdim ? kept : dropped, dtype);
+}
+
+void check_sum_and_mean(const Tensor& x, const Dims& dims, double tol) {
+  for (bool keepdim : {false, true}) {
+    CHECK_SAME(sum(x, dims, keepdim), ref_reduce(x, dims, keepdim, Ref::Sum, DType::Float64), tol);
+    CHECK_SAME(mean(x, dims, keepdim), ref_reduce(x, dims, keepdim, Ref::Mean, DType::Float64), tol);
+  }
+}
+
+// Runs f with 1, 2 and 3 threads and checks the results are identical.
+template <class F>
+void check_thread_independent(F f) {
+  Tensor one, two, three;
+  {
+    ThreadCount threads(1);
+    one = f();
+  }
+  {
+    ThreadCount threads(2);
+    two = f();
+  }
+  {
+    ThreadCount threads(3);
+    three = f();
+  }
+  CHECK_SAME(two, one, 0);
+  CHECK_SAME(three, one, 0);
+}
+
+}  // namespace
+
+TEST(sum_and_mean_of_everything) {
+  const Tensor x = iota({2, 3});
+  CHECK_SHAPE(sum(x), {});
+  CHECK_VALUES(sum(x), 0, {15});
+  CHECK_VALUES(mean(x), 0, {2.5});
+  CHECK_SHAPE(sum(x, {}, true), {1, 1});
+  CHECK_VALUES(sum(x, {0, 1}), 0, {15});
+  CHECK_VALUES(sum(Tensor::scalar(4.0, DType::Float32)), 0, {4});
+  CHECK_VALUES(sum(Tensor::scalar(4.0, DType::Float32), {0}), 0, {4});
+  CHECK_EQ(sum(to(x, DType::Float64)).dtype(), DType::Float64);
+}
+
+TEST(sum_and_mean_over_dims) {
+  const Tensor x = iota({2, 3, 4});
+  CHECK_VALUES(sum(x, {0, 2}), 0, {60, 92, 124});  // torch.arange(24.).view(2, 3, 4).sum((0, 2))
+  CHECK_VALUES(mean(x, {1}), 0, {4, 5, 6, 7, 16, 17, 18, 19});
+  CHECK_SHAPE(sum(x, {1}, true), {2, 1, 4});
+  CHECK_SHAPE(sum(x, {-1}), {2, 3});
+  CHECK_SAME(sum(x, {-1, 0}), sum(x, {0, 2}), 0);
+  for (const Dims& dims : {Dims{0}, Dims{1}, Dims{2}, Dims{0, 1}, Dims{1, 2}, Dims{0, 2}, Dims{}})
+    check_sum_and_mean(x, dims, 1e-6);
+  CHECK_THROWS(sum(x, {1, 1}), Argument, "sum: dim 1 appears multiple times in the list of dims");
+  CHECK_THROWS(mean(x, {3}), Index, "mean: dimension out of range");
+}
+
+TEST(sum_over_a_size_one_dim_keeps_values) {
+  const Tensor x = iota({3, 1, 4});
+  CHECK_SAME(sum(x, {1}), view(x, {3, 4}), 0);
+  CHECK_SAME(mean(x, {1}, true), x, 0);
+}
+
+TEST(column_and_row_layouts_of_a_matrix) {
+  const Tensor m = uniform({300, 1100}, 1);  // 1100 columns: several 512-wide column chunks
+  check_sum_and_mean(m, {0}, 1e-6);            // column layout
+  check_sum_and_mean(m, {1}, 1e-6);            // row layout
+  check_sum_and_mean(m, {}, 1e-6);
+  const Tensor small = iota({3, 5});
+  CHECK_VALUES(sum(small, {0}), 0, {15, 18, 21, 24, 27});
+  CHECK_VALUES(sum(small, {1}), 0, {10, 35, 60});
+}
+
+TEST(mixed_dims_of_4d_and_3d_tensors) {
+  const Tensor nchw = uniform({4, 5, 6, 7}, 2);
+  for (const Dims& dims :
+       {Dims{0, 2, 3}, Dims{1, 3}, Dims{0, 2}, Dims{0, 1}, Dims{2, 3}, Dims{0, 3}, Dims{1, 2}, Dims{0, 1, 2}})
+    check_sum_and_mean(nchw, dims, 1e-6);
+  const Tensor x = uniform({8, 9, 10}, 3);
+  for (const Dims& dims : {Dims{0, 2}, Dims{0, 1}, Dims{1}}) check_sum_and_mean(x, dims, 1e-6);
+}
+
+TEST(strided_inputs) {
+  const Tensor transposed = t(uniform({700, 300}, 4));                          // [300, 700], strides [1, 300]
+  const Tensor stepped = slice(uniform({300, 1400}, 5), 1, 0, 1400, 2);          // strides [1400, 2]
+  const Tensor expanded = expand(uniform({1, 300}, 6), {500, 300});             // strides [0, 1]
+  const Tensor permuted = permute(uniform({5, 6, 7, 8}, 7), {2, 0, 3, 1});
+  for (const Tensor& x : {transposed, stepped, expanded}) {
+    for (const Dims& dims : {Dims{0}, Dims{1}, Dims{}}) {
+      check_sum_and_mean(x, dims, 1e-6);
+      CHECK_SAME(sum(x, dims), sum(contiguous(x), dims), 1e-6);
+    }
+  }
+  for (const Dims& dims : {Dims{0, 2}, Dims{1, 3}, Dims{3}, Dims{0, 1, 2}}) check_sum_and_mean(permuted, dims, 1e-6);
+  CHECK_VALUES(sum(expand(make({1, 2}, {2, 1}), {2, 3}), {1}), 0, {3, 6});
+}
+
+TEST(integer_and_bool_sums_are_int64) {
+  const Tensor b = make({1, 1, 0, 1}, {2, 2}, DType::Bool);
+  CHECK_EQ(sum(b).dtype(), DType::Int64);
+  CHECK_VALUES(sum(b), 0, {3});
+  CHECK_VALUES(sum(b, {0}), 0, {1, 2});
+  const Tensor i = make({1, 2, 3, 4}, {2, 2}, DType::Int64);
+  CHECK_EQ(sum(i, {1}).dtype(), DType::Int64);
+  CHECK_VALUES(sum(i, {1}), 0, {3, 7});
+  // Exact beyond 2^53: the sum is not formed in double.
+  const int64_t big[] = {int64_t(1) << 53, 1, 1};
+  CHECK_EQ(sum(from_data(big, 3, {3}, DType::Int64)).data<int64_t>()[0], (int64_t(1) << 53) + 2);
+  // Overflow wraps as in PyTorch: torch.tensor([2**63 - 1, 1]).sum() is -2**63, and 40 copies of 2**63 - 1 sum to -40.
+  const int64_t edge[] = {INT64_MAX, 2, 1, -3};
+  const Tensor e = from_data(edge, 4, {2, 2}, DType::Int64);
+  CHECK_EQ(sum(narrow(view(e, {4}), 0, 0, 3)).data<int64_t>()[0], INT64_MIN + 2);
+  const Tensor columns = sum(e, {0});
+  CHECK_EQ(columns.data<int64_t>()[0], INT64_MIN);
+  CHECK_EQ(columns.data<int64_t>()[1], int64_t(-1));
+  CHECK_EQ(sum(expand(narrow(view(e, {4}), 0, 0, 1), {40})).data<int64_t>()[0], int64_t(-40));
+  CHECK_THROWS(mean(i), DType,
+               "mean: could not infer output dtype. Input dtype must be a floating point dtype, got int64");
+  CHECK_THROWS(mean(b), DType, "got bool");
+}
+
+TEST(empty_tensors) {
+  const Tensor e = zeros({0, 3});
+  CHECK_VALUES(sum(e), 0, {0});
+  CHECK_VALUES(mean(e), 0, {kNaN});
+  CHECK_VALUES(sum(e, {0}), 0, {0, 0, 0});
+  CHECK_VALUES(mean(e, {0}), 0, {kNaN, kNaN, kNaN});
+  CHECK_SHAPE(sum(e, {1}), {0});
+  CHECK_VALUES(sum(zeros({0}, DType::Int64)), 0, {0});
+  CHECK_THROWS(max(e), Argument, "max: expected reduction dim to be specified for input.numel() == 0");
+  CHECK_THROWS(min(e), Argument, "min: expected reduction dim to be specified");
+  CHECK_THROWS(max(e, 0), Index, "max: expected reduction dim 0 to have non-zero size");
+  CHECK_THROWS(argmax(e), Argument, "argmax: expected reduction dim to be specified");
+  const auto [values, indices] = max(e, 1);
+  CHECK_SHAPE(values, {0});
+  CHECK_SHAPE(indices, {0});
+}
+
+TEST(max_and_min_of_everything) {
+  const Tensor x = make({3, -1, 7, 2}, {2, 2});
+  CHECK_VALUES(max(x), 0, {7});
+  CHECK_VALUES(min(x), 0, {-1});
+  CHECK_SHAPE(max(x), {});
+  CHECK_VALUES(max(make({-INFINITY, -1e30}, {2})), 1e-6, {-1e30});
+  CHECK_VALUES(min(make({4, 9, -3}, {3}, DType::Int64)), 0, {-3});
+  CHECK_EQ(max(make({4, 9}, {2}, DType::Int64)).dtype(), DType::Int64);
+  CHECK_VALUES(max(t(iota({3, 4}))), 0, {11});
+  const Tensor big = uniform({1000, 1000}, 8);
+  CHECK_SAME(max(big), ref_reduce(big, {}, false, Ref::Max, DType::Float64), 0);
+  CHECK_SAME(min(t(big)), ref_reduce(big, {}, false, Ref::Min, DType::Float64), 0);
+}
+
+TEST(max_and_min_propagate_nan) {
+  CHECK_VALUES(max(make({1, kNaN, 3}, {3})), 0, {kNaN});
+  CHECK_VALUES(min(make({1, kNaN, 3}, {3})), 0, {kNaN});
+  // A NaN in the middle of a long row, where the kernel uses several lanes and blocks.
+  std::vector<double> v(200000, 1.0);
+  v[123457] = kNaN;
+  CHECK_VALUES(max(make(v, {200000})), 0, {kNaN});
+  CHECK_VALUES(min(make(v, {400, 500})), 0, {kNaN});
+}
+
+TEST(max_and_min_along_a_dim_with_indices) {
+  const auto [values, indices] = max(make({1, 7, 7, 4, 4, 2}, {2, 3}, DType::Int64), 0);
+  CHECK_VALUES(values, 0, {4, 7, 7});
+  CHECK_VALUES(indices, 0, {1, 0, 0});  // ties: the first index
+  CHECK_EQ(indices.dtype(), DType::Int64);
+  const auto [mv, mi] = min(make({3, 1, 1, 2}, {1, 4}), 1);
+  CHECK_VALUES(mv, 0, {1});
+  CHECK_VALUES(mi, 0, {1});
+  const auto [kv, ki] = max(iota({2, 3}), -1, true);
+  CHECK_SHAPE(kv, {2, 1});
+  CHECK_VALUES(ki, 0, {2, 2});
+  const auto [sv, si] = max(Tensor::scalar(5.0, DType::Float32), 0);  // torch.max(torch.tensor(5.), 0)
+  CHECK_VALUES(sv, 0, {5});
+  CHECK_VALUES(si, 0, {0});
+  CHECK_THROWS(max(iota({2, 3}), 2), Index, "dimension out of range");
+}
+
+TEST(nan_wins_along_a_dim) {
+  const auto [values, indices] = max(make({1, kNaN, 3, kNaN, 2, 5, 5, 1}, {2, 4}), 1);
+  CHECK_VALUES(values, 0, {kNaN, 5});
+  CHECK_VALUES(indices, 0, {1, 1});
+  const auto [mv, mi] = min(make({1, kNaN, 0, 2, -1, kNaN}, {2, 3}), 1);
+  CHECK_VALUES(mv, 0, {kNaN, kNaN});
+  CHECK_VALUES(mi, 0, {1, 2});
+}
+
+TEST(max_along_dims_of_strided_and_large_inputs) {
+  const Tensor x = uniform({64, 300, 5}, 9);
+  for (int64_t dim : {0, 1, 2}) {
+    const auto [v, i] = max(x, dim);
+    CHECK_SAME(v, ref_reduce(x, {dim}, false, Ref::Max, DType::Float64), 0);
+    const auto [tv, ti] = min(transpose(x, 0, 2), dim);
+    CHECK_SAME(tv, ref_reduce(transpose(x, 0, 2), {dim}, false, Ref::Min, DType::Float64), 0);
+    CHECK_SAME(ti, argmin(contiguous(transpose(x, 0, 2)), dim), 0);
+  }
+}
+
+TEST(argmax_and_argmin) {
+  CHECK_VALUES(argmax(make({1, 5, 5, 2}, {4}, DType::Int64)), 0, {1});
+  CHECK_VALUES(argmin(make({4, 1, 1, 0, 0, 9}, {2, 3}, DType::Int64), 1), 0, {1, 0});
+  const Tensor x = make({3, 9, 1, 7, 2, 9}, {2, 3});
+  CHECK_VALUES(argmax(t(x)), 0, {2});  // flat index into the row-major t(x): [3, 7, 9, 2, 1, 9]
+  CHECK_VALUES(argmin(t(x)), 0, {4});
+  CHECK_VALUES(argmax(x, 0), 0, {1, 0, 1});
+  const Tensor keep = argmin(x, 1, true);
+  CHECK_SHAPE(keep, {2, 1});
+  CHECK_VALUES(keep, 0, {2, 1});
+  CHECK_EQ(argmax(x).dtype(), DType::Int64);
+  CHECK_SHAPE(argmax(x), {});
+  CHECK_VALUES(argmax(Tensor::scalar(5.0, DType::Float32)), 0, {0});
+  CHECK_VALUES(argmax(make({1, kNaN, 3, kNaN}, {4})), 0, {1});
+  CHECK_VALUES(argmin(make({1, kNaN, 3, kNaN}, {4})), 0, {1});
+  CHECK_VALUES(argmin(make({1, kNaN, 0, kNaN, -1, kNaN}, {2, 3}), 1), 0, {1, 0});
+  CHECK_THROWS(argmax(make({1, 0}, {2}, DType::Bool)), DType, "argmax: not implemented for 'bool'");
+  CHECK_THROWS(argmin(x, 2), Index, "dimension out of range");
+}
+
+TEST(float32_sums_are_accurate) {
+  const Tensor x = uniform({1000000}, 10, 0, 1);
+  const std::vector<double> v = test::values(x);
+  double want = 0;
+  for (double e : v) want += e;
+  const double got = test::values(sum(x))[0];
+  CHECK(std::fabs(got - want) <= 1e-6 * want);
+  CHECK(std::fabs(test::values(mean(x))[0] - want / 1e6) <= 1e-6 * want / 1e6);
+  // A million copies of 0.1f: a float32 running sum drifts by about 1%; the result must not.
+  CHECK_VALUES(sum(full({1000000}, 0.1, DType::Float32)), 1e-6, {100000.0015});
+  CHECK_VALUES(sum(full({1000, 1000}, 0.1, DType::Float32), {0}), 1e-6, std::vector<double>(1000, 100.0));
+  CHECK_VALUES(sum(full({1000, 1000}, 0.1, DType::Float32), {1}), 1e-6, std::vector<double>(1000, 100.0));
+}
+
+TEST(results_do_not_depend_on_the_thread_count) {
+  const Tensor flat = uniform({1000000}, 11);
+  const Tensor m = uniform({300, 1100}, 12);
+  const Tensor nchw = uniform({8, 16, 20, 20}, 13);
+  check_thread_independent([&] { return sum(flat); });
+  check_thread_independent([&] { return mean(flat); });
+  check_thread_independent([&] { return sum(m, {0}); });
+  check_thread_independent([&] { return sum(m, {1}); });
+  check_thread_independent([&] { return sum(t(m), {1}); });
+  check_thread_independent([&] { return mean(nchw, {0, 2, 3}); });
+  check_thread_independent([&] { return max(flat); });
+  check_thread_independent([&] { return max(m, 1).first; });
+  check_thread_independent([&] { return argmin(m, 0); });
+  check_thread_independent([&] { return sum(to(mul(m, 1000), DType::Int64), {0}); });
+}
