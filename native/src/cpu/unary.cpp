@@ -11,6 +11,8 @@ namespace {
 
 template <class T>
 KILN_ALWAYS_INLINE T int_pow(T base, int64_t exp) {
+  // Negative exponents (from a 0-dim tensor) give 0 unless the base is 1 or -1, as in PyTorch.
+  if (exp < 0) return base == 1 ? T(1) : base == -1 ? (exp % 2 == 0 ? T(1) : T(-1)) : T(0);
   T result = 1;
   while (exp > 0) {
     if (exp & 1) result *= base;

@@ -38,7 +38,7 @@ DType compute_dtype(BinaryOp op, const Tensor& a, const Tensor& b) {
       break;
     case BinaryOp::Pow:
       if (t == DType::Bool) t = DType::Int64;
-      if (t == DType::Int64 && b.numel() == 1 && !is_floating(b.dtype())) {
+      if (t == DType::Int64 && b.is_wrapped_number() && !is_floating(b.dtype())) {
         int64_t e = cast(b, DType::Int64).data<int64_t>()[0];
         KILN_CHECK(e >= 0, Argument, name, ": integers to negative integer powers are not allowed (exponent ", e, ")");
       }
