@@ -73,10 +73,13 @@ Tensor call_inplace(const OpDef& op, const TensorList& inputs, const OpArgs& arg
   KILN_CHECK(op.into != nullptr, NotImplemented, op.name, "_: the op has no in-place form");
   KILN_CHECK(!inputs.empty(), Argument, op.name, "_: no tensor to write into");
   const Tensor& self = inputs[0];
-  // An expanded tensor has elements that alias each other: writing through them is ill-defined.
-  for (int64_t d = 0; d < self.dim(); ++d)
-    KILN_CHECK(self.strides()[d] != 0 || self.shape()[d] <= 1, Argument, op.name,
-               "_: unsupported operation: more than one element of the written-to tensor refers to a single "
+  const std::string name = op.name, inplace_name = name.back() == '_' ? name : name + "_";
+  // An expanded tensor has elements that alias each other: writing through them is ill-defined, except
+  // for fill_ and zero_, which write one value everywhere (PyTorch allows them too).
+  const bool writes_one_value = name == "fill_" || name == "zero_";
+  for (int64_t d = 0; d < self.dim() && !writes_one_value; ++d)
+    KILN_CHECK(self.strides()[d] != 0 || self.shape()[d] <= 1, Argument, inplace_name,
+               ": unsupported operation: more than one element of the written-to tensor refers to a single "
                "memory location. Please clone() the tensor before performing the operation.");
   autograd::check_inplace_allowed(op, self);
   if (autograd::should_record(inputs)) return autograd::record_inplace(op, inputs, args);

@@ -52,7 +52,8 @@ void scatter_kernel(const Tensor& out, int64_t dim, const Tensor& index, const T
     loop.run(
         [&](char** p, const int64_t* s, int64_t n) {
           for (int64_t i = 0; i < n; ++i) {
-            int64_t j = checked_index(*reinterpret_cast<const int64_t*>(p[0] + i * s[0]), size, dim, "scatter");
+            int64_t j = checked_index(*reinterpret_cast<const int64_t*>(p[0] + i * s[0]), size, dim,
+                                      accumulate ? "scatter_add" : "scatter");
             T* target = reinterpret_cast<T*>(p[2] + i * s[2] + j * step);
             const T v = *reinterpret_cast<const T*>(p[1] + i * s[1]);
             if (accumulate) {

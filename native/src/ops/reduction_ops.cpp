@@ -40,10 +40,9 @@ TensorList extreme_fwd(const TensorList& in, const OpArgs&) {
   return {reduce(Op, x, reduction_dims({}, x.dim(), name), false, x.dtype())};
 }
 
-// ints: [dim, keepdim]; outputs values and int64 indices.
+// ints: [dim, keepdim]; outputs values and int64 indices. name: the op the user called, for messages.
 template <ArgReduceOp Op>
-TensorList extreme_dim_fwd(const TensorList& in, const OpArgs& args) {
-  const char* name = Op == ArgReduceOp::Max ? "max" : "min";
+TensorList extreme_dim(const TensorList& in, const OpArgs& args, const char* name) {
   const Tensor& x = in[0];
   const int64_t dim = wrap_dim(int_arg(args, 0, name), x.dim(), name);
   const bool keepdim = int_arg(args, 1, name) != 0;
@@ -57,6 +56,11 @@ TensorList extreme_dim_fwd(const TensorList& in, const OpArgs& args) {
   return {drop_dims(values, {dim}), drop_dims(indices, {dim})};
 }
 
+template <ArgReduceOp Op>
+TensorList extreme_dim_fwd(const TensorList& in, const OpArgs& args) {
+  return extreme_dim<Op>(in, args, Op == ArgReduceOp::Max ? "max" : "min");
+}
+
 // ints: [] for the index into the flattened tensor, or [dim, keepdim].
 template <ArgReduceOp Op>
 TensorList arg_fwd(const TensorList& in, const OpArgs& args) {
@@ -66,9 +70,9 @@ TensorList arg_fwd(const TensorList& in, const OpArgs& args) {
   if (args.ints.empty()) {
     KILN_CHECK(x.numel() > 0, Argument, name, ": expected reduction dim to be specified for input.numel() == 0.");
     const Tensor flat = reshape(x, {-1});
-    return {extreme_dim_fwd<Op>({flat}, OpArgs{{0, 0}, {}})[1]};
+    return {extreme_dim<Op>({flat}, OpArgs{{0, 0}, {}}, name)[1]};
   }
-  TensorList vi = extreme_dim_fwd<Op>(in, args);
+  TensorList vi = extreme_dim<Op>(in, args, name);
   return {vi[1]};
 }
 

@@ -114,8 +114,10 @@ public final class Tensor implements AutoCloseable {
     return new Tensor(Core.handleOf(() -> KilnNative.kiln_scalar(0, value ? 1 : 0, DType.BOOL.code(), 0)));
   }
 
+  /** A 0-dim tensor of value converted to dtype: truncated for int64, {@code value != 0} for bool. */
   public static Tensor scalar(double value, DType dtype) {
-    return new Tensor(Core.handleOf(() -> KilnNative.kiln_scalar(value, (long) value, dtype.code(), 0)));
+    long ivalue = dtype == DType.BOOL ? (value != 0 ? 1 : 0) : (long) value; // NaN is true, as in PyTorch
+    return new Tensor(Core.handleOf(() -> KilnNative.kiln_scalar(value, ivalue, dtype.code(), 0)));
   }
 
   public static Tensor empty(long... shape) {
@@ -254,9 +256,9 @@ public final class Tensor implements AutoCloseable {
   }
 
   private long[] shapeRef() {
+    long h = handle(); // a closed tensor has no shape, cached or not
     long[] s = shape;
     if (s == null) {
-      long h = handle();
       s = new long[KilnNative.kiln_dim(h)];
       KilnNative.kiln_shape(h, s);
       shape = s;
@@ -284,8 +286,9 @@ public final class Tensor implements AutoCloseable {
   }
 
   public DType dtype() {
+    long h = handle(); // a closed tensor has no dtype, cached or not
     DType t = dtype;
-    if (t == null) dtype = t = DType.fromCode(KilnNative.kiln_dtype(handle()));
+    if (t == null) dtype = t = DType.fromCode(KilnNative.kiln_dtype(h));
     return t;
   }
 
