@@ -68,19 +68,32 @@ TensorList call(const OpDef& op, const TensorList& inputs, const OpArgs& args) {
 
 Tensor call1(const OpDef& op, const TensorList& inputs, const OpArgs& args) { return call(op, inputs, args)[0]; }
 
+// "add_" for add; copy_, fill_ and zero_ carry the underscore already. Only built for error messages.
+std::string inplace_name(const OpDef& op) {
+  const std::string n = op.name;
+  return n.back() == '_' ? n : n + "_";
+}
+
+// Whether some elements of t share memory (an expanded dim: stride 0, size > 1).
+bool has_internal_overlap(const Tensor& t) {
+  for (int64_t d = 0; d < t.dim(); ++d)
+    if (t.strides()[d] == 0 && t.shape()[d] > 1) return true;
+  return false;
+}
+
 Tensor call_inplace(const OpDef& op, const TensorList& inputs, const OpArgs& args) {
   check_arity(op, inputs);
-  KILN_CHECK(op.into != nullptr, NotImplemented, op.name, "_: the op has no in-place form");
-  KILN_CHECK(!inputs.empty(), Argument, op.name, "_: no tensor to write into");
+  KILN_CHECK(op.into != nullptr, NotImplemented, inplace_name(op), ": the op has no in-place form");
+  KILN_CHECK(!inputs.empty(), Argument, inplace_name(op), ": no tensor to write into");
   const Tensor& self = inputs[0];
-  const std::string name = op.name, inplace_name = name.back() == '_' ? name : name + "_";
-  // An expanded tensor has elements that alias each other: writing through them is ill-defined, except
-  // for fill_ and zero_, which write one value everywhere (PyTorch allows them too).
-  const bool writes_one_value = name == "fill_" || name == "zero_";
-  for (int64_t d = 0; d < self.dim() && !writes_one_value; ++d)
-    KILN_CHECK(self.strides()[d] != 0 || self.shape()[d] <= 1, Argument, inplace_name,
+  // Writing through aliased elements is ill-defined, except for fill_ and zero_, which write one value
+  // everywhere (PyTorch allows them too).
+  if (has_internal_overlap(self)) {
+    const std::string name = op.name;
+    KILN_CHECK(name == "fill_" || name == "zero_", Argument, inplace_name(op),
                ": unsupported operation: more than one element of the written-to tensor refers to a single "
                "memory location. Please clone() the tensor before performing the operation.");
+  }
   autograd::check_inplace_allowed(op, self);
   if (autograd::should_record(inputs)) return autograd::record_inplace(op, inputs, args);
   {

@@ -59,6 +59,9 @@ void add_copy_ops(std::vector<const OpDef*>& table);
 void add_linalg_ops(std::vector<const OpDef*>& table);
 void add_index_ops(std::vector<const OpDef*>& table);
 
+// The in-place name of an op for messages: "add_" for add, "fill_" for fill_.
+std::string inplace_name(const OpDef& op);
+
 // Argument helpers for forwards.
 void check_arity(const OpDef& op, const TensorList& inputs);
 int64_t int_arg(const OpArgs& args, size_t i, const char* op);

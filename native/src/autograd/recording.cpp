@@ -67,15 +67,15 @@ void record(const OpDef& op, const TensorList& inputs, const TensorList& outputs
 }
 
 void check_inplace_allowed(const OpDef& op, const Tensor& self) {
-  KILN_CHECK(!self.impl()->inference || inference_mode_enabled(), Autograd, op.name,
-             "_: an in-place update to an inference tensor outside inference mode is not allowed");
+  KILN_CHECK(!self.impl()->inference || inference_mode_enabled(), Autograd, inplace_name(op),
+             ": an in-place update to an inference tensor outside inference mode is not allowed");
   if (!grad_enabled() || !self.impl()->autograd) return;
   const AutogradMeta& meta = *self.impl()->autograd;
-  KILN_CHECK(!(meta.requires_grad && !meta.grad_fn), Autograd, op.name,
-             "_: a leaf tensor that requires grad is being used in an in-place operation (use Autograd.noGrad() to "
+  KILN_CHECK(!(meta.requires_grad && !meta.grad_fn), Autograd, inplace_name(op),
+             ": a leaf tensor that requires grad is being used in an in-place operation (use Autograd.noGrad() to "
              "change its values, as optimizers do)");
-  KILN_CHECK(!(meta.is_view && meta.grad_fn), NotImplemented, op.name,
-             "_: in-place modification of a view of a tensor that requires grad is not supported; clone() the view "
+  KILN_CHECK(!(meta.is_view && meta.grad_fn), NotImplemented, inplace_name(op),
+             ": in-place modification of a view of a tensor that requires grad is not supported; clone() the view "
              "first, or modify the base tensor");
 }
 
@@ -85,9 +85,9 @@ Tensor record_inplace(const OpDef& op, const TensorList& inputs, const OpArgs& a
   TensorList ins = inputs;
   if (op.saves & kSaveInputs) ins[0] = clone(self);
   const Tensor result = call(op, ins, args)[0];
-  KILN_CHECK(result.shape() == self.shape(), Shape, op.name, "_: output with shape ", shape_str(self.shape()),
+  KILN_CHECK(result.shape() == self.shape(), Shape, inplace_name(op), ": output with shape ", shape_str(self.shape()),
              " doesn't match the broadcast shape ", shape_str(result.shape()));
-  KILN_CHECK(can_cast(result.dtype(), self.dtype()), DType, op.name, "_: result type ", dtype_name(result.dtype()),
+  KILN_CHECK(can_cast(result.dtype(), self.dtype()), DType, inplace_name(op), ": result type ", dtype_name(result.dtype()),
              " can't be cast to the desired output type ", dtype_name(self.dtype()));
   {
     NoGradGuard no_grad;
