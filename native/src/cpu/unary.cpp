@@ -5,6 +5,7 @@
 #include "cpu/kernels.h"
 #include "cpu/loop.h"
 #include "cpu/simd.h"
+#include "cpu/vec_math.h"
 
 namespace kiln::cpu {
 namespace {
@@ -21,19 +22,36 @@ KILN_ALWAYS_INLINE T int_pow(T base, int64_t exp) {
   return static_cast<T>(result);
 }
 
+// exp, tanh and sigmoid: vectorizable float32 versions (vec_math.h), libm for float64.
+template <class T>
+KILN_ALWAYS_INLINE T exp_of(T x) {
+  if constexpr (std::is_same_v<T, float>) return vm::exp(x);
+  else return std::exp(x);
+}
+template <class T>
+KILN_ALWAYS_INLINE T tanh_of(T x) {
+  if constexpr (std::is_same_v<T, float>) return vm::tanh(x);
+  else return std::tanh(x);
+}
+template <class T>
+KILN_ALWAYS_INLINE T sigmoid_of(T x) {
+  if constexpr (std::is_same_v<T, float>) return vm::sigmoid(x);
+  else return T(1) / (T(1) + std::exp(-x));
+}
+
 // Calls body(f) with the element function for op; the switch runs once per run, not per element.
 template <class T, class Body>
 KILN_ALWAYS_INLINE void with_unary_fn(UnaryOp op, double param, Body&& body) {
   if constexpr (std::is_floating_point_v<T>) {
     switch (op) {
       case UnaryOp::Neg: return body([](T x) { return -x; });
-      case UnaryOp::Exp: return body([](T x) { return std::exp(x); });
+      case UnaryOp::Exp: return body([](T x) { return exp_of(x); });
       case UnaryOp::Log: return body([](T x) { return std::log(x); });
       case UnaryOp::Sqrt: return body([](T x) { return std::sqrt(x); });
       case UnaryOp::Abs: return body([](T x) { return std::fabs(x); });
       case UnaryOp::Relu: return body([](T x) { return x < T(0) ? T(0) : x; });  // keeps NaN, as PyTorch
-      case UnaryOp::Sigmoid: return body([](T x) { return T(1) / (T(1) + std::exp(-x)); });
-      case UnaryOp::Tanh: return body([](T x) { return std::tanh(x); });
+      case UnaryOp::Sigmoid: return body([](T x) { return sigmoid_of(x); });
+      case UnaryOp::Tanh: return body([](T x) { return tanh_of(x); });
       case UnaryOp::PowScalar: {
         const T p = static_cast<T>(param);
         if (param == 2.0) return body([](T x) { return x * x; });
