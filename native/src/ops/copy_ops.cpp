@@ -72,10 +72,14 @@ TensorList zero_fwd(const TensorList& in, const OpArgs& args) {
 // ---- Derivatives. The engine casts each gradient to its input's dtype and sums it to its shape.
 
 TensorList identity_backward(const BackwardContext& c) { return {c.grad()}; }
-// copy_ and fill_ overwrite self: its old values get no gradient; the source gets all of it.
-TensorList copy_backward(const BackwardContext& c) { return {Tensor(), c.grad()}; }
-TensorList fill_backward(const BackwardContext& c) { return {Tensor(), sum(c.grad())}; }
-TensorList zero_backward(const BackwardContext&) { return {Tensor()}; }
+// copy_, fill_ and zero_ overwrite self: its old values get zeros (as in PyTorch, a gradient, not none);
+// the source gets all of the gradient.
+Tensor zero_grad_of_self(const BackwardContext& c) {
+  return c.needs(0) ? zeros(c.grad().shape(), c.grad().dtype()) : Tensor();
+}
+TensorList copy_backward(const BackwardContext& c) { return {zero_grad_of_self(c), c.grad()}; }
+TensorList fill_backward(const BackwardContext& c) { return {zero_grad_of_self(c), sum(c.grad())}; }
+TensorList zero_backward(const BackwardContext& c) { return {zero_grad_of_self(c)}; }
 
 const OpDef kToCopy{"_to_copy", "_to_copy(Tensor x; ints: dtype)", 1, OpKind::Primitive, to_copy_fwd, nullptr,
                     identity_backward};

@@ -172,11 +172,11 @@ TensorList mul_backward(const BackwardContext& c) {
   return {c.needs(0) ? mul(c.grad(), c.input(1)) : Tensor(), c.needs(1) ? mul(c.grad(), c.input(0)) : Tensor()};
 }
 
-// d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
+// d(a/b)/da = 1/b, d(a/b)/db = -a/b^2, computed as -(a/b)/b as PyTorch does: b*b underflows for tiny b.
 TensorList div_backward(const BackwardContext& c) {
   const Tensor& b = c.input(1);
   return {c.needs(0) ? div(c.grad(), b) : Tensor(),
-          c.needs(1) ? neg(div(mul(c.grad(), c.input(0)), mul(b, b))) : Tensor()};
+          c.needs(1) ? mul(neg(c.grad()), div(div(c.input(0), b), b)) : Tensor()};
 }
 
 // d(x^e)/dx = e x^(e-1) (0 where e == 0); d(x^e)/de = x^e log x (0 where x == 0 and e >= 0), as PyTorch.
@@ -184,7 +184,8 @@ TensorList pow_backward(const BackwardContext& c) {
   const Tensor &x = c.input(0), &e = c.input(1), &out = c.output();
   const Tensor zero = zero_like_scalar();
   Tensor gx, gexp;
-  if (c.needs(0)) gx = where(eq(e, zero), zero, mul(c.grad(), mul(e, pow(x, sub(e, Scalar(1.0))))));
+  // e - 1 in e's dtype: for a Java double exponent, wrapped - wrapped would compute in float32.
+  if (c.needs(0)) gx = where(eq(e, zero), zero, mul(c.grad(), mul(e, pow(x, sub(e, ones({}, e.dtype()))))));
   if (c.needs(1)) gexp = where(mul(eq(x, zero), ge(e, zero)), zero, mul(c.grad(), mul(out, log(x))));  // bool * bool: and
   return {gx, gexp};
 }
@@ -202,8 +203,9 @@ TensorList abs_backward(const BackwardContext& c) {
   return {mul(c.grad(), sign)};
 }
 
+// Zero where the output is <= 0, as PyTorch's threshold_backward: a NaN input passes its gradient on.
 TensorList relu_backward(const BackwardContext& c) {
-  return {where(gt(c.output(), wrapped_scalar(Scalar(0.0))), c.grad(), zero_like_scalar())};
+  return {where(le(c.output(), wrapped_scalar(Scalar(0.0))), zero_like_scalar(), c.grad())};
 }
 
 // sigmoid' = s (1 - s), tanh' = 1 - t^2, from the saved output.

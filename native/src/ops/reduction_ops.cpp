@@ -46,7 +46,7 @@ TensorList extreme_dim(const TensorList& in, const OpArgs& args, const char* nam
   const Tensor& x = in[0];
   const int64_t dim = wrap_dim(int_arg(args, 0, name), x.dim(), name);
   const bool keepdim = int_arg(args, 1, name) != 0;
-  if (x.dim() == 0) return {x, zeros({}, DType::Int64)};
+  if (x.dim() == 0) return {clone(x), zeros({}, DType::Int64)};  // a new tensor, as PyTorch: autograd records it
   KILN_CHECK(x.shape()[dim] > 0, Index, name, ": expected reduction dim ", dim, " to have non-zero size");
   Shape kept = keepdim_shape(x.shape(), {dim});
   Tensor values = Tensor::empty(kept, x.dtype(), x.device());

@@ -28,18 +28,34 @@ import java.util.TreeSet;
 final class Fixtures {
   private Fixtures() {}
 
-  /** The op families, one file each. */
+  /** The op families, one file each; "grads" holds the gradient cases. */
   static final List<String> FAMILIES =
-      List.of("creation", "elementwise", "comparison", "reduction", "views", "matmul", "printing", "errors");
+      List.of("creation", "elementwise", "comparison", "reduction", "views", "matmul", "printing", "errors", "grads");
 
-  /** One case: an op, its inputs and arguments, and what PyTorch made of them. */
+  /** One case: an op, its inputs and arguments, and what PyTorch made of them (for a gradient case, in grad). */
   record Case(String family, String name, String op, List<TensorSpec> inputs, Args args, List<TensorSpec> expected,
-      String expectedStr, JsonObject error, Boolean sharesInput, TensorSpec baseAfter) {
+      String expectedStr, JsonObject error, Boolean sharesInput, TensorSpec baseAfter, Grad grad) {
     @Override
     public String toString() {
       return family + "/" + name;
     }
   }
+
+  /**
+   * What a gradient case adds: how each input is made, the steps run on the op's output, the seed of backward
+   * (null: backward() on a one-element output), the grad PyTorch gave each input's leaf (null: None) and the
+   * output's grad_fn name (null: none).
+   */
+  record Grad(List<GradInput> inputs, List<Step> then, TensorSpec gradOutput, List<TensorSpec> grads, String gradFn) {}
+
+  /**
+   * The leaf (the input's base) requires grad or not; after the views the input is multiplied by times (when
+   * given), or it is input sameAs itself.
+   */
+  record GradInput(boolean requiresGrad, Double times, Integer sameAs) {}
+
+  /** An op run on the previous output alone: y.tanh_() after y.add_(z). */
+  record Step(String op, Args args) {}
 
   /**
    * A tensor as the fixtures write it: its data, or for large inputs a pattern [mul, mod, div, offset] giving
@@ -214,7 +230,29 @@ final class Fixtures {
         o.has("expected_str") ? o.get("expected_str").getAsString() : null,
         o.has("error") ? o.getAsJsonObject("error") : null,
         o.has("shares_input") ? o.get("shares_input").getAsBoolean() : null,
-        o.has("base_after") ? spec(o.getAsJsonObject("base_after")) : null);
+        o.has("base_after") ? spec(o.getAsJsonObject("base_after")) : null,
+        o.has("grads") ? grad(o) : null);
+  }
+
+  private static Grad grad(JsonObject o) {
+    List<GradInput> inputs = new ArrayList<>();
+    for (JsonElement e : o.getAsJsonArray("inputs")) {
+      JsonObject i = e.getAsJsonObject();
+      inputs.add(new GradInput(i.has("requires_grad") && i.get("requires_grad").getAsBoolean(),
+          i.has("times") ? number(i.get("times")) : null, i.has("same_as") ? i.get("same_as").getAsInt() : null));
+    }
+    List<Step> then = new ArrayList<>();
+    if (o.has("then")) {
+      for (JsonElement e : o.getAsJsonArray("then")) {
+        JsonArray step = e.getAsJsonArray();
+        then.add(new Step(step.get(0).getAsString(), new Args(step.get(1).getAsJsonObject())));
+      }
+    }
+    List<TensorSpec> grads = new ArrayList<>();
+    for (JsonElement e : o.getAsJsonArray("grads")) grads.add(e.isJsonNull() ? null : spec(e.getAsJsonObject()));
+    JsonElement seed = o.get("grad_output"), fn = o.get("grad_fn");
+    return new Grad(inputs, then, seed == null || seed.isJsonNull() ? null : spec(seed.getAsJsonObject()), grads,
+        fn == null || fn.isJsonNull() ? null : fn.getAsString());
   }
 
   static TensorSpec spec(JsonObject o) {
@@ -232,7 +270,13 @@ final class Fixtures {
 
   /** Builds the input: its base from the data, then the views in order. */
   static Input build(TensorSpec s) {
+    return build(s, false);
+  }
+
+  /** Builds the input; its base, a leaf, requires grad when asked, so that the views are recorded. */
+  static Input build(TensorSpec s, boolean requiresGrad) {
     Tensor base = tensorOf(s);
+    if (requiresGrad) base.requiresGrad(true);
     Tensor t = base;
     if (s.views() != null) for (JsonElement v : s.views()) t = applyView(t, v.getAsJsonArray());
     return new Input(base, t);

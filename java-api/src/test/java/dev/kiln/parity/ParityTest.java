@@ -2,6 +2,7 @@ package dev.kiln.parity;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +11,7 @@ import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.google.gson.JsonParser;
+import dev.kiln.DType;
 import dev.kiln.KilnException;
 import dev.kiln.Tensor;
 import dev.kiln.TensorScope;
@@ -20,8 +22,10 @@ import dev.kiln.parity.Fixtures.Input;
 import dev.kiln.parity.Fixtures.Scalar;
 import dev.kiln.parity.TensorAssert.Snapshot;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -32,8 +36,9 @@ import org.junit.jupiter.api.TestFactory;
 import org.opentest4j.AssertionFailedError;
 
 /**
- * Replays every PyTorch fixture case against Kiln: one dynamic test per case. Regenerate the fixtures
- * with tools/fixtures/generate_fixtures.py; an op name this class does not map fails its case.
+ * Replays every PyTorch fixture case against Kiln: one dynamic test per case; a gradient case (grads.json) also
+ * runs backward and compares each input's grad. Regenerate the fixtures with tools/fixtures/generate_fixtures.py;
+ * an op name this class does not map fails its case.
  */
 class ParityTest {
   /** How a fixture op is called from Java: inputs and args in, a Tensor, ValuesAndIndices or String out. */
@@ -118,6 +123,7 @@ class ParityTest {
     unary("sigmoid_", Tensor::sigmoid_);
     unary("tanh_", Tensor::tanh_);
     on("fill_", (x, a) -> {
+      if (x.size() == 2) return x.get(0).fill_(x.get(1));
       Scalar v = a.scalar("value");
       if (v.isInt()) return x.get(0).fill_(v.asLong());
       if (v.isBool()) return x.get(0).fill_(v.asBoolean());
@@ -180,6 +186,8 @@ class ParityTest {
     on("gather", (x, a) -> x.get(0).gather(a.integer("dim"), x.get(1)));
     on("scatter", (x, a) -> x.get(0).scatter(a.integer("dim"), x.get(1), x.get(2)));
     on("scatter_add", (x, a) -> x.get(0).scatterAdd(a.integer("dim"), x.get(1), x.get(2)));
+    on("slice_scatter", (x, a) -> x.get(0).sliceScatter(x.get(1), a.integer("dim"), a.longValue("start"),
+        a.longValue("end"), a.longValue("step")));
 
     // printing and checks made in Java
     on("str", (x, a) -> x.get(0).toString());
@@ -275,6 +283,10 @@ class ParityTest {
   static void check(Case c) {
     OpCall call = OPS.get(c.op());
     if (call == null) throw new AssertionFailedError(c + ": unknown op '" + c.op() + "' (map it in ParityTest.OPS)");
+    if (c.grad() != null) {
+      checkGrad(c, call);
+      return;
+    }
     try (TensorScope scope = TensorScope.open()) {
       List<Input> inputs = new ArrayList<>();
       for (Fixtures.TensorSpec s : c.inputs()) inputs.add(Fixtures.build(s));
@@ -335,6 +347,93 @@ class ParityTest {
     };
   }
 
+  // ---------------------------------------------------------------- gradients
+
+  /**
+   * Runs a gradient case: builds the inputs as PyTorch did (leaves that require grad, then views), runs the op
+   * and its steps, checks the output's grad_fn name, runs backward with the case's seed and compares each
+   * leaf's grad with PyTorch's.
+   */
+  static void checkGrad(Case c, OpCall call) {
+    Fixtures.Grad g = c.grad();
+    try (TensorScope scope = TensorScope.open()) {
+      List<Tensor> leaves = new ArrayList<>(), x = new ArrayList<>();
+      for (int i = 0; i < c.inputs().size(); i++) {
+        Fixtures.GradInput how = g.inputs().get(i);
+        if (how.sameAs() != null) {
+          leaves.add(null); // not a leaf of its own: its gradient is input sameAs's
+          x.add(x.get(how.sameAs()));
+          continue;
+        }
+        Input in = Fixtures.build(c.inputs().get(i), how.requiresGrad());
+        leaves.add(in.base());
+        x.add(how.times() == null ? in.tensor() : in.tensor().mul(how.times()));
+      }
+      Tensor out = outputs(call.call(x, c.args()), c).get(0);
+      assertTrue(c.args().unread().isEmpty(), () -> c + ": arguments the Java call ignored: " + c.args().unread());
+      for (Fixtures.Step step : g.then()) {
+        OpCall stepCall = OPS.get(step.op());
+        if (stepCall == null) throw new AssertionFailedError(c + ": unknown op '" + step.op() + "' in then");
+        out = outputs(stepCall.call(List.of(out), step.args()), c).get(0);
+        assertTrue(step.args().unread().isEmpty(), () -> c + ": arguments the Java call ignored: " + step.args().unread());
+      }
+      String gradFn = out.gradFn() == null ? null : out.gradFn().name();
+      // A float64 gradient that flowed through float32 ops has float32 precision (PyTorch sums in float32).
+      DType precision = out.dtype() == DType.FLOAT32
+          || c.inputs().stream().anyMatch(s -> s.dtype() == DType.FLOAT32) ? DType.FLOAT32 : DType.FLOAT64;
+      out.backward(g.gradOutput() == null ? null : Fixtures.tensorOf(g.gradOutput()));
+      for (int i = 0; i < leaves.size(); i++) {
+        if (leaves.get(i) == null) continue;
+        Fixtures.TensorSpec expected = g.grads().get(i);
+        Tensor actual = leaves.get(i).grad();
+        String what = c + ": grad of input " + i;
+        if (expected == null) {
+          assertNull(actual, () -> what + ": PyTorch gives None, Kiln gives " + actual);
+        } else {
+          assertNotNull(actual, what + ": Kiln gives null, PyTorch " + Arrays.toString(expected.shape()));
+          TensorAssert.assertMatches(expected, actual, what, precision);
+        }
+      }
+      checkGradFnName(c, g.gradFn(), gradFn);
+    }
+  }
+
+  /**
+   * grad_fn names that differ from PyTorch's for a reason that does not matter to a user: the pair is not
+   * asserted. PyTorch numbers the nodes of an op's overloads (SumBackward1 is sum over dims) where Kiln has one
+   * op row, and its composites record the nodes of the ops they run.
+   */
+  record NameDifference(String pytorch, String kiln, String reason) {}
+
+  static final List<NameDifference> NAME_DIFFERENCES = List.of(
+      new NameDifference("TBackward0", "TransposeBackward0", "t() is a composite that runs transpose"),
+      new NameDifference("CopyBackwards", "CopyBackward0", "PyTorch's hand-written copy_ node keeps a legacy name"),
+      new NameDifference("FillBackward2", "FillBackward0", "PyTorch numbers fill_'s overloads; Kiln has one row"),
+      new NameDifference("FillBackward3", "FillBackward0", "PyTorch numbers fill_'s overloads; Kiln has one row"),
+      new NameDifference("SumBackward1", "SumBackward0", "sum over dims is PyTorch's second overload; one row in Kiln"),
+      new NameDifference("MeanBackward1", "MeanBackward0", "mean over dims is PyTorch's second overload; one row in Kiln"),
+      new NameDifference("PowBackward1", "PowBackward0", "a tensor exponent is PyTorch's second overload; one row in Kiln"),
+      new NameDifference("SqueezeBackward1", "SqueezeBackward0", "squeeze(dim) is PyTorch's second overload; one row in Kiln"),
+      new NameDifference("MaxBackward1", "MaxBackward0", "max() over all is PyTorch's second overload"),
+      new NameDifference("MinBackward1", "MinBackward0", "min() over all is PyTorch's second overload"),
+      new NameDifference("MaxBackward0", "MaxDimBackward0", "max along a dim is its own row, max_dim, in Kiln"),
+      new NameDifference("MinBackward0", "MinDimBackward0", "min along a dim is its own row, min_dim, in Kiln"),
+      new NameDifference("ReshapeAliasBackward0", "ViewBackward0", "PyTorch 1.13's reshape (and flatten) records "
+          + "_reshape_alias where a view will do; Kiln's reshape composite runs view"),
+      new NameDifference("UnsafeViewBackward0", "ViewBackward0", "PyTorch reshapes a copy (reshape, flatten, "
+          + "matmul's folded or batched product) with _unsafe_view; Kiln with view"),
+      new NameDifference("DotBackward0", "ViewBackward0", "Kiln's matmul runs 1-D x 1-D as mm, then a reshape to 0-dim"),
+      new NameDifference("MvBackward0", "SqueezeBackward0", "Kiln's matmul runs 2-D x 1-D as mm, then squeeze"),
+      new NameDifference("SqueezeBackward3", "SqueezeBackward0", "1-D x 2-D: mm then squeeze; PyTorch squeezes in place"),
+      new NameDifference("CloneBackward0", "ViewBackward0", "2-D x batch: PyTorch transposes the product and makes it "
+          + "contiguous; Kiln reshapes the bmm result"));
+
+  static void checkGradFnName(Case c, String pytorch, String kiln) {
+    if (Objects.equals(pytorch, kiln)) return;
+    for (NameDifference d : NAME_DIFFERENCES) if (d.pytorch().equals(pytorch) && d.kiln().equals(kiln)) return;
+    fail(c + ": grad_fn is " + kiln + ", PyTorch's is " + pytorch);
+  }
+
   private static List<Tensor> outputs(Object result, Case c) {
     if (result instanceof Tensor t) return List.of(t);
     if (result instanceof ValuesAndIndices vi) return List.of(vi.values(), vi.indices());
@@ -386,6 +485,32 @@ class ParityTest {
             + "\"args\":{},\"error\":{\"type\":\"RuntimeError\",\"message\":\"\"}}")
         .getAsJsonObject());
     assertThrows(AssertionFailedError.class, () -> check(c));
+  }
+
+  private static final String NEG_GRAD_CASE = "{\"name\":\"x\",\"op\":\"neg\",\"inputs\":[{\"dtype\":\"float32\","
+      + "\"shape\":[2],\"data\":[1.0,2.0],\"requires_grad\":true}],\"args\":{},\"grad_output\":{\"dtype\":\"float32\","
+      + "\"shape\":[2],\"data\":[1.0,0.5]},\"grads\":[GRAD],\"grad_fn\":\"NAME\"}";
+
+  private static Case negGradCase(String grad, String name) {
+    return Fixtures.parseCase("test", JsonParser.parseString(NEG_GRAD_CASE.replace("GRAD", grad).replace("NAME", name))
+        .getAsJsonObject());
+  }
+
+  @Test
+  void gradCaseChecksGradsAndName() {
+    String right = "{\"dtype\":\"float32\",\"shape\":[2],\"data\":[-1.0,-0.5]}";
+    check(negGradCase(right, "NegBackward0"));
+    assertThrows(AssertionFailedError.class, () -> check(negGradCase(right.replace("-0.5", "-0.5001"), "NegBackward0")));
+    assertThrows(AssertionFailedError.class, () -> check(negGradCase("null", "NegBackward0")));
+    assertThrows(AssertionFailedError.class, () -> check(negGradCase(right, "NegBackward1")));
+  }
+
+  @Test
+  void everyNameDifferenceOccurs() {
+    Set<String> names = new TreeSet<>();
+    for (Case c : Fixtures.load("grads")) if (c.grad().gradFn() != null) names.add(c.grad().gradFn());
+    for (NameDifference d : NAME_DIFFERENCES)
+      assertTrue(names.contains(d.pytorch()), () -> "no grad case where PyTorch's grad_fn is " + d.pytorch() + ": " + d);
   }
 
   @Test

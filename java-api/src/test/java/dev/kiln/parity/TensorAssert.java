@@ -20,6 +20,11 @@ final class TensorAssert {
   static final double F64_RTOL = 1e-12, F64_ATOL = 1e-12;
 
   static void assertMatches(Fixtures.TensorSpec expected, Tensor actual, String what) {
+    assertMatches(expected, actual, what, expected.dtype());
+  }
+
+  /** As above, with the tolerance of dtype precision: a float64 gradient that flowed through float32 ops. */
+  static void assertMatches(Fixtures.TensorSpec expected, Tensor actual, String what, DType precision) {
     assertEquals(expected.dtype(), actual.dtype(), what + ": dtype");
     assertArrayEquals(expected.shape(), actual.shape(), () -> what + ": shape " + Arrays.toString(actual.shape()));
     if (expected.data() == null) return; // empty(): the values are unspecified
@@ -29,7 +34,11 @@ final class TensorAssert {
         for (int i = 0; i < e.length; i++) e[i] = (float) e[i];
         assertClose(e, actual.toDoubleArray(), F32_RTOL, F32_ATOL, what);
       }
-      case FLOAT64 -> assertClose(expected.doubles(), actual.toDoubleArray(), F64_RTOL, F64_ATOL, what);
+      case FLOAT64 -> {
+        boolean f32 = precision == DType.FLOAT32;
+        double rtol = f32 ? F32_RTOL : F64_RTOL, atol = f32 ? F32_ATOL : F64_ATOL;
+        assertClose(expected.doubles(), actual.toDoubleArray(), rtol, atol, what);
+      }
       case INT64 -> assertArrayEquals(expected.longs(), actual.toLongArray(), what + ": values");
       case BOOL -> assertArrayEquals(expected.booleans(), actual.toBooleanArray(), what + ": values");
     }
