@@ -99,6 +99,7 @@ AccumulateGrad::AccumulateGrad(std::shared_ptr<TensorImpl> leaf) : leaf_(std::mo
 }
 
 TensorList AccumulateGrad::apply(TensorList grads) {
+  std::lock_guard<std::mutex> lock(mutex_);
   Tensor g = std::move(grads[0]);
   grads.clear();
   AutogradMeta& meta = *leaf_->autograd;

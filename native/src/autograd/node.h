@@ -3,6 +3,7 @@
 // inputs (PyTorch's torch/csrc/autograd/function.h, reduced to what Kiln needs).
 #pragma once
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -85,6 +86,7 @@ class AccumulateGrad final : public Node {
 
  private:
   std::shared_ptr<TensorImpl> leaf_;
+  std::mutex mutex_;  // two threads' backward passes may reach the same leaf
 };
 
 // Releases nodes without recursion: a node's destructor hands the nodes it owned to the outermost
