@@ -6,6 +6,7 @@
 namespace kiln {
 
 using Shape = std::vector<int64_t>;
+using Dims = std::vector<int64_t>;  // a list of dims (reductions, permute)
 
 // The most dims a tensor may have, as in PyTorch.
 constexpr int64_t kMaxDims = 64;

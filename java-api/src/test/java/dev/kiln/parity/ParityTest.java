@@ -16,18 +16,15 @@ import dev.kiln.KilnException;
 import dev.kiln.Tensor;
 import dev.kiln.TensorScope;
 import dev.kiln.ValuesAndIndices;
-import dev.kiln.parity.Fixtures.Args;
 import dev.kiln.parity.Fixtures.Case;
 import dev.kiln.parity.Fixtures.Input;
-import dev.kiln.parity.Fixtures.Scalar;
+import dev.kiln.parity.OpMap.OpCall;
 import dev.kiln.parity.TensorAssert.Snapshot;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicNode;
@@ -41,236 +38,6 @@ import org.opentest4j.AssertionFailedError;
  * an op name this class does not map fails its case.
  */
 class ParityTest {
-  /** How a fixture op is called from Java: inputs and args in, a Tensor, ValuesAndIndices or String out. */
-  @FunctionalInterface
-  interface OpCall {
-    Object call(List<Tensor> x, Args a);
-  }
-
-  @FunctionalInterface
-  interface TensorOp {
-    Tensor apply(Tensor a, Tensor b);
-  }
-
-  @FunctionalInterface
-  interface LongOp {
-    Tensor apply(Tensor a, long b);
-  }
-
-  @FunctionalInterface
-  interface DoubleOp {
-    Tensor apply(Tensor a, double b);
-  }
-
-  /** Every op the fixtures may name, with its Java call. */
-  static final Map<String, OpCall> OPS = new TreeMap<>();
-
-  private static void on(String op, OpCall call) {
-    if (OPS.put(op, call) != null) throw new IllegalStateException("op mapped twice: " + op);
-  }
-
-  /** op(tensor, tensor) or op(tensor, scalar) through the long or double overload; null: none in Java. */
-  private static void binary(String op, TensorOp t, LongOp l, DoubleOp d) {
-    on(op, (x, a) -> {
-      if (x.size() == 2) return require(t, op, "Tensor").apply(x.get(0), x.get(1));
-      Scalar s = a.scalar("other");
-      if (s.isInt()) return require(l, op, "long").apply(x.get(0), s.asLong());
-      if (s.isFloat()) return require(d, op, "double").apply(x.get(0), s.asDouble());
-      throw new AssertionFailedError(op + ": Java has no boolean overload");
-    });
-  }
-
-  private static <T> T require(T overload, String op, String type) {
-    if (overload == null) throw new AssertionFailedError(op + ": Java has no " + type + " overload");
-    return overload;
-  }
-
-  private static void unary(String op, java.util.function.UnaryOperator<Tensor> f) {
-    on(op, (x, a) -> f.apply(x.get(0)));
-  }
-
-  static {
-    binary("add", Tensor::add, Tensor::add, Tensor::add);
-    binary("sub", Tensor::sub, Tensor::sub, Tensor::sub);
-    binary("mul", Tensor::mul, Tensor::mul, Tensor::mul);
-    binary("div", Tensor::div, Tensor::div, Tensor::div);
-    binary("pow", Tensor::pow, Tensor::pow, Tensor::pow);
-    binary("eq", Tensor::eq, Tensor::eq, Tensor::eq);
-    binary("ne", Tensor::ne, Tensor::ne, Tensor::ne);
-    binary("lt", Tensor::lt, Tensor::lt, Tensor::lt);
-    binary("le", Tensor::le, Tensor::le, Tensor::le);
-    binary("gt", Tensor::gt, Tensor::gt, Tensor::gt);
-    binary("ge", Tensor::ge, Tensor::ge, Tensor::ge);
-    binary("add_", Tensor::add_, Tensor::add_, Tensor::add_);
-    binary("sub_", Tensor::sub_, Tensor::sub_, Tensor::sub_);
-    binary("mul_", Tensor::mul_, Tensor::mul_, Tensor::mul_);
-    binary("div_", Tensor::div_, null, Tensor::div_);
-    binary("pow_", null, null, Tensor::pow_);
-    unary("neg", Tensor::neg);
-    unary("exp", Tensor::exp);
-    unary("log", Tensor::log);
-    unary("sqrt", Tensor::sqrt);
-    unary("abs", Tensor::abs);
-    unary("relu", Tensor::relu);
-    unary("sigmoid", Tensor::sigmoid);
-    unary("tanh", Tensor::tanh);
-    unary("neg_", Tensor::neg_);
-    unary("exp_", Tensor::exp_);
-    unary("log_", Tensor::log_);
-    unary("sqrt_", Tensor::sqrt_);
-    unary("abs_", Tensor::abs_);
-    unary("relu_", Tensor::relu_);
-    unary("sigmoid_", Tensor::sigmoid_);
-    unary("tanh_", Tensor::tanh_);
-    on("fill_", (x, a) -> {
-      if (x.size() == 2) return x.get(0).fill_(x.get(1));
-      Scalar v = a.scalar("value");
-      if (v.isInt()) return x.get(0).fill_(v.asLong());
-      if (v.isBool()) return x.get(0).fill_(v.asBoolean());
-      return x.get(0).fill_(v.asDouble());
-    });
-    unary("zero_", Tensor::zero_);
-    on("copy_", (x, a) -> x.get(0).copy_(x.get(1)));
-    on("where", (x, a) -> a.bool("method", false) ? x.get(1).where(x.get(0), x.get(2))
-        : Tensor.where(x.get(0), x.get(1), x.get(2)));
-
-    // creation
-    on("zeros", (x, a) -> a.has("dtype") ? Tensor.zeros(a.dtype("dtype"), a.longs("shape")) : Tensor.zeros(a.longs("shape")));
-    on("ones", (x, a) -> a.has("dtype") ? Tensor.ones(a.dtype("dtype"), a.longs("shape")) : Tensor.ones(a.longs("shape")));
-    on("empty", (x, a) -> a.has("dtype") ? Tensor.empty(a.dtype("dtype"), a.longs("shape")) : Tensor.empty(a.longs("shape")));
-    on("full", ParityTest::full);
-    on("arange", ParityTest::arange);
-    on("eye", (x, a) -> {
-      if (a.has("dtype")) return Tensor.eye(a.dtype("dtype"), a.longValue("n"), a.longValue("m"));
-      return a.has("m") ? Tensor.eye(a.longValue("n"), a.longValue("m")) : Tensor.eye(a.longValue("n"));
-    });
-    on("zeros_like", (x, a) -> Tensor.zerosLike(x.get(0)));
-    on("ones_like", (x, a) -> Tensor.onesLike(x.get(0)));
-    on("scalar", ParityTest::scalar);
-
-    // reductions
-    on("sum", (x, a) -> reduce(x.get(0), a, Tensor::sum, Tensor::sum, Tensor::sum, Tensor::sum));
-    on("mean", (x, a) -> reduce(x.get(0), a, Tensor::mean, Tensor::mean, Tensor::mean, Tensor::mean));
-    on("max", (x, a) -> extreme(x.get(0), a, true));
-    on("min", (x, a) -> extreme(x.get(0), a, false));
-    on("argmax", (x, a) -> !a.has("dim") ? x.get(0).argmax()
-        : a.has("keepdim") ? x.get(0).argmax(a.integer("dim"), a.bool("keepdim", false)) : x.get(0).argmax(a.integer("dim")));
-    on("argmin", (x, a) -> !a.has("dim") ? x.get(0).argmin()
-        : a.has("keepdim") ? x.get(0).argmin(a.integer("dim"), a.bool("keepdim", false)) : x.get(0).argmin(a.integer("dim")));
-
-    // linear algebra
-    on("matmul", (x, a) -> x.get(0).matmul(x.get(1)));
-    on("mm", (x, a) -> x.get(0).mm(x.get(1)));
-    on("bmm", (x, a) -> x.get(0).bmm(x.get(1)));
-
-    // views, copies, indexing
-    on("view", (x, a) -> x.get(0).view(a.longs("shape")));
-    on("reshape", (x, a) -> x.get(0).reshape(a.longs("shape")));
-    on("transpose", (x, a) -> x.get(0).transpose(a.integer("dim0"), a.integer("dim1")));
-    unary("t", Tensor::t);
-    on("permute", (x, a) -> x.get(0).permute(a.ints("dims")));
-    on("narrow", (x, a) -> x.get(0).narrow(a.integer("dim"), a.longValue("start"), a.longValue("length")));
-    on("slice", (x, a) -> a.has("step")
-        ? x.get(0).slice(a.integer("dim"), a.longValue("start"), a.longValue("end"), a.longValue("step"))
-        : x.get(0).slice(a.integer("dim"), a.longValue("start"), a.longValue("end")));
-    on("expand", (x, a) -> x.get(0).expand(a.longs("shape")));
-    on("expand_as", (x, a) -> x.get(0).expandAs(x.get(1)));
-    on("squeeze", (x, a) -> a.has("dim") ? x.get(0).squeeze(a.integer("dim")) : x.get(0).squeeze());
-    on("unsqueeze", (x, a) -> x.get(0).unsqueeze(a.integer("dim")));
-    on("flatten", (x, a) -> a.has("start_dim") || a.has("end_dim")
-        ? x.get(0).flatten(a.has("start_dim") ? a.integer("start_dim") : 0, a.has("end_dim") ? a.integer("end_dim") : -1)
-        : x.get(0).flatten());
-    unary("contiguous", Tensor::contiguous);
-    on("to", (x, a) -> x.get(0).to(a.dtype("dtype")));
-    unary("clone", Tensor::clone);
-    on("gather", (x, a) -> x.get(0).gather(a.integer("dim"), x.get(1)));
-    on("scatter", (x, a) -> x.get(0).scatter(a.integer("dim"), x.get(1), x.get(2)));
-    on("scatter_add", (x, a) -> x.get(0).scatterAdd(a.integer("dim"), x.get(1), x.get(2)));
-    on("slice_scatter", (x, a) -> x.get(0).sliceScatter(x.get(1), a.integer("dim"), a.longValue("start"),
-        a.longValue("end"), a.longValue("step")));
-
-    // printing and checks made in Java
-    on("str", (x, a) -> x.get(0).toString());
-    on("item", (x, a) -> x.get(0).item());
-    on("size", (x, a) -> x.get(0).size(a.integer("dim")));
-  }
-
-  private static Tensor full(List<Tensor> x, Args a) {
-    Scalar v = a.scalar("value");
-    long[] shape = a.longs("shape");
-    if (a.has("dtype")) {
-      if (v.isBool()) return Tensor.full(v.asBoolean() ? 1.0 : 0.0, a.dtype("dtype"), shape);
-      if (v.isInt() && (double) v.asLong() != v.asLong()) fail("full: " + v.asLong() + " is not exact as a double");
-      return Tensor.full(v.asDouble(), a.dtype("dtype"), shape);
-    }
-    if (v.isInt()) return Tensor.full(v.asLong(), shape);
-    if (v.isFloat()) return Tensor.full(v.asDouble(), shape);
-    throw new AssertionFailedError("full: Java has no boolean overload without a dtype");
-  }
-
-  private static Tensor arange(List<Tensor> x, Args a) {
-    Scalar end = a.scalar("end");
-    Scalar start = a.has("start") ? a.scalar("start") : null;
-    Scalar step = a.has("step") ? a.scalar("step") : null;
-    if (a.has("dtype")) {
-      return Tensor.arange(a.dtype("dtype"), start == null ? 0 : start.asDouble(), end.asDouble(),
-          step == null ? 1 : step.asDouble());
-    }
-    boolean ints = end.isInt() && (start == null || start.isInt()) && (step == null || step.isInt());
-    if (ints) {
-      if (start == null) return Tensor.arange(end.asLong());
-      if (step == null) return Tensor.arange(start.asLong(), end.asLong());
-      return Tensor.arange(start.asLong(), end.asLong(), step.asLong());
-    }
-    if (start == null || step == null) throw new AssertionFailedError("arange: Java has no float overload without start and step");
-    return Tensor.arange(start.asDouble(), end.asDouble(), step.asDouble());
-  }
-
-  private static Tensor scalar(List<Tensor> x, Args a) {
-    Scalar v = a.scalar("value");
-    if (a.has("dtype")) {
-      if (v.isBool()) throw new AssertionFailedError("scalar: Java has no (boolean, DType) overload");
-      if (v.isInt() && (double) v.asLong() != v.asLong()) fail("scalar: " + v.asLong() + " is not exact as a double");
-      return Tensor.scalar(v.asDouble(), a.dtype("dtype"));
-    }
-    if (v.isInt()) return Tensor.scalar(v.asLong());
-    if (v.isBool()) return Tensor.scalar(v.asBoolean());
-    return Tensor.scalar(v.asDouble());
-  }
-
-  interface Reduce {
-    Tensor all(Tensor t);
-  }
-
-  interface ReduceDims {
-    Tensor dims(Tensor t, int... dims);
-  }
-
-  interface ReduceDim {
-    Tensor dim(Tensor t, int dim, boolean keepdim);
-  }
-
-  interface ReduceDimList {
-    Tensor dims(Tensor t, int[] dims, boolean keepdim);
-  }
-
-  private static Tensor reduce(Tensor t, Args a, Reduce all, ReduceDims dims, ReduceDim dim, ReduceDimList list) {
-    if (!a.has("dim")) return all.all(t);
-    boolean isList = a.isList("dim");
-    int[] d = a.ints("dim");
-    if (!a.has("keepdim")) return dims.dims(t, d);
-    boolean keepdim = a.bool("keepdim", false);
-    return isList ? list.dims(t, d, keepdim) : dim.dim(t, d[0], keepdim);
-  }
-
-  private static Object extreme(Tensor t, Args a, boolean max) {
-    if (!a.has("dim")) return max ? t.max() : t.min();
-    int dim = a.integer("dim");
-    if (!a.has("keepdim")) return max ? t.max(dim) : t.min(dim);
-    boolean keepdim = a.bool("keepdim", false);
-    return max ? t.max(dim, keepdim) : t.min(dim, keepdim);
-  }
-
   // ---------------------------------------------------------------- the tests
 
   @TestFactory
@@ -281,8 +48,8 @@ class ParityTest {
 
   /** Runs one case and checks it against PyTorch's answer. */
   static void check(Case c) {
-    OpCall call = OPS.get(c.op());
-    if (call == null) throw new AssertionFailedError(c + ": unknown op '" + c.op() + "' (map it in ParityTest.OPS)");
+    OpCall call = OpMap.get(c.op());
+    if (call == null) throw new AssertionFailedError(c + ": unknown op '" + c.op() + "' (map it in an OpMap family)");
     if (c.grad() != null) {
       checkGrad(c, call);
       return;
@@ -372,7 +139,7 @@ class ParityTest {
       Tensor out = outputs(call.call(x, c.args()), c).get(0);
       assertTrue(c.args().unread().isEmpty(), () -> c + ": arguments the Java call ignored: " + c.args().unread());
       for (Fixtures.Step step : g.then()) {
-        OpCall stepCall = OPS.get(step.op());
+        OpCall stepCall = OpMap.get(step.op());
         if (stepCall == null) throw new AssertionFailedError(c + ": unknown op '" + step.op() + "' in then");
         out = outputs(stepCall.call(List.of(out), step.args()), c).get(0);
         assertTrue(step.args().unread().isEmpty(), () -> c + ": arguments the Java call ignored: " + step.args().unread());
@@ -446,7 +213,7 @@ class ParityTest {
   void everyMappedOpHasFixtures() {
     Set<String> used = new TreeSet<>();
     for (String family : Fixtures.FAMILIES) for (Case c : Fixtures.load(family)) used.add(c.op());
-    Set<String> unused = new TreeSet<>(OPS.keySet());
+    Set<String> unused = new TreeSet<>(OpMap.names());
     unused.removeAll(used);
     assertTrue(unused.isEmpty(), "ops without a fixture case: " + unused);
   }
