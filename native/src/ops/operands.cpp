@@ -49,6 +49,11 @@ void check_same_device(const char* op, const TensorList& tensors) {
                tensors[i].device().str());
 }
 
+void check_cpu(const char* op, const TensorList& tensors) {
+  for (const Tensor& t : tensors)
+    KILN_CHECK(!t.defined() || t.device().is_cpu(), Device, op, ": not implemented for device ", t.device().str());
+}
+
 bool unsafe_alias(const Tensor& out, const Tensor& in) { return in.may_overlap(out) && !in.same_layout(out); }
 
 Tensor drop_dims(const Tensor& t, const std::vector<int64_t>& dims) {

@@ -17,6 +17,9 @@ Tensor expand_to(const Tensor& x, const Shape& shape);
 // A new tensor; the size checks name the op.
 Tensor new_tensor(const Shape& shape, DType t, const char* op, Device device = Device::cpu());
 void check_same_device(const char* op, const TensorList& tensors);
+// For op families whose kernels are called directly (cpu/<family>.h) rather than through Backend: the
+// tensors must live on the CPU (a CUDA build adds the matching cuda/<family>.h and dispatches here).
+void check_cpu(const char* op, const TensorList& tensors);
 // True when writing to out while reading in could read already-written elements.
 bool unsafe_alias(const Tensor& out, const Tensor& in);
 // A contiguous tensor's view with the listed (size-1) dims removed.
