@@ -123,6 +123,17 @@ const char* kiln_grad_fn_name(int64_t h) {
 }
 int32_t kiln_version(int64_t h) { return guarded([&] { return static_cast<int32_t>(version(tensor(h))); }); }
 int64_t kiln_detach(int64_t h) { return guarded([&] { return handle(detach(tensor(h))); }); }
+void kiln_set_data(int64_t h, int64_t src) {
+  guarded([&] {
+    const Tensor& t = tensor(h);
+    const Tensor& s = tensor(src);
+    KILN_CHECK(is_leaf(t), Autograd, "set_data: only a leaf tensor's data can be replaced");
+    KILN_CHECK(!requires_grad(t) || is_floating(s.dtype()), DType, "set_data: a tensor that requires grad needs "
+               "floating-point data, got ", dtype_name(s.dtype()));
+    t.impl()->set_data(*s.impl());
+  });
+}
+
 void kiln_detach_(int64_t h) {
   guarded([&] {
     Tensor t = tensor(h);

@@ -37,6 +37,18 @@ TensorImpl::TensorImpl(std::shared_ptr<Storage> storage_, int64_t offset_, Shape
   }
 }
 
+void TensorImpl::set_data(const TensorImpl& src) {
+  const bool same_kind = src.shape == shape && src.dtype == dtype;
+  storage = src.storage;
+  offset = src.offset;
+  shape = src.shape;
+  strides = src.strides;
+  dtype = src.dtype;
+  numel = src.numel;
+  contiguous = src.contiguous;
+  if (!same_kind && autograd) autograd->grad = Tensor();
+}
+
 TensorImpl::~TensorImpl() { g_live_impls.fetch_sub(1, std::memory_order_relaxed); }
 
 Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {

@@ -68,6 +68,8 @@ void kiln_set_grad(int64_t tensor, int64_t grad);  // grad 0 clears it
 const char* kiln_grad_fn_name(int64_t tensor);
 int32_t kiln_version(int64_t tensor);
 int64_t kiln_detach(int64_t tensor);
+// tensor takes src's memory and layout, keeping its identity and flags (PyTorch's `tensor.data = src`).
+void kiln_set_data(int64_t tensor, int64_t src);
 void kiln_detach_(int64_t tensor);
 void kiln_retain_grad(int64_t tensor);
 int32_t kiln_retains_grad(int64_t tensor);

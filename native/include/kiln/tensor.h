@@ -47,6 +47,10 @@ struct TensorImpl {
   // How many TensorImpls exist: the Java side weighs it in when it decides to collect garbage.
   static int64_t live_count();
 
+  // Takes src's memory and layout (PyTorch's `t.data = src`), keeping this tensor's identity and autograd
+  // flags. A gradient of another shape or dtype no longer fits and is dropped.
+  void set_data(const TensorImpl& src);
+
   std::shared_ptr<Storage> storage;
   int64_t offset;  // in elements
   Shape shape;

@@ -460,6 +460,18 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
     return new Tensor(Core.handleOf(() -> KilnNative.kiln_detach(handle())));
   }
 
+  /**
+   * Replaces this leaf's memory and layout with src's, keeping this Tensor object, its requiresGrad flag
+   * and the references to it (PyTorch's {@code t.data = src}); what optimizers and Module.to use.
+   */
+  public void setData(Tensor src) {
+    long h = handle();
+    long s = src.handle();
+    Core.run(() -> KilnNative.kiln_set_data(h, s));
+    shape = null;
+    dtype = null;
+  }
+
   /** Drops this tensor's history in place; returns this. */
   public Tensor detach_() {
     long h = handle();

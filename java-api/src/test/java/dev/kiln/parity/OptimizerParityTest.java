@@ -1,0 +1,99 @@
+package dev.kiln.parity;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.kiln.DType;
+import dev.kiln.Tensor;
+import dev.kiln.optim.Adadelta;
+import dev.kiln.optim.Adagrad;
+import dev.kiln.optim.Adam;
+import dev.kiln.optim.AdamW;
+import dev.kiln.optim.Adamax;
+import dev.kiln.optim.NAdam;
+import dev.kiln.optim.Optimizer;
+import dev.kiln.optim.ParamGroup;
+import dev.kiln.optim.RAdam;
+import dev.kiln.optim.RMSprop;
+import dev.kiln.optim.SGD;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/** Each optimizer follows PyTorch's trajectory step for step (optim.json, from tools/fixtures/cases_optim.py). */
+class OptimizerParityTest {
+  @TestFactory
+  Stream<DynamicTest> trajectories() throws Exception {
+    JsonObject root;
+    try (Reader r = new InputStreamReader(OptimizerParityTest.class.getResourceAsStream("/fixtures/optim.json"), StandardCharsets.UTF_8)) {
+      root = JsonParser.parseReader(r).getAsJsonObject();
+    }
+    List<DynamicTest> tests = new ArrayList<>();
+    for (JsonElement e : root.getAsJsonArray("cases")) {
+      JsonObject c = e.getAsJsonObject();
+      tests.add(DynamicTest.dynamicTest(c.get("name").getAsString(), () -> replay(c)));
+    }
+    return tests.stream();
+  }
+
+  private static void replay(JsonObject c) {
+    List<Tensor> params = new ArrayList<>();
+    for (JsonElement p : c.getAsJsonArray("params")) params.add(Fixtures.tensorOf(Fixtures.spec(p.getAsJsonObject())).requiresGrad(true));
+    Map<String, Object> options = options(c.getAsJsonObject("options"));
+    List<ParamGroup> groups = c.get("group1_lr").isJsonNull()
+        ? List.of(new ParamGroup(params))
+        : List.of(new ParamGroup(List.of(params.get(0))), new ParamGroup(List.of(params.get(1)), Map.of("lr", c.get("group1_lr").getAsDouble())));
+    Optimizer opt = make(c.get("optimizer").getAsString(), groups, options);
+    JsonArray grads = c.getAsJsonArray("grads"), expected = c.getAsJsonArray("expected");
+    for (int step = 0; step < grads.size(); step++) {
+      JsonArray g = grads.get(step).getAsJsonArray();
+      for (int i = 0; i < params.size(); i++)
+        params.get(i).setGrad(g.get(i).isJsonNull() ? null : Fixtures.tensorOf(Fixtures.spec(g.get(i).getAsJsonObject())));
+      opt.step();
+      JsonArray want = expected.get(step).getAsJsonArray();
+      for (int i = 0; i < params.size(); i++)
+        TensorAssert.assertMatches(Fixtures.spec(want.get(i).getAsJsonObject()), params.get(i),
+            "parameter " + i + " after step " + (step + 1), DType.FLOAT32);
+    }
+  }
+
+  private static Optimizer make(String name, List<ParamGroup> groups, Map<String, Object> options) {
+    return switch (name) {
+      case "SGD" -> new SGD(groups, options);
+      case "Adam" -> new Adam(groups, options);
+      case "AdamW" -> new AdamW(groups, options);
+      case "RMSprop" -> new RMSprop(groups, options);
+      case "Adagrad" -> new Adagrad(groups, options);
+      case "Adadelta" -> new Adadelta(groups, options);
+      case "Adamax" -> new Adamax(groups, options);
+      case "NAdam" -> new NAdam(groups, options);
+      case "RAdam" -> new RAdam(groups, options);
+      default -> throw new IllegalArgumentException("no Java optimizer for " + name);
+    };
+  }
+
+  private static Map<String, Object> options(JsonObject o) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonElement> e : o.entrySet()) {
+      JsonElement v = e.getValue();
+      if (v.isJsonArray()) {
+        List<Double> list = new ArrayList<>();
+        for (JsonElement x : v.getAsJsonArray()) list.add(x.getAsDouble());
+        m.put(e.getKey(), list);
+      } else if (v.getAsJsonPrimitive().isBoolean()) {
+        m.put(e.getKey(), v.getAsBoolean());
+      } else {
+        m.put(e.getKey(), v.getAsDouble());
+      }
+    }
+    return m;
+  }
+}

@@ -1,0 +1,64 @@
+// Fused optimizer updates: one pass over a parameter and its gradient and state, with PyTorch's formulas
+// (torch/optim/*.py, _single_tensor_* in 1.13). Scalars are applied in the parameter's dtype, as PyTorch's
+// tensor-scalar ops do. Every tensor of one update has the parameter's shape and dtype.
+#pragma once
+#include "kiln/tensor.h"
+
+namespace kiln::cpu {
+
+struct SgdConfig {
+  double lr, momentum, dampening, weight_decay;
+  bool nesterov, maximize, first_step;  // first_step: the momentum buffer takes the gradient
+};
+void sgd_update(const SgdConfig& c, const Tensor& param, const Tensor& grad, const Tensor& buf);
+
+struct AdamConfig {
+  double lr, beta1, beta2, eps, weight_decay;
+  double step_size, bias_correction2_sqrt;  // lr / (1 - beta1^t), sqrt(1 - beta2^t)
+  bool amsgrad, maximize, decoupled;        // decoupled: AdamW's weight decay
+};
+void adam_update(const AdamConfig& c, const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
+                 const Tensor& exp_avg_sq, const Tensor& max_exp_avg_sq);
+
+struct RmspropConfig {
+  double lr, alpha, eps, weight_decay, momentum;
+  bool centered, maximize;
+};
+void rmsprop_update(const RmspropConfig& c, const Tensor& param, const Tensor& grad, const Tensor& square_avg,
+                    const Tensor& grad_avg, const Tensor& buf);
+
+struct AdagradConfig {
+  double clr, eps, weight_decay;  // clr = lr / (1 + (t - 1) lr_decay)
+  bool maximize;
+};
+void adagrad_update(const AdagradConfig& c, const Tensor& param, const Tensor& grad, const Tensor& sum);
+
+struct AdadeltaConfig {
+  double lr, rho, eps, weight_decay;
+  bool maximize;
+};
+void adadelta_update(const AdadeltaConfig& c, const Tensor& param, const Tensor& grad, const Tensor& square_avg,
+                     const Tensor& acc_delta);
+
+struct AdamaxConfig {
+  double beta1, beta2, eps, weight_decay, clr;  // clr = lr / (1 - beta1^t)
+  bool maximize;
+};
+void adamax_update(const AdamaxConfig& c, const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
+                   const Tensor& exp_inf);
+
+struct NadamConfig {
+  double beta1, beta2, eps, weight_decay, bias_correction2;
+  double grad_coef, avg_coef;  // -lr (1 - mu) / (1 - mu_product), -lr mu_next / (1 - mu_product_next)
+};
+void nadam_update(const NadamConfig& c, const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
+                  const Tensor& exp_avg_sq);
+
+struct RadamConfig {
+  double lr, beta1, beta2, eps, weight_decay, bias_correction1, bias_correction2, rect;
+  bool rectified;  // rho_t > 5: use the adaptive step
+};
+void radam_update(const RadamConfig& c, const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
+                  const Tensor& exp_avg_sq);
+
+}  // namespace kiln::cpu
