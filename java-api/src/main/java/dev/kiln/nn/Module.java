@@ -1,0 +1,376 @@
+package dev.kiln.nn;
+
+import dev.kiln.DType;
+import dev.kiln.Device;
+import dev.kiln.Tensor;
+import dev.kiln.autograd.Autograd;
+import dev.kiln.autograd.ModeScope;
+import dev.kiln.autograd.RemovableHandle;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The base of every layer and model (torch.nn.Module). A subclass registers its parameters, buffers and
+ * submodules in its constructor, keeps them in fields, and implements forward:
+ *
+ * <pre>{@code
+ * class TwoLayer extends Module {
+ *   final Linear fc1 = registerModule("fc1", new Linear(784, 128));
+ *   final Linear fc2 = registerModule("fc2", new Linear(128, 10));
+ *   public Tensor forward(Tensor x) { return fc2.call(fc1.call(x).relu()); }
+ * }
+ * }</pre>
+ *
+ * Call a module with {@link #call(Tensor)}, which runs the forward hooks around forward (PyTorch's
+ * {@code module(x)}). Names follow PyTorch's: state dict keys are dotted paths ("fc1.weight", "0.bias").
+ */
+public abstract class Module {
+  private static final AtomicLong NEXT_HOOK = new AtomicLong();
+
+  private final Map<String, Tensor> parameters = new LinkedHashMap<>();
+  private final Map<String, Tensor> buffers = new LinkedHashMap<>();
+  private final Set<String> nonPersistent = new HashSet<>();
+  private final Map<String, Module> modules = new LinkedHashMap<>();
+  private final Map<Long, ForwardPreHook> preHooks = new LinkedHashMap<>();
+  private final Map<Long, ForwardHook> forwardHooks = new LinkedHashMap<>();
+  private boolean training = true;
+
+  // ---------------------------------------------------------------- registration
+
+  /** Registers a parameter (requiring grad) under name and returns it; null records "no parameter" (bias=False). */
+  protected Tensor registerParameter(String name, Tensor param) {
+    checkName(name);
+    if (param != null && !param.requiresGrad()) param.requiresGrad(true);
+    parameters.put(name, param);
+    return param;
+  }
+
+  /** Registers a buffer (state that is not trained, such as running means) that the state dict keeps. */
+  protected Tensor registerBuffer(String name, Tensor buffer) {
+    return registerBuffer(name, buffer, true);
+  }
+
+  protected Tensor registerBuffer(String name, Tensor buffer, boolean persistent) {
+    checkName(name);
+    buffers.put(name, buffer);
+    if (!persistent) nonPersistent.add(name);
+    return buffer;
+  }
+
+  /** Registers a submodule under name and returns it. */
+  protected <M extends Module> M registerModule(String name, M module) {
+    checkName(name);
+    modules.put(name, module);
+    return module;
+  }
+
+  /** Adds a submodule (PyTorch's add_module). */
+  public void addModule(String name, Module module) {
+    registerModule(name, module);
+  }
+
+  private void checkName(String name) {
+    if (name == null || name.isEmpty() || name.contains("."))
+      throw new IllegalArgumentException("a parameter, buffer or module name must be non-empty and contain no '.', got \"" + name + "\"");
+    if (parameters.containsKey(name) || buffers.containsKey(name) || modules.containsKey(name))
+      throw new IllegalArgumentException("attribute '" + name + "' already exists in " + getClass().getSimpleName());
+  }
+
+  // ---------------------------------------------------------------- forward
+
+  /** The computation on one tensor; modules that take other inputs define their own forward methods. */
+  public Tensor forward(Tensor input) {
+    throw new UnsupportedOperationException(name() + " does not take a single tensor: use its own forward method");
+  }
+
+  /** Runs forward with the forward pre-hooks and hooks (PyTorch's module(x)). */
+  public final Tensor call(Tensor input) {
+    return callWithHooks(new Tensor[] {input}, in -> forward(in[0]));
+  }
+
+  /** Runs a forward of any signature with the hooks: for modules whose forward takes several inputs. */
+  protected final <T> T callWithHooks(Tensor[] inputs, Function<Tensor[], T> forward) {
+    Tensor[] in = inputs;
+    for (ForwardPreHook h : List.copyOf(preHooks.values())) {
+      Tensor[] replaced = h.apply(this, in);
+      if (replaced != null) in = replaced;
+    }
+    Object out = forward.apply(in);
+    for (ForwardHook h : List.copyOf(forwardHooks.values())) {
+      Object replaced = h.apply(this, in, out);
+      if (replaced != null) out = replaced;
+    }
+    @SuppressWarnings("unchecked")
+    T result = (T) out;
+    return result;
+  }
+
+  public RemovableHandle registerForwardPreHook(ForwardPreHook hook) {
+    long id = NEXT_HOOK.getAndIncrement();
+    preHooks.put(id, hook);
+    return () -> preHooks.remove(id);
+  }
+
+  public RemovableHandle registerForwardHook(ForwardHook hook) {
+    long id = NEXT_HOOK.getAndIncrement();
+    forwardHooks.put(id, hook);
+    return () -> forwardHooks.remove(id);
+  }
+
+  // ---------------------------------------------------------------- traversal
+
+  /** Every parameter of this module and its submodules, each once, in registration order. */
+  public List<Tensor> parameters() {
+    return new ArrayList<>(namedParameters().values());
+  }
+
+  /** This module's own parameters only, or all of them (recurse). */
+  public List<Tensor> parameters(boolean recurse) {
+    if (recurse) return parameters();
+    List<Tensor> own = new ArrayList<>();
+    for (Tensor p : parameters.values()) if (p != null) own.add(p);
+    return own;
+  }
+
+  /** Parameters by dotted name; a parameter shared by two modules appears once, under its first name. */
+  public Map<String, Tensor> namedParameters() {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    collect(out, "", seen, true);
+    return out;
+  }
+
+  public List<Tensor> buffers() {
+    return new ArrayList<>(namedBuffers().values());
+  }
+
+  public Map<String, Tensor> namedBuffers() {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    collect(out, "", seen, false);
+    return out;
+  }
+
+  private void collect(Map<String, Tensor> out, String prefix, Set<Tensor> seen, boolean params) {
+    for (Map.Entry<String, Tensor> e : (params ? parameters : buffers).entrySet())
+      if (e.getValue() != null && seen.add(e.getValue())) out.put(prefix + e.getKey(), e.getValue());
+    for (Map.Entry<String, Module> m : modules.entrySet())
+      if (m.getValue() != null) m.getValue().collect(out, prefix + m.getKey() + ".", seen, params);
+  }
+
+  /** The direct submodules. */
+  public List<Module> children() {
+    return new ArrayList<>(namedChildren().values());
+  }
+
+  public Map<String, Module> namedChildren() {
+    Map<String, Module> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Module> e : modules.entrySet()) if (e.getValue() != null) out.put(e.getKey(), e.getValue());
+    return out;
+  }
+
+  /** This module and every submodule, depth first; this one first. */
+  public List<Module> modules() {
+    return new ArrayList<>(namedModules().values());
+  }
+
+  /** Modules by dotted name; this module is "". */
+  public Map<String, Module> namedModules() {
+    Map<String, Module> out = new LinkedHashMap<>();
+    namedModules(out, "", Collections.newSetFromMap(new IdentityHashMap<>()));
+    return out;
+  }
+
+  private void namedModules(Map<String, Module> out, String name, Set<Module> seen) {
+    if (!seen.add(this)) return;
+    out.put(name, this);
+    for (Map.Entry<String, Module> e : modules.entrySet())
+      if (e.getValue() != null) e.getValue().namedModules(out, name.isEmpty() ? e.getKey() : name + "." + e.getKey(), seen);
+  }
+
+  // ---------------------------------------------------------------- modes and conversions
+
+  /** Training mode for this module and its submodules (dropout active, batch norm updating its stats). */
+  public Module train() {
+    return train(true);
+  }
+
+  public Module train(boolean mode) {
+    training = mode;
+    for (Module m : children()) m.train(mode);
+    return this;
+  }
+
+  /** Evaluation mode: train(false). */
+  public Module eval() {
+    return train(false);
+  }
+
+  public boolean isTraining() {
+    return training;
+  }
+
+  /** Clears every parameter's gradient (sets it to null, as PyTorch 2 does by default). */
+  public void zeroGrad() {
+    for (Tensor p : parameters()) p.setGrad(null);
+  }
+
+  /** Calls fn on every submodule (children first), then on this module: for custom initialisation. */
+  public Module apply(Consumer<Module> fn) {
+    for (Module m : children()) m.apply(fn);
+    fn.accept(this);
+    return this;
+  }
+
+  /** Freezes (false) or unfreezes every parameter. */
+  public Module requiresGrad(boolean requiresGrad) {
+    for (Tensor p : parameters()) p.requiresGrad(requiresGrad);
+    return this;
+  }
+
+  /** Converts floating-point parameters and buffers (and gradients) to dtype, in place. */
+  public Module to(DType dtype) {
+    if (!dtype.isFloatingPoint()) throw new IllegalArgumentException("Module.to only accepts floating point dtypes, but got " + dtype);
+    try (ModeScope g = Autograd.noGrad()) {
+      for (Tensor t : allTensors()) {
+        if (!t.dtype().isFloatingPoint() || t.dtype() == dtype) continue;
+        Tensor grad = t.grad();
+        t.setData(t.to(dtype));
+        if (grad != null) t.setGrad(grad.to(dtype));
+      }
+    }
+    return this;
+  }
+
+  /** Moves parameters and buffers to device (only the CPU exists in this build). */
+  public Module to(Device device) {
+    if (device.type() != Device.Type.CPU)
+      throw new dev.kiln.DeviceException("Kiln was built without CUDA: device " + device + " is not available");
+    return this;
+  }
+
+  private List<Tensor> allTensors() {
+    List<Tensor> all = parameters();
+    all.addAll(buffers());
+    return all;
+  }
+
+  // ---------------------------------------------------------------- state dicts
+
+  /** Parameters and persistent buffers by dotted name, sharing memory with the module. */
+  public Map<String, Tensor> stateDict() {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    stateDict(out, "");
+    return out;
+  }
+
+  private void stateDict(Map<String, Tensor> out, String prefix) {
+    for (Map.Entry<String, Tensor> e : parameters.entrySet())
+      if (e.getValue() != null) out.put(prefix + e.getKey(), e.getValue().detach());
+    for (Map.Entry<String, Tensor> e : buffers.entrySet())
+      if (e.getValue() != null && !nonPersistent.contains(e.getKey())) out.put(prefix + e.getKey(), e.getValue().detach());
+    for (Map.Entry<String, Module> m : modules.entrySet())
+      if (m.getValue() != null) m.getValue().stateDict(out, prefix + m.getKey() + ".");
+  }
+
+  /** What loadStateDict could not match (PyTorch's _IncompatibleKeys). */
+  public record LoadResult(List<String> missingKeys, List<String> unexpectedKeys) {}
+
+  /** loadStateDict(state, true). */
+  public LoadResult loadStateDict(Map<String, Tensor> state) {
+    return loadStateDict(state, true);
+  }
+
+  /**
+   * Copies values into this module's parameters and buffers, converting dtypes. Strict: every key must
+   * match (missing or unexpected keys raise). A shape mismatch always raises.
+   */
+  public LoadResult loadStateDict(Map<String, Tensor> state, boolean strict) {
+    Map<String, Tensor> own = new LinkedHashMap<>();
+    targets(own, "");
+    List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>(), errors = new ArrayList<>();
+    for (String key : own.keySet()) if (!state.containsKey(key)) missing.add(key);
+    for (String key : state.keySet()) if (!own.containsKey(key)) unexpected.add(key);
+    for (Map.Entry<String, Tensor> e : own.entrySet()) {
+      Tensor src = state.get(e.getKey());
+      if (src == null) continue;
+      if (!java.util.Arrays.equals(src.shape(), e.getValue().shape()))
+        errors.add("size mismatch for " + e.getKey() + ": copying a param with shape " + torchSize(src.shape())
+            + " from checkpoint, the shape in current model is " + torchSize(e.getValue().shape()) + ".");
+    }
+    if (strict) {
+      // PyTorch's wording, trailing spaces included.
+      if (!missing.isEmpty()) errors.add(0, "Missing key(s) in state_dict: " + quoted(missing) + ". ");
+      if (!unexpected.isEmpty()) errors.add(missing.isEmpty() ? 0 : 1, "Unexpected key(s) in state_dict: " + quoted(unexpected) + ". ");
+    }
+    if (!errors.isEmpty())
+      throw new IllegalArgumentException("Error(s) in loading state_dict for " + name() + ":\n\t" + String.join("\n\t", errors));
+    try (ModeScope g = Autograd.noGrad()) {
+      for (Map.Entry<String, Tensor> e : own.entrySet()) {
+        Tensor src = state.get(e.getKey());
+        if (src != null) e.getValue().copy_(src);
+      }
+    }
+    return new LoadResult(missing, unexpected);
+  }
+
+  private void targets(Map<String, Tensor> out, String prefix) {
+    for (Map.Entry<String, Tensor> e : parameters.entrySet()) if (e.getValue() != null) out.put(prefix + e.getKey(), e.getValue());
+    for (Map.Entry<String, Tensor> e : buffers.entrySet())
+      if (e.getValue() != null && !nonPersistent.contains(e.getKey())) out.put(prefix + e.getKey(), e.getValue());
+    for (Map.Entry<String, Module> m : modules.entrySet()) if (m.getValue() != null) m.getValue().targets(out, prefix + m.getKey() + ".");
+  }
+
+  private static String torchSize(long[] shape) {
+    StringBuilder sb = new StringBuilder("torch.Size([");
+    for (int i = 0; i < shape.length; i++) sb.append(i > 0 ? ", " : "").append(shape[i]);
+    return sb.append("])").toString();
+  }
+
+  private static String quoted(List<String> keys) {
+    List<String> q = new ArrayList<>();
+    for (String k : keys) q.add("\"" + k + "\"");
+    return String.join(", ", q);
+  }
+
+  // ---------------------------------------------------------------- printing
+
+  /** The module's settings, printed inside its parentheses (PyTorch's extra_repr). */
+  protected String extraRepr() {
+    return "";
+  }
+
+  /** The class name PyTorch would print. */
+  protected String name() {
+    return getClass().getSimpleName();
+  }
+
+  /** The module tree as PyTorch prints it. */
+  @Override
+  public String toString() {
+    List<String> extra = extraRepr().isEmpty() ? List.of() : List.of(extraRepr().split("\n"));
+    List<String> children = new ArrayList<>();
+    for (Map.Entry<String, Module> e : modules.entrySet()) {
+      String s = String.valueOf(e.getValue()).replace("\n", "\n  ");
+      children.add("(" + e.getKey() + "): " + s);
+    }
+    StringBuilder sb = new StringBuilder(name()).append('(');
+    if (extra.size() == 1 && children.isEmpty()) {
+      sb.append(extra.get(0));
+    } else if (!extra.isEmpty() || !children.isEmpty()) {
+      List<String> lines = new ArrayList<>(extra);
+      lines.addAll(children);
+      sb.append("\n  ").append(String.join("\n  ", lines)).append('\n');
+    }
+    return sb.append(')').toString();
+  }
+}
