@@ -52,6 +52,19 @@ public final class TensorScope implements AutoCloseable {
     return t;
   }
 
+  /**
+   * Puts a tensor made elsewhere (on another thread, say a DataLoader worker) in this thread's current
+   * scope, if one is open and the tensor has no scope yet; returns t.
+   */
+  public static Tensor adopt(Tensor t) {
+    TensorScope s = CURRENT.get();
+    if (s != null && t.scope == null) {
+      s.tensors.add(t);
+      t.scope = s;
+    }
+    return t;
+  }
+
   static void register(Tensor t) {
     TensorScope s = CURRENT.get();
     if (s != null) {
