@@ -98,9 +98,18 @@ public abstract class LRScheduler {
   public void loadStateDict(Map<String, Object> state) {
     lastEpoch = ((Number) state.get("last_epoch")).intValue();
     stepCount = ((Number) state.get("_step_count")).intValue();
-    double[] base = (double[]) state.get("base_lrs");
+    double[] base = doubles(state.get("base_lrs"));
     System.arraycopy(base, 0, baseLrs, 0, baseLrs.length);
-    lastLr = ((double[]) state.get("_last_lr")).clone();
+    lastLr = doubles(state.get("_last_lr"));
+  }
+
+  // A state dict read back from JSON holds lists of numbers where stateDict() put arrays.
+  private static double[] doubles(Object v) {
+    if (v instanceof double[] d) return d.clone();
+    java.util.List<?> list = (java.util.List<?>) v;
+    double[] out = new double[list.size()];
+    for (int i = 0; i < out.length; i++) out[i] = ((Number) list.get(i)).doubleValue();
+    return out;
   }
 
   static double[] map(double[] values, java.util.function.DoubleUnaryOperator f) {
