@@ -27,6 +27,7 @@ public final class Checkpoint {
   private Checkpoint() {}
 
   private static final Gson GSON = new Gson();
+  private static final String TENSOR_LIST = "tensor_list";
   private static final Type MAP = new TypeToken<Map<String, Object>>() {}.getType();
 
   /** optimizer and scheduler may be null. */
@@ -44,8 +45,16 @@ public final class Checkpoint {
       for (Map.Entry<String, Map<String, Object>> p : perParam.entrySet()) {
         Map<String, Object> scalars = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : p.getValue().entrySet()) {
-          if (e.getValue() instanceof Tensor t) tensors.put("optimizer.state." + p.getKey() + "." + e.getKey(), t);
-          else scalars.put(e.getKey(), e.getValue());
+          String key = "optimizer.state." + p.getKey() + "." + e.getKey();
+          if (e.getValue() instanceof Tensor t) {
+            tensors.put(key, t);
+          } else if (e.getValue() instanceof java.util.List<?> list && !list.isEmpty() && list.get(0) instanceof Tensor) {
+            // A list of tensors (LBFGS's history): each under key.i, its length among the scalars.
+            for (int i = 0; i < list.size(); i++) tensors.put(key + "." + i, (Tensor) list.get(i));
+            scalars.put(e.getKey(), Map.of(TENSOR_LIST, list.size()));
+          } else {
+            scalars.put(e.getKey(), e.getValue());
+          }
         }
         rest.put(p.getKey(), scalars);
       }
@@ -80,7 +89,16 @@ public final class Checkpoint {
       for (Map.Entry<String, Object> e : scalarState.entrySet()) {
         @SuppressWarnings("unchecked")
         Map<String, Object> values = (Map<String, Object>) e.getValue();
-        optimizerState.computeIfAbsent(e.getKey(), k -> new LinkedHashMap<>()).putAll(values);
+        Map<String, Object> target = optimizerState.computeIfAbsent(e.getKey(), k -> new LinkedHashMap<>());
+        for (Map.Entry<String, Object> v : values.entrySet()) {
+          if (v.getValue() instanceof Map<?, ?> m && m.get(TENSOR_LIST) instanceof Number n) {
+            java.util.List<Object> list = new java.util.ArrayList<>();
+            for (int i = 0; i < n.intValue(); i++) list.add(target.remove(v.getKey() + "." + i));
+            target.put(v.getKey(), list);
+          } else {
+            target.put(v.getKey(), v.getValue());
+          }
+        }
       }
       Map<String, Object> state = new LinkedHashMap<>();
       state.put("state", new LinkedHashMap<String, Object>(optimizerState));

@@ -147,17 +147,24 @@ public abstract class Optimizer {
         state.remove(p);
         if (s == null) continue;
         Map<String, Object> copy = state(p);
-        for (Map.Entry<String, Object> e : s.entrySet()) {
-          Object v = e.getValue();
-          if (v instanceof Tensor t) {
-            try (ModeScope ng = Autograd.noGrad()) {
-              v = t.to(p.dtype()).clone();
-            }
-          }
-          copy.put(e.getKey(), v);
-        }
+        for (Map.Entry<String, Object> e : s.entrySet()) copy.put(e.getKey(), copyState(e.getValue(), p));
       }
     }
+  }
+
+  /** A state value to keep: tensors (also in lists, as LBFGS's history) are copied in the parameter's dtype. */
+  private static Object copyState(Object v, Tensor param) {
+    if (v instanceof Tensor t) {
+      try (ModeScope ng = Autograd.noGrad()) {
+        return t.to(param.dtype()).clone();
+      }
+    }
+    if (v instanceof List<?> list) {
+      List<Object> out = new ArrayList<>();
+      for (Object x : list) out.add(copyState(x, param));
+      return out;
+    }
+    return v;
   }
 
   protected String name() {

@@ -11,6 +11,7 @@ import dev.kiln.optim.Adagrad;
 import dev.kiln.optim.Adam;
 import dev.kiln.optim.AdamW;
 import dev.kiln.optim.Adamax;
+import dev.kiln.optim.LBFGS;
 import dev.kiln.optim.NAdam;
 import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.ParamGroup;
@@ -62,6 +63,55 @@ class OptimizerParityTest {
       for (int i = 0; i < params.size(); i++)
         TensorAssert.assertMatches(Fixtures.spec(want.get(i).getAsJsonObject()), params.get(i),
             "parameter " + i + " after step " + (step + 1), DType.FLOAT32);
+    }
+  }
+
+  /** LBFGS re-evaluates a closure: lbfgs.json records what each step(closure) returned and the parameters after it. */
+  @TestFactory
+  Stream<DynamicTest> lbfgsTrajectories() throws Exception {
+    JsonObject root;
+    try (Reader r = new InputStreamReader(OptimizerParityTest.class.getResourceAsStream("/fixtures/lbfgs.json"), StandardCharsets.UTF_8)) {
+      root = JsonParser.parseReader(r).getAsJsonObject();
+    }
+    List<DynamicTest> tests = new ArrayList<>();
+    for (JsonElement e : root.getAsJsonArray("cases")) {
+      JsonObject c = e.getAsJsonObject();
+      tests.add(DynamicTest.dynamicTest(c.get("name").getAsString(), () -> replayLbfgs(c)));
+    }
+    return tests.stream();
+  }
+
+  private static void replayLbfgs(JsonObject c) {
+    List<Tensor> data = new ArrayList<>();
+    for (JsonElement d : c.getAsJsonArray("data")) data.add(Fixtures.tensorOf(Fixtures.spec(d.getAsJsonObject())));
+    List<Tensor> params = new ArrayList<>();
+    for (JsonElement p : c.getAsJsonArray("params")) params.add(Fixtures.tensorOf(Fixtures.spec(p.getAsJsonObject())).requiresGrad(true));
+    Map<String, Object> options = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonElement> o : c.getAsJsonObject("options").entrySet()) {
+      JsonElement v = o.getValue();
+      options.put(o.getKey(), v.getAsJsonPrimitive().isString() ? v.getAsString() : v.getAsDouble());
+    }
+    LBFGS opt = new LBFGS(params, options);
+    Tensor w = params.get(0), v = params.get(1), u = data.get(0), target = data.get(1), center = data.get(2), weight = data.get(3);
+    java.util.function.Supplier<Tensor> closure = () -> {
+      opt.zeroGrad();
+      Tensor loss = w.matmul(u).sub(target).pow(2).sum().add(w.pow(4).sum().mul(0.1))
+          .add(v.sub(center).pow(2).mul(weight).sum()).add(v.tanh().sum());
+      loss.backward();
+      return loss;
+    };
+    JsonArray losses = c.getAsJsonArray("losses"), expected = c.getAsJsonArray("expected");
+    // Tens of iterations amplify rounding: float64 agrees to 1e-9; float32 to what separates PyTorch's own
+    // float32 run from its float64 one on these cases (1e-4 relative with a 1e-3 floor).
+    boolean f32 = w.dtype() == DType.FLOAT32;
+    double rtol = f32 ? 1e-3 : 1e-9, atol = f32 ? 1e-4 : 1e-9;
+    for (int step = 0; step < losses.size(); step++) {
+      double loss = opt.step(closure).item();
+      TensorAssert.assertClose(new double[] {losses.get(step).getAsDouble()}, new double[] {loss}, rtol, atol, "loss returned by step " + (step + 1));
+      JsonArray ps = expected.get(step).getAsJsonArray();
+      for (int i = 0; i < params.size(); i++)
+        TensorAssert.assertClose(Fixtures.spec(ps.get(i).getAsJsonObject()).doubles(), params.get(i).toDoubleArray(), rtol, atol,
+            "parameter " + i + " after step " + (step + 1));
     }
   }
 
