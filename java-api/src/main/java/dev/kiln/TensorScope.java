@@ -65,6 +65,16 @@ public final class TensorScope implements AutoCloseable {
     return t;
   }
 
+  /**
+   * Takes t out of the scope that would close it, if any: it then lives until it is closed or collected.
+   * Modules and optimizers do this for their parameters, buffers and state, which outlive the step that
+   * made them.
+   */
+  public static Tensor escape(Tensor t) {
+    if (t != null) t.scope = null;
+    return t;
+  }
+
   static void register(Tensor t) {
     TensorScope s = CURRENT.get();
     if (s != null) {

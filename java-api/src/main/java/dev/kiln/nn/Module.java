@@ -3,6 +3,7 @@ package dev.kiln.nn;
 import dev.kiln.DType;
 import dev.kiln.Device;
 import dev.kiln.Tensor;
+import dev.kiln.TensorScope;
 import dev.kiln.autograd.Autograd;
 import dev.kiln.autograd.ModeScope;
 import dev.kiln.autograd.RemovableHandle;
@@ -50,7 +51,7 @@ public abstract class Module {
   protected Tensor registerParameter(String name, Tensor param) {
     checkName(name);
     if (param != null && !param.requiresGrad()) param.requiresGrad(true);
-    parameters.put(name, param);
+    parameters.put(name, TensorScope.escape(param)); // a model outlives the scope it was built in
     return param;
   }
 
@@ -61,7 +62,7 @@ public abstract class Module {
 
   protected Tensor registerBuffer(String name, Tensor buffer, boolean persistent) {
     checkName(name);
-    buffers.put(name, buffer);
+    buffers.put(name, TensorScope.escape(buffer));
     if (!persistent) nonPersistent.add(name);
     return buffer;
   }

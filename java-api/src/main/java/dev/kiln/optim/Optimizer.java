@@ -1,6 +1,7 @@
 package dev.kiln.optim;
 
 import dev.kiln.Tensor;
+import dev.kiln.TensorScope;
 import dev.kiln.autograd.Autograd;
 import dev.kiln.autograd.ModeScope;
 import java.util.ArrayList;
@@ -65,9 +66,40 @@ public abstract class Optimizer {
     return groups;
   }
 
-  /** The state an optimizer keeps for a parameter (created empty on first use). */
+  /**
+   * The state an optimizer keeps for a parameter (created empty on first use). Tensors put in it (also in
+   * lists) are taken out of any TensorScope: state made during a step inside a scope outlives it.
+   */
   protected Map<String, Object> state(Tensor param) {
-    return state.computeIfAbsent(param, p -> new LinkedHashMap<>());
+    return state.computeIfAbsent(param, p -> new StateMap());
+  }
+
+  private static final class StateMap extends LinkedHashMap<String, Object> {
+    @Override
+    public Object put(String key, Object value) {
+      return super.put(key, escape(value));
+    }
+
+    @Override
+    public Object putIfAbsent(String key, Object value) {
+      return super.putIfAbsent(key, escape(value));
+    }
+
+    @Override
+    public void putAll(Map<? extends String, ?> m) {
+      for (Map.Entry<? extends String, ?> e : m.entrySet()) put(e.getKey(), e.getValue());
+    }
+
+    @Override
+    public Object computeIfAbsent(String key, java.util.function.Function<? super String, ?> f) {
+      return super.computeIfAbsent(key, k -> escape(f.apply(k)));
+    }
+
+    private static Object escape(Object v) {
+      if (v instanceof Tensor t) TensorScope.escape(t);
+      else if (v instanceof List<?> list) for (Object x : list) escape(x);
+      return v;
+    }
   }
 
   /** Clears every parameter's gradient (sets it to null, as PyTorch 2 does by default). */
