@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -26,6 +29,23 @@ class FashionMnistTrainingTest {
     assertTrue(e.get(2).testAccuracy() > 0.6, "well above the 10% of chance: " + e.get(2).testAccuracy());
     for (Path f : List.of(run.weights(), run.checkpoint(), run.curves(), run.report())) assertTrue(Files.size(f) > 0, f + " written");
     assertTrue(Files.readString(run.report()).contains("bundled sample"));
+  }
+
+  /** Item 5 of the main job: PyTorch loads the weights Kiln wrote and finds the same test accuracy. */
+  @Test
+  void pytorchLoadsTheWeightsAndAgrees(@TempDir Path dir) throws Exception {
+    Path python = Path.of("/usr/bin/python3"), script = Path.of("../tools/fashion_mnist_torch.py").toAbsolutePath();
+    Assumptions.assumeTrue(Files.isExecutable(python) && Files.exists(script), "no python3 or script");
+    Assumptions.assumeTrue(new ProcessBuilder(python.toString(), "-c", "import torch").start().waitFor() == 0,
+        "PyTorch is not installed (apt-get install python3-torch)");
+    EpochResult last = train(dir, "mlp", 2).epochs().get(1);
+    Process p = new ProcessBuilder(python.toString(), script.toString(), "eval", "mlp", dir.resolve("mlp.safetensors").toString(),
+        Path.of("src/main/resources/fashion-mnist-sample").toAbsolutePath().toString()).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes()).trim();
+    assertEquals(0, p.waitFor(), output);
+    JsonObject torch = JsonParser.parseString(output.substring(output.lastIndexOf('{'))).getAsJsonObject();
+    assertEquals(last.testAccuracy(), torch.get("accuracy").getAsDouble(), 1.0 / 500 + 1e-9, "at most one of 500 images classified otherwise");
+    assertEquals(last.testLoss(), torch.get("loss").getAsDouble(), 1e-4);
   }
 
   @Test
