@@ -9,7 +9,6 @@ import dev.kiln.examples.tutorials.CustomDataset.Run;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The loader gives every point once per epoch, in batches; the network learns the circle. */
