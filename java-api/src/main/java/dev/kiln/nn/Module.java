@@ -49,7 +49,7 @@ public abstract class Module {
 
   /** Registers a parameter (requiring grad) under name and returns it; null records "no parameter" (bias=False). */
   protected Tensor registerParameter(String name, Tensor param) {
-    checkName(name);
+    checkName(name, parameters);
     if (param != null && !param.requiresGrad()) param.requiresGrad(true);
     parameters.put(name, TensorScope.escape(param)); // a model outlives the scope it was built in
     return param;
@@ -61,7 +61,8 @@ public abstract class Module {
   }
 
   protected Tensor registerBuffer(String name, Tensor buffer, boolean persistent) {
-    checkName(name);
+    checkName(name, buffers);
+    nonPersistent.remove(name);
     buffers.put(name, TensorScope.escape(buffer));
     if (!persistent) nonPersistent.add(name);
     return buffer;
@@ -69,21 +70,29 @@ public abstract class Module {
 
   /** Registers a submodule under name and returns it. */
   protected <M extends Module> M registerModule(String name, M module) {
-    checkName(name);
+    checkName(name, modules);
     modules.put(name, module);
     return module;
   }
 
-  /** Adds a submodule (PyTorch's add_module). */
+  /**
+   * Adds a submodule, or replaces the one of that name (PyTorch's add_module): to swap the head of a
+   * Sequential, say. A subclass that keeps the old module in a field still calls that one in its forward.
+   */
   public void addModule(String name, Module module) {
     registerModule(name, module);
   }
 
-  private void checkName(String name) {
+  /**
+   * Refuses bad names, and a name already taken by another kind of attribute; registering a name again as
+   * the same kind replaces the old entry, as assigning to it does in PyTorch.
+   */
+  private void checkName(String name, Map<String, ?> kind) {
     if (name == null || name.isEmpty() || name.contains("."))
       throw new IllegalArgumentException("a parameter, buffer or module name must be non-empty and contain no '.', got \"" + name + "\"");
-    if (parameters.containsKey(name) || buffers.containsKey(name) || modules.containsKey(name))
-      throw new IllegalArgumentException("attribute '" + name + "' already exists in " + getClass().getSimpleName());
+    for (Map<String, ?> other : List.of(parameters, buffers, modules))
+      if (other != kind && other.containsKey(name))
+        throw new IllegalArgumentException("attribute '" + name + "' already exists in " + getClass().getSimpleName());
   }
 
   // ---------------------------------------------------------------- forward

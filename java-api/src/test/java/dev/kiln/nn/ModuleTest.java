@@ -201,4 +201,14 @@ class ModuleTest {
     assertThrows(UnsupportedOperationException.class, () -> list.call(Tensor.ones(1)));
     assertThrows(IllegalArgumentException.class, () -> new Sequential().addModule("a.b", new ReLU()));
   }
+
+  @Test
+  void replacingASubmoduleKeepsItsPlace() {
+    Sequential net = new Sequential(new Linear(4, 3), new ReLU(), new Linear(3, 2));
+    net.addModule("2", new Linear(3, 5)); // a new head, as model[2] = nn.Linear(3, 5)
+    assertEquals(List.of("0.weight", "0.bias", "2.weight", "2.bias"), new ArrayList<>(net.stateDict().keySet()));
+    assertArrayEquals(new long[] {1, 5}, net.call(Tensor.ones(1, 4)).shape());
+    Custom c = new Custom();
+    assertThrows(IllegalArgumentException.class, () -> c.addModule("scale", new ReLU()), "a parameter's name");
+  }
 }
