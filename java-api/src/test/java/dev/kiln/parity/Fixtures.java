@@ -31,7 +31,7 @@ final class Fixtures {
   /** The op families, one file each; "grads" holds the gradient cases. */
   static final List<String> FAMILIES =
       List.of("creation", "elementwise", "comparison", "reduction", "views", "matmul", "printing", "errors", "grads",
-          "activations");
+          "activations", "random");
 
   /** One case: an op, its inputs and arguments, and what PyTorch made of them (for a gradient case, in grad). */
   record Case(String family, String name, String op, List<TensorSpec> inputs, Args args, List<TensorSpec> expected,

@@ -47,6 +47,7 @@ final class OpMap {
     ShapeOps.register(ALL);
     MiscOps.register(ALL);
     ActivationOps.register(ALL);
+    RandomOps.register(ALL);
   }
 
   /** The Java call for a fixture op, or null. */
