@@ -113,3 +113,24 @@ TEST(erfc_is_within_six_ulp_into_the_tail) {
   CHECK(vm::erfc(-kInf) == 2.0f);
   CHECK(std::isnan(vm::erfc(std::nanf(""))));
 }
+
+TEST(normal_cdf_is_within_a_few_ulp) {
+  float gauss = 0;
+  auto f = [](float x) { return vm::normal_cdf(x); };
+  auto ref = [](double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); };
+  CHECK(max_ulps(f, ref, 0.0f, 8.0f, 1000000) <= 3);
+  CHECK(max_ulps(f, ref, -2.0f, 0.0f, 1000000) <= 10);
+  CHECK(max_ulps(f, ref, -4.0f, -2.0f, 1000000) <= 24);
+  // The far tail: the rounding of x^2 / 2 gives a relative error of about x^2 2^-24.
+  float worst_x = 0;
+  const int64_t tail = max_ulps(f, ref, -13.0f, -4.0f, 1000000, false, &worst_x);
+  CHECK(tail <= 2 * 13 * 13);
+  CHECK(vm::normal_cdf(0.0f) == 0.5f);
+  CHECK(vm::normal_cdf(-15.0f) == 0.0f);  // Phi(-14) is a subnormal 7.8e-45
+  CHECK(vm::normal_cdf(6.0f) == 1.0f);
+  CHECK(vm::normal_cdf(kInf) == 1.0f);
+  CHECK(vm::normal_cdf(-kInf) == 0.0f);
+  CHECK(std::isnan(vm::normal_cdf(std::nanf(""))));
+  vm::normal_cdf(1.5f, &gauss);
+  CHECK(ulps(gauss, static_cast<float>(std::exp(-1.125))) <= 2);
+}
