@@ -59,6 +59,8 @@ void add_copy_ops(std::vector<const OpDef*>& table);
 void add_linalg_ops(std::vector<const OpDef*>& table);
 void add_index_ops(std::vector<const OpDef*>& table);
 void add_optim_ops(std::vector<const OpDef*>& table);
+void add_activation_ops(std::vector<const OpDef*>& table);
+void add_random_ops(std::vector<const OpDef*>& table);
 
 // The in-place name of an op for messages: "add_" for add, "fill_" for fill_.
 std::string inplace_name(const OpDef& op);

@@ -2,11 +2,13 @@
 // (src/op_table.h), so it checks its arguments, records autograd history, and behaves exactly as the same
 // op called from Java.
 #pragma once
+#include "kiln/ops/activation.h"
 #include "kiln/ops/copy.h"
 #include "kiln/ops/creation.h"
 #include "kiln/ops/elementwise.h"
 #include "kiln/ops/indexing.h"
 #include "kiln/ops/linalg.h"
+#include "kiln/ops/random.h"
 #include "kiln/ops/reduction.h"
 #include "kiln/ops/shape.h"
 

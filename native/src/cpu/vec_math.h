@@ -21,7 +21,7 @@ KILN_ALWAYS_INLINE float exp(float x) {
   constexpr float kMin = -103.97207708f;       // below: 0 (past the smallest subnormal)
   constexpr float kLog2e = 1.44269504088896341f;
   constexpr float kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
-  const float xc = x < kMin ? kMin : (x > kMax ? kMax : x);
+  const float xc = x >= kMin ? (x > kMax ? kMax : x) : kMin;  // NaN too: no NaN to int conversion below
   const float n = __builtin_floorf(xc * kLog2e + 0.5f);
   const float r = xc - n * kLn2Hi - n * kLn2Lo;
   float p = 1.9875691500e-4f;
@@ -56,5 +56,171 @@ KILN_ALWAYS_INLINE float tanh(float x) {
 }
 
 KILN_ALWAYS_INLINE float sigmoid(float x) { return 1.0f / (1.0f + exp(-x)); }
+
+}  // namespace kiln::cpu::vm
+
+// ---- log, log1p, expm1, erf and erfc for the activations (softplus, log_sigmoid, mish, elu, gelu), in the
+// same style: branch-free, within a few ulp (native/tests/test_vec_math_special.cpp).
+namespace kiln::cpu::vm {
+
+KILN_ALWAYS_INLINE int32_t to_bits(float f) {
+  int32_t i;
+  std::memcpy(&i, &f, sizeof i);
+  return i;
+}
+
+// Cephes logf: x = m 2^e with m in [sqrt(1/2), sqrt(2)), log(m) by a polynomial in m - 1.
+KILN_ALWAYS_INLINE float log(float x) {
+  constexpr float kMinNormal = 1.17549435e-38f, kInf = __builtin_inff();
+  const bool subnormal = x < kMinNormal;
+  const float xs = subnormal ? x * 33554432.0f : x;  // 2^25: subnormals become normal
+  const int32_t bits = to_bits(xs);
+  int32_t e = ((bits >> 23) & 0xff) - 126 - (subnormal ? 25 : 0);
+  float m = from_bits((bits & 0x807fffff) | 0x3f000000);  // [0.5, 1)
+  const bool low = m < 0.707106781186547524f;
+  e = low ? e - 1 : e;
+  m = low ? m + m - 1.0f : m - 1.0f;
+  const float z = m * m;
+  float p = 7.0376836292e-2f;
+  p = p * m - 1.1514610310e-1f;
+  p = p * m + 1.1676998740e-1f;
+  p = p * m - 1.2420140846e-1f;
+  p = p * m + 1.4249322787e-1f;
+  p = p * m - 1.6668057665e-1f;
+  p = p * m + 2.0000714765e-1f;
+  p = p * m - 2.4999993993e-1f;
+  p = p * m + 3.3333331174e-1f;
+  const float fe = static_cast<float>(e);
+  float y = p * m * z;
+  y = y + -2.12194440e-4f * fe;
+  y = y + -0.5f * z;
+  float r = m + y;
+  r = r + 0.693359375f * fe;
+  r = x == kInf ? kInf : r;
+  r = x == 0.0f ? -kInf : r;
+  r = x < 0.0f ? __builtin_nanf("") : r;  // separate selects: a || here stops GCC vectorizing log(exp(x))
+  return x != x ? x : r;
+}
+
+// log(1 + y) = log(u) corrected by the rounding error of u = 1 + y.
+KILN_ALWAYS_INLINE float log1p(float y) {
+  constexpr float kInf = __builtin_inff();
+  const float u = 1.0f + y;
+  const float r = log(u) - ((u - 1.0f) - y) / u;
+  return y != y ? y : (u == kInf ? kInf : (u == 0.0f ? -kInf : r));
+}
+
+// exp(x) - 1: a polynomial near 0, where exp(x) - 1 would cancel.
+KILN_ALWAYS_INLINE float expm1(float x) {
+  float q = 2.4973133750320247e-05f;
+  q = q * x + 1.9943360253815018e-04f;
+  q = q * x + 1.3888613894411130e-03f;
+  q = q * x + 8.3332398838223000e-03f;
+  q = q * x + 4.1666667270544480e-02f;
+  q = q * x + 1.6666666786234818e-01f;
+  const float small = x + x * x * (0.5f + x * q);
+  const float a = x < 0 ? -x : x;
+  return a < 0.5f ? small : exp(x) - 1.0f;
+}
+
+// erf(x) = x + x Q(x^2) on |x| <= 1, Q(u) = erf(sqrt(u)) / sqrt(u) - 1 (least-squares fit, 1.3e-9); adding x
+// last keeps the rounding of the polynomial small against the result.
+KILN_ALWAYS_INLINE float erf_small(float x) {
+  const float u = x * x;
+  float q = 7.87132085230402e-05f;
+  q = q * u - 8.015116837691433e-04f;
+  q = q * u + 5.188840598441463e-03f;
+  q = q * u - 2.6854051379910593e-02f;
+  q = q * u + 1.128359002030696e-01f;
+  q = q * u - 3.7612626235411273e-01f;
+  q = q * u + 1.283791657930655e-01f;
+  return x + x * q;
+}
+
+// exp(hi + lo) for |lo| much smaller than |hi|, without rounding hi + lo first: the reduction subtracts
+// n ln2 from hi exactly (Cody-Waite), then adds lo.
+KILN_ALWAYS_INLINE float exp_hi_lo(float hi, float lo) {
+  constexpr float kLog2e = 1.44269504088896341f;
+  constexpr float kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
+  const float s = hi + lo;
+  const float sc = s >= -103.97207708f ? (s > 88.72283905206835f ? 88.72283905206835f : s) : -103.97207708f;
+  const float n = __builtin_floorf(sc * kLog2e + 0.5f);
+  const float r = ((hi - n * kLn2Hi) + lo) - n * kLn2Lo;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  const int32_t ni = static_cast<int32_t>(n);
+  const int32_t half = ni / 2;
+  const float y = p * from_bits((half + 127) << 23) * from_bits((ni - half + 127) << 23);
+  return s < -103.97207708f ? 0.0f : (s > 88.72283905206835f ? __builtin_inff() : y);
+}
+
+// erfc(a) = t exp(R(t) - a^2), t = 1 / (1 + a/2), for a >= 0.5 (the Numerical Recipes form; R fitted anew on
+// a in [0.5, 10.1], absolute error 1.6e-9). Beyond 10.1 the result underflows to 0.
+KILN_ALWAYS_INLINE float erfc_tail(float a) {
+  const float t = 1.0f / (1.0f + 0.5f * a);
+  float r = 2.457265701909425e-02f;
+  r = r * t + 1.421117336683181e-01f;
+  r = r * t - 9.721826326118549e-01f;
+  r = r * t + 1.9479779243759894f;
+  r = r * t - 1.713501139761506f;
+  r = r * t + 6.883710379116985e-01f;
+  r = r * t - 3.6259633448873196e-01f;
+  r = r * t + 1.434171911885131e-01f;
+  r = r * t + 3.6676689481529173e-01f;
+  r = r * t + 1.0006455973808026f;
+  r = r * t - 1.265534172463374f;
+  // a^2 = ah^2 + (a + ah)(a - ah), with ah = a to 12 bits: ah^2 is exact, and exp gets -a^2 + r unrounded.
+  const float ah = from_bits(to_bits(a) & static_cast<int32_t>(0xfffff000));
+  const float y = t * exp_hi_lo(-(ah * ah), r - (a + ah) * (a - ah));
+  return a > 10.5f ? 0.0f : y;  // and no inf - inf for a = inf
+}
+
+KILN_ALWAYS_INLINE float erf(float x) {
+  const float a = x < 0 ? -x : x;
+  float big = 1.0f - erfc_tail(a);
+  big = x < 0 ? -big : big;
+  return x != x ? x : (a < 1.0f ? erf_small(x) : big);
+}
+
+KILN_ALWAYS_INLINE float erfc(float x) {
+  const float a = x < 0 ? -x : x;
+  const float tail = erfc_tail(a);
+  const float r = x < 0.5f ? (x > -1.0f ? 1.0f - erf_small(x) : 2.0f - tail) : tail;
+  return x != x ? x : r;
+}
+
+// The standard normal CDF Phi(x) = erfc(-x / sqrt 2) / 2 from one exp, for gelu: with a = |x| / sqrt 2 and
+// t = 1 / (1 + a/2), erfc(a) = t exp(-a^2) P(t), P fitted on a in [0, 10.1] (relative error 6e-9). *gauss gets
+// exp(-x^2 / 2), which gelu's derivative needs too. The rounding of a^2 limits the far tail (x < -4) to a relative
+// error of about x^2 2^-24.
+KILN_ALWAYS_INLINE float normal_cdf(float x, float* gauss) {
+  const float a = (x < 0 ? -x : x) * 0.70710678118654752440f;
+  const float t = 1.0f / (1.0f + 0.5f * a);
+  float p = 3.529966989551346e-02f;
+  p = p * t - 1.8812295809263455e-01f;
+  p = p * t + 3.734855714121868e-01f;
+  p = p * t - 2.7715850603075287e-01f;
+  p = p * t - 3.4323164934657854e-02f;
+  p = p * t + 4.3526674313223636e-02f;
+  p = p * t + 5.132250201125796e-02f;
+  p = p * t + 1.86615711300775e-01f;
+  p = p * t + 2.4499583521714896e-01f;
+  p = p * t + 2.8227095112827966e-01f;
+  p = p * t + 2.82087718161015e-01f;
+  const float e = exp(-(a * a));
+  *gauss = e;
+  const float half_erfc = 0.5f * t * p * e;
+  return x != x ? x : (x < 0 ? half_erfc : 1.0f - half_erfc);
+}
+
+KILN_ALWAYS_INLINE float normal_cdf(float x) {
+  float gauss;
+  return normal_cdf(x, &gauss);
+}
 
 }  // namespace kiln::cpu::vm

@@ -33,7 +33,8 @@ public final class Generator implements AutoCloseable {
     return Core.handleOf(() -> KilnNative.kiln_generator_seed(h));
   }
 
-  synchronized long handle() {
+  /** The native handle, for Kiln's own packages; throws if the generator is closed. */
+  public synchronized long handle() {
     if (handle == 0) throw new IllegalStateException("this Generator is closed");
     return handle;
   }

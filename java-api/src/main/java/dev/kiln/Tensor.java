@@ -25,7 +25,7 @@ import java.util.function.UnaryOperator;
  * }</pre>
  */
 public final class Tensor implements AutoCloseable, TensorMath, TensorReductions, TensorShape, TensorIndexing,
-    TensorLinalg {
+    TensorLinalg, TensorRandom {
   // Op ids used here, resolved by name once (the families keep their own).
   private static final int WHERE = Core.op("where"), ARANGE = Core.op("arange"),
       CLONE = Core.op("clone"),
@@ -228,6 +228,67 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
 
   public static Tensor randn(Generator generator, DType dtype, long... shape) {
     return random(RANDN, Objects.requireNonNull(generator, "generator"), dtype, shape);
+  }
+
+  /** int64 values uniform on [low, high) ({@code torch.randint(low, high, shape)}), from the global generator. */
+  public static Tensor randint(long low, long high, long... shape) {
+    return RandomCalls.randint(null, DType.INT64, low, high, shape);
+  }
+
+  public static Tensor randint(DType dtype, long low, long high, long... shape) {
+    return RandomCalls.randint(null, dtype, low, high, shape);
+  }
+
+  public static Tensor randint(Generator generator, long low, long high, long... shape) {
+    return RandomCalls.randint(Objects.requireNonNull(generator, "generator"), DType.INT64, low, high, shape);
+  }
+
+  public static Tensor randint(Generator generator, DType dtype, long low, long high, long... shape) {
+    return RandomCalls.randint(Objects.requireNonNull(generator, "generator"), dtype, low, high, shape);
+  }
+
+  /** A random permutation of 0 .. n-1, int64. */
+  public static Tensor randperm(long n) {
+    return RandomCalls.randperm(null, DType.INT64, n);
+  }
+
+  public static Tensor randperm(DType dtype, long n) {
+    return RandomCalls.randperm(null, dtype, n);
+  }
+
+  public static Tensor randperm(Generator generator, long n) {
+    return RandomCalls.randperm(Objects.requireNonNull(generator, "generator"), DType.INT64, n);
+  }
+
+  public static Tensor randperm(Generator generator, DType dtype, long n) {
+    return RandomCalls.randperm(Objects.requireNonNull(generator, "generator"), dtype, n);
+  }
+
+  /** Uniform on [0, 1) in t's shape and (floating) dtype. */
+  public static Tensor randLike(Tensor t) {
+    return rand(t.dtype(), t.shape());
+  }
+
+  public static Tensor randLike(Generator generator, Tensor t) {
+    return rand(generator, t.dtype(), t.shape());
+  }
+
+  /** Standard normal in t's shape and (floating) dtype. */
+  public static Tensor randnLike(Tensor t) {
+    return randn(t.dtype(), t.shape());
+  }
+
+  public static Tensor randnLike(Generator generator, Tensor t) {
+    return randn(generator, t.dtype(), t.shape());
+  }
+
+  /** Uniform integers on [low, high) in t's shape and dtype. */
+  public static Tensor randintLike(Tensor t, long low, long high) {
+    return randint(t.dtype(), low, high, t.shape());
+  }
+
+  public static Tensor randintLike(Generator generator, Tensor t, long low, long high) {
+    return randint(generator, t.dtype(), low, high, t.shape());
   }
 
   private static Tensor create(int op, DType dtype, long[] shape) {

@@ -30,7 +30,8 @@ final class Fixtures {
 
   /** The op families, one file each; "grads" holds the gradient cases. */
   static final List<String> FAMILIES =
-      List.of("creation", "elementwise", "comparison", "reduction", "views", "matmul", "printing", "errors", "grads");
+      List.of("creation", "elementwise", "comparison", "reduction", "views", "matmul", "printing", "errors", "grads",
+          "activations", "random");
 
   /** One case: an op, its inputs and arguments, and what PyTorch made of them (for a gradient case, in grad). */
   record Case(String family, String name, String op, List<TensorSpec> inputs, Args args, List<TensorSpec> expected,
@@ -146,6 +147,11 @@ final class Fixtures {
 
     long longValue(String key) {
       return get(key).getAsLong();
+    }
+
+    /** A string argument (gelu's approximate). */
+    String text(String key) {
+      return get(key).getAsString();
     }
 
     boolean bool(String key, boolean otherwise) {

@@ -1,0 +1,45 @@
+// Activations, as torch.nn.functional has them, and their backward ops (the fused gradients autograd runs,
+// usable directly: gelu_backward(grad, x) is grad * gelu'(x)). Part of the C++ API of kiln/ops.h.
+#pragma once
+#include <string>
+#include <utility>
+
+#include "kiln/tensor.h"
+
+namespace kiln {
+
+Tensor softplus(const Tensor& x, double beta = 1.0, double threshold = 20.0);
+Tensor gelu(const Tensor& x, const std::string& approximate = "none");  // "none" (erf) or "tanh"
+Tensor silu(const Tensor& x);
+Tensor mish(const Tensor& x);
+Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01);
+// scale x for x > 0, else scale alpha (exp(input_scale x) - 1).
+Tensor elu(const Tensor& x, double alpha = 1.0, double scale = 1.0, double input_scale = 1.0);
+Tensor selu(const Tensor& x);
+Tensor celu(const Tensor& x, double alpha = 1.0);
+Tensor hardtanh(const Tensor& x, double min_val = -1.0, double max_val = 1.0);
+Tensor relu6(const Tensor& x);
+Tensor hardsigmoid(const Tensor& x);
+Tensor hardswish(const Tensor& x);
+Tensor softsign(const Tensor& x);
+Tensor log_sigmoid(const Tensor& x);
+// weight: one value, or one per channel (dim 1 of x).
+Tensor prelu(const Tensor& x, const Tensor& weight);
+// a * sigmoid(b), a and b the two halves of x along dim.
+Tensor glu(const Tensor& x, int64_t dim = -1);
+
+Tensor softplus_backward(const Tensor& grad, const Tensor& x, double beta, double threshold);
+Tensor gelu_backward(const Tensor& grad, const Tensor& x, const std::string& approximate = "none");
+Tensor silu_backward(const Tensor& grad, const Tensor& x);
+Tensor mish_backward(const Tensor& grad, const Tensor& x);
+Tensor leaky_relu_backward(const Tensor& grad, const Tensor& x, double negative_slope);
+Tensor elu_backward(const Tensor& grad, const Tensor& x, double alpha, double scale, double input_scale);
+Tensor hardtanh_backward(const Tensor& grad, const Tensor& x, double min_val, double max_val);
+Tensor hardsigmoid_backward(const Tensor& grad, const Tensor& x);
+Tensor hardswish_backward(const Tensor& grad, const Tensor& x);
+Tensor softsign_backward(const Tensor& grad, const Tensor& x);
+Tensor log_sigmoid_backward(const Tensor& grad, const Tensor& x);
+std::pair<Tensor, Tensor> prelu_backward(const Tensor& grad, const Tensor& x, const Tensor& weight);  // grad_x, grad_weight
+Tensor glu_backward(const Tensor& grad, const Tensor& x, int64_t dim);
+
+}  // namespace kiln

@@ -1,0 +1,193 @@
+// Random integers, permutations, Bernoulli and multinomial draws, truncated normals. Element (or row) i reads
+// the Philox blocks at fixed counters past the generator's reservation: results do not depend on threads.
+#include "cpu/sampling.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <vector>
+
+#include "cpu/dispatch.h"
+#include "cpu/loop.h"
+#include "thread_pool.h"
+
+namespace kiln::cpu {
+namespace {
+
+// The 64 random bits of draw i within a reservation: two words of block i / 2.
+struct Draws {
+  Generator::Reservation r;
+  uint64_t bits(uint64_t i) const {
+    const PhiloxBlock b = philox(r.seed, r.counter + i / 2);
+    const int w = static_cast<int>(i % 2) * 2;
+    return (static_cast<uint64_t>(b.v[w]) << 32) | b.v[w + 1];
+  }
+  // Uniform on [0, 1) with 53 random bits.
+  double u01(uint64_t i) const { return static_cast<double>(bits(i) >> 11) * (1.0 / 9007199254740992.0); }
+};
+
+Draws reserve(Generator& gen, uint64_t draws) { return {gen.reserve((draws + 1) / 2)}; }
+
+// A uniform integer in [0, range) from 64 random bits (multiply-shift: bias below range / 2^64).
+inline uint64_t below(uint64_t bits, uint64_t range) {
+  return static_cast<uint64_t>((static_cast<unsigned __int128>(bits) * range) >> 64);
+}
+
+constexpr int64_t kGrainDraws = 4096;
+
+// The standard normal CDF and its inverse (Acklam's rational approximation, 1.2e-9, then one Halley step
+// against erfc: double precision).
+double normal_cdf(double x) { return 0.5 * std::erfc(-x * M_SQRT1_2); }
+
+double normal_quantile(double p) {
+  if (p <= 0) return -INFINITY;
+  if (p >= 1) return INFINITY;
+  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+                             1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00};
+  static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                             6.680131188771972e+01, -1.328068155288572e+01};
+  static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                             -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00};
+  static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                             3.754408661907416e+00};
+  double x;
+  if (p < 0.02425 || p > 1 - 0.02425) {
+    const double q = std::sqrt(-2 * std::log(p < 0.5 ? p : 1 - p));
+    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+        ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    if (p > 0.5) x = -x;
+  } else {
+    const double q = p - 0.5, r = q * q;
+    x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+        (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  }
+  const double e = normal_cdf(x) - p;
+  const double u = e * std::sqrt(2 * M_PI) * std::exp(x * x / 2);
+  return x - u / (1 + x * u / 2);
+}
+
+}  // namespace
+
+void randint_kernel(const Tensor& out, Generator& gen, int64_t low, int64_t high) {
+  const int64_t n = out.numel();
+  if (n == 0) return;
+  const uint64_t range = static_cast<uint64_t>(high) - static_cast<uint64_t>(low);
+  const Draws draws = reserve(gen, static_cast<uint64_t>(n));
+  dispatch(out.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    T* data = out.data<T>();
+    parallel_for(n, kGrainDraws, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) {
+        const int64_t v = static_cast<int64_t>(static_cast<uint64_t>(low) + below(draws.bits(i), range));
+        data[i] = static_cast<T>(v);
+      }
+    });
+  });
+}
+
+void randperm_kernel(const Tensor& out, Generator& gen) {
+  const int64_t n = out.numel();
+  if (n == 0) return;
+  std::vector<int64_t> perm(static_cast<size_t>(n));
+  std::iota(perm.begin(), perm.end(), int64_t{0});
+  const Draws draws = reserve(gen, static_cast<uint64_t>(n));
+  for (int64_t i = n - 1; i > 0; --i)  // Fisher-Yates: swap i with a uniform j in [0, i]
+    std::swap(perm[i], perm[below(draws.bits(i), static_cast<uint64_t>(i) + 1)]);
+  dispatch(out.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    T* data = out.data<T>();
+    for (int64_t i = 0; i < n; ++i) data[i] = static_cast<T>(perm[i]);
+  });
+}
+
+void bernoulli_kernel(const Tensor& out, const Tensor& p, double p_scalar, Generator& gen) {
+  const int64_t n = out.numel();
+  if (n == 0) return;
+  const double* probs = p.defined() ? p.data<double>() : nullptr;
+  const Draws draws = reserve(gen, static_cast<uint64_t>(n));
+  dispatch(out.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    T* data = out.data<T>();
+    parallel_for(n, kGrainDraws, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) data[i] = static_cast<T>(draws.u01(i) < (probs ? probs[i] : p_scalar) ? 1 : 0);
+    });
+  });
+}
+
+void multinomial_kernel(const Tensor& out, const Tensor& probs, int64_t k, bool replacement, Generator& gen) {
+  const int64_t rows = probs.shape()[0], n = probs.shape()[1];
+  if (rows == 0 || k == 0) return;
+  const int64_t per_row = replacement ? k : n;  // draws per row
+  const uint64_t row_draws = static_cast<uint64_t>(per_row + per_row % 2);  // whole blocks per row
+  const Draws draws = reserve(gen, static_cast<uint64_t>(rows) * row_draws);
+  const double* p = probs.data<double>();
+  int64_t* result = out.data<int64_t>();
+  parallel_for(rows, std::max<int64_t>(1, kGrainDraws / std::max<int64_t>(per_row, 1)), [&](int64_t r0, int64_t r1) {
+    std::vector<double> acc(static_cast<size_t>(replacement ? n : 0));
+    std::vector<double> keys(static_cast<size_t>(replacement ? 0 : n));
+    std::vector<int64_t> order(static_cast<size_t>(replacement ? 0 : n));
+    for (int64_t r = r0; r < r1; ++r) {
+      const double* row = p + r * n;
+      int64_t* dst = result + r * k;
+      const uint64_t base = static_cast<uint64_t>(r) * row_draws;
+      if (replacement) {  // inverse CDF: the first category whose running sum exceeds u * total
+        double total = 0;
+        int64_t last = 0;
+        for (int64_t j = 0; j < n; ++j) {
+          total += row[j];
+          acc[j] = total;
+          if (row[j] > 0) last = j;
+        }
+        for (int64_t s = 0; s < k; ++s) {
+          const double v = draws.u01(base + s) * total;
+          const int64_t j = std::upper_bound(acc.begin(), acc.end(), v) - acc.begin();
+          dst[s] = j < n ? j : last;  // v == total only by rounding
+        }
+      } else {  // Efraimidis-Spirakis: the k largest log(u) / p, ties (zero weights) by index
+        for (int64_t j = 0; j < n; ++j) {
+          const double u = 1.0 - draws.u01(base + j);  // (0, 1]
+          keys[j] = row[j] > 0 ? std::log(u) / row[j] : -INFINITY;
+          order[j] = j;
+        }
+        std::partial_sort(order.begin(), order.begin() + k, order.end(), [&](int64_t x, int64_t y) {
+          return keys[x] > keys[y] || (keys[x] == keys[y] && x < y);
+        });
+        std::copy(order.begin(), order.begin() + k, dst);
+      }
+    }
+  });
+}
+
+void trunc_normal_kernel(const Tensor& out, Generator& gen, double mean, double std, double a, double b) {
+  const int64_t n = out.numel();
+  if (n == 0) return;
+  // Sample the standardized bounds' lower-tail side (mirrored when the interval lies mostly above the mean),
+  // where the CDF is accurate.
+  double lo = (a - mean) / std, hi = (b - mean) / std;
+  const bool mirror = lo + hi > 0;
+  if (mirror) {
+    const double mlo = -hi, mhi = -lo;
+    lo = mlo;
+    hi = mhi;
+  }
+  const double cl = normal_cdf(lo), ch = normal_cdf(hi);
+  const Draws draws = reserve(gen, static_cast<uint64_t>(n));
+  dispatch(out.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_floating_point_v<T>) {
+      T* data = out.data<T>();
+      parallel_for(n, kGrainDraws / 8, [&](int64_t s, int64_t e) {
+        for (int64_t i = s; i < e; ++i) {
+          double z = std == 0 ? 0.0 : normal_quantile(cl + (ch - cl) * draws.u01(i));
+          z = std::min(std::max(z, lo), hi);
+          const double x = mean + std * (mirror ? -z : z);
+          data[i] = static_cast<T>(std::min(std::max(x, a), b));
+        }
+      });
+    } else {
+      fail(ErrorKind::Internal, "trunc_normal kernel: expected a floating dtype");
+    }
+  });
+}
+
+}  // namespace kiln::cpu

@@ -1,0 +1,284 @@
+// Activations: values against double-precision references of their formulas (float32 through the vectorized
+// path, float64), every layout giving the same bits, the fused backward ops against finite differences and
+// against the second derivatives through autograd, prelu and glu, and bad input.
+#include <cmath>
+#include <functional>
+#include <limits>
+
+#include "autograd/grad_mode.h"
+#include "fixtures.h"
+#include "kiln/autograd.h"
+
+using namespace kiln;
+using test::make;
+using test::ThreadCount;
+using test::uniform;
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+using Fn = std::function<Tensor(const Tensor&)>;
+using Ref = std::function<double(double)>;
+
+double sigmoid_d(double x) { return 1 / (1 + std::exp(-x)); }
+double softplus_d(double x) { return x > 20 ? x : std::log1p(std::exp(x)); }
+
+struct Activation {
+  const char* name;
+  Fn f;
+  Ref ref;
+  Fn grad;  // x -> f'(x) through the fused backward op (grad = 1)
+};
+
+std::vector<Activation> activations() {
+  auto ones_like = [](const Tensor& x) { return ones(x.shape(), x.dtype()); };
+  return {
+      {"softplus", [](const Tensor& x) { return softplus(x, 2.0, 10.0); },
+       [](double x) { return 2 * x > 10 ? x : std::log1p(std::exp(2 * x)) / 2; },
+       [=](const Tensor& x) { return softplus_backward(ones_like(x), x, 2.0, 10.0); }},
+      {"gelu", [](const Tensor& x) { return gelu(x); }, [](double x) { return 0.5 * x * std::erfc(-x / std::sqrt(2.0)); },
+       [=](const Tensor& x) { return gelu_backward(ones_like(x), x); }},
+      {"gelu_tanh", [](const Tensor& x) { return gelu(x, "tanh"); },
+       [](double x) { return 0.5 * x * (1 + std::tanh(std::sqrt(2 / M_PI) * (x + 0.044715 * x * x * x))); },
+       [=](const Tensor& x) { return gelu_backward(ones_like(x), x, "tanh"); }},
+      {"silu", [](const Tensor& x) { return silu(x); }, [](double x) { return x * sigmoid_d(x); },
+       [=](const Tensor& x) { return silu_backward(ones_like(x), x); }},
+      {"mish", [](const Tensor& x) { return mish(x); }, [](double x) { return x * std::tanh(softplus_d(x)); },
+       [=](const Tensor& x) { return mish_backward(ones_like(x), x); }},
+      {"leaky_relu", [](const Tensor& x) { return leaky_relu(x, 0.2); }, [](double x) { return x > 0 ? x : 0.2 * x; },
+       [=](const Tensor& x) { return leaky_relu_backward(ones_like(x), x, 0.2); }},
+      {"elu", [](const Tensor& x) { return elu(x, 1.5, 2.0, 0.5); },
+       [](double x) { return x > 0 ? 2 * x : 3 * std::expm1(0.5 * x); },
+       [=](const Tensor& x) { return elu_backward(ones_like(x), x, 1.5, 2.0, 0.5); }},
+      {"hardtanh", [](const Tensor& x) { return hardtanh(x, -0.5, 2.0); },
+       [](double x) { return std::min(std::max(x, -0.5), 2.0); },
+       [=](const Tensor& x) { return hardtanh_backward(ones_like(x), x, -0.5, 2.0); }},
+      {"hardsigmoid", [](const Tensor& x) { return hardsigmoid(x); },
+       [](double x) { return std::min(std::max(x + 3, 0.0), 6.0) / 6; },
+       [=](const Tensor& x) { return hardsigmoid_backward(ones_like(x), x); }},
+      {"hardswish", [](const Tensor& x) { return hardswish(x); },
+       [](double x) { return x * std::min(std::max(x + 3, 0.0), 6.0) / 6; },
+       [=](const Tensor& x) { return hardswish_backward(ones_like(x), x); }},
+      {"softsign", [](const Tensor& x) { return softsign(x); }, [](double x) { return x / (1 + std::fabs(x)); },
+       [=](const Tensor& x) { return softsign_backward(ones_like(x), x); }},
+      {"log_sigmoid", [](const Tensor& x) { return log_sigmoid(x); }, [](double x) { return -softplus_d(-x); },
+       [=](const Tensor& x) { return log_sigmoid_backward(ones_like(x), x); }},
+  };
+}
+
+// The relative error of got against want, with an absolute floor (results near 0 are compared absolutely).
+double rel_err(double got, double want, double floor) {
+  if (std::isnan(want)) return std::isnan(got) ? 0 : kInf;
+  if (std::isinf(want)) return got == want ? 0 : kInf;
+  return std::fabs(got - want) / std::max(std::fabs(want), floor);
+}
+
+}  // namespace
+
+TEST(forward_values_match_double_references) {
+  // A dense sweep over [-12, 12] with the points where branches switch.
+  std::vector<double> xs;
+  for (int i = -24000; i <= 24000; ++i) xs.push_back(i * 0.0005);
+  for (double v : {-3.0, 3.0, 5.0, -1e-6, 1e-6, 0.0, -0.0, 30.0, -30.0, 88.0, -100.0}) xs.push_back(v);
+  const Tensor x64 = make(xs, {static_cast<int64_t>(xs.size())}, DType::Float64);
+  const Tensor x32 = to(x64, DType::Float32);
+  for (const Activation& a : activations()) {
+    const std::vector<double> got64 = test::values(a.f(x64)), got32 = test::values(a.f(x32)), in32 = test::values(x32);
+    // gelu scales its input by 1/sqrt(2) first: that rounding moves erfc's tail by about x^2 ulp.
+    const bool scaled = std::string(a.name) == "gelu";
+    // gelu's tanh form is PyTorch's 0.5 x (1 + tanh(u)), which cancels for negative x: compared absolutely.
+    const bool cancels = std::string(a.name) == "gelu_tanh";
+    const double floor32 = cancels ? 1.0 : 1e-6, floor64 = cancels ? 1.0 : 1e-300;
+    for (size_t i = 0; i < xs.size(); ++i) {
+      const double e64 = rel_err(got64[i], a.ref(xs[i]), floor64), e32 = rel_err(got32[i], a.ref(in32[i]), floor32);
+      if (e64 > 1e-13 * (scaled ? 1 + xs[i] * xs[i] : 1) || e32 > 3e-7 * (scaled ? 1 + in32[i] * in32[i] : 1)) {
+        std::ostringstream s;
+        s << a.name << "(" << xs[i] << "): float64 " << got64[i] << " float32 " << got32[i] << " want " << a.ref(xs[i]);
+        test::fail_at(__FILE__, __LINE__, s.str());
+      }
+    }
+  }
+}
+
+TEST(special_values_follow_pytorch) {
+  const Tensor x = make({kNaN, kInf, -kInf}, {3});
+  CHECK_VALUES(softplus(x), 0, {kNaN, kInf, 0});
+  CHECK_VALUES(silu(x), 0, {kNaN, kInf, kNaN});  // -inf / (1 + inf)
+  CHECK_VALUES(leaky_relu(x), 0, {kNaN, kInf, -kInf});
+  CHECK_VALUES(elu(x), 0, {kNaN, kInf, -1});
+  CHECK_VALUES(hardtanh(x), 0, {kNaN, 1, -1});
+  CHECK_VALUES(hardsigmoid(x), 0, {kNaN, 1, 0});
+  CHECK_VALUES(softsign(x), 0, {kNaN, kNaN, kNaN});  // inf / inf, as PyTorch's composite
+  CHECK_VALUES(log_sigmoid(x), 0, {kNaN, 0, -kInf});
+  CHECK_VALUES(mish(x), 0, {kNaN, kInf, kNaN});
+  // min_val > max_val: every element is max_val, as torch.clamp gives.
+  CHECK_VALUES(hardtanh(make({-5, 0, 5}, {3}), 2.0, 1.0), 0, {1, 1, 1});
+}
+
+TEST(every_layout_gives_the_same_bits) {
+  const Tensor base = uniform({6, 10}, 3, -6, 6);
+  const Tensor t = transpose(base, 0, 1), s = slice(base, 1, 1, 9, 3), e = expand(slice(base, 0, 0, 1), {4, 10});
+  for (const Activation& a : activations()) {
+    for (const Tensor& v : {t, s, e}) {
+      CHECK_SAME(a.f(v), a.f(contiguous(v)), 0);
+      CHECK_SAME(a.grad(v), a.grad(contiguous(v)), 0);
+    }
+    // A long run through the vectorized path against the strided one, element by element.
+    const Tensor big = uniform({3, 20000}, 5, -12, 12);
+    CHECK_SAME(a.f(transpose(contiguous(transpose(big, 0, 1)), 0, 1)), a.f(big), 0);
+  }
+}
+
+TEST(backward_ops_match_finite_differences) {
+  const Tensor x = make({-7.5, -3.7, -2.2, -1.1, -0.3, 0.45, 1.3, 2.9, 3.6, 6.1, 11.0, 17.0}, {12}, DType::Float64);
+  const double h = 1e-6;
+  for (const Activation& a : activations()) {
+    const Tensor numeric = div(sub(a.f(add(x, Scalar(h))), a.f(sub(x, Scalar(h)))), Scalar(2 * h));
+    CHECK_SAME(a.grad(x), numeric, 1e-6);
+  }
+}
+
+TEST(backward_ops_broadcast_the_gradient) {
+  const Tensor x = uniform({4, 5}, 9, -4, 4, DType::Float64);
+  const Tensor g = make({0.5, -2, 1, 3, 0.25}, {5}, DType::Float64);
+  CHECK_SAME(gelu_backward(g, x), mul(gelu_backward(ones({4, 5}, DType::Float64), x), g), 1e-15);
+  CHECK_SAME(silu_backward(expand(make({2.0}, {}, DType::Float64), {4, 5}), x),
+             mul(silu_backward(ones({4, 5}, DType::Float64), x), Scalar(2.0)), 1e-15);
+}
+
+TEST(second_derivatives_through_autograd) {
+  // d/dx of the fused backward op, recorded, against finite differences of it.
+  const Tensor x0 = make({-2.6, -1.2, -0.4, 0.3, 1.7, 2.8}, {6}, DType::Float64);
+  const double h = 1e-6;
+  for (const Activation& a : activations()) {
+    Tensor x = clone(x0);
+    set_requires_grad(x, true);
+    const Tensor d1 = a.grad(x);
+    const Tensor d2 = grad({d1}, {x}, {ones({6}, DType::Float64)}, false, false, true)[0];
+    GradModeGuard off(false);
+    const Tensor numeric = div(sub(a.grad(add(x0, Scalar(h))), a.grad(sub(x0, Scalar(h)))), Scalar(2 * h));
+    if (d2.defined()) CHECK_SAME(d2, numeric, 1e-5);
+    else CHECK_SAME(numeric, zeros({6}, DType::Float64), 1e-9);
+  }
+}
+
+TEST(selu_celu_relu6_are_elu_and_hardtanh) {
+  const Tensor x = uniform({50}, 11, -4, 8, DType::Float64);
+  CHECK_SAME(selu(x), elu(x, 1.6732632423543772848170429916717, 1.0507009873554804934193349852946), 0);
+  CHECK_SAME(celu(x, 2.0), elu(x, 2.0, 1.0, 0.5), 0);
+  CHECK_SAME(relu6(x), hardtanh(x, 0, 6), 0);
+  Tensor y = clone(x);
+  set_requires_grad(y, true);
+  CHECK_EQ(grad_fn_name(selu(y)), std::string("EluBackward0"));
+  CHECK_EQ(grad_fn_name(celu(y)), std::string("CeluBackward0"));
+  CHECK_EQ(grad_fn_name(relu6(y)), std::string("HardtanhBackward0"));
+  CHECK_EQ(grad_fn_name(gelu(y)), std::string("GeluBackward0"));
+}
+
+TEST(integer_inputs) {
+  const Tensor i = make({-3, -1, 0, 2, 7}, {5}, DType::Int64);
+  const Tensor h = hardtanh(i, -1.5, 1.5);  // bounds truncate toward zero
+  CHECK_EQ(h.dtype(), DType::Int64);
+  CHECK_VALUES(h, 0, {-1, -1, 0, 1, 1});
+  CHECK_VALUES(relu6(i), 0, {0, 0, 0, 2, 6});
+  const Tensor s = softsign(i);
+  CHECK_EQ(s.dtype(), DType::Float32);
+  CHECK_VALUES(s, 1e-7, {-0.75, -0.5, 0, 2.0 / 3, 0.875});
+  CHECK_THROWS(gelu(i), DType, "gelu: not implemented for 'int64'");
+  CHECK_THROWS(softplus(i), DType, "softplus");
+  CHECK_THROWS(relu6(make({1}, {1}, DType::Bool)), DType, "relu6: not implemented for 'bool'");
+  CHECK_THROWS(selu(i), DType, "selu");
+}
+
+TEST(bad_arguments) {
+  const Tensor x = uniform({2, 3}, 1);
+  CHECK_THROWS(celu(x, 0.0), Argument, "celu: ZeroDivisionError");
+  CHECK_THROWS(gelu(x, "exact"), Argument, "approximate argument must be either none or tanh");
+  CHECK_THROWS(gelu_backward(ones({3, 3}), x), Shape, "gelu_backward");
+}
+
+TEST(prelu_forward_and_backward) {
+  const Tensor x = make({-2, 1, -3, 4, -1, -0.5, 2, -4}, {2, 2, 2});
+  const Tensor w = make({0.25, 0.5}, {2});
+  CHECK_VALUES(prelu(x, w), 1e-7, {-0.5, 1, -1.5, 4, -0.25, -0.125, 2, -2});
+  CHECK_VALUES(prelu(x, make({0.1}, {1})), 1e-7, {-0.2, 1, -0.3, 4, -0.1, -0.05, 2, -0.4});
+  CHECK_VALUES(prelu(make({-2.0}, {}), make({0.25}, {})), 1e-7, {-0.5});
+  const Tensor g = make({1, 2, 3, 4, 5, 6, 7, 8}, {2, 2, 2});
+  auto [gx, gw] = prelu_backward(g, x, w);
+  CHECK_VALUES(gx, 1e-7, {0.25, 2, 1.5, 4, 1.25, 1.5, 7, 4});
+  CHECK_VALUES(gw, 1e-6, {-2 * 1 + -1 * 5 + -0.5 * 6, -3 * 3 + -4 * 8});
+  // A transposed input gives the same gradients as its contiguous copy.
+  const Tensor xt = transpose(x, 0, 2), gt = contiguous(transpose(g, 0, 2));
+  auto [gx1, gw1] = prelu_backward(gt, xt, w);
+  auto [gx2, gw2] = prelu_backward(gt, contiguous(xt), w);
+  CHECK_SAME(gx1, gx2, 0);
+  CHECK_SAME(gw1, gw2, 0);
+}
+
+TEST(prelu_weight_gradient_does_not_depend_on_threads) {
+  const Tensor x = uniform({3, 4, 50000}, 21, -1, 1), g = uniform({3, 4, 50000}, 22, -1, 1);
+  for (const Tensor& w : {uniform({4}, 23, 0, 1), uniform({1}, 24, 0, 1)}) {
+    Tensor one, many;
+    {
+      ThreadCount t(1);
+      one = prelu_backward(g, x, w).second;
+    }
+    {
+      ThreadCount t(4);
+      many = prelu_backward(g, x, w).second;
+    }
+    CHECK_SAME(one, many, 0);
+    const Tensor x64 = to(x, DType::Float64), g64 = to(g, DType::Float64);
+    const Tensor contribution = mul(mul(g64, x64), to(le(x64, wrapped_scalar(Scalar(0.0))), DType::Float64));
+    const Tensor want = w.numel() == 1 ? reshape(sum(contribution), {1}) : sum(contribution, {0, 2});
+    CHECK_SAME(one, want, 1e-5);
+  }
+}
+
+TEST(prelu_bad_input) {
+  const Tensor x = uniform({2, 3, 4}, 2);
+  CHECK_THROWS(prelu(x, ones({2})), Shape, "prelu: Mismatch of parameter numbers and input channel size");
+  CHECK_THROWS(prelu(x, ones({3, 1})), Shape, "prelu: Expected `weight` to be a scalar or 1D tensor, but got ndim = 2");
+  CHECK_THROWS(prelu(x, ones({3}, DType::Float64)), DType, "prelu: expected the weight to have the input's dtype float32");
+  CHECK_THROWS(prelu(make({1, 2}, {2}, DType::Int64), ones({1}, DType::Int64)), DType, "prelu: not implemented for 'int64'");
+  CHECK_THROWS(prelu(make({1, 2, 3}, {3}), ones({3})), Shape, "channel size = 1");
+}
+
+TEST(glu_forward_backward_and_layouts) {
+  const Tensor x = make({1, 2, 3, 4, 5, 6, 7, 8}, {2, 4}, DType::Float64);
+  const Tensor y = glu(x);  // dim -1: [1, 2] gated by [3, 4]
+  CHECK_SHAPE(y, {2, 2});
+  CHECK_VALUES(y, 1e-15, {1 * sigmoid_d(3), 2 * sigmoid_d(4), 5 * sigmoid_d(7), 6 * sigmoid_d(8)});
+  CHECK_VALUES(glu(x, 0), 1e-15, {1 * sigmoid_d(5), 2 * sigmoid_d(6), 3 * sigmoid_d(7), 4 * sigmoid_d(8)});
+  const Tensor g = make({1, -1, 2, 0.5}, {2, 2}, DType::Float64);
+  const double s3 = sigmoid_d(3);
+  const Tensor gx = glu_backward(g, x, 1);
+  CHECK_SHAPE(gx, {2, 4});
+  CHECK_VALUES(slice(gx, 1, 0, 1), 1e-15, {s3, 2 * sigmoid_d(7)});
+  CHECK_VALUES(slice(gx, 1, 2, 3), 1e-15, {s3 * (1 - s3) * 1, 2 * 5 * sigmoid_d(7) * (1 - sigmoid_d(7))});
+  const Tensor big = uniform({6, 8, 5}, 4, -3, 3);
+  const Tensor bt = transpose(big, 0, 2);
+  CHECK_SAME(glu(bt, 1), glu(contiguous(bt), 1), 0);
+  const Tensor gg = uniform({5, 4, 6}, 6);
+  CHECK_SAME(glu_backward(gg, bt, 1), glu_backward(gg, contiguous(bt), 1), 0);
+}
+
+TEST(glu_bad_input) {
+  CHECK_THROWS(glu(ones({2, 3}), 1), Shape, "glu: Halving dimension must be even, but dimension 1 is size 3");
+  CHECK_THROWS(glu(ones({2, 4}), 2), Index, "glu");
+  CHECK_THROWS(glu(ones({}), 0), Shape, "glu: glu does not support scalars");
+  CHECK_THROWS(glu(make({1, 2}, {2}, DType::Int64)), DType, "glu: not implemented for 'int64'");
+}
+
+TEST(empty_inputs) {
+  const Tensor e = zeros({0, 3});
+  for (const Activation& a : activations()) {
+    CHECK_SHAPE(a.f(e), {0, 3});
+    CHECK_SHAPE(a.grad(e), {0, 3});
+  }
+  CHECK_SHAPE(prelu(e, ones({3})), {0, 3});
+  CHECK_VALUES(prelu_backward(e, e, ones({3})).second, 0, {0, 0, 0});
+  CHECK_SHAPE(glu(zeros({0, 4})), {0, 2});
+}
