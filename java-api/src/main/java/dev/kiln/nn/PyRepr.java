@@ -1,0 +1,25 @@
+package dev.kiln.nn;
+
+import java.math.BigDecimal;
+
+/** Numbers as Python's repr writes them, for modules' printed settings to read as PyTorch's do. */
+final class PyRepr {
+  private PyRepr() {}
+
+  /** repr(float): shortest digits; fixed notation for exponents -4..15, else 1e-05 / 1.5e+16. */
+  static String num(double v) {
+    if (Double.isNaN(v)) return "nan";
+    if (Double.isInfinite(v)) return v > 0 ? "inf" : "-inf";
+    if (v == 0) return 1 / v < 0 ? "-0.0" : "0.0";
+    BigDecimal d = new BigDecimal(Double.toString(v)).stripTrailingZeros();
+    String digits = d.unscaledValue().abs().toString();
+    int exponent = digits.length() - 1 - d.scale();
+    String sign = v < 0 ? "-" : "";
+    if (exponent >= -4 && exponent < 16) {
+      String plain = d.abs().toPlainString();
+      return sign + (plain.contains(".") ? plain : plain + ".0");
+    }
+    String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+    return String.format("%s%se%s%02d", sign, mantissa, exponent < 0 ? "-" : "+", Math.abs(exponent));
+  }
+}

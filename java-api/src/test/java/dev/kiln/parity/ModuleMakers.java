@@ -1,0 +1,92 @@
+package dev.kiln.parity;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import dev.kiln.Tensor;
+import dev.kiln.nn.*;
+import dev.kiln.nn.Module;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * The Java constructor of each torch.nn class in modules.json, from PyTorch's keyword arguments (absent
+ * ones take PyTorch's defaults), and how to call it when its forward takes more than one tensor.
+ */
+final class ModuleMakers {
+  private ModuleMakers() {}
+
+  /** PyTorch's keyword arguments of one case. */
+  record Kwargs(JsonObject json) {
+    double real(String name, double otherwise) {
+      return json.has(name) ? json.get(name).getAsDouble() : otherwise;
+    }
+
+    int integer(String name, int otherwise) {
+      return json.has(name) ? json.get(name).getAsInt() : otherwise;
+    }
+
+    boolean bool(String name, boolean otherwise) {
+      return json.has(name) ? json.get(name).getAsBoolean() : otherwise;
+    }
+
+    String text(String name, String otherwise) {
+      return json.has(name) ? json.get(name).getAsString() : otherwise;
+    }
+
+    long[] longs(String name) {
+      JsonElement e = json.get(name);
+      if (e.isJsonPrimitive()) return new long[] {e.getAsLong()};
+      long[] out = new long[e.getAsJsonArray().size()];
+      for (int i = 0; i < out.length; i++) out[i] = e.getAsJsonArray().get(i).getAsLong();
+      return out;
+    }
+  }
+
+  private static final Map<String, Function<Kwargs, Module>> MAKERS = new HashMap<>();
+  private static final Map<String, BiFunction<Module, List<Tensor>, List<Tensor>>> CALLS = new HashMap<>();
+
+  static {
+    MAKERS.put("ReLU", a -> new ReLU());
+    MAKERS.put("Sigmoid", a -> new Sigmoid());
+    MAKERS.put("Tanh", a -> new Tanh());
+    MAKERS.put("GELU", a -> new GELU(a.text("approximate", "none")));
+    MAKERS.put("SiLU", a -> new SiLU());
+    MAKERS.put("Mish", a -> new Mish());
+    MAKERS.put("LeakyReLU", a -> new LeakyReLU(a.real("negative_slope", 0.01)));
+    MAKERS.put("ELU", a -> new ELU(a.real("alpha", 1.0)));
+    MAKERS.put("CELU", a -> new CELU(a.real("alpha", 1.0)));
+    MAKERS.put("SELU", a -> new SELU());
+    MAKERS.put("Hardtanh", a -> new Hardtanh(a.real("min_val", -1.0), a.real("max_val", 1.0)));
+    MAKERS.put("ReLU6", a -> new ReLU6());
+    MAKERS.put("Hardsigmoid", a -> new Hardsigmoid());
+    MAKERS.put("Hardswish", a -> new Hardswish());
+    MAKERS.put("Softplus", a -> new Softplus(a.real("beta", 1.0), a.real("threshold", 20.0)));
+    MAKERS.put("Softsign", a -> new Softsign());
+    MAKERS.put("LogSigmoid", a -> new LogSigmoid());
+    MAKERS.put("GLU", a -> new GLU(a.integer("dim", -1)));
+    MAKERS.put("PReLU", a -> new PReLU(a.integer("num_parameters", 1), a.real("init", 0.25)));
+    MAKERS.put("Identity", a -> new Identity());
+    MAKERS.put("Flatten", a -> new Flatten(a.integer("start_dim", 1), a.integer("end_dim", -1)));
+    MAKERS.put("Unflatten", a -> new Unflatten(a.integer("dim", 0), a.longs("unflattened_size")));
+    MAKERS.put("Linear", a -> new Linear(a.integer("in_features", 0), a.integer("out_features", 0), a.bool("bias", true)));
+  }
+
+  static Module make(String cls, JsonObject kwargs) {
+    Function<Kwargs, Module> maker = MAKERS.get(cls);
+    if (maker == null) throw new IllegalArgumentException("no Java maker for nn." + cls + " (add it to ModuleMakers)");
+    return maker.apply(new Kwargs(kwargs));
+  }
+
+  /** Runs the module on its inputs; the outputs flattened in order, as the fixture lists them. */
+  static List<Tensor> call(String cls, Module m, List<Tensor> inputs) {
+    BiFunction<Module, List<Tensor>, List<Tensor>> call = CALLS.get(cls);
+    return call != null ? call.apply(m, inputs) : List.of(m.call(inputs.get(0)));
+  }
+
+  static java.util.Set<String> classes() {
+    return MAKERS.keySet();
+  }
+}

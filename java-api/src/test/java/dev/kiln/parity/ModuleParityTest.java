@@ -1,0 +1,104 @@
+package dev.kiln.parity;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.kiln.Tensor;
+import dev.kiln.nn.Module;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Each nn module gives PyTorch's outputs, input and parameter gradients, buffers after forward and printed
+ * form, from the same weights and inputs (modules.json, from tools/fixtures/cases_modules.py).
+ */
+class ModuleParityTest {
+  private static JsonArray cases() throws Exception {
+    try (Reader r = new InputStreamReader(ModuleParityTest.class.getResourceAsStream("/fixtures/modules.json"), StandardCharsets.UTF_8)) {
+      return JsonParser.parseReader(r).getAsJsonObject().getAsJsonArray("cases");
+    }
+  }
+
+  @TestFactory
+  Stream<DynamicTest> modules() throws Exception {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (JsonElement e : cases()) {
+      JsonObject c = e.getAsJsonObject();
+      tests.add(DynamicTest.dynamicTest(c.get("name").getAsString(), () -> check(c)));
+    }
+    return tests.stream();
+  }
+
+  private static Tensor tensor(JsonElement e) {
+    return e.isJsonNull() ? null : Fixtures.tensorOf(Fixtures.spec(e.getAsJsonObject()));
+  }
+
+  private static void check(JsonObject c) {
+    String cls = c.get("module").getAsString();
+    Module m = ModuleMakers.make(cls, c.getAsJsonObject("kwargs"));
+    Map<String, Tensor> state = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonElement> e : c.getAsJsonObject("state").entrySet()) state.put(e.getKey(), tensor(e.getValue()));
+    if (state.values().stream().anyMatch(t -> t.dtype() == dev.kiln.DType.FLOAT64)) m.to(dev.kiln.DType.FLOAT64); // as .double()
+    m.loadStateDict(state);
+    m.train(c.get("train").getAsBoolean());
+    assertEquals(c.get("repr").getAsString(), m.toString(), "printed form");
+
+    List<Tensor> inputs = new ArrayList<>();
+    for (JsonElement e : c.getAsJsonArray("inputs")) {
+      Tensor x = tensor(e);
+      inputs.add(x.dtype().isFloatingPoint() ? x.requiresGrad(true) : x);
+    }
+    List<Tensor> outputs = ModuleMakers.call(cls, m, inputs);
+    JsonArray expected = c.getAsJsonArray("expected"), seeds = c.getAsJsonArray("grad_outputs");
+    assertEquals(expected.size(), outputs.size(), "number of outputs");
+    Tensor total = null;
+    for (int i = 0; i < outputs.size(); i++) {
+      TensorAssert.assertMatches(Fixtures.spec(expected.get(i).getAsJsonObject()), outputs.get(i), "output " + i);
+      Tensor seed = tensor(seeds.get(i));
+      if (seed != null && outputs.get(i).requiresGrad()) {
+        Tensor term = outputs.get(i).mul(seed).sum();
+        total = total == null ? term : total.add(term);
+      }
+    }
+    for (Map.Entry<String, JsonElement> e : c.getAsJsonObject("state_after").entrySet())
+      TensorAssert.assertMatches(Fixtures.spec(e.getValue().getAsJsonObject()), m.stateDict().get(e.getKey()), "state after forward: " + e.getKey());
+    if (total != null) total.backward();
+    JsonArray inputGrads = c.getAsJsonArray("input_grads");
+    for (int i = 0; i < inputs.size(); i++) checkGrad(inputGrads.get(i), inputs.get(i).grad(), "grad of input " + i);
+    Map<String, Tensor> params = m.namedParameters();
+    for (Map.Entry<String, JsonElement> e : c.getAsJsonObject("param_grads").entrySet())
+      checkGrad(e.getValue(), params.get(e.getKey()).grad(), "grad of " + e.getKey());
+  }
+
+  private static void checkGrad(JsonElement expected, Tensor actual, String what) {
+    if (expected.isJsonNull()) {
+      assertNull(actual, what + " should be None");
+    } else {
+      assertNotNull(actual, what + " is missing");
+      TensorAssert.assertMatches(Fixtures.spec(expected.getAsJsonObject()), actual, what);
+    }
+  }
+
+  @Test
+  void everyMakerHasACase() throws Exception {
+    Set<String> used = new TreeSet<>();
+    for (JsonElement e : cases()) used.add(e.getAsJsonObject().get("module").getAsString());
+    Set<String> unused = new TreeSet<>(ModuleMakers.classes());
+    unused.removeAll(used);
+    assertTrue(unused.isEmpty(), "modules without a fixture case: " + unused);
+  }
+}
