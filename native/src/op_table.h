@@ -58,6 +58,10 @@ void add_view_ops(std::vector<const OpDef*>& table);
 void add_copy_ops(std::vector<const OpDef*>& table);
 void add_linalg_ops(std::vector<const OpDef*>& table);
 void add_index_ops(std::vector<const OpDef*>& table);
+// Joining, rearranging and advanced indexing (issue 4): shape and indexing families, one file each.
+void add_join_ops(std::vector<const OpDef*>& table);
+void add_rearrange_ops(std::vector<const OpDef*>& table);
+void add_diagonal_ops(std::vector<const OpDef*>& table);
 
 // The in-place name of an op for messages: "add_" for add, "fill_" for fill_.
 std::string inplace_name(const OpDef& op);
