@@ -28,6 +28,11 @@ const Table& table() {
     add_join_ops(tbl->rows);
     add_rearrange_ops(tbl->rows);
     add_diagonal_ops(tbl->rows);
+    add_pad_ops(tbl->rows);
+    add_select_ops(tbl->rows);
+    add_advanced_index_ops(tbl->rows);
+    add_mask_ops(tbl->rows);
+    add_getitem_ops(tbl->rows);
     for (size_t i = 0; i < tbl->rows.size(); ++i) {
       bool fresh = tbl->ids.emplace(tbl->rows[i]->name, static_cast<int32_t>(i)).second;
       KILN_CHECK(fresh, Internal, "op table: ", tbl->rows[i]->name, " is declared twice");

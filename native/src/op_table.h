@@ -62,6 +62,11 @@ void add_index_ops(std::vector<const OpDef*>& table);
 void add_join_ops(std::vector<const OpDef*>& table);
 void add_rearrange_ops(std::vector<const OpDef*>& table);
 void add_diagonal_ops(std::vector<const OpDef*>& table);
+void add_pad_ops(std::vector<const OpDef*>& table);
+void add_select_ops(std::vector<const OpDef*>& table);
+void add_advanced_index_ops(std::vector<const OpDef*>& table);
+void add_mask_ops(std::vector<const OpDef*>& table);
+void add_getitem_ops(std::vector<const OpDef*>& table);
 
 // The in-place name of an op for messages: "add_" for add, "fill_" for fill_.
 std::string inplace_name(const OpDef& op);
