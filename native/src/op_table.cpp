@@ -6,6 +6,7 @@
 
 #include "autograd/grad_mode.h"
 #include "autograd/recording.h"
+#include "autograd/views.h"
 
 namespace kiln {
 namespace {
@@ -69,6 +70,8 @@ TensorList call(const OpDef& op, const TensorList& inputs, const OpArgs& args) {
     outputs = op.forward(inputs, args);
   }
   if (record) autograd::record(op, inputs, outputs, args);
+  // Views made in grad mode remember their base, so that in-place writes to them can be differentiated.
+  if (op.returns_view && grad_enabled()) autograd::track_views(op, inputs[0], outputs, args);
   if (inference_mode_enabled())
     for (const Tensor& out : outputs) out.impl()->inference = true;
   return outputs;

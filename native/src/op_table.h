@@ -37,7 +37,7 @@ struct OpDef {
   IntoFn into = nullptr;  // writes the result into a given tensor: the in-place form (add_, mul_, ...)
   BackwardFn backward = nullptr;
   int saves = kSaveNothing;
-  bool returns_view = false;  // outputs share the input's memory (in-place writes to them are refused under autograd)
+  bool returns_view = false;  // outputs share the input's memory (autograd/views.h tracks them for in-place writes)
 };
 
 // Runs an op: checks the arity, runs the forward, records autograd history when it applies.
