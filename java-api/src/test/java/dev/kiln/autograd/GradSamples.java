@@ -59,6 +59,7 @@ final class GradSamples {
     ReductionGradSamples.register(s);
     ShapeGradSamples.register(s);
     LinalgGradSamples.register(s);
+    IndexingGradSamples.register(s);
     return s.samples;
   }
 }
