@@ -6,6 +6,7 @@
 
 #include "autograd/grad_mode.h"
 #include "autograd/recording.h"
+#include "autograd/views.h"
 
 namespace kiln {
 namespace {
@@ -28,6 +29,14 @@ const Table& table() {
     add_optim_ops(tbl->rows);
     add_activation_ops(tbl->rows);
     add_random_ops(tbl->rows);
+    add_join_ops(tbl->rows);
+    add_rearrange_ops(tbl->rows);
+    add_diagonal_ops(tbl->rows);
+    add_pad_ops(tbl->rows);
+    add_select_ops(tbl->rows);
+    add_advanced_index_ops(tbl->rows);
+    add_mask_ops(tbl->rows);
+    add_getitem_ops(tbl->rows);
     for (size_t i = 0; i < tbl->rows.size(); ++i) {
       bool fresh = tbl->ids.emplace(tbl->rows[i]->name, static_cast<int32_t>(i)).second;
       KILN_CHECK(fresh, Internal, "op table: ", tbl->rows[i]->name, " is declared twice");
@@ -64,6 +73,8 @@ TensorList call(const OpDef& op, const TensorList& inputs, const OpArgs& args) {
     outputs = op.forward(inputs, args);
   }
   if (record) autograd::record(op, inputs, outputs, args);
+  // Views made in grad mode remember their base, so that in-place writes to them can be differentiated.
+  if (op.returns_view && grad_enabled()) autograd::track_views(op, inputs[0], outputs, args);
   if (inference_mode_enabled())
     for (const Tensor& out : outputs) out.impl()->inference = true;
   return outputs;

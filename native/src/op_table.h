@@ -37,7 +37,7 @@ struct OpDef {
   IntoFn into = nullptr;  // writes the result into a given tensor: the in-place form (add_, mul_, ...)
   BackwardFn backward = nullptr;
   int saves = kSaveNothing;
-  bool returns_view = false;  // outputs share the input's memory (in-place writes to them are refused under autograd)
+  bool returns_view = false;  // outputs share the input's memory (autograd/views.h tracks them for in-place writes)
 };
 
 // Runs an op: checks the arity, runs the forward, records autograd history when it applies.
@@ -61,6 +61,15 @@ void add_index_ops(std::vector<const OpDef*>& table);
 void add_optim_ops(std::vector<const OpDef*>& table);
 void add_activation_ops(std::vector<const OpDef*>& table);
 void add_random_ops(std::vector<const OpDef*>& table);
+// Joining, rearranging and advanced indexing (issue 4): shape and indexing families, one file each.
+void add_join_ops(std::vector<const OpDef*>& table);
+void add_rearrange_ops(std::vector<const OpDef*>& table);
+void add_diagonal_ops(std::vector<const OpDef*>& table);
+void add_pad_ops(std::vector<const OpDef*>& table);
+void add_select_ops(std::vector<const OpDef*>& table);
+void add_advanced_index_ops(std::vector<const OpDef*>& table);
+void add_mask_ops(std::vector<const OpDef*>& table);
+void add_getitem_ops(std::vector<const OpDef*>& table);
 
 // The in-place name of an op for messages: "add_" for add, "fill_" for fill_.
 std::string inplace_name(const OpDef& op);

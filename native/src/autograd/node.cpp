@@ -6,6 +6,7 @@
 
 #include "autograd/backward_context.h"
 #include "autograd/saved_tensor.h"
+#include "autograd/views.h"
 #include "kiln/ops.h"
 
 namespace kiln {
@@ -125,6 +126,7 @@ TensorList AccumulateGrad::apply(TensorList grads) {
 }
 
 Edge gradient_edge(const Tensor& t) {
+  autograd::refresh_view(t.impl());
   AutogradMeta& meta = autograd_meta(t);
   if (meta.grad_fn) return {meta.grad_fn, meta.output_nr};
   std::shared_ptr<Node> acc = meta.grad_accumulator.lock();

@@ -5,6 +5,7 @@
 
 #include "autograd/engine.h"
 #include "autograd/node.h"
+#include "autograd/views.h"
 #include "kiln/ops.h"
 #include "ops/operands.h"
 
@@ -32,7 +33,9 @@ AutogradMeta& autograd_meta(const Tensor& t) {
 }
 
 bool requires_grad_impl(const TensorImpl* t) {
-  return t->autograd && (t->autograd->requires_grad || t->autograd->grad_fn);
+  if (!t->autograd) return false;
+  autograd::refresh_view(t);
+  return t->autograd->requires_grad || t->autograd->grad_fn;
 }
 
 namespace autograd {
@@ -60,7 +63,6 @@ void record(const OpDef& op, const TensorList& inputs, const TensorList& outputs
     AutogradMeta& meta = autograd_meta(out);
     meta.grad_fn = node;
     meta.output_nr = static_cast<uint32_t>(i);
-    meta.is_view = op.returns_view;
   }
   node->save(inputs, outputs);
   if (anomaly_mode_enabled()) node->forward_trace = current_forward_trace();
@@ -74,13 +76,12 @@ void check_inplace_allowed(const OpDef& op, const Tensor& self) {
   KILN_CHECK(!(meta.requires_grad && !meta.grad_fn), Autograd, inplace_name(op),
              ": a leaf tensor that requires grad is being used in an in-place operation (use Autograd.noGrad() to "
              "change its values, as optimizers do)");
-  KILN_CHECK(!(meta.is_view && meta.grad_fn), NotImplemented, inplace_name(op),
-             ": in-place modification of a view of a tensor that requires grad is not supported; clone() the view "
-             "first, or modify the base tensor");
+  autograd::check_inplace_on_view(op, self);
 }
 
 Tensor record_inplace(const OpDef& op, const TensorList& inputs, const OpArgs& args) {
   const Tensor& self = inputs[0];
+  if (self.impl()->autograd && self.impl()->autograd->view) return record_inplace_view(op, inputs, args);
   // The out-of-place result carries the history; the node must not see self's memory change under it.
   TensorList ins = inputs;
   if (op.saves & kSaveInputs) ins[0] = clone(self);
@@ -105,6 +106,7 @@ Tensor record_inplace(const OpDef& op, const TensorList& inputs, const OpArgs& a
 }  // namespace autograd
 
 Tensor& set_requires_grad(Tensor& t, bool flag) {
+  autograd::refresh_view(t.impl());
   AutogradMeta& meta = autograd_meta(t);
   if (meta.grad_fn) {
     KILN_CHECK(flag, Autograd, "requires_grad: you can only change requires_grad flags of leaf variables. To use a "
@@ -119,7 +121,10 @@ Tensor& set_requires_grad(Tensor& t, bool flag) {
 }
 
 bool requires_grad(const Tensor& t) { return requires_grad_impl(t.impl()); }
-bool is_leaf(const Tensor& t) { return !t.impl()->autograd || !t.impl()->autograd->grad_fn; }
+bool is_leaf(const Tensor& t) {
+  autograd::refresh_view(t.impl());
+  return !t.impl()->autograd || !t.impl()->autograd->grad_fn;
+}
 
 Tensor grad(const Tensor& t) { return t.impl()->autograd ? t.impl()->autograd->grad : Tensor(); }
 
@@ -134,6 +139,7 @@ void set_grad(const Tensor& t, const Tensor& g) {
 }
 
 std::string grad_fn_name(const Tensor& t) {
+  autograd::refresh_view(t.impl());
   return t.impl()->autograd && t.impl()->autograd->grad_fn ? t.impl()->autograd->grad_fn->name() : std::string();
 }
 
@@ -157,8 +163,9 @@ Tensor detach(const Tensor& t) {
 
 void detach_(Tensor& t) {
   if (!t.impl()->autograd) return;
+  autograd::refresh_view(t.impl());
   AutogradMeta& meta = *t.impl()->autograd;
-  KILN_CHECK(!(meta.is_view && meta.grad_fn), NotImplemented, "detach_: cannot detach a view in place; use detach()");
+  KILN_CHECK(!(meta.view && meta.grad_fn), NotImplemented, "detach_: cannot detach a view in place; use detach()");
   meta.grad_fn.reset();
   meta.output_nr = 0;
   meta.requires_grad = false;

@@ -1,5 +1,6 @@
-// Indexing along one dim: gather, scatter and scatter_add (and their in-place forms).
+// Indexing along one dim: gather, scatter, scatter_add and scatter_reduce (and their in-place forms).
 #include "autograd/backward_context.h"
+#include "cpu/indexing.h"
 #include "kiln/ops.h"
 #include "ops/operands.h"
 
@@ -76,6 +77,98 @@ TensorList slice_scatter_fwd(const TensorList& in, const OpArgs& args) {
   return {out};
 }
 
+
+// ---- scatter_reduce. ints: [dim, reduce (cpu::ScatterReduceOp), include_self]
+
+using cpu::ScatterReduceOp;
+
+const char* reduce_name(ScatterReduceOp op) {
+  static const char* names[] = {"sum", "prod", "mean", "amax", "amin"};
+  return names[static_cast<int>(op)];
+}
+
+ScatterReduceOp reduce_arg(const OpArgs& args) {
+  const int64_t code = int_arg(args, 1, "scatter_reduce");
+  KILN_CHECK(code >= 0 && code <= 4, Argument, "scatter_reduce: unknown reduction code ", code);
+  return static_cast<ScatterReduceOp>(code);
+}
+
+void scatter_reduce_into(const Tensor& out, const TensorList& in, const OpArgs& args) {
+  const Tensor &index = in[1], &src = in[2];
+  const int64_t dim = wrap_dim(int_arg(args, 0, "scatter_reduce"), out.dim(), "scatter_reduce");
+  const ScatterReduceOp op = reduce_arg(args);
+  const bool include_self = int_arg(args, 2, "scatter_reduce") != 0;
+  check_cpu("scatter_reduce", {out, index, src});
+  check_index("scatter_reduce", out, dim, index, &src);
+  KILN_CHECK(!(op == ScatterReduceOp::Mean && out.dtype() == DType::Bool), DType,
+             "scatter_reduce: reduce=\"mean\" is not implemented for bool");
+  const Tensor s = unsafe_alias(out, src) || src.same_layout(out) ? clone(src) : src;
+  const Tensor o1 = at_least_1d(out), i1 = at_least_1d(index), s1 = at_least_1d(s);
+  if (!include_self) cpu::scatter_identity_kernel(op, o1, dim, i1);
+  cpu::scatter_reduce_kernel(op, o1, dim, i1, s1);
+  if (op != ScatterReduceOp::Mean || index.numel() == 0) return;
+  // The mean divides each target by how many values it received (plus one for self, if included).
+  Tensor counts = include_self ? ones(o1.shape(), DType::Int64) : zeros(o1.shape(), DType::Int64);
+  backend_for(out.device()).scatter(counts, dim, i1, expand(ones({}, DType::Int64), i1.shape()), true);
+  cpu::scatter_mean_kernel(o1, counts);
+}
+
+TensorList scatter_reduce_fwd(const TensorList& in, const OpArgs& args) {
+  Tensor out = clone(in[0]);
+  scatter_reduce_into(out, in, args);
+  return {out};
+}
+
+// PyTorch's scatter_reduce_backward, except that amax and amin with include_self=false do not count a self
+// value they excluded (PyTorch counts one that equals the result and gives the winning src too little).
+TensorList scatter_reduce_backward(const BackwardContext& c) {
+  const int64_t dim = c.args.ints[0];
+  const ScatterReduceOp op = static_cast<ScatterReduceOp>(c.args.ints[1]);
+  const bool include_self = c.args.ints[2] != 0;
+  const Tensor &self = c.input(0), &index = c.input(1), &src = c.input(2), &result = c.output(), &g = c.grad();
+  const DType t = g.dtype();
+  const Tensor zero = zeros({}, t), one = ones({}, t);
+  Tensor gself, gsrc;
+  switch (op) {
+    case ScatterReduceOp::Sum:
+      gself = g;
+      gsrc = gather(g, dim, index);
+      break;
+    case ScatterReduceOp::Mean: {
+      Tensor n = scatter_add(include_self ? ones(g.shape(), t) : zeros(g.shape(), t), dim, index, ones(src.shape(), t));
+      n = masked_fill(n, eq(n, zero), one);
+      gself = div(g, n);
+      gsrc = div(gather(g, dim, index), gather(n, dim, index));
+      break;
+    }
+    case ScatterReduceOp::Prod: {
+      // Products without the element itself, computed without dividing by zero.
+      const Tensor masked_self = masked_fill(self, eq(self, zero), one);
+      gself = div(mul(g, scatter_reduce(masked_self, dim, index, src, "prod", include_self)), masked_self);
+      const Tensor src_zero = eq(src, zero);
+      const Tensor zeros_at = gather(scatter_add(zeros(self.shape(), t), dim, index, to(src_zero, t)), dim, index);
+      const Tensor single_zero = mul(src_zero, eq(zeros_at, one));  // bool * bool: and
+      const Tensor without_src = scatter_reduce(self, dim, index, masked_fill(src, single_zero, one), "prod", include_self);
+      gsrc = where(single_zero, gather(mul(g, without_src), dim, index),
+                   div(gather(mul(g, result), dim, index), masked_fill(src, src_zero, one)));
+      break;
+    }
+    case ScatterReduceOp::Amax:
+    case ScatterReduceOp::Amin: {
+      // The gradient is shared evenly by the values equal to the result.
+      Tensor self_hit = to(eq(self, result), t);
+      if (!include_self) self_hit = scatter(self_hit, dim, index, zeros(index.shape(), t));
+      const Tensor src_hit = to(eq(src, gather(result, dim, index)), t);
+      const Tensor share = div(g, scatter_add(self_hit, dim, index, src_hit));
+      gself = mul(self_hit, share);
+      gsrc = mul(src_hit, gather(share, dim, index));
+      break;
+    }
+  }
+  if (!include_self) gself = scatter(gself, dim, index, zeros(index.shape(), t));
+  return {c.needs(0) ? gself : Tensor(), Tensor(), c.needs(2) ? gsrc : Tensor()};
+}
+
 // ---- Derivatives.
 
 TensorList gather_backward(const BackwardContext& c) {
@@ -108,13 +201,16 @@ const OpDef kScatter{"scatter", "scatter(Tensor x, Tensor index, Tensor src; int
                      scatter_fwd<false>, scatter_into<false>, scatter_backward, kSaveInputs};
 const OpDef kScatterAdd{"scatter_add", "scatter_add(Tensor x, Tensor index, Tensor src; ints: dim)", 3,
                         OpKind::Primitive, scatter_fwd<true>, scatter_into<true>, scatter_add_backward, kSaveInputs};
+const OpDef kScatterReduce{"scatter_reduce", "scatter_reduce(Tensor x, Tensor index, Tensor src; ints: dim, reduce, "
+                           "include_self)", 3, OpKind::Primitive, scatter_reduce_fwd, scatter_reduce_into,
+                           scatter_reduce_backward, kSaveInputs | kSaveOutputs};
 const OpDef kSliceScatter{"slice_scatter", "slice_scatter(Tensor x, Tensor src; ints: dim, start, end, step)", 2,
                           OpKind::Primitive, slice_scatter_fwd, slice_scatter_into, slice_scatter_backward};
 
 }  // namespace
 
 void add_index_ops(std::vector<const OpDef*>& table) {
-  table.insert(table.end(), {&kGather, &kScatter, &kScatterAdd, &kSliceScatter});
+  table.insert(table.end(), {&kGather, &kScatter, &kScatterAdd, &kScatterReduce, &kSliceScatter});
 }
 
 Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) { return call1(kGather, {x, index}, OpArgs{{dim}, {}}); }
@@ -123,6 +219,23 @@ Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& 
 }
 Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src) {
   return call1(kScatterAdd, {x, index, src}, OpArgs{{dim}, {}});
+}
+static OpArgs scatter_reduce_args(int64_t dim, const std::string& reduce, bool include_self) {
+  int64_t code = -1;
+  for (int64_t i = 0; i <= 4; ++i)
+    if (reduce == reduce_name(static_cast<ScatterReduceOp>(i))) code = i;
+  KILN_CHECK(code >= 0, Argument, "scatter_reduce: reduce argument must be either sum, prod, mean, amax or amin, got ",
+             reduce);
+  return OpArgs{{dim, code, include_self ? 1 : 0}, {}};
+}
+Tensor scatter_reduce(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src, const std::string& reduce,
+                      bool include_self) {
+  return call1(kScatterReduce, {x, index, src}, scatter_reduce_args(dim, reduce, include_self));
+}
+Tensor& scatter_reduce_(Tensor& x, int64_t dim, const Tensor& index, const Tensor& src, const std::string& reduce,
+                        bool include_self) {
+  call_inplace(kScatterReduce, {x, index, src}, scatter_reduce_args(dim, reduce, include_self));
+  return x;
 }
 Tensor slice_scatter(const Tensor& x, const Tensor& src, int64_t dim, int64_t start, int64_t end, int64_t step) {
   return call1(kSliceScatter, {x, src}, OpArgs{{dim, start, end, step}, {}});

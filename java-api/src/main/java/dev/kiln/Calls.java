@@ -36,6 +36,30 @@ final class Calls {
     return new Tensor(Core.call(op, Frame.of(new long[] {self.handle()}, ints)));
   }
 
+  /** An op with any tensor inputs and several outputs (at most maxOutputs), as a list. */
+  static java.util.List<Tensor> many(int op, long[] tensors, long[] ints, int maxOutputs) {
+    long[] out = Core.call(op, Frame.of(tensors, ints), Math.max(1, maxOutputs));
+    java.util.List<Tensor> list = new java.util.ArrayList<>(out.length);
+    for (long h : out) list.add(new Tensor(h));
+    return java.util.List.copyOf(list);
+  }
+
+  /** An op with any tensor inputs and ints, and one output. */
+  static Tensor call(int op, long[] tensors, long... ints) {
+    return new Tensor(Core.call(op, Frame.of(tensors, ints)));
+  }
+
+  /** The same with reals too. */
+  static Tensor call(int op, long[] tensors, long[] ints, double... reals) {
+    return new Tensor(Core.call(op, Frame.of(tensors, ints, reals)));
+  }
+
+  static long[] handles(java.util.List<Tensor> tensors) {
+    long[] h = new long[tensors.size()];
+    for (int i = 0; i < h.length; i++) h[i] = tensors.get(i).handle();
+    return h;
+  }
+
   /** An op returning values and indices along a dim. */
   static ValuesAndIndices valuesAndIndices(Tensor self, int op, int dim, boolean keepdim) {
     long[] out = Core.call(op, Frame.of(new long[] {self.handle()}, new long[] {dim, keepdim ? 1 : 0}), 2);

@@ -300,6 +300,28 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
     return new Tensor(Core.call(op, Frame.of(new long[0], Frame.concat(new long[] {dtype.code(), gen}, shape))));
   }
 
+  // ---------------------------------------------------------------- joining
+
+  /** The tensors joined along dim 0 (dtypes promoted; 1-D empty tensors are skipped, as in PyTorch). */
+  public static Tensor cat(Tensor... tensors) {
+    return cat(List.of(tensors), 0);
+  }
+
+  /** {@code Tensor.cat(List.of(a, b), 1)}: joined along dim 1, which all but dim must agree on. */
+  public static Tensor cat(List<Tensor> tensors, int dim) {
+    return Calls.call(ShapeIds.CAT, Calls.handles(tensors), dim);
+  }
+
+  /** The tensors, all of one shape, stacked along a new dim 0. */
+  public static Tensor stack(Tensor... tensors) {
+    return stack(List.of(tensors), 0);
+  }
+
+  /** {@code Tensor.stack(List.of(a, b), 1)}: stacked along a new dim 1. */
+  public static Tensor stack(List<Tensor> tensors, int dim) {
+    return Calls.call(ShapeIds.STACK, Calls.handles(tensors), dim);
+  }
+
   // ---------------------------------------------------------------- metadata
 
   /** The sizes of the dims ({@code x.shape}); a copy. */

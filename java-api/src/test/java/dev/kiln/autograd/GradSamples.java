@@ -60,6 +60,7 @@ final class GradSamples {
     ShapeGradSamples.register(s);
     LinalgGradSamples.register(s);
     ActivationGradSamples.register(s);
+    IndexingGradSamples.register(s);
     return s.samples;
   }
 }

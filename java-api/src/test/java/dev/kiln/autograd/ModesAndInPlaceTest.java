@@ -3,7 +3,6 @@ package dev.kiln.autograd;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.kiln.AutogradException;
-import dev.kiln.NotImplementedException;
 import dev.kiln.Tensor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -122,9 +121,21 @@ class ModesAndInPlaceTest {
   }
 
   @Test
-  void inPlaceOnAViewThatNeedsGradIsRefusedClearly() {
+  void inPlaceOnAViewOfANonLeafIsDifferentiated() {
     Tensor x = Tensor.of(new double[] {1, 2, 3}).requiresGrad(true);
-    Tensor v = x.mul(1).narrow(0, 0, 2);
-    assertThrows(NotImplementedException.class, () -> v.mul_(2));
+    Tensor y = x.mul(1);
+    Tensor v = y.narrow(0, 0, 2);
+    v.mul_(2); // y = [2x0, 2x1, x2]: PyTorch's CopySlices rebases y's history
+    assertEquals("CopySlices", y.gradFn().name());
+    y.pow(2L).sum().backward();
+    assertArrayEquals(new double[] {8, 16, 6}, x.grad().toDoubleArray(), 1e-12);
+  }
+
+  @Test
+  void inPlaceOnAViewOfALeafThatRequiresGradIsRefused() {
+    Tensor x = Tensor.of(new double[] {1, 2, 3}).requiresGrad(true);
+    AutogradException e = assertThrows(AutogradException.class, () -> x.narrow(0, 0, 2).mul_(2));
+    assertTrue(e.getMessage().contains("mul_: a view of a leaf tensor that requires grad"), e.getMessage());
+    assertArrayEquals(new double[] {1, 2, 3}, x.toDoubleArray(), "unchanged");
   }
 }

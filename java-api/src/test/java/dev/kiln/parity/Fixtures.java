@@ -31,7 +31,7 @@ final class Fixtures {
   /** The op families, one file each; "grads" holds the gradient cases. */
   static final List<String> FAMILIES =
       List.of("creation", "elementwise", "comparison", "reduction", "views", "matmul", "printing", "errors", "grads",
-          "activations", "random");
+          "activations", "random", "indexing", "grads_indexing");
 
   /** One case: an op, its inputs and arguments, and what PyTorch made of them (for a gradient case, in grad). */
   record Case(String family, String name, String op, List<TensorSpec> inputs, Args args, List<TensorSpec> expected,
@@ -188,6 +188,19 @@ final class Fixtures {
       return new Scalar(kind, o.getAsJsonPrimitive(kind));
     }
 
+    String string(String key) {
+      return get(key).getAsString();
+    }
+
+    double number(String key) {
+      return Fixtures.number(get(key));
+    }
+
+    /** An argument as it is in the JSON (a list of index items, nested arguments). */
+    JsonElement json(String key) {
+      return get(key);
+    }
+
     /** The arguments no call read: a fixture the Java mapping does not fully understand. */
     Set<String> unread() {
       Set<String> out = new TreeSet<>(json.keySet());
@@ -310,7 +323,7 @@ final class Fixtures {
     };
   }
 
-  private static Tensor applyView(Tensor t, JsonArray v) {
+  static Tensor applyView(Tensor t, JsonArray v) {
     String op = v.get(0).getAsString();
     return switch (op) {
       case "transpose" -> t.transpose(v.get(1).getAsInt(), v.get(2).getAsInt());

@@ -48,6 +48,7 @@ final class OpMap {
     MiscOps.register(ALL);
     ActivationOps.register(ALL);
     RandomOps.register(ALL);
+    IndexingOps.register(ALL);
   }
 
   /** The Java call for a fixture op, or null. */

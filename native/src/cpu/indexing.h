@@ -1,0 +1,37 @@
+// CPU kernels of the indexing and rearranging ops that their op files call directly (after check_cpu).
+// Like every kernel they see strided operands only; the op layer checks arguments and allocates.
+#pragma once
+#include "backend.h"
+
+namespace kiln::cpu {
+
+// Advanced indexing works with element offsets: offsets (int64, contiguous) += index * stride, where index
+// (int64, any strides, offsets' shape) indexes a dim of the given size. Negative indices count from the end
+// when wrap is set (advanced indexing), else they are out of range (index_select, index_add); an index out
+// of range throws an Index error naming op and dim.
+void index_offsets_kernel(const Tensor& offsets, const Tensor& index, int64_t size, int64_t stride, int64_t dim,
+                          bool wrap, const char* op);
+// out[i] = src[i] moved by offsets[i] elements. src has out's shape with zero strides where offsets apply.
+void index_gather_kernel(const Tensor& out, const Tensor& src, const Tensor& offsets);
+// dst[i] moved by offsets[i] elements = values[i] (or += with accumulate). Serial: targets may repeat.
+void index_put_kernel(const Tensor& dst, const Tensor& values, const Tensor& offsets, bool accumulate);
+
+enum class ScatterReduceOp : int64_t { Sum = 0, Prod = 1, Mean = 2, Amax = 3, Amin = 4 };
+// out[..index[..i..]..] = reduce(out[..], src[..i..]) along dim (Mean accumulates the sum; the op divides).
+void scatter_reduce_kernel(ScatterReduceOp op, const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src);
+// out /= counts (int64, out's shape; floor division for integers), the last step of a scatter mean.
+void scatter_mean_kernel(const Tensor& out, const Tensor& counts);
+// Writes reduce's identity (0, 1, -inf, +inf) at every target of index along dim.
+void scatter_identity_kernel(ScatterReduceOp op, const Tensor& out, int64_t dim, const Tensor& index);
+
+// The row-major coordinates of x's nonzero elements: out is [count, x.dim()] int64, count from nonzero_count.
+int64_t nonzero_count(const Tensor& x);
+void nonzero_kernel(const Tensor& out, const Tensor& x);
+
+// out = x with the elements above (lower) or below (upper) diagonal k of the last two dims zeroed; out is
+// contiguous, x any strides.
+void tri_kernel(const Tensor& out, const Tensor& x, int64_t k, bool lower);
+// out = x reversed along the listed dims.
+void flip_kernel(const Tensor& out, const Tensor& x, const std::vector<int64_t>& dims);
+
+}  // namespace kiln::cpu

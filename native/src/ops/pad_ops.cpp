@@ -1,0 +1,175 @@
+// Padding, as torch.nn.functional.pad: constant_pad_nd (any number of dims; negative amounts crop) and the
+// reflect, replicate and circular modes (the last 1 to 3 dims), which gather through an index per padded
+// dim; their gradient scatters back through the same indices.
+#include <algorithm>
+
+#include "autograd/backward_context.h"
+#include "kiln/ops.h"
+#include "ops/operands.h"
+
+namespace kiln {
+namespace {
+
+const char* mode_name(PadMode mode) {
+  switch (mode) {
+    case PadMode::Constant: return "constant";
+    case PadMode::Reflect: return "reflect";
+    case PadMode::Replicate: return "replicate";
+    case PadMode::Circular: return "circular";
+  }
+  return "?";
+}
+
+// The padded shape; pads holds (before, after) pairs from the last dim backwards.
+Shape padded_shape(const Shape& shape, const std::vector<int64_t>& pads, const char* op) {
+  const int64_t nd = static_cast<int64_t>(shape.size()), k = static_cast<int64_t>(pads.size()) / 2;
+  KILN_CHECK(pads.size() % 2 == 0, Argument, op, ": padding length must be divisible by 2, got ", pads.size());
+  KILN_CHECK(k <= nd, Argument, op, ": padding length too large: ", pads.size(), " values for a tensor of shape ",
+             shape_str(shape));
+  Shape out = shape;
+  for (int64_t i = 0; i < k; ++i) {
+    const int64_t d = nd - 1 - i, b = pads[2 * i], a = pads[2 * i + 1];
+    int64_t n;
+    KILN_CHECK(!__builtin_add_overflow(shape[d], b, &n) && !__builtin_add_overflow(n, a, &n), Argument, op,
+               ": padding overflows");
+    KILN_CHECK(n >= 0, Shape, op, ": the input size ", shape[d], ", plus padding ", b, " and ", a,
+               " resulted in a negative output size, which is invalid. Check dimension ", d, " of your input.");
+    out[d] = n;
+  }
+  return out;
+}
+
+// ints: [pads...]; reals: [value]
+TensorList constant_pad_fwd(const TensorList& in, const OpArgs& args) {
+  const Tensor& x = in[0];
+  const std::vector<int64_t>& pads = args.ints;
+  const Shape shape = padded_shape(x.shape(), pads, "constant_pad_nd");
+  Tensor out = full(shape, Scalar(real_arg(args, 0, "constant_pad_nd")), x.dtype());
+  // The overlap of x and out: each padded dim loses what negative padding crops.
+  Tensor src = x, dst = out;
+  const int64_t nd = x.dim();
+  for (size_t i = 0; i < pads.size() / 2; ++i) {
+    const int64_t d = nd - 1 - static_cast<int64_t>(i), b = pads[2 * i], a = pads[2 * i + 1];
+    const int64_t from = std::max<int64_t>(-b, 0), to = x.shape()[d] - std::max<int64_t>(-a, 0);
+    if (to <= from) return {out};
+    src = slice(src, d, from, to, 1);
+    dst = slice(dst, d, std::max<int64_t>(b, 0), std::max<int64_t>(b, 0) + (to - from), 1);
+  }
+  if (src.numel() > 0) backend_for(out.device()).copy(dst, src);
+  return {out};
+}
+
+TensorList constant_pad_backward(const BackwardContext& c) {
+  std::vector<int64_t> pads = c.args.ints;
+  for (int64_t& p : pads) p = -p;
+  return {pad(c.grad(), pads)};
+}
+
+// Where output position j of a dim of size n, padded by b before and a after, reads from.
+Tensor pad_index(PadMode mode, int64_t n, int64_t b, int64_t a) {
+  const int64_t m = n + b + a;
+  Tensor idx = Tensor::empty({m}, DType::Int64);
+  int64_t* p = idx.data<int64_t>();
+  const int64_t lo = std::max<int64_t>(-b, 0), width = n - lo - std::max<int64_t>(-a, 0);
+  for (int64_t j = 0; j < m; ++j) {
+    int64_t i = j - b;
+    if (mode == PadMode::Reflect) {
+      if (i < 0) i = -i;
+      if (i >= n) i = 2 * (n - 1) - i;
+    } else if (mode == PadMode::Replicate) {
+      i = std::clamp<int64_t>(i, 0, n - 1);
+    } else {  // circular: the cropped dim, wrapped around
+      i = lo + (((j - std::max<int64_t>(b, 0)) % width) + width) % width;
+    }
+    p[j] = i;
+  }
+  return idx;
+}
+
+void check_indexed_pad(const Shape& shape, const std::vector<int64_t>& pads, PadMode mode) {
+  const char* name = mode_name(mode);
+  const int64_t nd = static_cast<int64_t>(shape.size()), k = static_cast<int64_t>(pads.size()) / 2;
+  KILN_CHECK(pads.size() % 2 == 0, Argument, "pad: padding length must be divisible by 2, got ", pads.size());
+  KILN_CHECK(k >= 1 && k <= 3 && (nd == k + 1 || nd == k + 2), NotImplemented, "pad: ", name, " padding of the last ",
+             k, " dims needs a ", k + 1, "-D or ", k + 2, "-D input, got shape ", shape_str(shape),
+             " (only 2D, 3D, 4D, 5D padding with non-constant padding is supported)");
+  const Shape out = padded_shape(shape, pads, "pad");
+  for (int64_t i = 0; i < k; ++i) {
+    const int64_t d = nd - 1 - i, n = shape[d], b = pads[2 * i], a = pads[2 * i + 1];
+    if (mode == PadMode::Reflect)
+      KILN_CHECK(b < n && a < n, Argument, "pad: padding size should be less than the corresponding input dimension, "
+                 "but got: padding (", b, ", ", a, ") at dimension ", d, " of input ", shape_str(shape));
+    if (mode == PadMode::Circular)
+      KILN_CHECK(b <= n && a <= n, Argument, "pad: circular padding (", b, ", ", a, ") at dimension ", d,
+                 " of input ", shape_str(shape), " wraps around more than once");
+    KILN_CHECK(out[d] == 0 || n - std::max<int64_t>(-b, 0) - std::max<int64_t>(-a, 0) > 0, Shape, "pad: ", name,
+               " padding needs input values to read at dimension ", d, " of input ", shape_str(shape), " padded by (",
+               b, ", ", a, ")");
+  }
+}
+
+template <PadMode Mode>
+TensorList indexed_pad_fwd(const TensorList& in, const OpArgs& args) {
+  const Tensor& x = in[0];
+  check_indexed_pad(x.shape(), args.ints, Mode);
+  Tensor out = x;
+  for (size_t i = 0; i < args.ints.size() / 2; ++i) {
+    const int64_t d = x.dim() - 1 - static_cast<int64_t>(i);
+    out = index_select(out, d, pad_index(Mode, x.shape()[d], args.ints[2 * i], args.ints[2 * i + 1]));
+  }
+  return {out};
+}
+
+template <PadMode Mode>
+TensorList indexed_pad_backward(const BackwardContext& c) {
+  const Shape& shape = c.input_shape(0);
+  const int64_t nd = static_cast<int64_t>(shape.size());
+  Tensor g = c.grad();
+  for (size_t i = 0; i < c.args.ints.size() / 2; ++i) {
+    const int64_t d = nd - 1 - static_cast<int64_t>(i);
+    Shape s = g.shape();
+    s[d] = shape[d];
+    g = index_add(zeros(s, g.dtype()), d, pad_index(Mode, shape[d], c.args.ints[2 * i], c.args.ints[2 * i + 1]), g);
+  }
+  return {g};
+}
+
+// ints: [mode, pads...]; reals: [value]
+TensorList pad_fwd(const TensorList& in, const OpArgs& args);
+
+const OpDef kConstantPadNd{"constant_pad_nd", "constant_pad_nd(Tensor x; ints: pads...; reals: value)", 1,
+                           OpKind::Primitive, constant_pad_fwd, nullptr, constant_pad_backward};
+const OpDef kReflectionPad{"reflection_pad", "reflection_pad(Tensor x; ints: pads...)", 1, OpKind::Primitive,
+                           indexed_pad_fwd<PadMode::Reflect>, nullptr, indexed_pad_backward<PadMode::Reflect>};
+const OpDef kReplicationPad{"replication_pad", "replication_pad(Tensor x; ints: pads...)", 1, OpKind::Primitive,
+                            indexed_pad_fwd<PadMode::Replicate>, nullptr, indexed_pad_backward<PadMode::Replicate>};
+const OpDef kCircularPad{"circular_pad", "circular_pad(Tensor x; ints: pads...)", 1, OpKind::Primitive,
+                         indexed_pad_fwd<PadMode::Circular>, nullptr, indexed_pad_backward<PadMode::Circular>};
+const OpDef kPad{"pad", "pad(Tensor x; ints: mode (0 constant, 1 reflect, 2 replicate, 3 circular), pads...; "
+                 "reals: value)", 1, OpKind::Composite, pad_fwd};
+
+TensorList pad_fwd(const TensorList& in, const OpArgs& args) {
+  const int64_t code = int_arg(args, 0, "pad");
+  KILN_CHECK(code >= 0 && code <= 3, Argument, "pad: unknown padding mode code ", code);
+  const PadMode mode = static_cast<PadMode>(code);
+  const double value = real_arg(args, 0, "pad");
+  const OpArgs rest{int_list(args, 1), {value}};
+  if (mode == PadMode::Constant) return call(kConstantPadNd, in, rest);
+  KILN_CHECK(value == 0, Argument, "pad: padding mode \"", mode_name(mode), "\" doesn't take in value argument");
+  const OpDef& row = mode == PadMode::Reflect ? kReflectionPad : mode == PadMode::Replicate ? kReplicationPad : kCircularPad;
+  return call(row, in, OpArgs{int_list(args, 1), {}});
+}
+
+}  // namespace
+
+void add_pad_ops(std::vector<const OpDef*>& table) {
+  table.insert(table.end(), {&kConstantPadNd, &kReflectionPad, &kReplicationPad, &kCircularPad, &kPad});
+}
+
+Tensor pad(const Tensor& x, const std::vector<int64_t>& pads, PadMode mode, double value) {
+  OpArgs a{{static_cast<int64_t>(mode)}, {value}};
+  a.ints.insert(a.ints.end(), pads.begin(), pads.end());
+  return call1(kPad, {x}, a);
+}
+
+}  // namespace kiln

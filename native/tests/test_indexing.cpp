@@ -1,0 +1,138 @@
+// Indexing kernels and ops from C++: select, index_select, index_add, scatter_reduce, advanced indexing and
+// index_put, masks, nonzero, one_hot and Python-style get/set. Out-of-range indices throw and leave inputs
+// unchanged; results do not depend on the thread count.
+#include "fixtures.h"
+
+using namespace kiln;
+using test::iota;
+using test::make;
+
+namespace {
+
+Tensor longs(std::vector<double> v, Shape shape = {}) {
+  if (shape.empty()) shape = {static_cast<int64_t>(v.size())};
+  return make(v, shape, DType::Int64);
+}
+Tensor bools(std::vector<double> v, Shape shape = {}) {
+  if (shape.empty()) shape = {static_cast<int64_t>(v.size())};
+  return make(v, shape, DType::Bool);
+}
+
+}  // namespace
+
+TEST(select_and_index_select) {
+  const Tensor x = iota({3, 4});
+  const Tensor row = select(x, 0, -1);
+  CHECK(row.storage() == x.storage());
+  CHECK_VALUES(row, 0, {8, 9, 10, 11});
+  CHECK_VALUES(index_select(t(x), 1, longs({2, 0, 2})), 0, {8, 0, 8, 9, 1, 9, 10, 2, 10, 11, 3, 11});
+  CHECK_SHAPE(index_select(x, 0, longs({})), {0, 4});
+  CHECK_THROWS(select(x, 1, 4), Index, "select: index 4 out of range");
+  CHECK_THROWS(index_select(x, 0, longs({0, 3})), Index, "index_select: index 3 is out of bounds for dimension 0");
+  CHECK_THROWS(index_select(x, 0, longs({-1})), Index, "index_select: index -1 is out of bounds");
+  CHECK_THROWS(index_select(x, 0, make({0}, {1})), DType, "index_select: expected dtype int64");
+}
+
+TEST(index_add_accumulates_duplicates) {
+  const Tensor x = zeros({3});
+  CHECK_VALUES(index_add(x, 0, longs({0, 2, 0, 0}), make({1, 2, 3, 4}, {4}), 2), 0, {16, 0, 4});
+  Tensor y = zeros({2, 3}, DType::Int64);
+  index_add_(y, 1, longs({1, 1}), make({1, 2, 3, 4}, {2, 2}, DType::Int64));
+  CHECK_VALUES(y, 0, {0, 3, 0, 0, 7, 0});
+  CHECK_THROWS(index_add(x, 0, longs({3}), ones({1})), Index, "index_add: index 3 is out of bounds");
+  CHECK_VALUES(x, 0, {0, 0, 0});
+  CHECK_THROWS(index_add(y, 1, longs({0}), ones({2, 1}, DType::Int64), 0.5), Argument, "must be an integer");
+}
+
+TEST(scatter_reduce_every_reduction) {
+  const Tensor self = make({1, 2, 3}, {3});
+  const Tensor index = longs({0, 0, 2});
+  const Tensor src = make({4, 5, 6}, {3});
+  CHECK_VALUES(scatter_reduce(self, 0, index, src, "sum"), 0, {10, 2, 9});
+  CHECK_VALUES(scatter_reduce(self, 0, index, src, "prod", false), 0, {20, 2, 6});
+  CHECK_VALUES(scatter_reduce(self, 0, index, src, "mean"), 1e-6, {10.0 / 3, 2, 4.5});
+  CHECK_VALUES(scatter_reduce(self, 0, index, src, "amax"), 0, {5, 2, 6});
+  CHECK_VALUES(scatter_reduce(self, 0, index, src, "amin", false), 0, {4, 2, 6});
+  CHECK_VALUES(scatter_reduce(make({-7, 4}, {2}, DType::Int64), 0, longs({0, 0}), longs({0, 0}), "mean"), 0, {-3, 4});
+  CHECK_THROWS(scatter_reduce(self, 0, index, src, "max"), Argument, "reduce argument must be either sum");
+  CHECK_THROWS(scatter_reduce(self, 0, longs({3}), make({1}, {1}), "sum"), Index, "index 3 is out of bounds");
+  CHECK_VALUES(self, 0, {1, 2, 3});
+}
+
+TEST(advanced_index_follows_numpy_placement) {
+  const Tensor x = iota({2, 3, 4});
+  // Adjacent indexed dims stay in place; separated ones go first.
+  CHECK_SHAPE(index(x, {Tensor(), longs({0, 2}), longs({1, 3})}), {2, 2});
+  CHECK_SHAPE(index(x, {longs({0, 1}), Tensor(), longs({1, 3})}), {2, 3});
+  CHECK_VALUES(index(x, {longs({1, 0}), Tensor(), longs({3, 0})}), 0, {15, 19, 23, 0, 4, 8});
+  CHECK_SHAPE(get(x, {TensorIndex::slice(), TensorIndex::of(longs({0, 1}, {2, 1})), TensorIndex::of(longs({2, 0, 1}))}),
+              {2, 2, 3});
+  CHECK_VALUES(index(x, {Tensor(), bools({1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1}, {3, 4})}), 0, {0, 5, 11, 12, 17, 23});
+  CHECK_SHAPE(index(x, {bools({0, 0})}), {0, 3, 4});
+  CHECK_VALUES(index(t(iota({3, 2})), {Tensor(), longs({-1})}), 0, {4, 5});
+  CHECK_THROWS(index(x, {longs({2})}), Index, "index: index 2 is out of bounds for dimension 0 with size 2");
+  CHECK_THROWS(index(x, {longs({0, 1}), longs({0, 1, 2})}), Index, "shape mismatch: indexing tensors could not be");
+  CHECK_THROWS(index(x, {bools({1, 0, 1})}), Index, "the shape of the mask [3] at index 0 does not match");
+  CHECK_THROWS(index(x, {Tensor(), Tensor(), Tensor(), longs({0})}), Index, "too many indices");
+}
+
+TEST(index_put_overwrites_or_accumulates) {
+  const Tensor x = zeros({2, 3});
+  CHECK_VALUES(index_put(x, {longs({1, 0}), longs({2, 2})}, make({5, 6}, {2})), 0, {0, 0, 6, 0, 0, 5});
+  CHECK_VALUES(index_put(x, {Tensor(), longs({0, 0, 1})}, ones({}), true), 0, {2, 1, 0, 2, 1, 0});
+  CHECK_VALUES(index_put(x, {bools({1, 0, 1, 0, 0, 1}, {2, 3})}, make({7}, {1})), 0, {7, 0, 7, 0, 0, 7});
+  CHECK_THROWS(index_put(x, {longs({0})}, ones({}, DType::Float64)), DType, "dtypes must match");
+  CHECK_THROWS(index_put(x, {longs({0, 1})}, ones({4})), Shape, "cannot be broadcast to indexing result of shape [2, 3]");
+  Tensor y = zeros({3});
+  CHECK_THROWS(index_put_(y, {longs({0, 5})}, ones({})), Index, "index 5 is out of bounds");
+  CHECK_VALUES(y, 0, {0, 0, 0});  // nothing written: the offsets are checked before any write
+}
+
+TEST(masks_and_nonzero) {
+  const Tensor x = iota({2, 3});
+  const Tensor m = bools({1, 0, 1});
+  CHECK_VALUES(masked_fill(x, m, Scalar(-1.0)), 0, {-1, 1, -1, -1, 4, -1});
+  CHECK_VALUES(masked_select(t(x), bools({0, 1}, {1, 2})), 0, {3, 4, 5});
+  CHECK_VALUES(nonzero(make({0, 3, 0, 4}, {2, 2})), 0, {0, 1, 1, 1});
+  CHECK_SHAPE(nonzero(Tensor::scalar(2.0, DType::Float32)), {1, 0});
+  const TensorList cols = nonzero_as_tuple(make({0, 3, 0, 4}, {2, 2}));
+  CHECK_EQ(cols.size(), size_t(2));
+  CHECK_VALUES(cols[1], 0, {1, 1});
+  CHECK_VALUES(one_hot(longs({2, 0})), 0, {0, 0, 1, 1, 0, 0});
+  CHECK_THROWS(one_hot(longs({3}), 3), Index, "class values must be smaller than num_classes");
+  CHECK_THROWS(masked_fill(x, make({1, 0, 1}, {3}), Scalar(1.0)), DType, "masked_fill: expected a bool mask");
+}
+
+TEST(get_and_set_python_style) {
+  Tensor x = iota({3, 4});
+  const Tensor v = get(x, {TensorIndex::slice(1), TensorIndex::new_axis(), TensorIndex::ellipsis(),
+                           TensorIndex::slice(0, INT64_MAX, 2)});
+  CHECK_SHAPE(v, {2, 1, 2});
+  CHECK(v.storage() == x.storage());
+  CHECK_VALUES(v, 0, {4, 6, 8, 10});
+  set_(x, {TensorIndex::of(gt(x, wrapped_scalar(Scalar(9.0))))}, zeros({}));
+  CHECK_VALUES(x, 0, {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 0});
+  set_(x, {TensorIndex::integer(0)}, reshape(make({5, 6, 7, 8}, {4}), {1, 4}));  // leading 1s are dropped
+  CHECK_VALUES(select(x, 0, 0), 0, {5, 6, 7, 8});
+  CHECK_THROWS(get(x, {TensorIndex::integer(3)}), Index, "getitem: select: index 3 out of range");
+  CHECK_THROWS(get(x, {TensorIndex::ellipsis(), TensorIndex::ellipsis()}), Index, "single ellipsis");
+  CHECK_THROWS(get(x, {TensorIndex::slice(0, 2, -1)}), Argument, "slice step must be positive");
+}
+
+TEST(large_gathers_and_puts_do_not_depend_on_the_thread_count) {
+  const Tensor x = test::uniform({40, 300}, 3, -1, 1, DType::Float64);
+  std::vector<double> rows(2000);
+  for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<double>((i * 7919) % 40);
+  const Tensor idx = longs(rows);
+  Tensor one, many;
+  {
+    test::ThreadCount threads(1);
+    one = index_put(index(t(x), {Tensor(), idx}), {Tensor(), longs({0, 1, 0})}, ones({}, DType::Float64), true);
+  }
+  {
+    test::ThreadCount threads(4);
+    many = index_put(index(t(x), {Tensor(), idx}), {Tensor(), longs({0, 1, 0})}, ones({}, DType::Float64), true);
+  }
+  CHECK_SAME(one, many, 0);
+  CHECK_VALUES(select(select(many, 0, 7), 0, 2), 0, {test::values(x)[static_cast<size_t>(rows[2]) * 300 + 7]});
+}

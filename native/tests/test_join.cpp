@@ -1,0 +1,105 @@
+// Joining, splitting and rearranging: cat, stack, split, chunk, unbind, flip, roll, repeat, tile, tril, triu,
+// diagonal, diag and pad, on contiguous and strided inputs; pieces are views, copies are not.
+#include "fixtures.h"
+
+using namespace kiln;
+using test::iota;
+using test::make;
+
+TEST(cat_joins_strided_inputs_and_promotes) {
+  const Tensor a = t(iota({3, 2}));                          // [2, 3], transposed
+  const Tensor b = make({7, 8, 9}, {1, 3}, DType::Int64);
+  const Tensor c = cat({a, b}, 0);
+  CHECK_EQ(c.dtype(), DType::Float32);
+  CHECK_SHAPE(c, {3, 3});
+  CHECK_VALUES(c, 0, {0, 2, 4, 1, 3, 5, 7, 8, 9});
+  CHECK_VALUES(cat({iota({2, 1}), iota({2, 2})}, -1), 0, {0, 0, 1, 1, 2, 3});
+  CHECK_SHAPE(cat({zeros({0}), iota({2, 2}), zeros({0})}, 1), {2, 2});  // 1-D empty tensors are skipped
+  CHECK_THROWS(cat({iota({2, 2}), iota({3, 3})}, 0), Shape, "cat: sizes of tensors must match except in dimension 0");
+  CHECK_THROWS(cat({}, 0), Argument, "cat: expected a non-empty list");
+  CHECK_THROWS(cat({Tensor::scalar(1.0, DType::Float32)}, 0), Shape, "zero-dimensional tensor (at position 0)");
+}
+
+TEST(stack_adds_a_dim) {
+  const Tensor s = stack({iota({2}), make({5, 6}, {2})}, 1);
+  CHECK_SHAPE(s, {2, 2});
+  CHECK_VALUES(s, 0, {0, 5, 1, 6});
+  CHECK_THROWS(stack({iota({2}), iota({3})}, 0), Shape, "stack: expects each tensor to be equal size");
+}
+
+TEST(split_chunk_and_unbind_return_views) {
+  const Tensor x = iota({5, 4});
+  const TensorList parts = split(x, 2, 0);
+  CHECK_EQ(parts.size(), size_t(3));
+  CHECK_SHAPE(parts[2], {1, 4});
+  CHECK(parts[1].storage() == x.storage());
+  CHECK_EQ(parts[1].offset(), int64_t(8));
+  const TensorList cols = split_with_sizes(x, {1, 3}, 1);
+  CHECK_DIMS(cols[1].strides(), {4, 1});
+  CHECK_VALUES(cols[0], 0, {0, 4, 8, 12, 16});
+  CHECK_EQ(chunk(x, 3, 1).size(), size_t(2));  // chunks of 2: only two are needed
+  CHECK_EQ(chunk(zeros({0}), 3).size(), size_t(3));
+  const TensorList rows = unbind(t(x), 1);
+  CHECK_EQ(rows.size(), size_t(5));
+  CHECK_VALUES(rows[3], 0, {12, 13, 14, 15});
+  CHECK(rows[3].storage() == x.storage());
+  CHECK_THROWS(split_with_sizes(x, {2, 2}, 0), Shape, "split_with_sizes: expects split_sizes to sum exactly to 5");
+  CHECK_THROWS(split(x, 0, 0), Argument, "split_size can only be 0 if dimension size is 0");
+  CHECK_THROWS(unbind(Tensor::scalar(1.0, DType::Float32), 0), Shape, "unbind: dimension specified as 0");
+}
+
+TEST(flip_and_roll_copy_any_layout) {
+  const Tensor x = iota({2, 3});
+  CHECK_VALUES(flip(x, {0, 1}), 0, {5, 4, 3, 2, 1, 0});
+  CHECK_VALUES(flip(t(x), {1}), 0, {3, 0, 4, 1, 5, 2});
+  CHECK_VALUES(flip(expand(make({1, 2}, {2, 1}), {2, 3}), {0}), 0, {2, 2, 2, 1, 1, 1});
+  CHECK(flip(x, {}).storage() != x.storage());
+  CHECK_VALUES(roll(x, {1}), 0, {5, 0, 1, 2, 3, 4});
+  CHECK_VALUES(roll(x, {-1, 4}, {0, 1}), 0, {5, 3, 4, 2, 0, 1});
+  CHECK_VALUES(roll(slice(iota({8}), 0, 0, 8, 2), {1}, {0}), 0, {6, 0, 2, 4});
+  CHECK_THROWS(flip(x, {0, -2}), Argument, "flip: dim 0 appears multiple times");
+  CHECK_THROWS(roll(x, {1, 2}, {0}), Argument, "roll: shifts and dimensions must align");
+}
+
+TEST(repeat_tile_and_triangles) {
+  const Tensor x = make({1, 2, 3, 4}, {2, 2});
+  CHECK_VALUES(repeat(x, {1, 2}), 0, {1, 2, 1, 2, 3, 4, 3, 4});
+  CHECK_SHAPE(repeat(x, {2, 1, 1}), {2, 2, 2});
+  CHECK_VALUES(repeat(t(x), {2, 1}), 0, {1, 3, 2, 4, 1, 3, 2, 4});
+  CHECK_SHAPE(tile(x, {3}), {2, 6});
+  CHECK_THROWS(repeat(x, {2}), Shape, "repeat: number of dimensions of repeat dims (1)");
+  const Tensor m = iota({3, 3});
+  CHECK_VALUES(tril(m), 0, {0, 0, 0, 3, 4, 0, 6, 7, 8});
+  CHECK_VALUES(triu(t(m), 1), 0, {0, 3, 6, 0, 0, 7, 0, 0, 0});
+  CHECK_VALUES(tril(expand(make({1, 2}, {1, 2}), {2, 2})), 0, {1, 0, 1, 2});
+  CHECK_THROWS(tril(iota({3})), Shape, "tril: input tensor must have at least 2 dimensions");
+}
+
+TEST(diagonal_is_a_view_and_diag_a_copy) {
+  const Tensor x = iota({3, 4});
+  const Tensor d = diagonal(x, 1);
+  CHECK(d.storage() == x.storage());
+  CHECK_DIMS(d.strides(), {5});
+  CHECK_VALUES(d, 0, {1, 6, 11});
+  CHECK_VALUES(diagonal(x, -2), 0, {8});
+  CHECK_SHAPE(diagonal(x, 9), {0});
+  CHECK_SHAPE(diagonal(iota({2, 3, 4}), 0, 2, 0), {3, 2});
+  CHECK_VALUES(diag(make({1, 2}, {2}), -1), 0, {0, 0, 0, 1, 0, 0, 0, 2, 0});
+  CHECK(diag(x).storage() != x.storage());
+  CHECK_VALUES(diagonal_scatter(zeros({2, 2}), make({7, 8}, {2})), 0, {7, 0, 0, 8});
+  CHECK_THROWS(diagonal(x, 0, 1, -1), Argument, "diagonal: diagonal dimensions cannot be identical");
+}
+
+TEST(pad_modes) {
+  const Tensor x = reshape(iota({3}), {1, 1, 3});
+  CHECK_VALUES(pad(x, {1, 2}), 0, {0, 0, 1, 2, 0, 0});
+  CHECK_VALUES(pad(x, {2, 2}, PadMode::Reflect), 0, {2, 1, 0, 1, 2, 1, 0});
+  CHECK_VALUES(pad(x, {1, 3}, PadMode::Replicate), 0, {0, 0, 1, 2, 2, 2, 2});
+  CHECK_VALUES(pad(x, {2, 1}, PadMode::Circular), 0, {1, 2, 0, 1, 2, 0});
+  CHECK_VALUES(pad(x, {-1, 1}, PadMode::Circular), 0, {1, 2, 1});
+  CHECK_VALUES(pad(iota({2, 2}), {-1, 0, 1, 0}, PadMode::Constant, 9), 0, {9, 1, 3});
+  CHECK_THROWS(pad(x, {3, 0}, PadMode::Reflect), Argument, "padding size should be less than the corresponding");
+  CHECK_THROWS(pad(iota({3}), {1, 1}, PadMode::Replicate), NotImplemented, "needs a 2-D or 3-D input");
+  CHECK_THROWS(pad(x, {1, 1}, PadMode::Reflect, 2.0), Argument, "doesn't take in value argument");
+  CHECK_THROWS(pad(x, {-2, -2}), Shape, "resulted in a negative output size");
+}
