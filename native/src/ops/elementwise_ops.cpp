@@ -2,6 +2,7 @@
 // type promotion. Each has an in-place form (add_, exp_, ...) through its `into` function.
 #include "autograd/backward_context.h"
 #include "kiln/ops.h"
+#include "ops/elementwise_family.h"
 #include "ops/pointwise.h"
 
 namespace kiln {
@@ -251,6 +252,10 @@ const OpDef kWhere{"where", "where(Tensor cond, Tensor a, Tensor b)", 3, OpKind:
 void add_elementwise_ops(std::vector<const OpDef*>& table) {
   table.insert(table.end(), {&kAdd, &kSub, &kMul, &kDiv, &kPow, &kEq, &kNe, &kLt, &kLe, &kGt, &kGe, &kNeg, &kExp,
                              &kLog, &kSqrt, &kAbs, &kRelu, &kSigmoid, &kTanh, &kWhere});
+  add_math_ops(table);
+  add_rounding_ops(table);
+  add_binary_math_ops(table);
+  add_logical_ops(table);
 }
 
 Tensor add(const Tensor& a, const Tensor& b) { return call1(kAdd, {a, b}); }
