@@ -152,7 +152,9 @@ TEST(rounding_values) {
 TEST(clamp_with_scalar_bounds) {
   const Tensor x = make({1, kNaN, -2, 5}, {4});
   CHECK_VALUES(clamp(x, Scalar(0.0), Scalar(3.0)), 0, {1, kNaN, 0, 3});
-  CHECK_VALUES(clamp(x, Scalar(kNaN), std::nullopt), 0, {1, kNaN, -2, 5});  // a NaN scalar bound is ignored
+  CHECK_VALUES(clamp(x, Scalar(kNaN), std::nullopt), 0, {1, kNaN, -2, 5});  // one NaN scalar bound is ignored
+  CHECK_VALUES(clamp(x, Scalar(kNaN), Scalar(3.0)), 0, {kNaN, kNaN, kNaN, kNaN});  // with two, all NaN (PyTorch 1.13)
+  CHECK_VALUES(clamp_min(x, Scalar(kNaN)), 0, {kNaN, kNaN, kNaN, kNaN});
   CHECK_VALUES(clamp(x, Scalar(3.0), Scalar(1.0)), 0, {1, kNaN, 1, 1});      // min > max: max wins
   CHECK_VALUES(clamp_min(x, Scalar(0.5)), 0, {1, kNaN, 0.5, 5});
   CHECK_VALUES(clamp_max(x, Scalar(int64_t(2))), 0, {1, kNaN, -2, 2});
@@ -280,6 +282,16 @@ TEST(bitwise_ops_and_shifts) {
   CHECK_THROWS(bitwise_and(make({5}, {1}, I), wrapped_scalar(2.5)), DType, "bitwise_and");
   CHECK_THROWS(bitwise_not(make({5}, {1})), DType, "bitwise_not: not implemented for 'float32'");
   CHECK_THROWS(bitwise_left_shift(make({1}, {1}, B), make({1}, {1}, B)), DType, "bitwise_left_shift");
+}
+
+TEST(operands_round_to_the_result_dtype_first) {
+  // PyTorch computes in the result dtype: the scalar becomes 44 in int8 and 2048 in float16 before comparing.
+  CHECK_VALUES(eq(make({44, 45}, {2}, DType::Int8), wrapped_scalar(Scalar(int64_t(300)))), 0, {1, 0});
+  CHECK_VALUES(gt(make({255}, {1}, DType::UInt8), wrapped_scalar(Scalar(int64_t(-1)))), 0, {0});
+  CHECK_VALUES(eq(make({2048}, {1}, DType::Float16), wrapped_scalar(Scalar(int64_t(2049)))), 0, {1});
+  CHECK_VALUES(add(make({1024}, {1}, DType::Float16), 0.5001), 0, {1024});  // 0.5 in float16, then a tie to even
+  CHECK_VALUES(fmod(make({3}, {1}, DType::Float16), Scalar(1.00049)), 0, {0.998046875});
+  CHECK_VALUES(maximum(make({100}, {1}, DType::Int8), Tensor::scalar(Scalar(int64_t(200)), I)), 0, {100});
 }
 
 TEST(in_place_forms_and_bad_input) {

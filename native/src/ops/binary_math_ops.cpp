@@ -41,7 +41,7 @@ void bin_into(BinOp op, const Tensor& out, const Tensor& a, const Tensor& b) {
   const Shape shape = broadcast_shapes(a.shape(), b.shape(), name);
   check_output(name, out, shape, t);
   const DType c = compute_dtype(t);
-  const Tensor ac = operand(a, c, shape), bc = operand(b, c, shape);
+  const Tensor ac = operand(a, t, shape), bc = operand(b, t, shape);
   const bool divides = op == BinOp::Fmod || op == BinOp::Remainder || op == BinOp::FloorDivide;
   if (divides && c == DType::Int64)
     KILN_CHECK(!cpu::has_zero_kernel(bc), Argument, name, ": ZeroDivisionError (integer division by zero)");
@@ -84,12 +84,12 @@ void lerp_into(const Tensor& out, const TensorList& in) {
   if (!w.is_wrapped_number()) shape = broadcast_shapes(shape, w.shape(), "lerp");
   check_output("lerp", out, shape, t);
   const DType c = compute_dtype(t);
-  const Tensor sc = operand(self, c, shape), ec = operand(end, c, shape);
+  const Tensor sc = operand(self, t, shape), ec = operand(end, t, shape);
   if (w.is_wrapped_number()) {
     const double weight = scalar_of(w).to_double();
     write_through(out, c, {sc, ec}, [&](const Tensor& target) { cpu::lerp_scalar_kernel(target, sc, ec, weight); });
   } else {
-    const Tensor wc = operand(w, c, shape);
+    const Tensor wc = operand(w, t, shape);
     write_through(out, c, {sc, ec, wc}, [&](const Tensor& target) { cpu::lerp_kernel(target, sc, ec, wc); });
   }
 }
@@ -136,7 +136,7 @@ void addc_into(const Tensor& out, const TensorList& in, const OpArgs& args) {
   const Scalar value = value_arg(args, name);
   check_scalar_fits(name, value, t);
   const DType c = compute_dtype(t);
-  const Tensor a = operand(self, c, shape), b = operand(t1, c, shape), d = operand(t2, c, shape);
+  const Tensor a = operand(self, t, shape), b = operand(t1, t, shape), d = operand(t2, t, shape);
   write_through(out, c, {a, b, d}, [&](const Tensor& target) {
     if (Div) cpu::addcdiv_kernel(target, a, b, d, value);
     else cpu::addcmul_kernel(target, a, b, d, value);

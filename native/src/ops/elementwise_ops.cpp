@@ -61,7 +61,7 @@ void binary_into(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& 
   const Shape shape = broadcast_shapes(a.shape(), b.shape(), name);
   check_output(name, out, shape, result);
   const DType c = compute_dtype(t);
-  const Tensor ac = cast(a, c), bc = cast(b, c);
+  const Tensor ac = to_compute(a, t), bc = to_compute(b, t);
   Backend& be = backend_for(out.device());
   write_through(out, is_comparison(op) ? DType::Bool : c, {ac, bc}, [&](const Tensor& target) {
     if (op == BinaryOp::Pow && bc.numel() == 1 && bc.dim() == 0) {

@@ -80,8 +80,9 @@ void logic_into(MathBinaryOp op, const Tensor& out, const Tensor& a, const Tenso
   const DType t = logic_dtype(op, a, b);
   const Shape shape = broadcast_shapes(a.shape(), b.shape(), name);
   check_output(name, out, shape, t);
-  const DType c = compute_dtype(is_logical(op) ? result_type({a, b}) : t);
-  const Tensor ac = operand(a, c, shape), bc = operand(b, c, shape);
+  const DType common = is_logical(op) ? result_type({a, b}) : t;
+  const DType c = compute_dtype(common);
+  const Tensor ac = operand(a, common, shape), bc = operand(b, common, shape);
   write_through(out, is_logical(op) ? DType::Bool : c, {ac, bc},
                 [&](const Tensor& target) { cpu::binary_math_kernel(op, target, ac, bc); });
 }

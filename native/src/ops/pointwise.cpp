@@ -13,7 +13,30 @@ void check_output(const char* op, const Tensor& out, const Shape& shape, DType r
              " can't be cast to the desired output type ", dtype_name(out.dtype()));
 }
 
-Tensor operand(const Tensor& x, DType t, const Shape& shape) { return expand_to(cast(x, t), shape); }
+namespace {
+
+// Whether every value of `from` is a value of t (t narrower than its compute dtype).
+bool fits(DType from, DType t) {
+  if (from == t || from == DType::Bool) return true;
+  const bool small_int = from == DType::Int8 || from == DType::UInt8;
+  switch (t) {
+    case DType::Int16: return small_int;
+    case DType::Int32: return small_int || from == DType::Int16;
+    case DType::Float16:
+    case DType::BFloat16: return small_int;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+Tensor to_compute(const Tensor& x, DType t) {
+  const DType c = compute_dtype(t);
+  if (c == t || fits(x.dtype(), t)) return cast(x, c);
+  return cast(cast(x, t), c);
+}
+
+Tensor operand(const Tensor& x, DType t, const Shape& shape) { return expand_to(to_compute(x, t), shape); }
 
 namespace {
 

@@ -24,7 +24,11 @@ void write_through(const Tensor& out, DType kernel_dtype, const TensorList& inpu
   backend_for(out.device()).copy(out, target);
 }
 
-// x cast to dtype t and broadcast to shape: what a kernel reads.
+// x as the kernel of an op with result dtype t reads it: in compute_dtype(t). An operand of another dtype (a
+// wrapped number, a 0-dim tensor) is first rounded to t, as PyTorch computes in t: int8 == 300 compares with
+// 44, float16 + 0.5001 adds 0.5.
+Tensor to_compute(const Tensor& x, DType t);
+// to_compute(x, t) broadcast to shape: what a kernel reads.
 Tensor operand(const Tensor& x, DType t, const Shape& shape);
 
 // PyTorch's checked conversion of a Scalar argument (fill_, full, clamp's bounds, addcmul's value) to dtype t:

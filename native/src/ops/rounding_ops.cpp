@@ -2,7 +2,9 @@
 // clamp / clamp_min / clamp_max (scalar or tensor bounds) and nan_to_num. Their derivatives are PyTorch's:
 // zero for the step functions (sign, floor, ...), the gradient itself for frac, and where the bounds pass
 // it for clamp.
+#include <cmath>
 #include <limits>
+#include <string>
 
 #include "autograd/backward_context.h"
 #include "cpu/pointwise_math.h"
@@ -72,7 +74,7 @@ void rounding_into_fn(const Tensor& out, const TensorList& in, const OpArgs& arg
 
 // ---- clamp. clamp's inputs are [x, min?, max?] with ints [has_min, has_max]; clamp_min's [x, min] and
 // clamp_max's [x, max]. Java scalars arrive as wrapped numbers: bounds that are all scalars take PyTorch's
-// scalar clamp (a NaN bound is ignored), any tensor bound its tensor clamp (NaN propagates).
+// scalar clamp, any tensor bound its tensor clamp (NaN propagates elementwise).
 
 struct Bounds {
   const char* name;
@@ -133,15 +135,23 @@ void clamp_into_bounds(const Tensor& out, const Tensor& x, const Bounds& b) {
     Scalar lo, hi;
     if (b.lo.defined()) check_scalar_fits(b.name, lo = scalar_of(b.lo), t);
     if (b.hi.defined()) check_scalar_fits(b.name, hi = scalar_of(b.hi), t);
+    // As PyTorch 1.13: a NaN bound fills the result with NaN when clamp has both bounds, and in clamp_min and
+    // clamp_max; clamp with one bound ignores it (its kernel's std::max).
+    const bool one_bound = std::string(b.name) == "clamp" && !(b.lo.defined() && b.hi.defined());
+    const bool nan_bound = (b.lo.defined() && std::isnan(lo.to_double())) || (b.hi.defined() && std::isnan(hi.to_double()));
+    if (nan_bound && !one_bound) {
+      backend_for(out.device()).fill(out, Scalar(std::numeric_limits<double>::quiet_NaN()));
+      return;
+    }
     const Tensor xc = cast(x, c);
     write_through(out, c, {xc}, [&](const Tensor& target) {
       cpu::clamp_scalar_kernel(target, xc, b.lo.defined() ? &lo : nullptr, b.hi.defined() ? &hi : nullptr);
     });
     return;
   }
-  const Tensor xc = operand(x, c, shape);
-  const Tensor lo = b.lo.defined() ? operand(b.lo, c, shape) : Tensor();
-  const Tensor hi = b.hi.defined() ? operand(b.hi, c, shape) : Tensor();
+  const Tensor xc = operand(x, t, shape);
+  const Tensor lo = b.lo.defined() ? operand(b.lo, t, shape) : Tensor();
+  const Tensor hi = b.hi.defined() ? operand(b.hi, t, shape) : Tensor();
   TensorList reads{xc};
   if (lo.defined()) reads.push_back(lo);
   if (hi.defined()) reads.push_back(hi);
