@@ -46,6 +46,7 @@ final class OpMap {
     LinalgOps.register(ALL);
     ShapeOps.register(ALL);
     MiscOps.register(ALL);
+    MathOps.register(ALL);
   }
 
   /** The Java call for a fixture op, or null. */
