@@ -1,14 +1,18 @@
 """PyTorch's side of PointwiseBench: the same float32 elementwise ops on the same 16M-element tensor, timed the same
 way. Prints one JSON object: milliseconds per op (median), by op name.
 
-Run by the Java benchmark with Debian's python3-torch (PyTorch 1.13); usable alone:
-    /usr/bin/python3 benchmarks/pytorch/pointwise_ops.py
+Run by the Java benchmark with Debian's python3-torch (PyTorch 1.13), once per thread count; usable alone:
+    /usr/bin/python3 benchmarks/pytorch/pointwise_ops.py [threads]
 """
 import json
 import statistics
+import sys
 import time
 
 import torch
+
+if len(sys.argv) > 1:
+    torch.set_num_threads(int(sys.argv[1]))
 
 N = 16 * 1024 * 1024
 
@@ -38,10 +42,11 @@ ops = {
     "expm1": lambda: torch.expm1(x, out=out),
     "sin": lambda: torch.sin(x, out=out),
     "cos": lambda: torch.cos(x, out=out),
+    "tan": lambda: torch.tan(x, out=out),
     "erf": lambda: torch.erf(x, out=out),
     "tanh": lambda: torch.tanh(x, out=out),
     "sigmoid": lambda: torch.sigmoid(x, out=out),
-    "tan": lambda: torch.tan(x, out=out),
+    "atan": lambda: torch.atan(x, out=out),
     "clamp": lambda: torch.clamp(x, -0.5, 0.5, out=out),
     "maximum": lambda: torch.maximum(x, pos, out=out),
     "to_float16": lambda: x.half(),

@@ -153,6 +153,16 @@ TEST(sin_and_cos_are_within_two_ulp) {
   CHECK(vm::sin_any(1e6f) == std::sin(1e6f));
 }
 
+TEST(tan_is_within_two_ulp) {
+  auto t = [](float x) { return vm::tan(x); };
+  auto rt = [](double x) { return std::tan(x); };
+  CHECK(max_ulps(t, rt, -10.0f, 10.0f, 2000000) <= 2);
+  CHECK(max_ulps_bits(t, rt, 1e-45f, vm::kTrigMax, 97) <= 2);
+  CHECK(max_ulps_bits(t, rt, -1e-45f, -vm::kTrigMax, 97) <= 2);
+  CHECK(std::signbit(vm::tan(-0.0f)) && std::isnan(vm::tan(std::nanf(""))));
+  CHECK(std::isnan(vm::tan_any(kInfF)) && vm::tan_any(3e7f) == std::tan(3e7f));
+}
+
 TEST(erf_is_within_two_ulp) {
   auto f = [](float x) { return vm::erf(x); };
   auto ref = [](double x) { return std::erf(x); };

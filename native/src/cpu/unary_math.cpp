@@ -1,6 +1,6 @@
 // Elementwise math of one tensor: logarithms and exponentials, trigonometric and hyperbolic functions, erf,
 // rounding, sign; the tests (isnan, ...) and parameterised ones (round to decimals, nan_to_num, clamp with
-// scalar bounds). float32 log1p, expm1, sin, cos and erf are the vectorizable forms of vec_*.h; the rest
+// scalar bounds). float32 log1p, expm1, sin, cos, tan and erf are the vectorizable forms of vec_*.h; the rest
 // is the C library, in the input's precision.
 #include <cmath>
 #include <limits>
@@ -20,7 +20,7 @@ namespace {
 template <class T>
 constexpr bool is_f32 = std::is_same_v<T, float>;
 
-// Element functions with a float32 form that vectorizes. sin and cos are valid up to vm::kTrigMax: the
+// Element functions with a float32 form that vectorizes. sin, cos and tan are valid up to vm::kTrigMax: the
 // contiguous path fixes larger arguments afterwards (trig_fixup), the strided one calls sin_any.
 template <class T>
 KILN_ALWAYS_INLINE T log1p_of(T x) {
@@ -47,6 +47,11 @@ KILN_ALWAYS_INLINE T cos_of(T x) {
   if constexpr (is_f32<T>) return vm::cos(x);
   else return std::cos(x);
 }
+template <class T>
+KILN_ALWAYS_INLINE T tan_of(T x) {
+  if constexpr (is_f32<T>) return vm::tan(x);
+  else return std::tan(x);
+}
 
 // sign as PyTorch: (0 < x) - (x < 0), so NaN and -0.0 give 0.
 template <class T>
@@ -68,7 +73,7 @@ KILN_ALWAYS_INLINE void with_math_fn(MathOp op, Body&& body) {
       case MathOp::Reciprocal: return body([](T x) { return T(1) / x; });
       case MathOp::Sin: return body([](T x) { return sin_of(x); });
       case MathOp::Cos: return body([](T x) { return cos_of(x); });
-      case MathOp::Tan: return body([](T x) { return std::tan(x); });
+      case MathOp::Tan: return body([](T x) { return tan_of(x); });
       case MathOp::Asin: return body([](T x) { return std::asin(x); });
       case MathOp::Acos: return body([](T x) { return std::acos(x); });
       case MathOp::Atan: return body([](T x) { return std::atan(x); });
@@ -99,9 +104,9 @@ KILN_ALWAYS_INLINE void with_math_fn(MathOp op, Body&& body) {
   fail(ErrorKind::Internal, "math kernel: op not defined for this dtype");
 }
 
-bool is_trig(MathOp op) { return op == MathOp::Sin || op == MathOp::Cos; }
+bool is_trig(MathOp op) { return op == MathOp::Sin || op == MathOp::Cos || op == MathOp::Tan; }
 
-// float32 sin/cos over a contiguous run, in blocks: note the arguments beyond kTrigMax (before the vector
+// float32 sin/cos/tan over a contiguous run, in blocks: note the arguments beyond kTrigMax (before the vector
 // loop, which may overwrite them in place), then recompute those with the C library.
 KILN_ALWAYS_INLINE void trig_contiguous(MathOp op, float* out, const float* in, int64_t n) {
   constexpr int64_t kBlock = 256;
@@ -120,9 +125,12 @@ KILN_ALWAYS_INLINE void trig_contiguous(MathOp op, float* out, const float* in, 
         }
     if (op == MathOp::Sin)
       for (int64_t i = 0; i < m; ++i) out[base + i] = vm::sin(in[base + i]);
-    else
+    else if (op == MathOp::Cos)
       for (int64_t i = 0; i < m; ++i) out[base + i] = vm::cos(in[base + i]);
-    for (int32_t j = 0; j < k; ++j) out[base + where[j]] = op == MathOp::Sin ? std::sin(saved[j]) : std::cos(saved[j]);
+    else
+      for (int64_t i = 0; i < m; ++i) out[base + i] = vm::tan(in[base + i]);
+    for (int32_t j = 0; j < k; ++j)
+      out[base + where[j]] = op == MathOp::Sin ? std::sin(saved[j]) : op == MathOp::Cos ? std::cos(saved[j]) : std::tan(saved[j]);
   }
 }
 
@@ -266,6 +274,7 @@ void math_kernel(MathOp op, const Tensor& out, const Tensor& in) {
         if constexpr (is_f32<T>) {
           if (op == MathOp::Sin) return vm::sin_any(x);
           if (op == MathOp::Cos) return vm::cos_any(x);
+          if (op == MathOp::Tan) return vm::tan_any(x);
         }
         return static_cast<T>(f(x));
       };

@@ -1,12 +1,13 @@
-// float32 sin and cos that the compiler can vectorize, after Cephes' sinf/cosf but computed in double: x
+// float32 sin, cos and tan that the compiler can vectorize, after Cephes' sinf/cosf but computed in double: x
 // is reduced by multiples of pi/4 given in two parts (the first with 32 bits, so q * kPiOver4Hi is exact for
-// q < 2^21), then Cephes' minimax polynomial for sin or cos on [-pi/4, pi/4]. The double reduction keeps
+// q < 2^21), then Cephes' minimax polynomials for sin and cos on [-pi/4, pi/4]. The double reduction keeps
 // results near the zeros of sin and cos accurate; about 1 ulp for |x| <= kTrigMax (test_vec_math.cpp).
-// Beyond it callers take std::sin / std::cos (see sin_any / cos_any).
+// Beyond it callers take the C library (see sin_any, cos_any, tan_any).
 #pragma once
 #include <cmath>
 #include <cstdint>
 
+#include "cpu/vec_log.h"
 #include "cpu/vec_math.h"
 
 namespace kiln::cpu::vm {
@@ -44,17 +45,17 @@ KILN_ALWAYS_INLINE double cos_poly(double y) {
 
 }  // namespace trig_detail
 
-// Valid for |x| <= kTrigMax (and NaN); larger arguments give unspecified values.
+// Valid for |x| <= kTrigMax (and NaN); larger arguments give unspecified values. Signs are flipped with bit
+// operations on the octant: GCC does not vectorize the same logic written with bools.
 KILN_ALWAYS_INLINE float sin(float x) {
   const float a = x < 0 ? -x : x;
   const float ac = a > kTrigMax ? 0.0f : a;
   double y;
   int32_t j;
   trig_detail::reduce(ac, &y, &j);
-  const bool use_cos = j == 2 || j == 6;
-  const float v = static_cast<float>(use_cos ? trig_detail::cos_poly(y) : trig_detail::sin_poly(y));
-  const bool negate = (j >= 4) != (x < 0);
-  const float r = negate ? -v : v;
+  const double v = (j & 2) != 0 ? trig_detail::cos_poly(y) : trig_detail::sin_poly(y);
+  const int32_t flip = ((j >> 2) ^ static_cast<int32_t>(static_cast<uint32_t>(to_bits(x)) >> 31)) & 1;  // j >= 4, x < 0
+  const float r = from_bits(to_bits(static_cast<float>(v)) ^ (flip << 31));
   return x != x ? x : (x == 0.0f ? x : r);  // keeps -0.0
 }
 
@@ -64,15 +65,30 @@ KILN_ALWAYS_INLINE float cos(float x) {
   double y;
   int32_t j;
   trig_detail::reduce(ac, &y, &j);
-  const bool use_sin = j == 2 || j == 6;
-  const float v = static_cast<float>(use_sin ? trig_detail::sin_poly(y) : trig_detail::cos_poly(y));
-  const bool negate = j == 2 || j == 4;
-  const float r = negate ? -v : v;
+  const double v = (j & 2) != 0 ? trig_detail::sin_poly(y) : trig_detail::cos_poly(y);
+  const int32_t flip = ((j + 2) >> 2) & 1;  // j == 2 or j == 4
+  const float r = from_bits(to_bits(static_cast<float>(v)) ^ (flip << 31));
   return x != x ? x : r;
+}
+
+// tan from the same reduction: sin/cos of y, or -cos/sin in the odd quarter-periods (tan(y + pi/2) = -1/tan(y)),
+// divided in double.
+KILN_ALWAYS_INLINE float tan(float x) {
+  const float a = x < 0 ? -x : x;
+  const float ac = a > kTrigMax ? 0.0f : a;
+  double y;
+  int32_t j;
+  trig_detail::reduce(ac, &y, &j);
+  const double s = trig_detail::sin_poly(y), c = trig_detail::cos_poly(y);
+  const double v = (j & 2) != 0 ? -c / s : s / c;
+  const int32_t flip = static_cast<int32_t>(static_cast<uint32_t>(to_bits(x)) >> 31);
+  const float r = from_bits(to_bits(static_cast<float>(v)) ^ (flip << 31));
+  return x != x ? x : (x == 0.0f ? x : r);
 }
 
 // For any x, scalar: the vector form where it is valid, the C library beyond.
 inline float sin_any(float x) { return std::fabs(x) <= kTrigMax ? sin(x) : std::sin(x); }
 inline float cos_any(float x) { return std::fabs(x) <= kTrigMax ? cos(x) : std::cos(x); }
+inline float tan_any(float x) { return std::fabs(x) <= kTrigMax ? tan(x) : std::tan(x); }
 
 }  // namespace kiln::cpu::vm
