@@ -87,7 +87,8 @@ void run3(Op3 op, const Tensor& out, const Tensor& a, const Tensor& b, const Ten
   StridedLoop<4> loop({&out, &a, &b, &c});
   const DType t = out.dtype();
   const double v_real = value.to_double();
-  const int64_t v_int = value.to_int();
+  // Only integer kernels read v_int; for them the op layer checked that the value fits (a float value truncates).
+  const int64_t v_int = is_floating(t) ? 0 : value.to_int();
   dispatch(t, [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_same_v<T, bool>) {

@@ -62,7 +62,7 @@ KILN_ALWAYS_INLINE float expm1(float x) {
   constexpr float kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
   // Inside [-17, 10] reduce x = k ln2 + r, |r| <= ln2 / 2, and use 2^k (expm1(r) + 1) - 1 =
   // 2^k expm1(r) + (2^k - 1), both exact scalings; outside, exp(x) - 1 is as accurate.
-  const float xc = x < -17.0f ? -17.0f : (x > 10.0f ? 10.0f : x);
+  const float xc = x >= -17.0f ? (x <= 10.0f ? x : 10.0f) : -17.0f;  // NaN -> -17: never converted to int
   const float k = __builtin_floorf(xc * kLog2e + 0.5f);
   const float r = xc - k * kLn2Hi - k * kLn2Lo;
   float p = 1.9875691500e-4f;
@@ -72,7 +72,7 @@ KILN_ALWAYS_INLINE float expm1(float x) {
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   const float em1 = p * r * r + r;
-  const float t = from_bits((static_cast<int32_t>(k) + 127) << 23);
+  const float t = from_bits((static_cast<int32_t>(k) + 127) << 23);  // k in [-25, 15]: a normal power of 2
   const float reduced = t * em1 + (t - 1.0f);
   const float inner = k == 0.0f ? em1 : reduced;
   const float outer = exp(x) - 1.0f;  // -1 for very negative x, inf past the overflow threshold

@@ -49,7 +49,7 @@ KILN_ALWAYS_INLINE double cos_poly(double y) {
 // operations on the octant: GCC does not vectorize the same logic written with bools.
 KILN_ALWAYS_INLINE float sin(float x) {
   const float a = x < 0 ? -x : x;
-  const float ac = a > kTrigMax ? 0.0f : a;
+  const float ac = a <= kTrigMax ? a : 0.0f;  // NaN -> 0: never converted to int
   double y;
   int32_t j;
   trig_detail::reduce(ac, &y, &j);
@@ -61,7 +61,7 @@ KILN_ALWAYS_INLINE float sin(float x) {
 
 KILN_ALWAYS_INLINE float cos(float x) {
   const float a = x < 0 ? -x : x;
-  const float ac = a > kTrigMax ? 0.0f : a;
+  const float ac = a <= kTrigMax ? a : 0.0f;  // NaN -> 0: never converted to int
   double y;
   int32_t j;
   trig_detail::reduce(ac, &y, &j);
@@ -75,7 +75,7 @@ KILN_ALWAYS_INLINE float cos(float x) {
 // divided in double.
 KILN_ALWAYS_INLINE float tan(float x) {
   const float a = x < 0 ? -x : x;
-  const float ac = a > kTrigMax ? 0.0f : a;
+  const float ac = a <= kTrigMax ? a : 0.0f;  // NaN -> 0: never converted to int
   double y;
   int32_t j;
   trig_detail::reduce(ac, &y, &j);
