@@ -4,18 +4,6 @@
 #include "kiln/error.h"
 
 namespace kiln {
-namespace {
-
-// Category order used by result_type: bool < integral < floating.
-int category(DType t) {
-  switch (t) {
-    case DType::Bool: return 0;
-    case DType::Int64: return 1;
-    default: return 2;
-  }
-}
-
-}  // namespace
 
 size_t dtype_size(DType t) {
   switch (t) {
@@ -23,6 +11,12 @@ size_t dtype_size(DType t) {
     case DType::Int64: return 8;
     case DType::Float32: return 4;
     case DType::Float64: return 8;
+    case DType::Int32: return 4;
+    case DType::Int16: return 2;
+    case DType::Int8: return 1;
+    case DType::UInt8: return 1;
+    case DType::Float16: return 2;
+    case DType::BFloat16: return 2;
   }
   return 0;
 }
@@ -33,6 +27,12 @@ const char* dtype_name(DType t) {
     case DType::Int64: return "int64";
     case DType::Float32: return "float32";
     case DType::Float64: return "float64";
+    case DType::Int32: return "int32";
+    case DType::Int16: return "int16";
+    case DType::Int8: return "int8";
+    case DType::UInt8: return "uint8";
+    case DType::Float16: return "float16";
+    case DType::BFloat16: return "bfloat16";
   }
   return "unknown";
 }
@@ -42,10 +42,48 @@ DType dtype_from_code(int32_t code) {
   return static_cast<DType>(code);
 }
 
+DType compute_dtype(DType t) {
+  if (is_integral(t, false)) return DType::Int64;
+  if (t == DType::Float16 || t == DType::BFloat16) return DType::Float32;
+  return t;
+}
+
+namespace {
+
+// Bytes of an integer type; unsigned is only uint8.
+int int_bits(DType t) { return static_cast<int>(dtype_size(t)) * 8; }
+
+// Floating types by width, for promotion among them: float16 and bfloat16 are both 16 bits but neither
+// holds the other, so together they give float32.
+int float_rank(DType t) {
+  switch (t) {
+    case DType::Float16:
+    case DType::BFloat16: return 0;
+    case DType::Float32: return 1;
+    default: return 2;
+  }
+}
+
+}  // namespace
+
 DType promote_types(DType a, DType b) {
   if (a == b) return a;
-  // With these four dtypes the promotion is the larger one in the order bool < int64 < float32 < float64.
-  return static_cast<int32_t>(a) > static_cast<int32_t>(b) ? a : b;
+  if (a == DType::Bool) return b;
+  if (b == DType::Bool) return a;
+  const bool fa = is_floating(a), fb = is_floating(b);
+  if (fa && !fb) return a;  // int64 + float16 -> float16, as in PyTorch
+  if (fb && !fa) return b;
+  if (fa && fb) {
+    const int ra = float_rank(a), rb = float_rank(b);
+    if (ra == rb) return DType::Float32;  // float16 + bfloat16
+    return ra > rb ? a : b;
+  }
+  // Two integer types. uint8 with a signed type needs the next wider signed type: uint8 + int8 -> int16.
+  if (a == DType::UInt8 || b == DType::UInt8) {
+    const DType s = a == DType::UInt8 ? b : a;
+    return s == DType::Int8 ? DType::Int16 : s;
+  }
+  return int_bits(a) >= int_bits(b) ? a : b;
 }
 
 void ResultType::add(DType t, OperandPriority p) {
@@ -56,22 +94,36 @@ void ResultType::add(DType t, OperandPriority p) {
   seen_[i] = true;
 }
 
-DType ResultType::get() const {
-  // A lower-priority operand only matters when its category is higher than every higher-priority
-  // operand's: int64 tensor + 2.5 -> float32 (the default float), float32 tensor + float64 0-dim -> float32.
-  DType result = DType::Bool;
-  bool have = false;
-  for (int i = 2; i >= 0; --i) {
-    if (!seen_[i]) continue;
-    DType t = best_[i];
-    if (!have) {
-      result = t;
-      have = true;
-    } else if (category(t) > category(result)) {
-      // A wrapped float scalar over integer tensors gives the default float type, not float64.
-      result = (i == 0 && category(t) == 2) ? default_float() : (i == 0 && category(t) == 1 ? DType::Int64 : t);
-    }
+namespace {
+
+// PyTorch's combine_categories: the higher-priority result wins unless the lower one is of a higher
+// category (floating over integral over bool), in which case the two promote.
+bool combine(bool have_higher, DType higher, bool have_lower, DType lower, DType* out) {
+  if (!have_higher) {
+    *out = lower;
+    return have_lower;
   }
+  if (!have_lower || is_floating(higher)) {
+    *out = higher;
+    return true;
+  }
+  if (higher == DType::Bool || is_floating(lower)) {
+    *out = promote_types(higher, lower);
+    return true;
+  }
+  *out = higher;
+  return true;
+}
+
+}  // namespace
+
+DType ResultType::get() const {
+  // int64 tensor + 2.5 -> float32 (the wrapped float is the default float), float32 tensor + float64 0-dim ->
+  // float32, int8 tensor + 1000 -> int8, bool tensor + int8 0-dim -> int8, int8 tensor + float64 0-dim -> float64.
+  const int kWrapped = 0, kZero = 1, kDim = 2;
+  DType low = DType::Bool, result = DType::Bool;
+  const bool have_low = combine(seen_[kZero], best_[kZero], seen_[kWrapped], best_[kWrapped], &low);
+  combine(seen_[kDim], best_[kDim], have_low, low, &result);
   return result;
 }
 

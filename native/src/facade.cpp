@@ -91,6 +91,32 @@ int64_t kiln_from_float(const float* d, int64_t n, const int64_t* s, int32_t nd)
 int64_t kiln_from_double(const double* d, int64_t n, const int64_t* s, int32_t nd) { return from_data(d, n, s, nd, DType::Float64); }
 int64_t kiln_from_long(const int64_t* d, int64_t n, const int64_t* s, int32_t nd) { return from_data(d, n, s, nd, DType::Int64); }
 int64_t kiln_from_bool(const int8_t* d, int64_t n, const int64_t* s, int32_t nd) { return from_data(d, n, s, nd, DType::Bool); }
+int64_t kiln_from_int(const int32_t* d, int64_t n, const int64_t* s, int32_t nd) { return from_data(d, n, s, nd, DType::Int32); }
+int64_t kiln_from_short(const int16_t* d, int64_t n, const int64_t* s, int32_t nd, int32_t dtype) {
+  return guarded([&] {
+    const DType t = dtype_from_code(dtype);
+    KILN_CHECK(dtype_size(t) == 2, DType, "tensor: 16-bit data makes int16, float16 or bfloat16 tensors, not ",
+               dtype_name(t));
+    return handle(kiln::from_data(d, n, to_shape(s, nd), t));
+  });
+}
+int64_t kiln_from_byte(const int8_t* d, int64_t n, const int64_t* s, int32_t nd, int32_t dtype) {
+  return guarded([&] {
+    const DType t = dtype_from_code(dtype);
+    KILN_CHECK(dtype_size(t) == 1, DType, "tensor: 8-bit data makes int8, uint8 or bool tensors, not ", dtype_name(t));
+    return handle(kiln::from_data(d, n, to_shape(s, nd), t));
+  });
+}
+
+int64_t kiln_from_bytes(const int8_t* d, int64_t nbytes, const int64_t* s, int32_t nd, int32_t dtype) {
+  return guarded([&] {
+    const DType t = dtype_from_code(dtype);
+    const int64_t item = static_cast<int64_t>(dtype_size(t));
+    KILN_CHECK(nbytes >= 0 && nbytes % item == 0, Argument, "tensor: ", nbytes, " bytes are not a whole number of ",
+               dtype_name(t), " elements");
+    return handle(kiln::from_data(d, nbytes / item, to_shape(s, nd), t));
+  });
+}
 
 int64_t kiln_scalar(double value, int64_t ivalue, int32_t dtype, int32_t wrapped) {
   return guarded([&] { return handle(scalar_tensor(value, ivalue, dtype, wrapped != 0)); });
@@ -115,6 +141,17 @@ void kiln_read_float(int64_t h, float* out, int64_t n) { read_data(h, out, n, DT
 void kiln_read_double(int64_t h, double* out, int64_t n) { read_data(h, out, n, DType::Float64); }
 void kiln_read_long(int64_t h, int64_t* out, int64_t n) { read_data(h, out, n, DType::Int64); }
 void kiln_read_bool(int64_t h, int8_t* out, int64_t n) { read_data(h, out, n, DType::Bool); }
+void kiln_read_int(int64_t h, int32_t* out, int64_t n) { read_data(h, out, n, DType::Int32); }
+void kiln_read_bytes(int64_t h, int8_t* out, int64_t nbytes) {
+  guarded([&] {
+    const Tensor& x = tensor(h);
+    const int64_t size = x.numel() * static_cast<int64_t>(dtype_size(x.dtype()));
+    KILN_CHECK(nbytes == size, Argument, "read: the buffer holds ", nbytes, " bytes but the tensor has ", size);
+    if (size == 0) return;
+    const Tensor src = contiguous(x);
+    std::memcpy(out, src.raw_data(), static_cast<size_t>(size));
+  });
+}
 
 int32_t kiln_op_count() { return static_cast<int32_t>(op_table().size()); }
 const char* kiln_op_name(int32_t op) { return guarded([&] { return op_at(op).name; }); }

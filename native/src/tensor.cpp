@@ -2,6 +2,8 @@
 #include "kiln/tensor.h"
 
 #include "autograd/autograd_meta.h"
+#include "cpu/convert.h"
+#include "cpu/dispatch.h"
 #include "kiln/allocator.h"
 
 namespace kiln {
@@ -62,12 +64,7 @@ Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
 
 Tensor Tensor::scalar(Scalar value, DType dtype, bool wrapped) {
   Tensor t = empty({}, dtype);
-  switch (dtype) {
-    case DType::Bool: *t.data<bool>() = value.to<bool>(); break;
-    case DType::Int64: *t.data<int64_t>() = value.to<int64_t>(); break;
-    case DType::Float32: *t.data<float>() = value.to<float>(); break;
-    case DType::Float64: *t.data<double>() = value.to<double>(); break;
-  }
+  cpu::dispatch_all(dtype, [&](auto tag) { *t.data<decltype(tag)>() = cpu::scalar_as<decltype(tag)>(value); });
   t.impl()->wrapped_number = wrapped;
   return t;
 }

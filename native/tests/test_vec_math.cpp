@@ -66,3 +66,108 @@ TEST(sigmoid_is_within_two_ulp) {
   CHECK(vm::sigmoid(-200.0f) == 0.0f);
   CHECK(vm::sigmoid(200.0f) == 1.0f);
 }
+
+// ---- log, log1p, expm1, sin, cos, erf (vec_log.h, vec_trig.h, vec_erf.h).
+
+#include "cpu/vec_math.h"
+#include "cpu/vec_trig.h"
+
+namespace {
+
+// Worst ulp error over every float whose bits step by `stride` between lo and hi (same sign).
+template <class F, class R>
+int64_t max_ulps_bits(F f, R reference, float lo, float hi, uint32_t stride) {
+  uint32_t a, b;
+  std::memcpy(&a, &lo, 4);
+  std::memcpy(&b, &hi, 4);
+  if (a > b) std::swap(a, b);
+  int64_t worst = 0;
+  for (uint64_t u = a; u <= b; u += stride) {
+    float x;
+    const uint32_t u32 = static_cast<uint32_t>(u);
+    std::memcpy(&x, &u32, 4);
+    const float want = static_cast<float>(reference(static_cast<double>(x)));
+    const int64_t e = ulps(f(x), want);
+    if (e > worst) worst = e;
+  }
+  return worst;
+}
+
+constexpr float kInfF = std::numeric_limits<float>::infinity();
+
+}  // namespace
+
+TEST(log_is_within_one_ulp) {
+  auto f = [](float x) { return vm::log(x); };
+  auto ref = [](double x) { return std::log(x); };
+  CHECK(max_ulps_bits(f, ref, 1e-45f, 3e38f, 97) <= 1);  // every binade, subnormals included
+  CHECK(max_ulps(f, ref, 0.5f, 2.0f, 2000000) <= 1);
+  CHECK(vm::log(1.0f) == 0.0f);
+  CHECK(vm::log(0.0f) == -kInfF);
+  CHECK(vm::log(-0.0f) == -kInfF);
+  CHECK(std::isnan(vm::log(-1.0f)));
+  CHECK(vm::log(kInfF) == kInfF);
+  CHECK(std::isnan(vm::log(std::nanf(""))));
+}
+
+TEST(log1p_is_within_two_ulp) {
+  auto f = [](float x) { return vm::log1p(x); };
+  auto ref = [](double x) { return std::log1p(x); };
+  CHECK(max_ulps_bits(f, ref, 1e-45f, 3e38f, 97) <= 2);
+  CHECK(max_ulps_bits(f, ref, -1e-45f, -0.99999994f, 97) <= 2);
+  CHECK(max_ulps(f, ref, -0.5f, 1.0f, 2000000) <= 2);
+  CHECK(vm::log1p(-1.0f) == -kInfF);
+  CHECK(std::isnan(vm::log1p(-2.0f)));
+  CHECK(vm::log1p(kInfF) == kInfF);
+  CHECK(std::signbit(vm::log1p(-0.0f)));
+  CHECK(vm::log1p(1e-30f) == 1e-30f);
+}
+
+TEST(expm1_is_within_two_ulp) {
+  auto f = [](float x) { return vm::expm1(x); };
+  auto ref = [](double x) { return std::expm1(x); };
+  CHECK(max_ulps_bits(f, ref, 1e-45f, 88.7f, 97) <= 2);
+  CHECK(max_ulps_bits(f, ref, -1e-45f, -104.0f, 97) <= 2);
+  CHECK(max_ulps(f, ref, -2.0f, 2.0f, 2000000) <= 2);
+  CHECK(vm::expm1(89.0f) == kInfF);
+  CHECK(vm::expm1(-kInfF) == -1.0f);
+  CHECK(vm::expm1(kInfF) == kInfF);
+  CHECK(std::signbit(vm::expm1(-0.0f)));
+  CHECK(std::isnan(vm::expm1(std::nanf(""))));
+}
+
+TEST(sin_and_cos_are_within_two_ulp) {
+  auto s = [](float x) { return vm::sin(x); };
+  auto c = [](float x) { return vm::cos(x); };
+  auto rs = [](double x) { return std::sin(x); };
+  auto rc = [](double x) { return std::cos(x); };
+  CHECK(max_ulps(s, rs, -10.0f, 10.0f, 2000000) <= 2);
+  CHECK(max_ulps(c, rc, -10.0f, 10.0f, 2000000) <= 2);
+  CHECK(max_ulps_bits(s, rs, 1e-45f, vm::kTrigMax, 97) <= 2);
+  CHECK(max_ulps_bits(c, rc, 1e-45f, vm::kTrigMax, 97) <= 2);
+  CHECK(vm::sin(0.0f) == 0.0f && std::signbit(vm::sin(-0.0f)));
+  CHECK(vm::cos(0.0f) == 1.0f);
+  CHECK(std::isnan(vm::sin(std::nanf(""))) && std::isnan(vm::cos(std::nanf(""))));
+  CHECK(std::isnan(vm::sin_any(kInfF)) && std::isnan(vm::cos_any(-kInfF)));
+  CHECK(vm::sin_any(1e6f) == std::sin(1e6f));
+}
+
+TEST(tan_is_within_two_ulp) {
+  auto t = [](float x) { return vm::tan(x); };
+  auto rt = [](double x) { return std::tan(x); };
+  CHECK(max_ulps(t, rt, -10.0f, 10.0f, 2000000) <= 2);
+  CHECK(max_ulps_bits(t, rt, 1e-45f, vm::kTrigMax, 97) <= 2);
+  CHECK(max_ulps_bits(t, rt, -1e-45f, -vm::kTrigMax, 97) <= 2);
+  CHECK(std::signbit(vm::tan(-0.0f)) && std::isnan(vm::tan(std::nanf(""))));
+  CHECK(std::isnan(vm::tan_any(kInfF)) && vm::tan_any(3e7f) == std::tan(3e7f));
+}
+
+TEST(erf_is_within_two_ulp) {
+  auto f = [](float x) { return vm::erf(x); };
+  auto ref = [](double x) { return std::erf(x); };
+  CHECK(max_ulps_bits(f, ref, 1e-45f, 10.0f, 97) <= 2);
+  CHECK(max_ulps(f, ref, -4.0f, 4.0f, 2000000) <= 2);
+  CHECK(vm::erf(kInfF) == 1.0f && vm::erf(-kInfF) == -1.0f);
+  CHECK(std::signbit(vm::erf(-0.0f)));
+  CHECK(std::isnan(vm::erf(std::nanf(""))));
+}

@@ -20,6 +20,12 @@ int64_t kiln_from_float(const float* data, int64_t count, const int64_t* shape, 
 int64_t kiln_from_double(const double* data, int64_t count, const int64_t* shape, int32_t ndim);
 int64_t kiln_from_long(const int64_t* data, int64_t count, const int64_t* shape, int32_t ndim);
 int64_t kiln_from_bool(const int8_t* data, int64_t count, const int64_t* shape, int32_t ndim);
+int64_t kiln_from_int(const int32_t* data, int64_t count, const int64_t* shape, int32_t ndim);
+// 16-bit and 8-bit data of a given dtype: int16, or the bit patterns of float16 or bfloat16; int8, uint8 or bool.
+int64_t kiln_from_short(const int16_t* data, int64_t count, const int64_t* shape, int32_t ndim, int32_t dtype);
+int64_t kiln_from_byte(const int8_t* data, int64_t count, const int64_t* shape, int32_t ndim, int32_t dtype);
+// Elements of any dtype from their raw little-endian bytes (nbytes = numel * item size), as serialized files hold them.
+int64_t kiln_from_bytes(const int8_t* data, int64_t nbytes, const int64_t* shape, int32_t ndim, int32_t dtype);
 // A 0-dim tensor: value for floating dtypes, ivalue for int64 and bool; wrapped marks a Java scalar.
 int64_t kiln_scalar(double value, int64_t ivalue, int32_t dtype, int32_t wrapped);
 
@@ -40,6 +46,9 @@ void kiln_read_float(int64_t tensor, float* out, int64_t count);
 void kiln_read_double(int64_t tensor, double* out, int64_t count);
 void kiln_read_long(int64_t tensor, int64_t* out, int64_t count);
 void kiln_read_bool(int64_t tensor, int8_t* out, int64_t count);
+void kiln_read_int(int64_t tensor, int32_t* out, int64_t count);
+// The elements' raw bytes in the tensor's own dtype, row-major (nbytes = numel * item size).
+void kiln_read_bytes(int64_t tensor, int8_t* out, int64_t nbytes);
 
 // Ops. A frame packs a call's arguments: [n, tensor handles..., n, ints..., n, reals as IEEE bits...].
 int32_t kiln_op_count();

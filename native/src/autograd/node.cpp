@@ -42,16 +42,15 @@ void release_nodes(std::vector<std::shared_ptr<Node>>&& nodes) {
   t_pending_release = nullptr;
 }
 
+// As PyTorch's codegen names nodes: the op name in Python's str.title() (a letter after a non-letter is
+// upper case: log1p -> Log1P, clamp_min -> ClampMin), underscores dropped.
 std::string backward_name(const char* op) {
   std::string name;
   bool upper = true;
   for (const char* c = op; *c; ++c) {
-    if (*c == '_') {
-      upper = true;
-      continue;
-    }
-    name += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(*c))) : *c;
-    upper = false;
+    const bool letter = std::isalpha(static_cast<unsigned char>(*c)) != 0;
+    if (*c != '_') name += upper && letter ? static_cast<char>(std::toupper(static_cast<unsigned char>(*c))) : *c;
+    upper = !letter;
   }
   return name + "Backward0";
 }

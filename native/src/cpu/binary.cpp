@@ -91,6 +91,7 @@ KILN_SIMD void binary_run(BinaryOp op, DType t, Layout layout, void* out, const 
     case DType::Int64: return binary_run_t<int64_t>(op, layout, out, a, b, n);
     case DType::Float32: return binary_run_t<float>(op, layout, out, a, b, n);
     case DType::Float64: return binary_run_t<double>(op, layout, out, a, b, n);
+    default: unsupported_kernel_dtype(t);
   }
 }
 

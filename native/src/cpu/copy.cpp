@@ -1,8 +1,9 @@
-// Copies with dtype conversion, fills, and where(cond, a, b).
+// Copies with dtype conversion, fills, and where(cond, a, b): the kernels that handle every storage dtype.
 #include <cmath>
 #include <cstring>
 #include <limits>
 
+#include "cpu/convert.h"
 #include "cpu/dispatch.h"
 #include "cpu/kernels.h"
 #include "cpu/loop.h"
@@ -10,20 +11,6 @@
 
 namespace kiln::cpu {
 namespace {
-
-// Conversions without undefined behaviour: out-of-range and NaN floats become INT64_MIN, as x86 does.
-template <class To, class From>
-KILN_ALWAYS_INLINE To convert(From v) {
-  if constexpr (std::is_same_v<To, bool>) {
-    return v != From(0);
-  } else if constexpr (std::is_same_v<To, int64_t> && std::is_floating_point_v<From>) {
-    if (!(v >= From(-9223372036854775808.0) && v < From(9223372036854775808.0)))
-      return std::numeric_limits<int64_t>::min();
-    return static_cast<int64_t>(v);
-  } else {
-    return static_cast<To>(v);
-  }
-}
 
 template <class To, class From>
 KILN_ALWAYS_INLINE void convert_contiguous_t(void* dst, const void* src, int64_t n) {
@@ -33,9 +20,9 @@ KILN_ALWAYS_INLINE void convert_contiguous_t(void* dst, const void* src, int64_t
 }
 
 KILN_SIMD void convert_contiguous(DType to, DType from, void* dst, const void* src, int64_t n) {
-  dispatch(to, [&](auto to_tag) {
+  dispatch_all(to, [&](auto to_tag) {
     using To = decltype(to_tag);
-    dispatch(from, [&](auto from_tag) { convert_contiguous_t<To, decltype(from_tag)>(dst, src, n); });
+    dispatch_all(from, [&](auto from_tag) { convert_contiguous_t<To, decltype(from_tag)>(dst, src, n); });
   });
 }
 
@@ -48,7 +35,7 @@ KILN_ALWAYS_INLINE void where_contiguous_t(void* out, const bool* c, const void*
 }
 
 KILN_SIMD void where_contiguous(DType t, void* out, const bool* c, const void* a, const void* b, int64_t n) {
-  dispatch(t, [&](auto tag) { where_contiguous_t<decltype(tag)>(out, c, a, b, n); });
+  dispatch_all(t, [&](auto tag) { where_contiguous_t<decltype(tag)>(out, c, a, b, n); });
 }
 
 }  // namespace
@@ -64,9 +51,9 @@ void copy_kernel(const Tensor& dst, const Tensor& src) {
           else convert_contiguous(to, from, p[0], p[1], n);
           return;
         }
-        dispatch(to, [&](auto to_tag) {
+        dispatch_all(to, [&](auto to_tag) {
           using To = decltype(to_tag);
-          dispatch(from, [&](auto from_tag) {
+          dispatch_all(from, [&](auto from_tag) {
             using From = decltype(from_tag);
             for (int64_t i = 0; i < n; ++i)
               *reinterpret_cast<To*>(p[0] + i * s[0]) = convert<To>(*reinterpret_cast<const From*>(p[1] + i * s[1]));
@@ -78,9 +65,9 @@ void copy_kernel(const Tensor& dst, const Tensor& src) {
 
 void fill_kernel(const Tensor& dst, Scalar value) {
   StridedLoop<1> loop({&dst});
-  dispatch(dst.dtype(), [&](auto tag) {
+  dispatch_all(dst.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    const T v = value.to<T>();
+    const T v = scalar_as<T>(value);
     loop.run(
         [&](char** p, const int64_t* s, int64_t n) {
           if (s[0] == sizeof(T)) {
@@ -97,7 +84,7 @@ void fill_kernel(const Tensor& dst, Scalar value) {
 void where_kernel(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b) {
   StridedLoop<4> loop({&out, &cond, &a, &b});
   const DType t = out.dtype();
-  dispatch(t, [&](auto tag) {
+  dispatch_all(t, [&](auto tag) {
     using T = decltype(tag);
     loop.run(
         [&](char** p, const int64_t* s, int64_t n) {

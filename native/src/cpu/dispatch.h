@@ -1,12 +1,20 @@
 // Calls a generic lambda with a value of the C++ type of a dtype: dispatch(t, [&](auto tag) { using T = ...; }).
 #pragma once
 #include <cstdint>
+#include <type_traits>
 
+#include "half.h"
 #include "kiln/dtype.h"
 #include "kiln/error.h"
 
 namespace kiln::cpu {
 
+[[noreturn]] inline void unsupported_kernel_dtype(DType t) {
+  fail(ErrorKind::Internal, "dispatch: a kernel got dtype ", dtype_name(t),
+       "; kernels take bool, int64, float32 and float64 (the op computes in compute_dtype() and converts)");
+}
+
+// The compute dtypes: what kernels of ops run in (see compute_dtype in kiln/dtype.h).
 template <class Fn>
 decltype(auto) dispatch(DType t, Fn&& fn) {
   switch (t) {
@@ -14,6 +22,25 @@ decltype(auto) dispatch(DType t, Fn&& fn) {
     case DType::Int64: return fn(int64_t{});
     case DType::Float32: return fn(float{});
     case DType::Float64: return fn(double{});
+    default: break;
+  }
+  unsupported_kernel_dtype(t);
+}
+
+// Every storage dtype: for the kernels that move or convert elements (copy, fill, where).
+template <class Fn>
+decltype(auto) dispatch_all(DType t, Fn&& fn) {
+  switch (t) {
+    case DType::Bool: return fn(bool{});
+    case DType::Int64: return fn(int64_t{});
+    case DType::Float32: return fn(float{});
+    case DType::Float64: return fn(double{});
+    case DType::Int32: return fn(int32_t{});
+    case DType::Int16: return fn(int16_t{});
+    case DType::Int8: return fn(int8_t{});
+    case DType::UInt8: return fn(uint8_t{});
+    case DType::Float16: return fn(Half{});
+    case DType::BFloat16: return fn(BFloat16{});
   }
   fail(ErrorKind::Internal, "dispatch: unknown dtype");
 }

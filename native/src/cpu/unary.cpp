@@ -6,6 +6,7 @@
 #include "cpu/loop.h"
 #include "cpu/simd.h"
 #include "cpu/vec_math.h"
+#include "cpu/vec_math.h"
 
 namespace kiln::cpu {
 namespace {
@@ -22,11 +23,16 @@ KILN_ALWAYS_INLINE T int_pow(T base, int64_t exp) {
   return static_cast<T>(result);
 }
 
-// exp, tanh and sigmoid: vectorizable float32 versions (vec_math.h), libm for float64.
+// exp, log, tanh and sigmoid: vectorizable float32 versions (vec_math.h, vec_log.h), libm for float64.
 template <class T>
 KILN_ALWAYS_INLINE T exp_of(T x) {
   if constexpr (std::is_same_v<T, float>) return vm::exp(x);
   else return std::exp(x);
+}
+template <class T>
+KILN_ALWAYS_INLINE T log_of(T x) {
+  if constexpr (std::is_same_v<T, float>) return vm::log(x);
+  else return std::log(x);
 }
 template <class T>
 KILN_ALWAYS_INLINE T tanh_of(T x) {
@@ -46,7 +52,7 @@ KILN_ALWAYS_INLINE void with_unary_fn(UnaryOp op, double param, Body&& body) {
     switch (op) {
       case UnaryOp::Neg: return body([](T x) { return -x; });
       case UnaryOp::Exp: return body([](T x) { return exp_of(x); });
-      case UnaryOp::Log: return body([](T x) { return std::log(x); });
+      case UnaryOp::Log: return body([](T x) { return log_of(x); });
       case UnaryOp::Sqrt: return body([](T x) { return std::sqrt(x); });
       case UnaryOp::Abs: return body([](T x) { return std::fabs(x); });
       case UnaryOp::Relu: return body([](T x) { return x < T(0) ? T(0) : x; });  // keeps NaN, as PyTorch

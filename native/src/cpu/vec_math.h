@@ -21,7 +21,7 @@ KILN_ALWAYS_INLINE float exp(float x) {
   constexpr float kMin = -103.97207708f;       // below: 0 (past the smallest subnormal)
   constexpr float kLog2e = 1.44269504088896341f;
   constexpr float kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
-  const float xc = x >= kMin ? (x > kMax ? kMax : x) : kMin;  // NaN too: no NaN to int conversion below
+  const float xc = x >= kMin ? (x <= kMax ? x : kMax) : kMin;  // NaN -> kMin: no float -> int conversion of NaN
   const float n = __builtin_floorf(xc * kLog2e + 0.5f);
   const float r = xc - n * kLn2Hi - n * kLn2Lo;
   float p = 1.9875691500e-4f;
@@ -107,7 +107,8 @@ KILN_ALWAYS_INLINE float log1p(float y) {
   constexpr float kInf = __builtin_inff();
   const float u = 1.0f + y;
   const float r = log(u) - ((u - 1.0f) - y) / u;
-  return y != y ? y : (u == kInf ? kInf : (u == 0.0f ? -kInf : r));
+  const float exact = u == 1.0f ? y : r;  // tiny y: log1p(y) = y, which keeps -0.0
+  return y != y ? y : (u == kInf ? kInf : (u == 0.0f ? -kInf : exact));
 }
 
 // exp(x) - 1: a polynomial near 0, where exp(x) - 1 would cancel.
@@ -120,7 +121,8 @@ KILN_ALWAYS_INLINE float expm1(float x) {
   q = q * x + 1.6666666786234818e-01f;
   const float small = x + x * x * (0.5f + x * q);
   const float a = x < 0 ? -x : x;
-  return a < 0.5f ? small : exp(x) - 1.0f;
+  const float r = a < 0.5f ? small : exp(x) - 1.0f;
+  return x == 0.0f ? x : r;  // -0.0 stays -0.0
 }
 
 // erf(x) = x + x Q(x^2) on |x| <= 1, Q(u) = erf(sqrt(u)) / sqrt(u) - 1 (least-squares fit, 1.3e-9); adding x

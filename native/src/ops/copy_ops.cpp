@@ -1,7 +1,7 @@
 // Copies and writes: to(dtype), clone, copy_, fill_, zero_.
 #include "autograd/backward_context.h"
 #include "kiln/ops.h"
-#include "ops/operands.h"
+#include "ops/pointwise.h"
 
 namespace kiln {
 namespace {
@@ -50,6 +50,7 @@ void fill_into(const Tensor& out, const TensorList& in, const OpArgs&) {
   const Tensor& value = in[1];
   KILN_CHECK(value.dim() == 0, Shape, "fill_: only supports a 0-dimension value tensor, but got a tensor with ",
              value.dim(), " dimensions");
+  check_scalar_fits("fill_", scalar_of(value), out.dtype());  // as PyTorch's fill_, through value.item()
   backend_for(out.device()).copy(out, expand_to(value, out.shape()));
 }
 

@@ -3,7 +3,7 @@
 #include <cstring>
 
 #include "kiln/ops.h"
-#include "ops/operands.h"
+#include "ops/pointwise.h"
 
 namespace kiln {
 namespace {
@@ -32,6 +32,7 @@ TensorList full_fwd(const TensorList& in, const OpArgs& args) {
   KILN_CHECK(in[0].numel() == 1, Argument, "full: the fill value must be a single number, got shape ",
              shape_str(in[0].shape()));
   Tensor out = make(args, "full");
+  check_scalar_fits("full", scalar_of(in[0]), out.dtype());
   backend_for(out.device()).copy(out, expand_to(in[0].as_strided({}, {}, in[0].offset()), out.shape()));
   return {out};
 }
@@ -41,7 +42,7 @@ TensorList arange_fwd(const TensorList&, const OpArgs& args) {
   double start = real_arg(args, 0, "arange"), end = real_arg(args, 1, "arange"), step = real_arg(args, 2, "arange");
   const DType t = dtype_arg(args, 0, "arange");
   KILN_CHECK(std::isfinite(start) && std::isfinite(end), Argument, "arange: unsupported range: ", start, " -> ", end);
-  if (t == DType::Int64) {  // as in PyTorch, an integer range converts its bounds and step to integers first
+  if (is_integral(t, false)) {  // as in PyTorch, an integer range converts its bounds and step to integers first
     start = std::trunc(start);
     end = std::trunc(end);
     step = std::trunc(step);
@@ -53,9 +54,9 @@ TensorList arange_fwd(const TensorList&, const OpArgs& args) {
   KILN_CHECK(t != DType::Bool, DType, "arange: not implemented for 'bool'");
   const double n = std::ceil((end - start) / step);
   KILN_CHECK(n < 9.2e18, Argument, "arange: the range ", start, " -> ", end, " with step ", step, " is too long");
-  Tensor out = new_tensor({static_cast<int64_t>(n)}, t, "arange");
+  Tensor out = new_tensor({static_cast<int64_t>(n)}, compute_dtype(t), "arange");
   backend_for(out.device()).arange(out, start, step);
-  return {out};
+  return {cast(out, t)};  // int8 wraps (arange(0, 300, 100) ends in -56), float16 rounds
 }
 
 // ints: [dtype, n, m]
@@ -76,11 +77,11 @@ TensorList random_fwd(const TensorList&, const OpArgs& args) {
   const char* name = Op == RandomOp::Uniform ? "rand" : "randn";
   const DType t = dtype_arg(args, 0, name);
   KILN_CHECK(is_floating(t), DType, name, ": expected a floating point dtype, got ", dtype_name(t));
-  Tensor out = new_tensor(int_list(args, 2), t, name);
+  Tensor out = new_tensor(int_list(args, 2), compute_dtype(t), name);  // float16 draws in float32, then rounds
   auto* gen = reinterpret_cast<Generator*>(int_arg(args, 1, name));
   const double a = args.reals.size() > 0 ? args.reals[0] : 0.0, b = args.reals.size() > 1 ? args.reals[1] : 1.0;
   backend_for(out.device()).random(Op, out, gen ? *gen : Generator::default_generator(), a, b);
-  return {out};
+  return {cast(out, t)};
 }
 
 const OpDef kEmpty{"empty", "empty(ints: dtype, sizes...)", 0, OpKind::Creation, empty_fwd};

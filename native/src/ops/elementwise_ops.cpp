@@ -2,7 +2,8 @@
 // type promotion. Each has an in-place form (add_, exp_, ...) through its `into` function.
 #include "autograd/backward_context.h"
 #include "kiln/ops.h"
-#include "ops/operands.h"
+#include "ops/elementwise_family.h"
+#include "ops/pointwise.h"
 
 namespace kiln {
 namespace {
@@ -24,8 +25,8 @@ const char* binary_name(BinaryOp op) {
   return "binary";
 }
 
-// The dtype the op computes in.
-DType compute_dtype(BinaryOp op, const Tensor& a, const Tensor& b) {
+// The dtype of the op's result (before comparisons turn it into bool).
+DType binary_dtype(BinaryOp op, const Tensor& a, const Tensor& b) {
   const char* name = binary_name(op);
   DType t = result_type({a, b});
   switch (op) {
@@ -40,7 +41,7 @@ DType compute_dtype(BinaryOp op, const Tensor& a, const Tensor& b) {
     case BinaryOp::Pow:
       if (t == DType::Bool) t = DType::Int64;
       // Only a Python-style scalar exponent is refused, as in PyTorch; integer tensor exponents follow int_pow.
-      if (t == DType::Int64 && b.is_wrapped_number() && !is_floating(b.dtype())) {
+      if (is_integral(t, false) && b.is_wrapped_number() && !is_floating(b.dtype())) {
         int64_t e = cast(b, DType::Int64).data<int64_t>()[0];
         KILN_CHECK(e >= 0, Argument, name, ": integers to negative integer powers are not allowed (exponent ", e, ")");
       }
@@ -50,35 +51,33 @@ DType compute_dtype(BinaryOp op, const Tensor& a, const Tensor& b) {
   return t;
 }
 
-// Computes op(a, b) into out, which must have the broadcast shape; out's dtype may be wider.
+// Computes op(a, b) into out, which must have the broadcast shape; out's dtype may be wider. The kernel runs in
+// the compute dtype (int8 in int64, float16 in float32) and the result converts into out.
 void binary_into(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b) {
   const char* name = binary_name(op);
   check_same_device(name, {out, a, b});
-  const DType t = compute_dtype(op, a, b);
+  const DType t = binary_dtype(op, a, b);
   const DType result = is_comparison(op) ? DType::Bool : t;
   const Shape shape = broadcast_shapes(a.shape(), b.shape(), name);
-  KILN_CHECK(shape == out.shape(), Shape, name, ": output with shape ", shape_str(out.shape()),
-             " doesn't match the broadcast shape ", shape_str(shape));
-  KILN_CHECK(can_cast(result, out.dtype()), DType, name, ": result type ", dtype_name(result),
-             " can't be cast to the desired output type ", dtype_name(out.dtype()));
-  const Tensor ac = cast(a, t), bc = cast(b, t);
-  const bool direct = out.dtype() == result && !unsafe_alias(out, ac) && !unsafe_alias(out, bc);
-  const Tensor target = direct ? out : Tensor::empty(shape, result, out.device());
+  check_output(name, out, shape, result);
+  const DType c = compute_dtype(t);
+  const Tensor ac = to_compute(a, t), bc = to_compute(b, t);
   Backend& be = backend_for(out.device());
-  if (op == BinaryOp::Pow && bc.numel() == 1 && bc.dim() == 0) {
-    // A scalar exponent takes the unary path, with x*x, sqrt and friends for common exponents.
-    double e = cast(bc, DType::Float64).data<double>()[0];
-    be.unary(UnaryOp::PowScalar, target, expand_to(ac, shape), e);
-  } else {
-    be.binary(op, target, expand_to(ac, shape), expand_to(bc, shape));
-  }
-  if (!direct) be.copy(out, target);
+  write_through(out, is_comparison(op) ? DType::Bool : c, {ac, bc}, [&](const Tensor& target) {
+    if (op == BinaryOp::Pow && bc.numel() == 1 && bc.dim() == 0) {
+      // A scalar exponent takes the unary path, with x*x, sqrt and friends for common exponents.
+      double e = cast(bc, DType::Float64).data<double>()[0];
+      be.unary(UnaryOp::PowScalar, target, expand_to(ac, shape), e);
+    } else {
+      be.binary(op, target, expand_to(ac, shape), expand_to(bc, shape));
+    }
+  });
 }
 
 Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
   const char* name = binary_name(op);
   const Shape shape = broadcast_shapes(a.shape(), b.shape(), name);
-  const DType result = is_comparison(op) ? DType::Bool : compute_dtype(op, a, b);
+  const DType result = is_comparison(op) ? DType::Bool : binary_dtype(op, a, b);
   Tensor out = Tensor::empty(shape, result, a.is_wrapped_number() ? b.device() : a.device());
   binary_into(op, out, a, b);
   return out;
@@ -125,16 +124,9 @@ void unary_into(UnaryOp op, const Tensor& out, const Tensor& x) {
   const UnaryInfo info = unary_info(op);
   check_same_device(info.name, {out, x});
   const DType t = unary_dtype(op, x.dtype());
-  KILN_CHECK(out.shape() == x.shape(), Shape, info.name, ": output with shape ", shape_str(out.shape()),
-             " doesn't match the input shape ", shape_str(x.shape()));
-  KILN_CHECK(can_cast(t, out.dtype()), DType, info.name, ": result type ", dtype_name(t),
-             " can't be cast to the desired output type ", dtype_name(out.dtype()));
-  const Tensor xc = cast(x, t);
-  const bool direct = out.dtype() == t && !unsafe_alias(out, xc);
-  const Tensor target = direct ? out : Tensor::empty(x.shape(), t, x.device());
-  Backend& be = backend_for(out.device());
-  be.unary(op, target, xc, 0.0);
-  if (!direct) be.copy(out, target);
+  check_output(info.name, out, x.shape(), t);
+  const Tensor xc = cast(x, compute_dtype(t));
+  write_through(out, compute_dtype(t), {xc}, [&](const Tensor& target) { backend_for(out.device()).unary(op, target, xc, 0.0); });
 }
 
 template <UnaryOp Op>
@@ -260,6 +252,10 @@ const OpDef kWhere{"where", "where(Tensor cond, Tensor a, Tensor b)", 3, OpKind:
 void add_elementwise_ops(std::vector<const OpDef*>& table) {
   table.insert(table.end(), {&kAdd, &kSub, &kMul, &kDiv, &kPow, &kEq, &kNe, &kLt, &kLe, &kGt, &kGe, &kNeg, &kExp,
                              &kLog, &kSqrt, &kAbs, &kRelu, &kSigmoid, &kTanh, &kWhere});
+  add_math_ops(table);
+  add_rounding_ops(table);
+  add_binary_math_ops(table);
+  add_logical_ops(table);
 }
 
 Tensor add(const Tensor& a, const Tensor& b) { return call1(kAdd, {a, b}); }

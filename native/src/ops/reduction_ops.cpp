@@ -7,10 +7,13 @@ namespace kiln {
 namespace {
 
 // Reduces x over dims into a tensor of dtype `out_dtype`; keepdim keeps the reduced dims as size 1.
+// The kernel runs in out_dtype's compute dtype (float16 sums in float32, int8 maxima in int64).
 Tensor reduce(ReduceOp op, const Tensor& x, const std::vector<int64_t>& dims, bool keepdim, DType out_dtype) {
-  Tensor in = cast(x, out_dtype);
-  Tensor out = Tensor::empty(keepdim_shape(x.shape(), dims), out_dtype, x.device());
+  const DType c = compute_dtype(out_dtype);
+  Tensor in = cast(x, c);
+  Tensor out = Tensor::empty(keepdim_shape(x.shape(), dims), c, x.device());
   backend_for(x.device()).reduce(op, out, in);
+  out = cast(out, out_dtype);
   return keepdim ? out : drop_dims(out, dims);
 }
 
@@ -18,7 +21,7 @@ Tensor reduce(ReduceOp op, const Tensor& x, const std::vector<int64_t>& dims, bo
 TensorList sum_fwd(const TensorList& in, const OpArgs& args) {
   const Tensor& x = in[0];
   const auto dims = reduction_dims(int_list(args, 1), x.dim(), "sum");
-  const DType t = is_floating(x.dtype()) ? x.dtype() : DType::Int64;  // bool and int64 sum to int64
+  const DType t = is_floating(x.dtype()) ? x.dtype() : DType::Int64;  // bool and integers sum to int64
   return {reduce(ReduceOp::Sum, x, dims, int_arg(args, 0, "sum") != 0, t)};
 }
 
@@ -49,9 +52,11 @@ TensorList extreme_dim(const TensorList& in, const OpArgs& args, const char* nam
   if (x.dim() == 0) return {clone(x), zeros({}, DType::Int64)};  // a new tensor, as PyTorch: autograd records it
   KILN_CHECK(x.shape()[dim] > 0, Index, name, ": expected reduction dim ", dim, " to have non-zero size");
   Shape kept = keepdim_shape(x.shape(), {dim});
-  Tensor values = Tensor::empty(kept, x.dtype(), x.device());
+  const DType c = compute_dtype(x.dtype());
+  Tensor values = Tensor::empty(kept, c, x.device());
   Tensor indices = Tensor::empty(kept, DType::Int64, x.device());
-  backend_for(x.device()).arg_reduce(Op, values, indices, x, dim);
+  backend_for(x.device()).arg_reduce(Op, values, indices, cast(x, c), dim);
+  values = cast(values, x.dtype());
   if (keepdim) return {values, indices};
   return {drop_dims(values, {dim}), drop_dims(indices, {dim})};
 }

@@ -1,7 +1,9 @@
 package dev.kiln;
 
+import dev.kiln.bindings.KilnNative;
 import dev.kiln.internal.Core;
 import dev.kiln.internal.Frame;
+import dev.kiln.internal.NativeDType;
 
 /** The shapes of native calls that Tensor's op methods share: each takes the tensor the method is called on. */
 final class Calls {
@@ -28,6 +30,36 @@ final class Calls {
     return new Tensor(Core.call(op, Frame.of(new long[] {self.handle()}, ints)));
   }
 
+  /** op(tensors...; ints; reals) with one output. */
+  static Tensor call(int op, long[] tensors, long[] ints, double... reals) {
+    return new Tensor(Core.call(op, Frame.of(tensors, ints, reals)));
+  }
+
+  /** The in-place form: tensors[0] is overwritten. Returns self, which must be that tensor. */
+  static Tensor callInPlace(Tensor self, int op, long[] tensors, long[] ints, double... reals) {
+    Core.callInPlace(op, Frame.of(tensors, ints, reals));
+    return self;
+  }
+
+  /** A native wrapped number (a Java scalar in type promotion); release it with {@link #release}. */
+  static long wrapped(double value) {
+    return Core.handleOf(() -> KilnNative.kiln_scalar(value, 0, NativeDType.FLOAT64, 1));
+  }
+
+  static long wrapped(long value) {
+    return Core.handleOf(() -> KilnNative.kiln_scalar(0, value, NativeDType.INT64, 1));
+  }
+
+  static long wrapped(boolean value) {
+    return Core.handleOf(() -> KilnNative.kiln_scalar(0, value ? 1 : 0, NativeDType.BOOL, 1));
+  }
+
+  static void release(long... handles) {
+    for (long h : handles) if (h != 0) KilnNative.kiln_release(h);
+  }
+
+  static final long[] NO_INTS = new long[0];
+
   /** A reduction: ints are [keepdim, dims...]; no dims means all. */
   static Tensor reduce(Tensor self, int op, int[] dims, boolean keepdim) {
     long[] ints = new long[dims.length + 1];
@@ -47,11 +79,6 @@ final class Calls {
   /** An op with any tensor inputs and ints, and one output. */
   static Tensor call(int op, long[] tensors, long... ints) {
     return new Tensor(Core.call(op, Frame.of(tensors, ints)));
-  }
-
-  /** The same with reals too. */
-  static Tensor call(int op, long[] tensors, long[] ints, double... reals) {
-    return new Tensor(Core.call(op, Frame.of(tensors, ints, reals)));
   }
 
   static long[] handles(java.util.List<Tensor> tensors) {

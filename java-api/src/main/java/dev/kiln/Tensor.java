@@ -25,7 +25,7 @@ import java.util.function.UnaryOperator;
  * }</pre>
  */
 public final class Tensor implements AutoCloseable, TensorMath, TensorReductions, TensorShape, TensorIndexing,
-    TensorLinalg, TensorRandom {
+    TensorLinalg, TensorRandom, TensorFunctions, TensorPointwise, TensorLogical {
   // Op ids used here, resolved by name once (the families keep their own).
   private static final int WHERE = Core.op("where"), ARANGE = Core.op("arange"),
       CLONE = Core.op("clone"),
@@ -87,6 +87,43 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
     return new Tensor(Core.handleOf(() -> KilnNative.kiln_from_bool(bytes, bytes.length, s, s.length)));
   }
 
+  /** An int32 tensor ({@code torch.tensor(data, dtype=torch.int32)}). */
+  public static Tensor of(int[] data, long... shape) {
+    long[] s = shapeFor(data.length, shape);
+    return new Tensor(Core.handleOf(() -> KilnNative.kiln_from_int(data, data.length, s, s.length)));
+  }
+
+  /**
+   * An 8-bit tensor: dtype INT8 reads the bytes as signed, UINT8 as unsigned (byte -1 is 255), BOOL as
+   * nonzero. {@code Tensor.of(new byte[] {1, -1}, DType.UINT8)} is tensor([1, 255], dtype=torch.uint8).
+   */
+  public static Tensor of(byte[] data, DType dtype, long... shape) {
+    long[] s = shapeFor(data.length, shape);
+    int code = dtype.code();
+    return new Tensor(Core.handleOf(() -> KilnNative.kiln_from_byte(data, data.length, s, s.length, code)));
+  }
+
+  /**
+   * A 16-bit tensor: dtype INT16 takes the values, FLOAT16 and BFLOAT16 take the elements' bit patterns
+   * ({@code (short) 0x3c00} is 1.0 in float16, {@code (short) 0x3f80} in bfloat16).
+   */
+  public static Tensor of(short[] data, DType dtype, long... shape) {
+    long[] s = shapeFor(data.length, shape);
+    int code = dtype.code();
+    return new Tensor(Core.handleOf(() -> KilnNative.kiln_from_short(data, data.length, s, s.length, code)));
+  }
+
+  /**
+   * A tensor of any dtype from its elements' raw little-endian bytes, row-major (as safetensors and numpy's
+   * tobytes() hold them): bytes.length must be numel times the item size.
+   */
+  public static Tensor fromBytes(byte[] bytes, DType dtype, long... shape) {
+    int item = dtype.itemSize();
+    long[] s = shapeFor(bytes.length / item, shape);
+    int code = dtype.code();
+    return new Tensor(Core.handleOf(() -> KilnNative.kiln_from_bytes(bytes, bytes.length, s, s.length, code)));
+  }
+
   private static long[] shapeFor(int length, long[] shape) {
     return shape.length == 0 ? new long[] {length} : shape.clone();
   }
@@ -101,11 +138,21 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
     return new Tensor(Core.handleOf(() -> KilnNative.kiln_scalar(0, value, DType.INT64.code(), 0)));
   }
 
+  /** A 0-dim tensor of an integer value in dtype ({@code torch.tensor(3, dtype=torch.int8)}); narrow dtypes wrap. */
+  public static Tensor scalar(long value, DType dtype) {
+    double real = value;
+    long ivalue = dtype == DType.BOOL ? (value != 0 ? 1 : 0) : value;
+    return new Tensor(Core.handleOf(() -> KilnNative.kiln_scalar(real, ivalue, dtype.code(), 0)));
+  }
+
   public static Tensor scalar(boolean value) {
     return new Tensor(Core.handleOf(() -> KilnNative.kiln_scalar(0, value ? 1 : 0, DType.BOOL.code(), 0)));
   }
 
-  /** A 0-dim tensor of value converted to dtype: truncated for int64, {@code value != 0} for bool. */
+  /**
+   * A 0-dim tensor of value converted to dtype: truncated for integer dtypes (then wrapped into the narrow ones),
+   * rounded to nearest even for float16 and bfloat16, {@code value != 0} for bool.
+   */
   public static Tensor scalar(double value, DType dtype) {
     long ivalue = dtype == DType.BOOL ? (value != 0 ? 1 : 0) : (long) value; // NaN is true, as in PyTorch
     return new Tensor(Core.handleOf(() -> KilnNative.kiln_scalar(value, ivalue, dtype.code(), 0)));
@@ -144,6 +191,13 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
   public static Tensor full(long value, long... shape) {
     try (Tensor v = scalar(value)) {
       return new Tensor(Core.call(FULL, Frame.of(new long[] {v.handle()}, Frame.concat(new long[] {DType.INT64.code()}, shape))));
+    }
+  }
+
+  /** A tensor of dtype filled with an integer value ({@code torch.full(shape, -1, dtype=torch.uint8)} wraps to 255). */
+  public static Tensor full(long value, DType dtype, long... shape) {
+    try (Tensor v = scalar(value)) {
+      return new Tensor(Core.call(FULL, Frame.of(new long[] {v.handle()}, Frame.concat(new long[] {dtype.code()}, shape))));
     }
   }
 
@@ -440,6 +494,24 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
     long[] out = new long[checkedLength()];
     long h = handle();
     Core.run(() -> KilnNative.kiln_read_long(h, out, out.length));
+    return out;
+  }
+
+  /** The elements converted to int (int32): integers wrap, floats truncate toward zero. */
+  public int[] toIntArray() {
+    int[] out = new int[checkedLength()];
+    long h = handle();
+    Core.run(() -> KilnNative.kiln_read_int(h, out, out.length));
+    return out;
+  }
+
+  /** The elements' raw bytes in this tensor's dtype, row-major and little-endian (the inverse of fromBytes). */
+  public byte[] toBytes() {
+    long n = numel() * dtype().itemSize();
+    if (n > Integer.MAX_VALUE - 8) throw new ArgumentException("a tensor of " + n + " bytes does not fit in a Java array");
+    byte[] out = new byte[(int) n];
+    long h = handle();
+    Core.run(() -> KilnNative.kiln_read_bytes(h, out, out.length));
     return out;
   }
 

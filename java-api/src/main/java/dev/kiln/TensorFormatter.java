@@ -41,7 +41,7 @@ final class TensorFormatter {
       s *= shape[d];
     }
     reals = dtype.isFloatingPoint() ? t.toDoubleArray() : null;
-    ints = dtype == DType.INT64 ? t.toLongArray() : null;
+    ints = dtype.isIntegral() ? t.toLongArray() : null;
     bools = dtype == DType.BOOL ? t.toBooleanArray() : null;
     summarize = t.numel() > THRESHOLD;
   }
@@ -54,7 +54,9 @@ final class TensorFormatter {
       if (t.dtype() != DType.FLOAT32) suffixes.add("dtype=torch." + t.dtype());
       body = "[]";
     } else {
-      if (t.dtype() == DType.FLOAT64) suffixes.add("dtype=torch." + t.dtype());
+      // PyTorch names every dtype but the default ones: float32, int64 and bool.
+      if (t.dtype() != DType.FLOAT32 && t.dtype() != DType.INT64 && t.dtype() != DType.BOOL)
+        suffixes.add("dtype=torch." + t.dtype());
       TensorFormatter f = new TensorFormatter(t);
       f.measure();
       body = f.tensorStr(0, 0, PREFIX.length());

@@ -241,6 +241,11 @@ public sealed interface TensorMath permits Tensor {
     return self();
   }
 
+  default Tensor pow_(long exponent) {
+    Core.callInPlaceScalar(MathIds.POW, self().handle(), exponent);
+    return self();
+  }
+
   default Tensor neg_() {
     return Calls.unaryInPlace(self(), MathIds.NEG);
   }

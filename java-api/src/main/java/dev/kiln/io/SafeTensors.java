@@ -137,60 +137,31 @@ public final class SafeTensors {
     return switch (t) {
       case FLOAT64 -> "F64";
       case FLOAT32 -> "F32";
+      case FLOAT16 -> "F16";
+      case BFLOAT16 -> "BF16";
       case INT64 -> "I64";
+      case INT32 -> "I32";
+      case INT16 -> "I16";
+      case INT8 -> "I8";
+      case UINT8 -> "U8";
       case BOOL -> "BOOL";
     };
   }
 
   private static DType dtype(String code, Path path) throws IOException {
-    return switch (code) {
-      case "F64" -> DType.FLOAT64;
-      case "F32" -> DType.FLOAT32;
-      case "I64" -> DType.INT64;
-      case "BOOL" -> DType.BOOL;
-      default -> throw new IOException(path + ": safetensors dtype " + code + " is not supported by this build of Kiln");
-    };
+    for (DType t : DType.values()) if (code(t).equals(code)) return t;
+    throw new IOException(path + ": safetensors dtype " + code + " is not supported by Kiln (it has "
+        + java.util.Arrays.stream(DType.values()).map(SafeTensors::code).toList() + ")");
   }
 
   private static ByteBuffer bytes(Tensor t) {
-    ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(t.numel() * t.dtype().itemSize())).order(ByteOrder.LITTLE_ENDIAN);
-    switch (t.dtype()) {
-      case FLOAT64 -> b.asDoubleBuffer().put(t.toDoubleArray());
-      case FLOAT32 -> b.asFloatBuffer().put(t.toFloatArray());
-      case INT64 -> b.asLongBuffer().put(t.toLongArray());
-      case BOOL -> {
-        for (boolean v : t.toBooleanArray()) b.put((byte) (v ? 1 : 0));
-        b.flip();
-      }
-    }
-    return b;
+    return ByteBuffer.wrap(t.toBytes()); // Kiln's memory is little-endian, as the format
   }
 
   private static Tensor tensor(DType t, long[] shape, ByteBuffer data) {
-    long[] s = shape.length == 0 ? new long[0] : shape;
-    Tensor flat = switch (t) {
-      case FLOAT64 -> {
-        double[] v = new double[data.remaining() / 8];
-        data.asDoubleBuffer().get(v);
-        yield Tensor.of(v);
-      }
-      case FLOAT32 -> {
-        float[] v = new float[data.remaining() / 4];
-        data.asFloatBuffer().get(v);
-        yield Tensor.of(v);
-      }
-      case INT64 -> {
-        long[] v = new long[data.remaining() / 8];
-        data.asLongBuffer().get(v);
-        yield Tensor.of(v);
-      }
-      case BOOL -> {
-        boolean[] v = new boolean[data.remaining()];
-        for (int i = 0; i < v.length; i++) v[i] = data.get(i) != 0;
-        yield Tensor.of(v);
-      }
-    };
-    return flat.reshape(s);
+    byte[] raw = new byte[data.remaining()];
+    data.get(raw);
+    return Tensor.fromBytes(raw, t).reshape(shape); // shape may be [] (0-dim), which fromBytes would read as 1-D
   }
 
   private static void writeFully(FileChannel out, ByteBuffer b) throws IOException {

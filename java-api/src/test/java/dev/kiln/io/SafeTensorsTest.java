@@ -32,6 +32,12 @@ class SafeTensorsTest {
     t.put("f64", Tensor.randn(DType.FLOAT64, 2, 2, 2));
     t.put("i64", Tensor.arange(-5, 5));
     t.put("bool", Tensor.of(new boolean[] {true, false, true}));
+    t.put("f16", Tensor.randn(2, 3).to(DType.FLOAT16));
+    t.put("bf16", Tensor.randn(2, 3).to(DType.BFLOAT16));
+    t.put("i32", Tensor.of(new int[] {Integer.MIN_VALUE, -1, 7}));
+    t.put("i16", Tensor.of(new short[] {Short.MIN_VALUE, 300}, DType.INT16));
+    t.put("i8", Tensor.of(new byte[] {-128, 5, 127}, DType.INT8));
+    t.put("u8", Tensor.of(new byte[] {0, (byte) 200, (byte) 255}, DType.UINT8, 3, 1));
     t.put("scalar", Tensor.scalar(2.5));
     t.put("empty", Tensor.zeros(0, 3));
     t.put("view", Tensor.arange(12).view(3, 4).t()); // written row-major whatever its strides

@@ -19,7 +19,7 @@ final class ActivationOps {
 
   static void register(OpMap m) {
     two(m, "softplus", "beta", "threshold", Activations::softplus, Activations::softplus);
-    m.on("gelu", (x, a) -> a.has("approximate") ? Activations.gelu(x.get(0), a.text("approximate"))
+    m.on("gelu", (x, a) -> a.has("approximate") ? Activations.gelu(x.get(0), a.string("approximate"))
         : Activations.gelu(x.get(0)));
     m.unary("silu", Activations::silu);
     m.unary("mish", Activations::mish);

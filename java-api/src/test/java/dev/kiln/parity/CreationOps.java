@@ -1,6 +1,5 @@
 package dev.kiln.parity;
 
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.kiln.Tensor;
 import dev.kiln.parity.Fixtures.Args;
@@ -32,7 +31,7 @@ final class CreationOps {
     long[] shape = a.longs("shape");
     if (a.has("dtype")) {
       if (v.isBool()) return Tensor.full(v.asBoolean() ? 1.0 : 0.0, a.dtype("dtype"), shape);
-      if (v.isInt() && (double) v.asLong() != v.asLong()) fail("full: " + v.asLong() + " is not exact as a double");
+      if (v.isInt()) return Tensor.full(v.asLong(), a.dtype("dtype"), shape);
       return Tensor.full(v.asDouble(), a.dtype("dtype"), shape);
     }
     if (v.isInt()) return Tensor.full(v.asLong(), shape);
@@ -62,7 +61,7 @@ final class CreationOps {
     Scalar v = a.scalar("value");
     if (a.has("dtype")) {
       if (v.isBool()) throw new AssertionFailedError("scalar: Java has no (boolean, DType) overload");
-      if (v.isInt() && (double) v.asLong() != v.asLong()) fail("scalar: " + v.asLong() + " is not exact as a double");
+      if (v.isInt()) return Tensor.scalar(v.asLong(), a.dtype("dtype"));
       return Tensor.scalar(v.asDouble(), a.dtype("dtype"));
     }
     if (v.isInt()) return Tensor.scalar(v.asLong());

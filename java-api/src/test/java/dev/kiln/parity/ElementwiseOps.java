@@ -23,7 +23,7 @@ final class ElementwiseOps {
     m.binary("sub_", Tensor::sub_, Tensor::sub_, Tensor::sub_);
     m.binary("mul_", Tensor::mul_, Tensor::mul_, Tensor::mul_);
     m.binary("div_", Tensor::div_, null, Tensor::div_);
-    m.binary("pow_", null, null, Tensor::pow_);
+    m.binary("pow_", null, Tensor::pow_, Tensor::pow_);
     m.unary("neg", Tensor::neg);
     m.unary("exp", Tensor::exp);
     m.unary("log", Tensor::log);

@@ -31,7 +31,7 @@ final class Fixtures {
   /** The op families, one file each; "grads" holds the gradient cases. */
   static final List<String> FAMILIES =
       List.of("creation", "elementwise", "comparison", "reduction", "views", "matmul", "printing", "errors", "grads",
-          "activations", "random", "indexing", "grads_indexing");
+          "activations", "random", "indexing", "grads_indexing", "dtypes", "math", "math_grads");
 
   /** One case: an op, its inputs and arguments, and what PyTorch made of them (for a gradient case, in grad). */
   record Case(String family, String name, String op, List<TensorSpec> inputs, Args args, List<TensorSpec> expected,
@@ -150,10 +150,6 @@ final class Fixtures {
     }
 
     /** A string argument (gelu's approximate). */
-    String text(String key) {
-      return get(key).getAsString();
-    }
-
     boolean bool(String key, boolean otherwise) {
       return has(key) ? get(key).getAsBoolean() : otherwise;
     }
@@ -176,6 +172,10 @@ final class Fixtures {
       return longArray(get(key).getAsJsonArray());
     }
 
+    String string(String key) {
+      return get(key).getAsString();
+    }
+
     DType dtype(String key) {
       return dtypeOf(get(key).getAsString());
     }
@@ -186,10 +186,6 @@ final class Fixtures {
       String kind = o.keySet().iterator().next();
       if (!Set.of("int", "float", "bool").contains(kind)) fail("unknown scalar kind '" + kind + "'");
       return new Scalar(kind, o.getAsJsonPrimitive(kind));
-    }
-
-    String string(String key) {
-      return get(key).getAsString();
     }
 
     double number(String key) {
@@ -305,22 +301,75 @@ final class Fixtures {
     long[] shape = s.shape();
     if (shape.length == 0) { // 0-dim: Tensor.of always gives at least one dim
       return switch (s.dtype()) {
-        case FLOAT32, FLOAT64 -> Tensor.scalar(s.doubles()[0], s.dtype());
+        case FLOAT32, FLOAT64, FLOAT16, BFLOAT16 -> Tensor.scalar(s.doubles()[0], s.dtype());
         case INT64 -> Tensor.scalar(s.longs()[0]);
+        case INT32, INT16, INT8, UINT8 -> Tensor.scalar(s.longs()[0], s.dtype());
         case BOOL -> Tensor.scalar(s.booleans()[0]);
       };
     }
     return switch (s.dtype()) {
-      case FLOAT32 -> {
-        double[] d = s.doubles();
-        float[] f = new float[d.length];
-        for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
-        yield Tensor.of(f, shape);
-      }
+      case FLOAT32 -> Tensor.of(floats(s.doubles()), shape);
+      // float16 and bfloat16 values are exact in float: built through the 16-bit patterns, as a user would
+      case FLOAT16, BFLOAT16 -> Tensor.of(halfBits(floats(s.doubles()), s.dtype()), s.dtype(), shape);
       case FLOAT64 -> Tensor.of(s.doubles(), shape);
       case INT64 -> Tensor.of(s.longs(), shape);
+      case INT32 -> {
+        long[] l = s.longs();
+        int[] v = new int[l.length];
+        for (int i = 0; i < l.length; i++) v[i] = Math.toIntExact(l[i]);
+        yield Tensor.of(v, shape);
+      }
+      case INT16 -> {
+        long[] l = s.longs();
+        short[] v = new short[l.length];
+        for (int i = 0; i < l.length; i++) v[i] = (short) l[i];
+        yield Tensor.of(v, DType.INT16, shape);
+      }
+      case INT8, UINT8 -> {
+        long[] l = s.longs();
+        byte[] v = new byte[l.length];
+        for (int i = 0; i < l.length; i++) v[i] = (byte) l[i];
+        yield Tensor.of(v, s.dtype(), shape);
+      }
       case BOOL -> Tensor.of(s.booleans(), shape);
     };
+  }
+
+  private static float[] floats(double[] d) {
+    float[] f = new float[d.length];
+    for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
+    return f;
+  }
+
+  /** The bit patterns of float16 or bfloat16 values (each exactly representable: no rounding here). */
+  static short[] halfBits(float[] values, DType dtype) {
+    short[] out = new short[values.length];
+    for (int i = 0; i < values.length; i++) {
+      float v = values[i];
+      int bits = Float.floatToRawIntBits(v);
+      if (dtype == DType.BFLOAT16) {
+        if ((bits & 0xffff) != 0 && !Float.isNaN(v)) throw new IllegalArgumentException(v + " is not a bfloat16 value");
+        out[i] = (short) (Float.isNaN(v) ? 0x7fc0 : bits >>> 16);
+      } else {
+        out[i] = exactHalfBits(v);
+      }
+    }
+    return out;
+  }
+
+  /** The float16 bits of a value float16 holds exactly (Java 17 has no Float.floatToFloat16). */
+  private static short exactHalfBits(float v) {
+    if (Float.isNaN(v)) return (short) 0x7e00;
+    int bits = Float.floatToRawIntBits(v);
+    int sign = (bits >>> 16) & 0x8000;
+    if (Float.isInfinite(v)) return (short) (sign | 0x7c00);
+    if (v == 0) return (short) sign;
+    int exp = ((bits >>> 23) & 0xff) - 127, mant = bits & 0x7fffff;
+    int shift = exp >= -14 ? 13 : 13 + (-14 - exp);
+    int m = (mant | (exp >= -14 ? 0 : 0x800000)) >>> shift;
+    if (exp > 15 || shift > 24 || (m << shift) != (mant | (exp >= -14 ? 0 : 0x800000)))
+      throw new IllegalArgumentException(v + " is not a float16 value");
+    return (short) (sign | (exp >= -14 ? (exp + 15) << 10 : 0) | m);
   }
 
   static Tensor applyView(Tensor t, JsonArray v) {

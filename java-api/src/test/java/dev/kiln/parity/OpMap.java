@@ -49,6 +49,7 @@ final class OpMap {
     ActivationOps.register(ALL);
     RandomOps.register(ALL);
     IndexingOps.register(ALL);
+    MathOps.register(ALL);
   }
 
   /** The Java call for a fixture op, or null. */

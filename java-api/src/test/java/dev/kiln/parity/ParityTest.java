@@ -203,7 +203,15 @@ class ParityTest {
       new NameDifference("CopySlices", "CircularPadBackward0", "PyTorch 1.13 pads circularly in Python, by in-place "
           + "writes to slices; Kiln has a circular_pad row"),
       new NameDifference("MaskedFillBackward1", "MaskedFillBackward0", "a tensor value is PyTorch's second overload; "
-          + "one row in Kiln"));
+          + "one row in Kiln"),
+      new NameDifference("RoundBackward1", "RoundBackward0", "round(decimals) is PyTorch's second overload; one row in Kiln"),
+      new NameDifference("ClampBackward1", "ClampBackward0", "clamp with scalar bounds is PyTorch's second overload; "
+          + "one row in Kiln"),
+      new NameDifference("ClampMinBackward1", "ClampMinBackward0", "clamp_min(Tensor) is PyTorch's second overload"),
+      new NameDifference("ClampMaxBackward1", "ClampMaxBackward0", "clamp_max(Tensor) is PyTorch's second overload"),
+      new NameDifference("FmodBackward1", "FmodBackward0", "fmod(Tensor) is PyTorch's second overload"),
+      new NameDifference("RemainderBackward1", "RemainderBackward0", "remainder(Tensor) is PyTorch's second overload"),
+      new NameDifference("LerpBackward1", "LerpBackward0", "lerp with a tensor weight is PyTorch's second overload"));
 
   static void checkGradFnName(Case c, String pytorch, String kiln) {
     if (Objects.equals(pytorch, kiln)) return;

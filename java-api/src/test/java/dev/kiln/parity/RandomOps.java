@@ -25,7 +25,7 @@ final class RandomOps {
     m.unary("randn_like", Tensor::randnLike);
     m.on("randint_like", (x, a) -> Tensor.randintLike(x.get(0), a.longValue("low"), a.longValue("high")));
     m.on("calculate_gain", (x, a) -> Tensor.scalar(a.has("param")
-        ? Init.calculateGain(a.text("nonlinearity"), real(a, "param")) : Init.calculateGain(a.text("nonlinearity")),
+        ? Init.calculateGain(a.string("nonlinearity"), real(a, "param")) : Init.calculateGain(a.string("nonlinearity")),
         dev.kiln.DType.FLOAT64));
     m.on("constant_", (x, a) -> Init.constant_(x.get(0), real(a, "value")));
     m.unary("ones_", Init::ones_);
@@ -37,10 +37,10 @@ final class RandomOps {
     m.on("xavier_normal_", (x, a) -> a.has("gain") ? Init.xavierNormal_(x.get(0), real(a, "gain"))
         : Init.xavierNormal_(x.get(0)));
     m.on("kaiming_uniform_", (x, a) -> a.has("mode")
-        ? Init.kaimingUniform_(x.get(0), real(a, "a"), a.text("mode"), a.text("nonlinearity"))
+        ? Init.kaimingUniform_(x.get(0), real(a, "a"), a.string("mode"), a.string("nonlinearity"))
         : Init.kaimingUniform_(x.get(0)));
     m.on("kaiming_normal_", (x, a) -> a.has("mode")
-        ? Init.kaimingNormal_(x.get(0), real(a, "a"), a.text("mode"), a.text("nonlinearity"))
+        ? Init.kaimingNormal_(x.get(0), real(a, "a"), a.string("mode"), a.string("nonlinearity"))
         : Init.kaimingNormal_(x.get(0)));
     m.on("trunc_normal_", (x, a) -> a.has("mean")
         ? Init.truncNormal_(x.get(0), real(a, "mean"), real(a, "std"), real(a, "a"), real(a, "b"))

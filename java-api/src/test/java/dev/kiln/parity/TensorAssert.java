@@ -18,6 +18,9 @@ final class TensorAssert {
   /** |actual - expected| <= ATOL + RTOL * |expected|, per dtype. */
   static final double F32_RTOL = 1e-5, F32_ATOL = 1e-6;
   static final double F64_RTOL = 1e-12, F64_ATOL = 1e-12;
+  /** A little over one unit in the last place: 2^-10 for float16, 2^-7 for bfloat16. */
+  static final double F16_RTOL = 1e-3, F16_ATOL = 1e-5;
+  static final double BF16_RTOL = 8e-3, BF16_ATOL = 1e-5;
 
   static void assertMatches(Fixtures.TensorSpec expected, Tensor actual, String what) {
     assertMatches(expected, actual, what, expected.dtype());
@@ -39,7 +42,9 @@ final class TensorAssert {
         double rtol = f32 ? F32_RTOL : F64_RTOL, atol = f32 ? F32_ATOL : F64_ATOL;
         assertClose(expected.doubles(), actual.toDoubleArray(), rtol, atol, what);
       }
-      case INT64 -> assertArrayEquals(expected.longs(), actual.toLongArray(), what + ": values");
+      case FLOAT16 -> assertClose(expected.doubles(), actual.toDoubleArray(), F16_RTOL, F16_ATOL, what);
+      case BFLOAT16 -> assertClose(expected.doubles(), actual.toDoubleArray(), BF16_RTOL, BF16_ATOL, what);
+      case INT64, INT32, INT16, INT8, UINT8 -> assertArrayEquals(expected.longs(), actual.toLongArray(), what + ": values");
       case BOOL -> assertArrayEquals(expected.booleans(), actual.toBooleanArray(), what + ": values");
     }
   }
@@ -79,8 +84,8 @@ final class TensorAssert {
   record Snapshot(DType dtype, long[] shape, Object values) {
     static Snapshot of(Tensor t) {
       Object values = switch (t.dtype()) {
-        case FLOAT32, FLOAT64 -> t.toDoubleArray();
-        case INT64 -> t.toLongArray();
+        case FLOAT32, FLOAT64, FLOAT16, BFLOAT16 -> t.toDoubleArray();
+        case INT64, INT32, INT16, INT8, UINT8 -> t.toLongArray();
         case BOOL -> t.toBooleanArray();
       };
       return new Snapshot(t.dtype(), t.shape(), values);

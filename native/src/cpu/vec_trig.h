@@ -1,0 +1,94 @@
+// float32 sin, cos and tan that the compiler can vectorize, after Cephes' sinf/cosf but computed in double: x
+// is reduced by multiples of pi/4 given in two parts (the first with 32 bits, so q * kPiOver4Hi is exact for
+// q < 2^21), then Cephes' minimax polynomials for sin and cos on [-pi/4, pi/4]. The double reduction keeps
+// results near the zeros of sin and cos accurate; about 1 ulp for |x| <= kTrigMax (test_vec_math.cpp).
+// Beyond it callers take the C library (see sin_any, cos_any, tan_any).
+#pragma once
+#include <cmath>
+#include <cstdint>
+
+#include "cpu/vec_math.h"
+#include "cpu/vec_math.h"
+
+namespace kiln::cpu::vm {
+
+constexpr float kTrigMax = 1048576.0f;  // 2^20
+
+namespace trig_detail {
+
+// |x| reduced to y in [-pi/4, pi/4]; octant j in 0..7 says which polynomial and sign apply.
+KILN_ALWAYS_INLINE void reduce(float a, double* y, int32_t* j) {
+  constexpr double kFourOverPi = 1.2732395447351628;
+  constexpr double kPiOver4Hi = 0.7853981633670628, kPiOver4Lo = 3.038550253253096e-11;
+  int32_t q = static_cast<int32_t>(static_cast<double>(a) * kFourOverPi);
+  q = (q + 1) & ~1;  // round up to even: y in [-pi/4, pi/4]
+  const double fq = static_cast<double>(q);
+  *y = (static_cast<double>(a) - fq * kPiOver4Hi) - fq * kPiOver4Lo;
+  *j = q & 7;
+}
+
+KILN_ALWAYS_INLINE double sin_poly(double y) {
+  const double z = y * y;
+  double p = -1.9515295891e-4;
+  p = p * z + 8.3321608736e-3;
+  p = p * z - 1.6666654611e-1;
+  return p * z * y + y;
+}
+
+KILN_ALWAYS_INLINE double cos_poly(double y) {
+  const double z = y * y;
+  double p = 2.443315711809948e-5;
+  p = p * z - 1.388731625493765e-3;
+  p = p * z + 4.166664568298827e-2;
+  return p * z * z - 0.5 * z + 1.0;
+}
+
+}  // namespace trig_detail
+
+// Valid for |x| <= kTrigMax (and NaN); larger arguments give unspecified values. Signs are flipped with bit
+// operations on the octant: GCC does not vectorize the same logic written with bools.
+KILN_ALWAYS_INLINE float sin(float x) {
+  const float a = x < 0 ? -x : x;
+  const float ac = a <= kTrigMax ? a : 0.0f;  // NaN -> 0: never converted to int
+  double y;
+  int32_t j;
+  trig_detail::reduce(ac, &y, &j);
+  const double v = (j & 2) != 0 ? trig_detail::cos_poly(y) : trig_detail::sin_poly(y);
+  const int32_t flip = ((j >> 2) ^ static_cast<int32_t>(static_cast<uint32_t>(to_bits(x)) >> 31)) & 1;  // j >= 4, x < 0
+  const float r = from_bits(to_bits(static_cast<float>(v)) ^ (flip << 31));
+  return x != x ? x : (x == 0.0f ? x : r);  // keeps -0.0
+}
+
+KILN_ALWAYS_INLINE float cos(float x) {
+  const float a = x < 0 ? -x : x;
+  const float ac = a <= kTrigMax ? a : 0.0f;  // NaN -> 0: never converted to int
+  double y;
+  int32_t j;
+  trig_detail::reduce(ac, &y, &j);
+  const double v = (j & 2) != 0 ? trig_detail::sin_poly(y) : trig_detail::cos_poly(y);
+  const int32_t flip = ((j + 2) >> 2) & 1;  // j == 2 or j == 4
+  const float r = from_bits(to_bits(static_cast<float>(v)) ^ (flip << 31));
+  return x != x ? x : r;
+}
+
+// tan from the same reduction: sin/cos of y, or -cos/sin in the odd quarter-periods (tan(y + pi/2) = -1/tan(y)),
+// divided in double.
+KILN_ALWAYS_INLINE float tan(float x) {
+  const float a = x < 0 ? -x : x;
+  const float ac = a <= kTrigMax ? a : 0.0f;  // NaN -> 0: never converted to int
+  double y;
+  int32_t j;
+  trig_detail::reduce(ac, &y, &j);
+  const double s = trig_detail::sin_poly(y), c = trig_detail::cos_poly(y);
+  const double v = (j & 2) != 0 ? -c / s : s / c;
+  const int32_t flip = static_cast<int32_t>(static_cast<uint32_t>(to_bits(x)) >> 31);
+  const float r = from_bits(to_bits(static_cast<float>(v)) ^ (flip << 31));
+  return x != x ? x : (x == 0.0f ? x : r);
+}
+
+// For any x, scalar: the vector form where it is valid, the C library beyond.
+inline float sin_any(float x) { return std::fabs(x) <= kTrigMax ? sin(x) : std::sin(x); }
+inline float cos_any(float x) { return std::fabs(x) <= kTrigMax ? cos(x) : std::cos(x); }
+inline float tan_any(float x) { return std::fabs(x) <= kTrigMax ? tan(x) : std::tan(x); }
+
+}  // namespace kiln::cpu::vm
