@@ -14,6 +14,7 @@
 #include "cpu/dispatch.h"
 #include "cpu/kernels.h"
 #include "cpu/loop.h"
+#include "cpu/reduce_plan.h"
 #include "cpu/simd.h"
 #include "thread_pool.h"
 
@@ -148,92 +149,6 @@ constexpr DType dtype_of() {
   else if constexpr (std::is_same_v<T, float>) return DType::Float32;
   else return DType::Float64;
 }
-
-// Kept and reduced dims of a reduction, each group coalesced; outermost first.
-struct Plan {
-  std::vector<int64_t> kept_size, kept_in, kept_out;
-  std::vector<int64_t> red_size, red_in;
-  int64_t n_out = 1, n_red = 1;
-};
-
-Plan make_plan(const Tensor& out, const Tensor& in, const std::vector<bool>& reduced) {
-  Plan p;
-  struct Dim { int64_t size, in, out; };
-  std::vector<Dim> kept, red;
-  for (int64_t d = 0; d < in.dim(); ++d) {
-    if (in.shape()[d] == 1) continue;
-    Dim dim{in.shape()[d], in.strides()[d], out.strides()[d]};
-    (reduced[d] ? red : kept).push_back(dim);
-  }
-  // Reduced dims in memory order (the order does not change the result's meaning).
-  std::stable_sort(red.begin(), red.end(), [](const Dim& a, const Dim& b) { return std::abs(a.in) > std::abs(b.in); });
-  auto coalesce = [](std::vector<Dim>& dims, bool with_out) {
-    std::vector<Dim> merged;
-    for (const Dim& d : dims) {
-      if (!merged.empty() && merged.back().in == d.in * d.size && (!with_out || merged.back().out == d.out * d.size)) {
-        merged.back().size *= d.size;
-        merged.back().in = d.in;
-        merged.back().out = d.out;
-      } else {
-        merged.push_back(d);
-      }
-    }
-    dims = merged;
-  };
-  coalesce(kept, true);
-  coalesce(red, false);
-  for (const Dim& d : kept) {
-    p.kept_size.push_back(d.size);
-    p.kept_in.push_back(d.in);
-    p.kept_out.push_back(d.out);
-    p.n_out *= d.size;
-  }
-  for (const Dim& d : red) {
-    p.red_size.push_back(d.size);
-    p.red_in.push_back(d.in);
-    p.n_red *= d.size;
-  }
-  return p;
-}
-
-// Walks a group of dims from linear index `begin`, calling fn(offset) per position (offsets in elements).
-template <class Fn>
-void walk(const std::vector<int64_t>& sizes, const std::vector<int64_t>& strides, int64_t begin, int64_t end, Fn&& fn) {
-  const int nd = static_cast<int>(sizes.size());
-  if (nd == 0) {
-    if (begin < end) fn(int64_t(0));
-    return;
-  }
-  int64_t idx[kMaxDims];
-  int64_t rest = begin, off = 0;
-  for (int d = nd - 1; d >= 0; --d) {
-    idx[d] = rest % sizes[d];
-    rest /= sizes[d];
-    off += idx[d] * strides[d];
-  }
-  for (int64_t pos = begin; pos < end; ++pos) {
-    fn(off);
-    for (int d = nd - 1; d >= 0; --d) {
-      off += strides[d];
-      if (++idx[d] < sizes[d]) break;
-      off -= sizes[d] * strides[d];
-      idx[d] = 0;
-    }
-  }
-}
-
-// The reduced dims split into the innermost one (a run) and the rest.
-struct RedRuns {
-  int64_t inner = 1, inner_stride = 0;
-  std::vector<int64_t> outer_size, outer_stride;
-  explicit RedRuns(const Plan& p) {
-    if (p.red_size.empty()) return;
-    inner = p.red_size.back();
-    inner_stride = p.red_in.back();
-    outer_size.assign(p.red_size.begin(), p.red_size.end() - 1);
-    outer_stride.assign(p.red_in.begin(), p.red_in.end() - 1);
-  }
-};
 
 // Reduces the runs [run_begin, run_end) of the region starting at base.
 template <class T, class R>
