@@ -66,8 +66,10 @@ KILN_ALWAYS_INLINE void softmax_row(T* y, const T* x, int64_t n, bool log) {
   for (int64_t i = 0; i < n; ++i) y[i] = exp_of(x[i] - m);
   const T s = row_sum<T>(y, nullptr, n);
   if (log) {
-    const T c = m + std::log(s);
-    for (int64_t i = 0; i < n; ++i) y[i] = x[i] - c;
+    // (x - m) - log(s), in this order as PyTorch: folding m + log(s) first would round away the small
+    // results of rows with large values.
+    const T ls = std::log(s);
+    for (int64_t i = 0; i < n; ++i) y[i] = (x[i] - m) - ls;
   } else {
     const T inv = T(1) / s;
     for (int64_t i = 0; i < n; ++i) y[i] *= inv;

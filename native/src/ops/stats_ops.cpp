@@ -54,7 +54,8 @@ Tensor exclusive_products(const Tensor& x, int64_t dim) {
 TensorList prod_backward(const BackwardContext& c) {
   const Tensor &x = c.input(0), &out = c.output();
   const Shape& shape = x.shape();
-  if (x.dim() == 0 || x.numel() == 0) return {expand(c.grad(), shape)};
+  if (x.numel() == 0) return {zeros(shape, x.dtype())};
+  if (x.dim() == 0) return {c.grad()};
   const auto dims = reduction_dims(int_list(c.args, 2), x.dim(), "prod");
   const bool keepdim = c.args.ints[0] != 0;
   const Tensor g = expand_reduced(c.grad(), shape, dims, keepdim);
