@@ -2,7 +2,9 @@
 // elements) of the line's first element in every tensor. Kernels that work on whole lines (softmax, scans,
 // sorting, selection) run on it; the tensors share their shape except, possibly, the size at dim.
 #pragma once
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
@@ -10,6 +12,23 @@
 #include "thread_pool.h"
 
 namespace kiln::cpu {
+
+// fn(begin, end) over [0, n) in blocks claimed one at a time by the pool's threads: a thread that starts late
+// (the machine is busy) takes fewer blocks instead of holding the others up, as the pool's one chunk per
+// thread would. Only for work whose results do not depend on which thread computes which block. Blocks are
+// at least `block` long; less than two blocks of work runs on the calling thread.
+template <class Fn>
+void parallel_blocks(int64_t n, int64_t block, Fn&& fn) {
+  if (n < 2 * block) {  // too little work to share, as parallel_for
+    if (n > 0) fn(int64_t(0), n);
+    return;
+  }
+  const int64_t blocks = (n + block - 1) / block;
+  std::atomic<int64_t> next{0};
+  parallel_for(std::min<int64_t>(blocks, get_num_threads()), 1, [&](int64_t, int64_t) {
+    for (int64_t b = next.fetch_add(1); b < blocks; b = next.fetch_add(1)) fn(b * block, std::min(n, (b + 1) * block));
+  });
+}
 
 template <int N>
 class LineLoop {
@@ -50,10 +69,10 @@ class LineLoop {
     }
   }
 
-  // range() over all lines, split across threads in chunks of at least grain_lines.
+  // range() over all lines, in blocks of grain_lines claimed by the pool's threads (parallel_blocks).
   template <class Fn>
   void run(int64_t grain_lines, Fn&& fn) const {
-    parallel_for(lines_, grain_lines, [&](int64_t begin, int64_t end) { range(begin, end, fn); });
+    parallel_blocks(lines_, grain_lines, [&](int64_t begin, int64_t end) { range(begin, end, fn); });
   }
 
  private:

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "cpu/line_loop.h"
 #include "kiln/tensor.h"
 #include "thread_pool.h"
 
@@ -114,7 +115,7 @@ constexpr int64_t kReduceBlock = 1 << 16;
 //   Acc merge(const Acc& first, const Acc& second) const;               // partials, in order
 // and sink(out_offset, acc, count) stores each result (count: the elements reduced into it). A single
 // output is split into fixed blocks of whole runs merged in order; otherwise each output reduces its region
-// alone. Either way the result does not depend on the number of threads.
+// alone. Either way the result does not depend on the number of threads, nor on which thread computes what.
 template <class T, class P, class Sink>
 void reduce_with_policy(const Tensor& out, const Tensor& in, const P& policy, int64_t grain_elems, Sink&& sink) {
   using Acc = typename P::Acc;
@@ -131,7 +132,7 @@ void reduce_with_policy(const Tensor& out, const Tensor& in, const P& policy, in
     const int64_t runs_per_block = std::max<int64_t>(1, kReduceBlock / std::max<int64_t>(1, rr.inner));
     const int64_t n_blocks = std::max<int64_t>(1, (n_runs + runs_per_block - 1) / runs_per_block);
     std::vector<Acc> partial(static_cast<size_t>(n_blocks), policy.init());
-    parallel_for(n_blocks, std::max<int64_t>(1, grain_elems / kReduceBlock), [&](int64_t b0, int64_t b1) {
+    parallel_blocks(n_blocks, std::max<int64_t>(1, grain_elems / kReduceBlock), [&](int64_t b0, int64_t b1) {
       for (int64_t b = b0; b < b1; ++b)
         partial[b] = region(in_base, b * runs_per_block, std::min(n_runs, (b + 1) * runs_per_block));
     });
@@ -141,7 +142,7 @@ void reduce_with_policy(const Tensor& out, const Tensor& in, const P& policy, in
     return;
   }
   const int64_t grain = std::max<int64_t>(1, grain_elems / std::max<int64_t>(1, p.n_red));
-  parallel_for(p.n_out, grain, [&](int64_t begin, int64_t end) {
+  parallel_blocks(p.n_out, grain, [&](int64_t begin, int64_t end) {
     std::vector<int64_t> in_offs;
     in_offs.reserve(static_cast<size_t>(end - begin));
     walk(p.kept_size, p.kept_in, begin, end, [&](int64_t o) { in_offs.push_back(o); });

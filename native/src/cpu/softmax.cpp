@@ -5,6 +5,8 @@
 // Results do not depend on the thread count: each row is computed by one thread, always the same way.
 #include "cpu/softmax.h"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -106,17 +108,10 @@ void backward_row(double* gx, const double* g, const double* y, int64_t n, bool 
   softmax_backward_row_f64(gx, g, y, n, log);
 }
 
-template <class T>
-void gather_line(T* buf, const T* src, int64_t n, int64_t stride) {
-  for (int64_t i = 0; i < n; ++i) buf[i] = src[i * stride];
-}
-template <class T>
-void scatter_line(T* dst, const T* buf, int64_t n, int64_t stride) {
-  for (int64_t i = 0; i < n; ++i) dst[i * stride] = buf[i];
-}
-
-// Runs row(ptrs...) on every line of the N tensors along dim; lines that are not contiguous in all of them go
-// through buffers. Operand 0 is written, the others read.
+// Runs row(ptrs...) on every line of the N tensors along dim; operand 0 is written, the others read. Lines
+// that are not contiguous in all of them go through buffers, a batch of lines at a time, gathered element by
+// element across the batch: neighbouring lines (softmax over the columns of a matrix) then read and write
+// whole cache lines.
 template <class T, int N, class Row>
 void for_each_row(const std::array<const Tensor*, N>& ts, int64_t dim, Row&& row) {
   const int64_t n = ts[0]->shape()[dim];
@@ -130,24 +125,42 @@ void for_each_row(const std::array<const Tensor*, N>& ts, int64_t dim, Row&& row
     contiguous &= n == 1 || stride[k] == 1;
   }
   LineLoop<N> loop(ts, dim);
-  parallel_for(loop.lines(), std::max<int64_t>(1, kGrainCostly / n), [&](int64_t begin, int64_t end) {
-    std::vector<T> buf(contiguous ? 0 : static_cast<size_t>(n * N));
-    loop.range(begin, end, [&](const int64_t* off) {
-      std::array<T*, N> p;
-      for (int k = 0; k < N; ++k) p[k] = base[k] + off[k];
-      if (contiguous) {
+  const int64_t batch_lines = std::clamp<int64_t>(32768 / n, 1, 16);  // a batch's buffers stay in L2
+  const int64_t block = std::max<int64_t>(batch_lines, kGrainCostly / n);  // lines per claimed block
+  auto lines = [&](int64_t begin, int64_t end) {
+    if (contiguous) {
+      loop.range(begin, end, [&](const int64_t* off) {
+        std::array<T*, N> p;
+        for (int k = 0; k < N; ++k) p[k] = base[k] + off[k];
         row(p);
-        return;
+      });
+      return;
+    }
+    std::vector<T> buf(static_cast<size_t>(N * batch_lines * n));
+    std::vector<std::array<int64_t, N>> batch;
+    auto line_buf = [&](int k, size_t j) { return buf.data() + (static_cast<int64_t>(k) * batch_lines + j) * n; };
+    auto flush = [&] {
+      for (int k = 1; k < N; ++k)
+        for (int64_t i = 0; i < n; ++i)
+          for (size_t j = 0; j < batch.size(); ++j) line_buf(k, j)[i] = base[k][batch[j][k] + i * stride[k]];
+      for (size_t j = 0; j < batch.size(); ++j) {
+        std::array<T*, N> b;
+        for (int k = 0; k < N; ++k) b[k] = line_buf(k, j);
+        row(b);
       }
-      std::array<T*, N> b;
-      for (int k = 0; k < N; ++k) {
-        b[k] = buf.data() + k * n;
-        if (k > 0) gather_line(b[k], p[k], n, stride[k]);
-      }
-      row(b);
-      scatter_line(p[0], b[0], n, stride[0]);
+      for (int64_t i = 0; i < n; ++i)
+        for (size_t j = 0; j < batch.size(); ++j) base[0][batch[j][0] + i * stride[0]] = line_buf(0, j)[i];
+      batch.clear();
+    };
+    loop.range(begin, end, [&](const int64_t* off) {
+      std::array<int64_t, N> o;
+      for (int k = 0; k < N; ++k) o[k] = off[k];
+      batch.push_back(o);
+      if (static_cast<int64_t>(batch.size()) == batch_lines) flush();
     });
-  });
+    flush();
+  };
+  parallel_blocks(loop.lines(), block, lines);
 }
 
 }  // namespace

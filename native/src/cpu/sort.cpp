@@ -59,7 +59,7 @@ struct Lines {
     T* vb = values.data<T>();
     int64_t* ib = indices.data<int64_t>();
     const T* xb = in.data<T>();
-    parallel_for(loop.lines(), std::max<int64_t>(1, kGrainCostly / std::max<int64_t>(1, n)), [&](int64_t b, int64_t e) {
+    parallel_blocks(loop.lines(), std::max<int64_t>(1, kGrainCostly / std::max<int64_t>(1, n)), [&](int64_t b, int64_t e) {
       std::vector<Pair<T>> line(static_cast<size_t>(n));
       loop.range(b, e, [&](const int64_t* off) {
         const T* x = xb + off[2];
