@@ -21,7 +21,8 @@ KILN_ALWAYS_INLINE float exp(float x) {
   constexpr float kMin = -103.97207708f;       // below: 0 (past the smallest subnormal)
   constexpr float kLog2e = 1.44269504088896341f;
   constexpr float kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
-  const float xc = x < kMin ? kMin : (x > kMax ? kMax : x);
+  // NaN takes the kMin branch too (it is returned as is below): no NaN reaches the int conversion or shifts.
+  const float xc = x > kMin ? (x < kMax ? x : kMax) : kMin;
   const float n = __builtin_floorf(xc * kLog2e + 0.5f);
   const float r = xc - n * kLn2Hi - n * kLn2Lo;
   float p = 1.9875691500e-4f;
