@@ -45,6 +45,15 @@ class LineLoop {
 
   int64_t lines() const { return lines_; }
 
+  // Whether consecutive lines lie next to each other in every tensor (the innermost other dim has stride 1):
+  // then a run of lines is a block of whole rows of memory (softmax over the columns of a matrix).
+  bool adjacent_lines() const {
+    if (sizes_.empty()) return false;
+    for (int k = 0; k < N; ++k)
+      if (strides_[k].back() != 1) return false;
+    return true;
+  }
+
   // fn(const int64_t* offsets) for the lines [begin, end), in row-major order of the other dims.
   template <class Fn>
   void range(int64_t begin, int64_t end, Fn&& fn) const {

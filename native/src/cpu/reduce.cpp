@@ -94,6 +94,12 @@ KILN_ALWAYS_INLINE double sum_floats(const float* x, int64_t n) {
   return total;
 }
 
+// The column layout of float32 sums: acc[j] += (r[0][j] + r[1][j]) + (r[2][j] + r[3][j]), kSumBlock rows added
+// in float before they reach the double accumulators, as sum_floats does along rows.
+KILN_ALWAYS_INLINE void accumulate_float_rows(double* acc, const float* const* r, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) acc[j] += static_cast<double>((r[0][j] + r[1][j]) + (r[2][j] + r[3][j]));
+}
+
 // Reduces a contiguous run with independent lanes, which the compiler turns into vector code.
 template <class T, ReduceOp Op>
 KILN_ALWAYS_INLINE typename Reducer<T, Op>::Acc reduce_contiguous_t(const T* x, int64_t n) {
@@ -183,6 +189,10 @@ KILN_SIMD void reduce_contiguous_simd(ReduceOp op, DType t, AccSlot* acc, const 
   }
 }
 
+KILN_SIMD void accumulate_float_rows_simd(double* acc, const float* const* rows, int64_t n) {
+  accumulate_float_rows(acc, rows, n);
+}
+
 // acc[k] = reduction of the contiguous run of n elements at base + offs[k] (offsets in elements).
 template <class T>
 KILN_ALWAYS_INLINE void reduce_runs_typed(ReduceOp op, AccSlot* acc, const void* base, const int64_t* offs,
@@ -267,9 +277,22 @@ void reduce_typed(const Tensor& out, const Tensor& in, const Plan& p) {
         walk(outer_size, outer_in, outer, outer + 1, [&](int64_t o) { in_off = o; });
         walk(outer_size, outer_out, outer, outer + 1, [&](int64_t o) { out_off = o; });
         std::fill(acc.get(), acc.get() + nc, R::init());
-        walk(p.red_size, p.red_in, 0, p.n_red, [&](int64_t r) {
-          accumulate_row_simd(R::kOp, dtype_of<T>(), acc.get(), in_base + in_off + r + c0, nc);
-        });
+        if constexpr (std::is_same_v<T, float> && std::is_same_v<typename R::Acc, double>) {
+          const float* rows[kSumBlock];  // float sums: kSumBlock rows at a time
+          int m = 0;
+          walk(p.red_size, p.red_in, 0, p.n_red, [&](int64_t r) {
+            rows[m++] = in_base + in_off + r + c0;
+            if (m == kSumBlock) {
+              accumulate_float_rows_simd(acc.get(), rows, nc);
+              m = 0;
+            }
+          });
+          for (int k = 0; k < m; ++k) accumulate_row_simd(R::kOp, dtype_of<T>(), acc.get(), rows[k], nc);
+        } else {
+          walk(p.red_size, p.red_in, 0, p.n_red, [&](int64_t r) {
+            accumulate_row_simd(R::kOp, dtype_of<T>(), acc.get(), in_base + in_off + r + c0, nc);
+          });
+        }
         for (int64_t j = 0; j < nc; ++j) out_base[out_off + (c0 + j) * col_out_stride] = R::finish(acc[j], p.n_red);
       }
     });
