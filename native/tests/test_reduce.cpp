@@ -1,4 +1,5 @@
 // Reductions: sum/mean layouts and dims, int/empty cases, max/min/arg* with NaN, accuracy, thread independence.
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <limits>
@@ -50,7 +51,10 @@ Tensor ref_reduce(const Tensor& x, const Dims& dims, bool keepdim, Ref op, DType
   return make(acc, keepdim ? kept : dropped, dtype);
 }
 
+// float32 sums add blocks of 4 elements in float before accumulating in double (reduce.cpp): against the exact
+// reference they are good to float32 precision of the sum of magnitudes, here up to a few 1e-6.
 void check_sum_and_mean(const Tensor& x, const Dims& dims, double tol) {
+  if (x.dtype() == DType::Float32) tol = std::max(tol, 1e-5);
   for (bool keepdim : {false, true}) {
     CHECK_SAME(sum(x, dims, keepdim), ref_reduce(x, dims, keepdim, Ref::Sum, DType::Float64), tol);
     CHECK_SAME(mean(x, dims, keepdim), ref_reduce(x, dims, keepdim, Ref::Mean, DType::Float64), tol);
@@ -137,7 +141,9 @@ TEST(strided_inputs) {
   for (const Tensor& x : {transposed, stepped, expanded}) {
     for (const Dims& dims : {Dims{0}, Dims{1}, Dims{}}) {
       check_sum_and_mean(x, dims, 1e-6);
-      CHECK_SAME(sum(x, dims), sum(contiguous(x), dims), 1e-6);
+      // Layouts take different paths (rows, columns), whose float32 blocks round differently: they agree to
+      // float32 precision of the sum of magnitudes (here up to ~1e-6 absolute), not exactly.
+      CHECK_SAME(sum(x, dims), sum(contiguous(x), dims), 1e-5);
     }
   }
   for (const Dims& dims : {Dims{0, 2}, Dims{1, 3}, Dims{3}, Dims{0, 1, 2}}) check_sum_and_mean(permuted, dims, 1e-6);

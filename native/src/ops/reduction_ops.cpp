@@ -1,7 +1,9 @@
-// Reductions: sum and mean over dims, max/min over everything or along a dim, argmax/argmin.
+// Reductions: sum and mean over dims, max/min over everything or along a dim, argmax/argmin, amax/amin;
+// and the family's registry (reduction_family.h), which adds the rows of its other files.
 #include "autograd/backward_context.h"
 #include "kiln/ops.h"
 #include "ops/operands.h"
+#include "ops/reduction_family.h"
 
 namespace kiln {
 namespace {
@@ -81,15 +83,24 @@ TensorList arg_fwd(const TensorList& in, const OpArgs& args) {
   return {vi[1]};
 }
 
-// ---- Derivatives.
-
-// g, with the reduced dims put back, expanded to the input's shape.
-Tensor expand_reduced(const Tensor& g, const Shape& shape, const std::vector<int64_t>& dims, bool keepdim) {
-  Tensor r = g;
-  if (!keepdim)
-    for (int64_t d : dims) r = unsqueeze(r, d);  // dims are sorted: each lands at its own index
-  return expand(r, shape);
+// amax/amin: the extreme over dims (no dims: all), without indices. ints: [keepdim, dims...]
+template <ReduceOp Op>
+TensorList amax_fwd(const TensorList& in, const OpArgs& args) {
+  const char* name = Op == ReduceOp::Max ? "amax" : "amin";
+  const Tensor& x = in[0];
+  const auto listed = int_list(args, 1);
+  const auto dims = reduction_dims(listed, x.dim(), name);
+  if (x.numel() == 0) {
+    KILN_CHECK(!listed.empty(), Argument, name, ": Expected reduction dim to be specified for input.numel() == 0. "
+               "Specify the reduction dim with the 'dim' argument.");
+    for (int64_t d : dims)
+      KILN_CHECK(x.shape()[d] != 0, Index, name, ": Expected reduction dim ", d, " to have non-zero size (input of "
+                 "shape ", shape_str(x.shape()), ")");
+  }
+  return {reduce(Op, x, dims, int_arg(args, 0, name) != 0, x.dtype())};
 }
+
+// ---- Derivatives.
 
 TensorList sum_backward(const BackwardContext& c) {
   const Shape& shape = c.input_shape(0);
@@ -107,9 +118,7 @@ TensorList mean_backward(const BackwardContext& c) {
 
 // The gradient is shared evenly by all elements equal to the extreme (NaN ones when the result is NaN).
 TensorList extreme_backward(const BackwardContext& c) {
-  const Tensor &x = c.input(0), &out = c.output();
-  const Tensor hit = add(to(eq(x, out), x.dtype()), mul(to(ne(x, x), x.dtype()), to(ne(out, out), x.dtype())));
-  return {mul(hit, div(c.grad(), sum(hit)))};
+  return {evenly_distribute_backward(c.grad(), c.input(0), c.output())};
 }
 
 // Values along a dim: the gradient goes to the index each value came from.
@@ -117,10 +126,17 @@ TensorList extreme_dim_backward(const BackwardContext& c) {
   const Shape& shape = c.input_shape(0);
   if (shape.empty()) return {c.grad()};
   const int64_t dim = wrap_dim(c.args.ints[0], static_cast<int64_t>(shape.size()), "max");
-  const bool keepdim = c.args.ints[1] != 0;
-  const Tensor index = keepdim ? c.output(1) : unsqueeze(c.output(1), dim);
-  const Tensor g = keepdim ? c.grad() : unsqueeze(c.grad(), dim);
-  return {scatter(zeros(shape, c.input_dtype(0)), dim, index, g)};
+  return {index_select_backward(c.grad(), c.output(1), shape, c.input_dtype(0), dim, c.args.ints[1] != 0)};
+}
+
+// The gradient is shared evenly by the elements equal to their slice's extreme (as PyTorch: a NaN extreme
+// gives NaN to its whole slice).
+TensorList amax_backward(const BackwardContext& c) {
+  const Tensor& x = c.input(0);
+  const auto dims = reduction_dims(int_list(c.args, 1), x.dim(), "amax");
+  const bool keepdim = c.args.ints[0] != 0;
+  const Tensor hit = to(eq(x, expand_reduced(c.output(), x.shape(), dims, keepdim)), x.dtype());
+  return {mul(div(expand_reduced(c.grad(), x.shape(), dims, keepdim), sum(hit, dims, true)), hit)};
 }
 
 const OpDef kSum{"sum", "sum(Tensor x; ints: keepdim, dims...)", 1, OpKind::Primitive, sum_fwd, nullptr, sum_backward};
@@ -134,8 +150,14 @@ const OpDef kMaxDim{"max_dim", "max_dim(Tensor x; ints: dim, keepdim) -> (values
                     extreme_dim_fwd<ArgReduceOp::Max>, nullptr, extreme_dim_backward, kSaveOutputs};
 const OpDef kMinDim{"min_dim", "min_dim(Tensor x; ints: dim, keepdim) -> (values, indices)", 1, OpKind::Primitive,
                     extreme_dim_fwd<ArgReduceOp::Min>, nullptr, extreme_dim_backward, kSaveOutputs};
+const OpDef kAmax{"amax", "amax(Tensor x; ints: keepdim, dims...)", 1, OpKind::Primitive, amax_fwd<ReduceOp::Max>,
+                  nullptr, amax_backward, kSaveInputs | kSaveOutputs};
+const OpDef kAmin{"amin", "amin(Tensor x; ints: keepdim, dims...)", 1, OpKind::Primitive, amax_fwd<ReduceOp::Min>,
+                  nullptr, amax_backward, kSaveInputs | kSaveOutputs};
 const OpDef kArgmax{"argmax", "argmax(Tensor x; ints: [dim, keepdim])", 1, OpKind::Primitive, arg_fwd<ArgReduceOp::Max>};
 const OpDef kArgmin{"argmin", "argmin(Tensor x; ints: [dim, keepdim])", 1, OpKind::Primitive, arg_fwd<ArgReduceOp::Min>};
+
+}  // namespace
 
 OpArgs dims_args(const Dims& dims, bool keepdim) {
   OpArgs a;
@@ -144,10 +166,44 @@ OpArgs dims_args(const Dims& dims, bool keepdim) {
   return a;
 }
 
-}  // namespace
+Tensor expand_reduced(const Tensor& g, const Shape& shape, const std::vector<int64_t>& dims, bool keepdim) {
+  Tensor r = g;
+  if (!keepdim)
+    for (int64_t d : dims) r = unsqueeze(r, d);  // dims are sorted: each lands at its own index
+  return expand(r, shape);
+}
+
+Tensor index_select_backward(const Tensor& g, const Tensor& indices, const Shape& shape, DType dtype, int64_t dim,
+                             bool keepdim) {
+  if (shape.empty()) return g;
+  const Tensor index = keepdim ? indices : unsqueeze(indices, dim);
+  return scatter(zeros(shape, dtype), dim, index, keepdim ? g : unsqueeze(g, dim));
+}
+
+Tensor evenly_distribute_backward(const Tensor& g, const Tensor& x, const Tensor& value) {
+  const Tensor hit = add(to(eq(x, value), x.dtype()), mul(to(ne(x, x), x.dtype()), to(ne(value, value), x.dtype())));
+  return mul(hit, div(g, sum(hit)));
+}
+
+DType float_result_dtype(const Tensor& x, int64_t dtype_code, const char* op, bool promote_integral) {
+  if (dtype_code >= 0) {
+    KILN_CHECK(dtype_code < kNumDTypes, Argument, op, ": unknown dtype code ", dtype_code);
+    const DType t = static_cast<DType>(dtype_code);
+    KILN_CHECK(is_floating(t), DType, op, ": expected a floating point dtype, got ", dtype_name(t));
+    return t;
+  }
+  if (is_floating(x.dtype())) return x.dtype();
+  KILN_CHECK(promote_integral, DType, op, ": expected a floating point tensor, got ", dtype_name(x.dtype()));
+  return default_float();
+}
 
 void add_reduction_ops(std::vector<const OpDef*>& table) {
-  table.insert(table.end(), {&kSum, &kMean, &kMax, &kMin, &kMaxDim, &kMinDim, &kArgmax, &kArgmin});
+  table.insert(table.end(), {&kSum, &kMean, &kMax, &kMin, &kMaxDim, &kMinDim, &kArgmax, &kArgmin, &kAmax, &kAmin});
+  add_stats_ops(table);
+  add_norm_ops(table);
+  add_softmax_ops(table);
+  add_scan_ops(table);
+  add_sort_ops(table);
 }
 
 Tensor sum(const Tensor& x, const Dims& dims, bool keepdim) { return call1(kSum, {x}, dims_args(dims, keepdim)); }
@@ -162,6 +218,8 @@ std::pair<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim) {
   TensorList r = call(kMinDim, {x}, OpArgs{{dim, keepdim}, {}});
   return {r[0], r[1]};
 }
+Tensor amax(const Tensor& x, const Dims& dims, bool keepdim) { return call1(kAmax, {x}, dims_args(dims, keepdim)); }
+Tensor amin(const Tensor& x, const Dims& dims, bool keepdim) { return call1(kAmin, {x}, dims_args(dims, keepdim)); }
 Tensor argmax(const Tensor& x) { return call1(kArgmax, {x}); }
 Tensor argmin(const Tensor& x) { return call1(kArgmin, {x}); }
 Tensor argmax(const Tensor& x, int64_t dim, bool keepdim) { return call1(kArgmax, {x}, OpArgs{{dim, keepdim}, {}}); }

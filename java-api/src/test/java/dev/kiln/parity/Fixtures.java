@@ -31,7 +31,8 @@ final class Fixtures {
   /** The op families, one file each; "grads" holds the gradient cases. */
   static final List<String> FAMILIES =
       List.of("creation", "elementwise", "comparison", "reduction", "views", "matmul", "printing", "errors", "grads",
-          "activations", "random", "indexing", "grads_indexing", "dtypes", "math", "math_grads");
+          "activations", "random", "indexing", "grads_indexing", "dtypes", "math", "math_grads", "stats", "softmax_scans",
+          "sorting", "reduction_grads");
 
   /** One case: an op, its inputs and arguments, and what PyTorch made of them (for a gradient case, in grad). */
   record Case(String family, String name, String op, List<TensorSpec> inputs, Args args, List<TensorSpec> expected,
@@ -178,6 +179,11 @@ final class Fixtures {
 
     DType dtype(String key) {
       return dtypeOf(get(key).getAsString());
+    }
+
+    /** Whether the argument is a string (rather than a number, list or tagged scalar). */
+    boolean isString(String key) {
+      return has(key) && json.get(key).isJsonPrimitive() && json.get(key).getAsJsonPrimitive().isString();
     }
 
     Scalar scalar(String key) {

@@ -1,0 +1,234 @@
+// Sorting and selection along a dim, and unique. Each line is copied into (value, index) pairs, ordered by
+// std algorithms under one total order (value, NaN above all numbers, then index) and written back; so a
+// plain std::sort is stable, and selection (nth_element) is deterministic.
+#include "cpu/sort.h"
+
+#include <algorithm>
+#include <numeric>
+#include <utility>
+#include <vector>
+
+#include "cpu/dispatch.h"
+#include "cpu/line_loop.h"
+#include "cpu/loop.h"
+
+namespace kiln::cpu {
+namespace {
+
+template <class T>
+bool is_nan(T v) {
+  if constexpr (std::is_floating_point_v<T>) return v != v;
+  else return false;
+}
+
+// a < b with NaN above every number; NaNs are equivalent among themselves.
+template <class T>
+bool value_less(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) return a < b || (b != b && a == a);
+  else return a < b;
+}
+
+template <class T>
+using Pair = std::pair<T, int64_t>;
+
+template <class T>
+struct Ascending {
+  bool operator()(const Pair<T>& a, const Pair<T>& b) const {
+    return value_less(a.first, b.first) || (!value_less(b.first, a.first) && a.second < b.second);
+  }
+};
+template <class T>
+struct Descending {  // equal values still by ascending index: a stable descending sort
+  bool operator()(const Pair<T>& a, const Pair<T>& b) const {
+    return value_less(b.first, a.first) || (!value_less(a.first, b.first) && a.second < b.second);
+  }
+};
+
+// The lines of `in` along dim with their outputs (values and indices), as (value, index) pairs.
+struct Lines {
+  Tensor values, indices, in;
+  int64_t dim, n, vs, is, xs;
+  Lines(const Tensor& v, const Tensor& i, const Tensor& x, int64_t d)
+      : values(as_line(v)), indices(as_line(i)), in(as_line(x)), dim(d), n(in.shape()[d]),
+        vs(values.strides()[d]), is(indices.strides()[d]), xs(in.strides()[d]) {}
+
+  // fn(std::vector<Pair<T>>& line, T* values_out, int64_t* indices_out) for each line, in parallel.
+  template <class T, class Fn>
+  void each(Fn&& fn) const {
+    LineLoop<3> loop({&values, &indices, &in}, dim);
+    T* vb = values.data<T>();
+    int64_t* ib = indices.data<int64_t>();
+    const T* xb = in.data<T>();
+    parallel_blocks(loop.lines(), std::max<int64_t>(1, kGrainCostly / std::max<int64_t>(1, n)), [&](int64_t b, int64_t e) {
+      std::vector<Pair<T>> line(static_cast<size_t>(n));
+      loop.range(b, e, [&](const int64_t* off) {
+        const T* x = xb + off[2];
+        for (int64_t i = 0; i < n; ++i) line[i] = {x[i * xs], i};
+        fn(line, vb + off[0], ib + off[1]);
+      });
+    });
+  }
+};
+
+template <class Fn>
+void with_type(DType t, Fn&& fn) {
+  dispatch(t, [&](auto tag) { fn(tag); });
+}
+
+}  // namespace
+
+void sort_kernel(const Tensor& values, const Tensor& indices, const Tensor& in, int64_t dim, bool descending) {
+  if (in.numel() == 0) return;
+  const Lines lines(values, indices, in, dim);
+  with_type(in.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    lines.each<T>([&](std::vector<Pair<T>>& line, T* v, int64_t* ix) {
+      if (descending) std::sort(line.begin(), line.end(), Descending<T>{});
+      else std::sort(line.begin(), line.end(), Ascending<T>{});
+      for (int64_t i = 0; i < lines.n; ++i) {
+        v[i * lines.vs] = line[i].first;
+        ix[i * lines.is] = line[i].second;
+      }
+    });
+  });
+}
+
+void topk_kernel(const Tensor& values, const Tensor& indices, const Tensor& in, int64_t dim, int64_t k, bool largest) {
+  if (values.numel() == 0) return;
+  const Lines lines(values, indices, in, dim);
+  with_type(in.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    lines.each<T>([&](std::vector<Pair<T>>& line, T* v, int64_t* ix) {
+      if (largest) std::partial_sort(line.begin(), line.begin() + k, line.end(), Descending<T>{});
+      else std::partial_sort(line.begin(), line.begin() + k, line.end(), Ascending<T>{});
+      for (int64_t i = 0; i < k; ++i) {
+        v[i * lines.vs] = line[i].first;
+        ix[i * lines.is] = line[i].second;
+      }
+    });
+  });
+}
+
+void select_kernel(SelectKind kind, const Tensor& values, const Tensor& indices, const Tensor& in, int64_t dim,
+                   int64_t k) {
+  if (values.numel() == 0) return;
+  const Lines lines(values, indices, in, dim);
+  with_type(in.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    lines.each<T>([&](std::vector<Pair<T>>& line, T* v, int64_t* ix) {
+      const auto first_nan = std::find_if(line.begin(), line.end(), [](const Pair<T>& p) { return is_nan(p.first); });
+      int64_t rank = k;
+      if (kind != SelectKind::Kth) {
+        const int64_t nans = kind == SelectKind::NanMedian
+            ? std::count_if(line.begin(), line.end(), [](const Pair<T>& p) { return is_nan(p.first); }) : 0;
+        if (first_nan != line.end() && (kind == SelectKind::Median || nans == lines.n)) {
+          *v = first_nan->first;
+          *ix = first_nan->second;
+          return;
+        }
+        rank = (lines.n - nans - 1) / 2;
+      }
+      std::nth_element(line.begin(), line.begin() + rank, line.end(), Ascending<T>{});
+      *v = line[rank].first;
+      *ix = line[rank].second;
+    });
+  });
+}
+
+void mode_kernel(const Tensor& values, const Tensor& indices, const Tensor& in, int64_t dim) {
+  if (values.numel() == 0) return;
+  const Lines lines(values, indices, in, dim);
+  with_type(in.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    lines.each<T>([&](std::vector<Pair<T>>& line, T* v, int64_t* ix) {
+      std::sort(line.begin(), line.end(), Ascending<T>{});
+      int64_t best = 0, run = 0;
+      for (int64_t i = 0; i < lines.n; ++i) {
+        ++run;
+        if (i + 1 == lines.n || !(line[i].first == line[i + 1].first)) {  // the end of a group (NaN: its own)
+          if (run > best) {
+            best = run;
+            *v = line[i].first;
+            *ix = line[i].second;
+          }
+          run = 0;
+        }
+      }
+    });
+  });
+}
+
+Unique unique_kernel(const Tensor& in) {
+  const int64_t n = in.numel();
+  Unique r;
+  r.inverse = Tensor::empty(in.shape(), DType::Int64, in.device());
+  with_type(in.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    // in is contiguous (the op makes it so): its flat order is row-major.
+    const T* x = in.data<T>();
+    std::vector<Pair<T>> all(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) all[i] = {x[i], i};
+    std::sort(all.begin(), all.end(), Ascending<T>{});
+    std::vector<T> distinct;
+    std::vector<int64_t> counts;
+    int64_t* inverse = r.inverse.data<int64_t>();
+    for (int64_t i = 0; i < n; ++i) {
+      if (i == 0 || !(all[i].first == all[i - 1].first)) {
+        distinct.push_back(all[i].first);
+        counts.push_back(0);
+      }
+      ++counts.back();
+      inverse[all[i].second] = static_cast<int64_t>(distinct.size()) - 1;
+    }
+    const int64_t u = static_cast<int64_t>(distinct.size());
+    r.values = Tensor::empty({u}, in.dtype(), in.device());
+    r.counts = Tensor::empty({u}, DType::Int64, in.device());
+    std::copy(distinct.begin(), distinct.end(), r.values.data<T>());
+    std::copy(counts.begin(), counts.end(), r.counts.data<int64_t>());
+  });
+  return r;
+}
+
+Unique unique_rows_kernel(const Tensor& rows) {
+  const int64_t n = rows.shape()[0], m = rows.shape()[1];
+  Unique r;
+  r.inverse = Tensor::empty({n}, DType::Int64, rows.device());
+  with_type(rows.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* x = rows.data<T>();
+    auto row_less = [&](int64_t a, int64_t b) {
+      for (int64_t j = 0; j < m; ++j) {
+        if (value_less(x[a * m + j], x[b * m + j])) return true;
+        if (value_less(x[b * m + j], x[a * m + j])) return false;
+      }
+      return a < b;
+    };
+    auto row_equal = [&](int64_t a, int64_t b) {
+      for (int64_t j = 0; j < m; ++j)
+        if (!(x[a * m + j] == x[b * m + j])) return false;
+      return true;
+    };
+    std::vector<int64_t> order(static_cast<size_t>(n));
+    std::iota(order.begin(), order.end(), int64_t(0));
+    std::sort(order.begin(), order.end(), row_less);
+    std::vector<int64_t> firsts, counts;
+    int64_t* inverse = r.inverse.data<int64_t>();
+    for (int64_t i = 0; i < n; ++i) {
+      if (i == 0 || !row_equal(order[i], order[i - 1])) {
+        firsts.push_back(order[i]);
+        counts.push_back(0);
+      }
+      ++counts.back();
+      inverse[order[i]] = static_cast<int64_t>(firsts.size()) - 1;
+    }
+    const int64_t u = static_cast<int64_t>(firsts.size());
+    r.values = Tensor::empty({u, m}, rows.dtype(), rows.device());
+    r.counts = Tensor::empty({u}, DType::Int64, rows.device());
+    T* out = r.values.data<T>();
+    for (int64_t i = 0; i < u; ++i) std::copy(x + firsts[i] * m, x + (firsts[i] + 1) * m, out + i * m);
+    std::copy(counts.begin(), counts.end(), r.counts.data<int64_t>());
+  });
+  return r;
+}
+
+}  // namespace kiln::cpu

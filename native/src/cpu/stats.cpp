@@ -1,0 +1,285 @@
+// Reductions with accumulators of their own: prod, var/std (with the mean), vector norms, logsumexp, nansum
+// and all/any/count_nonzero. Each is a policy for reduce_with_policy (reduce_plan.h), which walks the
+// layout: a policy reduces runs of elements and merges partial results in a fixed order.
+#include "cpu/stats.h"
+
+#include <cmath>
+#include <limits>
+
+#include "cpu/dispatch.h"
+#include "cpu/loop.h"
+#include "cpu/reduce_plan.h"
+#include "cpu/vec_math.h"
+
+namespace kiln::cpu {
+namespace {
+
+constexpr int kLanes = 8;
+
+// sum(f(x[i * s])) in double, with independent lanes on contiguous runs.
+template <class T, class F>
+KILN_ALWAYS_INLINE double sum_of(const T* x, int64_t n, int64_t s, F&& f) {
+  double total = 0;
+  int64_t i = 0;
+  if (s == 1) {
+    double lanes[kLanes] = {};
+    for (; i + kLanes <= n; i += kLanes)
+      for (int j = 0; j < kLanes; ++j) lanes[j] += f(x[i + j]);
+    for (int j = 0; j < kLanes; ++j) total += lanes[j];
+  }
+  for (; i < n; ++i) total += f(x[i * s]);
+  return total;
+}
+
+template <class T>
+struct ProdPolicy {
+  using Acc = acc_t<T>;
+  static Acc mul(Acc a, Acc b) {
+    if constexpr (std::is_integral_v<Acc>) return static_cast<Acc>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
+    else return a * b;
+  }
+  Acc init() const { return Acc(1); }
+  void run(Acc& acc, const T* x, int64_t n, int64_t s) const {
+    for (int64_t i = 0; i < n; ++i) acc = mul(acc, static_cast<Acc>(x[i * s]));
+  }
+  Acc merge(Acc a, Acc b) const { return mul(a, b); }
+};
+
+// Count, mean and sum of squared deviations; runs are two-pass, partials merge by Chan's formula.
+struct Moments {
+  double n = 0, mean = 0, m2 = 0;
+};
+
+template <class T>
+struct VarPolicy {
+  using Acc = Moments;
+  Acc init() const { return {}; }
+  void run(Acc& acc, const T* x, int64_t n, int64_t s) const {
+    if (n == 0) return;
+    const double mean = sum_of(x, n, s, [](T v) { return static_cast<double>(v); }) / static_cast<double>(n);
+    const double m2 = sum_of(x, n, s, [mean](T v) {
+      const double d = static_cast<double>(v) - mean;
+      return d * d;
+    });
+    acc = merge(acc, {static_cast<double>(n), mean, m2});
+  }
+  Acc merge(const Acc& a, const Acc& b) const {
+    if (a.n == 0) return b;
+    if (b.n == 0) return a;
+    const double n = a.n + b.n, delta = b.mean - a.mean;
+    return {n, a.mean + delta * (b.n / n), a.m2 + b.m2 + delta * delta * (a.n * b.n / n)};
+  }
+};
+
+enum class NormKind { Zero, One, Two, Inf, NegInf, General };
+
+NormKind norm_kind(double p) {
+  if (p == 0) return NormKind::Zero;
+  if (p == 1) return NormKind::One;
+  if (p == 2) return NormKind::Two;
+  if (std::isinf(p)) return p > 0 ? NormKind::Inf : NormKind::NegInf;
+  return NormKind::General;
+}
+
+// NaN-propagating max and min.
+KILN_ALWAYS_INLINE double nan_max(double a, double b) { return a != a || b > a || b != b ? (a != a ? a : b) : a; }
+KILN_ALWAYS_INLINE double nan_min(double a, double b) { return a != a || b < a || b != b ? (a != a ? a : b) : a; }
+
+template <class T>
+struct NormPolicy {
+  using Acc = double;
+  NormKind kind;
+  double p;
+  Acc init() const { return kind == NormKind::NegInf ? std::numeric_limits<double>::infinity() : 0.0; }
+  void run(Acc& acc, const T* x, int64_t n, int64_t s) const {
+    switch (kind) {
+      case NormKind::Zero: acc += sum_of(x, n, s, [](T v) { return v != T(0) ? 1.0 : 0.0; }); break;
+      case NormKind::One: acc += sum_of(x, n, s, [](T v) { return std::fabs(static_cast<double>(v)); }); break;
+      case NormKind::Two:
+        acc += sum_of(x, n, s, [](T v) {
+          const double d = static_cast<double>(v);
+          return d * d;
+        });
+        break;
+      case NormKind::Inf:
+        for (int64_t i = 0; i < n; ++i) acc = nan_max(acc, std::fabs(static_cast<double>(x[i * s])));
+        break;
+      case NormKind::NegInf:
+        for (int64_t i = 0; i < n; ++i) acc = nan_min(acc, std::fabs(static_cast<double>(x[i * s])));
+        break;
+      case NormKind::General: {
+        const double q = p;
+        acc += sum_of(x, n, s, [q](T v) { return std::pow(std::fabs(static_cast<double>(v)), q); });
+        break;
+      }
+    }
+  }
+  Acc merge(Acc a, Acc b) const {
+    if (kind == NormKind::Inf) return nan_max(a, b);
+    if (kind == NormKind::NegInf) return nan_min(a, b);
+    return a + b;
+  }
+  double finish(Acc acc) const {
+    if (kind == NormKind::Two) return std::sqrt(acc);
+    if (kind == NormKind::General) return std::pow(acc, 1.0 / p);
+    return acc;
+  }
+};
+
+// sum(exp(x)) kept as s * exp(shift): each run is shifted by its own largest finite value, so partials
+// neither overflow nor vanish; an infinite partial stays infinite, a NaN stays NaN.
+struct ScaledSum {
+  double shift = 0, s = 0;
+};
+
+template <class T>
+struct LogSumExpPolicy {
+  using Acc = ScaledSum;
+  Acc init() const { return {}; }
+  void run(Acc& acc, const T* x, int64_t n, int64_t s) const {
+    if (n == 0) return;
+    double m = -std::numeric_limits<double>::infinity();
+    bool nan = false;
+    for (int64_t i = 0; i < n; ++i) {
+      const double v = static_cast<double>(x[i * s]);
+      nan |= v != v;
+      m = v > m ? v : m;
+    }
+    if (nan) {
+      acc = merge(acc, {0, std::numeric_limits<double>::quiet_NaN()});
+      return;
+    }
+    const T shift = std::isinf(m) ? T(0) : static_cast<T>(m);  // as PyTorch: an infinite max shifts by 0
+    double total;
+    if constexpr (std::is_same_v<T, float>) total = sum_of(x, n, s, [shift](float v) { return vm::exp(v - shift); });
+    else total = sum_of(x, n, s, [shift](T v) { return std::exp(v - shift); });
+    acc = merge(acc, {static_cast<double>(shift), total});
+  }
+  Acc merge(const Acc& a, const Acc& b) const {
+    if (a.s != a.s || b.s != b.s) return {0, std::numeric_limits<double>::quiet_NaN()};
+    if (std::isinf(a.s) || std::isinf(b.s)) return {0, std::numeric_limits<double>::infinity()};
+    if (a.s == 0) return b;
+    if (b.s == 0) return a;
+    const double top = std::max(a.shift, b.shift);
+    return {top, a.s * std::exp(a.shift - top) + b.s * std::exp(b.shift - top)};
+  }
+};
+
+template <class T>
+struct NanSumPolicy {
+  using Acc = acc_t<T>;
+  Acc init() const { return Acc(0); }
+  void run(Acc& acc, const T* x, int64_t n, int64_t s) const {
+    if constexpr (std::is_floating_point_v<T>) {
+      acc += sum_of(x, n, s, [](T v) { return v != v ? 0.0 : static_cast<double>(v); });
+    } else {
+      for (int64_t i = 0; i < n; ++i)  // wraps on overflow like sum
+        acc = static_cast<Acc>(static_cast<uint64_t>(acc) + static_cast<uint64_t>(x[i * s]));
+    }
+  }
+  Acc merge(Acc a, Acc b) const {
+    if constexpr (std::is_integral_v<Acc>) return static_cast<Acc>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+    else return a + b;
+  }
+};
+
+template <class T>
+struct LogicalPolicy {
+  using Acc = int64_t;  // all/any: 0 or 1; count_nonzero: the count
+  LogicalReduce op;
+  Acc init() const { return op == LogicalReduce::All ? 1 : 0; }
+  void run(Acc& acc, const T* x, int64_t n, int64_t s) const {
+    int64_t nonzero = 0;
+    for (int64_t i = 0; i < n; ++i) nonzero += x[i * s] != T(0);
+    acc = merge(acc, op == LogicalReduce::All ? int64_t(nonzero == n) : op == LogicalReduce::Any ? int64_t(nonzero > 0)
+                                                                                                 : nonzero);
+  }
+  Acc merge(Acc a, Acc b) const { return op == LogicalReduce::All ? (a & b) : op == LogicalReduce::Any ? (a | b) : a + b; }
+};
+
+template <class Fn>
+void floating_only(DType t, const char* what, Fn&& fn) {
+  dispatch(t, [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_floating_point_v<T>) fn(T{});
+    else fail(ErrorKind::Internal, what, ": floating dtypes only");
+  });
+}
+
+}  // namespace
+
+void prod_kernel(const Tensor& out, const Tensor& in) {
+  dispatch(in.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_same_v<T, bool>) {
+      fail(ErrorKind::Internal, "prod kernel: bool input (the op converts it to int64)");
+    } else {
+      T* o = out.data<T>();
+      reduce_with_policy<T>(out, in, ProdPolicy<T>{}, kGrainCheap,
+                            [&](int64_t off, acc_t<T> acc, int64_t) { o[off] = static_cast<T>(acc); });
+    }
+  });
+}
+
+void var_kernel(const Tensor& out, const Tensor& mean, const Tensor& in, double correction, bool take_sqrt) {
+  floating_only(in.dtype(), "var kernel", [&](auto tag) {
+    using T = decltype(tag);
+    T* o = out.data<T>();
+    T* m = mean.defined() ? mean.data<T>() : nullptr;
+    reduce_with_policy<T>(out, in, VarPolicy<T>{}, kGrainCheap, [&](int64_t off, const Moments& acc, int64_t count) {
+      const double divisor = std::max(0.0, static_cast<double>(count) - correction);
+      const double var = acc.m2 / divisor;  // 0 / 0 (one element, unbiased) is NaN, as in PyTorch
+      o[off] = static_cast<T>(take_sqrt ? std::sqrt(var) : var);
+      if (m) m[off] = static_cast<T>(count == 0 ? std::numeric_limits<double>::quiet_NaN() : acc.mean);
+    });
+  });
+}
+
+void norm_kernel(const Tensor& out, const Tensor& in, double p) {
+  floating_only(in.dtype(), "norm kernel", [&](auto tag) {
+    using T = decltype(tag);
+    T* o = out.data<T>();
+    const NormPolicy<T> policy{norm_kind(p), p};
+    reduce_with_policy<T>(out, in, policy, kGrainCostly,
+                          [&](int64_t off, double acc, int64_t) { o[off] = static_cast<T>(policy.finish(acc)); });
+  });
+}
+
+void logsumexp_kernel(const Tensor& out, const Tensor& in) {
+  floating_only(in.dtype(), "logsumexp kernel", [&](auto tag) {
+    using T = decltype(tag);
+    T* o = out.data<T>();
+    reduce_with_policy<T>(out, in, LogSumExpPolicy<T>{}, kGrainCostly, [&](int64_t off, const ScaledSum& acc, int64_t) {
+      o[off] = static_cast<T>(std::log(acc.s) + acc.shift);
+    });
+  });
+}
+
+void nansum_kernel(const Tensor& out, const Tensor& in) {
+  dispatch(in.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_same_v<T, bool>) {
+      fail(ErrorKind::Internal, "nansum kernel: bool input (the op converts it to int64)");
+    } else {
+      T* o = out.data<T>();
+      reduce_with_policy<T>(out, in, NanSumPolicy<T>{}, kGrainCheap,
+                            [&](int64_t off, acc_t<T> acc, int64_t) { o[off] = static_cast<T>(acc); });
+    }
+  });
+}
+
+void logical_reduce_kernel(LogicalReduce op, const Tensor& out, const Tensor& in) {
+  dispatch(in.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const LogicalPolicy<T> policy{op};
+    if (op == LogicalReduce::CountNonzero) {
+      int64_t* o = out.data<int64_t>();
+      reduce_with_policy<T>(out, in, policy, kGrainCheap, [&](int64_t off, int64_t acc, int64_t) { o[off] = acc; });
+    } else {
+      bool* o = out.data<bool>();
+      reduce_with_policy<T>(out, in, policy, kGrainCheap, [&](int64_t off, int64_t acc, int64_t) { o[off] = acc != 0; });
+    }
+  });
+}
+
+}  // namespace kiln::cpu

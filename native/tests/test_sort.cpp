@@ -1,0 +1,167 @@
+// Sorting and selection: sort/argsort (stable, NaN last, descending), topk, kthvalue, median/nanmedian
+// (PyTorch's index rule for ties), mode, unique (flat and along a dim); layouts, threads, gradients, bad input.
+#include <cmath>
+#include <limits>
+
+#include "fixtures.h"
+#include "kiln/autograd.h"
+
+using namespace kiln;
+using test::make;
+using test::ThreadCount;
+using test::uniform;
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+}  // namespace
+
+TEST(sort_is_stable_with_nan_last) {
+  const Tensor x = make({3, 1, 2, 1, kNaN, 0}, {2, 3});
+  auto [v, i] = sort(x, 1);
+  CHECK_VALUES(v, 0, {1, 2, 3, 0, 1, kNaN});
+  CHECK_VALUES(i, 0, {1, 2, 0, 2, 0, 1});
+  auto [dv, di] = sort(x, 1, true);
+  CHECK_VALUES(dv, 0, {3, 2, 1, kNaN, 1, 0});
+  CHECK_VALUES(di, 0, {0, 2, 1, 1, 0, 2});
+  // Ties keep their order, in both directions, however long the row (PyTorch: stable=True).
+  std::vector<double> ties;
+  for (int k = 0; k < 40; ++k) ties.push_back(k % 3);
+  const Tensor tied = make(ties, {40});
+  const std::vector<double> order = test::values(argsort(tied));
+  for (size_t k = 1; k < order.size(); ++k) {
+    const double a = ties[static_cast<size_t>(order[k - 1])], b = ties[static_cast<size_t>(order[k])];
+    CHECK(a < b || (a == b && order[k - 1] < order[k]));
+  }
+  const std::vector<double> desc = test::values(argsort(tied, 0, true));
+  CHECK_EQ(desc[0], 2.0);
+  CHECK_EQ(desc[1], 5.0);
+  CHECK_VALUES(sort(make({1, 0, 1}, {3}, DType::Bool)).first, 0, {0, 1, 1});
+  CHECK_VALUES(sort(make({-kInf, kInf, 0}, {3}, DType::Float64), 0, true).first, 0, {kInf, 0, -kInf});
+  CHECK_VALUES(sort(Tensor::scalar(2.0, DType::Float32), 0).second, 0, {0});
+  CHECK_SHAPE(sort(zeros({0, 3}), 0).first, {0, 3});
+  CHECK_THROWS(sort(zeros({2, 3}), 2), Index, "sort: dimension out of range");
+  CHECK_THROWS(argsort(zeros({2, 3}), -3), Index, "argsort: dimension out of range");
+}
+
+TEST(sort_of_strided_inputs_and_threads) {
+  const Tensor base = uniform({300, 411}, 41);
+  for (const Tensor& x : {t(base), slice(base, 1, 0, 411, 4), permute(view(base, {100, 3, 411}), {2, 0, 1})})
+    for (int64_t d = 0; d < x.dim(); ++d) {
+      auto [v, i] = sort(x, d, d == 1);
+      auto [cv, ci] = sort(contiguous(x), d, d == 1);
+      CHECK_SAME(v, cv, 0);
+      CHECK_SAME(i, ci, 0);
+      CHECK_SAME(gather(x, d, i), v, 0);
+    }
+  Tensor one, two;
+  {
+    ThreadCount t(1);
+    one = argsort(base, 0);
+  }
+  {
+    ThreadCount t(2);
+    two = argsort(base, 0);
+  }
+  CHECK_SAME(two, one, 0);
+}
+
+TEST(topk_and_kthvalue) {
+  const Tensor x = make({3, 1, 4, 1.5, 9, 2, 6, 5}, {2, 4});
+  auto [v, i] = topk(x, 2);
+  CHECK_VALUES(v, 0, {4, 3, 9, 6});
+  CHECK_VALUES(i, 0, {2, 0, 0, 2});
+  auto [sv, si] = topk(x, 1, 0, false);
+  CHECK_VALUES(sv, 0, {3, 1, 4, 1.5});
+  CHECK_VALUES(si, 0, {0, 0, 0, 0});
+  CHECK_VALUES(topk(make({3, kNaN, 2}, {3}), 2).first, 0, {kNaN, 3});
+  CHECK_VALUES(topk(make({3, kNaN, 2}, {3}), 3, 0, false).first, 0, {2, 3, kNaN});
+  CHECK_SHAPE(topk(x, 0).first, {2, 0});
+  CHECK_THROWS(topk(x, 5), Index, "topk: selected index k out of range");
+  CHECK_THROWS(topk(x, -1), Index, "topk: selected index k out of range");
+  CHECK_THROWS(topk(make({1, 0}, {2}, DType::Bool), 1), DType, "topk: not implemented for 'bool'");
+  auto [kv, ki] = kthvalue(x, 2, 1, true);
+  CHECK_SHAPE(kv, {2, 1});
+  CHECK_VALUES(kv, 0, {1.5, 5});
+  CHECK_VALUES(ki, 0, {3, 3});
+  CHECK_VALUES(kthvalue(make({1, kNaN, 0}, {3}), 3).second, 0, {1});  // NaN ranks last
+  CHECK_VALUES(kthvalue(make({1, 1, 1, 0}, {4}), 2).second, 0, {0});  // ties by index
+  CHECK_THROWS(kthvalue(x, 5, 1), Index, "kthvalue: selected number k out of range for dimension 1");
+  CHECK_THROWS(kthvalue(x, 0), Index, "kthvalue: selected number k out of range");
+  CHECK_THROWS(kthvalue(zeros({2, 0}), 1, 1), Index, "kthvalue: Expected reduction dim 1 to have non-zero size");
+}
+
+TEST(median_follows_pytorch_for_ties_and_nan) {
+  CHECK_VALUES(median(make({1, 2, 2, 1}, {4})), 0, {1});  // the lower median
+  CHECK_VALUES(median(make({3, 1, 2}, {3}, DType::Int64)), 0, {2});
+  CHECK_VALUES(median(make({1, kNaN, 2}, {3})), 0, {kNaN});
+  CHECK_VALUES(nanmedian(make({kNaN, 1, 3, 2}, {4})), 0, {2});
+  CHECK_VALUES(median(zeros({0})), 0, {kNaN});
+  // Along a dim the index is the median's rank in (value, index) order: torch gives (1, 5) here.
+  auto [v, i] = median(make({1, 2, 2, 1, 2, 1}, {6}), 0);
+  CHECK_VALUES(v, 0, {1});
+  CHECK_VALUES(i, 0, {5});
+  auto [nv, ni] = median(make({1, kNaN, 3, kNaN, 4, 2, -1, 5}, {2, 4}), 1, true);
+  CHECK_SHAPE(nv, {2, 1});
+  CHECK_VALUES(nv, 0, {kNaN, 2});
+  CHECK_VALUES(ni, 0, {1, 1});
+  auto [mv, mi] = nanmedian(make({1, kNaN, 3, kNaN}, {4}), 0);
+  CHECK_VALUES(mv, 0, {1});
+  CHECK_VALUES(mi, 0, {0});
+  CHECK_VALUES(median(make({0, -0.0, 0}, {3}), 0).second, 0, {1});
+  CHECK_THROWS(median(zeros({2, 0}), 1), Index, "median: Expected reduction dim 1 to have non-zero size");
+  CHECK_THROWS(median(make({1, 0}, {2}, DType::Bool)), DType, "median: not implemented for 'bool'");
+  CHECK_THROWS(nanmedian(zeros({2, 3}), 2), Index, "nanmedian: dimension out of range");
+}
+
+TEST(mode_picks_the_smallest_most_frequent_value) {
+  auto [v, i] = mode(make({1, 2, 2, 1, 3, 5, 4, 4, 5, 4}, {2, 5}));
+  CHECK_VALUES(v, 0, {1, 4});
+  CHECK_VALUES(i, 0, {3, 4});  // the last occurrence
+  CHECK_VALUES(mode(make({1, 1, 0}, {3}, DType::Bool), 0).first, 0, {1});
+  CHECK_VALUES(mode(make({kNaN, kNaN, 2}, {3}), 0).first, 0, {2});  // each NaN counts alone
+  CHECK_SHAPE(mode(zeros({0, 3}), 1).first, {0});
+  CHECK_THROWS(mode(zeros({2, 0}), 1), Index, "mode: Expected reduction dim 1 to have non-zero size");
+}
+
+TEST(unique_flat_and_along_a_dim) {
+  const TensorList u = unique(make({3, 1, 2, 1, 5, 3}, {2, 3}, DType::Int64));
+  CHECK_VALUES(u[0], 0, {1, 2, 3, 5});
+  CHECK_SHAPE(u[1], {2, 3});
+  CHECK_VALUES(u[1], 0, {2, 0, 1, 0, 3, 2});
+  CHECK_VALUES(u[2], 0, {2, 1, 2, 1});
+  CHECK_VALUES(unique(make({kNaN, 1, kNaN}, {3}))[2], 0, {1, 1, 1});  // NaNs are all distinct
+  CHECK_VALUES(unique(make({1, 0, 1}, {3}, DType::Bool))[0], 0, {0, 1});
+  CHECK_SHAPE(unique(zeros({0}))[0], {0});
+  CHECK_VALUES(unique(t(make({1, 2, 1, 2}, {2, 2})))[1], 0, {0, 0, 1, 1});
+  const TensorList rows = unique_dim(make({1, 2, 1, 2, 0, 3, 1, 0}, {4, 2}, DType::Int64), 0);
+  CHECK_VALUES(rows[0], 0, {0, 3, 1, 0, 1, 2});
+  CHECK_VALUES(rows[1], 0, {2, 2, 0, 1});
+  CHECK_VALUES(rows[2], 0, {1, 1, 2});
+  const TensorList cols = unique_dim(make({1, 2, 1, 1, 2, 1}, {2, 3}), 1);
+  CHECK_SHAPE(cols[0], {2, 2});
+  CHECK_VALUES(cols[0], 0, {1, 2, 1, 2});
+  CHECK_VALUES(cols[1], 0, {0, 1, 0});
+  CHECK_SHAPE(unique_dim(zeros({0, 2}), 0)[0], {0, 2});
+  CHECK_THROWS(unique_dim(Tensor::scalar(1.0, DType::Float32), 0), Index, "unique_dim: Dimension specified as 0");
+  CHECK_THROWS(unique_dim(zeros({2, 0}), 0), Shape, "unique_dim: There are 0 sized dimensions");
+  CHECK_THROWS(unique_dim(zeros({2, 3}), 2), Index, "unique_dim: dimension out of range");
+}
+
+TEST(picked_values_get_the_gradient_at_their_indices) {
+  Tensor x = make({3, 1, 4, 1.5, 9, 2}, {2, 3}, DType::Float64);
+  set_requires_grad(x, true);
+  const Tensor seed = make({1, 2, 3, 4, 5, 6}, {2, 3}, DType::Float64);
+  CHECK_VALUES(kiln::grad({sort(x, 1).first}, {x}, {seed})[0], 0, {2, 1, 3, 4, 6, 5});
+  CHECK_VALUES(kiln::grad({topk(x, 1, 1).first}, {x}, {make({1, 2}, {2, 1}, DType::Float64)})[0], 0, {0, 0, 1, 0, 2, 0});
+  CHECK_VALUES(kiln::grad({median(x, 1).first}, {x}, {make({1, 2}, {2}, DType::Float64)})[0], 0, {1, 0, 0, 0, 0, 2});
+  CHECK_VALUES(kiln::grad({median(x)}, {x})[0], 0, {0, 0, 0, 0, 0, 1});  // the lower median: 2
+  Tensor tied = make({1, 2, 2, 1}, {4}, DType::Float64);
+  set_requires_grad(tied, true);
+  CHECK_VALUES(kiln::grad({median(tied)}, {tied})[0], 0, {0.5, 0, 0, 0.5});  // shared evenly, as PyTorch
+  CHECK_EQ(grad_fn_name(mode(x, 1).first), std::string("ModeBackward0"));
+  CHECK_EQ(grad_fn_name(kthvalue(x, 2, 0).first), std::string("KthvalueBackward0"));
+  CHECK(!requires_grad(unique(x)[0]));  // unique is not differentiable
+}

@@ -1,0 +1,229 @@
+// Statistics over dims: prod, var/std and their _mean forms, norms, logsumexp, nansum/nanmean, all/any/
+// count_nonzero, amax/amin. Values from PyTorch 1.13, layouts against contiguous copies, edge cases, the
+// derivatives at zeros, thread independence and bad input.
+#include <cmath>
+#include <limits>
+
+#include "fixtures.h"
+#include "kiln/autograd.h"
+
+using namespace kiln;
+using test::iota;
+using test::make;
+using test::ThreadCount;
+using test::uniform;
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+template <class F>
+void check_thread_independent(F f) {
+  Tensor one, two, three;
+  {
+    ThreadCount t(1);
+    one = f();
+  }
+  {
+    ThreadCount t(2);
+    two = f();
+  }
+  {
+    ThreadCount t(3);
+    three = f();
+  }
+  CHECK_SAME(two, one, 0);
+  CHECK_SAME(three, one, 0);
+}
+
+// The gradient of f at x (a float64 leaf made from values).
+template <class F>
+Tensor grad_at(const std::vector<double>& values, const Shape& shape, F f) {
+  Tensor x = make(values, shape, DType::Float64);
+  set_requires_grad(x, true);
+  return kiln::grad({sum(f(x))}, {x})[0];
+}
+
+// Non-contiguous views of the same 3-D values, to check that every layout reduces alike.
+std::vector<Tensor> layouts() {
+  return {permute(uniform({4, 5, 6}, 21), {2, 0, 1}), slice(uniform({6, 4, 10}, 22), 2, 0, 10, 2),
+          expand(uniform({6, 1, 5}, 23), {6, 4, 5}), t(uniform({5, 7}, 24))};
+}
+
+}  // namespace
+
+TEST(prod_values_dtypes_and_zeros) {
+  const Tensor x = iota({2, 3});
+  CHECK_VALUES(prod(add(x, Scalar(1))), 0, {720});
+  CHECK_VALUES(prod(add(x, Scalar(1)), 1), 0, {6, 120});
+  CHECK_SHAPE(prod(x, 0, true), {1, 3});
+  CHECK_VALUES(prod(make({0, 2, 3, 1, 0, 0}, {2, 3}), 1), 0, {0, 0});
+  CHECK_EQ(prod(make({1, 1, 0}, {3}, DType::Bool)).dtype(), DType::Int64);
+  CHECK_VALUES(prod(make({1, 1, 0}, {3}, DType::Bool)), 0, {0});
+  const int64_t big[] = {int64_t(1) << 62, 4, 3};  // wraps like PyTorch: torch.tensor([2**62, 4, 3]).prod() is 0
+  CHECK_EQ(prod(from_data(big, 3, {3}, DType::Int64)).data<int64_t>()[0], int64_t(0));
+  CHECK_VALUES(prod(Tensor::scalar(-3.0, DType::Float32)), 0, {-3});
+  CHECK_VALUES(prod(zeros({0})), 0, {1});
+  CHECK_VALUES(prod(zeros({2, 0}), 1), 0, {1, 1});
+  CHECK_VALUES(prod(make({kNaN, 2, kInf, 0}, {2, 2}), 1), 0, {kNaN, kNaN});
+  for (const Tensor& v : layouts())
+    for (int64_t d = 0; d < v.dim(); ++d) CHECK_SAME(prod(v, d), prod(contiguous(v), d), 0);
+  CHECK_THROWS(prod(x, 2), Index, "prod: dimension out of range");
+}
+
+TEST(prod_gradient_is_exact_at_zeros) {
+  // torch: x.prod().backward() for x = [0, 3, 2] gives [6, 0, 0]; two zeros give all zeros.
+  CHECK_VALUES(grad_at({0, 3, 2}, {3}, [](const Tensor& x) { return prod(x); }), 0, {6, 0, 0});
+  CHECK_VALUES(grad_at({0, 3, 0}, {3}, [](const Tensor& x) { return prod(x); }), 0, {0, 0, 0});
+  CHECK_VALUES(grad_at({0, 3, 0, 1, 0, 2}, {2, 3}, [](const Tensor& x) { return prod(x, 1); }), 0, {0, 0, 0, 0, 2, 0});
+  CHECK_VALUES(grad_at({2, 3, 4}, {3}, [](const Tensor& x) { return prod(x); }), 1e-12, {12, 8, 6});
+  CHECK_VALUES(grad_at({1, 2, 0, 4, 5, 6}, {2, 3}, [](const Tensor& x) { return prod(x); }), 0, {0, 0, 240, 0, 0, 0});
+}
+
+TEST(var_and_std_with_corrections) {
+  const Tensor x = make({1, 2, 3, 4, 6, 8}, {2, 3}, DType::Float64);
+  CHECK_VALUES(var(x), 1e-12, {6.8});              // torch.var: unbiased
+  CHECK_VALUES(var(x, {}, 0), 1e-12, {34.0 / 6});
+  CHECK_VALUES(var(x, {1}), 1e-12, {1, 4});
+  CHECK_VALUES(kiln::std(x, {0}, 0), 1e-12, {1.5, 2, 2.5});
+  CHECK_VALUES(var(x, {1}, 2.0), 1e-12, {2, 8});
+  CHECK_SHAPE(var(x, {1}, 1, true), {2, 1});
+  CHECK_VALUES(var(make({1.5}, {1})), 0, {kNaN});             // one element, unbiased: 0 / 0
+  CHECK_VALUES(var(make({1, 2, 4}, {3}), {0}, 5), 0, {kInf});  // correction past the count
+  CHECK_VALUES(var(zeros({0})), 0, {kNaN});
+  CHECK_VALUES(var(make({1, kNaN, 2, kInf, 1, 2}, {2, 3}), {1}), 0, {kNaN, kNaN});
+  // Two-pass accuracy: a large offset does not swamp the spread.
+  CHECK_VALUES(var(make({1e8 + 1, 1e8 + 2, 1e8 + 3, 1e8 + 4}, {4}, DType::Float64)), 1e-12, {5.0 / 3});
+  const auto vm = var_mean(x, {1}, 1, true);
+  CHECK_VALUES(vm.first, 1e-12, {1, 4});
+  CHECK_VALUES(vm.second, 1e-12, {2, 6});
+  const auto sm = std_mean(x);
+  CHECK_VALUES(sm.first, 1e-12, {std::sqrt(6.8)});
+  CHECK_VALUES(sm.second, 1e-12, {4});
+  for (const Tensor& v : layouts())
+    for (const Dims& dims : {Dims{0}, Dims{1, 2}, Dims{}}) {
+      if (v.dim() < 3 && dims.size() > 1) continue;
+      CHECK_SAME(var(v, dims), var(contiguous(v), dims), 1e-6);
+      CHECK_SAME(kiln::std(v, dims, 0), kiln::std(contiguous(v), dims, 0), 1e-6);
+    }
+  CHECK_THROWS(var(make({1, 2}, {2}, DType::Int64)), DType, "var: std and var only support floating point dtypes, got int64");
+  CHECK_THROWS(std_mean(x, {2}), Index, "std_mean: dimension out of range");
+}
+
+TEST(std_gradient_is_zero_where_std_is_zero) {
+  CHECK_VALUES(grad_at({2, 2, 2}, {3}, [](const Tensor& x) { return kiln::std(x); }), 0, {0, 0, 0});
+  // d var = 2 (x - mean) / (n - 1): for [1, 2, 6], mean 3 -> [-2, -1, 3].
+  CHECK_VALUES(grad_at({1, 2, 6}, {3}, [](const Tensor& x) { return var(x); }), 1e-12, {-2, -1, 3});
+  CHECK_VALUES(grad_at({1, 2, 6}, {3}, [](const Tensor& x) {
+                 const auto vm = var_mean(x);
+                 return add(vm.first, vm.second);
+               }), 1e-12, {-2 + 1.0 / 3, -1 + 1.0 / 3, 3 + 1.0 / 3});
+}
+
+TEST(norms_of_every_order) {
+  const Tensor x = make({3, -4, 0, 1, 2.5, -2}, {2, 3});
+  CHECK_VALUES(norm(x), 1e-6, {std::sqrt(9 + 16 + 1 + 6.25 + 4)});
+  CHECK_VALUES(norm(x, 1, {1}), 1e-6, {7, 5.5});
+  CHECK_VALUES(norm(x, 0, {1}), 0, {2, 3});
+  CHECK_VALUES(norm(x, kInf, {0}), 0, {3, 4, 2});
+  CHECK_VALUES(norm(x, -kInf, {1}), 0, {0, 1});
+  CHECK_VALUES(norm(x, 3, {1}), 1e-6, {std::cbrt(27 + 64), std::cbrt(1 + 15.625 + 8)});
+  CHECK_VALUES(norm(x, -1, {1}), 1e-6, {0, 1 / (1 + 0.4 + 0.5)});  // a zero makes a negative order 0
+  CHECK_VALUES(norm(make({1, kNaN, kInf}, {3}), kInf), 0, {kNaN});
+  CHECK_VALUES(norm(make({1e20}, {1})), 1e-6, {1e20});  // squares in double: no overflow
+  CHECK_VALUES(norm(zeros({0}), kInf), 0, {0});           // torch.norm: 0 on empty input, for every order
+  CHECK_VALUES(norm(zeros({0}), -1), 0, {0});
+  CHECK_VALUES(vector_norm(zeros({0}), 0), 0, {0});
+  CHECK_THROWS(vector_norm(zeros({0}), kInf), Argument, "linalg.vector_norm: cannot compute the inf norm on an empty");
+  CHECK_THROWS(vector_norm(zeros({2, 0}), -1, {1}), Argument, "cannot compute the -1 norm");
+  CHECK_VALUES(vector_norm(zeros({0, 3}), kInf, {1}), 0, {});
+  CHECK_THROWS(norm(make({1, 2}, {2}, DType::Int64)), DType, "norm: input dtype should be floating point. Got int64");
+  CHECK_THROWS(vector_norm(make({1, 2}, {2}, DType::Int64)), DType, "linalg.vector_norm: Expected a floating point");
+  CHECK_THROWS(norm(x, 2, {2}), Index, "norm: dimension out of range");
+  for (const Tensor& v : layouts())
+    for (double p : {0.0, 1.0, 2.0, 3.5, kInf})
+      CHECK_SAME(norm(v, p, {0}), norm(contiguous(v), p, {0}), 1e-6);
+}
+
+TEST(norm_gradients_at_zero_follow_pytorch) {
+  // torch: x = [0, 1, -2, 0]; x.norm(p).backward() gives 0 at the zeros (and everywhere for p = -1, -inf).
+  const std::vector<double> v{0, 1, -2, 0};
+  CHECK_VALUES(grad_at(v, {4}, [](const Tensor& x) { return norm(x, 1); }), 0, {0, 1, -1, 0});
+  CHECK_VALUES(grad_at(v, {4}, [](const Tensor& x) { return norm(x, 2); }), 1e-12, {0, 1 / std::sqrt(5.0), -2 / std::sqrt(5.0), 0});
+  CHECK_VALUES(grad_at(v, {4}, [](const Tensor& x) { return norm(x, 0.5); }), 1e-5, {0, 2.41421, -1.70711, 0});
+  CHECK_VALUES(grad_at(v, {4}, [](const Tensor& x) { return norm(x, -1); }), 0, {0, 0, 0, 0});
+  CHECK_VALUES(grad_at(v, {4}, [](const Tensor& x) { return norm(x, kInf); }), 0, {0, 0, -1, 0});
+  CHECK_VALUES(grad_at({1, 3, -3}, {3}, [](const Tensor& x) { return norm(x, kInf); }), 0, {0, 0.5, -0.5});
+  CHECK_VALUES(grad_at({0, 0, 0}, {3}, [](const Tensor& x) { return norm(x, 3); }), 0, {0, 0, 0});
+  Tensor x = make(v, {4}, DType::Float64);
+  set_requires_grad(x, true);
+  backward({norm(x, 0)});
+  CHECK(!kiln::grad(x).defined());  // p = 0: no gradient at all, as in PyTorch
+}
+
+TEST(logsumexp_is_stable) {
+  CHECK_VALUES(logsumexp(make({1, 2, 3, 4}, {2, 2}), {1}), 1e-6, {2.31326, 4.31326});
+  CHECK_VALUES(logsumexp(make({1000, 1000, -1000, -1001}, {2, 2}), {1}), 1e-6, {1000.693147, -999.686738});
+  CHECK_VALUES(logsumexp(make({kInf, 1, -kInf, -kInf, kNaN, 1, kInf, -kInf}, {4, 2}), {1}), 0, {kInf, -kInf, kNaN, kInf});
+  CHECK_VALUES(logsumexp(zeros({0, 3}), {0}), 0, {-kInf, -kInf, -kInf});
+  CHECK_EQ(logsumexp(make({1, 2}, {2}, DType::Int64), {0}).dtype(), DType::Float32);
+  const Tensor big = uniform({300, 411}, 25, -50, 50);
+  check_thread_independent([&] { return logsumexp(big); });
+  check_thread_independent([&] { return logsumexp(big, {0}); });
+  CHECK_SAME(logsumexp(big), kiln::log(sum(exp(to(big, DType::Float64)))), 1e-6);
+  for (const Tensor& v : layouts()) CHECK_SAME(logsumexp(v, {0}), logsumexp(contiguous(v), {0}), 1e-6);
+}
+
+TEST(nansum_and_nanmean_skip_nan) {
+  const Tensor x = make({1, kNaN, 2, kNaN, kNaN, kNaN}, {2, 3});
+  CHECK_VALUES(nansum(x), 0, {3});
+  CHECK_VALUES(nansum(x, {1}), 0, {3, 0});
+  CHECK_VALUES(nanmean(x, {1}), 0, {1.5, kNaN});
+  CHECK_VALUES(nanmean(x, {0}, true), 0, {1, kNaN, 2});
+  CHECK_EQ(nansum(make({1, 2}, {2}, DType::Int64)).dtype(), DType::Int64);
+  CHECK_THROWS(nanmean(make({1, 2}, {2}, DType::Int64)), DType, "nanmean: expected input to have floating point dtype");
+  CHECK_VALUES(grad_at({1, kNaN, 2}, {3}, [](const Tensor& t) { return nansum(t); }), 0, {1, 0, 1});
+  CHECK_VALUES(grad_at({1, kNaN, 2}, {3}, [](const Tensor& t) { return nanmean(t); }), 0, {0.5, 0, 0.5});
+}
+
+TEST(logical_reductions_of_every_dtype) {
+  for (DType t : {DType::Float32, DType::Float64, DType::Int64, DType::Bool}) {
+    const Tensor x = make({0, 1, 1, 1, 1, 1}, {2, 3}, t);
+    CHECK_EQ(all(x).dtype(), DType::Bool);
+    CHECK_VALUES(all(x), 0, {0});
+    CHECK_VALUES(any(x), 0, {1});
+    CHECK_VALUES(all(x, {1}), 0, {0, 1});
+    CHECK_VALUES(any(x, {0}, true), 0, {1, 1, 1});
+    CHECK_EQ(count_nonzero(x).dtype(), DType::Int64);
+    CHECK_VALUES(count_nonzero(x, {1}), 0, {2, 3});
+  }
+  CHECK_VALUES(all(make({kNaN, -0.0}, {2})), 0, {0});  // NaN counts as true, -0 as zero
+  CHECK_VALUES(any(make({kNaN}, {1})), 0, {1});
+  CHECK_VALUES(all(zeros({0})), 0, {1});
+  CHECK_VALUES(any(zeros({2, 0}), {1}), 0, {0, 0});
+  CHECK_VALUES(count_nonzero(zeros({0})), 0, {0});
+  const Tensor big = uniform({300, 411}, 26, -1, 1);
+  check_thread_independent([&] { return count_nonzero(gt(big, wrapped_scalar(Scalar(0.5)))); });
+  for (const Tensor& v : layouts()) {
+    const Tensor b = gt(v, wrapped_scalar(Scalar(0.0)));
+    CHECK_SAME(count_nonzero(b, {0}), count_nonzero(contiguous(b), {0}), 0);
+    CHECK_SAME(all(b, {1}), all(contiguous(b), {1}), 0);
+  }
+  CHECK_THROWS(count_nonzero(zeros({2, 3}), {1, 1}), Argument, "count_nonzero: dim 1 appears multiple times");
+}
+
+TEST(amax_and_amin_over_dims) {
+  const Tensor x = iota({2, 3, 4});
+  CHECK_VALUES(amax(x, {0, 2}), 0, {15, 19, 23});
+  CHECK_VALUES(amin(x, {1}, true), 0, {0, 1, 2, 3, 12, 13, 14, 15});
+  CHECK_VALUES(amax(x), 0, {23});
+  CHECK_VALUES(amax(make({1, kNaN, 3}, {3})), 0, {kNaN});
+  CHECK_EQ(amax(make({0, 1}, {2}, DType::Bool)).dtype(), DType::Bool);
+  CHECK_SHAPE(amax(zeros({0, 3}), {1}), {0});
+  CHECK_THROWS(amax(zeros({0, 3})), Argument, "amax: Expected reduction dim to be specified for input.numel() == 0");
+  CHECK_THROWS(amin(zeros({2, 0}), {1}), Index, "amin: Expected reduction dim 1 to have non-zero size");
+  // The gradient is shared by ties; a NaN slice gets NaN everywhere (PyTorch's amax_backward).
+  CHECK_VALUES(grad_at({1, 3, 3}, {3}, [](const Tensor& t) { return amax(t); }), 0, {0, 0.5, 0.5});
+  CHECK_VALUES(grad_at({1, kNaN, 3}, {3}, [](const Tensor& t) { return amin(t); }), 0, {kNaN, kNaN, kNaN});
+}
