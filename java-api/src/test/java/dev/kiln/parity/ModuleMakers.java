@@ -48,30 +48,40 @@ final class ModuleMakers {
   private static final Map<String, Function<Kwargs, Module>> MAKERS = new HashMap<>();
   private static final Map<String, BiFunction<Module, List<Tensor>, List<Tensor>>> CALLS = new HashMap<>();
 
+  /** Registers the constructor of nn.cls (families of layers register theirs from their own class). */
+  static void maker(String cls, Function<Kwargs, Module> maker) {
+    if (MAKERS.put(cls, maker) != null) throw new IllegalStateException("two makers for nn." + cls);
+  }
+
+  /** Registers how to call nn.cls when its forward is not one tensor in, one tensor out. */
+  static void call(String cls, BiFunction<Module, List<Tensor>, List<Tensor>> call) {
+    CALLS.put(cls, call);
+  }
+
   static {
-    MAKERS.put("ReLU", a -> new ReLU());
-    MAKERS.put("Sigmoid", a -> new Sigmoid());
-    MAKERS.put("Tanh", a -> new Tanh());
-    MAKERS.put("GELU", a -> new GELU(a.text("approximate", "none")));
-    MAKERS.put("SiLU", a -> new SiLU());
-    MAKERS.put("Mish", a -> new Mish());
-    MAKERS.put("LeakyReLU", a -> new LeakyReLU(a.real("negative_slope", 0.01)));
-    MAKERS.put("ELU", a -> new ELU(a.real("alpha", 1.0)));
-    MAKERS.put("CELU", a -> new CELU(a.real("alpha", 1.0)));
-    MAKERS.put("SELU", a -> new SELU());
-    MAKERS.put("Hardtanh", a -> new Hardtanh(a.real("min_val", -1.0), a.real("max_val", 1.0)));
-    MAKERS.put("ReLU6", a -> new ReLU6());
-    MAKERS.put("Hardsigmoid", a -> new Hardsigmoid());
-    MAKERS.put("Hardswish", a -> new Hardswish());
-    MAKERS.put("Softplus", a -> new Softplus(a.real("beta", 1.0), a.real("threshold", 20.0)));
-    MAKERS.put("Softsign", a -> new Softsign());
-    MAKERS.put("LogSigmoid", a -> new LogSigmoid());
-    MAKERS.put("GLU", a -> new GLU(a.integer("dim", -1)));
-    MAKERS.put("PReLU", a -> new PReLU(a.integer("num_parameters", 1), a.real("init", 0.25)));
-    MAKERS.put("Identity", a -> new Identity());
-    MAKERS.put("Flatten", a -> new Flatten(a.integer("start_dim", 1), a.integer("end_dim", -1)));
-    MAKERS.put("Unflatten", a -> new Unflatten(a.integer("dim", 0), a.longs("unflattened_size")));
-    MAKERS.put("Linear", a -> new Linear(a.integer("in_features", 0), a.integer("out_features", 0), a.bool("bias", true)));
+    maker("ReLU", a -> new ReLU());
+    maker("Sigmoid", a -> new Sigmoid());
+    maker("Tanh", a -> new Tanh());
+    maker("GELU", a -> new GELU(a.text("approximate", "none")));
+    maker("SiLU", a -> new SiLU());
+    maker("Mish", a -> new Mish());
+    maker("LeakyReLU", a -> new LeakyReLU(a.real("negative_slope", 0.01)));
+    maker("ELU", a -> new ELU(a.real("alpha", 1.0)));
+    maker("CELU", a -> new CELU(a.real("alpha", 1.0)));
+    maker("SELU", a -> new SELU());
+    maker("Hardtanh", a -> new Hardtanh(a.real("min_val", -1.0), a.real("max_val", 1.0)));
+    maker("ReLU6", a -> new ReLU6());
+    maker("Hardsigmoid", a -> new Hardsigmoid());
+    maker("Hardswish", a -> new Hardswish());
+    maker("Softplus", a -> new Softplus(a.real("beta", 1.0), a.real("threshold", 20.0)));
+    maker("Softsign", a -> new Softsign());
+    maker("LogSigmoid", a -> new LogSigmoid());
+    maker("GLU", a -> new GLU(a.integer("dim", -1)));
+    maker("PReLU", a -> new PReLU(a.integer("num_parameters", 1), a.real("init", 0.25)));
+    maker("Identity", a -> new Identity());
+    maker("Flatten", a -> new Flatten(a.integer("start_dim", 1), a.integer("end_dim", -1)));
+    maker("Unflatten", a -> new Unflatten(a.integer("dim", 0), a.longs("unflattened_size")));
+    maker("Linear", a -> new Linear(a.integer("in_features", 0), a.integer("out_features", 0), a.bool("bias", true)));
   }
 
   static Module make(String cls, JsonObject kwargs) {

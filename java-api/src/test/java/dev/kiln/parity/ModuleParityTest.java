@@ -27,10 +27,17 @@ import org.junit.jupiter.api.TestFactory;
  * form, from the same weights and inputs (modules.json, from tools/fixtures/cases_modules.py).
  */
 class ModuleParityTest {
+  /** The module fixture files, one per family of layers (tools/fixtures/cases_modules*.py). */
+  static final List<String> FAMILIES = List.of("modules");
+
   private static JsonArray cases() throws Exception {
-    try (Reader r = new InputStreamReader(ModuleParityTest.class.getResourceAsStream("/fixtures/modules.json"), StandardCharsets.UTF_8)) {
-      return JsonParser.parseReader(r).getAsJsonObject().getAsJsonArray("cases");
+    JsonArray all = new JsonArray();
+    for (String family : FAMILIES) {
+      try (Reader r = new InputStreamReader(ModuleParityTest.class.getResourceAsStream("/fixtures/" + family + ".json"), StandardCharsets.UTF_8)) {
+        all.addAll(JsonParser.parseReader(r).getAsJsonObject().getAsJsonArray("cases"));
+      }
     }
+    return all;
   }
 
   @TestFactory
