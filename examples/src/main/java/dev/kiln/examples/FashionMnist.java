@@ -1,23 +1,20 @@
 package dev.kiln.examples;
 
-import java.io.DataInputStream;
+import dev.kiln.DType;
+import dev.kiln.Tensor;
+import dev.kiln.data.Idx;
+import dev.kiln.data.Mnist;
+import dev.kiln.data.TensorDataset;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.GZIPInputStream;
 
 /**
- * Fashion-MNIST from its four IDX files: the full set from a folder (by default where Debian's
- * dataset-fashion-mnist package installs it), else the stratified sample bundled with the examples.
- *
- * @param trainImages training images, row-major [n, 784], scaled to [0, 1]
- * @param trainLabels training labels 0..9
- * @param testImages test images [n, 784]
- * @param testLabels test labels
- * @param isSample whether this is the bundled sample rather than the full set
+ * Fashion-MNIST: the full set from a folder (by default where Debian's dataset-fashion-mnist package installs
+ * it), else the stratified sample bundled with the examples (2,000 training and 500 test images). Each split
+ * holds uint8 images [n, 28, 28] and int64 labels [n].
  */
-public record FashionMnist(float[] trainImages, long[] trainLabels, float[] testImages, long[] testLabels, boolean isSample) {
+public record FashionMnist(TensorDataset train, TensorDataset test, boolean isSample) {
   public static final Path DEBIAN_DIR = Path.of("/usr/share/datasets/fashion-mnist");
   public static final int PIXELS = 28 * 28;
   public static final String[] CLASSES = {
@@ -26,60 +23,37 @@ public record FashionMnist(float[] trainImages, long[] trainLabels, float[] test
   private static final String SAMPLE = "/fashion-mnist-sample/";
 
   public int trainSize() {
-    return trainLabels.length;
+    return train.size();
   }
 
   public int testSize() {
-    return testLabels.length;
+    return test.size();
+  }
+
+  /** The images of a split as float32 in [0, 1], [n, 784]. */
+  public static Tensor pixels(TensorDataset split) {
+    Tensor images = split.tensors()[0];
+    return images.to(DType.FLOAT32).div(255).view(images.size(0), PIXELS);
+  }
+
+  public static Tensor labels(TensorDataset split) {
+    return split.tensors()[1];
   }
 
   /** The full set from dir if its four files are there, else the bundled sample. */
   public static FashionMnist load(Path dir) throws IOException {
-    if (Files.isRegularFile(dir.resolve("train-images-idx3-ubyte.gz"))) {
-      return new FashionMnist(
-          images(Files.newInputStream(dir.resolve("train-images-idx3-ubyte.gz"))),
-          labels(Files.newInputStream(dir.resolve("train-labels-idx1-ubyte.gz"))),
-          images(Files.newInputStream(dir.resolve("t10k-images-idx3-ubyte.gz"))),
-          labels(Files.newInputStream(dir.resolve("t10k-labels-idx1-ubyte.gz"))),
-          false);
+    if (Mnist.isPresent(dir)) return new FashionMnist(Mnist.load(dir, true), Mnist.load(dir, false), false);
+    return new FashionMnist(sample("train"), sample("t10k"), true);
+  }
+
+  private static TensorDataset sample(String split) throws IOException {
+    return new TensorDataset(resource(split + "-images-idx3-ubyte.gz"), resource(split + "-labels-idx1-ubyte.gz").to(DType.INT64));
+  }
+
+  private static Tensor resource(String name) throws IOException {
+    try (InputStream in = FashionMnist.class.getResourceAsStream(SAMPLE + name)) {
+      if (in == null) throw new IOException("the bundled sample is missing " + name);
+      return Idx.read(in, name);
     }
-    return new FashionMnist(
-        images(resource("train-images-idx3-ubyte.gz")),
-        labels(resource("train-labels-idx1-ubyte.gz")),
-        images(resource("t10k-images-idx3-ubyte.gz")),
-        labels(resource("t10k-labels-idx1-ubyte.gz")),
-        true);
-  }
-
-  private static InputStream resource(String name) throws IOException {
-    InputStream in = FashionMnist.class.getResourceAsStream(SAMPLE + name);
-    if (in == null) throw new IOException("the bundled sample is missing " + name);
-    return in;
-  }
-
-  private static float[] images(InputStream raw) throws IOException {
-    try (DataInputStream in = new DataInputStream(new GZIPInputStream(raw))) {
-      expect(in.readInt(), 0x00000803, "images");
-      int n = in.readInt(), rows = in.readInt(), cols = in.readInt();
-      if (rows * cols != PIXELS) throw new IOException("expected 28x28 images, got " + rows + "x" + cols);
-      byte[] bytes = in.readNBytes(n * PIXELS);
-      float[] out = new float[bytes.length];
-      for (int i = 0; i < bytes.length; i++) out[i] = (bytes[i] & 0xff) / 255f;
-      return out;
-    }
-  }
-
-  private static long[] labels(InputStream raw) throws IOException {
-    try (DataInputStream in = new DataInputStream(new GZIPInputStream(raw))) {
-      expect(in.readInt(), 0x00000801, "labels");
-      byte[] bytes = in.readNBytes(in.readInt());
-      long[] out = new long[bytes.length];
-      for (int i = 0; i < bytes.length; i++) out[i] = bytes[i];
-      return out;
-    }
-  }
-
-  private static void expect(int magic, int want, String what) throws IOException {
-    if (magic != want) throw new IOException("not an IDX file of " + what + ": magic " + Integer.toHexString(magic));
   }
 }

@@ -3,8 +3,9 @@ package dev.kiln.examples;
 import dev.kiln.Kiln;
 import dev.kiln.Tensor;
 import dev.kiln.TensorScope;
+import dev.kiln.data.DataLoader;
+import dev.kiln.data.TensorDataset;
 import java.nio.file.Path;
-import java.util.Random;
 
 /**
  * Trains a softmax-regression classifier (one linear layer) on Fashion-MNIST with minibatch gradient
@@ -33,27 +34,22 @@ public final class SoftmaxRegression {
     Kiln.manualSeed(0);
     Tensor weight = Tensor.zeros(FashionMnist.PIXELS, CLASSES);
     Tensor bias = Tensor.zeros(CLASSES);
-    Random shuffle = new Random(0);
-    int[] order = new int[data.trainSize()];
-    for (int i = 0; i < order.length; i++) order[i] = i;
+    TensorDataset train = new TensorDataset(FashionMnist.pixels(data.train()), FashionMnist.labels(data.train()));
+    DataLoader<Tensor[], Tensor[]> loader = DataLoader.builder(train).batchSize(BATCH).shuffle(true).seed(0).build();
 
     for (int epoch = 1; epoch <= epochs; epoch++) {
       long start = System.nanoTime();
-      shuffleInPlace(order, shuffle);
       double lossSum = 0;
       int batches = 0;
-      for (int from = 0; from < order.length; from += BATCH) {
-        int n = Math.min(BATCH, order.length - from);
+      for (Tensor[] batch : loader) {
         try (TensorScope scope = TensorScope.open()) {
-          Tensor x = Tensor.of(gatherRows(data.trainImages(), order, from, n, FashionMnist.PIXELS), n, FashionMnist.PIXELS);
-          Tensor y = Tensor.of(gatherLabels(data.trainLabels(), order, from, n)).unsqueeze(1);
-          lossSum += step(x, y, weight, bias);
+          lossSum += step(batch[0], batch[1].unsqueeze(1), weight, bias);
           batches++;
         }
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       System.out.printf("epoch %d  train loss %.4f  test accuracy %.2f%%  %.1f s  (%,.0f samples/s)%n",
-          epoch, lossSum / batches, 100 * accuracy(data, weight, bias), seconds, order.length / seconds);
+          epoch, lossSum / batches, 100 * accuracy(data, weight, bias), seconds, train.size() / seconds);
     }
   }
 
@@ -75,31 +71,9 @@ public final class SoftmaxRegression {
 
   static double accuracy(FashionMnist data, Tensor weight, Tensor bias) {
     try (TensorScope scope = TensorScope.open()) {
-      Tensor x = Tensor.of(data.testImages(), data.testSize(), FashionMnist.PIXELS);
-      Tensor predicted = x.matmul(weight).add(bias).argmax(1);
-      return predicted.eq(Tensor.of(data.testLabels())).sum().item() / data.testSize();
+      Tensor predicted = FashionMnist.pixels(data.test()).matmul(weight).add(bias).argmax(1);
+      return predicted.eq(FashionMnist.labels(data.test())).sum().item() / data.testSize();
     }
-  }
-
-  private static void shuffleInPlace(int[] a, Random r) {
-    for (int i = a.length - 1; i > 0; i--) {
-      int j = r.nextInt(i + 1);
-      int t = a[i];
-      a[i] = a[j];
-      a[j] = t;
-    }
-  }
-
-  private static float[] gatherRows(float[] src, int[] order, int from, int n, int width) {
-    float[] out = new float[n * width];
-    for (int i = 0; i < n; i++) System.arraycopy(src, order[from + i] * width, out, i * width, width);
-    return out;
-  }
-
-  private static long[] gatherLabels(long[] src, int[] order, int from, int n) {
-    long[] out = new long[n];
-    for (int i = 0; i < n; i++) out[i] = src[order[from + i]];
-    return out;
   }
 
   private SoftmaxRegression() {}

@@ -13,21 +13,7 @@ public final class Collate {
   /** Stacks tensors of one shape and dtype into [n, ...]. */
   public static Tensor stack(List<Tensor> items) {
     if (items.isEmpty()) throw new IllegalArgumentException("collate: an empty batch");
-    Tensor first = items.get(0);
-    long[] shape = new long[first.dim() + 1];
-    shape[0] = items.size();
-    System.arraycopy(first.shape(), 0, shape, 1, first.dim());
-    Tensor batch = Tensor.empty(first.dtype(), shape);
-    for (int i = 0; i < items.size(); i++) {
-      Tensor item = items.get(i);
-      if (!java.util.Arrays.equals(item.shape(), first.shape()))
-        throw new IllegalArgumentException("collate: stack expects each tensor to be equal size, but got " + java.util.Arrays.toString(first.shape())
-            + " at entry 0 and " + java.util.Arrays.toString(item.shape()) + " at entry " + i);
-      try (Tensor row = batch.narrow(0, i, 1)) {
-        row.copy_(item.unsqueeze(0));
-      }
-    }
-    return batch;
+    return Tensor.stack(items, 0);
   }
 
   /** Stacks items that are arrays of tensors, position by position. */

@@ -35,8 +35,10 @@ public final class DataLoader<T, B> implements Iterable<B> {
   private final Function<List<T>, B> collate;
   private final int numWorkers;
   private final int prefetchFactor;
+  private final boolean defaultCollate;
 
-  private DataLoader(Builder<T> b, Function<List<T>, B> collate) {
+  private DataLoader(Builder<T> b, Function<List<T>, B> collate, boolean defaultCollate) {
+    this.defaultCollate = defaultCollate;
     this.dataset = b.dataset;
     this.stream = b.stream;
     this.batchSize = b.batchSize;
@@ -75,7 +77,10 @@ public final class DataLoader<T, B> implements Iterable<B> {
     return dataset == null ? streamIterator() : numWorkers == 0 ? serialIterator() : prefetchingIterator();
   }
 
+  @SuppressWarnings("unchecked")
   private B load(int[] indices) {
+    // A TensorDataset with the default collation gathers its rows in one call per tensor.
+    if (defaultCollate && dataset instanceof TensorDataset td) return (B) td.getBatch(indices);
     List<T> items = new ArrayList<>(indices.length);
     for (int i : indices) items.add(dataset.get(i));
     return collate.apply(items);
@@ -248,19 +253,20 @@ public final class DataLoader<T, B> implements Iterable<B> {
       if (batchSampler != null && (batchSize != 1 || shuffle || sampler != null || dropLast))
         throw new IllegalArgumentException("batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and drop_last");
       if (sampler != null && shuffle) throw new IllegalArgumentException("sampler option is mutually exclusive with shuffle");
-      return new DataLoader<>(this, collate);
+      return new DataLoader<>(this, collate, false);
     }
 
     /** With the default collation: tensors stacked, arrays of tensors stacked position by position. */
     @SuppressWarnings("unchecked")
     public <B> DataLoader<T, B> build() {
-      return build(items -> {
+      DataLoader<T, B> loader = build(items -> {
         Object first = items.get(0);
         if (first instanceof Tensor) return (B) Collate.stack((List<Tensor>) items);
         if (first instanceof Tensor[]) return (B) Collate.stackEach((List<Tensor[]>) items);
         throw new IllegalArgumentException("default collate: items must be Tensor or Tensor[], got " + first.getClass().getName()
             + "; pass a collate function to build(...)");
       });
+      return new DataLoader<>(this, loader.collate, true);
     }
   }
 }

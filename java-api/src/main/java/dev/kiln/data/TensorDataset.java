@@ -32,6 +32,20 @@ public final class TensorDataset implements Dataset<Tensor[]> {
     return item;
   }
 
+  /** The rows of a batch, one index_select per tensor (what stacking the items one by one gives, in one call). */
+  public Tensor[] getBatch(int[] indices) {
+    long[] rows = new long[indices.length];
+    for (int i = 0; i < rows.length; i++) {
+      if (indices[i] < 0 || indices[i] >= size) throw new IndexOutOfBoundsException("index " + indices[i] + " is out of range for a dataset of " + size);
+      rows[i] = indices[i];
+    }
+    Tensor index = Tensor.of(rows);
+    Tensor[] batch = new Tensor[tensors.length];
+    for (int k = 0; k < batch.length; k++) batch[k] = tensors[k].indexSelect(0, index);
+    index.close();
+    return batch;
+  }
+
   @Override
   public int size() {
     return size;

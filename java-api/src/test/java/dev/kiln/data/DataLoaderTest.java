@@ -59,6 +59,23 @@ class DataLoaderTest {
   }
 
   @Test
+  void tensorDatasetBatchesEqualStackedItems() {
+    TensorDataset ds = new TensorDataset(Tensor.arange(60).view(20, 3).to(dev.kiln.DType.FLOAT32), Tensor.arange(20));
+    // The default collation gathers a TensorDataset's rows in one call; an explicit stacking collate goes item by item.
+    DataLoader<Tensor[], Tensor[]> fast = DataLoader.builder(ds).batchSize(6).shuffle(true).seed(5).numWorkers(2).build();
+    DataLoader<Tensor[], Tensor[]> slow = DataLoader.builder(ds).batchSize(6).shuffle(true).seed(5).build(Collate::stackEach);
+    java.util.Iterator<Tensor[]> a = fast.iterator(), b = slow.iterator();
+    while (b.hasNext()) {
+      Tensor[] x = a.next(), y = b.next();
+      assertArrayEquals(y[0].shape(), x[0].shape());
+      assertArrayEquals(y[0].toFloatArray(), x[0].toFloatArray());
+      assertArrayEquals(y[1].toLongArray(), x[1].toLongArray());
+    }
+    assertFalse(a.hasNext());
+    assertThrows(IndexOutOfBoundsException.class, () -> ds.getBatch(new int[] {0, 20}));
+  }
+
+  @Test
   void aWorkerErrorReachesTheLoop() {
     Dataset<Tensor> broken = new Dataset<>() {
       @Override

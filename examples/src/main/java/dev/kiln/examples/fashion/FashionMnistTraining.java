@@ -77,7 +77,7 @@ public final class FashionMnistTraining implements Callable<Integer> {
     if (fm.isSample())
       System.out.printf("Fashion-MNIST not found in %s: training on the bundled sample (%,d training, %,d test images).%n"
           + "For the full set: apt-get install dataset-fashion-mnist, or --data DIR with the four IDX files.%n", data, fm.trainSize(), fm.testSize());
-    TensorDataset train = dataset(fm.trainImages(), fm.trainLabels()), test = dataset(fm.testImages(), fm.testLabels());
+    TensorDataset train = standardised(fm.train()), test = standardised(fm.test());
 
     Kiln.manualSeed(seed);
     Module net = switch (model) {
@@ -122,10 +122,10 @@ public final class FashionMnistTraining implements Callable<Integer> {
     return new Run(results, weights, checkpoint, png, report);
   }
 
-  /** Images as [n, 1, 28, 28], standardised with the training set's mean and deviation, and int64 labels. */
-  private static TensorDataset dataset(float[] pixels, long[] labels) {
-    Tensor images = Tensor.of(pixels, labels.length, 1, 28, 28).sub(MEAN).div(STD);
-    return new TensorDataset(images, Tensor.of(labels));
+  /** Images as float32 [n, 1, 28, 28], standardised with the training set's mean and deviation. */
+  private static TensorDataset standardised(TensorDataset split) {
+    Tensor images = FashionMnist.pixels(split).sub(MEAN).div(STD).view(-1, 1, 28, 28);
+    return new TensorDataset(images, FashionMnist.labels(split));
   }
 
   /** Fashion-MNIST's pixel mean and standard deviation over the 60,000 training images (values in [0, 1]). */
