@@ -81,6 +81,10 @@ final class ModuleMakers {
     maker("Identity", a -> new Identity());
     maker("Flatten", a -> new Flatten(a.integer("start_dim", 1), a.integer("end_dim", -1)));
     maker("Unflatten", a -> new Unflatten(a.integer("dim", 0), a.longs("unflattened_size")));
+    maker("Softmax", a -> new Softmax(a.integer("dim", 0)));
+    maker("LogSoftmax", a -> new LogSoftmax(a.integer("dim", 0)));
+    maker("Softmin", a -> new Softmin(a.integer("dim", 0)));
+    maker("Softmax2d", a -> new Softmax2d());
     maker("Linear", a -> new Linear(a.integer("in_features", 0), a.integer("out_features", 0), a.bool("bias", true)));
   }
 
