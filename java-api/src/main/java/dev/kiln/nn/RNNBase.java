@@ -1,0 +1,202 @@
+package dev.kiln.nn;
+
+import dev.kiln.DType;
+import dev.kiln.ShapeException;
+import dev.kiln.Tensor;
+import dev.kiln.nn.init.Init;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What RNN, LSTM and GRU share (torch.nn.RNNBase): layers of cells run over a sequence, optionally in both
+ * directions, with PyTorch's parameter names (weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0,
+ * weight_hr_l0 for LSTM's projection, "_reverse" for the backward direction), shapes, initialisation
+ * (uniform in +-1/sqrt(hiddenSize)) and input layouts ([seq, batch, feature], batchFirst, or unbatched
+ * [seq, feature]). The input-to-hidden products of a whole layer are one matrix product before the time loop.
+ */
+public abstract class RNNBase extends Module {
+  enum Mode {
+    RNN_TANH(1), RNN_RELU(1), LSTM(4), GRU(3);
+
+    final int gates;
+
+    Mode(int gates) {
+      this.gates = gates;
+    }
+  }
+
+  public final int inputSize;
+  public final int hiddenSize;
+  public final int numLayers;
+  public final boolean bias;
+  public final boolean batchFirst;
+  public final double dropout;
+  public final boolean bidirectional;
+  public final int projSize;
+  final Mode mode;
+  private final Tensor[][] weights; // [layer * directions + direction] -> w_ih, w_hh, b_ih, b_hh, w_hr
+
+  RNNBase(Mode mode, RNNOptions o) {
+    String name = mode == Mode.LSTM ? "LSTM" : mode == Mode.GRU ? "GRU" : "RNN";
+    if (o.inputSize < 1 || o.hiddenSize < 1) throw new IllegalArgumentException(name + ": input_size and hidden_size must be positive, got " + o.inputSize + " and " + o.hiddenSize);
+    if (o.numLayers < 1) throw new IllegalArgumentException(name + ": num_layers must be greater than or equal to 1, got " + o.numLayers);
+    if (!(o.dropout >= 0 && o.dropout <= 1)) throw new IllegalArgumentException(name + ": dropout should be a number in range [0, 1] representing the probability of an element being zeroed, got " + o.dropout);
+    if (o.projSize < 0) throw new IllegalArgumentException(name + ": proj_size should be a positive integer or zero to disable projections");
+    if (o.projSize > 0 && mode != Mode.LSTM) throw new IllegalArgumentException(name + ": proj_size argument is only supported for LSTM, not RNN or GRU");
+    if (o.projSize >= o.hiddenSize) throw new IllegalArgumentException(name + ": proj_size has to be smaller than hidden_size");
+    this.mode = mode;
+    this.inputSize = o.inputSize;
+    this.hiddenSize = o.hiddenSize;
+    this.numLayers = o.numLayers;
+    this.bias = o.bias;
+    this.batchFirst = o.batchFirst;
+    this.dropout = o.dropout;
+    this.bidirectional = o.bidirectional;
+    this.projSize = o.projSize;
+    int directions = directions(), gateSize = mode.gates * hiddenSize, realHidden = outputHidden();
+    weights = new Tensor[numLayers * directions][];
+    for (int layer = 0; layer < numLayers; layer++) {
+      int layerInput = layer == 0 ? inputSize : realHidden * directions;
+      for (int d = 0; d < directions; d++) {
+        String sfx = "_l" + layer + (d == 1 ? "_reverse" : "");
+        Tensor[] w = new Tensor[5];
+        w[0] = registerParameter("weight_ih" + sfx, Tensor.empty(DType.FLOAT32, gateSize, layerInput));
+        w[1] = registerParameter("weight_hh" + sfx, Tensor.empty(DType.FLOAT32, gateSize, realHidden));
+        if (bias) {
+          w[2] = registerParameter("bias_ih" + sfx, Tensor.empty(DType.FLOAT32, gateSize));
+          w[3] = registerParameter("bias_hh" + sfx, Tensor.empty(DType.FLOAT32, gateSize));
+        }
+        if (projSize > 0) w[4] = registerParameter("weight_hr" + sfx, Tensor.empty(DType.FLOAT32, projSize, hiddenSize));
+        weights[layer * directions + d] = w;
+      }
+    }
+    resetParameters();
+  }
+
+  /** Every weight and bias uniform in [-1/sqrt(hiddenSize), 1/sqrt(hiddenSize)], as PyTorch initialises them. */
+  public void resetParameters() {
+    double k = 1.0 / Math.sqrt(hiddenSize);
+    for (Tensor p : parameters()) Init.uniform_(p, -k, k);
+  }
+
+  int directions() {
+    return bidirectional ? 2 : 1;
+  }
+
+  /** The size of the hidden state the layers pass on: projSize when projecting, else hiddenSize. */
+  int outputHidden() {
+    return projSize > 0 ? projSize : hiddenSize;
+  }
+
+  /**
+   * Runs the layers over input; h0 and c0 (LSTM only) may be null for zeros. Returns {output, h_n, c_n} in
+   * the caller's layout (c_n null unless LSTM).
+   */
+  final Tensor[] run(Tensor input, Tensor h0, Tensor c0) {
+    String name = getClass().getSimpleName();
+    if (input.dim() != 2 && input.dim() != 3)
+      throw new ShapeException(name + ": Expected input to be 2D or 3D, got " + input.dim() + "D instead");
+    boolean batched = input.dim() == 3;
+    Tensor x = !batched ? input.unsqueeze(1) : batchFirst ? input.transpose(0, 1) : input; // [seq, batch, feature]
+    if (x.size(2) != inputSize)
+      throw new ShapeException(name + ": input.size(-1) must be equal to input_size. Expected " + inputSize + ", got " + x.size(2));
+    long seq = x.size(0), batch = x.size(1);
+    int directions = directions(), states = numLayers * directions;
+    Tensor h = initialState(h0, batched, new long[] {states, batch, outputHidden()}, x, "hidden");
+    Tensor c = mode == Mode.LSTM ? initialState(c0, batched, new long[] {states, batch, hiddenSize}, x, "cell") : null;
+
+    List<Tensor> hn = new ArrayList<>(), cn = new ArrayList<>();
+    Tensor layerInput = x;
+    for (int layer = 0; layer < numLayers; layer++) {
+      Tensor[] outputs = new Tensor[directions];
+      for (int d = 0; d < directions; d++) {
+        int index = layer * directions + d;
+        Tensor[] state = {h.select(0, index), c == null ? null : c.select(0, index)};
+        outputs[d] = runDirection(layerInput, weights[index], state, d == 1, seq);
+        hn.add(state[0]);
+        if (c != null) cn.add(state[1]);
+      }
+      Tensor out = directions == 1 ? outputs[0] : Tensor.cat(List.of(outputs[0], outputs[1]), 2);
+      if (dropout > 0 && isTraining() && layer < numLayers - 1) out = dropoutBetweenLayers(out);
+      layerInput = out;
+    }
+    Tensor output = !batched ? layerInput.squeeze(1) : batchFirst ? layerInput.transpose(0, 1) : layerInput;
+    Tensor hN = Tensor.stack(hn, 0), cN = c == null ? null : Tensor.stack(cn, 0);
+    if (!batched) {
+      hN = hN.squeeze(1);
+      if (cN != null) cN = cN.squeeze(1);
+    }
+    return new Tensor[] {output, hN, cN};
+  }
+
+  private Tensor initialState(Tensor given, boolean batched, long[] shape, Tensor x, String what) {
+    if (given == null) return Tensor.zeros(x.dtype(), shape);
+    Tensor s = batched ? given : given.unsqueeze(1);
+    if (!Arrays.equals(s.shape(), shape)) {
+      long[] expected = batched ? shape : new long[] {shape[0], shape[2]};
+      throw new ShapeException(getClass().getSimpleName() + ": Expected " + what + " size " + Arrays.toString(expected) + ", got "
+          + Arrays.toString(given.shape()));
+    }
+    return s;
+  }
+
+  /** One layer in one direction over the whole sequence; state holds {h, c} and ends as the final states. */
+  private Tensor runDirection(Tensor x, Tensor[] w, Tensor[] state, boolean reverse, long seq) {
+    Tensor gatesX = x.matmul(w[0].t());
+    if (w[2] != null) gatesX = gatesX.add(w[2]);
+    Tensor whhT = w[1].t(), whrT = w[4] == null ? null : w[4].t();
+    Tensor[] outputs = new Tensor[(int) seq];
+    for (int step = 0; step < seq; step++) {
+      int t = reverse ? (int) seq - 1 - step : step;
+      Tensor gx = gatesX.select(0, t);
+      Tensor gh = state[0].matmul(whhT);
+      if (w[3] != null) gh = gh.add(w[3]);
+      cell(gx, gh, state, whrT);
+      outputs[t] = state[0];
+    }
+    return Tensor.stack(Arrays.asList(outputs), 0);
+  }
+
+  /** One time step: gx and gh are the input's and the hidden state's gate pre-activations. */
+  private void cell(Tensor gx, Tensor gh, Tensor[] state, Tensor whrT) {
+    int n = hiddenSize;
+    switch (mode) {
+      case RNN_TANH -> state[0] = gx.add(gh).tanh();
+      case RNN_RELU -> state[0] = gx.add(gh).relu();
+      case LSTM -> {
+        Tensor gates = gx.add(gh);
+        Tensor i = gates.narrow(1, 0, n).sigmoid(), f = gates.narrow(1, n, n).sigmoid();
+        Tensor g = gates.narrow(1, 2L * n, n).tanh(), o = gates.narrow(1, 3L * n, n).sigmoid();
+        state[1] = f.mul(state[1]).add(i.mul(g));
+        Tensor h = o.mul(state[1].tanh());
+        state[0] = whrT == null ? h : h.matmul(whrT);
+      }
+      case GRU -> {
+        Tensor r = gx.narrow(1, 0, n).add(gh.narrow(1, 0, n)).sigmoid();
+        Tensor z = gx.narrow(1, n, n).add(gh.narrow(1, n, n)).sigmoid();
+        Tensor candidate = gx.narrow(1, 2L * n, n).add(r.mul(gh.narrow(1, 2L * n, n))).tanh();
+        state[0] = candidate.add(z.mul(state[0].sub(candidate))); // (1 - z) * n + z * h
+      }
+    }
+  }
+
+  /** Inverted dropout between layers: zero with probability p, scale the rest by 1 / (1 - p). */
+  private Tensor dropoutBetweenLayers(Tensor x) {
+    if (dropout == 1) return x.mul(0);
+    Tensor keep = Tensor.empty(x.dtype(), x.shape()).bernoulli_(1 - dropout);
+    return x.mul(keep).div(1 - dropout);
+  }
+
+  @Override
+  protected String extraRepr() {
+    StringBuilder s = new StringBuilder(inputSize + ", " + hiddenSize);
+    if (projSize != 0) s.append(", proj_size=").append(projSize);
+    if (numLayers != 1) s.append(", num_layers=").append(numLayers);
+    if (!bias) s.append(", bias=False");
+    if (batchFirst) s.append(", batch_first=True");
+    if (dropout != 0) s.append(", dropout=").append(PyRepr.num(dropout));
+    if (bidirectional) s.append(", bidirectional=True");
+    return s.toString();
+  }
+}

@@ -1,0 +1,40 @@
+package dev.kiln.parity;
+
+import dev.kiln.Tensor;
+import dev.kiln.nn.GRU;
+import dev.kiln.nn.LSTM;
+import dev.kiln.nn.RNN;
+import dev.kiln.nn.RNNOptions;
+import java.util.ArrayList;
+import java.util.List;
+
+/** RNN, LSTM and GRU for modules_rnn.json: options from PyTorch's keywords, outputs flattened as (output, h_n[, c_n]). */
+final class RecurrentModuleMakers {
+  private RecurrentModuleMakers() {}
+
+  static RNNOptions options(ModuleMakers.Kwargs a) {
+    return RNNOptions.of(a.integer("input_size", 0), a.integer("hidden_size", 0))
+        .numLayers(a.integer("num_layers", 1)).bias(a.bool("bias", true)).batchFirst(a.bool("batch_first", false))
+        .dropout(a.real("dropout", 0)).bidirectional(a.bool("bidirectional", false))
+        .nonlinearity(a.text("nonlinearity", "tanh")).projSize(a.integer("proj_size", 0));
+  }
+
+  static void register() {
+    ModuleMakers.maker("RNN", a -> new RNN(options(a)));
+    ModuleMakers.maker("LSTM", a -> new LSTM(options(a)));
+    ModuleMakers.maker("GRU", a -> new GRU(options(a)));
+    ModuleMakers.call("RNN", (m, in) -> {
+      RNN.Output o = ((RNN) m).forward(in.get(0), in.size() > 1 ? in.get(1) : null);
+      return List.of(o.output(), o.hN());
+    });
+    ModuleMakers.call("GRU", (m, in) -> {
+      GRU.Output o = ((GRU) m).forward(in.get(0), in.size() > 1 ? in.get(1) : null);
+      return List.of(o.output(), o.hN());
+    });
+    ModuleMakers.call("LSTM", (m, in) -> {
+      LSTM.Output o = in.size() > 1 ? ((LSTM) m).forward(in.get(0), in.get(1), in.get(2)) : ((LSTM) m).forward(in.get(0), null, null);
+      List<Tensor> out = new ArrayList<>(List.of(o.output(), o.hN(), o.cN()));
+      return out;
+    });
+  }
+}
