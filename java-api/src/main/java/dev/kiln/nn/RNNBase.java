@@ -152,30 +152,32 @@ public abstract class RNNBase extends Module {
       Tensor gx = gatesX.select(0, t);
       Tensor gh = state[0].matmul(whhT);
       if (w[3] != null) gh = gh.add(w[3]);
-      cell(gx, gh, state, whrT);
+      step(mode, hiddenSize, gx, gh, state, whrT);
       outputs[t] = state[0];
     }
     return Tensor.stack(Arrays.asList(outputs), 0);
   }
 
-  /** One time step: gx and gh are the input's and the hidden state's gate pre-activations. */
-  private void cell(Tensor gx, Tensor gh, Tensor[] state, Tensor whrT) {
-    int n = hiddenSize;
+  /**
+   * One time step of a cell: gx and gh are the input's and the hidden state's gate pre-activations (biases
+   * added); state holds {h, c} (c for LSTM) and is replaced by the new states.
+   */
+  static void step(Mode mode, int n, Tensor gx, Tensor gh, Tensor[] state, Tensor whrT) {
     switch (mode) {
       case RNN_TANH -> state[0] = gx.add(gh).tanh();
       case RNN_RELU -> state[0] = gx.add(gh).relu();
       case LSTM -> {
         Tensor gates = gx.add(gh);
-        Tensor i = gates.narrow(1, 0, n).sigmoid(), f = gates.narrow(1, n, n).sigmoid();
-        Tensor g = gates.narrow(1, 2L * n, n).tanh(), o = gates.narrow(1, 3L * n, n).sigmoid();
+        Tensor i = gates.narrow(-1, 0, n).sigmoid(), f = gates.narrow(-1, n, n).sigmoid();
+        Tensor g = gates.narrow(-1, 2L * n, n).tanh(), o = gates.narrow(-1, 3L * n, n).sigmoid();
         state[1] = f.mul(state[1]).add(i.mul(g));
         Tensor h = o.mul(state[1].tanh());
         state[0] = whrT == null ? h : h.matmul(whrT);
       }
       case GRU -> {
-        Tensor r = gx.narrow(1, 0, n).add(gh.narrow(1, 0, n)).sigmoid();
-        Tensor z = gx.narrow(1, n, n).add(gh.narrow(1, n, n)).sigmoid();
-        Tensor candidate = gx.narrow(1, 2L * n, n).add(r.mul(gh.narrow(1, 2L * n, n))).tanh();
+        Tensor r = gx.narrow(-1, 0, n).add(gh.narrow(-1, 0, n)).sigmoid();
+        Tensor z = gx.narrow(-1, n, n).add(gh.narrow(-1, n, n)).sigmoid();
+        Tensor candidate = gx.narrow(-1, 2L * n, n).add(r.mul(gh.narrow(-1, 2L * n, n))).tanh();
         state[0] = candidate.add(z.mul(state[0].sub(candidate))); // (1 - z) * n + z * h
       }
     }

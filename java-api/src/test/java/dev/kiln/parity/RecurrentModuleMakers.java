@@ -2,8 +2,11 @@ package dev.kiln.parity;
 
 import dev.kiln.Tensor;
 import dev.kiln.nn.GRU;
+import dev.kiln.nn.GRUCell;
 import dev.kiln.nn.LSTM;
+import dev.kiln.nn.LSTMCell;
 import dev.kiln.nn.RNN;
+import dev.kiln.nn.RNNCell;
 import dev.kiln.nn.RNNOptions;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +26,16 @@ final class RecurrentModuleMakers {
     ModuleMakers.maker("RNN", a -> new RNN(options(a)));
     ModuleMakers.maker("LSTM", a -> new LSTM(options(a)));
     ModuleMakers.maker("GRU", a -> new GRU(options(a)));
+    ModuleMakers.maker("RNNCell", a -> new RNNCell(a.integer("input_size", 0), a.integer("hidden_size", 0), a.bool("bias", true),
+        a.text("nonlinearity", "tanh")));
+    ModuleMakers.maker("LSTMCell", a -> new LSTMCell(a.integer("input_size", 0), a.integer("hidden_size", 0), a.bool("bias", true)));
+    ModuleMakers.maker("GRUCell", a -> new GRUCell(a.integer("input_size", 0), a.integer("hidden_size", 0), a.bool("bias", true)));
+    ModuleMakers.call("RNNCell", (m, in) -> List.of(((RNNCell) m).forward(in.get(0), in.size() > 1 ? in.get(1) : null)));
+    ModuleMakers.call("GRUCell", (m, in) -> List.of(((GRUCell) m).forward(in.get(0), in.size() > 1 ? in.get(1) : null)));
+    ModuleMakers.call("LSTMCell", (m, in) -> {
+      LSTMCell.State s = in.size() > 1 ? ((LSTMCell) m).forward(in.get(0), in.get(1), in.get(2)) : ((LSTMCell) m).forward(in.get(0), null, null);
+      return List.of(s.h(), s.c());
+    });
     ModuleMakers.call("RNN", (m, in) -> {
       RNN.Output o = ((RNN) m).forward(in.get(0), in.size() > 1 ? in.get(1) : null);
       return List.of(o.output(), o.hN());
