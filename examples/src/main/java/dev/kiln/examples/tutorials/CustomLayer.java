@@ -1,7 +1,7 @@
 package dev.kiln.examples.tutorials;
 
-import dev.kiln.DType;
 import dev.kiln.Tensor;
+import dev.kiln.nn.init.Init;
 import dev.kiln.autograd.Autograd;
 import dev.kiln.autograd.ModeScope;
 import dev.kiln.nn.Module;
@@ -27,10 +27,9 @@ public final class CustomLayer {
       this.features = features;
       // nn.Linear's initialisation: uniform in +-1/sqrt(fan_in).
       double bound = 1 / Math.sqrt(features);
-      weight = registerParameter("weight", Tensor.rand(features, features).mul(2 * bound).sub(bound));
-      bias = registerParameter("bias", Tensor.rand(features).mul(2 * bound).sub(bound));
-      Tensor row = Tensor.arange(features).view(features, 1), col = Tensor.arange(features).view(1, features);
-      mask = registerBuffer("mask", row.ge(col).to(DType.FLOAT32));
+      weight = registerParameter("weight", Init.uniform_(Tensor.empty(features, features), -bound, bound));
+      bias = registerParameter("bias", Init.uniform_(Tensor.empty(features), -bound, bound));
+      mask = registerBuffer("mask", Tensor.ones(features, features).tril()); // lower triangle, diagonal included
     }
 
     @Override

@@ -36,16 +36,11 @@ public final class CustomOptimizer {
             if (grad == null) continue;
             Tensor momentum = (Tensor) state(p).computeIfAbsent("exp_avg", key -> Tensor.zerosLike(p));
             p.mul_(1 - lr * weightDecay);
-            p.sub_(sign(momentum.mul(betas[0]).add(grad.mul(1 - betas[0]))).mul(lr));
+            p.sub_(momentum.mul(betas[0]).add(grad.mul(1 - betas[0])).sign().mul(lr));
             momentum.mul_(betas[1]).add_(grad.mul(1 - betas[1]));
           }
         }
       }
-    }
-
-    /** -1, 0 or 1 elementwise (Kiln has no sign op yet). */
-    private static Tensor sign(Tensor t) {
-      return t.gt(0).to(t.dtype()).sub(t.lt(0).to(t.dtype()));
     }
   }
 
