@@ -2,6 +2,7 @@
 // (src/op_table.h), so it checks its arguments, records autograd history, and behaves exactly as the same
 // op called from Java.
 #pragma once
+#include "kiln/ops/conv.h"
 #include "kiln/ops/copy.h"
 #include "kiln/ops/creation.h"
 #include "kiln/ops/elementwise.h"

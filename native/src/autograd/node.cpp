@@ -41,16 +41,19 @@ void release_nodes(std::vector<std::shared_ptr<Node>>&& nodes) {
   t_pending_release = nullptr;
 }
 
+// Python's str.title() per '_'-separated word, as PyTorch's code generator names nodes: a letter after a
+// digit is capitalised too ("max_pool2d" -> "MaxPool2D", "im2col" -> "Im2Col").
 std::string backward_name(const char* op) {
   std::string name;
   bool upper = true;
   for (const char* c = op; *c; ++c) {
+    const auto u = static_cast<unsigned char>(*c);
     if (*c == '_') {
       upper = true;
       continue;
     }
-    name += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(*c))) : *c;
-    upper = false;
+    name += upper ? static_cast<char>(std::toupper(u)) : *c;
+    upper = !std::isalpha(u);
   }
   return name + "Backward0";
 }
