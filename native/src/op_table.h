@@ -59,6 +59,8 @@ void add_copy_ops(std::vector<const OpDef*>& table);
 void add_linalg_ops(std::vector<const OpDef*>& table);
 void add_index_ops(std::vector<const OpDef*>& table);
 void add_conv_ops(std::vector<const OpDef*>& table);
+void add_pool_ops(std::vector<const OpDef*>& table);
+void add_sampling_ops(std::vector<const OpDef*>& table);
 
 // The in-place name of an op for messages: "add_" for add, "fill_" for fill_.
 std::string inplace_name(const OpDef& op);

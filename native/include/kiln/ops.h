@@ -8,7 +8,9 @@
 #include "kiln/ops/elementwise.h"
 #include "kiln/ops/indexing.h"
 #include "kiln/ops/linalg.h"
+#include "kiln/ops/pooling.h"
 #include "kiln/ops/reduction.h"
+#include "kiln/ops/sampling.h"
 #include "kiln/ops/shape.h"
 
 namespace kiln {
