@@ -240,8 +240,8 @@ TEST(conv_errors_name_the_function_and_shapes) {
   CHECK_THROWS(conv_transpose2d(x, zeros({3, 2, 3, 3}), Tensor(), {2, 2}, {0, 0}, {2, 0}), Argument, "conv_transpose2d: output padding must be smaller than either stride or dilation");
   CHECK_THROWS(conv_transpose2d(x, zeros({4, 2, 3, 3})), Shape, "conv_transpose2d: given groups=1, weight of size [4, 2, 3, 3], expected input[2, 3, 5, 5] to have 4 channels");
   CHECK_THROWS(conv_transpose2d(zeros({1, 3, 1, 1}), zeros({3, 2, 1, 1}), Tensor(), {1, 1}, {1, 1}), Shape, "conv_transpose2d: given input size per channel: (1 x 1). Calculated output size per channel: (-1 x -1)");
-  CHECK_THROWS(im2col(x, {6, 2}), Shape, "im2col: given input with spatial size (5, 5), kernel_size=(6, 2)");
-  CHECK_THROWS(im2col(x, {0, 2}), Argument, "im2col: kernel size should be greater than zero");
-  CHECK_THROWS(col2im(zeros({2, 12, 9}), {4, 5}, {5, 1}), Shape, "col2im: expected size of input's dimension 1 to be divisible");
-  CHECK_THROWS(col2im(zeros({2, 12, 10}), {4, 5}, {2, 2}), Shape, "col2im: given output_size=(4, 5), expected size of input's dimension 2 to match the calculated number of sliding blocks 3 * 4 = 12");
+  CHECK_THROWS(im2col(x, {6, 2}), Shape, "unfold: given input with spatial size (5, 5), kernel_size=(6, 2)");
+  CHECK_THROWS(im2col(x, {0, 2}), Argument, "unfold: kernel size should be greater than zero");
+  CHECK_THROWS(col2im(zeros({2, 12, 9}), {4, 5}, {5, 1}), Shape, "fold: expected size of input's dimension 1 to be divisible");
+  CHECK_THROWS(col2im(zeros({2, 12, 10}), {4, 5}, {2, 2}), Shape, "fold: given output_size=(4, 5), expected size of input's dimension 2 to match the calculated number of sliding blocks 3 * 4 = 12");
 }

@@ -235,5 +235,5 @@ TEST(pool_and_interpolate_errors) {
   CHECK_THROWS(interpolate(x, {3, 3}, {}, InterpolateMode::Linear), NotImplemented, "interpolate: got 4-D input, but linear mode");
   CHECK_THROWS(interpolate(zeros({2, 3, 4}), {3, 3}, {}, InterpolateMode::Bilinear), Argument, "interpolate: input and output must have");
   CHECK_THROWS(interpolate(zeros({2, 3}), {3}), NotImplemented, "interpolate: only 3-D and 4-D inputs");
-  CHECK_THROWS(interpolate(zeros({2, 3, 4, 4}, DType::Int64), {3, 3}), DType, "upsample_nearest2d: not implemented for 'int64'");
+  CHECK_THROWS(interpolate(zeros({2, 3, 4, 4}, DType::Int64), {3, 3}), DType, "interpolate: not implemented for 'int64'");
 }

@@ -10,7 +10,8 @@ namespace kiln::cpu {
 
 // out[i] = alpha * a[i] @ b[i] + beta * out[i] for [B, n, k] x [B, k, m] -> [B, n, m]. out is contiguous;
 // a and b may have any strides (copied only when BLAS cannot read them in place). beta == 0 ignores what out
-// held (NaN included), as BLAS does. Float32, float64 and int64 (alpha and beta then integral).
+// held (NaN included), as BLAS does. Float32, float64 and int64 (alpha and beta then truncated to integers,
+// as PyTorch converts them).
 void gemm_kernel(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta);
 
 // Row-major C[m x n] = alpha * op(A)[m x k] * op(B)[k x n] + beta * C, op(X) = X or X^T; ld* are row strides.

@@ -21,14 +21,6 @@ void check_dtypes(const char* op, const TensorList& ts) {
   }
 }
 
-// beta and alpha: integral for integer tensors (PyTorch refuses a fractional one there).
-void check_scalars(const char* op, DType t, double beta, double alpha) {
-  if (is_floating(t)) return;
-  KILN_CHECK(beta == static_cast<double>(static_cast<int64_t>(beta)) &&
-                 alpha == static_cast<double>(static_cast<int64_t>(alpha)),
-             Argument, op, ": for integral input tensors, beta and alpha must be integers, got ", beta, " and ", alpha);
-}
-
 // The output, prefilled with the broadcast input when beta is not 0 (the GEMM then adds into it).
 Tensor prefilled(const char* op, const Tensor& input, const Shape& shape, double beta) {
   KILN_CHECK(broadcast_shapes(input.shape(), shape, op) == shape, Shape, op, ": the input of shape ",
@@ -52,7 +44,6 @@ TensorList addmm_fwd(const TensorList& in, const OpArgs& args) {
   KILN_CHECK(a.dim() == 2 && b.dim() == 2, Shape, "addmm: expected 2-D matrices, but got shapes ", shape_str(a.shape()),
              " and ", shape_str(b.shape()));
   check_dtypes("addmm", {input, a, b});
-  check_scalars("addmm", a.dtype(), beta, alpha);
   KILN_CHECK(a.shape()[1] == b.shape()[0], Shape, "addmm: shapes ", shape_str(a.shape()), " and ", shape_str(b.shape()),
              " cannot be multiplied (", a.shape()[1], " != ", b.shape()[0], ")");
   Tensor out = prefilled("addmm", input, {a.shape()[0], b.shape()[1]}, beta);
@@ -66,7 +57,6 @@ TensorList addmv_fwd(const TensorList& in, const OpArgs& args) {
   KILN_CHECK(a.dim() == 2 && v.dim() == 1, Shape, "addmv: expected a 2-D matrix and a 1-D vector, but got shapes ",
              shape_str(a.shape()), " and ", shape_str(v.shape()));
   check_dtypes("addmv", {input, a, v});
-  check_scalars("addmv", a.dtype(), beta, alpha);
   KILN_CHECK(a.shape()[1] == v.shape()[0], Shape, "addmv: size mismatch, got matrix ", shape_str(a.shape()),
              " and vector ", shape_str(v.shape()), " (", a.shape()[1], " != ", v.shape()[0], ")");
   Tensor out = prefilled("addmv", input, {a.shape()[0]}, beta);
@@ -81,7 +71,6 @@ TensorList baddbmm_fwd(const TensorList& in, const OpArgs& args) {
   KILN_CHECK(a.dim() == 3 && b.dim() == 3, Shape, "baddbmm: expected 3-D tensors, but got shapes ",
              shape_str(a.shape()), " and ", shape_str(b.shape()));
   check_dtypes("baddbmm", {input, a, b});
-  check_scalars("baddbmm", a.dtype(), beta, alpha);
   KILN_CHECK(a.shape()[0] == b.shape()[0], Shape, "baddbmm: batch sizes of ", shape_str(a.shape()), " and ",
              shape_str(b.shape()), " differ (", a.shape()[0], " != ", b.shape()[0], ")");
   KILN_CHECK(a.shape()[2] == b.shape()[1], Shape, "baddbmm: shapes ", shape_str(a.shape()), " and ",

@@ -244,7 +244,10 @@ TensorList einsum_fwd(const TensorList& ops, const OpArgs& args) {
       if (dim_of[i] >= 0) perm.push_back(dim_of[i]);
       shape.push_back(dim_of[i] >= 0 ? x.shape()[dim_of[i]] : 1);
     }
-    x = reshape(permute(x, perm), shape);
+    bool identity = true;
+    for (size_t i = 0; i < perm.size(); ++i) identity &= perm[i] == static_cast<int64_t>(i);
+    if (!identity) x = permute(x, perm);
+    if (!(x.shape() == shape)) x = reshape(x, shape);  // size-1 dims for the labels x lacks
     for (int64_t i = 0; i < n; ++i) {
       if (shape[i] == 1) continue;
       KILN_CHECK(sizes[i] == 1 || sizes[i] == shape[i], Shape, "einsum: operand ", k, " of shape ",

@@ -1,5 +1,7 @@
 // im2col (torch.nn.functional.unfold) and col2im (fold): sliding blocks of a [N, C, H, W] tensor as columns
 // [N, C * kh * kw, L] and back, summing overlaps. Each is the other's derivative. Unbatched inputs work too.
+// The rows keep PyTorch's names (their nodes are Im2ColBackward0, Col2ImBackward0); errors name the public
+// functions, unfold and fold.
 #include <array>
 
 #include "autograd/backward_context.h"
@@ -62,14 +64,14 @@ void check_float(const char* op, const Tensor& x) {
 
 TensorList im2col_fwd(const TensorList& in, const OpArgs& args) {
   const Tensor& x0 = in[0];
-  check_float("im2col", x0);
-  KILN_CHECK(x0.dim() == 3 || x0.dim() == 4, Shape, "im2col: expected a 3-D (unbatched) or 4-D (batched) input, got ",
+  check_float("unfold", x0);
+  KILN_CHECK(x0.dim() == 3 || x0.dim() == 4, Shape, "unfold: expected a 3-D (unbatched) or 4-D (batched) input, got ",
              "shape ", shape_str(x0.shape()));
-  const Blocks b = read_blocks(args, 0, "im2col");
+  const Blocks b = read_blocks(args, 0, "unfold");
   const Tensor x = x0.dim() == 3 ? unsqueeze(x0, 0) : x0;
-  const cpu::PatchGeometry g = patches("im2col", b, x.shape()[1], x.shape()[2], x.shape()[3]);
+  const cpu::PatchGeometry g = patches("unfold", b, x.shape()[1], x.shape()[2], x.shape()[3]);
   const int64_t n = x.shape()[0], rows = g.rows(), L = g.out_volume();
-  Tensor out = new_tensor({n, rows, L}, x.dtype(), "im2col", x.device());
+  Tensor out = new_tensor({n, rows, L}, x.dtype(), "unfold", x.device());
   const int64_t s[4] = {x.strides()[1], 0, x.strides()[2], x.strides()[3]};
   if (out.numel() > 0)
     parallel_for(n, 1, [&](int64_t begin, int64_t end) {
@@ -86,18 +88,18 @@ TensorList im2col_fwd(const TensorList& in, const OpArgs& args) {
 // ints: output_size[2], then the blocks.
 TensorList col2im_fwd(const TensorList& in, const OpArgs& args) {
   const Tensor& c0 = in[0];
-  check_float("col2im", c0);
-  KILN_CHECK(c0.dim() == 2 || c0.dim() == 3, Shape, "col2im: expected a 2-D (unbatched) or 3-D (batched) input, got ",
+  check_float("fold", c0);
+  KILN_CHECK(c0.dim() == 2 || c0.dim() == 3, Shape, "fold: expected a 2-D (unbatched) or 3-D (batched) input, got ",
              "shape ", shape_str(c0.shape()));
-  const int64_t h = int_arg(args, 0, "col2im"), w = int_arg(args, 1, "col2im");
-  const Blocks b = read_blocks(args, 2, "col2im");
+  const int64_t h = int_arg(args, 0, "fold"), w = int_arg(args, 1, "fold");
+  const Blocks b = read_blocks(args, 2, "fold");
   const Tensor cols = contiguous(c0.dim() == 2 ? unsqueeze(c0, 0) : c0);
   const int64_t kv = b.kernel[0] * b.kernel[1];
-  KILN_CHECK(cols.shape()[1] % kv == 0, Shape, "col2im: expected size of input's dimension 1 to be divisible by the "
+  KILN_CHECK(cols.shape()[1] % kv == 0, Shape, "fold: expected size of input's dimension 1 to be divisible by the "
              "product of kernel_size, but got input.size(1)=", cols.shape()[1], " and kernel_size=(", b.kernel[0],
              ", ", b.kernel[1], ")");
-  const cpu::PatchGeometry g = patches("col2im", b, cols.shape()[1] / kv, h, w);
-  KILN_CHECK(cols.shape()[2] == g.out_volume(), Shape, "col2im: given output_size=(", h, ", ", w,
+  const cpu::PatchGeometry g = patches("fold", b, cols.shape()[1] / kv, h, w);
+  KILN_CHECK(cols.shape()[2] == g.out_volume(), Shape, "fold: given output_size=(", h, ", ", w,
              "), expected size of input's dimension 2 to match the calculated number of sliding blocks ", g.out[1],
              " * ", g.out[2], " = ", g.out_volume(), ", but got input.size(2)=", cols.shape()[2]);
   const int64_t n = cols.shape()[0], rows = g.rows(), L = g.out_volume(), V = g.in_volume();
@@ -159,13 +161,13 @@ OpArgs block_ints(const char* op, Shape head, const Shape& kernel, const Shape& 
 
 Tensor im2col(const Tensor& x, const Shape& kernel_size, const Shape& dilation, const Shape& padding,
               const Shape& stride) {
-  return call1(kIm2col, {x}, block_ints("im2col", {}, kernel_size, dilation, padding, stride));
+  return call1(kIm2col, {x}, block_ints("unfold", {}, kernel_size, dilation, padding, stride));
 }
 
 Tensor col2im(const Tensor& cols, const Shape& output_size, const Shape& kernel_size, const Shape& dilation,
               const Shape& padding, const Shape& stride) {
-  KILN_CHECK(output_size.size() == 2, Argument, "col2im: output_size needs 2 values, got ", shape_str(output_size));
-  return call1(kCol2im, {cols}, block_ints("col2im", output_size, kernel_size, dilation, padding, stride));
+  KILN_CHECK(output_size.size() == 2, Argument, "fold: output_size needs 2 values, got ", shape_str(output_size));
+  return call1(kCol2im, {cols}, block_ints("fold", output_size, kernel_size, dilation, padding, stride));
 }
 
 }  // namespace kiln

@@ -122,6 +122,8 @@ TensorList interpolate_fwd(const TensorList& in, const OpArgs& args) {
   const std::string mode_name = kModeNames[mode];
   KILN_CHECK(x.dim() == 3 || x.dim() == 4, NotImplemented, op, ": only 3-D and 4-D inputs are supported (got ",
              x.dim(), "-D) for the modes nearest | linear | bilinear | area (got ", mode_name, ")");
+  check_cpu(op, {x});
+  KILN_CHECK(is_floating(x.dtype()), DType, op, ": not implemented for '", dtype_name(x.dtype()), "'");
   const int64_t nd = x.dim() - 2;
   const Shape sizes(args.ints.begin() + 3, args.ints.end());
   std::vector<double> scales = args.reals;
