@@ -59,6 +59,8 @@ final class GradSamples {
     ReductionGradSamples.register(s);
     ShapeGradSamples.register(s);
     LinalgGradSamples.register(s);
+    ConvGradSamples.register(s);
+    PoolGradSamples.register(s);
     return s.samples;
   }
 }

@@ -30,7 +30,8 @@ final class Fixtures {
 
   /** The op families, one file each; "grads" holds the gradient cases. */
   static final List<String> FAMILIES =
-      List.of("creation", "elementwise", "comparison", "reduction", "views", "matmul", "printing", "errors", "grads");
+      List.of("creation", "elementwise", "comparison", "reduction", "views", "matmul", "printing", "errors", "grads",
+          "linalg", "conv", "pooling");
 
   /** One case: an op, its inputs and arguments, and what PyTorch made of them (for a gradient case, in grad). */
   record Case(String family, String name, String op, List<TensorSpec> inputs, Args args, List<TensorSpec> expected,
@@ -150,6 +151,20 @@ final class Fixtures {
 
     boolean bool(String key, boolean otherwise) {
       return has(key) ? get(key).getAsBoolean() : otherwise;
+    }
+
+    String string(String key) {
+      return get(key).getAsString();
+    }
+
+    /** A list of numbers as doubles; a single number counts as a list of one. */
+    double[] doubles(String key) {
+      JsonElement e = get(key);
+      if (!e.isJsonArray()) return new double[] {number(e)};
+      JsonArray a = e.getAsJsonArray();
+      double[] out = new double[a.size()];
+      for (int i = 0; i < out.length; i++) out[i] = number(a.get(i));
+      return out;
     }
 
     /** A list of ints; a single number counts as a list of one. */

@@ -46,6 +46,8 @@ final class OpMap {
     LinalgOps.register(ALL);
     ShapeOps.register(ALL);
     MiscOps.register(ALL);
+    ConvOps.register(ALL);
+    PoolingOps.register(ALL);
   }
 
   /** The Java call for a fixture op, or null. */
