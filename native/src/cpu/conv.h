@@ -28,4 +28,14 @@ void conv_transpose(const ConvGeometry& g, const Tensor& large, const Tensor& sm
 // grad_weight = the gradient of conv(large, w) in w, given the output's gradient `small`.
 void conv_weight_grad(const ConvGeometry& g, const Tensor& grad_weight, const Tensor& large, const Tensor& small);
 
+// Depthwise convolutions (one large-side channel per group) by direct loops (depthwise.cpp), which conv_forward,
+// conv_transpose and conv_weight_grad pick themselves. The weight must be dense past dim 0 and the small side
+// dense within each plane.
+bool is_depthwise(const ConvGeometry& g);
+void depthwise_forward(const ConvGeometry& g, const Tensor& small, const Tensor& large, const Tensor& weight,
+                       const Tensor& bias);
+void depthwise_transpose(const ConvGeometry& g, const Tensor& large, const Tensor& small, const Tensor& weight,
+                         const Tensor& bias);
+void depthwise_weight_grad(const ConvGeometry& g, const Tensor& grad_weight, const Tensor& large, const Tensor& small);
+
 }  // namespace kiln::cpu
