@@ -160,6 +160,32 @@ TEST(conv_transpose_is_the_adjoint_of_conv) {
   CHECK_SAME(narrow(out, 2, 14, 1), expand(reshape(b, {1, 3, 1}), {2, 3, 1}), 0);
 }
 
+TEST(depthwise_matches_per_channel_convolutions) {
+  // the direct depthwise loops against one ordinary (im2col + GEMM) convolution per channel, forward and backward
+  const Tensor base = leaf({3, 3, 6, 7}, 11);
+  const Tensor x = transpose(base, 2, 3);  // [3, 3, 7, 6], strided
+  const Tensor w = leaf({6, 1, 3, 2}, 12), b = leaf({6}, 13);
+  const Shape stride = {2, 1}, pad = {1, 1}, dil = {1, 2};
+  const Tensor y = conv2d(x, w, b, stride, pad, dil, 3);
+  const Tensor g = uniform(y.shape(), 14, -1, 1, DType::Float64);
+  const TensorList gr = kiln::grad({y}, {base, w, b}, {g});
+  for (int64_t c = 0; c < 3; ++c) {
+    const Tensor xc = narrow(x, 1, c, 1), wc = narrow(w, 0, 2 * c, 2), bc = narrow(b, 0, 2 * c, 2);
+    const Tensor yc = conv2d(xc, wc, bc, stride, pad, dil, 1);
+    CHECK_SAME(narrow(y, 1, 2 * c, 2), yc, 1e-12);
+    const TensorList gc = kiln::grad({yc}, {base, w, b}, {narrow(g, 1, 2 * c, 2)});
+    CHECK_SAME(narrow(gr[0], 1, c, 1), narrow(gc[0], 1, c, 1), 1e-12);
+    CHECK_SAME(narrow(gr[1], 0, 2 * c, 2), narrow(gc[1], 0, 2 * c, 2), 1e-12);
+  }
+  // 1-D and transposed depthwise
+  const Tensor x1 = uniform({2, 4, 9}, 15), w1 = uniform({4, 1, 3}, 16);
+  CHECK_SAME(conv1d(x1, w1, Tensor(), {2}, {1}, {1}, 4), ref_conv(x1, w1, Tensor(), ref({2}, {1}, {1}, 4)), 1e-5);
+  const Tensor y1 = uniform({2, 4, 5}, 17, -1, 1, DType::Float64), x64 = to(x1, DType::Float64), w64 = to(w1, DType::Float64);
+  const Tensor t1 = conv_transpose1d(y1, w64, Tensor(), {2}, {1}, {0}, 4);
+  CHECK_SHAPE(t1, {2, 4, 9});
+  CHECK(std::fabs(dot_all(conv1d(x64, w64, Tensor(), {2}, {1}, {1}, 4), y1) - dot_all(x64, t1)) < 1e-12);
+}
+
 TEST(results_do_not_depend_on_the_thread_count) {
   const Tensor x = leaf({9, 3, 10, 10}, 1), w = leaf({5, 3, 3, 3}, 2);
   const Tensor g = uniform({9, 5, 10, 10}, 3, -1, 1, DType::Float64);
