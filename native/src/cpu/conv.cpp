@@ -1,6 +1,6 @@
 // Convolution by im2col + GEMM (a 1x1 convolution with stride 1 reads its input in place; a depthwise one runs
-// direct loops, depthwise.cpp: 2-3x faster than a GEMM of one row per channel). Samples are split
-// over the core's pool with OpenBLAS on one thread inside (each thread: its own column buffer and GEMMs);
+// direct loops, depthwise.cpp: 2-3x faster than a GEMM of one row per channel). The core's pool threads claim
+// samples one at a time, with OpenBLAS on one thread inside (each thread: its own column buffer and GEMMs);
 // a single sample instead leaves the GEMM to OpenBLAS's threads. The weight gradient sums over samples in
 // fixed blocks of kWeightBlock, merged in order, so results do not depend on the thread count.
 #include "cpu/conv.h"
@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "cpu/claim_loop.h"
 #include "cpu/gemm.h"
 #include "cpu/kernels.h"
 #include "thread_pool.h"
@@ -67,16 +68,14 @@ void gemm_any(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int
   gemm(ta, tb, m, n, k, T(1), a, std::max<int64_t>(lda, 1), b, std::max<int64_t>(ldb, 1), beta, c, ldc);
 }
 
-// Runs fn(begin, end, buffer) over the samples: split over the pool with single-threaded GEMMs, or in one go
-// with OpenBLAS's threads when there are fewer items than threads.
+// Runs fn(begin, end, buffer) over the samples: claimed a few at a time by the pool's threads with
+// single-threaded GEMMs, or in one go with OpenBLAS's threads when there are fewer items than threads.
 template <class T, class Fn>
 void over_samples(int64_t items, int64_t buffer_size, DType dtype, Fn&& fn) {
   if (items >= 2 && get_num_threads() > 1 && !in_parallel_region()) {
     SingleThreadedBlas single;
-    parallel_for(items, 1, [&](int64_t begin, int64_t end) {
-      Tensor buffer = Tensor::empty({buffer_size}, dtype);
-      fn(begin, end, buffer.data<T>());
-    });
+    claim_loop(items, 1, [&] { return Tensor::empty({buffer_size}, dtype); },
+               [&](int64_t begin, int64_t end, Tensor& buffer) { fn(begin, end, buffer.data<T>()); });
     return;
   }
   Tensor buffer = Tensor::empty({buffer_size}, dtype);

@@ -7,7 +7,7 @@
 
 #include "cpu/conv.h"
 #include "cpu/simd.h"
-#include "thread_pool.h"
+#include "cpu/claim_loop.h"
 
 namespace kiln::cpu {
 namespace {
@@ -73,7 +73,8 @@ void forward_impl(const ConvGeometry& g, const Tensor& small, const Tensor& larg
   int64_t s[3];
   for (int i = 0; i < 3; ++i) s[i] = i < nd_pad ? 0 : large.strides()[2 + i - nd_pad];
   const int64_t sw = s[2] * p.stride[2];
-  parallel_for(g.batch * K, std::max<int64_t>(1, 16384 / std::max<int64_t>(L * kv, 1)), [&](int64_t b0, int64_t b1) {
+  claim_loop(g.batch * K, std::max<int64_t>(1, 16384 / std::max<int64_t>(L * kv, 1)), [] { return 0; },
+             [&](int64_t b0, int64_t b1, int) {
     for (int64_t plane = b0; plane < b1; ++plane) {
       const int64_t n = plane / K, k = plane % K, c = k / m;
       T* y = small.data<T>() + plane * L;
@@ -97,8 +98,8 @@ void transpose_impl(const ConvGeometry& g, const Tensor& large, const Tensor& sm
   const PatchGeometry& p = g.patch;
   const int64_t C = g.large_channels, m = g.small_channels_per_group(), L = p.out_volume(), V = p.in_volume();
   const int64_t sh = p.in[2], sd = p.in[1] * p.in[2], step = p.stride[2];
-  parallel_for(g.batch * C, std::max<int64_t>(1, 16384 / std::max<int64_t>(L * m * p.kernel_volume(), 1)),
-               [&](int64_t b0, int64_t b1) {
+  claim_loop(g.batch * C, std::max<int64_t>(1, 16384 / std::max<int64_t>(L * m * p.kernel_volume(), 1)),
+             [] { return 0; }, [&](int64_t b0, int64_t b1, int) {
     for (int64_t plane = b0; plane < b1; ++plane) {
       const int64_t n = plane / C, c = plane % C;
       T* x = large.data<T>() + plane * V;
@@ -127,7 +128,7 @@ void weight_grad_impl(const ConvGeometry& g, const Tensor& grad_weight, const Te
   int64_t s[3];
   for (int i = 0; i < 3; ++i) s[i] = i < nd_pad ? 0 : large.strides()[2 + i - nd_pad];
   const int64_t sw = s[2] * p.stride[2];
-  parallel_for(K, 1, [&](int64_t k0, int64_t k1) {
+  claim_loop(K, 1, [] { return 0; }, [&](int64_t k0, int64_t k1, int) {
     for (int64_t k = k0; k < k1; ++k) {
       T* dw = grad_weight.data<T>() + k * kv;
       std::fill(dw, dw + kv, T(0));

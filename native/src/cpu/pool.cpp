@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-#include "thread_pool.h"
+#include "cpu/claim_loop.h"
 
 namespace kiln::cpu {
 namespace {
@@ -16,7 +16,7 @@ template <class Fn>
 void over_planes(const Tensor& t, int64_t work_per_plane, Fn&& fn) {
   const int64_t n = t.shape()[0], c = t.shape()[1];
   const int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(work_per_plane, 1));
-  parallel_for(n * c, grain, [&](int64_t begin, int64_t end) {
+  claim_loop(n * c, grain, [] { return 0; }, [&](int64_t begin, int64_t end, int) {
     for (int64_t p = begin; p < end; ++p) fn(p, p / c, p % c);
   });
 }

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <vector>
 
-#include "thread_pool.h"
+#include "cpu/claim_loop.h"
 
 namespace kiln::cpu {
 namespace {
@@ -61,7 +61,7 @@ template <class Fn>
 void over_planes(const Tensor& t, int64_t work, Fn&& fn) {
   const int64_t c = t.shape()[1];
   const int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(work, 1));
-  parallel_for(t.shape()[0] * c, grain, [&](int64_t begin, int64_t end) {
+  claim_loop(t.shape()[0] * c, grain, [] { return 0; }, [&](int64_t begin, int64_t end, int) {
     for (int64_t p = begin; p < end; ++p) fn(p, p / c, p % c);
   });
 }

@@ -5,12 +5,12 @@
 #include <array>
 
 #include "autograd/backward_context.h"
+#include "cpu/claim_loop.h"
 #include "cpu/im2col.h"
 #include "cpu/kernels.h"
 #include "kiln/ops.h"
 #include "ops/conv_params.h"
 #include "ops/operands.h"
-#include "thread_pool.h"
 
 namespace kiln {
 namespace {
@@ -74,7 +74,7 @@ TensorList im2col_fwd(const TensorList& in, const OpArgs& args) {
   Tensor out = new_tensor({n, rows, L}, x.dtype(), "unfold", x.device());
   const int64_t s[4] = {x.strides()[1], 0, x.strides()[2], x.strides()[3]};
   if (out.numel() > 0)
-    parallel_for(n, 1, [&](int64_t begin, int64_t end) {
+    cpu::claim_loop(n, 1, [] { return 0; }, [&](int64_t begin, int64_t end, int) {
       for (int64_t i = begin; i < end; ++i) {
         if (x.dtype() == DType::Float32)
           cpu::im2col(g, x.data<float>() + i * x.strides()[0], s, out.data<float>() + i * rows * L);
@@ -105,7 +105,7 @@ TensorList col2im_fwd(const TensorList& in, const OpArgs& args) {
   const int64_t n = cols.shape()[0], rows = g.rows(), L = g.out_volume(), V = g.in_volume();
   Tensor out = zeros({n, g.channels, h, w}, cols.dtype());
   if (out.numel() > 0)
-    parallel_for(n, 1, [&](int64_t begin, int64_t end) {
+    cpu::claim_loop(n, 1, [] { return 0; }, [&](int64_t begin, int64_t end, int) {
       for (int64_t i = begin; i < end; ++i) {
         if (cols.dtype() == DType::Float32)
           cpu::col2im(g, cols.data<float>() + i * rows * L, out.data<float>() + i * g.channels * V);
