@@ -88,10 +88,11 @@ TEST(max_pool2d_matches_the_reference) {
       {{2, 2}, {2, 2}, {0, 0}, {1, 1}, false}, {{3, 3}, {2, 2}, {1, 1}, {1, 1}, false},
       {{3, 2}, {2, 1}, {1, 0}, {2, 2}, false}, {{3, 3}, {2, 2}, {1, 1}, {1, 1}, true},
       {{2, 3}, {3, 2}, {0, 1}, {1, 1}, true},  {{3, 3}, {1, 1}, {0, 0}, {1, 2}, false},
+      {{2, 2}, {2, 2}, {0, 0}, {1, 1}, true},  // ceil_mode over an odd size: a last window past the edge
   };
   for (DType t : {DType::Float32, DType::Float64})
     for (const Win& w : wins) {
-      const Tensor x = uniform({2, 3, 7, 8}, 1, -1, 1, t);
+      const Tensor x = uniform({2, 3, 7, 9}, 1, -1, 1, t);
       const auto [v, i] = max_pool2d_with_indices(x, {w.k[0], w.k[1]}, {w.s[0], w.s[1]}, {w.p[0], w.p[1]},
                                                   {w.d[0], w.d[1]}, w.ceil);
       const auto [rv, ri] = ref_max_pool(x, w);

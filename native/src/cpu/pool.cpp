@@ -262,10 +262,13 @@ void max_impl(const Pool2d* pool, const Windows& hw, const Windows& ww, const Te
               const Tensor& x) {
   const int64_t W = x.shape()[3], O = out.shape()[2] * out.shape()[3], sh = x.strides()[2], sw = x.strides()[3];
   const int64_t work = O * ((hw.end[0] - hw.begin[0]) * (ww.end[0] - ww.begin[0]) + 1);
+  // ceil_mode can add a last window that hangs over the edge: the 2x2 path reads every window's four elements
+  const bool full_2x2 = pool && is_2x2_stride_2(*pool) && 2 * out.shape()[2] <= x.shape()[2] &&
+                        2 * out.shape()[3] <= x.shape()[3];
   over_planes(x, work, [&](int64_t plane, int64_t n, int64_t c) {
     T* o = out.data<T>() + plane * O;
     int64_t* idx = indices.data<int64_t>() + plane * O;
-    if (pool && sw == 1 && is_2x2_stride_2(*pool)) max2x2_plane(plane_of<T>(x, n, c), sh, W, out.shape()[2], out.shape()[3], o, idx);
+    if (pool && sw == 1 && full_2x2) max2x2_plane(plane_of<T>(x, n, c), sh, W, out.shape()[2], out.shape()[3], o, idx);
     else if (pool) max_pool_plane(plane_of<T>(x, n, c), sh, sw, W, *pool, hw, ww, o, idx);
     else max_plane(plane_of<T>(x, n, c), sh, sw, W, hw, ww, o, idx);
   });
