@@ -182,3 +182,19 @@ TEST(linalg_errors_name_the_op_and_shapes) {
   CHECK_THROWS(einsum("ij", {}), Argument, "einsum: must provide at least one operand");
   CHECK_THROWS(einsum("ij,jk", {a, zeros({3, 2}, DType::Float64)}), DType, "einsum: expected all operands");
 }
+
+TEST(products_do_not_depend_on_the_thread_count) {
+  // One large product runs in fixed blocks of columns (rows when tall) over the pool, a batch of products is
+  // claimed product by product, OpenBLAS always single-threaded: 1 and 2 threads agree bitwise (OpenBLAS's
+  // Haswell kernels give different bits for different partitions, so the blocks must not depend on threads).
+  const Tensor a = uniform({300, 200}, 1), b = uniform({200, 700}, 2), tall = uniform({900, 200}, 3);
+  const Tensor ba = uniform({6, 60, 50}, 4), bb = uniform({6, 50, 70}, 5);
+  TensorList one, two;
+  for (int threads : {1, 2}) {
+    test::ThreadCount tc(threads);
+    TensorList r = {mm(a, b), mm(tall, kiln::t(uniform({40, 200}, 6))), bmm(ba, bb), linear(a, kiln::t(b)),
+                    conv2d(uniform({1, 16, 40, 40}, 7), uniform({32, 16, 3, 3}, 8))};  // one sample: split GEMMs
+    (threads == 1 ? one : two) = r;
+  }
+  for (size_t i = 0; i < one.size(); ++i) CHECK_SAME(one[i], two[i], 0);
+}

@@ -10,8 +10,9 @@
 
 namespace kiln::cpu {
 
-// Calls body(begin, end, worker_state) for consecutive ranges of `step` items of [0, n) until all are taken;
-// make_state() runs once per participating thread (a scratch buffer, say) before its first claim.
+// Calls body(begin, end, worker_state) for consecutive ranges of `step` items of [0, n) until all are taken
+// (the same ranges whether it runs in parallel or not); make_state() runs once per participating thread (a
+// scratch buffer, say) before its first claim.
 template <class MakeState, class Body>
 void claim_loop(int64_t n, int64_t step, MakeState&& make_state, Body&& body) {
   if (n <= 0) return;
@@ -19,7 +20,7 @@ void claim_loop(int64_t n, int64_t step, MakeState&& make_state, Body&& body) {
   const int64_t claims = (n + step - 1) / step;
   if (claims < 2 || get_num_threads() < 2 || in_parallel_region()) {
     auto state = make_state();
-    body(int64_t(0), n, state);
+    for (int64_t i = 0; i < n; i += step) body(i, std::min(n, i + step), state);  // the same ranges as in parallel
     return;
   }
   std::atomic<int64_t> next{0};

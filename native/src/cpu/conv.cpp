@@ -1,8 +1,10 @@
 // Convolution by im2col + GEMM (a 1x1 convolution with stride 1 reads its input in place; a depthwise one runs
 // direct loops, depthwise.cpp: 2-3x faster than a GEMM of one row per channel). The core's pool threads claim
 // samples one at a time, with OpenBLAS on one thread inside (each thread: its own column buffer and GEMMs);
-// a single sample instead leaves the GEMM to OpenBLAS's threads. The weight gradient sums over samples in
-// fixed blocks of kWeightBlock, merged in order, so results do not depend on the thread count.
+// a single sample instead spreads its large GEMMs' fixed blocks over the pool (gemm_parallel). The weight
+// gradient sums over samples in fixed blocks of kWeightBlock, merged in order: results do not depend on the
+// thread count. (OpenBLAS's own threads, measured against this on the shared 2-core machine, ran 3-7x slower
+// under load at every batch size, and a 1024^3 sgemm 1.5-2x slower than one thread.)
 #include "cpu/conv.h"
 
 #include <algorithm>
@@ -65,15 +67,16 @@ void gemm_any(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int
       for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = beta == T(0) ? T(0) : c[i * ldc + j] * beta;
     return;
   }
-  gemm(ta, tb, m, n, k, T(1), a, std::max<int64_t>(lda, 1), b, std::max<int64_t>(ldb, 1), beta, c, ldc);
+  // Large products run in fixed blocks, spread over the pool when called from outside it (a single sample).
+  gemm_parallel(ta, tb, m, n, k, T(1), a, std::max<int64_t>(lda, 1), b, std::max<int64_t>(ldb, 1), beta, c, ldc);
 }
 
-// Runs fn(begin, end, buffer) over the samples: claimed a few at a time by the pool's threads with
-// single-threaded GEMMs, or in one go with OpenBLAS's threads when there are fewer items than threads.
+// Runs fn(begin, end, buffer) over the samples, claimed one at a time by the pool's threads, OpenBLAS on one
+// thread throughout (a single sample's large GEMMs are split over the pool instead, gemm_parallel).
 template <class T, class Fn>
 void over_samples(int64_t items, int64_t buffer_size, DType dtype, Fn&& fn) {
-  if (items >= 2 && get_num_threads() > 1 && !in_parallel_region()) {
-    SingleThreadedBlas single;
+  SingleThreadedBlas single;
+  if (items >= 2) {
     claim_loop(items, 1, [&] { return Tensor::empty({buffer_size}, dtype); },
                [&](int64_t begin, int64_t end, Tensor& buffer) { fn(begin, end, buffer.data<T>()); });
     return;

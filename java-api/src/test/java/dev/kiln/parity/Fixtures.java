@@ -28,7 +28,7 @@ import java.util.TreeSet;
 final class Fixtures {
   private Fixtures() {}
 
-  /** The op families, one file each; "grads" holds the gradient cases. */
+  /** The op families, one file each; "grads" holds gradient cases, and so do linalg, conv and pooling (their own). */
   static final List<String> FAMILIES =
       List.of("creation", "elementwise", "comparison", "reduction", "views", "matmul", "printing", "errors", "grads",
           "linalg", "conv", "pooling");
