@@ -127,18 +127,20 @@ public final class ConvBench {
     }
     System.out.println("convolution and pooling, float32, ms. Kiln: median of " + settings.length + " passes' medians ("
         + REPEATS + " runs each), with their range; PyTorch: its best setting's median (min-max of " + REPEATS + " runs)");
-    System.out.printf(Locale.ROOT, "%-22s %-24s %-24s %7s  %s%n", "workload", "Kiln", "PyTorch (best setting)",
-        "ratio", "PyTorch's setting");
+    System.out.printf(Locale.ROOT, "%-22s %-24s %-24s %7s %7s  %s%n", "workload", "Kiln", "PyTorch (best setting)",
+        "ratio", "best", "PyTorch's setting");
     for (var e : kilnMedians.entrySet()) {
       List<Double> m = new ArrayList<>(e.getValue());
       m.sort(null);
       double[] kv = {m.get(m.size() / 2), m.get(0), m.get(m.size() - 1)};
       double[] tv = best.get(e.getKey());
-      System.out.printf(Locale.ROOT, "%-22s %-24s %-24s %7s  %s%n", e.getKey(), fmt(kv), tv == null ? "-" : fmt(tv),
-          tv == null ? "-" : String.format(Locale.ROOT, "%.2fx", tv[0] / kv[0]), bestSetting.getOrDefault(e.getKey(), ""));
+      System.out.printf(Locale.ROOT, "%-22s %-24s %-24s %7s %7s  %s%n", e.getKey(), fmt(kv), tv == null ? "-" : fmt(tv),
+          tv == null ? "-" : String.format(Locale.ROOT, "%.2fx", tv[0] / kv[0]),
+          tv == null ? "-" : String.format(Locale.ROOT, "%.2fx", tv[0] / kv[1]), bestSetting.getOrDefault(e.getKey(), ""));
     }
     if (best.isEmpty()) System.out.println("(PyTorch not found: apt-get install python3-torch for its figures)");
-    else System.out.println("ratio = PyTorch / Kiln (> 1: Kiln faster)");
+    else System.out.println("ratio = PyTorch / Kiln (> 1: Kiln faster); best: against Kiln's fastest pass, as PyTorch's "
+        + "figure is its fastest setting (on a loaded machine the fairer of the two)");
   }
 
   private static String fmt(double[] v) {
