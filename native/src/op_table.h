@@ -70,6 +70,9 @@ void add_select_ops(std::vector<const OpDef*>& table);
 void add_advanced_index_ops(std::vector<const OpDef*>& table);
 void add_mask_ops(std::vector<const OpDef*>& table);
 void add_getitem_ops(std::vector<const OpDef*>& table);
+void add_conv_ops(std::vector<const OpDef*>& table);
+void add_pool_ops(std::vector<const OpDef*>& table);
+void add_sampling_ops(std::vector<const OpDef*>& table);
 
 // The in-place name of an op for messages: "add_" for add, "fill_" for fill_.
 std::string inplace_name(const OpDef& op);

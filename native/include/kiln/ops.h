@@ -3,13 +3,16 @@
 // op called from Java.
 #pragma once
 #include "kiln/ops/activation.h"
+#include "kiln/ops/conv.h"
 #include "kiln/ops/copy.h"
 #include "kiln/ops/creation.h"
 #include "kiln/ops/elementwise.h"
 #include "kiln/ops/indexing.h"
 #include "kiln/ops/linalg.h"
 #include "kiln/ops/random.h"
+#include "kiln/ops/pooling.h"
 #include "kiln/ops/reduction.h"
+#include "kiln/ops/sampling.h"
 #include "kiln/ops/shape.h"
 
 namespace kiln {

@@ -1,10 +1,14 @@
 // Batched matrix products. Float types go to OpenBLAS (sgemm/dgemm), reading transposed and strided
-// operands in place when BLAS's (trans, leading dimension) can describe them; int64 uses a plain loop.
+// operands in place when BLAS's (trans, leading dimension) can describe them; int64 uses a plain loop. The
+// core's pool parallelises them (whole products, or blocks of one), with OpenBLAS on one thread inside.
 #include <cblas.h>
 
 #include <climits>
+#include <mutex>
 
+#include "cpu/claim_loop.h"
 #include "cpu/dispatch.h"
+#include "cpu/gemm.h"
 #include "cpu/kernels.h"
 
 namespace kiln::cpu {
@@ -30,6 +34,9 @@ BlasLayout blas_layout(int64_t rows, int64_t cols, int64_t s_row, int64_t s_col)
 
 bool fits_blas_int(int64_t v) { return v <= INT_MAX; }
 
+// Products below this many multiply-adds run on one thread (about 10 microseconds of work).
+constexpr int64_t kParallelWork = int64_t(1) << 20;
+
 // Returns t itself if BLAS can read every matrix of it, else a contiguous copy.
 Tensor blas_ready(const Tensor& t) {
   if (blas_layout(t.shape()[1], t.shape()[2], t.strides()[1], t.strides()[2]).ok) return t;
@@ -39,7 +46,7 @@ Tensor blas_ready(const Tensor& t) {
 }
 
 template <class T>
-void gemm_blas(const Tensor& out, const Tensor& a_in, const Tensor& b_in) {
+void gemm_blas(const Tensor& out, const Tensor& a_in, const Tensor& b_in, T alpha, T beta) {
   const Tensor a = blas_ready(a_in), b = blas_ready(b_in);
   const int64_t batch = out.shape()[0], n = out.shape()[1], m = out.shape()[2], k = a.shape()[2];
   KILN_CHECK(fits_blas_int(n) && fits_blas_int(m) && fits_blas_int(k), NotImplemented,
@@ -51,53 +58,131 @@ void gemm_blas(const Tensor& out, const Tensor& a_in, const Tensor& b_in) {
   const T* pa = a.data<T>();
   const T* pb = b.data<T>();
   T* pc = out.data<T>();
-  for (int64_t i = 0; i < batch; ++i) {
-    const T* ai = pa + i * a.strides()[0];
-    const T* bi = pb + i * b.strides()[0];
-    T* ci = pc + i * n * m;
-    if constexpr (std::is_same_v<T, float>)
-      cblas_sgemm(CblasRowMajor, la.trans, lb.trans, int(n), int(m), int(k), 1.0f, ai, int(la.ld), bi, int(lb.ld),
-                  0.0f, ci, int(std::max<int64_t>(m, 1)));
-    else
-      cblas_dgemm(CblasRowMajor, la.trans, lb.trans, int(n), int(m), int(k), 1.0, ai, int(la.ld), bi, int(lb.ld),
-                  0.0, ci, int(std::max<int64_t>(m, 1)));
-  }
+  using Gemm = void (*)(bool, bool, int64_t, int64_t, int64_t, T, const T*, int64_t, const T*, int64_t, T, T*, int64_t);
+  auto product = [&](int64_t i, bool split) {
+    const Gemm fn = split ? static_cast<Gemm>(&gemm_parallel) : static_cast<Gemm>(&gemm);
+    fn(la.trans == CblasTrans, lb.trans == CblasTrans, n, m, k, alpha, pa + i * a.strides()[0], la.ld,
+       pb + i * b.strides()[0], lb.ld, beta, pc + i * n * m, std::max<int64_t>(m, 1));
+  };
+  // One product: computed in blocks over the pool. Several: the pool's threads claim whole products. The choice
+  // depends on the sizes alone, and OpenBLAS always runs single-threaded, so results do not depend on the
+  // thread count.
+  if (batch == 1) return product(0, true);
+  SingleThreadedBlas single;
+  claim_loop(batch, 1, [] { return 0; }, [&](int64_t b0, int64_t b1, int) {
+    for (int64_t i = b0; i < b1; ++i) product(i, false);
+  });
 }
 
-void gemm_int64(const Tensor& out, const Tensor& a, const Tensor& b) {
+// Wraps around on overflow, as PyTorch's integer products do.
+void gemm_int64(const Tensor& out, const Tensor& a, const Tensor& b, int64_t alpha, int64_t beta) {
   const int64_t batch = out.shape()[0], n = out.shape()[1], m = out.shape()[2], k = a.shape()[2];
   const int64_t* pa = a.data<int64_t>();
   const int64_t* pb = b.data<int64_t>();
   int64_t* pc = out.data<int64_t>();
   const auto& sa = a.strides();
   const auto& sb = b.strides();
+  const auto u = [](int64_t v) { return static_cast<uint64_t>(v); };
+  std::vector<uint64_t> acc(static_cast<size_t>(m));
   for (int64_t bi = 0; bi < batch; ++bi)
     for (int64_t i = 0; i < n; ++i) {
       int64_t* row = pc + (bi * n + i) * m;
-      std::fill(row, row + m, 0);
+      std::fill(acc.begin(), acc.end(), 0);
       for (int64_t p = 0; p < k; ++p) {
-        const uint64_t av = static_cast<uint64_t>(pa[bi * sa[0] + i * sa[1] + p * sa[2]]);
-        for (int64_t j = 0; j < m; ++j)
-          row[j] = static_cast<int64_t>(static_cast<uint64_t>(row[j]) +
-                                        av * static_cast<uint64_t>(pb[bi * sb[0] + p * sb[1] + j * sb[2]]));
+        const uint64_t av = u(pa[bi * sa[0] + i * sa[1] + p * sa[2]]);
+        for (int64_t j = 0; j < m; ++j) acc[j] += av * u(pb[bi * sb[0] + p * sb[1] + j * sb[2]]);
       }
+      for (int64_t j = 0; j < m; ++j)
+        row[j] = static_cast<int64_t>(u(alpha) * acc[j] + (beta == 0 ? 0 : u(beta) * u(row[j])));
     }
 }
 
+// Blocks of C along its longer side, a fixed size whatever the thread count: each block is one GEMM over the
+// whole inner dim, and which GEMMs compute which elements decides their bits (OpenBLAS's Haswell kernels round
+// differently for different partitions), so the same blocks at any thread count give the same results.
+constexpr int64_t kBlock = 128;
+
+// Computes the product in blocks when it is large, the blocks claimed by the pool's threads (one at a time from
+// inside the pool); OpenBLAS runs single-threaded throughout.
+template <class T>
+void gemm_split(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha, const T* a, int64_t lda, const T* b,
+                int64_t ldb, T beta, T* c, int64_t ldc) {
+  SingleThreadedBlas single;
+  const bool by_columns = n >= m;
+  const int64_t extent = by_columns ? n : m;
+  if (m * n * k < kParallelWork || extent <= kBlock) {
+    gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return;
+  }
+  claim_loop(extent, kBlock, [] { return 0; }, [&](int64_t j0, int64_t j1, int) {
+    if (by_columns)  // C[:, j0:j1] = op(A) op(B)[:, j0:j1]
+      gemm(ta, tb, m, j1 - j0, k, alpha, a, lda, tb ? b + j0 * ldb : b + j0, ldb, beta, c + j0, ldc);
+    else  // C[j0:j1, :] = op(A)[j0:j1, :] op(B)
+      gemm(ta, tb, j1 - j0, n, k, alpha, ta ? a + j0 : a + j0 * lda, lda, b, ldb, beta, c + j0 * ldc, ldc);
+  });
+}
+
+std::mutex g_blas_threads_mutex;
+int g_single_threaded_depth = 0;
+int g_saved_blas_threads = 1;
+
 }  // namespace
 
-void matmul_kernel(const Tensor& out, const Tensor& a, const Tensor& b) {
+void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+          const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, int(m), int(n),
+              int(k), alpha, a, int(lda), b, int(ldb), beta, c, int(ldc));
+}
+
+void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t lda,
+          const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
+  cblas_dgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, int(m), int(n),
+              int(k), alpha, a, int(lda), b, int(ldb), beta, c, int(ldc));
+}
+
+void gemm_parallel(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                   int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  gemm_split(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void gemm_parallel(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha, const double* a,
+                   int64_t lda, const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
+  gemm_split(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+SingleThreadedBlas::SingleThreadedBlas() {
+  std::lock_guard<std::mutex> lock(g_blas_threads_mutex);
+  if (g_single_threaded_depth++ > 0) return;
+  g_saved_blas_threads = openblas_get_num_threads();
+  if (g_saved_blas_threads != 1) openblas_set_num_threads(1);
+}
+
+SingleThreadedBlas::~SingleThreadedBlas() {
+  std::lock_guard<std::mutex> lock(g_blas_threads_mutex);
+  if (--g_single_threaded_depth == 0 && g_saved_blas_threads != 1) openblas_set_num_threads(g_saved_blas_threads);
+}
+
+void gemm_kernel(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta) {
   if (out.numel() == 0) return;
   if (a.shape()[2] == 0) {  // an empty inner dim: the product is all zeros
-    fill_kernel(out, Scalar(int64_t(0)));
+    if (beta == 1) return;
+    dispatch(out.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      if constexpr (!std::is_same_v<T, bool>) {
+        T* p = out.data<T>();  // out is contiguous
+        for (int64_t i = 0; i < out.numel(); ++i) p[i] = beta == 0 ? T(0) : static_cast<T>(p[i] * static_cast<T>(beta));
+      }
+    });
     return;
   }
   switch (out.dtype()) {
-    case DType::Float32: return gemm_blas<float>(out, a, b);
-    case DType::Float64: return gemm_blas<double>(out, a, b);
-    case DType::Int64: return gemm_int64(out, a, b);
+    case DType::Float32: return gemm_blas<float>(out, a, b, float(alpha), float(beta));
+    case DType::Float64: return gemm_blas<double>(out, a, b, alpha, beta);
+    case DType::Int64: return gemm_int64(out, a, b, static_cast<int64_t>(alpha), static_cast<int64_t>(beta));
     default: fail(ErrorKind::DType, "matmul: not implemented for 'bool'");
   }
 }
+
+void matmul_kernel(const Tensor& out, const Tensor& a, const Tensor& b) { gemm_kernel(out, a, b, 1, 0); }
 
 }  // namespace kiln::cpu

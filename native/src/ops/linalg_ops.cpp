@@ -1,7 +1,9 @@
-// Matrix products: mm and bmm are primitives over the GEMM kernel; matmul follows torch.matmul's rules
-// for 1-D, 2-D and broadcast batched operands by reshaping onto them.
+// Matrix products: mm, bmm, mv and dot are primitives over the GEMM kernel; matmul follows torch.matmul's
+// rules for 1-D, 2-D and broadcast batched operands by reshaping onto them; outer is a broadcast product.
+// The products with an added term (addmm, linear, ...) are in addmm_ops.cpp, einsum in einsum.cpp.
 #include "autograd/backward_context.h"
 #include "kiln/ops.h"
+#include "ops/linalg_family.h"
 #include "ops/operands.h"
 
 namespace kiln {
@@ -43,6 +45,42 @@ TensorList bmm_fwd(const TensorList& in, const OpArgs&) {
   Tensor out = new_tensor({a.shape()[0], a.shape()[1], b.shape()[2]}, a.dtype(), "bmm", a.device());
   backend_for(a.device()).matmul(out, a, b);
   return {out};
+}
+
+// A vector as a [1, n, 1] column or a [1, 1, n] row, for the GEMM kernel.
+Tensor as_column(const Tensor& v) { return v.as_strided({1, v.shape()[0], 1}, {0, v.strides()[0], 0}, v.offset()); }
+Tensor as_row(const Tensor& v) { return v.as_strided({1, 1, v.shape()[0]}, {0, 0, v.strides()[0]}, v.offset()); }
+
+TensorList mv_fwd(const TensorList& in, const OpArgs&) {
+  const Tensor &a = in[0], &v = in[1];
+  KILN_CHECK(a.dim() == 2 && v.dim() == 1, Shape, "mv: expected a 2-D matrix and a 1-D vector, but got shapes ",
+             shape_str(a.shape()), " and ", shape_str(v.shape()));
+  check_operands("mv", a, v);
+  KILN_CHECK(a.shape()[1] == v.shape()[0], Shape, "mv: size mismatch, got matrix ", shape_str(a.shape()),
+             " and vector ", shape_str(v.shape()), " (", a.shape()[1], " != ", v.shape()[0], ")");
+  Tensor out = new_tensor({a.shape()[0]}, a.dtype(), "mv", a.device());
+  backend_for(a.device()).matmul(as_column(out), as_batch(a), as_column(v));
+  return {out};
+}
+
+TensorList dot_fwd(const TensorList& in, const OpArgs&) {
+  const Tensor &a = in[0], &b = in[1];
+  KILN_CHECK(a.dim() == 1 && b.dim() == 1, Shape, "dot: expected 1-D tensors, but got shapes ", shape_str(a.shape()),
+             " and ", shape_str(b.shape()));
+  check_operands("dot", a, b);
+  KILN_CHECK(a.shape()[0] == b.shape()[0], Shape, "dot: shapes ", shape_str(a.shape()), " and ", shape_str(b.shape()),
+             " have different numbers of elements (", a.shape()[0], " != ", b.shape()[0], ")");
+  Tensor out = new_tensor({}, a.dtype(), "dot", a.device());
+  backend_for(a.device()).matmul(out.as_strided({1, 1, 1}, {1, 1, 1}, 0), as_row(a), as_column(b));
+  return {out};
+}
+
+// outer(a, b)[i, j] = a[i] * b[j], with type promotion (PyTorch's outer is the same broadcast product).
+TensorList outer_fwd(const TensorList& in, const OpArgs&) {
+  const Tensor &a = in[0], &b = in[1];
+  KILN_CHECK(a.dim() == 1 && b.dim() == 1, Shape, "outer: expected 1-D tensors, but got shapes ", shape_str(a.shape()),
+             " and ", shape_str(b.shape()));
+  return {mul(reshape(a, {-1, 1}), b)};
 }
 
 TensorList matmul_fwd(const TensorList& in, const OpArgs&) {
@@ -97,16 +135,34 @@ TensorList bmm_backward(const BackwardContext& c) {
           c.needs(1) ? bmm(transpose(c.input(0), 1, 2), c.grad()) : Tensor()};
 }
 
+TensorList mv_backward(const BackwardContext& c) {
+  return {c.needs(0) ? outer(c.grad(), c.input(1)) : Tensor(), c.needs(1) ? mv(t(c.input(0)), c.grad()) : Tensor()};
+}
+
+TensorList dot_backward(const BackwardContext& c) {
+  return {c.needs(0) ? mul(c.grad(), c.input(1)) : Tensor(), c.needs(1) ? mul(c.grad(), c.input(0)) : Tensor()};
+}
+
 const OpDef kMm{"mm", "mm(Tensor a, Tensor b)", 2, OpKind::Primitive, mm_fwd, nullptr, mm_backward, kSaveInputs};
 const OpDef kBmm{"bmm", "bmm(Tensor a, Tensor b)", 2, OpKind::Primitive, bmm_fwd, nullptr, bmm_backward, kSaveInputs};
 const OpDef kMatmul{"matmul", "matmul(Tensor a, Tensor b)", 2, OpKind::Composite, matmul_fwd};
+const OpDef kMv{"mv", "mv(Tensor matrix, Tensor vector)", 2, OpKind::Primitive, mv_fwd, nullptr, mv_backward, kSaveInputs};
+const OpDef kDot{"dot", "dot(Tensor a, Tensor b)", 2, OpKind::Primitive, dot_fwd, nullptr, dot_backward, kSaveInputs};
+const OpDef kOuter{"outer", "outer(Tensor a, Tensor b)", 2, OpKind::Composite, outer_fwd};
 
 }  // namespace
 
-void add_linalg_ops(std::vector<const OpDef*>& table) { table.insert(table.end(), {&kMm, &kBmm, &kMatmul}); }
+void add_linalg_ops(std::vector<const OpDef*>& table) {
+  table.insert(table.end(), {&kMm, &kBmm, &kMatmul, &kMv, &kDot, &kOuter});
+  add_linalg_addmm_ops(table);
+  add_linalg_einsum_op(table);
+}
 
 Tensor mm(const Tensor& a, const Tensor& b) { return call1(kMm, {a, b}); }
 Tensor bmm(const Tensor& a, const Tensor& b) { return call1(kBmm, {a, b}); }
 Tensor matmul(const Tensor& a, const Tensor& b) { return call1(kMatmul, {a, b}); }
+Tensor mv(const Tensor& a, const Tensor& v) { return call1(kMv, {a, v}); }
+Tensor dot(const Tensor& a, const Tensor& b) { return call1(kDot, {a, b}); }
+Tensor outer(const Tensor& a, const Tensor& b) { return call1(kOuter, {a, b}); }
 
 }  // namespace kiln

@@ -60,6 +60,19 @@ final class Calls {
 
   static final long[] NO_INTS = new long[0];
 
+  /** An op of three tensors and real arguments (addmm's beta and alpha, ...). */
+  static Tensor ternaryReals(Tensor self, int op, Tensor b, Tensor c, double... reals) {
+    return new Tensor(Core.call(op, Frame.of(new long[] {self.handle(), b.handle(), c.handle()}, new long[0], reals)));
+  }
+
+  /** einsum: the equation's characters travel as ints. */
+  static Tensor einsum(String equation, Tensor... operands) {
+    long[] handles = new long[operands.length];
+    for (int i = 0; i < operands.length; i++) handles[i] = operands[i].handle();
+    long[] chars = equation.chars().asLongStream().toArray();
+    return new Tensor(Core.call(LinalgIds.EINSUM, Frame.of(handles, chars)));
+  }
+
   /** A reduction: ints are [keepdim, dims...]; no dims means all. */
   static Tensor reduce(Tensor self, int op, int[] dims, boolean keepdim) {
     long[] ints = new long[dims.length + 1];

@@ -532,6 +532,14 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
 
   // ---------------------------------------------------------------- copies
 
+  /**
+   * Einstein summation over the operands, as torch.einsum: subscripts in [a-zA-Z], "..." for broadcast dims,
+   * an optional "->" output (else the subscripts seen once, in order). {@code Tensor.einsum("bij,bjk->bik", a, b)}
+   */
+  public static Tensor einsum(String equation, Tensor... operands) {
+    return Calls.einsum(equation, operands);
+  }
+
   /** Elements of x where cond is true, else of y ({@code torch.where(cond, x, y)}); all broadcast. */
   public static Tensor where(Tensor cond, Tensor x, Tensor y) {
     return new Tensor(Core.call(WHERE, Frame.tensors(cond.handle(), x.handle(), y.handle())));

@@ -61,6 +61,8 @@ final class GradSamples {
     LinalgGradSamples.register(s);
     ActivationGradSamples.register(s);
     IndexingGradSamples.register(s);
+    ConvGradSamples.register(s);
+    PoolGradSamples.register(s);
     return s.samples;
   }
 }

@@ -28,11 +28,11 @@ import java.util.TreeSet;
 final class Fixtures {
   private Fixtures() {}
 
-  /** The op families, one file each; "grads" holds the gradient cases. */
+  /** The op families, one file each; "grads" holds gradient cases, and so do linalg, conv and pooling (their own). */
   static final List<String> FAMILIES =
       List.of("creation", "elementwise", "comparison", "reduction", "views", "matmul", "printing", "errors", "grads",
           "activations", "random", "indexing", "grads_indexing", "dtypes", "math", "math_grads", "stats", "softmax_scans",
-          "sorting", "reduction_grads");
+          "sorting", "reduction_grads", "linalg", "conv", "pooling");
 
   /** One case: an op, its inputs and arguments, and what PyTorch made of them (for a gradient case, in grad). */
   record Case(String family, String name, String op, List<TensorSpec> inputs, Args args, List<TensorSpec> expected,
@@ -150,9 +150,23 @@ final class Fixtures {
       return get(key).getAsLong();
     }
 
-    /** A string argument (gelu's approximate). */
     boolean bool(String key, boolean otherwise) {
       return has(key) ? get(key).getAsBoolean() : otherwise;
+    }
+
+    /** A string argument (gelu's approximate). */
+    String string(String key) {
+      return get(key).getAsString();
+    }
+
+    /** A list of numbers as doubles; a single number counts as a list of one. */
+    double[] doubles(String key) {
+      JsonElement e = get(key);
+      if (!e.isJsonArray()) return new double[] {Fixtures.number(e)};
+      JsonArray a = e.getAsJsonArray();
+      double[] out = new double[a.size()];
+      for (int i = 0; i < out.length; i++) out[i] = Fixtures.number(a.get(i));
+      return out;
     }
 
     /** A list of ints; a single number counts as a list of one. */
@@ -171,10 +185,6 @@ final class Fixtures {
 
     long[] longs(String key) {
       return longArray(get(key).getAsJsonArray());
-    }
-
-    String string(String key) {
-      return get(key).getAsString();
     }
 
     DType dtype(String key) {

@@ -50,6 +50,8 @@ final class OpMap {
     RandomOps.register(ALL);
     IndexingOps.register(ALL);
     MathOps.register(ALL);
+    ConvOps.register(ALL);
+    PoolingOps.register(ALL);
   }
 
   /** The Java call for a fixture op, or null. */

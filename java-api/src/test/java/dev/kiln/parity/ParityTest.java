@@ -218,10 +218,29 @@ class ParityTest {
       new NameDifference("NanmedianBackward1", "NanmedianDimBackward0", "nanmedian along a dim is its own row, "
           + "nanmedian_dim, in Kiln"),
       new NameDifference("SortBackward1", "SortBackward0", "sort(stable=...) is PyTorch's second overload; one row in "
-          + "Kiln"));
+          + "Kiln"),
+      new NameDifference("AddmmBackward0", "LinearBackward0", "PyTorch's linear is a composite (addmm for 2-D input "
+          + "with a bias); Kiln's is one op, one GEMM"),
+      new NameDifference("MmBackward0", "LinearBackward0", "PyTorch's linear without a bias runs mm (matmul)"),
+      new NameDifference("ViewBackward0", "LinearBackward0", "PyTorch's linear folds a contiguous N-D input into addmm, "
+          + "then views the result"),
+      new NameDifference("AddBackward0", "LinearBackward0", "PyTorch's linear runs matmul then add for other inputs"),
+      new NameDifference("UnsafeViewBackward0", "LinearBackward0", "PyTorch's linear without a bias on N-D input: matmul"),
+      new NameDifference("UpsampleNearest2DBackward1", "UpsampleNearest2DBackward0", "interpolate runs the .vec "
+          + "overload, PyTorch's second; one row in Kiln"),
+      new NameDifference("UpsampleBilinear2DBackward1", "UpsampleBilinear2DBackward0", "interpolate runs the .vec "
+          + "overload, PyTorch's second; one row in Kiln"),
+      new NameDifference("UpsampleNearest1DBackward1", "SqueezeBackward0", "Kiln upsamples 1-D as 2-D over [N, C, 1, W]"),
+      new NameDifference("UpsampleLinear1DBackward1", "SqueezeBackward0", "Kiln upsamples 1-D as 2-D over [N, C, 1, W]"));
+
+  /**
+   * Composite ops whose last node is an implementation detail on both sides (einsum ends in whichever of permute,
+   * sum, view or bmm its plan needs): their grad_fn names are not compared, their gradients are.
+   */
+  static final Set<String> ANY_GRAD_FN = Set.of("einsum");
 
   static void checkGradFnName(Case c, String pytorch, String kiln) {
-    if (Objects.equals(pytorch, kiln)) return;
+    if (Objects.equals(pytorch, kiln) || ANY_GRAD_FN.contains(c.op())) return;
     for (NameDifference d : NAME_DIFFERENCES) if (d.pytorch().equals(pytorch) && d.kiln().equals(kiln)) return;
     fail(c + ": grad_fn is " + kiln + ", PyTorch's is " + pytorch);
   }
@@ -303,7 +322,7 @@ class ParityTest {
   @Test
   void everyNameDifferenceOccurs() {
     Set<String> names = new TreeSet<>();
-    for (String family : Fixtures.FAMILIES)
+    for (String family : Fixtures.FAMILIES)  // gradient cases live in grads.json and in the families that hold their own
       for (Case c : Fixtures.load(family)) if (c.grad() != null && c.grad().gradFn() != null) names.add(c.grad().gradFn());
     for (NameDifference d : NAME_DIFFERENCES)
       assertTrue(names.contains(d.pytorch()), () -> "no grad case where PyTorch's grad_fn is " + d.pytorch() + ": " + d);

@@ -1,0 +1,163 @@
+package dev.kiln.nn.functional;
+
+import dev.kiln.Tensor;
+import dev.kiln.ValuesAndIndices;
+import dev.kiln.internal.Core;
+
+/**
+ * The pooling functions of {@code torch.nn.functional}: max (optionally with the indices of the maxima, flat
+ * positions in each input plane), average and adaptive pools, 1-D and 2-D, with PyTorch's defaults (the stride
+ * defaults to the kernel size: pass null or 0). Inputs are [N, C, ...] or unbatched [C, ...].
+ *
+ * <pre>{@code
+ * Tensor p = Pooling.maxPool2d(x, 2);                                        // F.max_pool2d(x, 2)
+ * ValuesAndIndices m = Pooling.maxPool2dWithIndices(x, new int[] {3, 3}, new int[] {2, 2},
+ *     new int[] {1, 1}, new int[] {1, 1}, true);                             // ceil_mode=True
+ * Tensor a = Pooling.avgPool2d(x, new int[] {3, 3}, null, new int[] {1, 1}, false, false, null);
+ * Tensor g = Pooling.adaptiveAvgPool2d(x, new int[] {1, 1});                 // global average
+ * }</pre>
+ *
+ * <p>Backward runs native kernels; gradients of any order work. Bad input raises a {@link dev.kiln.KilnException}
+ * naming the function and the shapes; the inputs are left unchanged.
+ */
+public final class Pooling {
+  private Pooling() {}
+
+  private static final int MAX_POOL2D = Core.op("max_pool2d"),
+      MAX_POOL2D_INDICES = Core.op("max_pool2d_with_indices"),
+      MAX_POOL1D = Core.op("max_pool1d"),
+      MAX_POOL1D_INDICES = Core.op("max_pool1d_with_indices"),
+      AVG_POOL2D = Core.op("avg_pool2d"),
+      AVG_POOL1D = Core.op("avg_pool1d"),
+      ADAPTIVE_AVG2D = Core.op("adaptive_avg_pool2d"),
+      ADAPTIVE_AVG1D = Core.op("adaptive_avg_pool1d"),
+      ADAPTIVE_MAX2D = Core.op("adaptive_max_pool2d"),
+      ADAPTIVE_MAX1D = Core.op("adaptive_max_pool1d");
+
+  // ---------------------------------------------------------------- max
+
+  public static Tensor maxPool1d(Tensor input, int kernelSize) {
+    return maxPool1d(input, kernelSize, 0, 0, 1, false);
+  }
+
+  /** stride 0: the kernel size. */
+  public static Tensor maxPool1d(Tensor input, int kernelSize, int stride, int padding, int dilation,
+      boolean ceilMode) {
+    return SpatialArgs.call(MAX_POOL1D, SpatialArgs.handles(input),
+        window1d(kernelSize, stride, padding, dilation, ceilMode));
+  }
+
+  public static ValuesAndIndices maxPool1dWithIndices(Tensor input, int kernelSize, int stride, int padding,
+      int dilation, boolean ceilMode) {
+    return SpatialArgs.call2(MAX_POOL1D_INDICES, SpatialArgs.handles(input),
+        window1d(kernelSize, stride, padding, dilation, ceilMode));
+  }
+
+  public static Tensor maxPool2d(Tensor input, int kernelSize) {
+    return maxPool2d(input, new int[] {kernelSize, kernelSize}, null, new int[] {0, 0}, new int[] {1, 1}, false);
+  }
+
+  public static Tensor maxPool2d(Tensor input, int kernelSize, int stride) {
+    return maxPool2d(input, new int[] {kernelSize, kernelSize}, new int[] {stride, stride}, new int[] {0, 0},
+        new int[] {1, 1}, false);
+  }
+
+  /** Sizes per dim (height, width); stride null: the kernel size. */
+  public static Tensor maxPool2d(Tensor input, int[] kernelSize, int[] stride, int[] padding, int[] dilation,
+      boolean ceilMode) {
+    return SpatialArgs.call(MAX_POOL2D, SpatialArgs.handles(input),
+        window2d("max_pool2d", kernelSize, stride, padding, dilation, ceilMode));
+  }
+
+  public static ValuesAndIndices maxPool2dWithIndices(Tensor input, int kernelSize) {
+    return maxPool2dWithIndices(input, new int[] {kernelSize, kernelSize}, null, new int[] {0, 0}, new int[] {1, 1},
+        false);
+  }
+
+  public static ValuesAndIndices maxPool2dWithIndices(Tensor input, int[] kernelSize, int[] stride, int[] padding,
+      int[] dilation, boolean ceilMode) {
+    return SpatialArgs.call2(MAX_POOL2D_INDICES, SpatialArgs.handles(input),
+        window2d("max_pool2d", kernelSize, stride, padding, dilation, ceilMode));
+  }
+
+  // ---------------------------------------------------------------- average
+
+  public static Tensor avgPool1d(Tensor input, int kernelSize) {
+    return avgPool1d(input, kernelSize, 0, 0, false, true);
+  }
+
+  public static Tensor avgPool1d(Tensor input, int kernelSize, int stride, int padding, boolean ceilMode,
+      boolean countIncludePad) {
+    return SpatialArgs.call(AVG_POOL1D, SpatialArgs.handles(input),
+        SpatialArgs.ints(kernelSize, stride == 0 ? kernelSize : stride, padding, ceilMode, countIncludePad));
+  }
+
+  public static Tensor avgPool2d(Tensor input, int kernelSize) {
+    return avgPool2d(input, new int[] {kernelSize, kernelSize}, null, new int[] {0, 0}, false, true, null);
+  }
+
+  /** stride null: the kernel size; divisorOverride null: divide by the window's (padded or not) size. */
+  public static Tensor avgPool2d(Tensor input, int[] kernelSize, int[] stride, int[] padding, boolean ceilMode,
+      boolean countIncludePad, Integer divisorOverride) {
+    check2("avg_pool2d", kernelSize, stride == null ? kernelSize : stride, padding);
+    return SpatialArgs.call(AVG_POOL2D, SpatialArgs.handles(input),
+        SpatialArgs.ints(kernelSize, stride == null ? kernelSize : stride, padding, ceilMode, countIncludePad,
+            divisorOverride != null, divisorOverride == null ? 0 : divisorOverride));
+  }
+
+  // ---------------------------------------------------------------- adaptive
+
+  public static Tensor adaptiveAvgPool1d(Tensor input, int outputSize) {
+    return SpatialArgs.call(ADAPTIVE_AVG1D, SpatialArgs.handles(input), SpatialArgs.ints(outputSize));
+  }
+
+  public static Tensor adaptiveAvgPool2d(Tensor input, int outputSize) {
+    return adaptiveAvgPool2d(input, new int[] {outputSize, outputSize});
+  }
+
+  public static Tensor adaptiveAvgPool2d(Tensor input, int[] outputSize) {
+    check2("adaptive_avg_pool2d", outputSize);
+    return SpatialArgs.call(ADAPTIVE_AVG2D, SpatialArgs.handles(input), SpatialArgs.ints(outputSize));
+  }
+
+  public static Tensor adaptiveMaxPool1d(Tensor input, int outputSize) {
+    ValuesAndIndices r = adaptiveMaxPool1dWithIndices(input, outputSize);
+    r.indices().close();
+    return r.values();
+  }
+
+  public static ValuesAndIndices adaptiveMaxPool1dWithIndices(Tensor input, int outputSize) {
+    return SpatialArgs.call2(ADAPTIVE_MAX1D, SpatialArgs.handles(input), SpatialArgs.ints(outputSize));
+  }
+
+  public static Tensor adaptiveMaxPool2d(Tensor input, int[] outputSize) {
+    ValuesAndIndices r = adaptiveMaxPool2dWithIndices(input, outputSize);
+    r.indices().close();
+    return r.values();
+  }
+
+  public static ValuesAndIndices adaptiveMaxPool2dWithIndices(Tensor input, int[] outputSize) {
+    check2("adaptive_max_pool2d", outputSize);
+    return SpatialArgs.call2(ADAPTIVE_MAX2D, SpatialArgs.handles(input), SpatialArgs.ints(outputSize));
+  }
+
+  // ---------------------------------------------------------------- packing
+
+  private static long[] window1d(int kernelSize, int stride, int padding, int dilation, boolean ceilMode) {
+    return SpatialArgs.ints(kernelSize, stride == 0 ? kernelSize : stride, padding, dilation, ceilMode);
+  }
+
+  private static long[] window2d(String op, int[] kernelSize, int[] stride, int[] padding, int[] dilation,
+      boolean ceilMode) {
+    int[] s = stride == null ? kernelSize : stride;
+    check2(op, kernelSize, s, padding, dilation);
+    return SpatialArgs.ints(kernelSize, s, padding, dilation, ceilMode);
+  }
+
+  private static void check2(String op, int[]... lists) {
+    for (int[] l : lists)
+      if (l == null || l.length != 2)
+        throw new IllegalArgumentException(op + ": sizes need 2 values each (height, width), got "
+            + (l == null ? "null" : java.util.Arrays.toString(l)));
+  }
+}

@@ -1,0 +1,66 @@
+package dev.kiln.nn.functional;
+
+import dev.kiln.Tensor;
+import dev.kiln.internal.Core;
+
+/**
+ * {@code torch.nn.functional.interpolate} over [N, C, W] and [N, C, H, W] inputs, modes "nearest", "linear"
+ * (3-D), "bilinear" (4-D) and "area", with PyTorch's rules: exactly one of a size (long[]) or scale factors
+ * (double[]) per spatial dim; from a scale the size is floor(size * scale), and the scale itself places the
+ * source positions unless recomputeScaleFactor is true; alignCorners only for the linear modes (null: false).
+ *
+ * <pre>{@code
+ * Tensor up = Sampling.interpolate(x, new double[] {2, 2}, "nearest");
+ * Tensor r = Sampling.interpolate(x, new long[] {224, 224}, "bilinear", true);
+ * }</pre>
+ *
+ * <p>Backward runs native kernels; gradients of any order work. Bad input raises a {@link dev.kiln.KilnException}
+ * (IllegalArgumentException for an unknown mode) naming interpolate; the input is left unchanged.
+ */
+public final class Sampling {
+  private Sampling() {}
+
+  private static final int INTERPOLATE = Core.op("interpolate");
+
+  public static Tensor interpolate(Tensor input, long[] size, String mode) {
+    return interpolate(input, size, mode, null);
+  }
+
+  public static Tensor interpolate(Tensor input, long[] size, String mode, Boolean alignCorners) {
+    return call(input, size, new double[0], mode, alignCorners, null);
+  }
+
+  public static Tensor interpolate(Tensor input, double[] scaleFactor, String mode) {
+    return interpolate(input, scaleFactor, mode, null, null);
+  }
+
+  public static Tensor interpolate(Tensor input, double[] scaleFactor, String mode, Boolean alignCorners,
+      Boolean recomputeScaleFactor) {
+    return call(input, new long[0], scaleFactor, mode, alignCorners, recomputeScaleFactor);
+  }
+
+  /** One scale factor for every spatial dim. */
+  public static Tensor interpolate(Tensor input, double scaleFactor, String mode) {
+    double[] scales = new double[Math.max(input.dim() - 2, 0)];
+    java.util.Arrays.fill(scales, scaleFactor);
+    return interpolate(input, scales, mode);
+  }
+
+  private static Tensor call(Tensor input, long[] size, double[] scales, String mode, Boolean alignCorners,
+      Boolean recompute) {
+    int code = switch (mode) {
+      case "nearest" -> 0;
+      case "linear" -> 1;
+      case "bilinear" -> 2;
+      case "area" -> 3;
+      default -> throw new IllegalArgumentException("interpolate: mode '" + mode
+          + "' is not supported (nearest | linear | bilinear | area)");
+    };
+    long[] ints = new long[3 + size.length];
+    ints[0] = code;
+    ints[1] = alignCorners == null ? -1 : alignCorners ? 1 : 0;
+    ints[2] = recompute == null ? -1 : recompute ? 1 : 0;
+    System.arraycopy(size, 0, ints, 3, size.length);
+    return SpatialArgs.call(INTERPOLATE, SpatialArgs.handles(input), ints, scales);
+  }
+}

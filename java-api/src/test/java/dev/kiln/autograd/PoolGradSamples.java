@@ -1,0 +1,70 @@
+package dev.kiln.autograd;
+
+import static dev.kiln.autograd.GradSamples.awayFromZero;
+import static dev.kiln.autograd.GradSamples.of;
+import static dev.kiln.autograd.GradSamples.randn;
+
+import dev.kiln.Tensor;
+import dev.kiln.internal.Core;
+import dev.kiln.internal.Frame;
+import dev.kiln.nn.functional.Pooling;
+import dev.kiln.nn.functional.Sampling;
+
+/** gradcheck samples: pooling, upsampling and their backward rows (max pooling on distinct values). */
+final class PoolGradSamples {
+  private PoolGradSamples() {}
+
+  private static Tensor row(String op, long[] ints, double[] reals, Tensor... in) {
+    long[] h = new long[in.length];
+    for (int i = 0; i < in.length; i++) h[i] = in[i].handle();
+    return Tensor.adopt(Core.call(Core.op(op), Frame.of(h, ints, reals)));
+  }
+
+  /** Indices of a 3x3, stride 2, padding 1 max pool over a 1x2x5x5 input (no gradient). */
+  private static Tensor poolIndices() {
+    double[] v = new double[50];
+    for (int i = 0; i < v.length; i++) v[i] = (i * 7) % 11 + i * 0.01;
+    Tensor x = Tensor.of(v, 1, 2, 5, 5);
+    return Pooling.maxPool2dWithIndices(x, new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1},
+        false).indices();
+  }
+
+  static void register(GradSamples s) {
+    s.sample("max_pool2d_with_indices", "padding, stride", in -> of(Pooling.maxPool2dWithIndices(in[0],
+        new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, false).values()),
+        () -> of(awayFromZero(1, 2, 5, 5)));
+    s.sample("max_pool2d", "dilation, ceil_mode", in -> of(Pooling.maxPool2d(in[0], new int[] {2, 2}, null,
+        new int[] {1, 0}, new int[] {2, 1}, true)), () -> of(awayFromZero(1, 2, 5, 6)));
+    s.sample("max_pool1d", "", in -> of(Pooling.maxPool1d(in[0], 2)), () -> of(awayFromZero(2, 2, 6)));
+    s.sample("max_pool1d_with_indices", "", in -> of(Pooling.maxPool1dWithIndices(in[0], 3, 2, 1, 1, true).values()),
+        () -> of(awayFromZero(2, 6)));
+    s.sample("max_pool2d_with_indices_backward", "", in -> of(row("max_pool2d_with_indices_backward",
+        new long[] {5, 5}, new double[0], in[0], in[1])), () -> of(randn(1, 2, 3, 3), poolIndices()));
+    s.sample("avg_pool2d", "ceil_mode, padding excluded", in -> of(Pooling.avgPool2d(in[0], new int[] {3, 2},
+        new int[] {2, 2}, new int[] {1, 1}, true, false, null)), () -> of(randn(1, 2, 5, 5)));
+    s.sample("avg_pool2d", "divisor_override", in -> of(Pooling.avgPool2d(in[0], new int[] {2, 2}, null,
+        new int[] {0, 0}, false, true, 3)), () -> of(randn(2, 4, 4)));
+    s.sample("avg_pool2d_backward", "", in -> of(row("avg_pool2d_backward",
+        new long[] {3, 3, 2, 2, 1, 1, 0, 1, 0, 0, 5, 5}, new double[0], in[0])), () -> of(randn(1, 2, 3, 3)));
+    s.sample("avg_pool1d", "", in -> of(Pooling.avgPool1d(in[0], 3, 2, 1, false, false)), () -> of(randn(2, 2, 6)));
+    s.sample("adaptive_avg_pool2d", "", in -> of(Pooling.adaptiveAvgPool2d(in[0], new int[] {3, 2})),
+        () -> of(randn(1, 2, 5, 5)));
+    s.sample("adaptive_avg_pool2d_backward", "", in -> of(row("adaptive_avg_pool2d_backward", new long[] {5, 4},
+        new double[0], in[0])), () -> of(randn(1, 2, 3, 3)));
+    s.sample("adaptive_avg_pool1d", "", in -> of(Pooling.adaptiveAvgPool1d(in[0], 3)), () -> of(randn(2, 7)));
+    s.sample("adaptive_max_pool2d", "", in -> of(Pooling.adaptiveMaxPool2d(in[0], new int[] {2, 3})),
+        () -> of(awayFromZero(1, 2, 5, 5)));
+    s.sample("adaptive_max_pool1d", "", in -> of(Pooling.adaptiveMaxPool1d(in[0], 3)), () -> of(awayFromZero(2, 2, 7)));
+    s.sample("upsample_nearest2d", "", in -> of(Sampling.interpolate(in[0], new long[] {5, 4}, "nearest")),
+        () -> of(randn(1, 2, 3, 3)));
+    s.sample("upsample_nearest2d_backward", "", in -> of(row("upsample_nearest2d_backward", new long[] {3, 3},
+        new double[] {0, 0}, in[0])), () -> of(randn(1, 2, 5, 4)));
+    s.sample("upsample_bilinear2d", "", in -> of(Sampling.interpolate(in[0], new long[] {5, 4}, "bilinear"),
+        Sampling.interpolate(in[0], new long[] {4, 5}, "bilinear", true)), () -> of(randn(1, 2, 3, 3)));
+    s.sample("upsample_bilinear2d_backward", "", in -> of(row("upsample_bilinear2d_backward", new long[] {3, 3, 0},
+        new double[] {0, 0}, in[0])), () -> of(randn(1, 2, 5, 4)));
+    s.sample("interpolate", "scale factors, 1-D linear, area", in -> of(Sampling.interpolate(in[0],
+        new double[] {1.5, 2}, "nearest"), Sampling.interpolate(in[1], new double[] {1.7}, "linear", false, null),
+        Sampling.interpolate(in[0], new long[] {2, 2}, "area")), () -> of(randn(1, 2, 3, 3), randn(2, 2, 4)));
+  }
+}

@@ -1,0 +1,50 @@
+package dev.kiln.parity;
+
+import static dev.kiln.parity.ConvOps.perDim;
+
+import dev.kiln.nn.functional.Pooling;
+import dev.kiln.nn.functional.Sampling;
+
+/** Parity mapping: pooling and interpolate (torch.nn.functional's arguments, with its defaults). */
+final class PoolingOps {
+  private PoolingOps() {}
+
+  static void register(OpMap m) {
+    m.on("max_pool2d", (x, a) -> {
+      int[] k = perDim(a, "kernel_size", 0, 2);
+      int[] s = a.has("stride") ? perDim(a, "stride", 0, 2) : null;
+      int[] p = perDim(a, "padding", 0, 2), d = perDim(a, "dilation", 1, 2);
+      boolean ceil = a.bool("ceil_mode", false);
+      return a.bool("return_indices", false) ? Pooling.maxPool2dWithIndices(x.get(0), k, s, p, d, ceil)
+          : Pooling.maxPool2d(x.get(0), k, s, p, d, ceil);
+    });
+    m.on("max_pool1d", (x, a) -> {
+      int k = a.integer("kernel_size"), s = a.has("stride") ? a.integer("stride") : 0;
+      int p = a.has("padding") ? a.integer("padding") : 0, d = a.has("dilation") ? a.integer("dilation") : 1;
+      boolean ceil = a.bool("ceil_mode", false);
+      return a.bool("return_indices", false) ? Pooling.maxPool1dWithIndices(x.get(0), k, s, p, d, ceil)
+          : Pooling.maxPool1d(x.get(0), k, s, p, d, ceil);
+    });
+    m.on("avg_pool2d", (x, a) -> Pooling.avgPool2d(x.get(0), perDim(a, "kernel_size", 0, 2),
+        a.has("stride") ? perDim(a, "stride", 0, 2) : null, perDim(a, "padding", 0, 2), a.bool("ceil_mode", false),
+        a.bool("count_include_pad", true), a.has("divisor_override") ? a.integer("divisor_override") : null));
+    m.on("avg_pool1d", (x, a) -> Pooling.avgPool1d(x.get(0), a.integer("kernel_size"),
+        a.has("stride") ? a.integer("stride") : 0, a.has("padding") ? a.integer("padding") : 0,
+        a.bool("ceil_mode", false), a.bool("count_include_pad", true)));
+    m.on("adaptive_avg_pool2d", (x, a) -> Pooling.adaptiveAvgPool2d(x.get(0), perDim(a, "output_size", 0, 2)));
+    m.on("adaptive_avg_pool1d", (x, a) -> Pooling.adaptiveAvgPool1d(x.get(0), a.integer("output_size")));
+    m.on("adaptive_max_pool2d", (x, a) -> a.bool("return_indices", false)
+        ? Pooling.adaptiveMaxPool2dWithIndices(x.get(0), perDim(a, "output_size", 0, 2))
+        : Pooling.adaptiveMaxPool2d(x.get(0), perDim(a, "output_size", 0, 2)));
+    m.on("adaptive_max_pool1d", (x, a) -> a.bool("return_indices", false)
+        ? Pooling.adaptiveMaxPool1dWithIndices(x.get(0), a.integer("output_size"))
+        : Pooling.adaptiveMaxPool1d(x.get(0), a.integer("output_size")));
+    m.on("interpolate", (x, a) -> {
+      String mode = a.has("mode") ? a.string("mode") : "nearest";
+      Boolean align = a.has("align_corners") ? a.bool("align_corners", false) : null;
+      Boolean recompute = a.has("recompute_scale_factor") ? a.bool("recompute_scale_factor", false) : null;
+      if (a.has("size")) return Sampling.interpolate(x.get(0), a.longs("size"), mode, align);
+      return Sampling.interpolate(x.get(0), a.doubles("scale_factor"), mode, align, recompute);
+    });
+  }
+}

@@ -1,0 +1,33 @@
+// Pooling (torch.nn.functional's max_pool1d/2d, avg_pool1d/2d, adaptive_avg_pool1d/2d, adaptive_max_pool1d/2d)
+// over [N, C, ...] or unbatched [C, ...] inputs. Part of the C++ API of kiln/ops.h.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <utility>
+
+#include "kiln/tensor.h"
+
+namespace kiln {
+
+// An empty stride (or 0 for 1-D) means the kernel size, as in PyTorch. Indices are flat positions h * W + w
+// in each input plane.
+std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& x, const Shape& kernel_size, const Shape& stride = {},
+                                                  const Shape& padding = {0, 0}, const Shape& dilation = {1, 1},
+                                                  bool ceil_mode = false);
+Tensor max_pool2d(const Tensor& x, const Shape& kernel_size, const Shape& stride = {}, const Shape& padding = {0, 0},
+                  const Shape& dilation = {1, 1}, bool ceil_mode = false);
+std::pair<Tensor, Tensor> max_pool1d_with_indices(const Tensor& x, int64_t kernel_size, int64_t stride = 0,
+                                                  int64_t padding = 0, int64_t dilation = 1, bool ceil_mode = false);
+Tensor max_pool1d(const Tensor& x, int64_t kernel_size, int64_t stride = 0, int64_t padding = 0, int64_t dilation = 1,
+                  bool ceil_mode = false);
+Tensor avg_pool2d(const Tensor& x, const Shape& kernel_size, const Shape& stride = {}, const Shape& padding = {0, 0},
+                  bool ceil_mode = false, bool count_include_pad = true,
+                  std::optional<int64_t> divisor_override = std::nullopt);
+Tensor avg_pool1d(const Tensor& x, int64_t kernel_size, int64_t stride = 0, int64_t padding = 0,
+                  bool ceil_mode = false, bool count_include_pad = true);
+Tensor adaptive_avg_pool2d(const Tensor& x, const Shape& output_size);
+Tensor adaptive_avg_pool1d(const Tensor& x, int64_t output_size);
+std::pair<Tensor, Tensor> adaptive_max_pool2d(const Tensor& x, const Shape& output_size);
+std::pair<Tensor, Tensor> adaptive_max_pool1d(const Tensor& x, int64_t output_size);
+
+}  // namespace kiln

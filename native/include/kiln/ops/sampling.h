@@ -1,0 +1,21 @@
+// Resampling: torch.nn.functional.interpolate (nearest, linear, bilinear, area) over [N, C, W] and
+// [N, C, H, W] inputs. Part of the C++ API of kiln/ops.h.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "kiln/tensor.h"
+
+namespace kiln {
+
+enum class InterpolateMode : int64_t { Nearest = 0, Linear = 1, Bilinear = 2, Area = 3 };
+
+// Exactly one of size and scale_factor is given (the other empty), one value per spatial dim. As in PyTorch,
+// the output size from a scale factor is floor(size * scale), and the scale itself is used for the source
+// positions unless recompute_scale_factor is true; align_corners only for linear and bilinear (default false).
+Tensor interpolate(const Tensor& x, const Shape& size, const std::vector<double>& scale_factor = {},
+                   InterpolateMode mode = InterpolateMode::Nearest, std::optional<bool> align_corners = std::nullopt,
+                   std::optional<bool> recompute_scale_factor = std::nullopt);
+
+}  // namespace kiln

@@ -1,0 +1,223 @@
+// Convolution by im2col + GEMM (a 1x1 convolution with stride 1 reads its input in place; a depthwise one runs
+// direct loops, depthwise.cpp: 2-3x faster than a GEMM of one row per channel). The core's pool threads claim
+// samples one at a time, with OpenBLAS on one thread inside (each thread: its own column buffer and GEMMs);
+// a single sample instead spreads its large GEMMs' fixed blocks over the pool (gemm_parallel). The weight
+// gradient sums over samples in fixed blocks of kWeightBlock, merged in order: results do not depend on the
+// thread count. (OpenBLAS's own threads, measured against this on the shared 2-core machine, ran 3-7x slower
+// under load at every batch size, and a 1024^3 sgemm 1.5-2x slower than one thread.)
+#include "cpu/conv.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "cpu/claim_loop.h"
+#include "cpu/gemm.h"
+#include "cpu/kernels.h"
+#include "thread_pool.h"
+
+namespace kiln::cpu {
+namespace {
+
+constexpr int64_t kWeightBlock = 4;
+
+// Spatial dims (from dim 2 on) that form one dense run, and channels whose stride BLAS accepts as a leading
+// dimension: the [channels, volume] matrix of each sample is then readable in place.
+bool spatially_flat(const Tensor& t) {
+  int64_t expected = 1;
+  for (int64_t d = t.dim() - 1; d >= 2; --d) {
+    if (t.shape()[d] != 1 && t.strides()[d] != expected) return false;
+    expected *= t.shape()[d];
+  }
+  return t.shape()[1] <= 1 || t.strides()[1] >= std::max<int64_t>(expected, 1);
+}
+
+// The weight as [K, C/g * kernel volume] rows with a leading dimension: in place when it is dense past dim 0.
+bool weight_flat(const Tensor& w) {
+  int64_t expected = 1;
+  for (int64_t d = w.dim() - 1; d >= 1; --d) {
+    if (w.shape()[d] != 1 && w.strides()[d] != expected) return false;
+    expected *= w.shape()[d];
+  }
+  return w.shape()[0] <= 1 || w.strides()[0] >= std::max<int64_t>(expected, 1);
+}
+
+Tensor dense_copy(const Tensor& t) {
+  Tensor c = Tensor::empty(t.shape(), t.dtype(), t.device());
+  copy_kernel(c, t);
+  return c;
+}
+
+int64_t row_stride(const Tensor& t, int64_t cols) { return t.shape()[1] <= 1 ? std::max<int64_t>(cols, 1) : t.strides()[1]; }
+int64_t weight_ld(const Tensor& w, int64_t cols) { return w.shape()[0] <= 1 ? std::max<int64_t>(cols, 1) : w.strides()[0]; }
+
+// x's strides of (channel, d, h, w), spatial dims padded in front to 3.
+void patch_strides(const Tensor& x, int64_t* s) {
+  const int64_t nd = x.dim() - 2;
+  s[0] = x.strides()[1];
+  for (int64_t i = 0; i < 3; ++i) s[1 + i] = i < 3 - nd ? 0 : x.strides()[2 + i - (3 - nd)];
+}
+
+// A GEMM that tolerates empty sizes (BLAS refuses leading dimensions of 0).
+template <class T>
+void gemm_any(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b, int64_t ldb,
+              T beta, T* c, int64_t ldc) {
+  if (m == 0 || n == 0) return;
+  if (k == 0) {
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t j = 0; j < n; ++j) c[i * ldc + j] = beta == T(0) ? T(0) : c[i * ldc + j] * beta;
+    return;
+  }
+  // Large products run in fixed blocks, spread over the pool when called from outside it (a single sample).
+  gemm_parallel(ta, tb, m, n, k, T(1), a, std::max<int64_t>(lda, 1), b, std::max<int64_t>(ldb, 1), beta, c, ldc);
+}
+
+// Runs fn(begin, end, buffer) over the samples, claimed one at a time by the pool's threads, OpenBLAS on one
+// thread throughout (a single sample's large GEMMs are split over the pool instead, gemm_parallel).
+template <class T, class Fn>
+void over_samples(int64_t items, int64_t buffer_size, DType dtype, Fn&& fn) {
+  SingleThreadedBlas single;
+  if (items >= 2) {
+    claim_loop(items, 1, [&] { return Tensor::empty({buffer_size}, dtype); },
+               [&](int64_t begin, int64_t end, Tensor& buffer) { fn(begin, end, buffer.data<T>()); });
+    return;
+  }
+  Tensor buffer = Tensor::empty({buffer_size}, dtype);
+  fn(0, items, buffer.data<T>());
+}
+
+bool is_pointwise(const PatchGeometry& p) {
+  for (int i = 0; i < 3; ++i)
+    if (p.kernel[i] != 1 || p.stride[i] != 1 || p.pad[i] != 0 || p.in[i] != p.out[i]) return false;
+  return true;
+}
+
+template <class T>
+void forward_impl(const ConvGeometry& g, const Tensor& small, const Tensor& large_in, const Tensor& weight_in,
+                  const Tensor& bias) {
+  const PatchGeometry& p = g.patch;
+  const int64_t L = p.out_volume(), kv = p.kernel_volume(), Cg = g.large_channels_per_group(),
+                Kg = g.small_channels_per_group(), rows = Cg * kv;
+  const Tensor weight = weight_flat(weight_in) ? weight_in : dense_copy(weight_in);
+  if (is_depthwise(g)) return depthwise_forward(g, small, large_in, weight, bias);
+  const bool direct = is_pointwise(p) && spatially_flat(large_in);
+  const Tensor& large = large_in;
+  PatchGeometry all = p;
+  all.channels = g.large_channels;
+  int64_t s[4];
+  patch_strides(large, s);
+  const T* w = weight.data<T>();
+  const int64_t ldw = weight_ld(weight, rows);
+  over_samples<T>(g.batch, direct ? 1 : all.rows() * L, small.dtype(), [&](int64_t begin, int64_t end, T* cols) {
+    for (int64_t n = begin; n < end; ++n) {
+      T* y = small.data<T>() + n * g.small_channels * L;
+      if (bias.defined())
+        for (int64_t k = 0; k < g.small_channels; ++k)
+          std::fill(y + k * L, y + (k + 1) * L, bias.data<T>()[k * bias.strides()[0]]);
+      const T* x = large.data<T>() + n * large.strides()[0];
+      if (!direct) im2col(all, x, s, cols);
+      for (int64_t grp = 0; grp < g.groups; ++grp) {
+        const T* b = direct ? x + grp * Cg * s[0] : cols + grp * rows * L;
+        gemm_any<T>(false, false, Kg, L, rows, w + grp * Kg * ldw, ldw, b, direct ? row_stride(large, L) : L,
+                    bias.defined() ? T(1) : T(0), y + grp * Kg * L, L);
+      }
+    }
+  });
+}
+
+template <class T>
+void transpose_impl(const ConvGeometry& g, const Tensor& large, const Tensor& small_in, const Tensor& weight_in,
+                    const Tensor& bias) {
+  const PatchGeometry& p = g.patch;
+  const int64_t L = p.out_volume(), V = p.in_volume(), kv = p.kernel_volume(), Cg = g.large_channels_per_group(),
+                Kg = g.small_channels_per_group(), rows = Cg * kv;
+  const Tensor weight = weight_flat(weight_in) ? weight_in : dense_copy(weight_in);
+  const Tensor small = spatially_flat(small_in) ? small_in : dense_copy(small_in);
+  if (is_depthwise(g)) return depthwise_transpose(g, large, small, weight, bias);
+  const bool direct = is_pointwise(p);
+  PatchGeometry all = p;
+  all.channels = g.large_channels;
+  const T* w = weight.data<T>();
+  const int64_t ldw = weight_ld(weight, rows), ldy = row_stride(small, L);
+  over_samples<T>(g.batch, direct ? 1 : all.rows() * L, large.dtype(), [&](int64_t begin, int64_t end, T* cols) {
+    for (int64_t n = begin; n < end; ++n) {
+      T* x = large.data<T>() + n * g.large_channels * V;
+      const T* y = small.data<T>() + n * small.strides()[0];
+      if (!direct) std::fill(x, x + g.large_channels * V, T(0));
+      for (int64_t grp = 0; grp < g.groups; ++grp) {
+        T* c = direct ? x + grp * Cg * V : cols + grp * rows * L;
+        gemm_any<T>(true, false, rows, L, Kg, w + grp * Kg * ldw, ldw, y + grp * Kg * ldy, ldy, T(0), c, L);
+      }
+      if (!direct) col2im(all, cols, x);
+      if (bias.defined())
+        for (int64_t c = 0; c < g.large_channels; ++c) {
+          const T b = bias.data<T>()[c * bias.strides()[0]];
+          for (T *q = x + c * V, *e = q + V; q < e; ++q) *q += b;
+        }
+    }
+  });
+}
+
+template <class T>
+void weight_grad_impl(const ConvGeometry& g, const Tensor& grad_weight, const Tensor& large,
+                      const Tensor& small_in) {
+  const PatchGeometry& p = g.patch;
+  const int64_t L = p.out_volume(), kv = p.kernel_volume(), Cg = g.large_channels_per_group(),
+                Kg = g.small_channels_per_group(), rows = Cg * kv, wsize = grad_weight.numel();
+  const Tensor small = spatially_flat(small_in) ? small_in : dense_copy(small_in);
+  if (is_depthwise(g)) return depthwise_weight_grad(g, grad_weight, large, small);
+  const bool direct = is_pointwise(p) && spatially_flat(large);
+  PatchGeometry all = p;
+  all.channels = g.large_channels;
+  int64_t s[4];
+  patch_strides(large, s);
+  const int64_t ldy = row_stride(small, L), ldx = direct ? row_stride(large, L) : L;
+  const int64_t blocks = (g.batch + kWeightBlock - 1) / kWeightBlock;
+  // Block i's partial sum; with one block it is the result itself.
+  Tensor partials = blocks <= 1 ? grad_weight : Tensor::empty({blocks, wsize}, grad_weight.dtype());
+  if (g.batch == 0) std::fill(grad_weight.data<T>(), grad_weight.data<T>() + wsize, T(0));
+  over_samples<T>(blocks, direct ? 1 : all.rows() * L, grad_weight.dtype(), [&](int64_t b0, int64_t b1, T* cols) {
+    for (int64_t blk = b0; blk < b1; ++blk) {
+      T* dw = partials.data<T>() + blk * wsize;
+      for (int64_t n = blk * kWeightBlock; n < std::min(g.batch, (blk + 1) * kWeightBlock); ++n) {
+        const T* x = large.data<T>() + n * large.strides()[0];
+        const T* y = small.data<T>() + n * small.strides()[0];
+        if (!direct) im2col(all, x, s, cols);
+        const T beta = n == blk * kWeightBlock ? T(0) : T(1);
+        for (int64_t grp = 0; grp < g.groups; ++grp) {
+          const T* b = direct ? x + grp * Cg * s[0] : cols + grp * rows * L;
+          gemm_any<T>(false, true, Kg, rows, L, y + grp * Kg * ldy, ldy, b, ldx, beta, dw + grp * Kg * rows, rows);
+        }
+      }
+    }
+  });
+  if (blocks <= 1) return;
+  T* out = grad_weight.data<T>();
+  const T* part = partials.data<T>();
+  std::copy(part, part + wsize, out);
+  for (int64_t blk = 1; blk < blocks; ++blk)
+    for (int64_t i = 0; i < wsize; ++i) out[i] += part[blk * wsize + i];
+}
+
+}  // namespace
+
+void conv_forward(const ConvGeometry& g, const Tensor& small, const Tensor& large, const Tensor& weight,
+                  const Tensor& bias) {
+  if (small.numel() == 0) return;
+  if (small.dtype() == DType::Float32) forward_impl<float>(g, small, large, weight, bias);
+  else forward_impl<double>(g, small, large, weight, bias);
+}
+
+void conv_transpose(const ConvGeometry& g, const Tensor& large, const Tensor& small, const Tensor& weight,
+                    const Tensor& bias) {
+  if (large.numel() == 0) return;
+  if (large.dtype() == DType::Float32) transpose_impl<float>(g, large, small, weight, bias);
+  else transpose_impl<double>(g, large, small, weight, bias);
+}
+
+void conv_weight_grad(const ConvGeometry& g, const Tensor& grad_weight, const Tensor& large, const Tensor& small) {
+  if (grad_weight.numel() == 0) return;
+  if (grad_weight.dtype() == DType::Float32) weight_grad_impl<float>(g, grad_weight, large, small);
+  else weight_grad_impl<double>(g, grad_weight, large, small);
+}
+
+}  // namespace kiln::cpu

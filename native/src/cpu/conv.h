@@ -1,0 +1,41 @@
+// Convolution kernels: im2col + GEMM. A convolution maps a "large" tensor [N, C, large...] to a "small" one
+// [N, K, small...] with a weight [K, C / groups, kernel...]; a transposed convolution maps small to large with
+// the same weight (it is the convolution's input gradient). Three kernels cover forward, transposed and
+// backward: forward (large -> small), transpose (small -> large) and weight_grad (large, small -> weight).
+// Spatial dims are 1 to 3, kept as 3 (leading sizes 1). Float32 and float64; outputs are contiguous, inputs
+// any strides (copied only when the GEMM cannot read them).
+#pragma once
+#include "cpu/im2col.h"
+#include "kiln/tensor.h"
+
+namespace kiln::cpu {
+
+struct ConvGeometry {
+  int64_t batch = 0, groups = 1;
+  int64_t large_channels = 0, small_channels = 0;
+  PatchGeometry patch;  // channels: per group; in: the large size; out: the small size
+
+  int64_t large_channels_per_group() const { return large_channels / groups; }
+  int64_t small_channels_per_group() const { return small_channels / groups; }
+};
+
+// small = conv(large, weight) + bias (bias may be undefined).
+void conv_forward(const ConvGeometry& g, const Tensor& small, const Tensor& large, const Tensor& weight,
+                  const Tensor& bias);
+// large = conv_transpose(small, weight) + bias.
+void conv_transpose(const ConvGeometry& g, const Tensor& large, const Tensor& small, const Tensor& weight,
+                    const Tensor& bias);
+// grad_weight = the gradient of conv(large, w) in w, given the output's gradient `small`.
+void conv_weight_grad(const ConvGeometry& g, const Tensor& grad_weight, const Tensor& large, const Tensor& small);
+
+// Depthwise convolutions (one large-side channel per group) by direct loops (depthwise.cpp), which conv_forward,
+// conv_transpose and conv_weight_grad pick themselves. The weight must be dense past dim 0 and the small side
+// dense within each plane.
+bool is_depthwise(const ConvGeometry& g);
+void depthwise_forward(const ConvGeometry& g, const Tensor& small, const Tensor& large, const Tensor& weight,
+                       const Tensor& bias);
+void depthwise_transpose(const ConvGeometry& g, const Tensor& large, const Tensor& small, const Tensor& weight,
+                         const Tensor& bias);
+void depthwise_weight_grad(const ConvGeometry& g, const Tensor& grad_weight, const Tensor& large, const Tensor& small);
+
+}  // namespace kiln::cpu

@@ -1,0 +1,124 @@
+// im2col/col2im. The innermost output dim is split into the stretch that reads inside the input (copied,
+// with memcpy when both sides are dense) and the padding on either side (zeros), so the loops carry no
+// per-element bounds checks.
+#include "cpu/im2col.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "cpu/simd.h"
+
+namespace kiln::cpu {
+namespace {
+
+// The outputs o in [0, out) whose input position o * stride + offset falls in [0, in).
+struct Span {
+  int64_t begin, end;
+};
+
+Span valid_span(int64_t out, int64_t in, int64_t stride, int64_t offset) {
+  // o * stride + offset >= 0  <=>  o >= ceil(-offset / stride)
+  int64_t begin = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+  // o * stride + offset < in  <=>  o < ceil((in - offset) / stride)
+  int64_t end = in - offset <= 0 ? 0 : (in - offset + stride - 1) / stride;
+  begin = std::min(begin, out);
+  end = std::clamp(end, begin, out);
+  return {begin, end};
+}
+
+template <class T>
+void copy_strided(T* dst, const T* src, int64_t n, int64_t src_stride) {
+  for (int64_t i = 0; i < n; ++i) dst[i] = src[i * src_stride];
+}
+
+template <class T>
+void add_strided(T* dst, const T* src, int64_t n, int64_t dst_stride) {
+  for (int64_t i = 0; i < n; ++i) dst[i * dst_stride] += src[i];
+}
+
+// target_clones wants plain functions: one per type.
+KILN_SIMD void add_dense(float* dst, const float* src, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) dst[i] += src[i];
+}
+
+KILN_SIMD void add_dense(double* dst, const double* src, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) dst[i] += src[i];
+}
+
+}  // namespace
+
+template <class T>
+void im2col(const PatchGeometry& g, const T* x, const int64_t* s, T* cols) {
+  const int64_t OD = g.out[0], OH = g.out[1], OW = g.out[2], L = g.out_volume();
+  T* row = cols;
+  for (int64_t c = 0; c < g.channels; ++c)
+    for (int64_t kd = 0; kd < g.kernel[0]; ++kd)
+      for (int64_t kh = 0; kh < g.kernel[1]; ++kh)
+        for (int64_t kw = 0; kw < g.kernel[2]; ++kw, row += L) {
+          const int64_t off_d = kd * g.dilation[0] - g.pad[0], off_h = kh * g.dilation[1] - g.pad[1],
+                        off_w = kw * g.dilation[2] - g.pad[2];
+          const Span w = valid_span(OW, g.in[2], g.stride[2], off_w);
+          T* dst = row;
+          for (int64_t od = 0; od < OD; ++od) {
+            const int64_t id = od * g.stride[0] + off_d;
+            if (id < 0 || id >= g.in[0]) {
+              std::fill(dst, dst + OH * OW, T(0));
+              dst += OH * OW;
+              continue;
+            }
+            for (int64_t oh = 0; oh < OH; ++oh, dst += OW) {
+              const int64_t ih = oh * g.stride[1] + off_h;
+              if (ih < 0 || ih >= g.in[1]) {
+                std::fill(dst, dst + OW, T(0));
+                continue;
+              }
+              std::fill(dst, dst + w.begin, T(0));
+              if (w.end > w.begin) {
+                const T* src = x + c * s[0] + id * s[1] + ih * s[2] + (w.begin * g.stride[2] + off_w) * s[3];
+                const int64_t step = g.stride[2] * s[3];
+                if (step == 1) std::memcpy(dst + w.begin, src, static_cast<size_t>(w.end - w.begin) * sizeof(T));
+                else copy_strided(dst + w.begin, src, w.end - w.begin, step);
+              }
+              std::fill(dst + w.end, dst + OW, T(0));
+            }
+          }
+        }
+}
+
+template <class T>
+void col2im(const PatchGeometry& g, const T* cols, T* x) {
+  const int64_t OD = g.out[0], OH = g.out[1], OW = g.out[2], L = g.out_volume();
+  const int64_t sh = g.in[2], sd = g.in[1] * g.in[2], sc = g.in_volume();
+  const T* row = cols;
+  for (int64_t c = 0; c < g.channels; ++c)
+    for (int64_t kd = 0; kd < g.kernel[0]; ++kd)
+      for (int64_t kh = 0; kh < g.kernel[1]; ++kh)
+        for (int64_t kw = 0; kw < g.kernel[2]; ++kw, row += L) {
+          const int64_t off_d = kd * g.dilation[0] - g.pad[0], off_h = kh * g.dilation[1] - g.pad[1],
+                        off_w = kw * g.dilation[2] - g.pad[2];
+          const Span w = valid_span(OW, g.in[2], g.stride[2], off_w);
+          if (w.end <= w.begin) continue;
+          const T* src = row;
+          for (int64_t od = 0; od < OD; ++od) {
+            const int64_t id = od * g.stride[0] + off_d;
+            if (id < 0 || id >= g.in[0]) {
+              src += OH * OW;
+              continue;
+            }
+            for (int64_t oh = 0; oh < OH; ++oh, src += OW) {
+              const int64_t ih = oh * g.stride[1] + off_h;
+              if (ih < 0 || ih >= g.in[1]) continue;
+              T* dst = x + c * sc + id * sd + ih * sh + w.begin * g.stride[2] + off_w;
+              if (g.stride[2] == 1) add_dense(dst, src + w.begin, w.end - w.begin);
+              else add_strided(dst, src + w.begin, w.end - w.begin, g.stride[2]);
+            }
+          }
+        }
+}
+
+template void im2col<float>(const PatchGeometry&, const float*, const int64_t*, float*);
+template void im2col<double>(const PatchGeometry&, const double*, const int64_t*, double*);
+template void col2im<float>(const PatchGeometry&, const float*, float*);
+template void col2im<double>(const PatchGeometry&, const double*, double*);
+
+}  // namespace kiln::cpu

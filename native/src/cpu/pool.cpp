@@ -1,0 +1,361 @@
+// Pooling kernels. Windows follow PyTorch's CPU kernels exactly (where a padded or dilated window starts,
+// which element a tie or a NaN selects, what an average divides by), so indices and values match it.
+#include "cpu/pool.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <type_traits>
+#include <vector>
+
+#include "cpu/claim_loop.h"
+#include "cpu/simd.h"
+
+namespace kiln::cpu {
+namespace {
+
+// Runs fn(plane, n, c) for every (n, c) of an [N, C, ...] tensor, in parallel when the planes carry enough work.
+template <class Fn>
+void over_planes(const Tensor& t, int64_t work_per_plane, Fn&& fn) {
+  const int64_t n = t.shape()[0], c = t.shape()[1];
+  const int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(work_per_plane, 1));
+  claim_loop(n * c, grain, [] { return 0; }, [&](int64_t begin, int64_t end, int) {
+    for (int64_t p = begin; p < end; ++p) fn(p, p / c, p % c);
+  });
+}
+
+template <class T>
+const T* plane_of(const Tensor& x, int64_t n, int64_t c) {
+  return x.data<T>() + n * x.strides()[0] + c * x.strides()[1];
+}
+
+template <class Fn>
+void by_dtype(DType t, Fn&& fn) {
+  if (t == DType::Float32) fn(float{});
+  else fn(double{});
+}
+
+// PyTorch's adaptive windows (in float, as its kernels compute them).
+int64_t start_index(int64_t o, int64_t out, int64_t in) {
+  return static_cast<int64_t>(std::floor(static_cast<float>(o * in) / static_cast<float>(out)));
+}
+int64_t end_index(int64_t o, int64_t out, int64_t in) {
+  return static_cast<int64_t>(std::ceil(static_cast<float>((o + 1) * in) / static_cast<float>(out)));
+}
+
+// The input window of each output position along one dim: [begin, end) by step, and for averages the size
+// the window has with its padding counted.
+struct Windows {
+  std::vector<int64_t> begin, end, padded;
+  int64_t step = 1;
+};
+
+// Max pooling's: padding never wins, so a window starts at its first in-range element (as PyTorch's does).
+Windows max_windows(int64_t out, int64_t in, int64_t k, int64_t s, int64_t pad, int64_t d) {
+  Windows w;
+  w.step = d;
+  for (int64_t o = 0; o < out; ++o) {
+    int64_t b = o * s - pad;
+    const int64_t e = std::min(b + (k - 1) * d + 1, in);
+    while (b < 0) b += d;
+    w.begin.push_back(b);
+    w.end.push_back(e);
+  }
+  return w;
+}
+
+Windows avg_windows(int64_t out, int64_t in, int64_t k, int64_t s, int64_t pad) {
+  Windows w;
+  for (int64_t o = 0; o < out; ++o) {
+    const int64_t b = o * s - pad, e = std::min(b + k, in + pad);
+    w.padded.push_back(e - b);
+    w.begin.push_back(std::max<int64_t>(b, 0));
+    w.end.push_back(std::min(e, in));
+  }
+  return w;
+}
+
+Windows adaptive_windows(int64_t out, int64_t in) {
+  Windows w;
+  for (int64_t o = 0; o < out; ++o) {
+    w.begin.push_back(start_index(o, out, in));
+    w.end.push_back(end_index(o, out, in));
+  }
+  return w;
+}
+
+// One plane of adaptive max pooling, one window at a time (a NaN wins, as in PyTorch: v > max || isnan(v)).
+template <class T>
+void max_plane(const T* __restrict in, int64_t sh, int64_t sw, int64_t W, const Windows& hw, const Windows& ww,
+               T* __restrict o, int64_t* __restrict idx) {
+  const int64_t OH = static_cast<int64_t>(hw.begin.size()), OW = static_cast<int64_t>(ww.begin.size());
+  const int64_t dh = hw.step, dw = ww.step;
+  const int64_t *wb = ww.begin.data(), *we = ww.end.data();
+  for (int64_t oh = 0; oh < OH; ++oh) {
+    const int64_t hb = hw.begin[oh], he = hw.end[oh];
+    for (int64_t ow = 0; ow < OW; ++ow) {
+      int64_t best = hb * W + wb[ow];
+      T max = -std::numeric_limits<T>::infinity();
+      for (int64_t ih = hb; ih < he; ih += dh) {
+        const T* row = in + ih * sh;
+        for (int64_t iw = wb[ow]; iw < we[ow]; iw += dw) {
+          const T v = row[iw * sw];
+          const bool take = (v > max) | (v != v);
+          max = take ? v : max;
+          best = take ? ih * W + iw : best;
+        }
+      }
+      o[oh * OW + ow] = max;
+      idx[oh * OW + ow] = best;
+    }
+  }
+}
+
+template <class T, class Step>
+KILN_ALWAYS_INLINE void max_update_loop(T* m, int64_t* best, const T* src, int64_t n, Step step, int64_t idx0,
+                                        int64_t idx_step) {
+  for (int64_t i = 0; i < n; ++i) {
+    const T v = src[i * static_cast<int64_t>(step)];
+    const bool take = (v > m[i]) | (v != v);
+    m[i] = take ? v : m[i];
+    best[i] = take ? idx0 + i * idx_step : best[i];
+  }
+}
+
+// Max pooling row by row: for each kernel offset in the order a window visits its elements (row by row, left to
+// right), every output of the row takes that element when it is larger or NaN. The window order, and so which
+// of equal maxima wins, is PyTorch's; the loop over outputs has no branches and vectorises.
+KILN_SIMD void max_update(float* m, int64_t* best, const float* src, int64_t n, int64_t step, int64_t idx0,
+                          int64_t idx_step) {
+  // Constant strides for the common cases (stride 1 or 2 over a dense row) let the loop vectorise.
+  if (step == 1) max_update_loop(m, best, src, n, std::integral_constant<int64_t, 1>{}, idx0, idx_step);
+  else if (step == 2) max_update_loop(m, best, src, n, std::integral_constant<int64_t, 2>{}, idx0, idx_step);
+  else max_update_loop(m, best, src, n, step, idx0, idx_step);
+}
+
+KILN_SIMD void max_update(double* m, int64_t* best, const double* src, int64_t n, int64_t step, int64_t idx0,
+                          int64_t idx_step) {
+  // Constant strides for the common cases (stride 1 or 2 over a dense row) let the loop vectorise.
+  if (step == 1) max_update_loop(m, best, src, n, std::integral_constant<int64_t, 1>{}, idx0, idx_step);
+  else if (step == 2) max_update_loop(m, best, src, n, std::integral_constant<int64_t, 2>{}, idx0, idx_step);
+  else max_update_loop(m, best, src, n, step, idx0, idx_step);
+}
+
+// The outputs o in [0, out) whose input o * stride + offset falls in [0, in).
+std::pair<int64_t, int64_t> valid_outputs(int64_t out, int64_t in, int64_t stride, int64_t offset) {
+  int64_t begin = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+  int64_t end = in - offset <= 0 ? 0 : (in - offset + stride - 1) / stride;
+  begin = std::min(begin, out);
+  return {begin, std::clamp(end, begin, out)};
+}
+
+// The 2x2, stride-2 window without padding over dense rows: the common case, as one vectorisable loop per
+// output row. Starting from the window's first element is the same as starting from -inf with its index.
+template <class T>
+KILN_ALWAYS_INLINE void max2x2_row_loop(const T* r0, const T* r1, int64_t n, int64_t base, int64_t W, T* o,
+                                        int64_t* idx) {
+  for (int64_t i = 0; i < n; ++i) {
+    const T a = r0[2 * i], b = r0[2 * i + 1], c = r1[2 * i], d = r1[2 * i + 1];
+    T m = a;
+    int64_t at = base + 2 * i;
+    bool take = (b > m) | (b != b);
+    m = take ? b : m;
+    at = take ? base + 2 * i + 1 : at;
+    take = (c > m) | (c != c);
+    m = take ? c : m;
+    at = take ? base + W + 2 * i : at;
+    take = (d > m) | (d != d);
+    m = take ? d : m;
+    at = take ? base + W + 2 * i + 1 : at;
+    o[i] = m;
+    idx[i] = at;
+  }
+}
+
+KILN_SIMD void max2x2_plane(const float* in, int64_t sh, int64_t W, int64_t OH, int64_t OW, float* o, int64_t* idx) {
+  for (int64_t oh = 0; oh < OH; ++oh)
+    max2x2_row_loop(in + 2 * oh * sh, in + (2 * oh + 1) * sh, OW, 2 * oh * W, W, o + oh * OW, idx + oh * OW);
+}
+
+KILN_SIMD void max2x2_plane(const double* in, int64_t sh, int64_t W, int64_t OH, int64_t OW, double* o, int64_t* idx) {
+  for (int64_t oh = 0; oh < OH; ++oh)
+    max2x2_row_loop(in + 2 * oh * sh, in + (2 * oh + 1) * sh, OW, 2 * oh * W, W, o + oh * OW, idx + oh * OW);
+}
+
+bool is_2x2_stride_2(const Pool2d& p) {
+  for (int d = 0; d < 2; ++d)
+    if (p.kernel[d] != 2 || p.stride[d] != 2 || p.pad[d] != 0 || p.dilation[d] != 1) return false;
+  return true;
+}
+
+template <class T>
+void max_pool_plane(const T* in, int64_t sh, int64_t sw, int64_t W, const Pool2d& p, const Windows& hw,
+                    const Windows& ww, T* o, int64_t* idx) {
+  const int64_t OH = static_cast<int64_t>(hw.begin.size()), OW = static_cast<int64_t>(ww.begin.size());
+  const int64_t s = p.stride[1], kw = p.kernel[1], dw = p.dilation[1], pad = p.pad[1];
+  for (int64_t oh = 0; oh < OH; ++oh) {
+    T* m = o + oh * OW;
+    int64_t* best = idx + oh * OW;
+    std::fill(m, m + OW, -std::numeric_limits<T>::infinity());
+    for (int64_t ow = 0; ow < OW; ++ow) best[ow] = hw.begin[oh] * W + ww.begin[ow];
+    for (int64_t ih = hw.begin[oh]; ih < hw.end[oh]; ih += hw.step)
+      for (int64_t j = 0; j < kw; ++j) {
+        const int64_t off = j * dw - pad;
+        const auto [b, e] = valid_outputs(OW, W, s, off);
+        if (e > b) max_update(m + b, best + b, in + ih * sh + (b * s + off) * sw, e - b, s * sw, ih * W + b * s + off, s);
+      }
+  }
+}
+
+// What an average divides by: a fixed divisor, the padded window's size, or the in-range elements' count.
+struct Divisor {
+  int64_t fixed = 0;
+  bool include_pad = false;
+
+  int64_t of(const Windows& hw, const Windows& ww, int64_t oh, int64_t ow) const {
+    if (fixed) return fixed;
+    if (include_pad) return hw.padded[oh] * ww.padded[ow];
+    return (hw.end[oh] - hw.begin[oh]) * (ww.end[ow] - ww.begin[ow]);
+  }
+};
+
+template <class T>
+void avg_plane(const T* __restrict in, int64_t sh, int64_t sw, const Windows& hw, const Windows& ww, Divisor div,
+               T* __restrict o) {
+  const int64_t OH = static_cast<int64_t>(hw.begin.size()), OW = static_cast<int64_t>(ww.begin.size());
+  for (int64_t oh = 0; oh < OH; ++oh) {
+    const int64_t hb = hw.begin[oh], he = hw.end[oh];
+    for (int64_t ow = 0; ow < OW; ++ow) {
+      const int64_t wb = ww.begin[ow], we = ww.end[ow];
+      if (hb >= he || wb >= we) {
+        o[oh * OW + ow] = T(0);
+        continue;
+      }
+      T sum = 0;
+      for (int64_t ih = hb; ih < he; ++ih)
+        for (int64_t iw = wb; iw < we; ++iw) sum += in[ih * sh + iw * sw];
+      o[oh * OW + ow] = sum / static_cast<T>(div.of(hw, ww, oh, ow));
+    }
+  }
+}
+
+// grad_input's plane (dense, W wide) += each output's gradient spread evenly over its window.
+template <class T>
+void avg_backward_plane(const T* __restrict g, int64_t gh, int64_t gw, int64_t W, const Windows& hw,
+                        const Windows& ww, Divisor div, T* __restrict gi) {
+  const int64_t OH = static_cast<int64_t>(hw.begin.size()), OW = static_cast<int64_t>(ww.begin.size());
+  for (int64_t oh = 0; oh < OH; ++oh) {
+    const int64_t hb = hw.begin[oh], he = hw.end[oh];
+    for (int64_t ow = 0; ow < OW; ++ow) {
+      const int64_t wb = ww.begin[ow], we = ww.end[ow];
+      if (hb >= he || wb >= we) continue;
+      const T share = g[oh * gh + ow * gw] / static_cast<T>(div.of(hw, ww, oh, ow));
+      for (int64_t ih = hb; ih < he; ++ih)
+        for (int64_t iw = wb; iw < we; ++iw) gi[ih * W + iw] += share;
+    }
+  }
+}
+
+// pool: the window of a max pool (rows of outputs at once), or null for adaptive windows (one output at a time).
+template <class T>
+void max_impl(const Pool2d* pool, const Windows& hw, const Windows& ww, const Tensor& out, const Tensor& indices,
+              const Tensor& x) {
+  const int64_t W = x.shape()[3], O = out.shape()[2] * out.shape()[3], sh = x.strides()[2], sw = x.strides()[3];
+  const int64_t work = O * ((hw.end[0] - hw.begin[0]) * (ww.end[0] - ww.begin[0]) + 1);
+  // ceil_mode can add a last window that hangs over the edge: the 2x2 path reads every window's four elements
+  const bool full_2x2 = pool && is_2x2_stride_2(*pool) && 2 * out.shape()[2] <= x.shape()[2] &&
+                        2 * out.shape()[3] <= x.shape()[3];
+  over_planes(x, work, [&](int64_t plane, int64_t n, int64_t c) {
+    T* o = out.data<T>() + plane * O;
+    int64_t* idx = indices.data<int64_t>() + plane * O;
+    if (pool && sw == 1 && full_2x2) max2x2_plane(plane_of<T>(x, n, c), sh, W, out.shape()[2], out.shape()[3], o, idx);
+    else if (pool) max_pool_plane(plane_of<T>(x, n, c), sh, sw, W, *pool, hw, ww, o, idx);
+    else max_plane(plane_of<T>(x, n, c), sh, sw, W, hw, ww, o, idx);
+  });
+}
+
+template <class T>
+void max_backward_impl(const Tensor& grad_input, const Tensor& grad_out, const Tensor& indices) {
+  const int64_t V = grad_input.shape()[2] * grad_input.shape()[3], O = grad_out.shape()[2] * grad_out.shape()[3];
+  const int64_t OW = grad_out.shape()[3], gh = grad_out.strides()[2], gw = grad_out.strides()[3];
+  const int64_t ih = indices.strides()[2], iw = indices.strides()[3];
+  over_planes(grad_out, O, [&](int64_t plane, int64_t n, int64_t c) {
+    T* __restrict gi = grad_input.data<T>() + plane * V;
+    std::fill(gi, gi + V, T(0));
+    const T* __restrict g = plane_of<T>(grad_out, n, c);
+    const int64_t* __restrict idx = plane_of<int64_t>(indices, n, c);
+    for (int64_t o = 0; o < O; ++o) {
+      const int64_t i = idx[(o / OW) * ih + (o % OW) * iw];
+      if (i >= 0 && i < V) gi[i] += g[(o / OW) * gh + (o % OW) * gw];
+    }
+  });
+}
+
+template <class T>
+void avg_impl(const Windows& hw, const Windows& ww, Divisor div, const Tensor& out, const Tensor& x) {
+  const int64_t O = out.shape()[2] * out.shape()[3], sh = x.strides()[2], sw = x.strides()[3];
+  over_planes(x, O * ((hw.end[0] - hw.begin[0]) * (ww.end[0] - ww.begin[0]) + 1), [&](int64_t plane, int64_t n, int64_t c) {
+    avg_plane(plane_of<T>(x, n, c), sh, sw, hw, ww, div, out.data<T>() + plane * O);
+  });
+}
+
+template <class T>
+void avg_backward_impl(const Windows& hw, const Windows& ww, Divisor div, const Tensor& gi, const Tensor& g) {
+  const int64_t V = gi.shape()[2] * gi.shape()[3], W = gi.shape()[3], gh = g.strides()[2], gw = g.strides()[3];
+  over_planes(g, V + g.shape()[2] * g.shape()[3], [&](int64_t plane, int64_t n, int64_t c) {
+    T* dst = gi.data<T>() + plane * V;
+    std::fill(dst, dst + V, T(0));
+    avg_backward_plane(plane_of<T>(g, n, c), gh, gw, W, hw, ww, div, dst);
+  });
+}
+
+}  // namespace
+
+void max_pool2d(const Pool2d& p, const Tensor& out, const Tensor& indices, const Tensor& x) {
+  if (out.numel() == 0) return;
+  const Windows hw = max_windows(out.shape()[2], x.shape()[2], p.kernel[0], p.stride[0], p.pad[0], p.dilation[0]);
+  const Windows ww = max_windows(out.shape()[3], x.shape()[3], p.kernel[1], p.stride[1], p.pad[1], p.dilation[1]);
+  by_dtype(x.dtype(), [&](auto tag) { max_impl<decltype(tag)>(&p, hw, ww, out, indices, x); });
+}
+
+void max_pool2d_backward(const Tensor& grad_input, const Tensor& grad_out, const Tensor& indices) {
+  if (grad_input.numel() == 0) return;
+  by_dtype(grad_input.dtype(), [&](auto tag) { max_backward_impl<decltype(tag)>(grad_input, grad_out, indices); });
+}
+
+void avg_pool2d(const Pool2d& p, const Tensor& out, const Tensor& x) {
+  if (out.numel() == 0) return;
+  const Windows hw = avg_windows(out.shape()[2], x.shape()[2], p.kernel[0], p.stride[0], p.pad[0]);
+  const Windows ww = avg_windows(out.shape()[3], x.shape()[3], p.kernel[1], p.stride[1], p.pad[1]);
+  by_dtype(x.dtype(), [&](auto tag) { avg_impl<decltype(tag)>(hw, ww, {p.divisor_override, p.count_include_pad}, out, x); });
+}
+
+void avg_pool2d_backward(const Pool2d& p, const Tensor& grad_input, const Tensor& grad_out) {
+  if (grad_input.numel() == 0) return;
+  const Windows hw = avg_windows(grad_out.shape()[2], grad_input.shape()[2], p.kernel[0], p.stride[0], p.pad[0]);
+  const Windows ww = avg_windows(grad_out.shape()[3], grad_input.shape()[3], p.kernel[1], p.stride[1], p.pad[1]);
+  by_dtype(grad_input.dtype(), [&](auto tag) {
+    avg_backward_impl<decltype(tag)>(hw, ww, {p.divisor_override, p.count_include_pad}, grad_input, grad_out);
+  });
+}
+
+void adaptive_avg_pool2d(const Tensor& out, const Tensor& x) {
+  if (out.numel() == 0) return;
+  const Windows hw = adaptive_windows(out.shape()[2], x.shape()[2]), ww = adaptive_windows(out.shape()[3], x.shape()[3]);
+  by_dtype(x.dtype(), [&](auto tag) { avg_impl<decltype(tag)>(hw, ww, {}, out, x); });
+}
+
+void adaptive_avg_pool2d_backward(const Tensor& grad_input, const Tensor& grad_out) {
+  if (grad_input.numel() == 0) return;
+  const Windows hw = adaptive_windows(grad_out.shape()[2], grad_input.shape()[2]);
+  const Windows ww = adaptive_windows(grad_out.shape()[3], grad_input.shape()[3]);
+  by_dtype(grad_input.dtype(), [&](auto tag) { avg_backward_impl<decltype(tag)>(hw, ww, {}, grad_input, grad_out); });
+}
+
+void adaptive_max_pool2d(const Tensor& out, const Tensor& indices, const Tensor& x) {
+  if (out.numel() == 0) return;
+  const Windows hw = adaptive_windows(out.shape()[2], x.shape()[2]), ww = adaptive_windows(out.shape()[3], x.shape()[3]);
+  by_dtype(x.dtype(), [&](auto tag) { max_impl<decltype(tag)>(nullptr, hw, ww, out, indices, x); });
+}
+
+}  // namespace kiln::cpu

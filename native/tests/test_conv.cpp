@@ -1,0 +1,273 @@
+// Convolutions against a direct reference (every stride, padding, dilation and groups combination that takes a
+// different path), strided operands, the batch-parallel and serial paths, thread-count independence, gradients
+// and second derivatives, unfold/fold, and errors.
+#include "fixtures.h"
+#include "kiln/autograd.h"
+
+using namespace kiln;
+using test::uniform;
+
+namespace {
+
+struct Ref {
+  Shape stride, pad_lo, pad_hi, dilation;
+  int64_t groups = 1;
+};
+
+// The direct definition, in double: out[n, k, o] = sum over c in k's group, kernel offsets j of
+// x[n, c, o * stride - pad + j * dilation] * w[k, c', j] (+ bias).
+Tensor ref_conv(const Tensor& x, const Tensor& w, const Tensor& bias, const Ref& r) {
+  const int64_t nd = x.dim() - 2, N = x.shape()[0], C = x.shape()[1], K = w.shape()[0], G = r.groups;
+  const int64_t Cg = C / G, Kg = K / G;
+  Shape in(3, 1), ks(3, 1), out(3, 1), st(3, 1), pd(3, 0), dl(3, 1);
+  for (int64_t d = 0; d < nd; ++d) {
+    const int64_t i = 3 - nd + d;
+    in[i] = x.shape()[2 + d];
+    ks[i] = w.shape()[2 + d];
+    st[i] = r.stride[d];
+    pd[i] = r.pad_lo[d];
+    dl[i] = r.dilation[d];
+    out[i] = (in[i] + r.pad_lo[d] + r.pad_hi[d] - r.dilation[d] * (ks[i] - 1) - 1) / r.stride[d] + 1;
+  }
+  const std::vector<double> xv = test::values(x), wv = test::values(w);
+  const std::vector<double> bv = bias.defined() ? test::values(bias) : std::vector<double>(K, 0.0);
+  std::vector<double> o(static_cast<size_t>(N * K * out[0] * out[1] * out[2]));
+  size_t idx = 0;
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t k = 0; k < K; ++k)
+      for (int64_t a = 0; a < out[0]; ++a)
+        for (int64_t b = 0; b < out[1]; ++b)
+          for (int64_t c = 0; c < out[2]; ++c) {
+            double s = bv[k];
+            for (int64_t ci = 0; ci < Cg; ++ci)
+              for (int64_t i = 0; i < ks[0]; ++i)
+                for (int64_t j = 0; j < ks[1]; ++j)
+                  for (int64_t l = 0; l < ks[2]; ++l) {
+                    const int64_t p = a * st[0] - pd[0] + i * dl[0], q = b * st[1] - pd[1] + j * dl[1],
+                                  t = c * st[2] - pd[2] + l * dl[2];
+                    if (p < 0 || p >= in[0] || q < 0 || q >= in[1] || t < 0 || t >= in[2]) continue;
+                    const int64_t cin = (k / Kg) * Cg + ci;
+                    s += xv[(((n * C + cin) * in[0] + p) * in[1] + q) * in[2] + t] *
+                         wv[(((k * Cg + ci) * ks[0] + i) * ks[1] + j) * ks[2] + l];
+                  }
+            o[idx++] = s;
+          }
+  Shape shape = {N, K};
+  for (int64_t d = 0; d < nd; ++d) shape.push_back(out[3 - nd + d]);
+  return test::make(o, shape, DType::Float64);
+}
+
+Ref ref(Shape stride, Shape pad, Shape dilation, int64_t groups) { return {stride, pad, pad, dilation, groups}; }
+
+Tensor leaf(const Shape& shape, uint64_t seed) {
+  Tensor t = uniform(shape, seed, -1, 1, DType::Float64);
+  return set_requires_grad(t, true);
+}
+
+Tensor select_first(const Tensor& t) { return squeeze(narrow(t, 0, 0, 1), 0); }
+
+// <g, f(x)> summed, to turn gradients into scalars for finite differences.
+double dot_all(const Tensor& a, const Tensor& b) { return item(sum(mul(a, b))); }
+
+}  // namespace
+
+TEST(conv2d_matches_the_reference) {
+  struct Case {
+    Shape x, w;
+    Shape stride, pad, dilation;
+    int64_t groups;
+  };
+  const Case cases[] = {
+      {{2, 3, 7, 6}, {4, 3, 3, 3}, {1, 1}, {0, 0}, {1, 1}, 1},  // plain
+      {{2, 3, 7, 6}, {4, 3, 3, 2}, {2, 1}, {1, 2}, {1, 1}, 1},  // stride and padding
+      {{2, 3, 9, 8}, {4, 3, 3, 3}, {1, 2}, {2, 1}, {2, 3}, 1},  // dilation
+      {{2, 4, 6, 6}, {6, 2, 3, 3}, {1, 1}, {1, 1}, {1, 1}, 2},  // groups
+      {{3, 4, 6, 5}, {8, 1, 3, 3}, {2, 2}, {1, 1}, {1, 1}, 4},  // depthwise, multiplier 2
+      {{2, 3, 5, 5}, {4, 3, 1, 1}, {1, 1}, {0, 0}, {1, 1}, 1},  // 1x1: read in place
+      {{2, 3, 5, 5}, {4, 3, 1, 1}, {2, 2}, {1, 0}, {1, 1}, 1},  // 1x1 strided and padded: im2col
+      {{1, 2, 6, 6}, {3, 2, 3, 3}, {1, 1}, {1, 1}, {1, 1}, 1},  // one sample: OpenBLAS's threads
+      {{2, 2, 3, 3}, {3, 2, 3, 3}, {3, 3}, {0, 0}, {1, 1}, 1},  // a 1x1 output
+  };
+  for (DType t : {DType::Float32, DType::Float64}) {
+    for (const Case& c : cases) {
+      const Tensor x = uniform(c.x, 1, -1, 1, t), w = uniform(c.w, 2, -1, 1, t), b = uniform({c.w[0]}, 3, -1, 1, t);
+      const Ref r = ref(c.stride, c.pad, c.dilation, c.groups);
+      const double tol = t == DType::Float32 ? 1e-5 : 1e-12;
+      CHECK_SAME(conv2d(x, w, b, c.stride, c.pad, c.dilation, c.groups), ref_conv(x, w, b, r), tol);
+      CHECK_SAME(conv2d(x, w, Tensor(), c.stride, c.pad, c.dilation, c.groups), ref_conv(x, w, Tensor(), r), tol);
+    }
+  }
+}
+
+TEST(conv1d_conv3d_and_padding_modes) {
+  const Tensor x1 = uniform({2, 3, 9}, 1), w1 = uniform({4, 3, 3}, 2), b1 = uniform({4}, 3);
+  CHECK_SAME(conv1d(x1, w1, b1, {2}, {1}, {2}), ref_conv(x1, w1, b1, ref({2}, {1}, {2}, 1)), 1e-5);
+  const Tensor x3 = uniform({2, 2, 4, 5, 4}, 4), w3 = uniform({4, 1, 2, 3, 2}, 5), b3 = uniform({4}, 6);
+  CHECK_SAME(conv3d(x3, w3, b3, {1, 2, 1}, {1, 1, 0}, {1, 1, 2}, 2),
+             ref_conv(x3, w3, b3, ref({1, 2, 1}, {1, 1, 0}, {1, 1, 2}, 2)), 1e-5);
+  // "same" with an even kernel pads one more at the end, as PyTorch does
+  const Tensor x = uniform({2, 3, 6, 7}, 7), w = uniform({2, 3, 4, 3}, 8);
+  const Tensor same = conv2d(x, w, Tensor(), {1, 1}, {0, 0}, {1, 2}, 1, ConvPadding::Same);
+  CHECK_SHAPE(same, {2, 2, 6, 7});
+  CHECK_SAME(same, ref_conv(x, w, Tensor(), {{1, 1}, {1, 2}, {2, 2}, {1, 2}, 1}), 1e-5);
+  CHECK_SAME(conv2d(x, w, Tensor(), {1, 1}, {5, 5}, {1, 1}, 1, ConvPadding::Valid), conv2d(x, w), 0);
+  // unbatched input
+  CHECK_SAME(conv2d(select_first(x), w), select_first(conv2d(x, w)), 0);
+}
+
+TEST(strided_operands_give_the_same_result) {
+  const Tensor base = uniform({3, 2, 8, 7}, 1);
+  const Tensor x = transpose(base, 0, 1);                  // [2, 3, 8, 7], batch and channels swapped
+  const Tensor xs = slice(uniform({2, 3, 8, 14}, 2), 3, 0, 14, 2);  // stride 2 along W
+  const Tensor w = transpose(uniform({3, 4, 3, 3}, 3), 0, 1);       // [4, 3, 3, 3] not dense
+  for (const Tensor* in : {&x, &xs}) {
+    CHECK_SAME(conv2d(*in, w, Tensor(), {1, 1}, {1, 1}), conv2d(contiguous(*in), contiguous(w), Tensor(), {1, 1}, {1, 1}), 1e-6);
+    const Tensor w1 = uniform({4, 3, 1, 1}, 4);
+    CHECK_SAME(conv2d(*in, w1), conv2d(contiguous(*in), w1), 1e-6);
+  }
+  // an expanded (stride 0) input
+  const Tensor e = expand(uniform({1, 3, 5, 5}, 5), {4, 3, 5, 5});
+  CHECK_SAME(conv2d(e, w, Tensor(), {2, 1}), conv2d(contiguous(e), contiguous(w), Tensor(), {2, 1}), 1e-6);
+}
+
+TEST(conv_transpose_is_the_adjoint_of_conv) {
+  // <conv(x, w), y> == <x, conv_transpose(y, w)> for every geometry, output_padding filling the extra rows
+  struct Case {
+    Shape x, w, stride, pad, dilation;
+    int64_t groups;
+  };
+  const Case cases[] = {
+      {{2, 3, 7, 6}, {4, 3, 3, 3}, {1, 1}, {0, 0}, {1, 1}, 1},
+      {{2, 4, 8, 7}, {6, 2, 3, 2}, {2, 3}, {1, 0}, {1, 2}, 2},
+      {{3, 4, 6, 6}, {4, 1, 3, 3}, {2, 2}, {1, 1}, {1, 1}, 4},
+      {{2, 3, 5, 5}, {4, 3, 1, 1}, {1, 1}, {0, 0}, {1, 1}, 1},
+  };
+  for (const Case& c : cases) {
+    const Tensor x = uniform(c.x, 1, -1, 1, DType::Float64), w = uniform(c.w, 2, -1, 1, DType::Float64);
+    const Tensor y0 = conv2d(x, w, Tensor(), c.stride, c.pad, c.dilation, c.groups);
+    const Tensor y = uniform(y0.shape(), 3, -1, 1, DType::Float64);
+    Shape op;
+    for (int d = 0; d < 2; ++d)
+      op.push_back((c.x[2 + d] + 2 * c.pad[d] - c.dilation[d] * (c.w[2 + d] - 1) - 1) % c.stride[d]);
+    const Tensor xt = conv_transpose2d(y, w, Tensor(), c.stride, c.pad, op, c.groups, c.dilation);
+    CHECK_DIMS(xt.shape(), (c.x));
+    CHECK(std::fabs(dot_all(y0, y) - dot_all(x, xt)) < 1e-10);
+  }
+  const Tensor y = uniform({2, 4, 5}, 4), w = uniform({4, 3, 3}, 5), b = uniform({3}, 6);
+  const Tensor out = conv_transpose1d(y, w, b, {3}, {1}, {2}, 1, {1});
+  CHECK_SHAPE(out, {2, 3, 15});
+  // the last element gets no product (it is output_padding), only the bias
+  CHECK_SAME(narrow(out, 2, 14, 1), expand(reshape(b, {1, 3, 1}), {2, 3, 1}), 0);
+}
+
+TEST(depthwise_matches_per_channel_convolutions) {
+  // the direct depthwise loops against one ordinary (im2col + GEMM) convolution per channel, forward and backward
+  const Tensor base = leaf({3, 3, 6, 7}, 11);
+  const Tensor x = transpose(base, 2, 3);  // [3, 3, 7, 6], strided
+  const Tensor w = leaf({6, 1, 3, 2}, 12), b = leaf({6}, 13);
+  const Shape stride = {2, 1}, pad = {1, 1}, dil = {1, 2};
+  const Tensor y = conv2d(x, w, b, stride, pad, dil, 3);
+  const Tensor g = uniform(y.shape(), 14, -1, 1, DType::Float64);
+  const TensorList gr = kiln::grad({y}, {base, w, b}, {g});
+  for (int64_t c = 0; c < 3; ++c) {
+    const Tensor xc = narrow(x, 1, c, 1), wc = narrow(w, 0, 2 * c, 2), bc = narrow(b, 0, 2 * c, 2);
+    const Tensor yc = conv2d(xc, wc, bc, stride, pad, dil, 1);
+    CHECK_SAME(narrow(y, 1, 2 * c, 2), yc, 1e-12);
+    const TensorList gc = kiln::grad({yc}, {base, w, b}, {narrow(g, 1, 2 * c, 2)});
+    CHECK_SAME(narrow(gr[0], 1, c, 1), narrow(gc[0], 1, c, 1), 1e-12);
+    CHECK_SAME(narrow(gr[1], 0, 2 * c, 2), narrow(gc[1], 0, 2 * c, 2), 1e-12);
+  }
+  // 1-D and transposed depthwise
+  const Tensor x1 = uniform({2, 4, 9}, 15), w1 = uniform({4, 1, 3}, 16);
+  CHECK_SAME(conv1d(x1, w1, Tensor(), {2}, {1}, {1}, 4), ref_conv(x1, w1, Tensor(), ref({2}, {1}, {1}, 4)), 1e-5);
+  const Tensor y1 = uniform({2, 4, 5}, 17, -1, 1, DType::Float64), x64 = to(x1, DType::Float64), w64 = to(w1, DType::Float64);
+  const Tensor t1 = conv_transpose1d(y1, w64, Tensor(), {2}, {1}, {0}, 4);
+  CHECK_SHAPE(t1, {2, 4, 9});
+  CHECK(std::fabs(dot_all(conv1d(x64, w64, Tensor(), {2}, {1}, {1}, 4), y1) - dot_all(x64, t1)) < 1e-12);
+}
+
+TEST(results_do_not_depend_on_the_thread_count) {
+  const Tensor x = leaf({9, 3, 10, 10}, 1), w = leaf({5, 3, 3, 3}, 2);
+  const Tensor g = uniform({9, 5, 10, 10}, 3, -1, 1, DType::Float64);
+  TensorList one, two;
+  for (int threads : {1, 2}) {
+    test::ThreadCount tc(threads);
+    const Tensor y = conv2d(x, w, Tensor(), {1, 1}, {1, 1});
+    const TensorList gr = kiln::grad({y}, {x, w}, {g});
+    (threads == 1 ? one : two) = {detach(y), gr[0], gr[1]};
+  }
+  for (size_t i = 0; i < one.size(); ++i) CHECK_SAME(one[i], two[i], 0);
+}
+
+TEST(gradients_and_second_derivatives) {
+  // First derivatives against finite differences of <conv(x, w) + b, g>, second ones against finite
+  // differences of <grad_x, v> and <grad_w, u> (double backward through convolution and its weight gradient).
+  const Tensor x = leaf({2, 4, 5, 6}, 1), w = leaf({6, 2, 3, 2}, 2), b = leaf({6}, 3);
+  const Shape stride = {2, 1}, pad = {1, 0}, dil = {1, 2};
+  auto f = [&](const Tensor& xx, const Tensor& ww) { return conv2d(xx, ww, b, stride, pad, dil, 2); };
+  const Tensor g = uniform(f(x, w).shape(), 4, -1, 1, DType::Float64);
+  const TensorList gr = kiln::grad({f(x, w)}, {x, w, b}, {g}, false, true);
+  const Tensor dx = uniform(x.shape(), 5, -1, 1, DType::Float64), dw = uniform(w.shape(), 6, -1, 1, DType::Float64);
+  const double h = 1e-6;
+  auto fd = [&](const Tensor& xx, const Tensor& ww) { return dot_all(f(xx, ww), g); };
+  const double num_x = (fd(add(x, mul(dx, Scalar(h))), w) - fd(sub(x, mul(dx, Scalar(h))), w)) / (2 * h);
+  const double num_w = (fd(x, add(w, mul(dw, Scalar(h)))) - fd(x, sub(w, mul(dw, Scalar(h))))) / (2 * h);
+  CHECK(std::fabs(num_x - dot_all(gr[0], dx)) < 1e-6);
+  CHECK(std::fabs(num_w - dot_all(gr[1], dw)) < 1e-6);
+  CHECK_SAME(gr[2], sum(g, {0, 2, 3}), 1e-12);
+  // M = <grad_x, dx> + <grad_w, dw> = L(dx, w) + L(x, dw) up to the bias term (L is bilinear), so its
+  // gradient in w is L's at x = dx and its gradient in x is L's at w = dw: double backward, against differences.
+  const TensorList gg = kiln::grad({add(sum(mul(gr[0], dx)), sum(mul(gr[1], dw)))}, {x, w});
+  const Tensor u = uniform(w.shape(), 7, -1, 1, DType::Float64), v = uniform(x.shape(), 8, -1, 1, DType::Float64);
+  const double num_ww = (fd(dx, add(w, mul(u, Scalar(h)))) - fd(dx, sub(w, mul(u, Scalar(h))))) / (2 * h);
+  const double num_xx = (fd(add(x, mul(v, Scalar(h))), dw) - fd(sub(x, mul(v, Scalar(h))), dw)) / (2 * h);
+  CHECK(std::fabs(num_ww - dot_all(gg[1], u)) < 1e-6);
+  CHECK(std::fabs(num_xx - dot_all(gg[0], v)) < 1e-6);
+  // the gradient of conv's input gradient with respect to the output gradient is a convolution
+  CHECK_EQ(grad_fn_name(f(x, w)), std::string("ConvolutionBackward0"));
+  CHECK_EQ(grad_fn_name(gr[0]), std::string("ConvolutionBackward0"));
+  CHECK_EQ(grad_fn_name(gr[1]), std::string("ConvolutionBackwardWeightBackward0"));
+}
+
+TEST(unfold_and_fold) {
+  const Tensor x = uniform({2, 3, 5, 6}, 1);
+  const Tensor cols = im2col(x, {2, 3}, {1, 2}, {1, 0}, {2, 1});
+  // unfold followed by a GEMM is a convolution
+  const Tensor w = uniform({4, 3, 2, 3}, 2);
+  const Tensor via = matmul(reshape(w, {4, 18}), cols);
+  const Tensor direct = conv2d(x, w, Tensor(), {2, 1}, {1, 0}, {1, 2});
+  CHECK_SAME(reshape(via, direct.shape()), direct, 1e-5);
+  // fold sums the blocks back: fold(unfold(ones)) counts how many blocks cover each element
+  const Tensor counts = col2im(im2col(ones({1, 1, 4, 4}), {2, 2}), {4, 4}, {2, 2});
+  CHECK_VALUES(counts, 0, {1, 2, 2, 1, 2, 4, 4, 2, 2, 4, 4, 2, 1, 2, 2, 1});
+  CHECK_SAME(im2col(transpose(x, 2, 3), {2, 2}), im2col(contiguous(transpose(x, 2, 3)), {2, 2}), 0);
+  CHECK_SHAPE(im2col(select_first(x), {2, 2}), {12, 20});
+  CHECK_SHAPE(col2im(uniform({12, 20}, 3), {5, 6}, {2, 2}), {3, 5, 6});
+  Tensor xl = uniform({1, 2, 4, 4}, 4, -1, 1, DType::Float64);
+  set_requires_grad(xl, true);
+  CHECK_EQ(grad_fn_name(im2col(xl, {2, 2})), std::string("Im2ColBackward0"));  // PyTorch's name, "2C" included
+  CHECK_EQ(grad_fn_name(col2im(im2col(xl, {2, 2}), {4, 4}, {2, 2})), std::string("Col2ImBackward0"));
+}
+
+TEST(conv_errors_name_the_function_and_shapes) {
+  const Tensor x = zeros({2, 3, 5, 5}), w = zeros({4, 3, 3, 3});
+  CHECK_THROWS(conv2d(zeros({3, 5}), w), Shape, "conv2d: expected a 3-D (unbatched) or 4-D (batched) input");
+  CHECK_THROWS(conv2d(x, zeros({4, 2, 3, 3})), Shape, "conv2d: given groups=1, weight of size [4, 2, 3, 3], expected input[2, 3, 5, 5] to have 2 channels");
+  CHECK_THROWS(conv2d(x, w, zeros({3})), Shape, "conv2d: given weight of size [4, 3, 3, 3], expected bias to be 1-dimensional with 4 elements");
+  CHECK_THROWS(conv2d(x, zeros({4, 3, 7, 3})), Shape, "conv2d: calculated padded input size per channel");
+  CHECK_THROWS(conv2d(x, w, Tensor(), {0, 1}), Argument, "conv2d: non-positive stride");
+  CHECK_THROWS(conv2d(x, w, Tensor(), {1, 1}, {-1, 0}), Argument, "conv2d: negative padding");
+  CHECK_THROWS(conv2d(x, w, Tensor(), {1, 1}, {0, 0}, {0, 1}), Argument, "conv2d: dilation should be greater than zero");
+  CHECK_THROWS(conv2d(x, zeros({3, 1, 3, 3}), Tensor(), {1, 1}, {0, 0}, {1, 1}, 2), Shape, "conv2d: given groups=2, expected weight to be divisible by 2");
+  CHECK_THROWS(conv2d(x, w, Tensor(), {2, 1}, {0, 0}, {1, 1}, 1, ConvPadding::Same), Argument, "conv2d: padding='same' is not supported for strided");
+  CHECK_THROWS(conv2d(x, zeros({4, 3, 3, 3}, DType::Float64)), DType, "conv2d: input type (float32) and weight type (float64)");
+  CHECK_THROWS(conv2d(zeros({2, 3, 5, 5}, DType::Int64), zeros({4, 3, 3, 3}, DType::Int64)), DType, "conv2d: not implemented for 'int64'");
+  CHECK_THROWS(conv1d(zeros({2, 3, 5}), zeros({4, 3, 3}), Tensor(), {1, 1}), Argument, "conv1d: stride, padding and dilation need 1 values each");
+  CHECK_THROWS(conv_transpose2d(x, zeros({3, 2, 3, 3}), Tensor(), {2, 2}, {0, 0}, {2, 0}), Argument, "conv_transpose2d: output padding must be smaller than either stride or dilation");
+  CHECK_THROWS(conv_transpose2d(x, zeros({4, 2, 3, 3})), Shape, "conv_transpose2d: given groups=1, weight of size [4, 2, 3, 3], expected input[2, 3, 5, 5] to have 4 channels");
+  CHECK_THROWS(conv_transpose2d(zeros({1, 3, 1, 1}), zeros({3, 2, 1, 1}), Tensor(), {1, 1}, {1, 1}), Shape, "conv_transpose2d: given input size per channel: (1 x 1). Calculated output size per channel: (-1 x -1)");
+  CHECK_THROWS(im2col(x, {6, 2}), Shape, "unfold: given input with spatial size (5, 5), kernel_size=(6, 2)");
+  CHECK_THROWS(im2col(x, {0, 2}), Argument, "unfold: kernel size should be greater than zero");
+  CHECK_THROWS(col2im(zeros({2, 12, 9}), {4, 5}, {5, 1}), Shape, "fold: expected size of input's dimension 1 to be divisible");
+  CHECK_THROWS(col2im(zeros({2, 12, 10}), {4, 5}, {2, 2}), Shape, "fold: given output_size=(4, 5), expected size of input's dimension 2 to match the calculated number of sliding blocks 3 * 4 = 12");
+}

@@ -1,0 +1,240 @@
+// Pooling and upsampling against direct references: window placement with padding, dilation and ceil_mode,
+// NaN and tie handling, averages' divisors, adaptive windows, strided inputs, 1-D forms, gradients (adjoints
+// and the double backward of max pooling), interpolate's sizes, and errors.
+#include <limits>
+
+#include "fixtures.h"
+#include "kiln/autograd.h"
+
+using namespace kiln;
+using test::make;
+using test::uniform;
+
+namespace {
+
+struct Win {
+  int64_t k[2], s[2], p[2], d[2];
+  bool ceil;
+};
+
+int64_t out_size(int64_t in, int64_t k, int64_t p, int64_t s, int64_t d, bool ceil) {
+  const double span = static_cast<double>(in + 2 * p - d * (k - 1) - 1) / static_cast<double>(s);
+  int64_t o = static_cast<int64_t>(ceil ? std::ceil(span) : std::floor(span)) + 1;
+  if (ceil && (o - 1) * s >= in + p) --o;
+  return o;
+}
+
+// Max over each window's in-range elements; the first maximum wins, a NaN wins over numbers.
+std::pair<Tensor, Tensor> ref_max_pool(const Tensor& x, const Win& w) {
+  const int64_t N = x.shape()[0], C = x.shape()[1], H = x.shape()[2], W = x.shape()[3];
+  const int64_t OH = out_size(H, w.k[0], w.p[0], w.s[0], w.d[0], w.ceil), OW = out_size(W, w.k[1], w.p[1], w.s[1], w.d[1], w.ceil);
+  const std::vector<double> v = test::values(x);
+  std::vector<double> out, idx;
+  for (int64_t pl = 0; pl < N * C; ++pl)
+    for (int64_t oh = 0; oh < OH; ++oh)
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        double best = -INFINITY;
+        int64_t at = -1;
+        for (int64_t i = 0; i < w.k[0]; ++i)
+          for (int64_t j = 0; j < w.k[1]; ++j) {
+            const int64_t h = oh * w.s[0] - w.p[0] + i * w.d[0], c = ow * w.s[1] - w.p[1] + j * w.d[1];
+            if (h < 0 || h >= H || c < 0 || c >= W) continue;
+            const double e = v[pl * H * W + h * W + c];
+            if (at < 0 || e > best || (std::isnan(e) && !std::isnan(best))) {
+              best = e;
+              at = h * W + c;
+            }
+          }
+        out.push_back(best);
+        idx.push_back(static_cast<double>(at));
+      }
+  return {make(out, {N, C, OH, OW}, DType::Float64), make(idx, {N, C, OH, OW}, DType::Int64)};
+}
+
+Tensor ref_avg_pool(const Tensor& x, const Win& w, bool include_pad, int64_t divisor) {
+  const int64_t N = x.shape()[0], C = x.shape()[1], H = x.shape()[2], W = x.shape()[3];
+  const int64_t OH = out_size(H, w.k[0], w.p[0], w.s[0], 1, w.ceil), OW = out_size(W, w.k[1], w.p[1], w.s[1], 1, w.ceil);
+  const std::vector<double> v = test::values(x);
+  std::vector<double> out;
+  for (int64_t pl = 0; pl < N * C; ++pl)
+    for (int64_t oh = 0; oh < OH; ++oh)
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        const int64_t h0 = oh * w.s[0] - w.p[0], c0 = ow * w.s[1] - w.p[1];
+        // the padded window stops at the right/bottom padding's end
+        const int64_t hp = std::min(h0 + w.k[0], H + w.p[0]) - h0, cp = std::min(c0 + w.k[1], W + w.p[1]) - c0;
+        double sum = 0;
+        int64_t count = 0;
+        for (int64_t h = std::max<int64_t>(h0, 0); h < std::min(h0 + w.k[0], H); ++h)
+          for (int64_t c = std::max<int64_t>(c0, 0); c < std::min(c0 + w.k[1], W); ++c) {
+            sum += v[pl * H * W + h * W + c];
+            ++count;
+          }
+        out.push_back(sum / static_cast<double>(divisor ? divisor : include_pad ? hp * cp : count));
+      }
+  return make(out, {N, C, OH, OW}, DType::Float64);
+}
+
+Tensor leaf(const Shape& shape, uint64_t seed) {
+  Tensor t = uniform(shape, seed, -1, 1, DType::Float64);
+  return set_requires_grad(t, true);
+}
+
+double dot_all(const Tensor& a, const Tensor& b) { return item(sum(mul(a, b))); }
+
+}  // namespace
+
+TEST(max_pool2d_matches_the_reference) {
+  const Win wins[] = {
+      {{2, 2}, {2, 2}, {0, 0}, {1, 1}, false}, {{3, 3}, {2, 2}, {1, 1}, {1, 1}, false},
+      {{3, 2}, {2, 1}, {1, 0}, {2, 2}, false}, {{3, 3}, {2, 2}, {1, 1}, {1, 1}, true},
+      {{2, 3}, {3, 2}, {0, 1}, {1, 1}, true},  {{3, 3}, {1, 1}, {0, 0}, {1, 2}, false},
+      {{2, 2}, {2, 2}, {0, 0}, {1, 1}, true},  // ceil_mode over an odd size: a last window past the edge
+  };
+  for (DType t : {DType::Float32, DType::Float64})
+    for (const Win& w : wins) {
+      const Tensor x = uniform({2, 3, 7, 9}, 1, -1, 1, t);
+      const auto [v, i] = max_pool2d_with_indices(x, {w.k[0], w.k[1]}, {w.s[0], w.s[1]}, {w.p[0], w.p[1]},
+                                                  {w.d[0], w.d[1]}, w.ceil);
+      const auto [rv, ri] = ref_max_pool(x, w);
+      CHECK_SAME(v, rv, 0);
+      CHECK_SAME(i, ri, 0);
+    }
+  // NaN wins; the stride defaults to the kernel; strided and unbatched inputs
+  const Tensor n = make({1, NAN, -INFINITY, -INFINITY, 3, 2, -INFINITY, -INFINITY}, {1, 1, 2, 4});
+  const auto [nv, ni] = max_pool2d_with_indices(n, {2, 2});
+  CHECK_VALUES(nv, 0, {NAN, -INFINITY});
+  CHECK_VALUES(ni, 0, {1, 2});
+  const Tensor x = transpose(uniform({2, 3, 8, 7}, 2), 2, 3);
+  CHECK_SAME(max_pool2d(x, {3, 2}, {2, 2}, {1, 1}), max_pool2d(contiguous(x), {3, 2}, {2, 2}, {1, 1}), 0);
+  CHECK_SAME(max_pool2d(narrow(x, 0, 0, 1), {2, 2}), unsqueeze(max_pool2d(squeeze(narrow(x, 0, 0, 1), 0), {2, 2}), 0), 0);
+  const Tensor x1 = uniform({2, 3, 9}, 3);
+  const auto [v1, i1] = max_pool1d_with_indices(x1, 3, 2, 1);
+  const auto [v2, i2] = max_pool2d_with_indices(unsqueeze(x1, 2), {1, 3}, {1, 2}, {0, 1});
+  CHECK_SAME(v1, squeeze(v2, 2), 0);
+  CHECK_SAME(i1, squeeze(i2, 2), 0);
+}
+
+TEST(avg_pool2d_matches_the_reference) {
+  const Win wins[] = {
+      {{2, 2}, {2, 2}, {0, 0}, {1, 1}, false}, {{3, 3}, {2, 2}, {1, 1}, {1, 1}, false},
+      {{3, 2}, {2, 3}, {1, 1}, {1, 1}, true},  {{3, 3}, {3, 3}, {1, 0}, {1, 1}, true},
+  };
+  for (DType t : {DType::Float32, DType::Float64})
+    for (const Win& w : wins)
+      for (bool include_pad : {true, false})
+        for (int64_t divisor : {0, 5}) {
+          const Tensor x = uniform({2, 2, 7, 8}, 4, -1, 1, t);
+          const Tensor got = avg_pool2d(x, {w.k[0], w.k[1]}, {w.s[0], w.s[1]}, {w.p[0], w.p[1]}, w.ceil, include_pad,
+                                        divisor ? std::optional<int64_t>(divisor) : std::nullopt);
+          CHECK_SAME(got, ref_avg_pool(x, w, include_pad, divisor), t == DType::Float32 ? 1e-6 : 1e-14);
+        }
+  const Tensor x1 = uniform({2, 3, 9}, 5);
+  CHECK_SAME(avg_pool1d(x1, 3, 2, 1, true, false), squeeze(avg_pool2d(unsqueeze(x1, 2), {1, 3}, {1, 2}, {0, 1}, true, false), 2), 0);
+}
+
+TEST(adaptive_pools) {
+  const Tensor x = uniform({2, 3, 7, 5}, 6, -1, 1, DType::Float64);
+  // windows [floor(o * in / out), ceil((o + 1) * in / out)): H 7 -> 3 gives [0, 3), [2, 5), [4, 7); W 5 -> 2
+  // gives [0, 3), [2, 5)
+  auto window = [&](int64_t h0, int64_t h1, int64_t w0, int64_t w1) {
+    return narrow(narrow(x, 2, h0, h1 - h0), 3, w0, w1 - w0);
+  };
+  const Tensor a = adaptive_avg_pool2d(x, {3, 2});
+  CHECK_SAME(narrow(narrow(a, 2, 1, 1), 3, 1, 1), mean(window(2, 5, 2, 5), {2, 3}, true), 1e-14);
+  CHECK_SAME(narrow(narrow(a, 2, 2, 1), 3, 0, 1), mean(window(4, 7, 0, 3), {2, 3}, true), 1e-14);
+  CHECK_SAME(adaptive_avg_pool2d(x, {7, 5}), x, 1e-15);
+  CHECK_SAME(adaptive_avg_pool2d(x, {1, 1}), mean(x, {2, 3}, true), 1e-14);
+  const auto [m, i] = adaptive_max_pool2d(x, {1, 1});
+  CHECK_SAME(reshape(m, {2, 3}), max(reshape(x, {2, 3, 35}), 2).first, 0);
+  CHECK_SAME(reshape(i, {2, 3}), argmax(reshape(x, {2, 3, 35}), 2), 0);
+  const auto [m2, i2] = adaptive_max_pool2d(x, {3, 2});
+  CHECK_SAME(reshape(narrow(narrow(m2, 2, 1, 1), 3, 0, 1), {2, 3}), max(reshape(contiguous(window(2, 5, 0, 3)), {2, 3, 9}), 2).first, 0);
+  CHECK_SAME(gather(reshape(x, {2, 3, 35}), 2, reshape(i2, {2, 3, 6})), reshape(m2, {2, 3, 6}), 0);
+  const Tensor x1 = uniform({2, 3, 7}, 7);
+  CHECK_SAME(adaptive_avg_pool1d(x1, 3), squeeze(adaptive_avg_pool2d(unsqueeze(x1, 2), {1, 3}), 2), 0);
+  CHECK_SAME(adaptive_max_pool1d(x1, 3).first, squeeze(adaptive_max_pool2d(unsqueeze(x1, 2), {1, 3}).first, 2), 0);
+  CHECK_SHAPE(adaptive_avg_pool2d(x, {0, 2}), {2, 3, 0, 2});
+}
+
+TEST(pooling_gradients) {
+  const Tensor x = leaf({2, 3, 6, 5}, 7);
+  const auto [v, idx] = max_pool2d_with_indices(x, {3, 2}, {2, 2}, {1, 1});
+  const Tensor g = uniform(v.shape(), 8, -1, 1, DType::Float64);
+  const TensorList gx = kiln::grad({v}, {x}, {g}, true, true);
+  // the gradient lands at each window's maximum: <gx, x> == <g, max values> (each max is x at its index)
+  CHECK(std::fabs(dot_all(gx[0], detach(x)) - dot_all(g, detach(v))) < 1e-12);
+  // double backward: d<gx, u>/dg gathers u at the indices
+  const Tensor u = uniform(x.shape(), 9, -1, 1, DType::Float64);
+  Tensor gl = g;
+  set_requires_grad(gl, true);
+  const TensorList gx2 = kiln::grad({v}, {x}, {gl}, false, true);
+  const TensorList ggl = kiln::grad({sum(mul(gx2[0], u))}, {gl});
+  CHECK_SAME(ggl[0], reshape(gather(reshape(u, {2, 3, 30}), 2, reshape(idx, {2, 3, -1})), v.shape()), 0);
+  // average and adaptive average are linear: their gradients are their adjoints
+  for (int which = 0; which < 2; ++which) {
+    const Tensor y = which == 0 ? avg_pool2d(x, {3, 3}, {2, 1}, {1, 1}, true, false) : adaptive_avg_pool2d(x, {4, 3});
+    const Tensor gy = uniform(y.shape(), 10, -1, 1, DType::Float64);
+    const TensorList gr = kiln::grad({y}, {x}, {gy}, false, true);
+    CHECK(std::fabs(dot_all(detach(y), gy) - dot_all(detach(x), gr[0])) < 1e-12);
+    // and the gradient's gradient in the seed is the forward again
+    Tensor s = gy;
+    set_requires_grad(s, true);
+    const Tensor y2 = which == 0 ? avg_pool2d(x, {3, 3}, {2, 1}, {1, 1}, true, false) : adaptive_avg_pool2d(x, {4, 3});
+    const TensorList g2 = kiln::grad({y2}, {x}, {s}, false, true);
+    const TensorList gs = kiln::grad({sum(mul(g2[0], u))}, {s});
+    CHECK_SAME(gs[0], which == 0 ? avg_pool2d(u, {3, 3}, {2, 1}, {1, 1}, true, false) : adaptive_avg_pool2d(u, {4, 3}), 1e-14);
+  }
+  CHECK_EQ(grad_fn_name(v), std::string("MaxPool2DWithIndicesBackward0"));
+  CHECK_EQ(grad_fn_name(avg_pool2d(x, {2, 2})), std::string("AvgPool2DBackward0"));
+  CHECK_EQ(grad_fn_name(adaptive_avg_pool2d(x, {2, 2})), std::string("AdaptiveAvgPool2DBackward0"));
+  CHECK_EQ(grad_fn_name(adaptive_max_pool2d(x, {2, 2}).first), std::string("AdaptiveMaxPool2DBackward0"));
+}
+
+TEST(interpolate_nearest_and_linear) {
+  const Tensor x = make({1, 2, 3, 4}, {1, 1, 2, 2});
+  CHECK_VALUES(interpolate(x, {}, {2, 2}), 0, {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4});
+  CHECK_VALUES(interpolate(x, {3, 3}, {}, InterpolateMode::Bilinear, true), 1e-6,
+               {1, 1.5, 2, 2, 2.5, 3, 3, 3.5, 4});
+  // align_corners=false: source = (o + 0.5) * in / out - 0.5, clamped at 0
+  CHECK_VALUES(interpolate(make({0, 4}, {1, 1, 2}), {4}, {}, InterpolateMode::Linear), 1e-6, {0, 1, 3, 4});
+  CHECK_VALUES(interpolate(make({0, 3, 6}, {1, 1, 3}), {2}, {}, InterpolateMode::Nearest), 0, {0, 3});
+  // a scale factor sets the size (floor) and, unless recomputed, the source positions
+  const Tensor y = uniform({2, 3, 5, 4}, 1);
+  CHECK_SHAPE(interpolate(y, {}, {1.5, 2.7}), {2, 3, 7, 10});
+  CHECK_SAME(interpolate(y, {}, {2, 2}, InterpolateMode::Area), adaptive_avg_pool2d(y, {10, 8}), 0);
+  CHECK_SAME(interpolate(transpose(y, 2, 3), {7, 9}, {}, InterpolateMode::Bilinear),
+             interpolate(contiguous(transpose(y, 2, 3)), {7, 9}, {}, InterpolateMode::Bilinear), 0);
+  // gradients are the adjoints, and differentiable again
+  const Tensor l = leaf({2, 2, 3, 4}, 2);
+  for (InterpolateMode m : {InterpolateMode::Nearest, InterpolateMode::Bilinear}) {
+    const Tensor out = interpolate(l, {5, 7}, {}, m);
+    const Tensor g = uniform(out.shape(), 3, -1, 1, DType::Float64);
+    const TensorList gr = kiln::grad({out}, {l}, {g}, false, true);
+    CHECK(std::fabs(dot_all(detach(out), g) - dot_all(detach(l), gr[0])) < 1e-12);
+  }
+  CHECK_EQ(grad_fn_name(interpolate(l, {5, 7}, {})), std::string("UpsampleNearest2DBackward0"));
+}
+
+TEST(pool_and_interpolate_errors) {
+  const Tensor x = zeros({2, 3, 5, 5});
+  CHECK_THROWS(max_pool2d(x, {3, 3}, {}, {2, 2}), Argument, "max_pool2d: pad should be at most half of kernel size");
+  CHECK_THROWS(max_pool2d(x, {6, 6}), Shape, "max_pool2d: given input size [2, 3, 5, 5], the calculated output size");
+  CHECK_THROWS(max_pool2d(zeros({5, 5}), {2, 2}), Shape, "max_pool2d: expected a 3-D (unbatched) or 4-D (batched)");
+  CHECK_THROWS(max_pool2d(zeros({2, 3, 5, 5}, DType::Int64), {2, 2}), DType, "max_pool2d: not implemented for 'int64'");
+  CHECK_THROWS(max_pool2d(x, {2, 2}, {0, 1}), Argument, "max_pool2d: stride should be greater than zero");
+  CHECK_THROWS(max_pool2d(x, {2}), Argument, "max_pool2d: kernel_size, stride, padding and dilation need 2 values");
+  CHECK_THROWS(max_pool1d(zeros({3, 5}), 3, 1, 2), Argument, "max_pool1d: pad should be at most half");
+  CHECK_THROWS(avg_pool2d(x, {2, 2}, {}, {0, 0}, false, true, 0), Argument, "avg_pool2d: divisor must be not zero");
+  CHECK_THROWS(avg_pool1d(zeros({2, 3}), 4), Shape, "avg_pool1d: given input size [2, 3]");
+  CHECK_THROWS(adaptive_avg_pool2d(zeros({2, 3, 0, 4}), {2, 2}), Shape, "adaptive_avg_pool2d: expected input to have non-zero size");
+  CHECK_THROWS(adaptive_avg_pool2d(x, {-1, 2}), Argument, "adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0");
+  CHECK_THROWS(interpolate(x, {0, 3}), Shape, "interpolate: input and output sizes should be greater than 0");
+  CHECK_THROWS(interpolate(x, {3}), Argument, "interpolate: input and output must have the same number of spatial dimensions");
+  CHECK_THROWS(interpolate(x, {3, 3}, {2, 2}), Argument, "interpolate: only one of size or scale_factor");
+  CHECK_THROWS(interpolate(x, {}, {}), Argument, "interpolate: either size or scale_factor");
+  CHECK_THROWS(interpolate(x, {3, 3}, {}, InterpolateMode::Nearest, true), Argument, "interpolate: align_corners option");
+  CHECK_THROWS(interpolate(x, {3, 3}, {}, InterpolateMode::Linear), NotImplemented, "interpolate: got 4-D input, but linear mode");
+  CHECK_THROWS(interpolate(zeros({2, 3, 4}), {3, 3}, {}, InterpolateMode::Bilinear), Argument, "interpolate: input and output must have");
+  CHECK_THROWS(interpolate(zeros({2, 3}), {3}), NotImplemented, "interpolate: only 3-D and 4-D inputs");
+  CHECK_THROWS(interpolate(zeros({2, 3, 4, 4}, DType::Int64), {3, 3}), DType, "interpolate: not implemented for 'int64'");
+}
