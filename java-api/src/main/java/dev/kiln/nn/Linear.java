@@ -1,8 +1,9 @@
 package dev.kiln.nn;
 
+import dev.kiln.DType;
 import dev.kiln.Tensor;
-import dev.kiln.autograd.Autograd;
-import dev.kiln.autograd.ModeScope;
+import dev.kiln.nn.functional.LinearFunctions;
+import dev.kiln.nn.init.Init;
 
 /**
  * y = x W^T + b (torch.nn.Linear), for inputs of any leading shape. Weight [out, in] and bias [out] start
@@ -23,21 +24,22 @@ public class Linear extends Module {
       throw new IllegalArgumentException("Linear: feature counts must be non-negative, got " + inFeatures + " and " + outFeatures);
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
+    this.weight = registerParameter("weight", Tensor.empty(DType.FLOAT32, outFeatures, inFeatures));
+    this.bias = registerParameter("bias", bias ? Tensor.empty(DType.FLOAT32, outFeatures) : null);
+    resetParameters();
+  }
+
+  /** Weight and bias uniform in +-1/sqrt(inFeatures), as PyTorch initialises them. */
+  public void resetParameters() {
     double bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0;
-    this.weight = registerParameter("weight", uniform(bound, outFeatures, inFeatures));
-    this.bias = registerParameter("bias", bias ? uniform(bound, outFeatures) : null);
+    Init.uniform_(weight, -bound, bound);
+    if (bias != null) Init.uniform_(bias, -bound, bound);
   }
 
-  static Tensor uniform(double bound, long... shape) {
-    try (ModeScope g = Autograd.noGrad()) {
-      return Tensor.rand(shape).mul(2 * bound).sub(bound);
-    }
-  }
-
+  /** One GEMM into an output that starts as the bias (the fused linear op). */
   @Override
   public Tensor forward(Tensor input) {
-    Tensor y = input.matmul(weight.t());
-    return bias == null ? y : y.add(bias);
+    return LinearFunctions.linear(input, weight, bias);
   }
 
   @Override

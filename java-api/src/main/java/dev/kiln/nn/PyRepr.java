@@ -6,6 +6,19 @@ import java.math.BigDecimal;
 final class PyRepr {
   private PyRepr() {}
 
+  /** A tuple of ints as Python prints it: (3,) or (3, 3). */
+  static String tuple(int[] values) {
+    if (values.length == 1) return "(" + values[0] + ",)";
+    StringBuilder s = new StringBuilder("(");
+    for (int i = 0; i < values.length; i++) s.append(i == 0 ? "" : ", ").append(values[i]);
+    return s.append(')').toString();
+  }
+
+  /** An int-or-tuple argument as PyTorch keeps it: the int when one was given for every dim, else the tuple. */
+  static String intOrTuple(int[] values, boolean single) {
+    return single ? Integer.toString(values[0]) : tuple(values);
+  }
+
   /** repr(float): shortest digits; fixed notation for exponents -4..15, else 1e-05 / 1.5e+16. */
   static String num(double v) {
     if (Double.isNaN(v)) return "nan";

@@ -86,6 +86,7 @@ final class ModuleMakers {
     maker("Softmin", a -> new Softmin(a.integer("dim", 0)));
     maker("Softmax2d", a -> new Softmax2d());
     RecurrentModuleMakers.register();
+    ConvModuleMakers.register();
     maker("Linear", a -> new Linear(a.integer("in_features", 0), a.integer("out_features", 0), a.bool("bias", true)));
   }
 

@@ -171,6 +171,28 @@ public final class Convolutions {
         SpatialArgs.ints(outputSize, kernelSize, dilation, padding, stride));
   }
 
+  // ---------------------------------------------------------------- any number of spatial dims
+
+  /** conv1d, conv2d or conv3d (nd = 1, 2, 3) with per-dim arguments: what the Conv layers call. */
+  public static Tensor conv(int nd, Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation,
+      int groups) {
+    return conv(nd, input, weight, bias, stride, padding, 0, dilation, groups);
+  }
+
+  /** The same with padding "same" or "valid". */
+  public static Tensor conv(int nd, Tensor input, Tensor weight, Tensor bias, int[] stride, String padding,
+      int[] dilation, int groups) {
+    return conv(nd, input, weight, bias, stride, new int[nd], mode("conv" + nd + "d", padding), dilation, groups);
+  }
+
+  /** convTranspose1d, 2d or 3d (nd = 1, 2, 3), PyTorch's argument order. */
+  public static Tensor convTranspose(int nd, Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding,
+      int[] outputPadding, int groups, int[] dilation) {
+    checkLengths("conv_transpose" + nd + "d", nd, stride, padding, outputPadding, dilation);
+    return SpatialArgs.call(CONV_T[nd - 1], SpatialArgs.handles(input, weight, bias),
+        SpatialArgs.ints(stride, padding, outputPadding, groups, dilation));
+  }
+
   // ---------------------------------------------------------------- packing
 
   private static Tensor conv(int nd, Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding, int mode,
@@ -179,13 +201,6 @@ public final class Convolutions {
     checkLengths(name, nd, stride, padding, dilation);
     return SpatialArgs.call(CONV[nd - 1], SpatialArgs.handles(input, weight, bias),
         SpatialArgs.ints(stride, padding, dilation, groups, mode));
-  }
-
-  private static Tensor convTranspose(int nd, Tensor input, Tensor weight, Tensor bias, int[] stride, int[] padding,
-      int[] outputPadding, int groups, int[] dilation) {
-    checkLengths("conv_transpose" + nd + "d", nd, stride, padding, outputPadding, dilation);
-    return SpatialArgs.call(CONV_T[nd - 1], SpatialArgs.handles(input, weight, bias),
-        SpatialArgs.ints(stride, padding, outputPadding, groups, dilation));
   }
 
   private static int mode(String op, String padding) {

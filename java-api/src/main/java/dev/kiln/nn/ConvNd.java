@@ -1,0 +1,120 @@
+package dev.kiln.nn;
+
+import dev.kiln.DType;
+import dev.kiln.Tensor;
+import dev.kiln.nn.functional.Convolutions;
+import dev.kiln.nn.init.Init;
+
+/**
+ * What the convolution layers share (torch.nn.modules.conv._ConvNd): the weight [out, in / groups, kernel...]
+ * ([in, out / groups, kernel...] when transposed) and bias [out], initialised as PyTorch does (kaiming-uniform
+ * with a = sqrt(5), bias uniform in +-1/sqrt(fan_in)), padding modes, and the printed settings.
+ */
+public abstract class ConvNd extends Module {
+  public final int inChannels;
+  public final int outChannels;
+  public final int groups;
+  public final Tensor weight;
+  public final Tensor bias;
+  final int dims;
+  final boolean transposed;
+  final int[] kernelSize, stride, padding, dilation, outputPadding;
+  final String paddingString, paddingMode;
+
+  ConvNd(int dims, boolean transposed, ConvOptions o) {
+    String name = getClass().getSimpleName();
+    this.dims = dims;
+    this.transposed = transposed;
+    this.inChannels = o.inChannels;
+    this.outChannels = o.outChannels;
+    this.groups = o.groups;
+    this.kernelSize = perDim(name, "kernel_size", o.kernelSize);
+    this.stride = perDim(name, "stride", o.stride);
+    this.padding = perDim(name, "padding", o.padding);
+    this.dilation = perDim(name, "dilation", o.dilation);
+    this.outputPadding = perDim(name, "output_padding", o.outputPadding);
+    this.paddingString = o.paddingString;
+    this.paddingMode = o.paddingMode;
+    if (groups <= 0) throw new IllegalArgumentException(name + ": groups must be a positive integer");
+    if (inChannels % groups != 0) throw new IllegalArgumentException(name + ": in_channels must be divisible by groups");
+    if (outChannels % groups != 0) throw new IllegalArgumentException(name + ": out_channels must be divisible by groups");
+    if ("same".equals(paddingString))
+      for (int s : stride) if (s != 1) throw new IllegalArgumentException(name + ": padding='same' is not supported for strided convolutions");
+    if (transposed && !paddingMode.equals("zeros"))
+      throw new IllegalArgumentException("Only \"zeros\" padding mode is supported for " + name);
+    if (transposed && paddingString != null) throw new IllegalArgumentException(name + ": padding must be ints, not '" + paddingString + "'");
+    long[] shape = new long[dims + 2];
+    shape[0] = transposed ? inChannels : outChannels;
+    shape[1] = (transposed ? outChannels : inChannels) / groups;
+    for (int i = 0; i < dims; i++) shape[i + 2] = kernelSize[i];
+    weight = registerParameter("weight", Tensor.empty(DType.FLOAT32, shape));
+    bias = o.bias ? registerParameter("bias", Tensor.empty(DType.FLOAT32, outChannels)) : registerParameter("bias", null);
+    resetParameters();
+  }
+
+  private int[] perDim(String name, String what, int[] values) {
+    if (values.length == 1) {
+      int[] out = new int[dims];
+      java.util.Arrays.fill(out, values[0]);
+      return out;
+    }
+    if (values.length != dims) throw new IllegalArgumentException(name + ": " + what + " needs 1 or " + dims + " values, got " + values.length);
+    return values.clone();
+  }
+
+  /** PyTorch's initialisation: weight kaiming-uniform (a = sqrt(5)), bias uniform in +-1/sqrt(fan_in). */
+  public void resetParameters() {
+    Init.kaimingUniform_(weight, Math.sqrt(5), "fan_in", "leaky_relu");
+    if (bias != null) {
+      long fanIn = weight.size(1);
+      for (int k : kernelSize) fanIn *= k;
+      if (fanIn != 0) {
+        double bound = 1 / Math.sqrt(fanIn);
+        Init.uniform_(bias, -bound, bound);
+      }
+    }
+  }
+
+  @Override
+  public Tensor forward(Tensor input) {
+    if (transposed) return Convolutions.convTranspose(dims, input, weight, bias, stride, padding, outputPadding, groups, dilation);
+    if (paddingMode.equals("zeros")) {
+      return paddingString != null
+          ? Convolutions.conv(dims, input, weight, bias, stride, paddingString, dilation, groups)
+          : Convolutions.conv(dims, input, weight, bias, stride, padding, dilation, groups);
+    }
+    // Other modes pad the input explicitly (last dim first, as F.pad takes them), then convolve unpadded.
+    long[] pad = new long[2 * dims];
+    for (int i = 0; i < dims; i++) {
+      int d = dims - 1 - i;
+      long before = padding[d], after = padding[d];
+      if ("same".equals(paddingString)) {
+        long total = (long) dilation[d] * (kernelSize[d] - 1);
+        before = total / 2;
+        after = total - before;
+      }
+      pad[2 * i] = before;
+      pad[2 * i + 1] = after;
+    }
+    return Convolutions.conv(dims, input.pad(pad, paddingMode), weight, bias, stride, new int[dims], dilation, groups);
+  }
+
+  @Override
+  protected String extraRepr() {
+    StringBuilder s = new StringBuilder(inChannels + ", " + outChannels + ", kernel_size=" + PyRepr.tuple(kernelSize)
+        + ", stride=" + PyRepr.tuple(stride));
+    if (paddingString != null) s.append(", padding=").append(paddingString);
+    else if (!allEqual(padding, 0)) s.append(", padding=").append(PyRepr.tuple(padding));
+    if (!allEqual(dilation, 1)) s.append(", dilation=").append(PyRepr.tuple(dilation));
+    if (!allEqual(outputPadding, 0)) s.append(", output_padding=").append(PyRepr.tuple(outputPadding));
+    if (groups != 1) s.append(", groups=").append(groups);
+    if (bias == null) s.append(", bias=False");
+    if (!paddingMode.equals("zeros")) s.append(", padding_mode=").append(paddingMode);
+    return s.toString();
+  }
+
+  private static boolean allEqual(int[] values, int v) {
+    for (int x : values) if (x != v) return false;
+    return true;
+  }
+}
