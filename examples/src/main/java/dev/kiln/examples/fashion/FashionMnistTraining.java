@@ -27,14 +27,14 @@ import picocli.CommandLine.Option;
 @Command(name = "fashion-mnist", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Trains an MLP or a CNN on Fashion-MNIST with Kiln and reports the test accuracy.")
 public final class FashionMnistTraining implements Callable<Integer> {
-  enum ModelKind { mlp }
+  enum ModelKind { mlp, cnn }
 
   @Option(names = "--data", paramLabel = "DIR", description = "folder with the four IDX files (default: ${DEFAULT-VALUE}); "
       + "without them the bundled sample is used")
   Path data = FashionMnist.DEBIAN_DIR;
 
   @Option(names = "--model", description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
-  ModelKind model = ModelKind.mlp;
+  ModelKind model = ModelKind.cnn;
 
   @Option(names = "--epochs", description = "(default: ${DEFAULT-VALUE})")
   int epochs = 5;
@@ -82,6 +82,7 @@ public final class FashionMnistTraining implements Callable<Integer> {
     Kiln.manualSeed(seed);
     Module net = switch (model) {
       case mlp -> Models.mlp();
+      case cnn -> Models.cnn();
     };
     Adam optimizer = new Adam(net.parameters(), Map.of("lr", lr));
     Trainer trainer = new Trainer(net, optimizer, CrossEntropy::mean);

@@ -31,6 +31,13 @@ class FashionMnistTrainingTest {
     assertTrue(Files.readString(run.report()).contains("bundled sample"));
   }
 
+  @Test
+  void cnnLearnsTheSample(@TempDir Path dir) throws Exception {
+    List<EpochResult> e = train(dir, "cnn", 2).epochs();
+    assertTrue(e.get(1).trainLoss() < 0.8 * e.get(0).trainLoss(), "training loss falls: " + e);
+    assertTrue(e.get(1).testAccuracy() > 0.6, "well above the 10% of chance: " + e.get(1).testAccuracy());
+  }
+
   /** Item 5 of the main job: PyTorch loads the weights Kiln wrote and finds the same test accuracy. */
   @Test
   void pytorchLoadsTheWeightsAndAgrees(@TempDir Path dir) throws Exception {
