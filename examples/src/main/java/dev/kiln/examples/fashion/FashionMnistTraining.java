@@ -61,7 +61,8 @@ public final class FashionMnistTraining implements Callable<Integer> {
   record Run(List<EpochResult> epochs, Path weights, Path checkpoint, Path curves, Path report) {}
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new FashionMnistTraining()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    int code = new CommandLine(new FashionMnistTraining()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    if (code != 0) System.exit(code); // not on success: under mvn exec:java, exit would end Maven itself
   }
 
   @Override
