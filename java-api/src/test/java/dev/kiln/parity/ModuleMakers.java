@@ -46,7 +46,12 @@ final class ModuleMakers {
   }
 
   private static final Map<String, Function<Kwargs, Module>> MAKERS = new HashMap<>();
-  private static final Map<String, BiFunction<Module, List<Tensor>, List<Tensor>>> CALLS = new HashMap<>();
+  private static final Map<String, ModuleCall> CALLS = new HashMap<>();
+
+  /** How a module with its own forward signature is called: its inputs, and the case's "forward" arguments. */
+  interface ModuleCall {
+    List<Tensor> apply(Module m, List<Tensor> inputs, Kwargs forward);
+  }
 
   /** Registers the constructor of nn.cls (families of layers register theirs from their own class). */
   static void maker(String cls, Function<Kwargs, Module> maker) {
@@ -55,6 +60,11 @@ final class ModuleMakers {
 
   /** Registers how to call nn.cls when its forward is not one tensor in, one tensor out. */
   static void call(String cls, BiFunction<Module, List<Tensor>, List<Tensor>> call) {
+    CALLS.put(cls, (m, in, fwd) -> call.apply(m, in));
+  }
+
+  /** The same for forwards with keyword arguments (which inputs are masks, flags). */
+  static void call(String cls, ModuleCall call) {
     CALLS.put(cls, call);
   }
 
@@ -87,6 +97,7 @@ final class ModuleMakers {
     maker("Softmax2d", a -> new Softmax2d());
     RecurrentModuleMakers.register();
     ConvModuleMakers.register();
+    AttentionModuleMakers.register();
     maker("Linear", a -> new Linear(a.integer("in_features", 0), a.integer("out_features", 0), a.bool("bias", true)));
   }
 
@@ -97,9 +108,9 @@ final class ModuleMakers {
   }
 
   /** Runs the module on its inputs; the outputs flattened in order, as the fixture lists them. */
-  static List<Tensor> call(String cls, Module m, List<Tensor> inputs) {
-    BiFunction<Module, List<Tensor>, List<Tensor>> call = CALLS.get(cls);
-    return call != null ? call.apply(m, inputs) : List.of(m.call(inputs.get(0)));
+  static List<Tensor> call(String cls, Module m, List<Tensor> inputs, JsonObject forward) {
+    ModuleCall call = CALLS.get(cls);
+    return call != null ? call.apply(m, inputs, new Kwargs(forward)) : List.of(m.call(inputs.get(0)));
   }
 
   static java.util.Set<String> classes() {

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.TestFactory;
  */
 class ModuleParityTest {
   /** The module fixture files, one per family of layers (tools/fixtures/cases_modules*.py). */
-  static final List<String> FAMILIES = List.of("modules", "modules_rnn", "modules_conv");
+  static final List<String> FAMILIES = List.of("modules", "modules_rnn", "modules_conv", "modules_attention");
 
   private static JsonArray cases() throws Exception {
     JsonArray all = new JsonArray();
@@ -69,7 +69,8 @@ class ModuleParityTest {
       Tensor x = tensor(e);
       inputs.add(x.dtype().isFloatingPoint() ? x.requiresGrad(true) : x);
     }
-    List<Tensor> outputs = ModuleMakers.call(cls, m, inputs);
+    JsonObject forward = c.has("forward") ? c.getAsJsonObject("forward") : new JsonObject();
+    List<Tensor> outputs = ModuleMakers.call(cls, m, inputs, forward);
     JsonArray expected = c.getAsJsonArray("expected"), seeds = c.getAsJsonArray("grad_outputs");
     assertEquals(expected.size(), outputs.size(), "number of outputs");
     Tensor total = null;
