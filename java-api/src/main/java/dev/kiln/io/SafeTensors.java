@@ -13,6 +13,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -65,13 +66,22 @@ public final class SafeTensors {
     }
     byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
     int padded = (json.length + 7) / 8 * 8; // the reference writer pads the header with spaces to 8 bytes
-    try (FileChannel out = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-      ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
-      head.putLong(padded).put(json);
-      while (head.hasRemaining()) head.put((byte) ' ');
-      head.flip();
-      writeFully(out, head);
-      for (Tensor t : tensors.values()) writeFully(out, bytes(t));
+    // Written beside the target and moved over it in one step: a crash mid-save leaves the old file whole.
+    Path dir = path.toAbsolutePath().getParent();
+    Path tmp = Files.createTempFile(dir, "." + path.getFileName() + ".", ".tmp");
+    try {
+      try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+        head.putLong(padded).put(json);
+        while (head.hasRemaining()) head.put((byte) ' ');
+        head.flip();
+        writeFully(out, head);
+        for (Tensor t : tensors.values()) writeFully(out, bytes(t));
+        out.force(true);
+      }
+      Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
     }
   }
 
@@ -109,28 +119,59 @@ public final class SafeTensors {
       Map<String, String> metadata = new LinkedHashMap<>();
       for (Map.Entry<String, JsonElement> e : header.entrySet()) {
         if (e.getKey().equals("__metadata__")) {
-          for (Map.Entry<String, JsonElement> m : e.getValue().getAsJsonObject().entrySet()) metadata.put(m.getKey(), m.getValue().getAsString());
+          try {
+            for (Map.Entry<String, JsonElement> m : e.getValue().getAsJsonObject().entrySet()) metadata.put(m.getKey(), m.getValue().getAsString());
+          } catch (RuntimeException bad) {
+            throw new IOException(path + ": the safetensors __metadata__ must map strings to strings", bad);
+          }
           continue;
         }
-        JsonObject entry = e.getValue().getAsJsonObject();
-        DType dtype = dtype(entry.get("dtype").getAsString(), path);
-        JsonArray shapeJson = entry.getAsJsonArray("shape");
-        long[] shape = new long[shapeJson.size()];
-        long numel = 1;
-        for (int i = 0; i < shape.length; i++) numel = Math.multiplyExact(numel, shape[i] = shapeJson.get(i).getAsLong());
-        JsonArray offsets = entry.getAsJsonArray("data_offsets");
-        long begin = offsets.get(0).getAsLong(), end = offsets.get(1).getAsLong();
-        if (begin < 0 || end < begin || end > dataSize || end - begin != numel * dtype.itemSize())
-          throw new IOException(path + ": tensor '" + e.getKey() + "' has byte range [" + begin + ", " + end + ") for " + numel + " "
-              + dtype + " elements in " + dataSize + " bytes of data");
-        if (end - begin > Integer.MAX_VALUE - 8) throw new IOException(path + ": tensor '" + e.getKey() + "' is too large to read into Java arrays");
-        ByteBuffer data = ByteBuffer.allocate((int) (end - begin)).order(ByteOrder.LITTLE_ENDIAN);
-        readFully(in, data, dataStart + begin);
+        Entry entry = entry(path, e.getKey(), e.getValue(), dataSize);
+        ByteBuffer data = ByteBuffer.allocate((int) (entry.end - entry.begin)).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(in, data, dataStart + entry.begin);
         data.flip();
-        tensors.put(e.getKey(), tensor(dtype, shape, data));
+        tensors.put(e.getKey(), tensor(entry.dtype, entry.shape, data));
       }
       return new Contents(tensors, metadata);
     }
+  }
+
+  private record Entry(DType dtype, long[] shape, long begin, long end) {}
+
+  /**
+   * One tensor's header entry, checked before anything is allocated: a header that lies about sizes or
+   * offsets (a corrupted or hostile file) gives an IOException, never a huge allocation or a crash.
+   */
+  private static Entry entry(Path path, String name, JsonElement json, long dataSize) throws IOException {
+    DType dtype;
+    long[] shape;
+    long begin, end, bytes;
+    try {
+      JsonObject entry = json.getAsJsonObject();
+      dtype = dtype(entry.get("dtype").getAsString(), path);
+      JsonArray shapeJson = entry.getAsJsonArray("shape");
+      shape = new long[shapeJson.size()];
+      long numel = 1;
+      for (int i = 0; i < shape.length; i++) {
+        shape[i] = shapeJson.get(i).getAsLong();
+        if (shape[i] < 0) throw new IOException(path + ": tensor '" + name + "' has a negative size in shape " + shapeJson);
+        numel = Math.multiplyExact(numel, shape[i]);
+      }
+      bytes = Math.multiplyExact(numel, (long) dtype.itemSize());
+      JsonArray offsets = entry.getAsJsonArray("data_offsets");
+      if (offsets.size() != 2) throw new IOException(path + ": tensor '" + name + "' needs two data_offsets, got " + offsets);
+      begin = offsets.get(0).getAsLong();
+      end = offsets.get(1).getAsLong();
+    } catch (ArithmeticException overflow) {
+      throw new IOException(path + ": tensor '" + name + "' has a shape whose size overflows 64 bits", overflow);
+    } catch (RuntimeException malformed) {
+      throw new IOException(path + ": tensor '" + name + "' has a malformed header entry: " + json, malformed);
+    }
+    if (begin < 0 || end < begin || end > dataSize || end - begin != bytes)
+      throw new IOException(path + ": tensor '" + name + "' has byte range [" + begin + ", " + end + ") for " + bytes + " bytes of "
+          + dtype + " in " + dataSize + " bytes of data");
+    if (bytes > Integer.MAX_VALUE - 8) throw new IOException(path + ": tensor '" + name + "' is too large to read into Java arrays");
+    return new Entry(dtype, shape, begin, end);
   }
 
   private static String code(DType t) {

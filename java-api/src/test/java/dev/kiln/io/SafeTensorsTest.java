@@ -99,6 +99,69 @@ class SafeTensorsTest {
   }
 
   @Test
+  void truncatedCorruptedAndLyingFilesRaiseIOExceptions() throws IOException {
+    Path good = dir.resolve("good.safetensors");
+    SafeTensors.save(Map.of("w", Tensor.randn(4, 5), "i", Tensor.arange(7)), good, Map.of("k", "v"));
+    byte[] bytes = Files.readAllBytes(good);
+    Path f = dir.resolve("cut.safetensors");
+    for (int n = 0; n < bytes.length; n++) { // every truncation
+      Files.write(f, java.util.Arrays.copyOf(bytes, n));
+      assertThrows(IOException.class, () -> SafeTensors.load(f), "truncated to " + n + " bytes");
+    }
+    java.util.Random r = new java.util.Random(3);
+    int headerEnd = 8 + (int) java.nio.ByteBuffer.wrap(bytes, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+    for (int trial = 0; trial < 300; trial++) { // flipped bytes in the header: an IOException or a valid load, nothing else
+      byte[] bad = bytes.clone();
+      bad[8 + r.nextInt(headerEnd - 8)] = (byte) r.nextInt(256);
+      Files.write(f, bad);
+      try {
+        SafeTensors.load(f);
+      } catch (IOException expected) {
+        // the file is rejected with a message
+      }
+    }
+    String[] lies = {
+      "{\"x\":{\"dtype\":\"F32\",\"shape\":[1000000000000],\"data_offsets\":[0,4000000000000]}}",
+      "{\"x\":{\"dtype\":\"F32\",\"shape\":[4611686018427387904,4],\"data_offsets\":[0,16]}}",
+      "{\"x\":{\"dtype\":\"F32\",\"shape\":[-4],\"data_offsets\":[0,16]}}",
+      "{\"x\":{\"dtype\":\"Q7\",\"shape\":[4],\"data_offsets\":[0,16]}}",
+      "{\"x\":{\"dtype\":\"F32\",\"shape\":[4]}}",
+      "{\"x\":5}",
+      "{\"__metadata__\":[1,2]}",
+      "[1,2,3]"
+    };
+    for (String lie : lies) {
+      byte[] json = lie.getBytes();
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + json.length + 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      b.putLong(json.length).put(json);
+      Files.write(f, b.array());
+      assertThrows(IOException.class, () -> SafeTensors.load(f), lie);
+    }
+  }
+
+  @Test
+  void savingIsAtomic() throws IOException {
+    Path f = dir.resolve("model.safetensors");
+    SafeTensors.save(Map.of("w", Tensor.ones(3)), f);
+    byte[] before = Files.readAllBytes(f);
+    Tensor b = Tensor.zeros(2);
+    Map<String, Tensor> broken = new LinkedHashMap<>() {
+      @Override
+      public java.util.Collection<Tensor> values() {
+        b.close(); // after the header is written, before b's data: the save fails half way
+        return super.values();
+      }
+    };
+    broken.put("a", Tensor.ones(1000));
+    broken.put("b", b);
+    assertThrows(RuntimeException.class, () -> SafeTensors.save(broken, f));
+    assertArrayEquals(before, Files.readAllBytes(f), "the old file is intact");
+    try (var files = Files.list(dir)) {
+      assertEquals(java.util.List.of(f), files.toList(), "no temporary file is left behind");
+    }
+  }
+
+  @Test
   void checkpointResumesTrainingExactly() throws IOException {
     Kiln.manualSeed(1);
     Sequential model = new Sequential(new Linear(3, 4), new ReLU(), new Linear(4, 1));
