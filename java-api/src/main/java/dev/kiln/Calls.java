@@ -7,6 +7,10 @@ import dev.kiln.internal.NativeDType;
 
 /** The shapes of native calls that Tensor's op methods share: each takes the tensor the method is called on. */
 final class Calls {
+  static {
+    Core.ensureLoaded(); // the natives are loaded, or a NativeLibraryError says why
+  }
+
   private Calls() {}
 
   static Tensor unary(Tensor self, int op) {

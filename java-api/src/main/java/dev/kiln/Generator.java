@@ -15,6 +15,10 @@ import dev.kiln.internal.Core;
  * }</pre>
  */
 public final class Generator implements AutoCloseable {
+  static {
+    Core.ensureLoaded(); // the natives are loaded, or a NativeLibraryError says why
+  }
+
   private long handle;
 
   public Generator(long seed) {

@@ -5,6 +5,10 @@ import dev.kiln.internal.Core;
 
 /** Process-wide settings: random seed, threads, native memory. */
 public final class Kiln {
+  static {
+    Core.ensureLoaded(); // the natives are loaded, or a NativeLibraryError says why
+  }
+
   private Kiln() {}
 
   static {

@@ -1,6 +1,7 @@
 package dev.kiln;
 
 import dev.kiln.bindings.KilnNative;
+import dev.kiln.internal.Core;
 import java.lang.ref.PhantomReference;
 import java.lang.ref.ReferenceQueue;
 
@@ -15,6 +16,10 @@ import java.lang.ref.ReferenceQueue;
  * calls close() runs in bounded memory without collecting on every step.
  */
 final class NativeRef extends PhantomReference<Tensor> {
+  static {
+    Core.ensureLoaded(); // the natives are loaded, or a NativeLibraryError says why
+  }
+
   private static final ReferenceQueue<Tensor> QUEUE = new ReferenceQueue<>();
   private static final Object LOCK = new Object();
   private static NativeRef head;

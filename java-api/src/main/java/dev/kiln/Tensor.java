@@ -26,6 +26,10 @@ import java.util.function.UnaryOperator;
  */
 public final class Tensor implements AutoCloseable, TensorMath, TensorReductions, TensorShape, TensorIndexing,
     TensorLinalg, TensorRandom, TensorFunctions, TensorPointwise, TensorLogical {
+  static {
+    Core.ensureLoaded(); // the natives are loaded, or a NativeLibraryError says why
+  }
+
   // Op ids used here, resolved by name once (the families keep their own).
   private static final int WHERE = Core.op("where"), ARANGE = Core.op("arange"),
       CLONE = Core.op("clone"),

@@ -1,6 +1,7 @@
 package dev.kiln;
 
 import dev.kiln.bindings.KilnNative;
+import dev.kiln.internal.Core;
 
 /**
  * The result of {@code unique}: the distinct values (sorted), and, when asked for, the index of each element's
@@ -8,6 +9,10 @@ import dev.kiln.bindings.KilnNative;
  * is null. Closing it closes the tensors it holds.
  */
 public record Unique(Tensor values, Tensor inverse, Tensor counts) implements AutoCloseable {
+  static {
+    Core.ensureLoaded(); // the natives are loaded, or a NativeLibraryError says why
+  }
+
   /** From the native outputs (values, inverse, counts), releasing those not asked for. */
   static Unique of(long[] handles, boolean withInverse, boolean withCounts) {
     Tensor values = new Tensor(handles[0]);

@@ -21,6 +21,10 @@ import java.util.Objects;
  * }</pre>
  */
 public final class Autograd {
+  static {
+    Core.ensureLoaded(); // the natives are loaded, or a NativeLibraryError says why
+  }
+
   private Autograd() {}
 
   static {

@@ -26,6 +26,10 @@ import dev.kiln.internal.Core;
  * }</pre>
  */
 public abstract class Function {
+  static {
+    Core.ensureLoaded(); // the natives are loaded, or a NativeLibraryError says why
+  }
+
   /** Computes the output from the inputs; runs with grad mode off. */
   public abstract Tensor forward(FunctionContext ctx, Tensor... inputs);
 

@@ -1,6 +1,7 @@
 package dev.kiln.autograd;
 
 import dev.kiln.bindings.KilnNative;
+import dev.kiln.internal.Core;
 
 /**
  * A scope that sets this thread's autograd modes and restores the previous ones when closed:
@@ -8,6 +9,10 @@ import dev.kiln.bindings.KilnNative;
  * innermost first (try-with-resources does both).
  */
 public final class ModeScope implements AutoCloseable {
+  static {
+    Core.ensureLoaded(); // the natives are loaded, or a NativeLibraryError says why
+  }
+
   private final boolean gradEnabled;
   private final boolean inferenceMode;
   private final boolean anomaly;

@@ -16,6 +16,10 @@ import org.bytedeco.javacpp.LongPointer;
  * user code are parked in {@link PendingError} and rethrown to the caller of backward.
  */
 public final class Callbacks {
+  static {
+    Core.ensureLoaded(); // the natives are loaded, or a NativeLibraryError says why
+  }
+
   private Callbacks() {}
 
   /** What the core calls for a custom Function's backward: gradients and saved tensors in, one gradient per input out. */

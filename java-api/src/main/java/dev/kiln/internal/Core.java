@@ -6,6 +6,7 @@ import dev.kiln.DTypeException;
 import dev.kiln.DeviceException;
 import dev.kiln.IndexException;
 import dev.kiln.KilnException;
+import dev.kiln.NativeLibraryError;
 import dev.kiln.NativeOutOfMemoryException;
 import dev.kiln.NotImplementedException;
 import dev.kiln.ShapeException;
@@ -19,8 +20,18 @@ public final class Core {
   private Core() {}
 
   static {
-    // Loads OpenBLAS and the JNI library (JavaCPP extracts them from the platform jars).
-    org.bytedeco.javacpp.Loader.load(KilnNative.class);
+    // Loads OpenBLAS and the JNI library (JavaCPP extracts them from the platform jars). Every class that
+    // calls the natives touches Core first, so a failure surfaces here, once, explained.
+    try {
+      org.bytedeco.javacpp.Loader.load(KilnNative.class);
+    } catch (Throwable t) {
+      throw new NativeLibraryError(NativeLoading.explain(t), t);
+    }
+  }
+
+  /** Loads the natives if that has not happened yet (a class's first line, before it calls them). */
+  public static void ensureLoaded() {
+    // Class initialisation of Core does the work; nothing else to do.
   }
 
   /** The op's index in the native op table; throws if no op has that name. */
