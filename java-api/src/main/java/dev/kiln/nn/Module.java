@@ -34,7 +34,7 @@ import java.util.function.Function;
  * Call a module with {@link #call(Tensor)}, which runs the forward hooks around forward (PyTorch's
  * {@code module(x)}). Names follow PyTorch's: state dict keys are dotted paths ("fc1.weight", "0.bias").
  */
-public abstract class Module {
+public abstract class Module implements AutoCloseable {
   private static final AtomicLong NEXT_HOOK = new AtomicLong();
 
   private final Map<String, Tensor> parameters = new LinkedHashMap<>();
@@ -44,6 +44,7 @@ public abstract class Module {
   private final Map<Long, ForwardPreHook> preHooks = new LinkedHashMap<>();
   private final Map<Long, ForwardHook> forwardHooks = new LinkedHashMap<>();
   private boolean training = true;
+  private boolean closed;
 
   // ---------------------------------------------------------------- registration
 
@@ -88,6 +89,7 @@ public abstract class Module {
    * the same kind replaces the old entry, as assigning to it does in PyTorch.
    */
   private void checkName(String name, Map<String, ?> kind) {
+    checkOpen();
     if (name == null || name.isEmpty() || name.contains("."))
       throw new IllegalArgumentException("a parameter, buffer or module name must be non-empty and contain no '.', got \"" + name + "\"");
     for (Map<String, ?> other : List.of(parameters, buffers, modules))
@@ -109,6 +111,7 @@ public abstract class Module {
 
   /** Runs a forward of any signature with the hooks: for modules whose forward takes several inputs. */
   protected final <T> T callWithHooks(Tensor[] inputs, Function<Tensor[], T> forward) {
+    checkOpen();
     Tensor[] in = inputs;
     for (ForwardPreHook h : List.copyOf(preHooks.values())) {
       Tensor[] replaced = h.apply(this, in);
@@ -125,12 +128,14 @@ public abstract class Module {
   }
 
   public RemovableHandle registerForwardPreHook(ForwardPreHook hook) {
+    checkOpen();
     long id = NEXT_HOOK.getAndIncrement();
     preHooks.put(id, hook);
     return () -> preHooks.remove(id);
   }
 
   public RemovableHandle registerForwardHook(ForwardHook hook) {
+    checkOpen();
     long id = NEXT_HOOK.getAndIncrement();
     forwardHooks.put(id, hook);
     return () -> forwardHooks.remove(id);
@@ -145,6 +150,7 @@ public abstract class Module {
 
   /** This module's own parameters only, or all of them (recurse). */
   public List<Tensor> parameters(boolean recurse) {
+    checkOpen();
     if (recurse) return parameters();
     List<Tensor> own = new ArrayList<>();
     for (Tensor p : parameters.values()) if (p != null) own.add(p);
@@ -153,6 +159,7 @@ public abstract class Module {
 
   /** Parameters by dotted name; a parameter shared by two modules appears once, under its first name. */
   public Map<String, Tensor> namedParameters() {
+    checkOpen();
     Map<String, Tensor> out = new LinkedHashMap<>();
     Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     collect(out, "", seen, true);
@@ -164,6 +171,7 @@ public abstract class Module {
   }
 
   public Map<String, Tensor> namedBuffers() {
+    checkOpen();
     Map<String, Tensor> out = new LinkedHashMap<>();
     Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     collect(out, "", seen, false);
@@ -183,6 +191,7 @@ public abstract class Module {
   }
 
   public Map<String, Module> namedChildren() {
+    checkOpen();
     Map<String, Module> out = new LinkedHashMap<>();
     for (Map.Entry<String, Module> e : modules.entrySet()) if (e.getValue() != null) out.put(e.getKey(), e.getValue());
     return out;
@@ -195,6 +204,7 @@ public abstract class Module {
 
   /** Modules by dotted name; this module is "". */
   public Map<String, Module> namedModules() {
+    checkOpen();
     Map<String, Module> out = new LinkedHashMap<>();
     namedModules(out, "", Collections.newSetFromMap(new IdentityHashMap<>()));
     return out;
@@ -215,6 +225,7 @@ public abstract class Module {
   }
 
   public Module train(boolean mode) {
+    checkOpen();
     training = mode;
     for (Module m : children()) m.train(mode);
     return this;
@@ -236,6 +247,7 @@ public abstract class Module {
 
   /** Calls fn on every submodule (children first), then on this module: for custom initialisation. */
   public Module apply(Consumer<Module> fn) {
+    checkOpen();
     for (Module m : children()) m.apply(fn);
     fn.accept(this);
     return this;
@@ -249,6 +261,7 @@ public abstract class Module {
 
   /** Converts floating-point parameters and buffers (and gradients) to dtype, in place. */
   public Module to(DType dtype) {
+    checkOpen();
     if (!dtype.isFloatingPoint()) throw new IllegalArgumentException("Module.to only accepts floating point dtypes, but got " + dtype);
     try (ModeScope g = Autograd.noGrad()) {
       for (Tensor t : allTensors()) {
@@ -278,6 +291,7 @@ public abstract class Module {
 
   /** Parameters and persistent buffers by dotted name, sharing memory with the module. */
   public Map<String, Tensor> stateDict() {
+    checkOpen();
     Map<String, Tensor> out = new LinkedHashMap<>();
     stateDict(out, "");
     return out;
@@ -305,6 +319,7 @@ public abstract class Module {
    * match (missing or unexpected keys raise). A shape mismatch always raises.
    */
   public LoadResult loadStateDict(Map<String, Tensor> state, boolean strict) {
+    checkOpen();
     Map<String, Tensor> own = new LinkedHashMap<>();
     targets(own, "");
     List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>(), errors = new ArrayList<>();
@@ -350,6 +365,27 @@ public abstract class Module {
     List<String> q = new ArrayList<>();
     for (String k : keys) q.add("\"" + k + "\"");
     return String.join(", ", q);
+  }
+
+  // ---------------------------------------------------------------- closing
+
+  /**
+   * Releases the native memory of this module's parameters and buffers and of its submodules' (shared
+   * submodules included); using the module afterwards raises IllegalStateException, closing it again does
+   * nothing. Without close, the garbage collector releases them once the module is unreachable.
+   */
+  @Override
+  public void close() {
+    if (closed) return;
+    closed = true;
+    for (Module m : modules.values()) if (m != null) m.close();
+    for (Tensor t : parameters.values()) if (t != null) t.close();
+    for (Tensor t : buffers.values()) if (t != null) t.close();
+  }
+
+  /** Raises if this module was closed; subclasses call it at the top of methods of their own. */
+  protected final void checkOpen() {
+    if (closed) throw new IllegalStateException(name() + " is closed: its parameters and buffers were released by close()");
   }
 
   // ---------------------------------------------------------------- printing

@@ -25,10 +25,11 @@ import java.util.function.Supplier;
  * opt.step();
  * }</pre>
  */
-public abstract class Optimizer {
+public abstract class Optimizer implements AutoCloseable {
   private final Map<String, Object> defaults;
   private final List<ParamGroup> groups = new ArrayList<>();
   private final Map<Tensor, Map<String, Object>> state = new IdentityHashMap<>();
+  private boolean closed;
 
   /** @param defaults every option this optimizer knows, with PyTorch's default values */
   protected Optimizer(Iterable<Tensor> params, Map<String, ?> defaults, Map<String, ?> options) {
@@ -45,6 +46,7 @@ public abstract class Optimizer {
 
   /** Adds a group; options it does not set take this optimizer's defaults. */
   public void addParamGroup(ParamGroup group) {
+    checkOpen();
     for (String key : group.options().keySet()) checkOption(key);
     for (Map.Entry<String, Object> d : defaults.entrySet()) group.options().putIfAbsent(d.getKey(), d.getValue());
     Set<Tensor> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
@@ -63,6 +65,7 @@ public abstract class Optimizer {
   }
 
   public List<ParamGroup> paramGroups() {
+    checkOpen();
     return groups;
   }
 
@@ -71,6 +74,7 @@ public abstract class Optimizer {
    * lists) are taken out of any TensorScope: state made during a step inside a scope outlives it.
    */
   protected Map<String, Object> state(Tensor param) {
+    checkOpen();
     return state.computeIfAbsent(param, p -> new StateMap());
   }
 
@@ -109,6 +113,7 @@ public abstract class Optimizer {
 
   /** With setToNull false, fills gradients with zeros instead. */
   public void zeroGrad(boolean setToNull) {
+    checkOpen();
     for (ParamGroup g : groups)
       for (Tensor p : g.params()) {
         if (setToNull) {
@@ -138,6 +143,7 @@ public abstract class Optimizer {
    * "param_groups" lists each group's options with "params", the indices of its parameters.
    */
   public Map<String, Object> stateDict() {
+    checkOpen();
     Map<String, Object> states = new TreeMap<>();
     List<Map<String, Object>> groupDicts = new ArrayList<>();
     int index = 0;
@@ -161,6 +167,7 @@ public abstract class Optimizer {
   /** Restores options and state saved by {@link #stateDict()} (state tensors are copied). */
   @SuppressWarnings("unchecked")
   public void loadStateDict(Map<String, Object> dict) {
+    checkOpen();
     List<Map<String, Object>> groupDicts = (List<Map<String, Object>>) dict.get("param_groups");
     Map<String, Object> states = (Map<String, Object>) dict.get("state");
     if (groupDicts == null || states == null) throw new IllegalArgumentException(name() + ": a state dict needs 'state' and 'param_groups'");
@@ -197,6 +204,28 @@ public abstract class Optimizer {
       return out;
     }
     return v;
+  }
+
+  /**
+   * Releases the native memory of the optimizer's state (momentum buffers, moment estimates); the parameters
+   * stay. Using the optimizer afterwards raises IllegalStateException; closing it again does nothing.
+   */
+  @Override
+  public void close() {
+    if (closed) return;
+    closed = true;
+    for (Map<String, Object> s : state.values()) for (Object v : s.values()) release(v);
+    state.clear();
+  }
+
+  private static void release(Object v) {
+    if (v instanceof Tensor t) t.close();
+    else if (v instanceof List<?> list) for (Object x : list) release(x);
+  }
+
+  /** Raises if this optimizer was closed (every step goes through paramGroups() and state()). */
+  protected final void checkOpen() {
+    if (closed) throw new IllegalStateException(name() + " is closed: its state was released by close()");
   }
 
   protected String name() {
