@@ -11,10 +11,6 @@ public final class Kiln {
 
   private Kiln() {}
 
-  static {
-    Core.opCount(); // loads the native library
-  }
-
   /** Seeds the global generator (torch.manual_seed): same seed, same random numbers. */
   public static void manualSeed(long seed) {
     KilnNative.kiln_manual_seed(seed);
@@ -45,6 +41,24 @@ public final class Kiln {
   /** The most bytes the allocator keeps cached for reuse. */
   public static void setCacheLimit(long bytes) {
     Core.run(() -> KilnNative.kiln_set_cache_limit(bytes));
+  }
+
+  /**
+   * Turns the leak tracker on or off (it starts on when the JVM runs with -Dkiln.debug.leaks=true): while
+   * on, every tensor made records the Java stack that made it, for {@link #leakReport()}. Costs a stack
+   * trace per tensor: for finding leaks, not for production.
+   */
+  public static void setLeakTracking(boolean on) {
+    LeakTracker.setEnabled(on);
+  }
+
+  /**
+   * The tensors made while leak tracking was on that are still open (neither closed, nor released by a
+   * scope, nor collected), each with its shape, dtype and the stack that made it, oldest first; "" when
+   * there are none.
+   */
+  public static String leakReport() {
+    return LeakTracker.report();
   }
 
   public static String version() {

@@ -52,6 +52,7 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
     ref = new NativeRef(this, handle);
     TensorScope.register(this);
     NativeRef.afterCreate();
+    if (LeakTracker.enabled) LeakTracker.track(this);
   }
 
   /** Wraps a native handle, taking ownership of it. For Kiln's own packages. */
