@@ -220,7 +220,7 @@ void kiln_set_num_threads(int32_t n) {
     openblas_set_num_threads(n);
   });
 }
-void kiln_manual_seed(int64_t seed) { Generator::default_generator().manual_seed(static_cast<uint64_t>(seed)); }
+void kiln_manual_seed(int64_t seed) { Generator::manual_seed_all(static_cast<uint64_t>(seed)); }
 int64_t kiln_generator_new(int64_t seed) {
   return guarded([&] { return reinterpret_cast<int64_t>(new Generator(static_cast<uint64_t>(seed))); });
 }

@@ -1,6 +1,8 @@
 // Philox-4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3", SC'11).
 #include "kiln/generator.h"
 
+#include <atomic>
+
 namespace kiln {
 
 Generator::Generator(uint64_t seed) : seed_(seed) {}
@@ -23,9 +25,20 @@ Generator::Reservation Generator::reserve(uint64_t blocks) {
   return r;
 }
 
+namespace {
+// The seed a thread's default generator starts from: PyTorch's default, until manual_seed changes it.
+std::atomic<uint64_t> g_starting_seed{67280421310721ULL};
+}  // namespace
+
 Generator& Generator::default_generator() {
-  static Generator* g = new Generator();
-  return *g;
+  // One per thread, so that threads drawing at the same time each get the numbers they get alone.
+  thread_local Generator g(g_starting_seed.load(std::memory_order_relaxed));
+  return g;
+}
+
+void Generator::manual_seed_all(uint64_t seed) {
+  g_starting_seed.store(seed, std::memory_order_relaxed);
+  default_generator().manual_seed(seed);
 }
 
 PhiloxBlock philox(uint64_t seed, uint64_t counter) {

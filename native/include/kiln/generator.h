@@ -20,8 +20,12 @@ class Generator {
   };
   Reservation reserve(uint64_t blocks);
 
-  // The generator behind torch.manual_seed, used when an op is given none.
+  // The calling thread's default generator, used when an op is given none. Each thread has its own,
+  // starting from the seed of the last manual_seed_all (PyTorch's default seed before any).
   static Generator& default_generator();
+
+  // torch.manual_seed: seeds the calling thread's default generator, and the ones threads make later.
+  static void manual_seed_all(uint64_t seed);
 
  private:
   mutable std::mutex mutex_;

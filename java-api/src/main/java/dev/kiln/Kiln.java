@@ -11,7 +11,10 @@ public final class Kiln {
 
   private Kiln() {}
 
-  /** Seeds the global generator (torch.manual_seed): same seed, same random numbers. */
+  /**
+   * Seeds the default generator (torch.manual_seed): same seed, same random numbers. Each thread has its own
+   * default generator: this seeds the calling thread's, and threads that first draw later start from this seed.
+   */
   public static void manualSeed(long seed) {
     KilnNative.kiln_manual_seed(seed);
   }
