@@ -70,6 +70,10 @@ void add_select_ops(std::vector<const OpDef*>& table);
 void add_advanced_index_ops(std::vector<const OpDef*>& table);
 void add_mask_ops(std::vector<const OpDef*>& table);
 void add_getitem_ops(std::vector<const OpDef*>& table);
+// Normalization, dropout, embeddings, distances and attention (issue 4, section 7): one file each.
+void add_batch_norm_ops(std::vector<const OpDef*>& table);
+void add_layer_norm_ops(std::vector<const OpDef*>& table);
+void add_group_norm_ops(std::vector<const OpDef*>& table);
 
 // The in-place name of an op for messages: "add_" for add, "fill_" for fill_.
 std::string inplace_name(const OpDef& op);
