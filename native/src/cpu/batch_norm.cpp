@@ -47,35 +47,63 @@ KILN_SIMD void run_grad_affine(DType t, void* gx, const void* g, const void* x, 
   norm::grad_affine(static_cast<double*>(gx), static_cast<const double*>(g), static_cast<const double*>(x), n, c, a, b, d);
 }
 
-// Column accumulators of the row layout: s1[l] += v1(l), s2[l] += v2(l) over one row's columns [0, n).
+// Column sums of the row layout over `rows` rows (`stride` elements apart) of n <= kColumnChunk columns: partial
+// sums in T over kRowFlush rows at a time, added into the double accumulators s1, s2.
+constexpr int64_t kRowFlush = 64;
+
 template <class T>
-KILN_ALWAYS_INLINE void columns_shifted_t(const T* x, const T* shift, int64_t n, double* s1, double* s2) {
-  for (int64_t l = 0; l < n; ++l) {
-    const T d = x[l] - shift[l];
-    s1[l] += d;
-    s2[l] += static_cast<double>(d) * d;
+KILN_ALWAYS_INLINE void columns_shifted_t(const T* x, int64_t stride, int64_t rows, const T* shift, int64_t n,
+                                          double* s1, double* s2) {
+  for (int64_t r0 = 0; r0 < rows; r0 += kRowFlush) {
+    T a[kColumnChunk] = {}, b[kColumnChunk] = {};
+    for (int64_t r = r0; r < std::min(rows, r0 + kRowFlush); ++r) {
+      const T* row = x + r * stride;
+      for (int64_t l = 0; l < n; ++l) {
+        const T d = row[l] - shift[l];
+        a[l] += d;
+        b[l] += d * d;
+      }
+    }
+    for (int64_t l = 0; l < n; ++l) {
+      s1[l] += a[l];
+      s2[l] += b[l];
+    }
   }
 }
 
 template <class T>
-KILN_ALWAYS_INLINE void columns_grad_t(const T* g, const T* x, const T* c, int64_t n, double* sg, double* sgx) {
-  for (int64_t l = 0; l < n; ++l) {
-    sg[l] += g[l];
-    sgx[l] += static_cast<double>(g[l] * (x[l] - c[l]));
+KILN_ALWAYS_INLINE void columns_grad_t(const T* g, const T* x, int64_t stride, int64_t rows, const T* c, int64_t n,
+                                       double* sg, double* sgx) {
+  for (int64_t r0 = 0; r0 < rows; r0 += kRowFlush) {
+    T a[kColumnChunk] = {}, b[kColumnChunk] = {};
+    for (int64_t r = r0; r < std::min(rows, r0 + kRowFlush); ++r) {
+      const T *gr = g + r * stride, *xr = x + r * stride;
+      for (int64_t l = 0; l < n; ++l) {
+        a[l] += gr[l];
+        b[l] += gr[l] * (xr[l] - c[l]);
+      }
+    }
+    for (int64_t l = 0; l < n; ++l) {
+      sg[l] += a[l];
+      sgx[l] += b[l];
+    }
   }
 }
 
-KILN_SIMD void columns_shifted(DType t, const void* x, const void* shift, int64_t n, double* s1, double* s2) {
+KILN_SIMD void columns_shifted(DType t, const void* x, int64_t stride, int64_t rows, const void* shift, int64_t n,
+                               double* s1, double* s2) {
   if (t == DType::Float32)
-    return columns_shifted_t(static_cast<const float*>(x), static_cast<const float*>(shift), n, s1, s2);
-  columns_shifted_t(static_cast<const double*>(x), static_cast<const double*>(shift), n, s1, s2);
+    return columns_shifted_t(static_cast<const float*>(x), stride, rows, static_cast<const float*>(shift), n, s1, s2);
+  columns_shifted_t(static_cast<const double*>(x), stride, rows, static_cast<const double*>(shift), n, s1, s2);
 }
 
-KILN_SIMD void columns_grad(DType t, const void* g, const void* x, const void* c, int64_t n, double* sg, double* sgx) {
+KILN_SIMD void columns_grad(DType t, const void* g, const void* x, int64_t stride, int64_t rows, const void* c,
+                            int64_t n, double* sg, double* sgx) {
   if (t == DType::Float32)
-    return columns_grad_t(static_cast<const float*>(g), static_cast<const float*>(x), static_cast<const float*>(c), n, sg,
-                          sgx);
-  columns_grad_t(static_cast<const double*>(g), static_cast<const double*>(x), static_cast<const double*>(c), n, sg, sgx);
+    return columns_grad_t(static_cast<const float*>(g), static_cast<const float*>(x), stride, rows,
+                          static_cast<const float*>(c), n, sg, sgx);
+  columns_grad_t(static_cast<const double*>(g), static_cast<const double*>(x), stride, rows,
+                 static_cast<const double*>(c), n, sg, sgx);
 }
 
 KILN_SIMD void columns_affine(DType t, void* y, const void* x, int64_t n, const void* c, const void* a, const void* b) {
@@ -102,8 +130,9 @@ KILN_SIMD void columns_grad_affine(DType t, void* gx, const void* g, const void*
 bool row_layout(ChannelShape sh) { return sh.s < kSegmentMin; }
 
 // Per-channel sums (a, b) of a pass over one or two tensors. run(k, offset, len, a, b) adds the sums of the
-// run of len elements at element offset of channel k; columns(offset, first_col, cols, a, b) adds those of a
-// row's columns [first_col, first_col + cols) into per-column accumulators. Partials merge in a fixed order.
+// run of len elements at element offset of channel k; columns(first_row, rows, first_col, cols, a, b) adds
+// those of columns [first_col, first_col + cols) of rows [first_row, first_row + rows) into per-column
+// accumulators. Partials merge in a fixed order.
 template <class Run, class Columns>
 void channel_sums(ChannelShape sh, std::vector<double>& a, std::vector<double>& b, Run&& run, Columns&& columns) {
   a.assign(static_cast<size_t>(sh.c), 0.0);
@@ -136,8 +165,8 @@ void channel_sums(ChannelShape sh, std::vector<double>& a, std::vector<double>& 
       const int64_t cols = std::min(kColumnChunk, width - col);
       double* qa = pa.data() + blk * width + col;
       double* qb = pb.data() + blk * width + col;
-      for (int64_t r = blk * rows_per_block; r < std::min(sh.n, (blk + 1) * rows_per_block); ++r)
-        columns(r * width, col, cols, qa, qb);
+      const int64_t first = blk * rows_per_block;
+      columns(first, std::min(sh.n, first + rows_per_block) - first, col, cols, qa, qb);
     }
   });
   for (int64_t blk = 0; blk < blocks; ++blk)
@@ -197,8 +226,9 @@ void batch_norm_stats_kernel(const Tensor& x, ChannelShape sh, std::vector<doubl
       [&](int64_t k, int64_t off, int64_t len, double& a, double& b) {
         run_shifted_sums(t, px + off * es, len, shift[static_cast<size_t>(k)], a, b);
       },
-      [&](int64_t off, int64_t col, int64_t cols, double* a, double* b) {
-        columns_shifted(t, px + (off + col) * es, shift_cols.data() + col * es, cols, a, b);
+      [&](int64_t first, int64_t rows, int64_t col, int64_t cols, double* a, double* b) {
+        columns_shifted(t, px + (first * sh.c * sh.s + col) * es, sh.c * sh.s, rows, shift_cols.data() + col * es, cols,
+                        a, b);
       });
   const double count = static_cast<double>(sh.n * sh.s);
   mean.assign(static_cast<size_t>(sh.c), 0.0);
@@ -243,8 +273,9 @@ void batch_norm_grad_sums_kernel(const Tensor& g, const Tensor& x, ChannelShape 
       [&](int64_t k, int64_t off, int64_t len, double& a, double& b) {
         run_grad_sums(t, pg + off * es, px + off * es, len, mean[static_cast<size_t>(k)], a, b);
       },
-      [&](int64_t off, int64_t col, int64_t cols, double* a, double* b) {
-        columns_grad(t, pg + (off + col) * es, px + (off + col) * es, mean_cols.data() + col * es, cols, a, b);
+      [&](int64_t first, int64_t rows, int64_t col, int64_t cols, double* a, double* b) {
+        const int64_t off = first * sh.c * sh.s + col;
+        columns_grad(t, pg + off * es, px + off * es, sh.c * sh.s, rows, mean_cols.data() + col * es, cols, a, b);
       });
 }
 

@@ -49,34 +49,57 @@ void forward_row(double* y, const double* x, const double* w, const double* b, i
   forward_row_f64(y, x, w, b, d, eps, centered, mean, rstd);
 }
 
-// gx of one row from h = g w: gx = r (h - E[h] - xhat E[h xhat]) (RMS norm: without the E[h] and the mean);
-// and the row's part of gw and gb.
-template <class T>
-KILN_ALWAYS_INLINE void backward_row_t(T* gx, const T* g, const T* x, const T* w, int64_t d, T mean, T rstd,
-                                       bool centered, T* gw, T* gb) {
-  double sh = 0, shx = 0;
-  norm::grad_sums(g, x, w, d, mean, sh, shx);
-  const double r = rstd, inv_d = 1.0 / static_cast<double>(d);
-  const T b = static_cast<T>(-r * r * r * shx * inv_d);
-  const T dd = centered ? static_cast<T>(-r * sh * inv_d) : T(0);
-  norm::grad_row(gx, g, x, w, d, mean, rstd, rstd, b, dd, gw, gb);
+// Up to kRowGroup rows of the backward: each row's sums of h = g w give its gx = r (h - E[h] - xhat E[h xhat])
+// (RMS norm: without E[h] and the mean), written with the rows' part of gw and gb.
+constexpr int kRowGroup = 4;
+
+template <class T, int R>
+KILN_ALWAYS_INLINE void backward_rows_t(T* gx, const T* g, const T* x, const T* w, int64_t d, const T* mean,
+                                        const T* rstd, T* gw, T* gb) {
+  T* gxs[R];
+  const T *gs[R], *xs[R];
+  T a[R], b[R], dd[R], c[R];
+  const double inv_d = 1.0 / static_cast<double>(d);
+  for (int k = 0; k < R; ++k) {
+    gxs[k] = gx + k * d;
+    gs[k] = g + k * d;
+    xs[k] = x + k * d;
+    c[k] = mean ? mean[k] : T(0);
+    double sh = 0, shx = 0;
+    norm::grad_sums(gs[k], xs[k], w, d, c[k], sh, shx);
+    const double r = rstd[k];
+    a[k] = rstd[k];
+    b[k] = static_cast<T>(-r * r * r * shx * inv_d);
+    dd[k] = mean ? static_cast<T>(-r * sh * inv_d) : T(0);
+  }
+  norm::grad_rows<T, R>(gxs, gs, xs, w, d, c, rstd, a, b, dd, gw, gb);
 }
 
-KILN_SIMD void backward_row_f32(float* gx, const float* g, const float* x, const float* w, int64_t d, float mean,
-                                float rstd, bool centered, float* gw, float* gb) {
-  backward_row_t(gx, g, x, w, d, mean, rstd, centered, gw, gb);
+template <class T>
+KILN_ALWAYS_INLINE void backward_block_t(T* gx, const T* g, const T* x, const T* w, int64_t rows, int64_t d,
+                                         const T* mean, const T* rstd, T* gw, T* gb) {
+  int64_t i = 0;
+  for (; i + kRowGroup <= rows; i += kRowGroup)
+    backward_rows_t<T, kRowGroup>(gx + i * d, g + i * d, x + i * d, w, d, mean ? mean + i : nullptr, rstd + i, gw, gb);
+  for (; i < rows; ++i)
+    backward_rows_t<T, 1>(gx + i * d, g + i * d, x + i * d, w, d, mean ? mean + i : nullptr, rstd + i, gw, gb);
 }
-KILN_SIMD void backward_row_f64(double* gx, const double* g, const double* x, const double* w, int64_t d, double mean,
-                                double rstd, bool centered, double* gw, double* gb) {
-  backward_row_t(gx, g, x, w, d, mean, rstd, centered, gw, gb);
+
+KILN_SIMD void backward_block_f32(float* gx, const float* g, const float* x, const float* w, int64_t rows, int64_t d,
+                                  const float* mean, const float* rstd, float* gw, float* gb) {
+  backward_block_t(gx, g, x, w, rows, d, mean, rstd, gw, gb);
 }
-void backward_row(float* gx, const float* g, const float* x, const float* w, int64_t d, float mean, float rstd,
-                  bool centered, float* gw, float* gb) {
-  backward_row_f32(gx, g, x, w, d, mean, rstd, centered, gw, gb);
+KILN_SIMD void backward_block_f64(double* gx, const double* g, const double* x, const double* w, int64_t rows,
+                                  int64_t d, const double* mean, const double* rstd, double* gw, double* gb) {
+  backward_block_t(gx, g, x, w, rows, d, mean, rstd, gw, gb);
 }
-void backward_row(double* gx, const double* g, const double* x, const double* w, int64_t d, double mean, double rstd,
-                  bool centered, double* gw, double* gb) {
-  backward_row_f64(gx, g, x, w, d, mean, rstd, centered, gw, gb);
+void backward_block(float* gx, const float* g, const float* x, const float* w, int64_t rows, int64_t d,
+                    const float* mean, const float* rstd, float* gw, float* gb) {
+  backward_block_f32(gx, g, x, w, rows, d, mean, rstd, gw, gb);
+}
+void backward_block(double* gx, const double* g, const double* x, const double* w, int64_t rows, int64_t d,
+                    const double* mean, const double* rstd, double* gw, double* gb) {
+  backward_block_f64(gx, g, x, w, rows, d, mean, rstd, gw, gb);
 }
 
 // mean may be undefined (RMS norm).
@@ -108,7 +131,6 @@ void row_norm_forward(const Tensor& y, const Tensor& mean, const Tensor& rstd, c
 
 void row_norm_backward(const Tensor& gx, const Tensor& gw, const Tensor& gb, const Tensor& g, const Tensor& x,
                        const Tensor& mean, const Tensor& rstd, const Tensor& weight, int64_t rows, int64_t d) {
-  const bool centered = mean.defined();
   dispatch(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_floating_point_v<T>) {
@@ -120,14 +142,15 @@ void row_norm_backward(const Tensor& gx, const Tensor& gw, const Tensor& gb, con
       const T* pg = rows * d > 0 ? g.data<T>() : nullptr;
       const T* px = rows * d > 0 ? x.data<T>() : nullptr;
       const T* pweight = ptr_or_null<T>(weight);
-      const T* pm = centered ? mean.data<T>() : nullptr;
+      const T* pm = mean.defined() ? mean.data<T>() : nullptr;
       const T* pr = rows > 0 ? rstd.data<T>() : nullptr;
       parallel_blocks(blocks, std::max<int64_t>(1, kGrainCostly / std::max<int64_t>(per_block * d, 1)),
                       [&](int64_t b0, int64_t b1) {
-                        for (int64_t blk = b0; blk < b1; ++blk)
-                          for (int64_t r = blk * per_block; r < std::min(rows, (blk + 1) * per_block); ++r)
-                            backward_row(po + r * d, pg + r * d, px + r * d, pweight, d, pm ? pm[r] : T(0), pr[r],
-                                         centered, pw.data() + blk * d, pb.data() + blk * d);
+                        for (int64_t blk = b0; blk < b1; ++blk) {
+                          const int64_t r0 = blk * per_block, n = std::min(rows, r0 + per_block) - r0;
+                          backward_block(po + r0 * d, pg + r0 * d, px + r0 * d, pweight, n, d, pm ? pm + r0 : nullptr,
+                                         pr + r0, pw.data() + blk * d, pb.data() + blk * d);
+                        }
                       });
       if (gw.defined() || gb.defined()) {
         T* ow = gw.defined() ? gw.data<T>() : nullptr;
