@@ -74,6 +74,10 @@ void add_getitem_ops(std::vector<const OpDef*>& table);
 void add_batch_norm_ops(std::vector<const OpDef*>& table);
 void add_layer_norm_ops(std::vector<const OpDef*>& table);
 void add_group_norm_ops(std::vector<const OpDef*>& table);
+void add_dropout_ops(std::vector<const OpDef*>& table);
+void add_embedding_ops(std::vector<const OpDef*>& table);
+void add_distance_ops(std::vector<const OpDef*>& table);
+void add_attention_ops(std::vector<const OpDef*>& table);
 
 // The in-place name of an op for messages: "add_" for add, "fill_" for fill_.
 std::string inplace_name(const OpDef& op);

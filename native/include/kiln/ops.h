@@ -3,9 +3,13 @@
 // op called from Java.
 #pragma once
 #include "kiln/ops/activation.h"
+#include "kiln/ops/attention.h"
 #include "kiln/ops/copy.h"
 #include "kiln/ops/creation.h"
+#include "kiln/ops/distance.h"
+#include "kiln/ops/dropout.h"
 #include "kiln/ops/elementwise.h"
+#include "kiln/ops/embedding.h"
 #include "kiln/ops/indexing.h"
 #include "kiln/ops/linalg.h"
 #include "kiln/ops/normalization.h"
