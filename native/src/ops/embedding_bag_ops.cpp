@@ -86,7 +86,7 @@ cpu::Bags make_bags(const char* op, const Tensor& idx, const Tensor& offsets, co
 
 void check_bag_inputs(const char* op, const Tensor& weight, const Tensor& idx, const Tensor& psw, const BagArgs& a) {
   KILN_CHECK(psw.defined() ? a.mode == BagMode::Sum : true, Argument, op,
-             ": embedding_bag: per_sample_weights was not None. per_sample_weights is only supported for mode='sum' "
+             ": per_sample_weights was not None. per_sample_weights is only supported for mode='sum' "
              "(got mode='",
              a.mode == BagMode::Mean ? "mean" : "max", "')");
   if (psw.defined()) {
