@@ -1,6 +1,6 @@
 // scaled_dot_product_attention: a composite of batched matmul, the fused softmax, masked_fill or add for the mask
 // and dropout, so its gradients of any order come from those ops. A single fused kernel would do the same two
-// GEMMs and one softmax pass (benchmarks/ AttentionBench compares it with PyTorch's math path).
+// GEMMs and one softmax pass (benchmarks' NormBench compares it with PyTorch 1.13's math path).
 #include <cmath>
 #include <limits>
 
