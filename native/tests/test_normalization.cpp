@@ -123,9 +123,12 @@ TEST(batch_norm_derivatives_match_the_reference) {
       if (affine) in.insert(in.end(), {uniform({shape[1]}, 9, 0.5, 1.5), uniform({shape[1]}, 10)});
       check_derivatives(
           [&](const TensorList& a) {
-            return batch_norm(a[0], Tensor(), Tensor(), affine ? a[1] : Tensor(), affine ? a[2] : Tensor(), true, 0.1, 1e-5);
+            const Tensor w = affine ? a[1] : Tensor(), b = affine ? a[2] : Tensor();
+            return batch_norm(a[0], Tensor(), Tensor(), w, b, true, 0.1, 1e-5);
           },
-          [&](const TensorList& a) { return batch_norm_ref(a[0], affine ? a[1] : Tensor(), affine ? a[2] : Tensor(), 1e-5); },
+          [&](const TensorList& a) {
+            return batch_norm_ref(a[0], affine ? a[1] : Tensor(), affine ? a[2] : Tensor(), 1e-5);
+          },
           in, 1e-9);
     }
 }

@@ -41,7 +41,8 @@ void embedding_kernel(const Tensor& out, const Tensor& weight, const Tensor& ind
   const char* pw = static_cast<const char*>(weight.raw_data());
   const int64_t* idx = indices.data<int64_t>();
   parallel_for(k, std::max<int64_t>(1, kGrainCheap / d), [&](int64_t k0, int64_t k1) {
-    for (int64_t i = k0; i < k1; ++i) std::memcpy(po + static_cast<size_t>(i) * row, pw + static_cast<size_t>(idx[i]) * row, row);
+    for (int64_t i = k0; i < k1; ++i)
+      std::memcpy(po + static_cast<size_t>(i) * row, pw + static_cast<size_t>(idx[i]) * row, row);
   });
 }
 

@@ -125,8 +125,8 @@ Tensor feature_alpha_dropout(const Tensor& x, double p, bool training, Generator
   return call1(kFeatureAlphaDropout, {x}, dropout_args(gen, training, p));
 }
 std::pair<Tensor, Tensor> native_dropout(const Tensor& x, double p, bool feature, bool alpha, Generator* gen) {
-  const TensorList r = call(kNativeDropout, {x},
-                            OpArgs{{static_cast<int64_t>(reinterpret_cast<intptr_t>(gen)), feature ? 1 : 0, alpha ? 1 : 0}, {p}});
+  const int64_t g = static_cast<int64_t>(reinterpret_cast<intptr_t>(gen));
+  const TensorList r = call(kNativeDropout, {x}, OpArgs{{g, feature ? 1 : 0, alpha ? 1 : 0}, {p}});
   return {r[0], r[1]};
 }
 

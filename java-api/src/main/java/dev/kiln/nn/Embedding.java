@@ -42,26 +42,28 @@ public class Embedding extends Module {
   private Embedding(int numEmbeddings, int embeddingDim, Integer paddingIdx, Double maxNorm, double normType,
       boolean scaleGradByFreq, Tensor pretrained) {
     if (numEmbeddings < 0 || embeddingDim < 0)
-      throw new IllegalArgumentException("Embedding: sizes must be non-negative, got " + numEmbeddings + " and " + embeddingDim);
+      throw new IllegalArgumentException("Embedding: sizes must be non-negative, got " + numEmbeddings + " and "
+          + embeddingDim);
     this.numEmbeddings = numEmbeddings;
     this.embeddingDim = embeddingDim;
     this.paddingIdx = normalizePadding("Embedding", paddingIdx, numEmbeddings);
     this.maxNorm = maxNorm;
     this.normType = normType;
     this.scaleGradByFreq = scaleGradByFreq;
-    this.weight = registerParameter("weight", pretrained != null ? pretrained : Tensor.zeros(numEmbeddings, embeddingDim));
+    Tensor w = pretrained != null ? pretrained.detach() : Tensor.zeros(numEmbeddings, embeddingDim);
+    this.weight = registerParameter("weight", w);
     if (pretrained == null) resetParameters();
   }
 
   /**
-   * An Embedding holding embeddings [numEmbeddings, dim] itself (not a copy), frozen (no gradient) unless freeze is
-   * false. The padding row is left as it is.
+   * An Embedding whose weight shares the memory of embeddings [numEmbeddings, dim] (no copy), frozen (no gradient)
+   * unless freeze is false. The padding row is left as it is.
    */
   public static Embedding fromPretrained(Tensor embeddings, boolean freeze, Integer paddingIdx, Double maxNorm,
       double normType, boolean scaleGradByFreq) {
     if (embeddings.dim() != 2)
-      throw new IllegalArgumentException("Embedding.fromPretrained: Embeddings parameter is expected to be 2-dimensional, got "
-          + embeddings.dim() + " dims");
+      throw new IllegalArgumentException("Embedding.fromPretrained: Embeddings parameter is expected to be "
+          + "2-dimensional, got " + embeddings.dim() + " dims");
     Embedding e = new Embedding((int) embeddings.size(0), (int) embeddings.size(1), paddingIdx, maxNorm, normType,
         scaleGradByFreq, embeddings);
     e.weight.requiresGrad(!freeze);

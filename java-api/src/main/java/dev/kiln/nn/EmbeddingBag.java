@@ -52,11 +52,12 @@ public class EmbeddingBag extends Module {
     this.mode = mode;
     this.includeLastOffset = includeLastOffset;
     this.paddingIdx = Embedding.normalizePadding("EmbeddingBag", paddingIdx, numEmbeddings);
-    this.weight = registerParameter("weight", pretrained != null ? pretrained : Tensor.zeros(numEmbeddings, embeddingDim));
+    Tensor w = pretrained != null ? pretrained.detach() : Tensor.zeros(numEmbeddings, embeddingDim);
+    this.weight = registerParameter("weight", w);
     if (pretrained == null) resetParameters();
   }
 
-  /** An EmbeddingBag holding embeddings [numEmbeddings, dim] itself, frozen unless freeze is false. */
+  /** An EmbeddingBag whose weight shares the memory of embeddings [numEmbeddings, dim], frozen unless freeze is false. */
   public static EmbeddingBag fromPretrained(Tensor embeddings, boolean freeze, Double maxNorm, double normType,
       boolean scaleGradByFreq, String mode, boolean includeLastOffset, Integer paddingIdx) {
     if (embeddings.dim() != 2)

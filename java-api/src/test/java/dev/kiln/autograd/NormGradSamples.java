@@ -49,7 +49,8 @@ final class NormGradSamples {
     embeddings(s);
     s.sample("cosine_similarity", "broadcast", in -> of(Distances.cosineSimilarity(in[0], in[1], -1)),
         () -> of(randn(3, 1, 4), randn(2, 4)));
-    s.sample("pairwise_distance", "p 2", in -> of(Distances.pairwiseDistance(in[0], in[1])), () -> of(randn(3, 4), randn(3, 4)));
+    s.sample("pairwise_distance", "p 2", in -> of(Distances.pairwiseDistance(in[0], in[1])),
+        () -> of(randn(3, 4), randn(3, 4)));
     s.sample("pairwise_distance", "p 3, keepdim", in -> of(Distances.pairwiseDistance(in[0], in[1], 3.0, 1e-6, true)),
         () -> of(randn(2, 5), randn(5)));
     s.sample("scaled_dot_product_attention", "float mask",
@@ -72,9 +73,11 @@ final class NormGradSamples {
         () -> of(randn(3, 2, 4), positive(0.5, 2)));
     s.sample("native_batch_norm_backward", "training", in -> op("native_batch_norm_backward", in, new long[] {1, 1}),
         () -> of(randn(3, 2, 4), randn(3, 2, 4), randn(2), positive(0.5, 2), randn(2)));
-    s.sample("native_batch_norm_backward", "evaluation, no weight", in -> op("native_batch_norm_backward", in, new long[] {0, 0}),
+    s.sample("native_batch_norm_backward", "evaluation, no weight",
+        in -> op("native_batch_norm_backward", in, new long[] {0, 0}),
         () -> of(randn(3, 2, 2), randn(3, 2, 2), randn(2), positive(0.5, 2)));
-    s.sample("instance_norm", "affine", in -> of(Normalization.instanceNorm(in[0], null, null, in[1], in[2], true, 0.1, 1e-5)),
+    s.sample("instance_norm", "affine",
+        in -> of(Normalization.instanceNorm(in[0], null, null, in[1], in[2], true, 0.1, 1e-5)),
         () -> of(randn(2, 3, 4), positive(0.5, 3), randn(3)));
   }
 

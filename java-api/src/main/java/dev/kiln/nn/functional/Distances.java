@@ -30,7 +30,8 @@ public final class Distances {
 
   /** {@code sum(x1 / max(|x1|, eps) * x2 / max(|x2|, eps))} along dim, x1 and x2 broadcast together first. */
   public static Tensor cosineSimilarity(Tensor x1, Tensor x2, int dim, double eps) {
-    return Tensor.adopt(Core.call(COSINE_SIMILARITY, Frame.of(new long[] {x1.handle(), x2.handle()}, new long[] {dim}, eps)));
+    return Tensor.adopt(Core.call(COSINE_SIMILARITY,
+        Frame.of(new long[] {x1.handle(), x2.handle()}, new long[] {dim}, eps)));
   }
 
   /** pairwiseDistance with p 2, eps 1e-6. */
