@@ -73,6 +73,14 @@ void add_getitem_ops(std::vector<const OpDef*>& table);
 void add_conv_ops(std::vector<const OpDef*>& table);
 void add_pool_ops(std::vector<const OpDef*>& table);
 void add_sampling_ops(std::vector<const OpDef*>& table);
+// Normalization, dropout, embeddings, distances and attention (issue 4, section 7): one file each.
+void add_batch_norm_ops(std::vector<const OpDef*>& table);
+void add_layer_norm_ops(std::vector<const OpDef*>& table);
+void add_group_norm_ops(std::vector<const OpDef*>& table);
+void add_dropout_ops(std::vector<const OpDef*>& table);
+void add_embedding_ops(std::vector<const OpDef*>& table);
+void add_distance_ops(std::vector<const OpDef*>& table);
+void add_attention_ops(std::vector<const OpDef*>& table);
 
 // The in-place name of an op for messages: "add_" for add, "fill_" for fill_.
 std::string inplace_name(const OpDef& op);

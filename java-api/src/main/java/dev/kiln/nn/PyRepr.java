@@ -35,4 +35,11 @@ final class PyRepr {
     String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
     return String.format("%s%se%s%02d", sign, mantissa, exponent < 0 ? "-" : "+", Math.abs(exponent));
   }
+
+  /** repr(tuple) of ints: (5,) or (3, 4). */
+  static String tuple(long[] values) {
+    StringBuilder sb = new StringBuilder("(");
+    for (int i = 0; i < values.length; i++) sb.append(i > 0 ? ", " : "").append(values[i]);
+    return sb.append(values.length == 1 ? ",)" : ")").toString();
+  }
 }

@@ -63,6 +63,7 @@ final class GradSamples {
     IndexingGradSamples.register(s);
     ConvGradSamples.register(s);
     PoolGradSamples.register(s);
+    NormGradSamples.register(s);
     return s.samples;
   }
 }

@@ -99,6 +99,7 @@ final class ModuleMakers {
     ConvModuleMakers.register();
     AttentionModuleMakers.register();
     maker("Linear", a -> new Linear(a.integer("in_features", 0), a.integer("out_features", 0), a.bool("bias", true)));
+    NormModuleMakers.register();
   }
 
   static Module make(String cls, JsonObject kwargs) {

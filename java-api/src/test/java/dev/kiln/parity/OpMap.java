@@ -52,6 +52,7 @@ final class OpMap {
     MathOps.register(ALL);
     ConvOps.register(ALL);
     PoolingOps.register(ALL);
+    NormOps.register(ALL);
   }
 
   /** The Java call for a fixture op, or null. */

@@ -1,0 +1,28 @@
+package dev.kiln.nn;
+
+import dev.kiln.Tensor;
+
+/**
+ * Batch norm of [N, C] or [N, C, L] inputs (torch.nn.BatchNorm1d): defaults eps 1e-5, momentum 0.1, affine, tracking
+ * running statistics.
+ *
+ * <pre>{@code
+ * BatchNorm1d bn = new BatchNorm1d(64);
+ * Tensor y = bn.call(x);   // training: batch statistics; after bn.eval(): the running ones
+ * }</pre>
+ */
+public class BatchNorm1d extends BatchNorm {
+  public BatchNorm1d(int numFeatures) {
+    this(numFeatures, 1e-5, 0.1, true, true);
+  }
+
+  /** momentum null: a cumulative moving average. */
+  public BatchNorm1d(int numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats) {
+    super(numFeatures, eps, momentum, affine, trackRunningStats);
+  }
+
+  @Override
+  protected void checkInputDim(Tensor input) {
+    requireDims(input, "2D or 3D", 2, 3);
+  }
+}

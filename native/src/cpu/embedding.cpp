@@ -1,0 +1,180 @@
+// Embedding kernels: row gathers forward; backward, each thread owns a range of weight rows and scans every index
+// in order, so each row's gradient is summed in the same order whatever the number of threads.
+#include "cpu/embedding.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "cpu/dispatch.h"
+#include "cpu/loop.h"
+#include "cpu/simd.h"
+#include "thread_pool.h"
+
+namespace kiln::cpu {
+namespace {
+
+template <class T>
+KILN_ALWAYS_INLINE void axpy_t(T* __restrict y, const T* __restrict x, T a, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
+}
+
+KILN_SIMD void axpy(DType t, void* y, const void* x, double a, int64_t n) {
+  if (t == DType::Float32) return axpy_t(static_cast<float*>(y), static_cast<const float*>(x), static_cast<float>(a), n);
+  axpy_t(static_cast<double*>(y), static_cast<const double*>(x), a, n);
+}
+
+// Runs fn(r0, r1) over ranges of [0, rows) on the pool, one range per thread when the work is worth sharing.
+template <class Fn>
+void for_row_ranges(int64_t rows, int64_t work, Fn&& fn) {
+  const int64_t parts = work < 2 * kGrainCheap ? 1 : get_num_threads();
+  parallel_for(rows, std::max<int64_t>(1, (rows + parts - 1) / parts), fn);
+}
+
+}  // namespace
+
+void embedding_kernel(const Tensor& out, const Tensor& weight, const Tensor& indices) {
+  const int64_t k = indices.numel(), d = weight.shape()[1];
+  if (k == 0 || d == 0) return;
+  const size_t row = static_cast<size_t>(d) * dtype_size(weight.dtype());
+  char* po = static_cast<char*>(out.raw_data());
+  const char* pw = static_cast<const char*>(weight.raw_data());
+  const int64_t* idx = indices.data<int64_t>();
+  parallel_for(k, std::max<int64_t>(1, kGrainCheap / d), [&](int64_t k0, int64_t k1) {
+    for (int64_t i = k0; i < k1; ++i)
+      std::memcpy(po + static_cast<size_t>(i) * row, pw + static_cast<size_t>(idx[i]) * row, row);
+  });
+}
+
+void embedding_backward_kernel(const Tensor& grad_weight, const Tensor& grad, const Tensor& indices,
+                               const std::vector<double>& scale) {
+  const int64_t k = indices.numel(), v = grad_weight.shape()[0], d = grad_weight.shape()[1];
+  if (k == 0 || d == 0) return;
+  const DType t = grad.dtype();
+  const size_t es = dtype_size(t);
+  char* pw = static_cast<char*>(grad_weight.raw_data());
+  const char* pg = static_cast<const char*>(grad.raw_data());
+  const int64_t* idx = indices.data<int64_t>();
+  for_row_ranges(v, k * d, [&](int64_t r0, int64_t r1) {
+    for (int64_t i = 0; i < k; ++i) {
+      const int64_t r = idx[i];
+      if (r < r0 || r >= r1) continue;
+      const double s = scale.empty() ? 1.0 : scale[static_cast<size_t>(i)];
+      if (s != 0) axpy(t, pw + static_cast<size_t>(r * d) * es, pg + static_cast<size_t>(i * d) * es, s, d);
+    }
+  });
+}
+
+void embedding_renorm_kernel(const Tensor& weight, const Tensor& indices, double max_norm, double norm_type) {
+  std::vector<int64_t> rows(indices.data<int64_t>(), indices.data<int64_t>() + indices.numel());
+  std::sort(rows.begin(), rows.end());
+  rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+  const int64_t d = weight.shape()[1];
+  dispatch(weight.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_floating_point_v<T>) {
+      T* w = weight.data<T>();
+      for (int64_t r : rows) {
+        T* row = w + r * d;
+        double norm = 0;
+        if (std::isinf(norm_type)) {
+          for (int64_t j = 0; j < d; ++j) norm = std::max(norm, std::fabs(static_cast<double>(row[j])));
+        } else if (norm_type == 0) {
+          for (int64_t j = 0; j < d; ++j) norm += row[j] != T(0);
+        } else {
+          for (int64_t j = 0; j < d; ++j) norm += std::pow(std::fabs(static_cast<double>(row[j])), norm_type);
+          norm = std::pow(norm, 1.0 / norm_type);
+        }
+        // PyTorch's rule: a row whose norm exceeds max_norm is scaled by max_norm / (norm + 1e-7).
+        if (norm > max_norm) {
+          const T scale = static_cast<T>(max_norm / (norm + 1e-7));
+          for (int64_t j = 0; j < d; ++j) row[j] *= scale;
+        }
+      }
+    } else {
+      fail(ErrorKind::Internal, "embedding_renorm_ kernel: floating dtypes only");
+    }
+  });
+}
+
+void embedding_bag_kernel(const Tensor& out, const Tensor& max_indices, const Tensor& weight, const Tensor& indices,
+                          const Bags& bags, BagMode mode) {
+  const int64_t b = static_cast<int64_t>(bags.start.size()), d = weight.shape()[1];
+  if (b == 0 || d == 0) return;
+  const int64_t* idx = indices.numel() > 0 ? indices.data<int64_t>() : nullptr;
+  dispatch(weight.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_floating_point_v<T>) {
+      T* po = out.data<T>();
+      const T* pw = weight.numel() > 0 ? weight.data<T>() : nullptr;
+      int64_t* pm = mode == BagMode::Max ? max_indices.data<int64_t>() : nullptr;
+      const int64_t per = std::max<int64_t>(1, bags.end.back() - bags.start.front()) / b + 1;
+      parallel_for(b, std::max<int64_t>(1, kGrainCheap / (per * d)), [&](int64_t b0, int64_t b1) {
+        for (int64_t bag = b0; bag < b1; ++bag) {
+          T* o = po + bag * d;
+          std::fill(o, o + d, T(0));
+          if (pm) std::fill(pm + bag * d, pm + (bag + 1) * d, int64_t{-1});
+          bool first = true;
+          for (int64_t i = bags.start[static_cast<size_t>(bag)]; i < bags.end[static_cast<size_t>(bag)]; ++i) {
+            if (!bags.use[static_cast<size_t>(i)]) continue;
+            const T* row = pw + idx[i] * d;
+            if (mode == BagMode::Max) {
+              int64_t* m = pm + bag * d;
+              for (int64_t j = 0; j < d; ++j)
+                if (first || row[j] > o[j]) {
+                  o[j] = row[j];
+                  m[j] = idx[i];
+                }
+              first = false;
+            } else {
+              axpy_t(o, row, static_cast<T>(bags.coef[static_cast<size_t>(i)]), d);
+            }
+          }
+        }
+      });
+    } else {
+      fail(ErrorKind::Internal, "embedding_bag kernel: floating dtypes only");
+    }
+  });
+}
+
+void embedding_bag_backward_kernel(const Tensor& grad_weight, const Tensor& grad, const Tensor& indices,
+                                   const Tensor& max_indices, const Bags& bags, BagMode mode,
+                                   const std::vector<double>& freq_scale) {
+  const int64_t b = static_cast<int64_t>(bags.start.size()), v = grad_weight.shape()[0], d = grad_weight.shape()[1];
+  if (b == 0 || d == 0) return;
+  const DType t = grad.dtype();
+  const size_t es = dtype_size(t);
+  char* pw = static_cast<char*>(grad_weight.raw_data());
+  const char* pg = static_cast<const char*>(grad.raw_data());
+  if (mode == BagMode::Max) {
+    const int64_t* pm = max_indices.data<int64_t>();
+    dispatch(t, [&](auto tag) {
+      using T = decltype(tag);
+      if constexpr (std::is_floating_point_v<T>) {
+        T* gw = reinterpret_cast<T*>(pw);
+        const T* g = reinterpret_cast<const T*>(pg);
+        for_row_ranges(v, b * d, [&](int64_t r0, int64_t r1) {
+          for (int64_t i = 0; i < b * d; ++i) {
+            const int64_t r = pm[i];
+            if (r >= r0 && r < r1) gw[r * d + i % d] += g[i];
+          }
+        });
+      }
+    });
+    return;
+  }
+  const int64_t* idx = indices.numel() > 0 ? indices.data<int64_t>() : nullptr;
+  for_row_ranges(v, indices.numel() * d, [&](int64_t r0, int64_t r1) {
+    for (int64_t bag = 0; bag < b; ++bag)
+      for (int64_t i = bags.start[static_cast<size_t>(bag)]; i < bags.end[static_cast<size_t>(bag)]; ++i) {
+        const int64_t r = idx[i];
+        if (r < r0 || r >= r1 || !bags.use[static_cast<size_t>(i)]) continue;
+        double s = bags.coef[static_cast<size_t>(i)];
+        if (!freq_scale.empty()) s *= freq_scale[static_cast<size_t>(i)];
+        if (s != 0) axpy(t, pw + static_cast<size_t>(r * d) * es, pg + static_cast<size_t>(bag * d) * es, s, d);
+      }
+  });
+}
+
+}  // namespace kiln::cpu

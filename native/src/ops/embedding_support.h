@@ -1,0 +1,19 @@
+// What the embedding op files share: argument checks, frequency scales, and the rows of embedding_bag.
+#pragma once
+#include <vector>
+
+#include "op_table.h"
+
+namespace kiln {
+
+// The indices as a contiguous int64 tensor, checked to be int64 or int32 and to lie in [0, num_weights).
+Tensor embedding_indices(const char* op, const Tensor& indices, int64_t num_weights);
+// A 2-D float32 or float64 weight on the CPU.
+void check_embedding_weight(const char* op, const Tensor& weight);
+// Per index: 1 / the number of times it occurs among all the indices (scale_grad_by_freq).
+std::vector<double> index_frequency_scale(const Tensor& idx, int64_t num_weights);
+
+// embedding_bag and its rows (embedding_bag_ops.cpp).
+void add_embedding_bag_ops(std::vector<const OpDef*>& table);
+
+}  // namespace kiln
