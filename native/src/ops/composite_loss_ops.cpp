@@ -14,6 +14,13 @@ namespace {
 
 Tensor S(double v) { return wrapped_scalar(Scalar(v)); }
 
+// The shape every operand broadcasts to, checked here so that a mismatch names the loss (not an op it runs).
+Shape broadcast_all(const char* op, const TensorList& tensors) {
+  Shape shape = tensors[0].shape();
+  for (size_t i = 1; i < tensors.size(); ++i) shape = broadcast_shapes(shape, tensors[i].shape(), op);
+  return shape;
+}
+
 void check_floating_input(const char* op, const Tensor& x) {
   check_cpu(op, {x});
   KILN_CHECK(is_floating(x.dtype()), DType, op, ": not implemented for '", dtype_name(x.dtype()),
@@ -28,6 +35,7 @@ TensorList margin_ranking_fwd(const TensorList& in, const OpArgs& args) {
   KILN_CHECK(x1.dim() == x2.dim() && x1.dim() == y.dim(), Shape, op,
              ": All input tensors should have same dimension but got sizes: input1: ", shape_str(x1.shape()),
              ", input2: ", shape_str(x2.shape()), ", target: ", shape_str(y.shape()));
+  broadcast_all(op, in);
   const Reduction reduction = reduction_arg(args, 0, op);
   const Tensor loss = clamp_min(add(mul(neg(y), sub(x1, x2)), S(real_arg(args, 0, op))), Scalar(0.0));
   return {apply_reduction(loss, reduction)};
@@ -38,6 +46,7 @@ TensorList hinge_embedding_fwd(const TensorList& in, const OpArgs& args) {
   const char* op = "hinge_embedding_loss";
   const Tensor &x = in[0], &y = in[1];
   check_floating_input(op, x);
+  broadcast_all(op, in);
   const Reduction reduction = reduction_arg(args, 0, op);
   const Tensor zero = zeros(x.shape(), x.dtype());
   const Tensor margin_clamp = clamp_min(sub(S(real_arg(args, 0, op)), x), Scalar(0.0));
@@ -50,6 +59,7 @@ TensorList hinge_embedding_fwd(const TensorList& in, const OpArgs& args) {
 TensorList soft_margin_fwd(const TensorList& in, const OpArgs& args) {
   const char* op = "soft_margin_loss";
   check_floating_input(op, in[0]);
+  broadcast_all(op, in);
   const Reduction reduction = reduction_arg(args, 0, op);
   return {apply_reduction(log1p(exp(mul(neg(in[0]), in[1]))), reduction)};
 }
@@ -61,6 +71,7 @@ TensorList multilabel_soft_margin_fwd(const TensorList& in, const OpArgs& args) 
   const Tensor &x = in[0], &y = in[1];
   check_floating_input(op, x);
   KILN_CHECK(x.dim() >= 1, Shape, op, ": expected an input of 1 or more dims (classes last), got a 0-dim tensor");
+  broadcast_all(op, in);
   const Reduction reduction = reduction_arg(args, 0, op);
   Tensor loss = neg(add(mul(y, log_sigmoid(x)), mul(sub(S(1.0), y), log_sigmoid(neg(x)))));
   if (in.size() > 2) loss = mul(loss, in[2]);
@@ -73,8 +84,7 @@ TensorList multilabel_soft_margin_fwd(const TensorList& in, const OpArgs& args) 
 TensorList cosine_embedding_fwd(const TensorList& in, const OpArgs& args) {
   const char* op = "cosine_embedding_loss";
   const Tensor &x1 = in[0], &x2 = in[1], &y = in[2];
-  check_floating_input(op, x1);
-  check_floating_input(op, x2);
+  check_cpu(op, in);
   const int64_t dim = y.dim();
   KILN_CHECK(dim == 0 || dim == 1, Shape, op, ": 0D or 1D target tensor expected, multi-target not supported (got ",
              shape_str(y.shape()), ")");
@@ -86,6 +96,8 @@ TensorList cosine_embedding_fwd(const TensorList& in, const OpArgs& args) {
     KILN_CHECK(x1.dim() == 1 && x2.dim() == 1, Shape, op,
                ": 0D target tensor expects 1D input tensors, but found inputs with sizes ", shape_str(x1.shape()), " and ",
                shape_str(x2.shape()), ".");
+  const Shape pair = broadcast_all(op, {x1, x2});
+  broadcast_shapes(Shape(pair.begin(), pair.begin() + dim), y.shape(), op);
   const Reduction reduction = reduction_arg(args, 0, op);
   constexpr double kEpsilon = 1e-12;
   const Tensor prod_sum = sum(mul(x1, x2), {dim});
@@ -100,20 +112,22 @@ TensorList cosine_embedding_fwd(const TensorList& in, const OpArgs& args) {
 }
 
 // PyTorch's pairwise_distance: the p-norm of x1 - x2 + eps along the last dim.
+// Two 0-dim tensors are one element each, as PyTorch's norm takes them.
 Tensor pairwise_distance(const Tensor& x1, const Tensor& x2, double p, double eps) {
-  const int64_t last = std::max(x1.dim(), x2.dim()) - 1;
-  return norm(add(sub(x1, x2), S(eps)), p, {last});
+  const Tensor d = add(sub(x1, x2), S(eps));
+  if (d.dim() == 0) return reshape(norm(reshape(d, {1}), p, {0}), {});
+  return norm(d, p, {d.dim() - 1});
 }
 
 // inputs: anchor, positive, negative; ints: reduction, swap; reals: margin, p, eps.
 TensorList triplet_margin_fwd(const TensorList& in, const OpArgs& args) {
   const char* op = "triplet_margin_loss";
   const Tensor &a = in[0], &pos = in[1], &negative = in[2];
-  for (const Tensor& t : in) check_floating_input(op, t);
+  check_cpu(op, in);
   KILN_CHECK(a.dim() == pos.dim() && pos.dim() == negative.dim(), Shape, op,
              ": All inputs should have same dimension but got ", a.dim(), "D, ", pos.dim(), "D and ", negative.dim(),
              "D inputs.");
-  KILN_CHECK(a.dim() >= 1, Shape, op, ": expected inputs of 1 or more dims, got 0-dim tensors");
+  broadcast_all(op, in);
   const Reduction reduction = reduction_arg(args, 0, op);
   const bool swap = int_arg(args, 1, op) != 0;
   const double margin = real_arg(args, 0, op), p = real_arg(args, 1, op), eps = real_arg(args, 2, op);
@@ -127,7 +141,8 @@ TensorList triplet_margin_fwd(const TensorList& in, const OpArgs& args) {
 TensorList poisson_nll_fwd(const TensorList& in, const OpArgs& args) {
   const char* op = "poisson_nll_loss";
   const Tensor &x = in[0], &t = in[1];
-  check_floating_input(op, x);
+  check_cpu(op, in);
+  broadcast_all(op, in);
   const Reduction reduction = reduction_arg(args, 0, op);
   const bool log_input = int_arg(args, 1, op) != 0, full = int_arg(args, 2, op) != 0;
   Tensor loss = log_input ? sub(exp(x), mul(t, x)) : sub(x, mul(t, log(add(x, S(real_arg(args, 0, op))))));
@@ -156,12 +171,13 @@ Tensor gaussian_var(const char* op, const Tensor& x, const Tensor& var) {
 TensorList gaussian_nll_fwd(const TensorList& in, const OpArgs& args) {
   const char* op = "gaussian_nll_loss";
   const Tensor &x = in[0], &t = in[1];
-  check_floating_input(op, x);
+  check_cpu(op, in);
   check_floating_input(op, in[2]);
   const Reduction reduction = reduction_arg(args, 0, op);
   const bool full = int_arg(args, 1, op) != 0;
   const double eps = real_arg(args, 0, op);
   const Tensor var = gaussian_var(op, x, in[2]);
+  broadcast_all(op, {x, t, var});
   bool negative;
   {
     GradModeGuard no_grad(false);

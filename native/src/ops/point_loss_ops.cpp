@@ -183,7 +183,13 @@ Call prepare(int kind, const char* op, const Tensor& x, const Tensor& t, const T
   } else if (kind == kBceWithLogits) {
     KILN_CHECK(is_floating(x.dtype()) && is_floating(t.dtype()), DType, op,
                ": expected floating point input and target, got ", dtype_name(x.dtype()), " and ", dtype_name(t.dtype()));
-    c.dtype = promote_types(x.dtype(), t.dtype());
+    // PyTorch starts from (1 - target) and updates it in place: the result has the target's dtype.
+    c.dtype = t.dtype();
+  } else if (kind == kHuber) {
+    // PyTorch writes huber_loss into a tensor like the input: it computes in the promoted dtype, returns the input's.
+    KILN_CHECK(is_floating(x.dtype()), DType, op, ": not implemented for '", dtype_name(x.dtype()),
+               "' (expected a floating point input)");
+    c.dtype = x.dtype();
   } else {
     c.dtype = promote_types(x.dtype(), t.dtype());
   }
@@ -206,6 +212,11 @@ Call prepare(int kind, const char* op, const Tensor& x, const Tensor& t, const T
   return c;
 }
 
+// What the kernel computes in: the result's compute dtype, or (huber_loss) that of input and target promoted.
+DType kernel_dtype(const Call& c) {
+  return compute_dtype(promote_types(c.dtype, promote_types(c.o.x.dtype(), c.o.t.dtype())));
+}
+
 cpu::PointLossOperands kernel_operands(const Call& c, DType ct, Tensor (&keep)[4]) {
   keep[0] = expand_to(cast(c.o.x, ct), c.shape);
   keep[1] = expand_to(cast(c.o.t, ct), c.shape);
@@ -219,7 +230,7 @@ TensorList forward_fn(const TensorList& in, const OpArgs& args) {
   const Kind& k = kKinds[K];
   check_count(k.name, in, 2, k.weights, k.weights == 0 ? "input, target" : "input, target, weights");
   const Call c = prepare(K, k.name, in[0], in[1], TensorList(in.begin() + 2, in.end()), args);
-  const DType ct = compute_dtype(c.dtype);
+  const DType ct = kernel_dtype(c);
   Tensor keep[4];
   const cpu::PointLossOperands ops = kernel_operands(c, ct, keep);
   Tensor out = new_tensor(c.shape, ct, k.name);
@@ -244,7 +255,7 @@ TensorList backward_fn(const TensorList& in, const OpArgs& args) {
   else
     KILN_CHECK(g.numel() == 1, Shape, op, ": expected the gradient of a reduced loss (one element), got shape ",
                shape_str(g.shape()));
-  const DType ct = compute_dtype(c.dtype);
+  const DType ct = kernel_dtype(c);
   Tensor keep[4];
   const cpu::PointLossOperands ops = kernel_operands(c, ct, keep);
   const Tensor gc = cast(c.reduction == Reduction::None ? g : reshape(g, {}), ct);

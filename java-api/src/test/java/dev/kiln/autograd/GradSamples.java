@@ -61,6 +61,7 @@ final class GradSamples {
     LinalgGradSamples.register(s);
     ActivationGradSamples.register(s);
     IndexingGradSamples.register(s);
+    LossGradSamples.register(s);
     return s.samples;
   }
 }

@@ -82,6 +82,7 @@ final class ModuleMakers {
     maker("Flatten", a -> new Flatten(a.integer("start_dim", 1), a.integer("end_dim", -1)));
     maker("Unflatten", a -> new Unflatten(a.integer("dim", 0), a.longs("unflattened_size")));
     maker("Linear", a -> new Linear(a.integer("in_features", 0), a.integer("out_features", 0), a.bool("bias", true)));
+    LossModuleMakers.register();
   }
 
   static Module make(String cls, JsonObject kwargs) {

@@ -50,6 +50,7 @@ final class OpMap {
     RandomOps.register(ALL);
     IndexingOps.register(ALL);
     MathOps.register(ALL);
+    LossOps.register(ALL);
   }
 
   /** The Java call for a fixture op, or null. */
