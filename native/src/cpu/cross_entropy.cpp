@@ -121,77 +121,139 @@ KILN_ALWAYS_INLINE T soft_target_sums(const Rows<T>& r, const T* x, const T* p, 
 }
 
 template <class T>
+KILN_ALWAYS_INLINE T log_of(T x) {
+  if constexpr (act::is_f32<T>) return vm::log(x);
+  else return std::log(x);
+}
+
+// A row's loss from its max m and ls = log(sum(exp(x - m))).
+template <class T>
+KILN_ALWAYS_INLINE T row_loss(const Rows<T>& r, int64_t row, const T* x, T m, T ls) {
+  const int64_t n = r.classes;
+  if (r.index) {
+    const int64_t t = r.index[row];
+    const T wt = r.weight ? r.weight[t] : T(1);
+    // ls - (x_t - m) is -log_softmax(x)_t, rounded as PyTorch rounds it.
+    T l = r.keep * (wt * (ls - (x[t] - m)));
+    if (r.smoothing) l += r.spread * (r.weight_sum * ls - weighted_shift_sum(x, r.weight, n, m));
+    return l;
+  }
+  T shifted;
+  const T q = soft_target_sums(r, x, r.probs + row * n, m, &shifted);
+  return n == 0 ? T(0) : q * ls - shifted;
+}
+
+// A row's gradient, g holding exp(x - m) on entry and s their sum; k is the row's scale.
+template <class T>
+KILN_ALWAYS_INLINE void finish_row_grad(const Rows<T>& r, int64_t row, const T* x, T* g, T* gt, T k, T m, T s) {
+  const int64_t n = r.classes;
+  if (r.index) {
+    const int64_t t = r.index[row];
+    const T wt = r.weight ? r.weight[t] : T(1);
+    // softmax times Q, the sum of the row's target weights, less the target weights themselves.
+    const T a = k * (r.keep * wt + r.spread * r.weight_sum) / s;
+    if (!r.smoothing) {
+      for (int64_t i = 0; i < n; ++i) g[i] *= a;
+    } else {
+      const T b = k * r.spread;
+      if (r.weight)
+        for (int64_t i = 0; i < n; ++i) g[i] = g[i] * a - b * r.weight[i];
+      else
+        for (int64_t i = 0; i < n; ++i) g[i] = g[i] * a - b;
+    }
+    g[t] -= k * r.keep * wt;
+    return;
+  }
+  const T* p = r.probs + row * n;
+  const T a = k * soft_target_sums(r, x, p, m, static_cast<T*>(nullptr)) / s;
+  for (int64_t i = 0; i < n; ++i) g[i] = g[i] * a - k * soft_target(r, p, i);
+  if (gt) {
+    const T ls = std::log(s), c = -k * r.keep;
+    T* o = gt + row * n;
+    if (r.weight)
+      for (int64_t i = 0; i < n; ++i) o[i] = c * r.weight[i] * ((x[i] - m) - ls);
+    else
+      for (int64_t i = 0; i < n; ++i) o[i] = c * ((x[i] - m) - ls);
+  }
+}
+
+bool ignored(const Rows<float>& r, int64_t row) { return r.index && r.index[row] == r.ignore_index; }
+bool ignored(const Rows<double>& r, int64_t row) { return r.index && r.index[row] == r.ignore_index; }
+
+// Rows of fewer classes than kSmallRow are taken kBlockRows at a time: the per-row loops would be too short to
+// vectorize (and the row's log too costly), so the block's exponentials are computed in one flat pass, each element
+// less its row's max, and the logs across the block's rows.
+constexpr int64_t kSmallRow = 64, kBlockRows = 32;
+
+template <class T>
+KILN_ALWAYS_INLINE void block_exp(const Rows<T>& r, const T* x, int64_t rows, T* m, T* e, T* s) {
+  const int64_t n = r.classes;
+  for (int64_t i = 0; i < rows; ++i) {
+    T v = -std::numeric_limits<T>::infinity();
+    for (int64_t j = 0; j < n; ++j) v = x[i * n + j] > v ? x[i * n + j] : v;
+    m[i] = v;
+    for (int64_t j = 0; j < n; ++j) e[i * n + j] = x[i * n + j] - v;
+  }
+  for (int64_t k = 0; k < rows * n; ++k) e[k] = exp_of(e[k]);
+  for (int64_t i = 0; i < rows; ++i) {
+    T v = 0;
+    for (int64_t j = 0; j < n; ++j) v += e[i * n + j];
+    s[i] = v;
+  }
+}
+
+template <class T>
 void forward_rows(const Rows<T>& r, T* loss, int64_t begin, int64_t end) {
   const int64_t n = r.classes;
-  for (int64_t row = begin; row < end; ++row) {
-    const T* x = r.x + row * n;
-    if (r.index) {
-      const int64_t t = r.index[row];
-      if (t == r.ignore_index) {
-        loss[row] = 0;
-        continue;
-      }
-      const T wt = r.weight ? r.weight[t] : T(1);
-      const T m = row_max(x, n);
-      const T ls = std::log(sum_exp(x, n, m, static_cast<T*>(nullptr)));
-      // ls - (x_t - m) is -log_softmax(x)_t, rounded as PyTorch rounds it.
-      T l = r.keep * (wt * (ls - (x[t] - m)));
-      if (r.smoothing) l += r.spread * (r.weight_sum * ls - weighted_shift_sum(x, r.weight, n, m));
-      loss[row] = l;
-    } else {
-      const T* p = r.probs + row * n;
-      const T m = row_max(x, n);
-      const T ls = std::log(sum_exp(x, n, m, static_cast<T*>(nullptr)));
-      T shifted;
-      const T q = soft_target_sums(r, x, p, m, &shifted);
-      loss[row] = n == 0 ? T(0) : q * ls - shifted;
+  if (n < kSmallRow) {
+    T m[kBlockRows], s[kBlockRows], e[kBlockRows * kSmallRow];
+    for (int64_t b = begin; b < end; b += kBlockRows) {
+      const int64_t rows = std::min(kBlockRows, end - b);
+      block_exp(r, r.x + b * n, rows, m, e, s);
+      for (int64_t i = 0; i < rows; ++i) s[i] = log_of(s[i]);
+      for (int64_t i = 0; i < rows; ++i)
+        loss[b + i] = ignored(r, b + i) ? T(0) : row_loss(r, b + i, r.x + (b + i) * n, m[i], s[i]);
     }
+    return;
+  }
+  for (int64_t row = begin; row < end; ++row) {
+    if (ignored(r, row)) {
+      loss[row] = 0;
+      continue;
+    }
+    const T* x = r.x + row * n;
+    const T m = row_max(x, n);
+    loss[row] = row_loss(r, row, x, m, std::log(sum_exp(x, n, m, static_cast<T*>(nullptr))));
   }
 }
 
 template <class T>
 void backward_rows(const Rows<T>& r, T* gx, T* gt, const T* scale, int64_t scale_stride, int64_t begin, int64_t end) {
   const int64_t n = r.classes;
+  if (n < kSmallRow) {
+    T m[kBlockRows], s[kBlockRows];
+    for (int64_t b = begin; b < end; b += kBlockRows) {
+      const int64_t rows = std::min(kBlockRows, end - b);
+      block_exp(r, r.x + b * n, rows, m, gx + b * n, s);
+      for (int64_t i = 0; i < rows; ++i) {
+        const int64_t row = b + i;
+        T* g = gx + row * n;
+        if (ignored(r, row)) std::fill(g, g + n, T(0));
+        else finish_row_grad(r, row, r.x + row * n, g, gt, scale[row * scale_stride], m[i], s[i]);
+      }
+    }
+    return;
+  }
   for (int64_t row = begin; row < end; ++row) {
     const T* x = r.x + row * n;
     T* g = gx + row * n;
-    const T k = scale[row * scale_stride];
-    if (r.index) {
-      const int64_t t = r.index[row];
-      if (t == r.ignore_index) {
-        std::fill(g, g + n, T(0));
-        continue;
-      }
-      const T wt = r.weight ? r.weight[t] : T(1);
-      const T m = row_max(x, n);
-      const T s = sum_exp(x, n, m, g);
-      // softmax times Q, the sum of the row's target weights, less the target weights themselves.
-      const T a = k * (r.keep * wt + r.spread * r.weight_sum) / s;
-      if (!r.smoothing) {
-        for (int64_t i = 0; i < n; ++i) g[i] *= a;
-      } else {
-        const T b = k * r.spread;
-        if (r.weight)
-          for (int64_t i = 0; i < n; ++i) g[i] = g[i] * a - b * r.weight[i];
-        else
-          for (int64_t i = 0; i < n; ++i) g[i] = g[i] * a - b;
-      }
-      g[t] -= k * r.keep * wt;
-    } else {
-      const T* p = r.probs + row * n;
-      const T m = row_max(x, n);
-      const T s = sum_exp(x, n, m, g);
-      const T a = k * soft_target_sums(r, x, p, m, static_cast<T*>(nullptr)) / s;
-      for (int64_t i = 0; i < n; ++i) g[i] = g[i] * a - k * soft_target(r, p, i);
-      if (gt) {
-        const T ls = std::log(s), c = -k * r.keep;
-        T* o = gt + row * n;
-        if (r.weight)
-          for (int64_t i = 0; i < n; ++i) o[i] = c * r.weight[i] * ((x[i] - m) - ls);
-        else
-          for (int64_t i = 0; i < n; ++i) o[i] = c * ((x[i] - m) - ls);
-      }
+    if (ignored(r, row)) {
+      std::fill(g, g + n, T(0));
+      continue;
     }
+    const T m = row_max(x, n);
+    const T s = sum_exp(x, n, m, g);
+    finish_row_grad(r, row, x, g, gt, scale[row * scale_stride], m, s);
   }
 }
 

@@ -3,6 +3,7 @@
 // more than two dims are laid out as [N * d1 * ..., C] rows first. The backward rows' derivatives, in ordinary
 // ops, give double backward. Also add_loss_ops, the family's registry.
 #include "autograd/backward_context.h"
+#include "cpu/dispatch.h"
 #include "cpu/loss.h"
 #include "kiln/ops.h"
 #include "ops/loss_support.h"
@@ -62,25 +63,46 @@ void check_weight_dtype(const char* op, const Tensor& w, DType input) {
              dtype_name(w.dtype()));
 }
 
+// A contiguous tensor seen in another shape of as many elements, without a call through the op table: these run
+// every training step, where the calls' own cost shows at small sizes.
+Tensor view_as_shape(const Tensor& t, const Shape& shape) {
+  return t.shape() == shape ? t : t.as_strided(shape, contiguous_strides(shape), t.offset());
+}
+
+Tensor dense(const Tensor& t) { return t.is_contiguous() ? t : contiguous(t); }
+
 // [N, C, d1, ...] as rows [N d1 ..., C], contiguous; [C] as one row.
 Tensor to_rows(const Tensor& x, int64_t rows) {
   const int64_t classes = x.size(class_dim(x));
-  if (x.dim() <= 2) return reshape(contiguous(x), {rows, classes});
+  if (x.dim() <= 2) return view_as_shape(dense(x), {rows, classes});
   Dims perm{0};
   for (int64_t d = 2; d < x.dim(); ++d) perm.push_back(d);
   perm.push_back(1);
-  return reshape(contiguous(permute(x, perm)), {rows, classes});
+  return view_as_shape(contiguous(permute(x, perm)), {rows, classes});
 }
 
 // The inverse of to_rows, for a tensor of the input's shape.
 Tensor from_rows(const Tensor& rows, const Shape& shape) {
-  if (shape.size() <= 2) return reshape(rows, shape);
+  if (shape.size() <= 2) return view_as_shape(rows, shape);
   Shape moved{shape[0]};
   for (size_t d = 2; d < shape.size(); ++d) moved.push_back(shape[d]);
   moved.push_back(shape[1]);
   Dims back{0, static_cast<int64_t>(shape.size()) - 1};
   for (int64_t d = 1; d + 1 < static_cast<int64_t>(shape.size()); ++d) back.push_back(d);
-  return contiguous(permute(reshape(rows, moved), back));
+  return contiguous(permute(view_as_shape(rows, moved), back));
+}
+
+// The per-position losses reduced: as they are (in the loss's shape), or their sum (over divisor for a mean) added
+// in double in order, as a 0-dim tensor of the compute dtype.
+Tensor reduce_positions(const Tensor& loss, Reduction reduction, const Shape& loss_shape, double divisor) {
+  if (reduction == Reduction::None) return view_as_shape(loss, loss_shape);
+  double total = 0;
+  cpu::dispatch(loss.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* p = loss.data<T>();
+    for (int64_t i = 0; i < loss.numel(); ++i) total += static_cast<double>(p[i]);
+  });
+  return Tensor::scalar(Scalar(reduction == Reduction::Mean ? total / divisor : total), loss.dtype());
 }
 
 // ---- cross_entropy
@@ -131,10 +153,10 @@ CrossEntropyCall prepare_cross_entropy(const char* op, const Tensor& input, cons
   if (c.plan.probabilities) {
     c.target = to_rows(cast(target, ct), c.rows);
   } else {
-    c.target = reshape(contiguous(target), {c.rows});
+    c.target = view_as_shape(dense(target), {c.rows});
     check_target_values(op, c.target, classes, c.plan.ignore_index);
   }
-  if (weight.defined()) c.weight = contiguous(cast(weight, ct));
+  if (weight.defined()) c.weight = dense(cast(weight, ct));
   return c;
 }
 
@@ -150,13 +172,8 @@ TensorList cross_entropy_fwd(const TensorList& in, const OpArgs& args) {
   const CrossEntropyCall c = prepare_cross_entropy("cross_entropy", in[0], in[1], optional_input(in, 2), args);
   Tensor loss = Tensor::empty({c.rows}, c.x.dtype(), c.x.device());
   cpu::cross_entropy_kernel(loss, c.x, c.target, c.weight, c.plan);
-  Tensor out;
-  switch (c.reduction) {
-    case Reduction::None: out = reshape(loss, c.loss_shape); break;
-    case Reduction::Sum: out = sum(loss); break;
-    case Reduction::Mean: out = div(sum(loss), S(mean_divisor(c))); break;
-  }
-  return {cast(out, c.dtype)};
+  const double divisor = c.reduction == Reduction::Mean ? mean_divisor(c) : 1.0;
+  return {cast(reduce_positions(loss, c.reduction, c.loss_shape, divisor), c.dtype)};
 }
 
 // The gradient of the loss as the kernels take it: one scale per row (none) or one value (mean, sum).
@@ -166,12 +183,12 @@ Tensor row_scale(const char* op, const Tensor& grad, Reduction reduction, const 
   if (reduction == Reduction::None) {
     KILN_CHECK(broadcast_shapes(grad.shape(), loss_shape, op) == loss_shape, Shape, op, ": gradient of shape ",
                shape_str(grad.shape()), " does not fit the loss's shape ", shape_str(loss_shape));
-    return reshape(contiguous(cast(expand_to(grad, loss_shape), ct)), {rows});
+    return view_as_shape(dense(cast(expand_to(grad, loss_shape), ct)), {rows});
   }
   KILN_CHECK(grad.numel() == 1, Shape, op, ": expected the gradient of a reduced loss (one element), got shape ",
              shape_str(grad.shape()));
-  const Tensor g = reshape(cast(grad, ct), {});
-  return reduction == Reduction::Mean ? div(g, S(divisor)) : contiguous(g);
+  const double g = *dense(cast(grad, DType::Float64)).data<double>();
+  return Tensor::scalar(Scalar(reduction == Reduction::Mean ? g / divisor : g), ct);
 }
 
 // inputs: grad, input, target[, weight]; ints: reduction, ignore_index, mask; reals: label_smoothing.
@@ -311,10 +328,10 @@ NllCall prepare_nll(const char* op, const Tensor& input, const Tensor& target, c
   c.positions = checked_numel(c.loss_shape, op);
   const int64_t n = input.dim() == 1 ? 1 : input.size(0);
   const int64_t d = n == 0 ? 1 : c.positions / n;
-  c.x = reshape(contiguous(cast(input, ct)), {n, classes, d});
-  c.target = reshape(contiguous(target), {c.positions});
+  c.x = view_as_shape(dense(cast(input, ct)), {n, classes, d});
+  c.target = view_as_shape(dense(target), {c.positions});
   check_target_values(op, c.target, classes, c.ignore_index);
-  if (weight.defined()) c.weight = contiguous(cast(weight, ct));
+  if (weight.defined()) c.weight = dense(cast(weight, ct));
   return c;
 }
 
@@ -324,13 +341,9 @@ TensorList nll_loss_fwd(const TensorList& in, const OpArgs& args) {
   const NllCall c = prepare_nll("nll_loss", in[0], in[1], optional_input(in, 2), args);
   Tensor loss = Tensor::empty({c.positions}, c.x.dtype(), c.x.device());
   cpu::nll_loss_kernel(loss, c.x, c.target, c.weight, c.ignore_index);
-  Tensor out;
-  switch (c.reduction) {
-    case Reduction::None: out = reshape(loss, c.loss_shape); break;
-    case Reduction::Sum: out = sum(loss); break;
-    case Reduction::Mean: out = div(sum(loss), S(cpu::target_weight_sum(c.target, c.weight, c.ignore_index))); break;
-  }
-  return {cast(out, in[0].dtype())};
+  const double divisor =
+      c.reduction == Reduction::Mean ? cpu::target_weight_sum(c.target, c.weight, c.ignore_index) : 1.0;
+  return {cast(reduce_positions(loss, c.reduction, c.loss_shape, divisor), in[0].dtype())};
 }
 
 // inputs: grad, input, target[, weight]; ints: reduction, ignore_index.
@@ -344,7 +357,7 @@ TensorList nll_loss_backward_fwd(const TensorList& in, const OpArgs& args) {
   const Tensor scale = row_scale(op, in[0], c.reduction, c.loss_shape, c.positions, divisor, ct);
   Tensor gx = Tensor::empty(c.x.shape(), ct, c.x.device());
   cpu::nll_loss_backward_kernel(gx, scale, c.target, c.weight, c.ignore_index);
-  return {cast(reshape(gx, in[1].shape()), in[1].dtype())};
+  return {cast(view_as_shape(gx, in[1].shape()), in[1].dtype())};
 }
 
 TensorList nll_loss_derivative(const BackwardContext& c);

@@ -3,8 +3,6 @@ package dev.kiln.nn.functional;
 import dev.kiln.Tensor;
 import dev.kiln.internal.Core;
 import dev.kiln.internal.Frame;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -301,14 +299,15 @@ public final class Losses {
    * optional tensor (a weight) and is left out.
    */
   private static long[] tensors(int required, Tensor... ts) {
-    List<Long> handles = new ArrayList<>(ts.length);
+    int given = 0;
     for (int i = 0; i < ts.length; i++) {
       if (i < required) Objects.requireNonNull(ts[i], "tensor argument " + i + " of a loss is null");
-      if (ts[i] != null) handles.add(ts[i].handle());
+      if (ts[i] != null) given++;
     }
-    long[] out = new long[handles.size()];
-    for (int i = 0; i < out.length; i++) out[i] = handles.get(i);
-    return out;
+    long[] handles = new long[given];
+    int next = 0;
+    for (Tensor t : ts) if (t != null) handles[next++] = t.handle();
+    return handles;
   }
 
   private static Tensor call(int op, long[] tensors, long[] ints, double... reals) {
