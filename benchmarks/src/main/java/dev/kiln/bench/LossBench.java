@@ -19,10 +19,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * cross_entropy on float32 logits with class-index targets, the mean: the forward alone (no grad), and forward plus backward
- * (loss.backward() into the logits' grad), at [64, 10] (a small classifier), [256, 1000] (ImageNet's classes) and
- * [1024, 50257] (8 sequences of 128 tokens over GPT-2's vocabulary: [8, 128, 50257] flattened, as language models
- * call it). PyTorch's side (benchmarks/pytorch/losses.py, on as many threads as Kiln) runs in the same run when
+ * cross_entropy on float32 logits with class-index targets, the mean: the forward alone (no grad), and forward plus
+ * backward (loss.backward() into the logits' grad), at [64, 10] (a small classifier), [256, 1000] (ImageNet's
+ * classes) and [1024, 50257] (8 sequences of 128 tokens over GPT-2's vocabulary: [8, 128, 50257] flattened, as
+ * language models call it). PyTorch's side (benchmarks/pytorch/losses.py, on as many threads as Kiln) runs in the same run when
  * Debian's python3-torch is installed. Figures are the best of 15 timed blocks, in ms per call (a block repeats small
  * calls until it lasts a few ms); medians are printed too.
  *
@@ -92,8 +92,8 @@ public final class LossBench {
   }
 
   private static void row(String name, double[] kiln, double best, double median) {
-    System.out.printf(Locale.ROOT, "%-28s %9.4f %9s %7s   %9.4f %9s %7s%n", name, kiln[0], num(best), ratio(best, kiln[0]),
-        kiln[1], num(median), ratio(median, kiln[1]));
+    System.out.printf(Locale.ROOT, "%-28s %9.4f %9s %7s   %9.4f %9s %7s%n", name, kiln[0], num(best),
+        ratio(best, kiln[0]), kiln[1], num(median), ratio(median, kiln[1]));
   }
 
   private static String num(double v) {

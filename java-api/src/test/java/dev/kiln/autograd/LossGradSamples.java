@@ -66,7 +66,8 @@ final class LossGradSamples {
     s.sample("cross_entropy_backward", "none, weight, smoothing",
         in -> op("cross_entropy_backward", in, new long[] {NONE, -100, INPUT}, 0.1),
         () -> of(randn(3), randn(3, 4), targets(2, 0, -100), w));
-    s.sample("cross_entropy_backward", "mean", in -> op("cross_entropy_backward", in, new long[] {MEAN, -100, INPUT}, 0),
+    s.sample("cross_entropy_backward", "mean",
+        in -> op("cross_entropy_backward", in, new long[] {MEAN, -100, INPUT}, 0),
         () -> of(randn(), randn(3, 4), targets(1, 3, 0)));
     s.sample("cross_entropy_backward", "probabilities, both gradients",
         in -> op("cross_entropy_backward", in, new long[] {NONE, -100, BOTH}, 0.3),
@@ -74,7 +75,8 @@ final class LossGradSamples {
     s.sample("cross_entropy_backward", "probabilities, mean, spatial",
         in -> op("cross_entropy_backward", in, new long[] {MEAN, -100, BOTH}, 0),
         () -> of(randn(), randn(2, 3, 2), probabilities(2, 3, 2)));
-    s.sample("nll_loss", "mean, weight, ignore_index", in -> of(Losses.nllLoss(in[0], in[1], in[2], -100, Reduction.MEAN)),
+    s.sample("nll_loss", "mean, weight, ignore_index",
+        in -> of(Losses.nllLoss(in[0], in[1], in[2], -100, Reduction.MEAN)),
         () -> of(randn(3, 4), targets(1, -100, 3), w));
     s.sample("nll_loss", "none, spatial", in -> of(Losses.nllLoss(in[0], in[1], Reduction.NONE)),
         () -> of(randn(2, 3, 2), Tensor.of(new long[] {0, 2, 1, 1}, 2, 2)));
@@ -87,7 +89,8 @@ final class LossGradSamples {
   private static void pointLosses(GradSamples s) {
     s.sample("binary_cross_entropy", "weight", in -> of(Losses.binaryCrossEntropy(in[0], in[1], in[2], Reduction.MEAN)),
         () -> of(between(0.1, 0.9, 2, 3), between(0.1, 0.9, 2, 3), constant(0.5, 2, 3)));
-    s.sample("binary_cross_entropy_backward", "none", in -> op("binary_cross_entropy_backward", in, new long[] {NONE, BOTH}),
+    s.sample("binary_cross_entropy_backward", "none",
+        in -> op("binary_cross_entropy_backward", in, new long[] {NONE, BOTH}),
         () -> of(randn(2, 3), between(0.1, 0.9, 2, 3), between(0.1, 0.9, 2, 3)));
     s.sample("binary_cross_entropy_backward", "sum, weight",
         in -> op("binary_cross_entropy_backward", in, new long[] {SUM, BOTH}),

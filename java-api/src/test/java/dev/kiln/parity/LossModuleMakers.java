@@ -29,8 +29,8 @@ final class LossModuleMakers {
     two("SmoothL1Loss", a -> new SmoothL1Loss(reduction(a), a.real("beta", 1.0)));
     two("HuberLoss", a -> new HuberLoss(reduction(a), a.real("delta", 1.0)));
     two("SoftMarginLoss", a -> new SoftMarginLoss(reduction(a)));
-    two("CrossEntropyLoss", a -> new CrossEntropyLoss(tensor(a, "weight"), a.integer("ignore_index", -100), reduction(a),
-        a.real("label_smoothing", 0.0)));
+    two("CrossEntropyLoss", a -> new CrossEntropyLoss(tensor(a, "weight"), a.integer("ignore_index", -100),
+        reduction(a), a.real("label_smoothing", 0.0)));
     two("NLLLoss", a -> new NLLLoss(tensor(a, "weight"), a.integer("ignore_index", -100), reduction(a)));
     two("BCELoss", a -> new BCELoss(tensor(a, "weight"), reduction(a)));
     two("BCEWithLogitsLoss", a -> new BCEWithLogitsLoss(tensor(a, "weight"), reduction(a), tensor(a, "pos_weight")));

@@ -63,8 +63,8 @@ public final class Losses {
    */
   public static Tensor crossEntropy(Tensor input, Tensor target, Tensor weight, long ignoreIndex, Reduction reduction,
                                     double labelSmoothing) {
-    return call(CROSS_ENTROPY, tensors(2, input, target, weight), new long[] {reduction.code("cross_entropy"), ignoreIndex},
-        labelSmoothing);
+    long code = reduction.code("cross_entropy");
+    return call(CROSS_ENTROPY, tensors(2, input, target, weight), new long[] {code, ignoreIndex}, labelSmoothing);
   }
 
   /** nllLoss with no weight, ignore index -100, the mean. */
@@ -179,7 +179,8 @@ public final class Losses {
    */
   public static Tensor klDiv(Tensor input, Tensor target, Reduction reduction, boolean logTarget) {
     long flag = logTarget ? 1 : 0;
-    if (reduction != Reduction.BATCHMEAN) return call(KL_DIV, tensors(2, input, target), new long[] {reduction.code("kl_div"), flag});
+    if (reduction != Reduction.BATCHMEAN)
+      return call(KL_DIV, tensors(2, input, target), new long[] {reduction.code("kl_div"), flag});
     Tensor sum = call(KL_DIV, tensors(2, input, target), new long[] {Reduction.SUM.code("kl_div"), flag});
     if (input.dim() == 0) return sum;
     try (sum) {
@@ -194,9 +195,10 @@ public final class Losses {
   }
 
   /** max(0, -target (input1 - input2) + margin), target 1 or -1 (all three of the same number of dims). */
-  public static Tensor marginRankingLoss(Tensor input1, Tensor input2, Tensor target, double margin, Reduction reduction) {
-    return call(MARGIN_RANKING_LOSS, tensors(3, input1, input2, target), new long[] {reduction.code("margin_ranking_loss")},
-        margin);
+  public static Tensor marginRankingLoss(Tensor input1, Tensor input2, Tensor target, double margin,
+                                         Reduction reduction) {
+    long code = reduction.code("margin_ranking_loss");
+    return call(MARGIN_RANKING_LOSS, tensors(3, input1, input2, target), new long[] {code}, margin);
   }
 
   public static Tensor cosineEmbeddingLoss(Tensor input1, Tensor input2, Tensor target) {

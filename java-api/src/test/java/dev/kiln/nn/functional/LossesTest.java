@@ -26,7 +26,8 @@ class LossesTest {
   private static final Tensor LABELS = Tensor.of(new long[] {1, 3, 0});
 
   /** Throws type with a message naming each part, and leaves the inputs as they were. */
-  private static <T extends Throwable> void assertError(Class<T> type, Executable call, Tensor[] inputs, String... parts) {
+  private static <T extends Throwable> void assertError(Class<T> type, Executable call, Tensor[] inputs,
+                                                        String... parts) {
     double[][] before = new double[inputs.length][];
     for (int i = 0; i < inputs.length; i++) before[i] = inputs[i].toDoubleArray();
     T e = assertThrows(type, call);
