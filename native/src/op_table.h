@@ -81,6 +81,8 @@ void add_dropout_ops(std::vector<const OpDef*>& table);
 void add_embedding_ops(std::vector<const OpDef*>& table);
 void add_distance_ops(std::vector<const OpDef*>& table);
 void add_attention_ops(std::vector<const OpDef*>& table);
+// Losses (issue 4 section 7, issue 5 item 3): fused class and elementwise losses, composites (ops/*loss_ops.cpp).
+void add_loss_ops(std::vector<const OpDef*>& table);
 
 // The in-place name of an op for messages: "add_" for add, "fill_" for fill_.
 std::string inplace_name(const OpDef& op);

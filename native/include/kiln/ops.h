@@ -13,6 +13,7 @@
 #include "kiln/ops/embedding.h"
 #include "kiln/ops/indexing.h"
 #include "kiln/ops/linalg.h"
+#include "kiln/ops/loss.h"
 #include "kiln/ops/normalization.h"
 #include "kiln/ops/pooling.h"
 #include "kiln/ops/random.h"

@@ -64,6 +64,7 @@ final class GradSamples {
     ConvGradSamples.register(s);
     PoolGradSamples.register(s);
     NormGradSamples.register(s);
+    LossGradSamples.register(s);
     return s.samples;
   }
 }

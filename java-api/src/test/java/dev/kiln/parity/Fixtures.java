@@ -32,7 +32,7 @@ final class Fixtures {
   static final List<String> FAMILIES =
       List.of("creation", "elementwise", "comparison", "reduction", "views", "matmul", "printing", "errors", "grads",
           "activations", "random", "indexing", "grads_indexing", "dtypes", "math", "math_grads", "stats", "softmax_scans",
-          "sorting", "reduction_grads", "linalg", "conv", "pooling", "norm");
+          "sorting", "reduction_grads", "linalg", "conv", "pooling", "norm", "losses");
 
   /** One case: an op, its inputs and arguments, and what PyTorch made of them (for a gradient case, in grad). */
   record Case(String family, String name, String op, List<TensorSpec> inputs, Args args, List<TensorSpec> expected,

@@ -100,6 +100,7 @@ final class ModuleMakers {
     AttentionModuleMakers.register();
     maker("Linear", a -> new Linear(a.integer("in_features", 0), a.integer("out_features", 0), a.bool("bias", true)));
     NormModuleMakers.register();
+    LossModuleMakers.register();
   }
 
   static Module make(String cls, JsonObject kwargs) {

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestFactory;
 class ModuleParityTest {
   /** The module fixture files, one per family of layers (tools/fixtures/cases_modules*.py). */
   static final List<String> FAMILIES =
-      List.of("modules", "modules_rnn", "modules_conv", "modules_attention", "modules_norm");
+      List.of("modules", "modules_rnn", "modules_conv", "modules_attention", "modules_norm", "modules_losses");
 
   private static JsonArray cases() throws Exception {
     JsonArray all = new JsonArray();

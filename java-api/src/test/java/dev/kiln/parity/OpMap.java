@@ -53,6 +53,7 @@ final class OpMap {
     ConvOps.register(ALL);
     PoolingOps.register(ALL);
     NormOps.register(ALL);
+    LossOps.register(ALL);
   }
 
   /** The Java call for a fixture op, or null. */

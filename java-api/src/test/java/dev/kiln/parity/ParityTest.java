@@ -233,7 +233,37 @@ class ParityTest {
       new NameDifference("UpsampleNearest1DBackward1", "SqueezeBackward0", "Kiln upsamples 1-D as 2-D over [N, C, 1, W]"),
       new NameDifference("UpsampleLinear1DBackward1", "SqueezeBackward0", "Kiln upsamples 1-D as 2-D over [N, C, 1, W]"),
       new NameDifference("MulBackward0", "NativeRmsNormBackward0", "PyTorch 1.13 has no rms_norm: the reference is "
-          + "PyTorch 2's composite, whose last op is a mul; Kiln's is a fused op"));
+          + "PyTorch 2's composite, whose last op is a mul; Kiln's is a fused op"),
+      new NameDifference("NllLossBackward0", "CrossEntropyBackward0", "PyTorch composes cross_entropy of log_softmax and "
+          + "nll_loss; Kiln has one fused op"),
+      new NameDifference("NllLoss2DBackward0", "CrossEntropyBackward0", "PyTorch composes cross_entropy of log_softmax "
+          + "and nll_loss2d for spatial inputs; one fused op in Kiln"),
+      new NameDifference("ViewBackward0", "CrossEntropyBackward0", "PyTorch reshapes inputs of 5 or more dims around "
+          + "nll_loss2d; one fused op in Kiln"),
+      new NameDifference("AddBackward0", "CrossEntropyBackward0", "PyTorch composes label smoothing of nll_loss and a "
+          + "weighted sum; the fused op smooths in Kiln"),
+      new NameDifference("NegBackward0", "CrossEntropyBackward0", "PyTorch composes probability targets of ops "
+          + "(-(log_softmax * target).sum); the fused op takes them in Kiln"),
+      new NameDifference("DivBackward1", "CrossEntropyBackward0", "PyTorch composes the mean over probability targets "
+          + "of ops; the fused op takes them in Kiln"),
+      new NameDifference("NllLoss2DBackward0", "NllLossBackward0", "nll_loss2d is its own op in PyTorch; one nll_loss "
+          + "row for every rank in Kiln"),
+      new NameDifference("ViewBackward0", "NllLossBackward0", "PyTorch reshapes 3-dim and 5-or-more-dim inputs around "
+          + "nll_loss2d; one row in Kiln"),
+      new NameDifference("AbsBackward0", "L1LossBackward0", "PyTorch 1.13 composes l1_loss of abs and a reduction; "
+          + "Kiln has a fused op"),
+      new NameDifference("MeanBackward0", "L1LossBackward0", "PyTorch 1.13 composes l1_loss of abs and mean"),
+      new NameDifference("SumBackward0", "L1LossBackward0", "PyTorch 1.13 composes l1_loss of abs and sum"),
+      new NameDifference("SubBackward0", "KlDivBackward0", "PyTorch 1.13 composes kl_div of xlogy, mul and sub; Kiln has "
+          + "a fused op"),
+      new NameDifference("MulBackward0", "KlDivBackward0", "PyTorch 1.13 composes kl_div with log_target of exp, sub "
+          + "and mul"),
+      new NameDifference("MeanBackward0", "KlDivBackward0", "PyTorch 1.13 composes kl_div's mean of ops"),
+      new NameDifference("SumBackward0", "KlDivBackward0", "PyTorch 1.13 composes kl_div's sum of ops"),
+      new NameDifference("SoftMarginLossBackward0", "Log1PBackward0", "soft_margin_loss is a fused op in PyTorch, a "
+          + "composite of log1p(exp(-target input)) in Kiln"),
+      new NameDifference("SoftMarginLossBackward0", "MeanBackward0", "soft_margin_loss is a composite in Kiln"),
+      new NameDifference("SoftMarginLossBackward0", "SumBackward0", "soft_margin_loss is a composite in Kiln"));
 
   /**
    * Composite ops whose last node is an implementation detail on both sides (einsum ends in whichever of permute,

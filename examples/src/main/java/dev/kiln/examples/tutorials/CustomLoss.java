@@ -5,31 +5,27 @@ import dev.kiln.Tensor;
 import dev.kiln.autograd.Autograd;
 import dev.kiln.autograd.ModeScope;
 import dev.kiln.nn.Linear;
-import dev.kiln.nn.Module;
+import dev.kiln.nn.Loss;
 import dev.kiln.optim.SGD;
 import java.util.function.BinaryOperator;
 
 /**
- * A loss of one's own: a Module whose forward computes the loss from tensor ops, so backward needs nothing
- * more. The Huber loss is quadratic for errors below delta and linear above, so a few outliers pull a
+ * A loss of one's own: a Loss (the base of the loss modules) whose forward computes the loss from tensor ops, so
+ * backward needs nothing more, and call(input, target) runs the module's hooks around it. The Huber loss is quadratic for errors below delta and linear above, so a few outliers pull a
  * fitted line much less than they do under the squared error: on y = 2x + 1 with three outliers, the
  * squared error fits 2.21x + 2.14, the Huber loss 2.05x + 1.23. PyTorch's huber_loss and PyTorch's fits
  * give the same numbers (tools/tutorials/custom_loss.py).
  */
 public final class CustomLoss {
   /** mean(0.5 d^2 where |d| < delta, else delta (|d| - delta / 2)), d = input - target (torch.nn.HuberLoss). */
-  public static final class HuberLoss extends Module {
+  public static final class HuberLoss extends Loss {
     private final double delta;
 
     public HuberLoss(double delta) {
       this.delta = delta;
     }
 
-    /** A loss takes two tensors, so it has its own call; callWithHooks runs the module's hooks around it. */
-    public Tensor call(Tensor input, Tensor target) {
-      return callWithHooks(new Tensor[] {input, target}, in -> forward(in[0], in[1]));
-    }
-
+    @Override
     public Tensor forward(Tensor input, Tensor target) {
       Tensor d = input.sub(target).abs();
       Tensor quadratic = d.mul(d).mul(0.5);
