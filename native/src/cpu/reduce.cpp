@@ -186,6 +186,7 @@ KILN_SIMD void reduce_contiguous_simd(ReduceOp op, DType t, AccSlot* acc, const 
     case DType::Int64: return reduce_contiguous_typed<int64_t>(op, acc, x, n);
     case DType::Float32: return reduce_contiguous_typed<float>(op, acc, x, n);
     case DType::Float64: return reduce_contiguous_typed<double>(op, acc, x, n);
+    default: fail(ErrorKind::Internal, "reduce kernel: no path for ", dtype_name(t));
   }
 }
 
@@ -208,6 +209,7 @@ KILN_SIMD void reduce_runs_simd(ReduceOp op, DType t, AccSlot* acc, const void* 
     case DType::Int64: return reduce_runs_typed<int64_t>(op, acc, base, offs, count, n);
     case DType::Float32: return reduce_runs_typed<float>(op, acc, base, offs, count, n);
     case DType::Float64: return reduce_runs_typed<double>(op, acc, base, offs, count, n);
+    default: fail(ErrorKind::Internal, "reduce kernel: no path for ", dtype_name(t));
   }
 }
 
@@ -217,6 +219,7 @@ KILN_SIMD void accumulate_row_simd(ReduceOp op, DType t, void* acc, const void* 
     case DType::Int64: return accumulate_row_typed<int64_t>(op, acc, row, n);
     case DType::Float32: return accumulate_row_typed<float>(op, acc, row, n);
     case DType::Float64: return accumulate_row_typed<double>(op, acc, row, n);
+    default: fail(ErrorKind::Internal, "reduce kernel: no path for ", dtype_name(t));
   }
 }
 

@@ -3,6 +3,7 @@ package dev.kiln.nn;
 import dev.kiln.DType;
 import dev.kiln.ShapeException;
 import dev.kiln.Tensor;
+import dev.kiln.nn.functional.Dropouts;
 import dev.kiln.nn.init.Init;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -118,7 +119,7 @@ public abstract class RNNBase extends Module {
         if (c != null) cn.add(state[1]);
       }
       Tensor out = directions == 1 ? outputs[0] : Tensor.cat(List.of(outputs[0], outputs[1]), 2);
-      if (dropout > 0 && isTraining() && layer < numLayers - 1) out = dropoutBetweenLayers(out);
+      if (dropout > 0 && isTraining() && layer < numLayers - 1) out = Dropouts.dropout(out, dropout, true);
       layerInput = out;
     }
     Tensor output = !batched ? layerInput.squeeze(1) : batchFirst ? layerInput.transpose(0, 1) : layerInput;
@@ -181,13 +182,6 @@ public abstract class RNNBase extends Module {
         state[0] = candidate.add(z.mul(state[0].sub(candidate))); // (1 - z) * n + z * h
       }
     }
-  }
-
-  /** Inverted dropout between layers: zero with probability p, scale the rest by 1 / (1 - p). */
-  private Tensor dropoutBetweenLayers(Tensor x) {
-    if (dropout == 1) return x.mul(0);
-    Tensor keep = Tensor.empty(x.dtype(), x.shape()).bernoulli_(1 - dropout);
-    return x.mul(keep).div(1 - dropout);
   }
 
   @Override

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.kiln.Kiln;
 import dev.kiln.Tensor;
 import dev.kiln.TensorScope;
+import dev.kiln.nn.functional.Losses;
 import dev.kiln.optim.Adam;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ class TrainingMemoryTest {
   }
 
   private static Tensor loss(Sequential model, Tensor x, Tensor y) {
-    return model.call(x).logSoftmax(1).gather(1, y.unsqueeze(1)).mean().neg();
+    return Losses.crossEntropy(model.call(x), y);
   }
 
   /** The process's resident set size in bytes (VmRSS), as the operating system counts it. */

@@ -7,6 +7,7 @@ import dev.kiln.data.TensorDataset;
 import dev.kiln.examples.FashionMnist;
 import dev.kiln.io.Checkpoint;
 import dev.kiln.io.SafeTensors;
+import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.Module;
 import dev.kiln.optim.Adam;
 import java.nio.file.Files;
@@ -86,7 +87,7 @@ public final class FashionMnistTraining implements Callable<Integer> {
       case cnn -> Models.cnn();
     };
     Adam optimizer = new Adam(net.parameters(), Map.of("lr", lr));
-    Trainer trainer = new Trainer(net, optimizer, CrossEntropy::mean);
+    Trainer trainer = new Trainer(net, optimizer, new CrossEntropyLoss()::call);
     DataLoader<Tensor[], Tensor[]> loader = DataLoader.builder(train).batchSize(batchSize).shuffle(true).seed(seed).build();
     String settings = String.format("%s, %,d training and %,d test images, %d epoch(s), batch %d, Adam lr %g, seed %d, %d threads",
         model, fm.trainSize(), fm.testSize(), epochs, batchSize, lr, seed, Kiln.getNumThreads());
