@@ -29,7 +29,8 @@ import org.junit.jupiter.api.TestFactory;
 class ModuleParityTest {
   /** The module fixture files, one per family of layers (tools/fixtures/cases_modules*.py). */
   static final List<String> FAMILIES =
-      List.of("modules", "modules_rnn", "modules_conv", "modules_attention", "modules_norm", "modules_losses");
+      List.of("modules", "modules_rnn", "modules_conv", "modules_attention", "modules_norm", "modules_losses",
+          "modules_extra");
 
   private static JsonArray cases() throws Exception {
     JsonArray all = new JsonArray();

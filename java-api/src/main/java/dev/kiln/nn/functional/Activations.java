@@ -1,12 +1,14 @@
 package dev.kiln.nn.functional;
 
+import dev.kiln.ArgumentException;
 import dev.kiln.Tensor;
 import dev.kiln.internal.Core;
 import dev.kiln.internal.Frame;
 
 /**
  * The activations of {@code torch.nn.functional}, with PyTorch's names (camelCased) and defaults. Each runs one
- * fused native kernel forward and one fused native op backward (whose own derivative gives double backward).
+ * fused native kernel forward and one fused native op backward (whose own derivative gives double backward),
+ * but for threshold and the shrink functions, compositions of differentiable ops.
  *
  * <pre>{@code
  * Tensor y = Activations.gelu(x);                 // F.gelu(x)
@@ -160,6 +162,50 @@ public final class Activations {
   /** {@code a sigmoid(b)}, a and b the first and second halves of x along dim (whose size must be even). */
   public static Tensor glu(Tensor x, int dim) {
     return call(GLU, x, new long[] {dim});
+  }
+
+  // The shrink and threshold functions are compositions of differentiable ops (masked_fill, sub, tanh): their
+  // gradients come from those, and the masks use PyTorch's closed intervals, so at exactly +-lambd (or at the
+  // threshold) the gradient is 0 as in hardshrink_backward and threshold_backward.
+
+  /** x where {@code x > threshold}, else value (F.threshold); NaN stays NaN. */
+  public static Tensor threshold(Tensor x, double threshold, double value) {
+    return x.maskedFill(x.le(threshold), value);
+  }
+
+  /** hardshrink with lambd 0.5. */
+  public static Tensor hardshrink(Tensor x) {
+    return hardshrink(x, 0.5);
+  }
+
+  /** x where {@code |x| > lambd}, else 0 (F.hardshrink); NaN stays NaN. */
+  public static Tensor hardshrink(Tensor x, double lambd) {
+    return x.maskedFill(inside(x, lambd), 0.0);
+  }
+
+  /** softshrink with lambd 0.5. */
+  public static Tensor softshrink(Tensor x) {
+    return softshrink(x, 0.5);
+  }
+
+  /**
+   * {@code x - lambd} above lambd, {@code x + lambd} below -lambd, else 0 (F.softshrink); lambd must be
+   * non-negative. NaN gives 0, as PyTorch's kernel does (whose gradient there is 1; this one's is 0).
+   */
+  public static Tensor softshrink(Tensor x, double lambd) {
+    if (!(lambd >= 0))
+      throw new ArgumentException("softshrink: lambda must be greater or equal to 0, but found to be " + lambd + ".");
+    return x.sub(x.sign().mul(lambd)).maskedFill(inside(x, lambd).logicalOr(x.isnan()), 0.0);
+  }
+
+  /** {@code x - tanh(x)} (F.tanhshrink). */
+  public static Tensor tanhshrink(Tensor x) {
+    return x.sub(x.tanh());
+  }
+
+  /** Where {@code -lambd <= x <= lambd}: the closed band that shrinks to 0. */
+  private static Tensor inside(Tensor x, double lambd) {
+    return x.ge(-lambd).logicalAnd(x.le(lambd));
   }
 
   private static Tensor call(int op, Tensor x, long[] ints, double... reals) {

@@ -1,0 +1,112 @@
+package dev.kiln.nn;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.kiln.ArgumentException;
+import dev.kiln.KilnException;
+import dev.kiln.ShapeException;
+import dev.kiln.Tensor;
+import org.junit.jupiter.api.Test;
+
+/** Padding, unfold/fold, upsampling and pixel shuffle layers: bad arguments and inputs, and printing. */
+class SpatialLayersTest {
+  @Test
+  void paddingRefusesBadAmountsAndRanks() {
+    ArgumentException a = assertThrows(ArgumentException.class, () -> new ConstantPad2d(new long[] {1, 2, 3}, 0));
+    assertTrue(a.getMessage().startsWith("ConstantPad2d: padding must be one int or 4 ints"), a.getMessage());
+    ShapeException s = assertThrows(ShapeException.class, () -> new ReflectionPad2d(1).call(Tensor.zeros(3, 4)));
+    assertEquals("ReflectionPad2d: expected a 3-D (unbatched) or 4-D (batched) input, got shape [3, 4]",
+        s.getMessage());
+    assertThrows(ShapeException.class, () -> new ReplicationPad1d(1).call(Tensor.zeros(1, 2, 3, 4)));
+    Tensor x = Tensor.ones(1, 2, 3);
+    KilnException e = assertThrows(KilnException.class, () -> new ReflectionPad1d(3).call(x));
+    assertTrue(e.getMessage().contains("padding size should be less than the corresponding input dimension"),
+        e.getMessage());
+    assertArrayEquals(new long[] {1, 2, 3}, x.shape());
+  }
+
+  @Test
+  void paddingPadsTheLastDimsOnly() {
+    Tensor x = Tensor.of(new double[] {1, 2, 3}, 1, 3);
+    assertArrayEquals(new double[] {3, 2, 1, 2, 3, 2}, new ReflectionPad1d(2, 1).call(x).toDoubleArray(), 0.0);
+    assertArrayEquals(new double[] {1, 1, 2, 3, 3, 3}, new ReplicationPad1d(1, 2).call(x).toDoubleArray(), 0.0);
+    assertArrayEquals(new double[] {2, 3, 9}, new ConstantPad1d(new long[] {-1, 1}, 9).call(x).toDoubleArray(), 0.0);
+    assertArrayEquals(new long[] {2, 1, 4, 5}, new ZeroPad2d(1).call(Tensor.ones(2, 1, 2, 3)).shape());
+  }
+
+  @Test
+  void paddingPrintsAsPyTorch() {
+    assertEquals("ConstantPad1d(padding=(2, 2), value=3.5)", new ConstantPad1d(2, 3.5).toString());
+    assertEquals("ConstantPad3d(padding=(1, 1, 1, 1, 1, 1), value=0.0)", new ConstantPad3d(1, 0).toString());
+    assertEquals("ZeroPad2d((1, 1, 1, 1))", new ZeroPad2d(1).toString());
+    assertEquals("ReflectionPad2d((1, 2, 3, 4))", new ReflectionPad2d(1, 2, 3, 4).toString());
+    assertEquals("ReplicationPad3d((1, 2, 3, 4, 5, 6))", new ReplicationPad3d(1, 2, 3, 4, 5, 6).toString());
+  }
+
+  @Test
+  void foldUndoesUnfoldOfDisjointBlocks() {
+    Tensor x = Tensor.arange(2 * 4 * 6).to(dev.kiln.DType.FLOAT32).reshape(1, 2, 4, 6);
+    Unfold unfold = new Unfold(new int[] {2, 3}, new int[] {1}, new int[] {0}, new int[] {2, 3});
+    Tensor cols = unfold.call(x);
+    assertArrayEquals(new long[] {1, 12, 4}, cols.shape());
+    Fold fold = new Fold(new int[] {4, 6}, new int[] {2, 3}, new int[] {1}, new int[] {0}, new int[] {2, 3});
+    Tensor back = fold.call(cols);
+    assertArrayEquals(x.toDoubleArray(), back.toDoubleArray(), 0.0);
+  }
+
+  @Test
+  void unfoldAndFoldRefuseBadSizes() {
+    ArgumentException a = assertThrows(ArgumentException.class, () -> new Unfold(new int[] {1, 2, 3}));
+    assertEquals("Unfold: kernel_size must be an int or a pair of ints, got 3 values", a.getMessage());
+    assertThrows(ArgumentException.class, () -> new Fold(new int[] {}, new int[] {2}));
+    KilnException e = assertThrows(KilnException.class, () -> new Fold(4, 2).call(Tensor.zeros(2, 5, 9)));
+    assertTrue(e.getMessage().startsWith("fold:"), e.getMessage());
+    assertEquals("Unfold(kernel_size=(2, 3), dilation=2, padding=1, stride=(1, 2))",
+        new Unfold(new int[] {2, 3}, new int[] {2}, new int[] {1}, new int[] {1, 2}).toString());
+    assertEquals("Fold(output_size=4, kernel_size=2, dilation=1, padding=0, stride=1)", new Fold(4, 2).toString());
+  }
+
+  @Test
+  void upsampleNeedsExactlyOneOfSizeAndScale() {
+    ArgumentException a = assertThrows(ArgumentException.class, () -> new Upsample(null, null, "nearest", null, null));
+    assertEquals("Upsample: either size or scale_factor should be defined", a.getMessage());
+    a = assertThrows(ArgumentException.class,
+        () -> new UpsamplingNearest2d(new long[] {2, 2}, new double[] {2.0}));
+    assertEquals("UpsamplingNearest2d: only one of size or scale_factor should be defined", a.getMessage());
+    assertThrows(KilnException.class, () -> new Upsample(2.0, "linear").call(Tensor.zeros(1, 1, 2, 2)));
+    assertThrows(IllegalArgumentException.class, () -> new Upsample(2.0, "cubic").call(Tensor.zeros(1, 1, 2, 2)));
+    assertArrayEquals(new long[] {1, 1, 4, 4}, new Upsample(2.0).call(Tensor.zeros(1, 1, 2, 2)).shape());
+    assertArrayEquals(new long[] {1, 1, 3, 3}, new Upsample(new long[] {3}, "nearest").call(Tensor.zeros(1, 1, 2, 2))
+        .shape());
+  }
+
+  @Test
+  void upsamplePrintsAsPyTorch() {
+    assertEquals("Upsample(scale_factor=2.0, mode=nearest)", new Upsample(2).toString());
+    assertEquals("Upsample(size=(3, 4), mode=bilinear)",
+        new Upsample(new long[] {3, 4}, null, "bilinear", true, null).toString());
+    assertEquals("Upsample(scale_factor=(2.0, 1.5), mode=nearest)",
+        new Upsample(null, new double[] {2, 1.5}, "nearest", null, null).toString());
+    assertEquals("UpsamplingBilinear2d(size=(4, 4), mode=bilinear)",
+        new UpsamplingBilinear2d(new long[] {4, 4}, null).toString());
+    assertEquals("UpsamplingNearest2d(scale_factor=3.0, mode=nearest)", new UpsamplingNearest2d(3).toString());
+  }
+
+  @Test
+  void pixelShuffleRoundTripsAndRefusesBadShapes() {
+    Tensor x = Tensor.arange(2 * 3 * 8 * 2 * 2).to(dev.kiln.DType.FLOAT32).reshape(2, 3, 8, 2, 2);
+    Tensor up = new PixelShuffle(2).call(x);
+    assertArrayEquals(new long[] {2, 3, 2, 4, 4}, up.shape());
+    assertArrayEquals(x.toDoubleArray(), new PixelUnshuffle(2).call(up).toDoubleArray(), 0.0);
+    assertArrayEquals(new long[] {0, 1, 4, 4}, new PixelShuffle(2).call(Tensor.zeros(0, 4, 2, 2)).shape());
+    ShapeException s = assertThrows(ShapeException.class, () -> new PixelShuffle(2).call(Tensor.zeros(1, 5, 2, 2)));
+    assertTrue(s.getMessage().endsWith("but input.size(-3)=5 is not divisible by 4"), s.getMessage());
+    assertThrows(ShapeException.class, () -> new PixelShuffle(2).call(Tensor.zeros(4, 2)));
+    s = assertThrows(ShapeException.class, () -> new PixelUnshuffle(2).call(Tensor.zeros(1, 5, 2, 3)));
+    assertEquals("PixelUnshuffle: expects width to be divisible by downscale_factor, but input.size(-1)=3 is not "
+        + "divisible by 2", s.getMessage());
+    assertThrows(ArgumentException.class, () -> new PixelShuffle(0));
+    assertEquals("PixelShuffle(upscale_factor=2)", new PixelShuffle(2).toString());
+    assertEquals("PixelUnshuffle(downscale_factor=3)", new PixelUnshuffle(3).toString());
+  }
+}
