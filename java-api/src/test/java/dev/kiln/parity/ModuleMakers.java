@@ -101,6 +101,7 @@ final class ModuleMakers {
     maker("Linear", a -> new Linear(a.integer("in_features", 0), a.integer("out_features", 0), a.bool("bias", true)));
     NormModuleMakers.register();
     LossModuleMakers.register();
+    TransformerModuleMakers.register();
   }
 
   static Module make(String cls, JsonObject kwargs) {
