@@ -213,7 +213,7 @@ class TransformerTest {
 
   @Test
   void printsAsPyTorch() {
-    TransformerEncoder encoder = new TransformerEncoder(new TransformerEncoderLayer(4, 2, small()), 1, new LayerNorm(4));
+    var encoder = new TransformerEncoder(new TransformerEncoderLayer(4, 2, small()), 1, new LayerNorm(4));
     String expected = """
         TransformerEncoder(
           (layers): ModuleList(
