@@ -143,6 +143,22 @@ class TransformerTest {
   }
 
   @Test
+  void attentionWeightDropoutZeroesOrScalesEachWeight() {
+    Kiln.manualSeed(5);
+    MultiheadAttention mha = new MultiheadAttention(4, 1, new MultiheadAttention.Options().dropout(0.5));
+    Tensor x = Tensor.randn(6, 1, 4);
+    double[] dropped = mha.forward(x, x, x, null, true, null, true).weights().toDoubleArray();
+    mha.eval();
+    double[] kept = mha.forward(x, x, x, null, true, null, true).weights().toDoubleArray();
+    int zeros = 0;
+    for (int i = 0; i < kept.length; i++) {
+      if (dropped[i] == 0) zeros++;
+      else assertEquals(2 * kept[i], dropped[i], 1e-6, "kept weights scaled by 1 / (1 - p)");
+    }
+    assertTrue(zeros > 5 && zeros < 31, zeros + " of 36 weights dropped");
+  }
+
+  @Test
   void hooksRunOncePerCall() {
     TransformerEncoder encoder = new TransformerEncoder(new TransformerEncoderLayer(4, 2, small()), 2);
     AtomicInteger stack = new AtomicInteger(), attention = new AtomicInteger();

@@ -113,7 +113,8 @@ public final class ReverseDigitsTransformer {
       }
     }
     model.eval();
-    try (ModeScope noGrad = Autograd.noGrad(); TensorScope scope = TensorScope.open(); Generator g = new Generator(99)) {
+    try (ModeScope noGrad = Autograd.noGrad(); TensorScope scope = TensorScope.open();
+        Generator g = new Generator(99)) {
       Batch test = batch(500, g);
       Tensor scores = model.forward(test.tokens(), test.padding());
       Tensor answer = scores.argmax(-1).select(0, 0);
