@@ -6,6 +6,7 @@ import dev.kiln.autograd.ModeScope;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Copies of a layer as PyTorch's copy.deepcopy makes them for TransformerEncoder and TransformerDecoder: a fresh
@@ -39,7 +40,7 @@ final class LayerClones {
   }
 
   /** n independent copies of layer (the layer itself is not among them, as in PyTorch). */
-  static <M extends Module> List<M> clones(M layer, int n, java.util.function.UnaryOperator<M> copy) {
+  static <M extends Module> List<M> clones(M layer, int n, UnaryOperator<M> copy) {
     List<M> out = new ArrayList<>();
     for (int i = 0; i < n; i++) out.add(copy.apply(layer));
     return out;

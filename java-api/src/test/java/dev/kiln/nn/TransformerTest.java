@@ -98,6 +98,24 @@ class TransformerTest {
   }
 
   @Test
+  void customEncoderIsUsedAndReinitialised() {
+    Kiln.manualSeed(6);
+    TransformerEncoderLayer layer = new TransformerEncoderLayer(8, 2, small());
+    TransformerEncoder custom = new TransformerEncoder(layer, 1);
+    double[] before = custom.layer(0).linear1.weight.toDoubleArray();
+    Transformer t = new Transformer(8, 2, 6, 1, small(), custom, null);
+    assertSame(custom, t.encoder);
+    assertEquals(1, t.encoder.numLayers, "the custom encoder, not one of 6 layers");
+    assertFalse(java.util.Arrays.equals(before, custom.layer(0).linear1.weight.toDoubleArray()),
+        "Xavier-uniform reaches the custom encoder's matrices too");
+    assertEquals(List.of("encoder.layers.0.self_attn.in_proj_weight"),
+        List.copyOf(t.stateDict().keySet()).subList(0, 1));
+    assertFalse(t.stateDict().containsKey("encoder.norm.weight"), "the custom encoder has no final norm");
+    Tensor y = t.forward(Tensor.randn(5, 2, 8), Tensor.randn(3, 2, 8));
+    assertArrayEquals(new long[] {3, 2, 8}, y.shape());
+  }
+
+  @Test
   void squareSubsequentMaskIsZeroOnAndBelowTheDiagonal() {
     double inf = Double.NEGATIVE_INFINITY;
     Tensor m = Transformer.generateSquareSubsequentMask(3);
