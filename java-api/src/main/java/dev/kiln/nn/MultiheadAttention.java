@@ -3,6 +3,7 @@ package dev.kiln.nn;
 import dev.kiln.DType;
 import dev.kiln.ShapeException;
 import dev.kiln.Tensor;
+import dev.kiln.nn.functional.Dropouts;
 import dev.kiln.nn.functional.LinearFunctions;
 import dev.kiln.nn.init.Init;
 import java.util.Arrays;
@@ -134,10 +135,10 @@ public class MultiheadAttention extends Module {
     return callWithHooks(inputs, in -> attend(query, key, value, keyPaddingMask, needWeights, attnMask, averageAttnWeights));
   }
 
-  /** Self-attention's output: forward(x, x, x).output(). */
+  /** Self-attention's output: forward(x, x, x).output() (call(x) runs it with the hooks, once). */
   @Override
   public Tensor forward(Tensor x) {
-    return forward(x, x, x, null, false, null, true).output();
+    return attend(x, x, x, null, false, null, true).output();
   }
 
   private Output attend(Tensor query, Tensor key, Tensor value, Tensor keyPaddingMask, boolean needWeights, Tensor attnMask,
@@ -202,7 +203,7 @@ public class MultiheadAttention extends Module {
     Tensor scores = q.div(Math.sqrt(headDim)).bmm(k.transpose(1, 2));
     if (mask != null) scores = scores.add(mask);
     Tensor weights = scores.softmax(-1);
-    if (dropout > 0 && isTraining()) weights = dropWeights(weights);
+    weights = Dropouts.dropout(weights, dropout, isTraining()); // the weights themselves when not training
     Tensor heads = weights.bmm(v); // [N * H, L, headDim]
     Tensor out = outProj.call(heads.transpose(0, 1).reshape(tgtLen, batch, embedDim));
     out = batched ? (batchFirst ? out.transpose(0, 1) : out) : out.squeeze(1);
@@ -228,11 +229,5 @@ public class MultiheadAttention extends Module {
     if (padding.dtype() == DType.BOOL) return mask.maskedFill(padding, Double.NEGATIVE_INFINITY);
     if (mask.dtype() == DType.BOOL) mask = Tensor.zeros(padding.dtype(), mask.shape()).maskedFill(mask, Double.NEGATIVE_INFINITY);
     return mask.add(padding);
-  }
-
-  /** Inverted dropout on the attention weights, in training. */
-  private Tensor dropWeights(Tensor w) {
-    if (dropout == 1) return w.mul(0);
-    return w.mul(Tensor.empty(w.dtype(), w.shape()).bernoulli_(1 - dropout)).div(1 - dropout);
   }
 }

@@ -102,6 +102,7 @@ final class ModuleMakers {
     NormModuleMakers.register();
     LossModuleMakers.register();
     ExtraModuleMakers.register();
+    TransformerModuleMakers.register();
   }
 
   static Module make(String cls, JsonObject kwargs) {
