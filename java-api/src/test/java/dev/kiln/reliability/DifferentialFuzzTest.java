@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  */
 class DifferentialFuzzTest {
   private static final long SEED = Long.getLong("kiln.fuzz.seed", 20261122L);
-  private static final int PROGRAMS = Integer.getInteger("kiln.fuzz.programs", 2000);
+  private static final int PROGRAMS = Integer.getInteger("kiln.fuzz.programs", 5000);
 
   @Test
   void randomProgramsAgreeWithTheReference() throws IOException {
@@ -31,6 +31,9 @@ class DifferentialFuzzTest {
       checked++;
     }
     assertEquals(PROGRAMS, checked);
+    System.out.printf("fuzz: %d programs (seed %d), %d steps, %d refused as PyTorch refuses, gradients of %d programs"
+        + " (%d elements)%n", checked, SEED, FuzzCheck.steps, FuzzCheck.refusals, FuzzCheck.gradientPrograms,
+        FuzzCheck.gradientElements);
   }
 
   /** The failure at the program's shortest prefix that still fails, as Java to paste into a regression test. */

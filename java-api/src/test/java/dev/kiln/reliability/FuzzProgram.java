@@ -71,7 +71,11 @@ final class FuzzProgram {
   }
 
   List<RefTensor> runReference() {
-    return runReference(leaves.stream().map(l -> RefTensor.of(l.values(), l.shape())).toList());
+    return runReference(referenceLeaves());
+  }
+
+  List<RefTensor> referenceLeaves() {
+    return leaves.stream().map(l -> RefTensor.of(l.values(), l.shape()).asFloat32(!l.float64())).toList();
   }
 
   static RefTensor reference(Step s, List<RefTensor> v) {
@@ -114,7 +118,8 @@ final class FuzzProgram {
     Tensor[] out = new Tensor[leaves.size()];
     for (int i = 0; i < out.length; i++) {
       Leaf l = leaves.get(i);
-      out[i] = Tensor.of(l.values(), l.shape()).to(l.float64() ? DType.FLOAT64 : DType.FLOAT32).requiresGrad(true);
+      Tensor t = l.shape().length == 0 ? Tensor.scalar(l.values()[0], DType.FLOAT64) : Tensor.of(l.values(), l.shape());
+      out[i] = t.to(l.float64() ? DType.FLOAT64 : DType.FLOAT32).requiresGrad(true);
     }
     return out;
   }
@@ -181,9 +186,10 @@ final class FuzzProgram {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < leaves.size(); i++) {
       Leaf l = leaves.get(i);
-      sb.append("Tensor l").append(i).append(" = Tensor.of(new double[] {")
-          .append(Arrays.stream(l.values()).mapToObj(Double::toString).collect(Collectors.joining(", ")))
-          .append("}").append(dims(l.shape())).append(")")
+      String values = Arrays.stream(l.values()).mapToObj(Double::toString).collect(Collectors.joining(", "));
+      sb.append("Tensor l").append(i).append(" = ")
+          .append(l.shape().length == 0 ? "Tensor.scalar(" + values + ", DType.FLOAT64)"
+              : "Tensor.of(new double[] {" + values + "}, " + longs(l.shape()) + ")")
           .append(l.float64() ? "" : ".to(DType.FLOAT32)").append(".requiresGrad(true);\n");
       String view = switch (l.layout()) {
         case AS_IS -> "";
@@ -196,10 +202,6 @@ final class FuzzProgram {
     for (int i = 0; i < steps.size(); i++)
       sb.append("Tensor v").append(leaves.size() + i).append(" = ").append(java(steps.get(i))).append(";\n");
     return sb.toString();
-  }
-
-  private static String dims(long[] shape) {
-    return shape.length == 0 ? "" : ", " + longs(shape);
   }
 
   private static String longs(long[] values) {

@@ -21,17 +21,30 @@ final class RefTensor {
   final long[] shape;
   final long[] strides;
   final long offset;
+  /** The dtype Kiln computes this value in (float32 or float64); the reference itself computes in float64. */
+  final boolean float32;
 
-  RefTensor(double[] data, long[] shape, long[] strides, long offset) {
+  RefTensor(double[] data, long[] shape, long[] strides, long offset, boolean float32) {
     this.data = data;
     this.shape = shape;
     this.strides = strides;
     this.offset = offset;
+    this.float32 = float32;
+  }
+
+  /** The values rounded to float32 if this value is float32 (as Kiln holds it); float64 ones as they are. */
+  RefTensor roundedToItsDtype() {
+    return float32 ? map(x -> (double) (float) x) : this;
+  }
+
+  /** The same values, marked as held in float32 (or float64). */
+  RefTensor asFloat32(boolean f32) {
+    return new RefTensor(data, shape, strides, offset, f32);
   }
 
   /** Values in row-major order, laid out contiguously. */
   static RefTensor of(double[] values, long... shape) {
-    return new RefTensor(values, shape.clone(), contiguousStrides(shape), 0);
+    return new RefTensor(values, shape.clone(), contiguousStrides(shape), 0, false);
   }
 
   static long[] contiguousStrides(long[] shape) {
@@ -78,7 +91,7 @@ final class RefTensor {
   RefTensor map(DoubleUnaryOperator f) {
     double[] out = values();
     for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(out[i]);
-    return of(out, shape);
+    return of(out, shape).asFloat32(float32);
   }
 
   static long[] broadcastShape(long[] a, long[] b) {
@@ -103,7 +116,7 @@ final class RefTensor {
       else if (shape[mine] == 1) s[d] = 0;
       else throw new RefError("expand: size " + shape[mine] + " to " + to[d]);
     }
-    return new RefTensor(data, to.clone(), s, offset);
+    return new RefTensor(data, to.clone(), s, offset, float32);
   }
 
   RefTensor zip(RefTensor other, DoubleBinaryOperator f) {
@@ -112,7 +125,14 @@ final class RefTensor {
     RefTensor a = expand(to), b = other.expand(to);
     double[] out = new double[(int) a.numel()];
     for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(a.get(i), b.get(i));
-    return of(out, to);
+    return of(out, to).asFloat32(promotesToFloat32(other));
+  }
+
+  /** PyTorch's promotion: float32 with float64 gives float64, unless the float64 one is 0-dim and the other not. */
+  private boolean promotesToFloat32(RefTensor other) {
+    if (dim() == 0 && other.dim() > 0) return other.float32;
+    if (other.dim() == 0 && dim() > 0) return float32;
+    return float32 && other.float32;
   }
 
   /** Dims d0 and d1 swapped: a view. */
@@ -130,7 +150,7 @@ final class RefTensor {
       sh[d] = shape[perm[d]];
       st[d] = strides[perm[d]];
     }
-    return new RefTensor(data, sh, st, offset);
+    return new RefTensor(data, sh, st, offset, float32);
   }
 
   /** Elements start, start + step, ... before end along dim: a view. */
@@ -138,7 +158,7 @@ final class RefTensor {
     long[] sh = shape.clone(), st = strides.clone();
     sh[dim] = Math.max(0, (end - start + step - 1) / step);
     st[dim] = strides[dim] * step;
-    return new RefTensor(data, sh, st, offset + (sh[dim] == 0 ? 0 : start * strides[dim]));
+    return new RefTensor(data, sh, st, offset + (sh[dim] == 0 ? 0 : start * strides[dim]), float32);
   }
 
   RefTensor unsqueeze(int dim) {
@@ -152,7 +172,7 @@ final class RefTensor {
         st[d] = strides[k++];
       }
     }
-    return new RefTensor(data, sh, st, offset);
+    return new RefTensor(data, sh, st, offset, float32);
   }
 
   enum Reduction { SUM, MEAN, AMAX }
@@ -180,10 +200,10 @@ final class RefTensor {
           : acc[p] + v;
     }
     if (kind == Reduction.MEAN) for (int p = 0; p < acc.length; p++) acc[p] /= n;
-    if (keepdim) return out;
+    if (keepdim) return out.asFloat32(float32);
     long[] squeezed = new long[dim() - 1];
     for (int d = 0, k = 0; d < dim(); d++) if (d != dim) squeezed[k++] = shape[d];
-    return of(acc, squeezed);
+    return of(acc, squeezed).asFloat32(float32);
   }
 
   private long sizeWithout(int dim) {
@@ -197,7 +217,7 @@ final class RefTensor {
     RefTensor max = reduceOrEmpty(dim, Reduction.AMAX).expand(shape);
     RefTensor shifted = zip(max, (x, m) -> x - m);
     RefTensor sum = shifted.map(Math::exp).reduceOrEmpty(dim, Reduction.SUM).expand(shape);
-    return shifted.zip(sum, (x, s) -> log ? x - Math.log(s) : Math.exp(x) / s);
+    return shifted.zip(sum, (x, s) -> log ? x - Math.log(s) : Math.exp(x) / s).asFloat32(float32);
   }
 
   private RefTensor reduceOrEmpty(int dim, Reduction kind) {
@@ -212,6 +232,7 @@ final class RefTensor {
   /** Matrix product of the last two dims, batch dims broadcast. */
   RefTensor matmul(RefTensor other) {
     if (dim() < 2 || other.dim() < 2) throw new RefError("matmul: the fuzzer multiplies matrices only");
+    if (float32 != other.float32) throw new RefError("matmul: expected both operands to have the same dtype");
     long m = shape[dim() - 2], k = shape[dim() - 1], n = other.shape[other.dim() - 1];
     if (other.shape[other.dim() - 2] != k) throw new RefError("matmul: inner sizes differ");
     long[] batch = broadcastShape(Arrays.copyOf(shape, dim() - 2), Arrays.copyOf(other.shape, other.dim() - 2));
@@ -233,7 +254,7 @@ final class RefTensor {
           for (long l = 0; l < k; l++) s += a.get((bi * m + i) * k + l) * b.get((bi * k + l) * n + j);
           out[(int) ((bi * m + i) * n + j)] = s;
         }
-    return of(out, outShape);
+    return of(out, outShape).asFloat32(float32);
   }
 
   private static long numelOf(long[] shape) {
