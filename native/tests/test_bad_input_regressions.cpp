@@ -25,7 +25,8 @@ TEST(instance_norm_of_an_empty_batch_is_empty) {
 TEST(dim_errors_name_the_op_called) {
   const Tensor x = zeros({2, 3}, DType::Float64);
   CHECK_THROWS(nanmean(x, {5}), Index, "nanmean: dimension out of range");
-  CHECK_THROWS(slice_scatter(x, zeros({2, 3}, DType::Float64), -6, 0, 1, 1), Index, "slice_scatter: dimension out of range");
+  CHECK_THROWS(slice_scatter(x, zeros({2, 3}, DType::Float64), -6, 0, 1, 1), Index,
+               "slice_scatter: dimension out of range");
 }
 
 TEST(masked_fill_and_index_put_write_through_an_expanded_tensor_as_pytorch) {

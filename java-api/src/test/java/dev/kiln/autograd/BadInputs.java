@@ -19,8 +19,8 @@ final class BadInputs {
     static Outcome of(GradCheck.TensorFunction fn, Tensor[] inputs) {
       try {
         Tensor[] out = fn.apply(inputs);
-        return new Outcome(Arrays.stream(out).map(Tensor::shape).toList(), Arrays.stream(out).map(Tensor::dtype).toList(),
-            Arrays.stream(out).map(BadInputs::values).toList(), null);
+        return new Outcome(Arrays.stream(out).map(Tensor::shape).toList(),
+            Arrays.stream(out).map(Tensor::dtype).toList(), Arrays.stream(out).map(BadInputs::values).toList(), null);
       } catch (RuntimeException e) {
         return new Outcome(null, null, null, e);
       }
@@ -40,8 +40,10 @@ final class BadInputs {
       if (shapes.size() != other.shapes.size()) return "output counts differ";
       for (int i = 0; i < shapes.size(); i++) {
         if (!Arrays.equals(shapes.get(i), other.shapes.get(i)))
-          return "output " + i + ": shape " + Arrays.toString(shapes.get(i)) + " vs " + Arrays.toString(other.shapes.get(i));
-        if (sameDtype && dtypes.get(i) != other.dtypes.get(i)) return "output " + i + ": dtype " + dtypes.get(i) + " vs " + other.dtypes.get(i);
+          return "output " + i + ": shape " + Arrays.toString(shapes.get(i)) + " vs "
+              + Arrays.toString(other.shapes.get(i));
+        if (sameDtype && dtypes.get(i) != other.dtypes.get(i))
+          return "output " + i + ": dtype " + dtypes.get(i) + " vs " + other.dtypes.get(i);
         double[] a = values.get(i), b = other.values.get(i);
         for (int k = 0; k < a.length; k++) {
           boolean same = Double.compare(a[k], b[k]) == 0 || Math.abs(a[k] - b[k]) <= rtol * (1 + Math.abs(b[k]));
@@ -64,8 +66,8 @@ final class BadInputs {
   /**
    * Null when the error is what bad input must raise: a Kiln exception (or Java's IllegalArgumentException for
    * an argument checked in Java) whose message names the op (by its table name, its Java name, or the name users
-   * know it by: batch_norm for native_batch_norm, SGD for sgd_step), or another op of the table that the call reached first (the
-   * select a sample takes before its op, the norm a composite runs); else what is wrong with it.
+   * know it by: batch_norm for native_batch_norm, SGD for sgd_step), or another op of the table that the call
+   * reached first (the select a sample takes before its op, the norm a composite runs); else what is wrong.
    */
   static String problemWithError(RuntimeException e, String op, Set<String> tableOps) {
     boolean typed = e instanceof KilnException || e.getClass() == IllegalArgumentException.class;
@@ -79,7 +81,7 @@ final class BadInputs {
     return "message names no op: " + message;
   }
 
-  /** The name users know an op by: "min" for min_dim, "batch_norm" for native_batch_norm, "unfold" for im2col, "Adam" for adam_step. */
+  /** The name users know an op by: min for min_dim, batch_norm for native_batch_norm, unfold for im2col, ... */
   static String publicName(String op) {
     if (op.equals("im2col")) return "unfold"; // torch.nn.functional.unfold
     if (op.equals("col2im")) return "fold";
@@ -106,8 +108,8 @@ final class BadInputs {
     }
 
     boolean same(Snapshot o) {
-      return Arrays.equals(shape, o.shape) && Arrays.equals(stride, o.stride) && dtype == o.dtype && version == o.version
-          && Arrays.equals(values, o.values);
+      return Arrays.equals(shape, o.shape) && Arrays.equals(stride, o.stride) && dtype == o.dtype
+          && version == o.version && Arrays.equals(values, o.values);
     }
   }
 

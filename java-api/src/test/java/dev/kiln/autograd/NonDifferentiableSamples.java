@@ -95,7 +95,8 @@ final class NonDifferentiableSamples {
     s.sample("randint", "", in -> of(Tensor.randint(new Generator(1), 0, 5, 2, 3)), () -> of());
     s.sample("randperm", "", in -> of(Tensor.randperm(new Generator(1), 6)), () -> of());
     s.sample("bernoulli", "", in -> of(in[0].sigmoid().bernoulli(new Generator(1))), () -> of(randn(2, 3)));
-    s.sample("bernoulli_", "", in -> of(in[0].detach().clone().bernoulli_(0.3, new Generator(1))), () -> of(randn(2, 3)));
+    s.sample("bernoulli_", "", in -> of(in[0].detach().clone().bernoulli_(0.3, new Generator(1))),
+        () -> of(randn(2, 3)));
     s.sample("multinomial", "", in -> of(in[0].exp().multinomial(2, false, new Generator(1))), () -> of(randn(2, 3)));
     s.sample("normal_", "", in -> of(in[0].detach().clone().normal_(1, 2, new Generator(1))), () -> of(randn(2, 3)));
     s.sample("uniform_", "", in -> of(in[0].detach().clone().uniform_(-1, 1, new Generator(1))), () -> of(randn(2, 3)));

@@ -140,7 +140,8 @@ class OpBadInputTest {
     return outcome;
   }
 
-  private static Outcome assertAnswered(String op, GradSamples.Sample s, Tensor[] inputs, String what, boolean backward) {
+  private static Outcome assertAnswered(String op, GradSamples.Sample s, Tensor[] inputs, String what,
+                                        boolean backward) {
     Outcome outcome = call(op, s, inputs, what);
     if (backward && outcome.error() == null) {
       // The gradient of an empty result flows back to empty inputs: a sum's backward must not crash either.

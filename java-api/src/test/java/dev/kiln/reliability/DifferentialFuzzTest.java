@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  */
 class DifferentialFuzzTest {
   private static final long SEED = Long.getLong("kiln.fuzz.seed", 20261122L);
-  private static final int PROGRAMS = Integer.getInteger("kiln.fuzz.programs", 5000);
+  private static final int PROGRAMS = Integer.getInteger("kiln.fuzz.programs", 15000);
 
   @Test
   void randomProgramsAgreeWithTheReference() throws IOException {

@@ -31,11 +31,12 @@ class DimOutOfRangeTest {
 
   static List<Integer> opsWithADim() {
     List<Integer> ops = new ArrayList<>();
-    for (int i = 0; i < Core.opCount(); i++) if (intNames(Core.opSignature(i)).stream().anyMatch(DIM_NAMES::contains)) ops.add(i);
+    for (int i = 0; i < Core.opCount(); i++)
+      if (intNames(Core.opSignature(i)).stream().anyMatch(DIM_NAMES::contains)) ops.add(i);
     return ops;
   }
 
-  /** The names of the integer arguments in a signature: "sum(Tensor x; ints: keepdim, dims...)" gives keepdim, dims.... */
+  /** The integer arguments' names in a signature: "sum(Tensor x; ints: keepdim, dims...)" gives keepdim, dims.... */
   static List<String> intNames(String signature) {
     return section(signature, "ints: ");
   }
@@ -51,7 +52,8 @@ class DimOutOfRangeTest {
   @Test
   void theWalkFindsTheOpsWithADim() {
     List<String> names = opsWithADim().stream().map(Core::opName).toList();
-    assertTrue(names.containsAll(List.of("sum", "softmax", "transpose", "gather", "cat", "cumsum", "sort")), names.toString());
+    assertTrue(names.containsAll(List.of("sum", "softmax", "transpose", "gather", "cat", "cumsum", "sort")),
+        names.toString());
   }
 
   @TestFactory
@@ -73,8 +75,8 @@ class DimOutOfRangeTest {
         return bits;
       }).toList();
       List<Integer> versions = inputs.stream().map(Tensor::version).toList();
-      long[] ints = intNames(signature).stream().mapToLong(n -> DIM_NAMES.contains(n) ? bad : DEFAULTS.getOrDefault(n, 0L))
-          .toArray();
+      long[] ints = intNames(signature).stream()
+          .mapToLong(n -> DIM_NAMES.contains(n) ? bad : DEFAULTS.getOrDefault(n, 0L)).toArray();
       if (name.equals("roll")) ints = new long[] {1, 1, bad}; // count, shifts..., dims...
       if (name.equals("permute")) ints = new long[] {0, bad}; // one dim per input dim
       double[] reals = new double[section(signature, "reals: ").size()];
@@ -83,7 +85,8 @@ class DimOutOfRangeTest {
       long[] frame = Frame.of(handles, ints, reals);
       IndexException e = assertThrows(IndexException.class, () -> Core.call(op, frame, 4), signature);
       String known = name.replaceFirst("_dim$", "").replace("linalg_", "linalg.");  // max for max_dim
-      assertTrue(e.getMessage().startsWith(name + ": ") || e.getMessage().startsWith(known + ": "),() -> "message does not name " + name + ": " + e.getMessage());
+      assertTrue(e.getMessage().startsWith(name + ": ") || e.getMessage().startsWith(known + ": "),
+          () -> "message does not name " + name + ": " + e.getMessage());
       for (int i = 0; i < inputs.size(); i++) {
         assertEquals(versions.get(i), inputs.get(i).version(), name + ": input " + i + " written");
         double[] now = inputs.get(i).contiguous().to(DType.FLOAT64).toDoubleArray();

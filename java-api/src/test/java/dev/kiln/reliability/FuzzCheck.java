@@ -53,8 +53,10 @@ final class FuzzCheck {
       if (diff != null) return diff;
       int failedStep = values.size() - p.leaves.size();
       if (refused != null || raised != null) {
-        if (refused == null) return "Kiln raised at step " + failedStep + " where the reference gives a value: " + raised;
-        if (raised == null) return "Kiln gave a value at step " + failedStep + " where PyTorch raises: " + refused.getMessage();
+        if (refused == null)
+          return "Kiln raised at step " + failedStep + " where the reference gives a value: " + raised;
+        if (raised == null)
+          return "Kiln gave a value at step " + failedStep + " where PyTorch raises: " + refused.getMessage();
         String op = FuzzProgram.opName(p.steps.get(failedStep).kind());
         if (!(raised instanceof KilnException) || !String.valueOf(raised.getMessage()).contains(op))
           return "step " + failedStep + " raised " + raised + ", not a Kiln exception naming " + op;
@@ -71,14 +73,15 @@ final class FuzzCheck {
    * run with each step rounded to float32, which is how far float32 rounding alone can carry it (sin of a large
    * number, say).
    */
-  private static String compareValues(FuzzProgram p, List<RefTensor> ref, List<RefTensor> rounded, List<Tensor> values) {
+  private static String compareValues(FuzzProgram p, List<RefTensor> ref, List<RefTensor> rounded,
+                                      List<Tensor> values) {
     boolean all64 = p.allFloat64();
     double rtol = all64 ? 1e-9 : 1e-3;
     for (int i = 0; i < values.size(); i++) {
       Tensor k = values.get(i);
       RefTensor r = ref.get(i);
-      String where = "v" + i + " (" + (i < p.leaves.size() ? "leaf view" : FuzzProgram.java(p.steps.get(i - p.leaves.size())))
-          + "): ";
+      String step = i < p.leaves.size() ? "leaf view" : FuzzProgram.java(p.steps.get(i - p.leaves.size()));
+      String where = "v" + i + " (" + step + "): ";
       if (!Arrays.equals(k.shape(), r.shape))
         return where + "shape " + Arrays.toString(k.shape()) + ", the reference " + Arrays.toString(r.shape);
       DType expected = r.float32 ? DType.FLOAT32 : DType.FLOAT64;
@@ -91,7 +94,8 @@ final class FuzzCheck {
         // float32 programs are compared where float32 can hold every value of the reference
         if (!all64 && (!(Math.abs(rv[e]) < 1e30) || !Double.isFinite(r32[e]) && Double.isFinite(rv[e]))) continue;
         illConditioned |= !close(r32[e], rv[e], rtol);
-        if (!close(kv[e], rv[e], rtol) && !(Math.abs(kv[e] - rv[e]) <= 4 * spread)) return where + "element " + e + " is " + kv[e] + ", the reference " + rv[e];
+        if (!close(kv[e], rv[e], rtol) && !(Math.abs(kv[e] - rv[e]) <= 4 * spread))
+          return where + "element " + e + " is " + kv[e] + ", the reference " + rv[e];
       }
       // Where float32 rounding alone moved a value past the tolerance, what follows from it cannot be compared.
       if (illConditioned) return null;
@@ -116,7 +120,8 @@ final class FuzzCheck {
     Tensor loss = out.mul(Tensor.of(w, out.shape())).sum();
     double l0 = loss(p, leafRefs, w);
     // An infinite intermediate makes autograd's 0 * inf a NaN (in PyTorch too) where finite differences see 0.
-    boolean finite = p.runReference(leafRefs).stream().allMatch(r -> Arrays.stream(r.values()).allMatch(Double::isFinite));
+    boolean finite = p.runReference(leafRefs).stream()
+        .allMatch(r -> Arrays.stream(r.values()).allMatch(Double::isFinite));
     if (!finite || !Double.isFinite(l0) || !loss.requiresGrad()) return null;
     loss.backward();
     gradientPrograms++;

@@ -13,15 +13,15 @@ import java.util.stream.Collectors;
  * expanded or as is), then steps over the values so far. It runs in Kiln and in the reference (RefTensor) and
  * prints itself as Java, so that a failing one can be pasted into FuzzRegressionTest.
  */
-final class FuzzProgram {
+class FuzzProgram {
   enum Layout { AS_IS, TRANSPOSED, STRIDED, EXPANDED }
 
   /** A leaf: its values (row-major) and shape, its dtype, and the view the program sees it through. */
   record Leaf(double[] values, long[] shape, boolean float64, Layout layout) {}
 
   enum Kind {
-    NEG, EXP, TANH, SIGMOID, RELU, ABS, SIN, SQUARE, ADD, SUB, MUL, SUM, MEAN, AMAX, TRANSPOSE, PERMUTE, SLICE, EXPAND,
-    UNSQUEEZE, MATMUL, MATMUL_T, SOFTMAX, LOG_SOFTMAX
+    NEG, EXP, TANH, SIGMOID, RELU, ABS, SIN, SQUARE, CLAMP, ADD, SUB, MUL, DIV, MAXIMUM, SUM, MEAN, AMAX, LOGSUMEXP,
+    CUMSUM, TRANSPOSE, PERMUTE, SLICE, EXPAND, UNSQUEEZE, FLIP, FLATTEN, CAT, MATMUL, MATMUL_T, SOFTMAX, LOG_SOFTMAX
   }
 
   /** values[a] (and values[b]) through the op; args: dims, sizes, slice bounds, as the kind reads them. */
@@ -90,6 +90,14 @@ final class FuzzProgram {
       case ABS -> a.map(Math::abs);
       case SIN -> a.map(Math::sin);
       case SQUARE -> a.map(x -> x * x);
+      case CLAMP -> a.map(x -> Math.min(Math.max(x, -1), 1)); // Math.max/min keep NaN, as clamp does
+      case DIV -> a.zip(v.get(s.b()), (x, y) -> x / y);
+      case MAXIMUM -> a.zip(v.get(s.b()), Math::max);
+      case LOGSUMEXP -> a.logsumexp(dim(g[0], a.dim()), g[1] != 0);
+      case CUMSUM -> a.cumsum(dim(g[0], a.dim()));
+      case FLIP -> a.flip(dim(g[0], a.dim()));
+      case FLATTEN -> RefTensor.of(a.values(), a.numel()).asFloat32(a.float32);
+      case CAT -> a.cat(v.get(s.b()), dim(g[0], a.dim()));
       case ADD -> a.zip(v.get(s.b()), Double::sum);
       case SUB -> a.zip(v.get(s.b()), (x, y) -> x - y);
       case MUL -> a.zip(v.get(s.b()), (x, y) -> x * y);
@@ -152,6 +160,14 @@ final class FuzzProgram {
       case ABS -> a.abs();
       case SIN -> a.sin();
       case SQUARE -> a.square();
+      case CLAMP -> a.clamp(-1.0, 1.0);
+      case DIV -> a.div(v.get(s.b()));
+      case MAXIMUM -> a.maximum(v.get(s.b()));
+      case LOGSUMEXP -> a.logsumexp(new int[] {(int) g[0]}, g[1] != 0);
+      case CUMSUM -> a.cumsum((int) g[0]);
+      case FLIP -> a.flip((int) g[0]);
+      case FLATTEN -> a.flatten();
+      case CAT -> Tensor.cat(List.of(a, v.get(s.b())), (int) g[0]);
       case ADD -> a.add(v.get(s.b()));
       case SUB -> a.sub(v.get(s.b()));
       case MUL -> a.mul(v.get(s.b()));
@@ -212,8 +228,11 @@ final class FuzzProgram {
     String a = "v" + s.a(), b = "v" + s.b();
     long[] g = s.args();
     return switch (s.kind()) {
-      case ADD, SUB, MUL, MATMUL -> a + "." + camel(s.kind()) + "(" + b + ")";
-      case SUM, MEAN, AMAX -> a + "." + camel(s.kind()) + "(new int[] {" + g[0] + "}, " + (g[1] != 0) + ")";
+      case ADD, SUB, MUL, DIV, MAXIMUM, MATMUL -> a + "." + camel(s.kind()) + "(" + b + ")";
+      case CLAMP -> a + ".clamp(-1.0, 1.0)";
+      case CAT -> "Tensor.cat(List.of(" + a + ", " + b + "), " + g[0] + ")";
+      case CUMSUM, FLIP -> a + "." + camel(s.kind()) + "(" + g[0] + ")";
+      case SUM, MEAN, AMAX, LOGSUMEXP -> a + "." + camel(s.kind()) + "(new int[] {" + g[0] + "}, " + (g[1] != 0) + ")";
       case TRANSPOSE, PERMUTE, SLICE, EXPAND, UNSQUEEZE, SOFTMAX, LOG_SOFTMAX -> a + "." + camel(s.kind()) + "("
           + longs(g) + ")";
       case MATMUL_T -> a + ".matmul(" + a + ".transpose(-1, -2))";
@@ -277,17 +296,17 @@ final class FuzzProgram {
     int rank = x.dim();
     Kind kind = Kind.values()[rnd.nextInt(Kind.values().length)];
     return switch (kind) {
-      case ADD, SUB, MUL -> {
+      case ADD, SUB, MUL, DIV, MAXIMUM -> {
         List<Integer> partners = new ArrayList<>();
         for (int b = 0; b < values.size(); b++)
           if (RefTensor.broadcastShape(x.shape, values.get(b).shape) != null) partners.add(b);
         yield new Step(kind, a, partners.get(rnd.nextInt(partners.size())));
       }
-      case SUM, MEAN, AMAX, SOFTMAX, LOG_SOFTMAX -> {
+      case SUM, MEAN, AMAX, LOGSUMEXP, CUMSUM, FLIP, SOFTMAX, LOG_SOFTMAX -> {
         if (rank == 0) yield null;
         long d = signed(rnd, rnd.nextInt(rank), rank);
-        yield kind == Kind.SOFTMAX || kind == Kind.LOG_SOFTMAX ? new Step(kind, a, 0, d)
-            : new Step(kind, a, 0, d, rnd.nextInt(2));
+        boolean keepdim = kind == Kind.SUM || kind == Kind.MEAN || kind == Kind.AMAX || kind == Kind.LOGSUMEXP;
+        yield keepdim ? new Step(kind, a, 0, d, rnd.nextInt(2)) : new Step(kind, a, 0, d);
       }
       case TRANSPOSE -> rank < 2 ? null
           : new Step(kind, a, 0, signed(rnd, rnd.nextInt(rank), rank), signed(rnd, rnd.nextInt(rank), rank));
@@ -300,7 +319,8 @@ final class FuzzProgram {
       case SLICE -> {
         if (rank == 0) yield null;
         int d = rnd.nextInt(rank);
-        long size = x.shape[d], start = rnd.nextInt((int) size + 1), end = start + rnd.nextInt((int) (size - start) + 1);
+        long size = x.shape[d], start = rnd.nextInt((int) size + 1);
+        long end = start + rnd.nextInt((int) (size - start) + 1);
         yield new Step(kind, a, 0, signed(rnd, d, rank), start, end, 1 + rnd.nextInt(3));
       }
       case EXPAND -> {
@@ -316,13 +336,26 @@ final class FuzzProgram {
         if (rank < 2) yield null;
         for (int b = 0; b < values.size(); b++) {
           RefTensor y = values.get(b);
+          long[] batch = Arrays.copyOf(x.shape, rank - 2);
+          long[] otherBatch = Arrays.copyOf(y.shape, Math.max(0, y.dim() - 2));
           if (y.dim() >= 2 && y.shape[y.dim() - 2] == x.shape[rank - 1]
-              && RefTensor.broadcastShape(Arrays.copyOf(x.shape, rank - 2), Arrays.copyOf(y.shape, y.dim() - 2)) != null)
+              && RefTensor.broadcastShape(batch, otherBatch) != null)
             yield new Step(kind, a, b);
         }
         yield null;
       }
       case MATMUL_T -> rank < 2 ? null : new Step(kind, a, 0);
+      case CAT -> {
+        if (rank == 0) yield null;
+        int d = rnd.nextInt(rank);
+        for (int b = 0; b < values.size(); b++) {
+          long[] other = values.get(b).shape.clone();
+          if (other.length != rank) continue;
+          other[d] = x.shape[d];
+          if (Arrays.equals(other, x.shape)) yield new Step(kind, a, b, signed(rnd, d, rank));
+        }
+        yield null;
+      }
       default -> new Step(kind, a, 0);
     };
   }

@@ -161,6 +161,48 @@ final class RefTensor {
     return new RefTensor(data, sh, st, offset + (sh[dim] == 0 ? 0 : start * strides[dim]), float32);
   }
 
+  /** Reversed along dim: a view with a negative stride. */
+  RefTensor flip(int dim) {
+    long[] st = strides.clone();
+    st[dim] = -strides[dim];
+    return new RefTensor(data, shape, st, offset + Math.max(0, shape[dim] - 1) * strides[dim], float32);
+  }
+
+  /** Running sums along dim. */
+  RefTensor cumsum(int dim) {
+    double[] out = values();
+    long inner = 1;
+    for (int d = dim + 1; d < dim(); d++) inner *= shape[d];
+    for (int i = 0; i < out.length; i++)
+      if ((i / inner) % shape[dim] != 0) out[i] += out[(int) (i - inner)];
+    return of(out, shape).asFloat32(float32);
+  }
+
+  /** This tensor and other joined along dim (equal shapes elsewhere). */
+  RefTensor cat(RefTensor other, int dim) {
+    long[] sh = shape.clone();
+    sh[dim] += other.shape[dim];
+    long inner = 1;
+    for (int d = dim + 1; d < dim(); d++) inner *= shape[d];
+    long mine = shape[dim] * inner, theirs = other.shape[dim] * inner;
+    double[] a = values(), b = other.values(), out = new double[a.length + b.length];
+    for (int i = 0; i < out.length; i++) {
+      long outer = i / (mine + theirs), at = i % (mine + theirs);
+      out[i] = at < mine ? a[(int) (outer * mine + at)] : b[(int) (outer * theirs + at - mine)];
+    }
+    return of(out, sh).asFloat32(float32 && other.float32);
+  }
+
+  /** log(sum(exp(x))) along dim, as PyTorch: shifted by the maximum (0 where it is infinite); empty gives -inf. */
+  RefTensor logsumexp(int dim, boolean keepdim) {
+    RefTensor max = reduceOrEmpty(dim, Reduction.AMAX).map(m -> Double.isInfinite(m) ? 0 : m);
+    if (shape[dim] == 0) max = max.map(m -> 0);
+    RefTensor shifted = zip(max.expand(shape), (x, m) -> Math.exp(x - m));
+    RefTensor sums = shifted.reduceOrEmpty(dim, Reduction.SUM);
+    RefTensor out = sums.zip(max, (s, m) -> Math.log(s) + m).asFloat32(float32);
+    return keepdim ? out : out.reduce(dim, false, Reduction.SUM);
+  }
+
   RefTensor unsqueeze(int dim) {
     long[] sh = new long[dim() + 1], st = new long[dim() + 1];
     for (int d = 0, k = 0; d < sh.length; d++) {
