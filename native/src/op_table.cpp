@@ -111,11 +111,12 @@ Tensor call_inplace(const OpDef& op, const TensorList& inputs, const OpArgs& arg
   KILN_CHECK(op.into != nullptr, NotImplemented, inplace_name(op), ": the op has no in-place form");
   KILN_CHECK(!inputs.empty(), Argument, inplace_name(op), ": no tensor to write into");
   const Tensor& self = inputs[0];
-  // Writing through aliased elements is ill-defined, except for fill_ and zero_, which write one value
-  // everywhere (PyTorch allows them too).
+  // Writing through aliased elements is ill-defined, except where PyTorch (1.13) allows it: fill_ and zero_
+  // write one value everywhere; masked_fill_ and index_put_ write through each alias, as PyTorch's do.
   if (has_internal_overlap(self)) {
     const std::string name = op.name;
-    KILN_CHECK(name == "fill_" || name == "zero_", Argument, inplace_name(op),
+    KILN_CHECK(name == "fill_" || name == "zero_" || name == "masked_fill" || name == "index_put", Argument,
+               inplace_name(op),
                ": unsupported operation: more than one element of the written-to tensor refers to a single "
                "memory location. Please clone() the tensor before performing the operation.");
   }

@@ -137,7 +137,7 @@ template <class Run, class Columns>
 void channel_sums(ChannelShape sh, std::vector<double>& a, std::vector<double>& b, Run&& run, Columns&& columns) {
   a.assign(static_cast<size_t>(sh.c), 0.0);
   b.assign(static_cast<size_t>(sh.c), 0.0);
-  if (sh.n * sh.s == 0) return;
+  if (sh.n * sh.c * sh.s == 0) return;  // nothing to sum (and no columns to split the row layout into)
   if (!row_layout(sh)) {
     const int64_t tasks = sh.c * sh.n;  // task k * n + i: channel k of sample i
     std::vector<double> pa(static_cast<size_t>(tasks), 0.0), pb(static_cast<size_t>(tasks), 0.0);

@@ -63,9 +63,11 @@ inline Plan make_plan(const Tensor& out, const Tensor& in, const std::vector<boo
 // Walks a group of dims from linear index `begin`, calling fn(offset) per position (offsets in elements).
 template <class Fn>
 void walk(const std::vector<int64_t>& sizes, const std::vector<int64_t>& strides, int64_t begin, int64_t end, Fn&& fn) {
+  // An empty range touches nothing; returning first also keeps a group with a size-0 dim from a modulo by 0.
+  if (begin >= end) return;
   const int nd = static_cast<int>(sizes.size());
   if (nd == 0) {
-    if (begin < end) fn(int64_t(0));
+    fn(int64_t(0));
     return;
   }
   int64_t idx[kMaxDims];

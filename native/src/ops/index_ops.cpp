@@ -65,7 +65,7 @@ TensorList scatter_fwd(const TensorList& in, const OpArgs& args) {
 void slice_scatter_into(const Tensor& out, const TensorList& in, const OpArgs& args) {
   const auto& a = args.ints;
   KILN_CHECK(a.size() == 4, Argument, "slice_scatter: expected dim, start, end, step");
-  Tensor region = slice(out, a[0], a[1], a[2], a[3]);
+  Tensor region = slice(out, wrap_dim(a[0], out.dim(), "slice_scatter"), a[1], a[2], a[3]);
   KILN_CHECK(region.shape() == in[1].shape(), Shape, "slice_scatter: src of shape ", shape_str(in[1].shape()),
              " does not match the slice of shape ", shape_str(region.shape()));
   copy_(region, in[1]);

@@ -173,6 +173,7 @@ TensorList nanmean_fwd(const TensorList& in, const OpArgs& args) {
              dtype_name(x.dtype()));
   const bool keepdim = keepdim_arg(args, "nanmean");
   const Dims dims = int_list(args, 1);
+  reduction_dims(dims, x.dim(), "nanmean");  // a bad dim is named for nanmean, not for the ops it is made of
   return {div(nansum(x, dims, keepdim), sum(eq(x, x), dims, keepdim))};
 }
 

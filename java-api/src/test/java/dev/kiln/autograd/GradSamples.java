@@ -67,4 +67,11 @@ final class GradSamples {
     LossGradSamples.register(s);
     return s.samples;
   }
+
+  /** Samples of the ops without a derivative: how OpBadInputTest calls them (they are never gradchecked). */
+  static Map<String, List<Sample>> nonDifferentiable() {
+    GradSamples s = new GradSamples();
+    NonDifferentiableSamples.register(s);
+    return s.samples;
+  }
 }
