@@ -1,0 +1,84 @@
+package dev.kiln.bench;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The run's Markdown table: each workload's figure for Kiln, for PyTorch 1.13 at its best thread setting (and
+ * which one), their ratio, PyTorch in the JVM and OpenBLAS direct where they ran, the target; then the peak
+ * resident memory of the training workloads. A figure is the median over every measured iteration with its spread
+ * in brackets; "n/a" says a side has no figure (the notes say why).
+ */
+public final class ResultTable {
+  /** Peak resident memory of one training workload, in kB (-1: not measured), and PyTorch's setting. */
+  public record Memory(long kilnKb, long pytorchKb, String pytorchSetting) {}
+
+  private ResultTable() {}
+
+  public static String render(List<String> header, List<Workload> workloads, Samples s, Map<String, Memory> memory,
+      List<String> notes) {
+    StringBuilder b = new StringBuilder();
+    header.forEach(l -> b.append(l).append('\n'));
+    b.append('\n');
+    b.append("| workload | unit | Kiln | PyTorch 1.13, best | its setting | Kiln / PyTorch | PyTorch 2.7.1 in the JVM "
+        + "| OpenBLAS direct | target |\n");
+    b.append("|---|---|---|---|---|---|---|---|---|\n");
+    for (Workload w : workloads) {
+      Summary kiln = s.summary(Samples.KILN, w.id());
+      Samples.Best torch = s.best(Samples.PYTORCH, w.id());
+      Samples.Best jvm = s.best(Samples.BYTEDECO, w.id());
+      Summary blas = s.summary(Samples.OPENBLAS, w.id());
+      String jvmCell = jvm != null ? cell(w, jvm.summary()) + " (" + jvm.setting() + ")"
+          : w.bytedecoNa() != null ? "n/a: " + w.bytedecoNa() : "n/a";
+      String blasCell = blas == null ? "" : cell(w, blas)
+          + (kiln == null ? "" : String.format(Locale.ROOT, "; Kiln at %.0f%%", 100 * blas.median() / kiln.median()));
+      b.append("| ").append(w.label()).append(" | ").append(w.unit().label()).append(" | ").append(cell(w, kiln))
+          .append(" | ").append(torch == null ? "n/a" : cell(w, torch.summary()))
+          .append(" | ").append(torch == null ? "" : torch.setting())
+          .append(" | ").append(ratio(kiln, torch == null ? null : torch.summary()))
+          .append(" | ").append(jvmCell).append(" | ").append(blasCell).append(" | ").append(w.target()).append(" |\n");
+    }
+    if (!memory.isEmpty()) {
+      b.append("\nPeak resident memory of each training workload (VmHWM of its own process after the steps), MB:\n\n");
+      b.append("| workload | Kiln | PyTorch 1.13 | its setting | Kiln / PyTorch |\n|---|---|---|---|---|\n");
+      for (Workload w : workloads) {
+        Memory m = memory.get(w.id());
+        if (m == null) continue;
+        b.append("| ").append(w.label()).append(" | ").append(mb(m.kilnKb())).append(" | ").append(mb(m.pytorchKb()))
+            .append(" | ").append(m.pytorchKb() < 0 ? "" : m.pytorchSetting()).append(" | ")
+            .append(m.kilnKb() < 0 || m.pytorchKb() < 0 ? "n/a"
+                : String.format(Locale.ROOT, "%.2f", (double) m.kilnKb() / m.pytorchKb()))
+            .append(" |\n");
+      }
+    }
+    b.append('\n');
+    notes.forEach(n -> b.append("- ").append(n).append('\n'));
+    return b.toString();
+  }
+
+  /** A side's median figure with its spread, e.g. "4.21 [3%]"; "n/a" when it has none. */
+  static String cell(Workload w, Summary s) {
+    if (s == null) return "n/a";
+    double f = w.unit().figure(s.median(), w.amount());
+    return String.format(Locale.ROOT, "%s [%.0f%%]", number(f), 100 * s.spread());
+  }
+
+  /** Kiln's speed over PyTorch's (> 1: Kiln faster), whatever the unit: the ratio of median times per call. */
+  static String ratio(Summary kiln, Summary torch) {
+    if (kiln == null || torch == null) return "n/a";
+    return String.format(Locale.ROOT, "%.2fx", torch.median() / kiln.median());
+  }
+
+  /** Three significant digits, at least two decimals below 1. */
+  static String number(double v) {
+    if (v >= 100) return String.format(Locale.ROOT, "%,.0f", v);
+    if (v >= 10) return String.format(Locale.ROOT, "%.1f", v);
+    if (v >= 1) return String.format(Locale.ROOT, "%.2f", v);
+    return String.format(Locale.ROOT, "%.3f", v);
+  }
+
+  private static String mb(long kb) {
+    return kb < 0 ? "n/a" : String.format(Locale.ROOT, "%,.0f", kb / 1024.0);
+  }
+}
