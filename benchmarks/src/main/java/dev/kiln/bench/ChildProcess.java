@@ -23,7 +23,7 @@ final class ChildProcess {
       if (line.startsWith("{")) json = line;
     }
     if (rc != 0 || json == null) {
-      throw new IOException(String.join(" ", command) + " failed (exit " + rc + "):\n" + tail(out));
+      throw new IOException("exit " + rc + ": " + tail(out));
     }
     return JsonParser.parseString(json).getAsJsonObject();
   }
@@ -40,6 +40,7 @@ final class ChildProcess {
   }
 
   private static String tail(String out) {
-    return out.length() <= 2000 ? out : "..." + out.substring(out.length() - 2000);
+    String t = out.strip().replaceAll("\\s+", " ");
+    return t.length() <= 600 ? t : "..." + t.substring(t.length() - 600);
   }
 }

@@ -23,9 +23,18 @@ public final class JmhWorker {
       try {
         results.put(w.id(), JmhSession.run(args[0], w.bytedeco(), t));
       } catch (Exception e) {
-        errors.put(w.id(), String.valueOf(e.getMessage()));
+        errors.put(w.id(), rootCause(e).toString());
       }
     }
     System.out.println(new Gson().toJson(Map.of("results", results, "errors", errors)));
+  }
+
+  /** The first exception behind JMH's wrappers (which hold the benchmark's own as a cause or as suppressed). */
+  static Throwable rootCause(Throwable e) {
+    while (true) {
+      if (e.getCause() != null) e = e.getCause();
+      else if (e.getSuppressed().length > 0) e = e.getSuppressed()[0];
+      else return e;
+    }
   }
 }

@@ -24,6 +24,8 @@ public final class Runner {
   static final String COMMAND = "mvn -B -q -pl benchmarks package exec:exec -DskipTests -Dbench.args=\"...\"";
   /** Training steps run before reading the peak resident memory. */
   static final int MEMORY_STEPS = 30;
+  /** Where a forked JVM that crashes writes its report (not into the working tree). */
+  static final String CRASH_LOG = System.getProperty("java.io.tmpdir") + "/kiln-bench-hs_err_%p.log";
 
   private Runner() {}
 
@@ -55,11 +57,7 @@ public final class Runner {
         }
         if (inJvm) {
           log("round %d/%d, PyTorch 2.7.1 in the JVM (%s)", round, t.rounds(), setting.label());
-          try {
-            s.addAll(Samples.BYTEDECO + setting.label(), ChildProcess.results(forkJmh(setting, ids, t)));
-          } catch (IOException e) {
-            notes.add("PyTorch in the JVM under " + setting.label() + " failed in round " + round + ": " + e.getMessage());
-          }
+          inJvmRound(s, setting, ids, t, notes);
         }
       }
     }
@@ -82,7 +80,7 @@ public final class Runner {
       long kiln = -1;
       long pytorch = -1;
       try {
-        kiln = ChildProcess.runJson(List.of(javaCommand(), "-cp", System.getProperty("java.class.path"),
+        kiln = ChildProcess.runJson(List.of(javaCommand(), "-XX:ErrorFile=" + CRASH_LOG, "-cp", System.getProperty("java.class.path"),
             PeakMemory.class.getName(), parts[1], parts[2], Integer.toString(MEMORY_STEPS)), Map.of())
             .get("peak_rss_kb").getAsLong();
       } catch (IOException e) {
@@ -103,10 +101,30 @@ public final class Runner {
     return memory;
   }
 
+  /**
+   * One round of PyTorch in a forked JVM. A JVM that dies (the first load of libtorch, which JavaCPP unpacks into its
+   * cache, has crashed once here) is started once more before the round is given up with a note.
+   */
+  private static void inJvmRound(Samples s, ThreadSetting setting, List<String> ids, Timing t, List<String> notes)
+      throws InterruptedException {
+    for (int attempt = 1; attempt <= 2; attempt++) {
+      try {
+        com.google.gson.JsonObject json = forkJmh(setting, ids, t);
+        s.addAll(Samples.BYTEDECO + setting.label(), ChildProcess.results(json));
+        json.getAsJsonObject("errors").entrySet().forEach(e -> notes.add("PyTorch in the JVM, " + e.getKey() + " under "
+            + setting.label() + ": " + e.getValue().getAsString()));
+        return;
+      } catch (IOException e) {
+        if (attempt == 2) notes.add("PyTorch in the JVM under " + setting.label() + " failed: " + e.getMessage());
+      }
+    }
+  }
+
   private static com.google.gson.JsonObject forkJmh(ThreadSetting setting, List<String> ids, Timing t)
       throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of(javaCommand(), "-cp", System.getProperty("java.class.path"),
-        JmhWorker.class.getName(), BYTEDECO_JMH, Integer.toString(t.warmup()), Integer.toString(t.iters()),
+    List<String> cmd = new ArrayList<>(List.of(javaCommand(), "-XX:ErrorFile=" + CRASH_LOG,
+        "-Dkiln.bench.torchThreads=" + setting.threads(),
+        "-cp", System.getProperty("java.class.path"), JmhWorker.class.getName(), BYTEDECO_JMH, Integer.toString(t.warmup()), Integer.toString(t.iters()),
         Integer.toString(t.iterMs())));
     cmd.addAll(ids);
     return ChildProcess.runJson(cmd, setting.env());

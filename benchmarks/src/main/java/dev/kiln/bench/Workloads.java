@@ -68,7 +68,7 @@ public final class Workloads {
       }
     }
     w.add(new Workload("lstm_fwd_bwd", String.format(Locale.ROOT, "LSTM %d->%d, seq %d, batch %d, forward + backward",
-        LstmBenchmark.INPUT, LstmBenchmark.HIDDEN, LstmBenchmark.SEQ, LstmBenchmark.BATCH), Unit.MILLIS, 1,
+        LstmBenchmark.Shape.INPUT, LstmBenchmark.Shape.HIDDEN, LstmBenchmark.Shape.SEQ, LstmBenchmark.Shape.BATCH), Unit.MILLIS, 1,
         call("LstmBenchmark.forwardBackward"), null, null, ""));
     return w;
   }

@@ -16,10 +16,15 @@ import org.openjdk.jmh.annotations.State;
  */
 @State(Scope.Thread)
 public class LstmBenchmark {
-  public static final int SEQ = 32;
-  public static final int BATCH = 32;
-  public static final int INPUT = 64;
-  public static final int HIDDEN = 128;
+  /** The sizes, shared with PyTorch's side in the JVM. */
+  public static final class Shape {
+    public static final int SEQ = 32;
+    public static final int BATCH = 32;
+    public static final int INPUT = 64;
+    public static final int HIDDEN = 128;
+
+    private Shape() {}
+  }
 
   private LSTM lstm;
   private Tensor x;
@@ -28,9 +33,9 @@ public class LstmBenchmark {
   @Setup
   public void setup() {
     Generator g = new Generator(1);
-    lstm = new LSTM(INPUT, HIDDEN);
-    x = Tensor.randn(g, DType.FLOAT32, SEQ, BATCH, INPUT);
-    gy = Tensor.randn(g, DType.FLOAT32, SEQ, BATCH, HIDDEN);
+    lstm = new LSTM(Shape.INPUT, Shape.HIDDEN);
+    x = Tensor.randn(g, DType.FLOAT32, Shape.SEQ, Shape.BATCH, Shape.INPUT);
+    gy = Tensor.randn(g, DType.FLOAT32, Shape.SEQ, Shape.BATCH, Shape.HIDDEN);
   }
 
   @Benchmark
