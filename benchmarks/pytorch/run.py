@@ -13,6 +13,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+import kernels
+
 TINY_OPS = 1000
 N16M = 16 * 1024 * 1024
 ROWS = 4096
@@ -178,6 +180,7 @@ def main():
     p.add_argument("--steps", type=int, default=30)
     p.add_argument("--threads", type=int, default=0, help="torch.set_num_threads; 0 leaves PyTorch's default")
     p.add_argument("--version", action="store_true")
+    p.add_argument("--list", action="store_true", help="print every workload id known here")
     a = p.parse_args()
     if a.threads > 0:
         torch.set_num_threads(a.threads)
@@ -185,7 +188,10 @@ def main():
         print(json.dumps({"torch": torch.__version__, "python": platform.python_version(),
                           "threads": torch.get_num_threads()}))
         return
-    known = workloads()
+    known = {**workloads(), **kernels.workloads()}
+    if a.list:
+        print(json.dumps({"ids": list(known)}))
+        return
     if a.peak_rss:
         step = known[a.peak_rss]()
         for _ in range(a.steps):

@@ -38,7 +38,9 @@ public final class JmhSession {
         .verbosity(VerboseMode.SILENT);
     call.params().forEach(b::param);
     Collection<RunResult> results = new Runner(b.build()).run();
-    if (results.isEmpty()) throw new IllegalStateException("JMH ran nothing for " + call.benchmark() + " " + call.params());
+    if (results.isEmpty()) {
+      throw new IllegalStateException("JMH ran nothing for " + call.benchmark() + " " + call.params());
+    }
     List<Double> nanos = new ArrayList<>();
     for (RunResult r : results) {
       for (BenchmarkResult br : r.getBenchmarkResults()) {

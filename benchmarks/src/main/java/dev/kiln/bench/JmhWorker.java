@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * A forked JVM that runs one side's JMH benchmarks and prints {"results": {id: [ns, ...]}, "errors": {...}}:
@@ -18,7 +19,7 @@ public final class JmhWorker {
     List<String> ids = List.of(args).subList(4, args.length);
     Map<String, List<Double>> results = new LinkedHashMap<>();
     Map<String, String> errors = new LinkedHashMap<>();
-    for (Workload w : Workloads.all()) {
+    for (Workload w : Stream.concat(Workloads.all().stream(), Workloads.kernels().stream()).toList()) {
       if (!ids.contains(w.id()) || w.bytedeco() == null) continue;
       try {
         results.put(w.id(), JmhSession.run(args[0], w.bytedeco(), t));

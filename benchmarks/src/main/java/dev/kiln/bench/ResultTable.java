@@ -1,5 +1,7 @@
 package dev.kiln.bench;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -70,12 +72,10 @@ public final class ResultTable {
     return String.format(Locale.ROOT, "%.2fx", torch.median() / kiln.median());
   }
 
-  /** Three significant digits, at least two decimals below 1. */
+  /** Three significant digits (all the digits of the integer part from 100 up), never in exponent form. */
   static String number(double v) {
     if (v >= 100) return String.format(Locale.ROOT, "%,.0f", v);
-    if (v >= 10) return String.format(Locale.ROOT, "%.1f", v);
-    if (v >= 1) return String.format(Locale.ROOT, "%.2f", v);
-    return String.format(Locale.ROOT, "%.3f", v);
+    return new BigDecimal(v).round(new MathContext(3)).toPlainString();
   }
 
   private static String mb(long kb) {

@@ -6,11 +6,12 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The runner's options: --quick (a smoke run), --only=REGEX (workload ids, e.g. "gemm|train_mlp"), --out=FILE
- * (default benchmarks/results/latest.md), --rounds=N. Maven passes them as one argument (-Dbench.args="..."), so
- * each argument is split on spaces.
+ * The runner's options: --quick (a smoke run), --only=REGEX (workload ids, e.g. "gemm|train_mlp"), --suite=kernels
+ * (the per-family op suite instead of issue 7's workloads), --out=FILE (default benchmarks/results/latest.md, or
+ * kernels.md for the kernel suite), --rounds=N. Maven passes them as one argument (-Dbench.args="..."), so each
+ * argument is split on spaces.
  */
-public record RunOptions(Timing timing, boolean quick, Pattern only, Path out) {
+public record RunOptions(Timing timing, boolean quick, Pattern only, boolean kernels, Path out) {
   public static RunOptions parse(String... args) {
     List<String> words = new ArrayList<>();
     for (String a : args) {
@@ -18,21 +19,27 @@ public record RunOptions(Timing timing, boolean quick, Pattern only, Path out) {
     }
     boolean quick = false;
     Pattern only = null;
-    Path out = Path.of("benchmarks/results/latest.md");
+    Path out = null;
     Integer rounds = null;
+    boolean kernels = false;
     for (String w : words) {
       if (w.equals("--quick")) quick = true;
       else if (w.startsWith("--only=")) only = Pattern.compile(w.substring("--only=".length()));
       else if (w.startsWith("--out=")) out = Path.of(w.substring("--out=".length()));
       else if (w.startsWith("--rounds=")) rounds = Integer.parseInt(w.substring("--rounds=".length()));
-      else throw new IllegalArgumentException("unknown option " + w + " (--quick, --only=REGEX, --out=FILE, --rounds=N)");
+      else if (w.equals("--suite=kernels")) kernels = true;
+      else throw new IllegalArgumentException("unknown option " + w
+          + " (--quick, --only=REGEX, --suite=kernels, --out=FILE, --rounds=N)");
     }
     Timing t = quick ? Timing.QUICK : Timing.FULL;
     if (rounds != null) t = new Timing(rounds, t.warmup(), t.iters(), t.iterMs());
-    return new RunOptions(t, quick, only, out);
+    if (out == null) out = Path.of(kernels ? "benchmarks/results/kernels.md" : "benchmarks/results/latest.md");
+    return new RunOptions(t, quick, only, kernels, out);
   }
 
-  public List<Workload> select(List<Workload> all) {
-    return all.stream().filter(w -> only == null || only.matcher(w.id()).find()).toList();
+  /** The chosen suite's workloads whose id matches --only. */
+  public List<Workload> select() {
+    return (kernels ? Workloads.kernels() : Workloads.all()).stream()
+        .filter(w -> only == null || only.matcher(w.id()).find()).toList();
   }
 }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.openblas.global.openblas;
 
 /**
  * The benchmark table: every workload in Kiln (JMH, in this JVM), in PyTorch 1.13 from Python under each thread
@@ -31,7 +32,7 @@ public final class Runner {
 
   public static void main(String[] args) throws Exception {
     RunOptions o = RunOptions.parse(args);
-    List<Workload> work = o.select(Workloads.all());
+    List<Workload> work = o.select();
     if (work.isEmpty()) throw new IllegalArgumentException("no workload id matches " + o.only());
     Timing t = o.timing();
     PyTorchProcess torch = new PyTorchProcess(PyTorchProcess.DEBIAN_PYTHON, PyTorchProcess.defaultScript());
@@ -80,7 +81,8 @@ public final class Runner {
       long kiln = -1;
       long pytorch = -1;
       try {
-        kiln = ChildProcess.runJson(List.of(javaCommand(), "-XX:ErrorFile=" + CRASH_LOG, "-cp", System.getProperty("java.class.path"),
+        kiln = ChildProcess.runJson(List.of(javaCommand(), "-XX:ErrorFile=" + CRASH_LOG,
+            "-cp", System.getProperty("java.class.path"),
             PeakMemory.class.getName(), parts[1], parts[2], Integer.toString(MEMORY_STEPS)), Map.of())
             .get("peak_rss_kb").getAsLong();
       } catch (IOException e) {
@@ -88,7 +90,9 @@ public final class Runner {
       }
       Samples.Best best = s.best(Samples.PYTORCH, w.id());
       ThreadSetting setting = ThreadSetting.DEFAULT;
-      for (ThreadSetting ts : ThreadSetting.values()) if (best != null && ts.label().equals(best.setting())) setting = ts;
+      for (ThreadSetting ts : ThreadSetting.values()) {
+        if (best != null && ts.label().equals(best.setting())) setting = ts;
+      }
       if (torch.available()) {
         try {
           pytorch = torch.peakRssKb(w.id(), MEMORY_STEPS, setting);
@@ -124,7 +128,8 @@ public final class Runner {
       throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(javaCommand(), "-XX:ErrorFile=" + CRASH_LOG,
         "-Dkiln.bench.torchThreads=" + setting.threads(),
-        "-cp", System.getProperty("java.class.path"), JmhWorker.class.getName(), BYTEDECO_JMH, Integer.toString(t.warmup()), Integer.toString(t.iters()),
+        "-cp", System.getProperty("java.class.path"), JmhWorker.class.getName(), BYTEDECO_JMH,
+        Integer.toString(t.warmup()), Integer.toString(t.iters()),
         Integer.toString(t.iterMs())));
     cmd.addAll(ids);
     return ChildProcess.runJson(cmd, setting.env());
@@ -143,16 +148,18 @@ public final class Runner {
             + " (Debian's python3-torch; " + torch.defaultThreads() + " thread(s) by default)" : "not run") + ".",
         "",
         String.format("Mode: %s: %d round(s) alternating Kiln and PyTorch; per workload and side, %d warm-up and %d "
-            + "measured iterations of %d ms each. Command: `%s` (--quick, --only=REGEX, --out=FILE, --rounds=N).",
+            + "measured iterations of %d ms each. Command: `%s` "
+            + "(--quick, --only=REGEX, --suite=kernels, --out=FILE, --rounds=N).",
             o.quick() ? "quick (a smoke run, figures indicative only)" : "full", t.rounds(), t.warmup(), t.iters(),
-            t.iterMs(), COMMAND));
+            t.iterMs(), COMMAND) + (o.kernels() ? " Suite: kernels." : ""));
   }
 
   private static List<String> notes(PyTorchProcess torch, boolean inJvm, List<String> failures) {
     List<String> n = new ArrayList<>();
     n.add("A figure is the median over every measured iteration of every round; [n%] is its spread, "
         + "(slowest - fastest) / median.");
-    n.add("Kiln / PyTorch is Kiln's speed over PyTorch's (the ratio of median times per call): above 1, Kiln is faster. "
+    n.add("Kiln / PyTorch is Kiln's speed over PyTorch's (the ratio of median times per call): above 1, Kiln is "
+        + "faster. "
         + "PyTorch's figure is its best over its thread settings (default; OMP_WAIT_POLICY=PASSIVE; "
         + "OPENBLAS_NUM_THREADS=1; the last two, and the default once more where PyTorch starts with fewer threads "
         + "than cores, with torch.set_num_threads(cores)), each its own process; \"its setting\" names the winner.");
@@ -160,8 +167,9 @@ public final class Runner {
     n.add(inJvm ? "PyTorch 2.7.1 in the JVM: org.bytedeco:pytorch in a forked JVM, JMH as for Kiln, best over the "
         + "same thread settings (the winner in brackets)."
         : "PyTorch 2.7.1 in the JVM: not built (add -Pbytedeco-pytorch to the command).");
-    n.add("OpenBLAS direct: cblas_sgemm / cblas_dgemm into a preallocated output, in Kiln's JVM; \"Kiln at n%\" is "
-        + "Kiln's speed as a share of it.");
+    n.add("OpenBLAS direct: cblas_sgemm / cblas_dgemm into a preallocated output, in Kiln's JVM, on OpenBLAS's own "
+        + openblas.blas_get_num_threads() + " thread(s) (Kiln runs it single-threaded inside its own pool); "
+        + "\"Kiln at n%\" is Kiln's speed as a share of it.");
     n.add("Training steps use the main job's Models.mlp() and Models.cnn() and a fixed random batch (no data "
         + "loading); peak memory is VmHWM after " + MEMORY_STEPS + " steps in a fresh process (the JVM at its "
         + "default heap settings).");

@@ -53,7 +53,9 @@ class ResultTableTest {
 
   @Test
   void numbersKeepThreeSignificantDigits() {
+    assertEquals("0.00234", ResultTable.number(0.0023449));
     assertEquals("0.412", ResultTable.number(0.41234));
+    assertEquals("1.00", ResultTable.number(0.99999));
     assertEquals("4.12", ResultTable.number(4.1234));
     assertEquals("41.2", ResultTable.number(41.234));
     assertEquals("41,234", ResultTable.number(41234.4));

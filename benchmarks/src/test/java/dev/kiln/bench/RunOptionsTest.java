@@ -16,14 +16,22 @@ class RunOptionsTest {
     assertEquals(Timing.QUICK.iterMs(), o.timing().iterMs());
     assertEquals(Path.of("/tmp/t.md"), o.out());
     assertEquals(java.util.List.of("sgemm_1024", "dgemm_1024", "train_mlp_64", "train_mlp_256"),
-        o.select(Workloads.all()).stream().map(Workload::id).toList());
+        o.select().stream().map(Workload::id).toList());
   }
 
   @Test
   void defaultsToTheFullRunOfEveryWorkload() {
     RunOptions o = RunOptions.parse("");
     assertEquals(Timing.FULL, o.timing());
-    assertEquals(Workloads.all().size(), o.select(Workloads.all()).size());
+    assertEquals(Workloads.all(), o.select());
+    assertEquals(Path.of("benchmarks/results/latest.md"), o.out());
+  }
+
+  @Test
+  void kernelSuiteHasItsOwnWorkloadsAndFile() {
+    RunOptions o = RunOptions.parse("--suite=kernels --only=^ce_");
+    assertEquals(6, o.select().size());
+    assertEquals(Path.of("benchmarks/results/kernels.md"), o.out());
   }
 
   @Test
