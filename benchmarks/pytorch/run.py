@@ -165,6 +165,14 @@ def iteration(fn, iter_ns):
             return elapsed / calls
 
 
+def blas_libraries():
+    """The BLAS and LAPACK libraries PyTorch loaded (after a first matmul): Debian's python3-torch uses whichever
+    libblas.so.3 the alternatives point to, the reference BLAS unless libopenblas0 is installed."""
+    torch.mm(torch.ones(2, 2), torch.ones(2, 2))
+    with open("/proc/self/maps") as f:
+        return sorted({line.split()[-1] for line in f if "blas" in line or "lapack" in line})
+
+
 def peak_rss_kb():
     with open("/proc/self/status") as f:
         return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
@@ -186,7 +194,7 @@ def main():
         torch.set_num_threads(a.threads)
     if a.version:
         print(json.dumps({"torch": torch.__version__, "python": platform.python_version(),
-                          "threads": torch.get_num_threads()}))
+                          "threads": torch.get_num_threads(), "blas": blas_libraries()}))
         return
     known = {**workloads(), **kernels.workloads()}
     if a.list:

@@ -19,6 +19,7 @@ public final class PyTorchProcess {
   private final Path script;
   private final String version;
   private final int defaultThreads;
+  private final List<String> blas = new ArrayList<>();
   private final String note;
 
   public PyTorchProcess(String python, Path script) {
@@ -34,6 +35,7 @@ public final class PyTorchProcess {
         JsonObject probe = ChildProcess.runJson(List.of(python, script.toString(), "--version"), java.util.Map.of());
         v = probe.get("torch").getAsString();
         threads = probe.get("threads").getAsInt();
+        probe.getAsJsonArray("blas").forEach(e -> blas.add(e.getAsString()));
         why = null;
       } catch (IOException | InterruptedException | RuntimeException e) {
         why = "PyTorch not run: " + python + " cannot import torch (apt-get install python3-torch)";
@@ -61,6 +63,19 @@ public final class PyTorchProcess {
   /** PyTorch's own thread count (torch.get_num_threads() at start). */
   public int defaultThreads() {
     return defaultThreads;
+  }
+
+  /** The BLAS and LAPACK libraries PyTorch loaded. */
+  public List<String> blas() {
+    return blas;
+  }
+
+  /**
+   * True when Debian's reference BLAS (libblas3, what the alternatives give without libopenblas0) serves PyTorch:
+   * its matrix products then run 20 to 50 times slower than with OpenBLAS, and the comparison is not the one meant.
+   */
+  public boolean onReferenceBlas() {
+    return blas.stream().anyMatch(l -> l.contains("/blas/libblas.so"));
   }
 
   /** Why PyTorch's columns are empty, or null when it runs. */

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.bytedeco.openblas.global.openblas;
 
 /**
  * The benchmark table: every workload in Kiln (JMH, in this JVM), in PyTorch 1.13 from Python under each thread
@@ -63,7 +62,7 @@ public final class Runner {
       }
     }
     Map<String, ResultTable.Memory> memory = peakMemory(work, torch, s, notes);
-    String table = ResultTable.render(header(o, torch), work, s, memory, notes(torch, inJvm, notes));
+    String table = ResultTable.render(header(o, torch), work, s, memory, notes(torch, inJvm, o.kernels(), notes));
     if (o.out().getParent() != null) Files.createDirectories(o.out().getParent());
     Files.writeString(o.out(), table);
     System.out.println(table);
@@ -145,7 +144,8 @@ public final class Runner {
     String when = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
     return List.of("# Kiln against PyTorch, " + when, "",
         "Machine: " + Machine.describe() + ". PyTorch: " + (torch.available() ? torch.version()
-            + " (Debian's python3-torch; " + torch.defaultThreads() + " thread(s) by default)" : "not run") + ".",
+            + " (Debian's python3-torch; " + torch.defaultThreads() + " thread(s) by default; BLAS: "
+            + String.join(", ", torch.blas()) + ")" : "not run") + ".",
         "",
         String.format("Mode: %s: %d round(s) alternating Kiln and PyTorch; per workload and side, %d warm-up and %d "
             + "measured iterations of %d ms each. Command: `%s` "
@@ -154,7 +154,7 @@ public final class Runner {
             t.iterMs(), COMMAND) + (o.kernels() ? " Suite: kernels." : ""));
   }
 
-  private static List<String> notes(PyTorchProcess torch, boolean inJvm, List<String> failures) {
+  private static List<String> notes(PyTorchProcess torch, boolean inJvm, boolean kernels, List<String> failures) {
     List<String> n = new ArrayList<>();
     n.add("A figure is the median over every measured iteration of every round; [n%] is its spread, "
         + "(slowest - fastest) / median.");
@@ -164,12 +164,22 @@ public final class Runner {
         + "OPENBLAS_NUM_THREADS=1; the last two, and the default once more where PyTorch starts with fewer threads "
         + "than cores, with torch.set_num_threads(cores)), each its own process; \"its setting\" names the winner.");
     if (torch.note() != null) n.add(torch.note() + ".");
+    if (torch.onReferenceBlas()) {
+      n.add("**PyTorch 1.13 ran on Debian's reference BLAS** (libblas3; libopenblas0 is not installed on this "
+          + "machine), so its matrix products (gemm, conv, Linear, MLP, LSTM) are far slower than PyTorch with "
+          + "OpenBLAS (BASELINES.md: sgemm 1024 at 169 GFLOP/s). For the comparison that matters, run on a machine "
+          + "with `apt-get install libopenblas0-pthread`.");
+    }
+    if (kernels) {
+      n.addAll(failures);
+      return n;
+    }
     n.add(inJvm ? "PyTorch 2.7.1 in the JVM: org.bytedeco:pytorch in a forked JVM, JMH as for Kiln, best over the "
         + "same thread settings (the winner in brackets)."
         : "PyTorch 2.7.1 in the JVM: not built (add -Pbytedeco-pytorch to the command).");
     n.add("OpenBLAS direct: cblas_sgemm / cblas_dgemm into a preallocated output, in Kiln's JVM, on OpenBLAS's own "
-        + openblas.blas_get_num_threads() + " thread(s) (Kiln runs it single-threaded inside its own pool); "
-        + "\"Kiln at n%\" is Kiln's speed as a share of it.");
+        + "threads (its default, one per core; Kiln runs it single-threaded inside its own pool); \"Kiln at n%\" is "
+        + "Kiln's speed as a share of it.");
     n.add("Training steps use the main job's Models.mlp() and Models.cnn() and a fixed random batch (no data "
         + "loading); peak memory is VmHWM after " + MEMORY_STEPS + " steps in a fresh process (the JVM at its "
         + "default heap settings).");

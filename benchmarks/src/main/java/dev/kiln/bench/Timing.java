@@ -5,8 +5,11 @@ package dev.kiln.bench;
  * load), and in each round, per workload, warm-up iterations then measured ones of iterMs milliseconds each.
  */
 public record Timing(int rounds, int warmup, int iters, int iterMs) {
-  /** About 20 minutes for every workload on 2 cores. */
-  public static final Timing FULL = new Timing(3, 2, 4, 300);
+  /**
+   * About 15 minutes for issue 7's workloads on 2 cores (20 with PyTorch in the JVM): 9 measured iterations per
+   * side and workload, each side started afresh per round (hence a warm-up iteration every round).
+   */
+  public static final Timing FULL = new Timing(3, 1, 3, 300);
   /** A smoke run: every path exercised in a few minutes, figures only indicative. */
   public static final Timing QUICK = new Timing(1, 1, 3, 100);
 }

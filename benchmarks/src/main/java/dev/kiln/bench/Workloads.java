@@ -84,7 +84,12 @@ public final class Workloads {
     String na = "kernel suite, compared with Python's PyTorch only";
     for (String op : List.of("exp", "log", "log1p", "expm1", "sin", "cos", "tan", "erf", "tanh", "sigmoid", "atan",
         "clamp", "maximum", "to_float16", "float16_add")) {
-      w.add(new Workload("pointwise_" + op, op + ", 16M float32 into a new tensor", Unit.MILLIS, 1,
+      String what = switch (op) {
+        case "to_float16" -> "16M float32 to a new float16 tensor";
+        case "float16_add" -> "16M float16 into a new tensor";
+        default -> "16M float32 into a new tensor";
+      };
+      w.add(new Workload("pointwise_" + op, op + ", " + what, Unit.MILLIS, 1,
           new JmhCall("PointwiseBenchmark.run", Map.of("op", op)), null, na, ""));
     }
     for (String fn : List.of("gelu", "silu", "softplus")) {
