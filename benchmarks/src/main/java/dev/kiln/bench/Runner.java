@@ -16,12 +16,13 @@ import java.util.Map;
  * setting, and in PyTorch 2.7.1 in a forked JVM when built with -Pbytedeco-pytorch; rounds alternate the sides so
  * that they meet the same background load. Writes the Markdown table to --out and prints it.
  *
- * <pre>mvn -B -q -pl benchmarks package exec:exec -DskipTests -Dbench.args="--quick"</pre>
+ * <pre>mvn -B -q -pl benchmarks -Pbytedeco-pytorch package exec:exec -DskipTests -Dbench.args="--quick"</pre>
  */
 public final class Runner {
   static final String KILN_JMH = "dev.kiln.bench.jmh";
   static final String BYTEDECO_JMH = "dev.kiln.bench.bytedeco";
-  static final String COMMAND = "mvn -B -q -pl benchmarks package exec:exec -DskipTests -Dbench.args=\"...\"";
+  static final String COMMAND =
+      "mvn -B -q -pl benchmarks [-Pbytedeco-pytorch] package exec:exec -DskipTests -Dbench.args=\"...\"";
   /** Training steps run before reading the peak resident memory. */
   static final int MEMORY_STEPS = 30;
   /** Where a forked JVM that crashes writes its report (not into the working tree). */
@@ -35,7 +36,9 @@ public final class Runner {
     if (work.isEmpty()) throw new IllegalArgumentException("no workload id matches " + o.only());
     Timing t = o.timing();
     PyTorchProcess torch = new PyTorchProcess(PyTorchProcess.DEBIAN_PYTHON, PyTorchProcess.defaultScript());
-    boolean inJvm = Runner.class.getClassLoader().getResource("org/bytedeco/pytorch/global/torch.class") != null;
+    // PyTorch in the JVM runs where -Pbytedeco-pytorch put it on the class path and some workload has its form.
+    boolean inJvm = Runner.class.getClassLoader().getResource("org/bytedeco/pytorch/global/torch.class") != null
+        && work.stream().anyMatch(w -> w.bytedeco() != null);
     List<String> notes = new ArrayList<>();
     List<String> ids = work.stream().map(Workload::id).toList();
     Samples s = new Samples();
