@@ -4,6 +4,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,7 +31,7 @@ final class ChildProcess {
 
   /** Times per call by workload id from the "results" object of a peer's JSON. */
   static Map<String, List<Double>> results(JsonObject json) {
-    Map<String, List<Double>> r = new java.util.LinkedHashMap<>();
+    Map<String, List<Double>> r = new LinkedHashMap<>();
     json.getAsJsonObject("results").entrySet().forEach(e -> {
       List<Double> nanos = new ArrayList<>();
       e.getValue().getAsJsonArray().forEach(v -> nanos.add(v.getAsDouble()));

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /** What the table was measured on: CPU model and cores (from /proc), memory, JDK. */
 final class Machine {
@@ -18,12 +19,12 @@ final class Machine {
         System.getProperty("java.vm.name"));
   }
 
-  private static java.util.Optional<String> procLine(String file, String key) {
+  private static Optional<String> procLine(String file, String key) {
     try {
       List<String> lines = Files.readAllLines(Path.of(file));
       return lines.stream().filter(l -> l.startsWith(key)).findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim());
     } catch (IOException e) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
   }
 }

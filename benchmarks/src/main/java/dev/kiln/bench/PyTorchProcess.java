@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * PyTorch's side from Python: benchmarks/pytorch/run.py under Debian's python3 (where python3-torch installs),
@@ -32,7 +33,7 @@ public final class PyTorchProcess {
       why = "PyTorch not run: " + script + " not found (run from the repository root)";
     } else {
       try {
-        JsonObject probe = ChildProcess.runJson(List.of(python, script.toString(), "--version"), java.util.Map.of());
+        JsonObject probe = ChildProcess.runJson(List.of(python, script.toString(), "--version"), Map.of());
         v = probe.get("torch").getAsString();
         threads = probe.get("threads").getAsInt();
         probe.getAsJsonArray("blas").forEach(e -> blas.add(e.getAsString()));

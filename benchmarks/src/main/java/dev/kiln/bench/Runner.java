@@ -1,5 +1,6 @@
 package dev.kiln.bench;
 
+import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,7 +116,7 @@ public final class Runner {
       throws InterruptedException {
     for (int attempt = 1; attempt <= 2; attempt++) {
       try {
-        com.google.gson.JsonObject json = forkJmh(setting, ids, t);
+        JsonObject json = forkJmh(setting, ids, t);
         s.addAll(Samples.BYTEDECO + setting.label(), ChildProcess.results(json));
         json.getAsJsonObject("errors").entrySet().forEach(e -> notes.add("PyTorch in the JVM, " + e.getKey() + " under "
             + setting.label() + ": " + e.getValue().getAsString()));
@@ -126,7 +127,7 @@ public final class Runner {
     }
   }
 
-  private static com.google.gson.JsonObject forkJmh(ThreadSetting setting, List<String> ids, Timing t)
+  private static JsonObject forkJmh(ThreadSetting setting, List<String> ids, Timing t)
       throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(javaCommand(), "-XX:ErrorFile=" + CRASH_LOG,
         "-Dkiln.bench.torchThreads=" + setting.threads(),

@@ -1,6 +1,8 @@
 package dev.kiln.bench;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -23,5 +25,27 @@ class PyTorchProcessTest {
     PyTorchProcess p = new PyTorchProcess(PyTorchProcess.DEBIAN_PYTHON, dir.resolve("run.py"));
     assertFalse(p.available());
     assertTrue(p.note().contains("not found"), p.note());
+  }
+
+  /** A stand-in for the interpreter: /bin/sh running a script that prints what run.py --version would. */
+  private static PyTorchProcess probeAnswering(Path dir, String blas) throws Exception {
+    String json = "{\"torch\": \"1.13.1\", \"threads\": 1, \"blas\": [\"" + blas + "\"]}";
+    Path script = Files.writeString(dir.resolve("fake.sh"), "echo '" + json + "'\n");
+    return new PyTorchProcess("/bin/sh", script);
+  }
+
+  @Test
+  void probeReadsVersionThreadsAndBlas(@TempDir Path dir) throws Exception {
+    PyTorchProcess p = probeAnswering(dir, "/usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0");
+    assertTrue(p.available());
+    assertNull(p.note());
+    assertEquals("1.13.1", p.version());
+    assertEquals(1, p.defaultThreads());
+    assertTrue(p.onReferenceBlas());
+  }
+
+  @Test
+  void openBlasIsNotFlagged(@TempDir Path dir) throws Exception {
+    assertFalse(probeAnswering(dir, "/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3").onReferenceBlas());
   }
 }
