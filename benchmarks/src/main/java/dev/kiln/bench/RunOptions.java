@@ -9,9 +9,9 @@ import java.util.regex.Pattern;
  * The runner's options: --quick (a smoke run), --only=REGEX (workload ids, e.g. "gemm|train_mlp"), --suite=kernels
  * (the per-family op suite instead of issue 7's workloads), --out=FILE (default benchmarks/results/latest.md, or
  * kernels.md for the kernel suite), --rounds=N. Maven passes them as one argument (-Dbench.args="..."), so each
- * argument is split on spaces.
+ * argument is split on spaces. --python=PATH runs PyTorch's side with another interpreter than Debian's python3.
  */
-public record RunOptions(Timing timing, boolean quick, Pattern only, boolean kernels, Path out) {
+public record RunOptions(Timing timing, boolean quick, Pattern only, boolean kernels, Path out, String python) {
   public static RunOptions parse(String... args) {
     List<String> words = new ArrayList<>();
     for (String a : args) {
@@ -22,19 +22,21 @@ public record RunOptions(Timing timing, boolean quick, Pattern only, boolean ker
     Path out = null;
     Integer rounds = null;
     boolean kernels = false;
+    String python = PyTorchProcess.DEBIAN_PYTHON;
     for (String w : words) {
       if (w.equals("--quick")) quick = true;
       else if (w.startsWith("--only=")) only = Pattern.compile(w.substring("--only=".length()));
       else if (w.startsWith("--out=")) out = Path.of(w.substring("--out=".length()));
       else if (w.startsWith("--rounds=")) rounds = Integer.parseInt(w.substring("--rounds=".length()));
       else if (w.equals("--suite=kernels")) kernels = true;
+      else if (w.startsWith("--python=")) python = w.substring("--python=".length());
       else throw new IllegalArgumentException("unknown option " + w
-          + " (--quick, --only=REGEX, --suite=kernels, --out=FILE, --rounds=N)");
+          + " (--quick, --only=REGEX, --suite=kernels, --out=FILE, --rounds=N, --python=PATH)");
     }
     Timing t = quick ? Timing.QUICK : Timing.FULL;
     if (rounds != null) t = new Timing(rounds, t.warmup(), t.iters(), t.iterMs());
     if (out == null) out = Path.of(kernels ? "benchmarks/results/kernels.md" : "benchmarks/results/latest.md");
-    return new RunOptions(t, quick, only, kernels, out);
+    return new RunOptions(t, quick, only, kernels, out, python);
   }
 
   /** The chosen suite's workloads whose id matches --only. */

@@ -36,7 +36,7 @@ public final class Runner {
     List<Workload> work = o.select();
     if (work.isEmpty()) throw new IllegalArgumentException("no workload id matches " + o.only());
     Timing t = o.timing();
-    PyTorchProcess torch = new PyTorchProcess(PyTorchProcess.DEBIAN_PYTHON, PyTorchProcess.defaultScript());
+    PyTorchProcess torch = new PyTorchProcess(o.python(), PyTorchProcess.defaultScript());
     // PyTorch in the JVM runs where -Pbytedeco-pytorch put it on the class path and some workload has its form.
     boolean inJvm = Runner.class.getClassLoader().getResource("org/bytedeco/pytorch/global/torch.class") != null
         && work.stream().anyMatch(w -> w.bytedeco() != null);
@@ -153,7 +153,7 @@ public final class Runner {
         "",
         String.format("Mode: %s: %d round(s) alternating Kiln and PyTorch; per workload and side, %d warm-up and %d "
             + "measured iterations of %d ms each. Command: `%s` "
-            + "(--quick, --only=REGEX, --suite=kernels, --out=FILE, --rounds=N).",
+            + "(--quick, --only=REGEX, --suite=kernels, --out=FILE, --rounds=N, --python=PATH).",
             o.quick() ? "quick (a smoke run, figures indicative only)" : "full", t.rounds(), t.warmup(), t.iters(),
             t.iterMs(), COMMAND) + (o.kernels() ? " Suite: kernels." : ""));
   }

@@ -25,6 +25,7 @@ class RunOptionsTest {
     assertEquals(Timing.FULL, o.timing());
     assertEquals(Workloads.all(), o.select());
     assertEquals(Path.of("benchmarks/results/latest.md"), o.out());
+    assertEquals(PyTorchProcess.DEBIAN_PYTHON, o.python());
   }
 
   @Test
