@@ -2,9 +2,12 @@ package dev.kiln.bench;
 
 import java.math.BigDecimal;
 import java.math.MathContext;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The run's Markdown table: each workload's figure for Kiln, for PyTorch 1.13 at its best thread setting (and
@@ -23,9 +26,16 @@ public final class ResultTable {
     StringBuilder b = new StringBuilder();
     header.forEach(l -> b.append(l).append('\n'));
     b.append('\n');
-    b.append("| workload | unit | Kiln | PyTorch 1.13, best | its setting | Kiln / PyTorch | PyTorch 2.7.1 in the JVM "
-        + "| OpenBLAS direct | target |\n");
-    b.append("|---|---|---|---|---|---|---|---|---|\n");
+    // The last three columns only where some workload fills them (the kernel suite has none of them).
+    boolean showJvm = workloads.stream().anyMatch(w -> w.bytedeco() != null);
+    boolean showBlas = workloads.stream().anyMatch(w -> w.openBlas() != null);
+    boolean showTarget = workloads.stream().anyMatch(w -> !w.target().isEmpty());
+    List<String> head = new ArrayList<>(List.of("workload", "unit", "Kiln", "PyTorch 1.13, best", "its setting",
+        "Kiln / PyTorch"));
+    if (showJvm) head.add("PyTorch 2.7.1 in the JVM");
+    if (showBlas) head.add("OpenBLAS direct");
+    if (showTarget) head.add("target");
+    b.append(row(head)).append(row(Collections.nCopies(head.size(), "---")));
     for (Workload w : workloads) {
       Summary kiln = s.summary(Samples.KILN, w.id());
       Samples.Best torch = s.best(Samples.PYTORCH, w.id());
@@ -35,11 +45,13 @@ public final class ResultTable {
           : w.bytedecoNa() != null ? "n/a: " + w.bytedecoNa() : "n/a";
       String blasCell = blas == null ? "" : cell(w, blas)
           + (kiln == null ? "" : String.format(Locale.ROOT, "; Kiln at %.0f%%", 100 * blas.median() / kiln.median()));
-      b.append("| ").append(w.label()).append(" | ").append(w.unit().label()).append(" | ").append(cell(w, kiln))
-          .append(" | ").append(torch == null ? "n/a" : cell(w, torch.summary()))
-          .append(" | ").append(torch == null ? "" : torch.setting())
-          .append(" | ").append(ratio(kiln, torch == null ? null : torch.summary()))
-          .append(" | ").append(jvmCell).append(" | ").append(blasCell).append(" | ").append(w.target()).append(" |\n");
+      List<String> cells = new ArrayList<>(List.of(w.label(), w.unit().label(), cell(w, kiln),
+          torch == null ? "n/a" : cell(w, torch.summary()), torch == null ? "" : torch.setting(),
+          ratio(kiln, torch == null ? null : torch.summary())));
+      if (showJvm) cells.add(jvmCell);
+      if (showBlas) cells.add(blasCell);
+      if (showTarget) cells.add(w.target());
+      b.append(row(cells));
     }
     if (!memory.isEmpty()) {
       b.append("\nPeak resident memory of each training workload (VmHWM of its own process after the steps), MB:\n\n");
@@ -59,6 +71,10 @@ public final class ResultTable {
     return b.toString();
   }
 
+  private static String row(List<String> cells) {
+    return cells.stream().map(c -> c.isEmpty() ? " " : " " + c + " ").collect(Collectors.joining("|", "|", "|\n"));
+  }
+
   /** A side's median figure with its spread, e.g. "4.21 [3%]"; "n/a" when it has none. */
   static String cell(Workload w, Summary s) {
     if (s == null) return "n/a";
@@ -75,7 +91,9 @@ public final class ResultTable {
   /** Three significant digits (all the digits of the integer part from 100 up), never in exponent form. */
   static String number(double v) {
     if (v >= 100) return String.format(Locale.ROOT, "%,.0f", v);
-    return new BigDecimal(v).round(new MathContext(3)).toPlainString();
+    BigDecimal d = new BigDecimal(v).round(new MathContext(3));
+    if (d.precision() < 3) d = d.setScale(d.scale() + 3 - d.precision()); // 0.5 -> 0.500, 1 -> 1.00
+    return d.toPlainString();
   }
 
   private static String mb(long kb) {
