@@ -54,7 +54,8 @@ class ResultTableTest {
     s.add(Samples.KILN, "tiny_add", List.of(500_000.0));
     s.add(Samples.BYTEDECO + "default", "tiny_add", List.of(1_000_000.0));
     String t = ResultTable.render(List.of(), List.of(TINY, TRAIN), s, Map.of(), List.of());
-    assertEquals("| tiny add | µs/op | 0.500 [0%] | n/a | | n/a | 1.00 [0%] (default) | ≤ 0.4 µs |", row(t, "tiny add"));
+    assertEquals("| tiny add | µs/op | 0.500 [0%] | n/a | | n/a | 1.00 [0%] (default) | ≤ 0.4 µs |",
+        row(t, "tiny add"));
     assertEquals("| MLP step | samples/s | n/a | n/a | | n/a | n/a: no such API | |", row(t, "MLP step"));
   }
 
