@@ -1,0 +1,99 @@
+"""The kernel suite's workloads for run.py (the runner's --suite=kernels): per-family ops, as
+dev.kiln.bench.jmh.{Pointwise,Activation,CrossEntropy,Norm}Benchmark time them in Kiln, under the same ids.
+"""
+import torch
+import torch.nn.functional as F
+
+N16M = 16 * 1024 * 1024
+POINTWISE = ("exp", "log", "log1p", "expm1", "sin", "cos", "tan", "erf", "tanh", "sigmoid", "atan", "clamp", "maximum",
+             "to_float16", "float16_add")
+CE_SHAPES = ((64, 10), (256, 1000), (1024, 50257))
+NORMS = ("bn2d_fwd", "bn2d_fwd_bwd", "bn1d_fwd_bwd", "ln_fwd", "ln_fwd_bwd", "gn_fwd_bwd", "dropout_fwd", "sdpa_fwd",
+         "sdpa_fwd_bwd")
+
+
+def pointwise(op):
+    # x[i] = ((i * 7919) % 20011) / 10000 - 1, in [-1, 1), as in Java; each op into a new tensor, as Kiln's.
+    i = torch.arange(N16M, dtype=torch.int64)
+    x = ((i * 7919) % 20011).to(torch.float64).div(10000).sub(1).to(torch.float32)
+    pos = x.abs().add(0.01)
+    h = x.half()
+    calls = {"log": lambda: torch.log(pos), "log1p": lambda: torch.log1p(pos),
+             "clamp": lambda: torch.clamp(x, -0.5, 0.5), "maximum": lambda: torch.maximum(x, pos),
+             "to_float16": lambda: x.half(), "float16_add": lambda: h + h}
+    return calls.get(op) or (lambda: getattr(torch, op)(x))
+
+
+def activation(fn, backward):
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(N16M, generator=g) * 3
+    grad = torch.randn(N16M, generator=g)
+    aten = torch.ops.aten
+    if not backward:
+        return {"gelu": lambda: F.gelu(x), "silu": lambda: F.silu(x), "softplus": lambda: F.softplus(x)}[fn]
+    return {"gelu": lambda: aten.gelu_backward(grad, x), "silu": lambda: aten.silu_backward(grad, x),
+            "softplus": lambda: aten.softplus_backward(grad, x, 1.0, 20.0)}[fn]
+
+
+def cross_entropy(rows, classes, backward):
+    torch.manual_seed(0)
+    x = torch.randn(rows, classes, requires_grad=True)
+    t = torch.randint(0, classes, (rows,))
+
+    def forward():
+        with torch.no_grad():
+            F.cross_entropy(x, t)
+
+    def both():
+        x.grad = None
+        F.cross_entropy(x, t).backward()
+
+    return both if backward else forward
+
+
+def norm(workload):
+    torch.manual_seed(0)
+    kind = workload.split("_")[0]
+    leaf = lambda *shape: torch.randn(*shape, requires_grad=True)
+    if kind in ("bn2d", "dropout", "bn1d"):
+        shape, c = ((256, 512), 512) if kind == "bn1d" else ((64, 32, 28, 28), 32)
+        x, w, b = leaf(*shape), torch.ones(c, requires_grad=True), torch.zeros(c, requires_grad=True)
+        rm, rv = torch.zeros(c), torch.ones(c)
+        fwd = (lambda: F.dropout(x, 0.5, True)) if kind == "dropout" else (
+            lambda: F.batch_norm(x, rm, rv, w, b, True, 0.1, 1e-5))
+        leaves, seed = (x, w, b), torch.randn(*shape)
+    elif kind == "ln":
+        h, w, b = leaf(64, 128, 768), torch.ones(768, requires_grad=True), torch.zeros(768, requires_grad=True)
+        fwd, leaves, seed = (lambda: F.layer_norm(h, (768,), w, b, 1e-5)), (h, w, b), torch.randn(64, 128, 768)
+    elif kind == "gn":
+        x, w, b = leaf(32, 64, 28, 28), torch.ones(64, requires_grad=True), torch.zeros(64, requires_grad=True)
+        fwd, leaves, seed = (lambda: F.group_norm(x, 8, w, b, 1e-5)), (x, w, b), torch.randn(32, 64, 28, 28)
+    else:
+        q, k, v = leaf(8, 8, 256, 64), leaf(8, 8, 256, 64), leaf(8, 8, 256, 64)
+        fwd = lambda: F._scaled_dot_product_attention(q, k, v, None, 0.0, False, False)[0]
+        leaves, seed = (q, k, v), torch.randn(8, 8, 256, 64)
+
+    def step():
+        for t in leaves:
+            t.grad = None
+        fwd().backward(seed)
+
+    def forward():
+        with torch.no_grad():
+            fwd()
+
+    return step if workload.endswith("_fwd_bwd") else forward
+
+
+def workloads():
+    """Every kernel-suite id (as in dev.kiln.bench.Workloads.kernels()) with a function that builds its call."""
+    w = {f"pointwise_{op}": lambda op=op: pointwise(op) for op in POINTWISE}
+    for fn in ("gelu", "silu", "softplus"):
+        w[f"act_{fn}_fwd"] = lambda fn=fn: activation(fn, False)
+        w[f"act_{fn}_bwd"] = lambda fn=fn: activation(fn, True)
+    for rows, classes in CE_SHAPES:
+        w[f"ce_{rows}x{classes}_fwd"] = lambda r=rows, c=classes: cross_entropy(r, c, False)
+        w[f"ce_{rows}x{classes}_fwd_bwd"] = lambda r=rows, c=classes: cross_entropy(r, c, True)
+    for name in NORMS:
+        w[f"norm_{name}"] = lambda name=name: norm(name)
+    return w

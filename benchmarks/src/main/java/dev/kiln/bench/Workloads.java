@@ -1,0 +1,123 @@
+package dev.kiln.bench;
+
+import dev.kiln.bench.Workload.JmhCall;
+import dev.kiln.bench.jmh.ElementwiseBenchmark;
+import dev.kiln.bench.jmh.LstmBenchmark;
+import dev.kiln.bench.jmh.RowReductionBenchmark;
+import dev.kiln.bench.jmh.TinyOpsBenchmark;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The workloads of the tables, in order: all() is issue 7's list (the default run; targets are those of the
+ * performance work), kernels() the per-family op suite (--suite=kernels) that replaced the separate family benches.
+ */
+public final class Workloads {
+  private static final String RATIO_TARGET = "≥ 1.5x PyTorch";
+
+  private Workloads() {}
+
+  public static List<Workload> all() {
+    List<Workload> w = new ArrayList<>();
+    int tiny = TinyOpsBenchmark.OPS;
+    w.add(new Workload("tiny_add", "a + b, 1-element tensors, no autograd", Unit.MICROS_PER_OP, tiny,
+        call("TinyOpsBenchmark.addNoGrad"), null, null, "≤ 0.4 µs"));
+    w.add(new Workload("tiny_add_recorded", "a + b, 1-element tensors, recording a node", Unit.MICROS_PER_OP, tiny,
+        call("TinyOpsBenchmark.addRecorded"), null, null, "≤ 0.8 µs"));
+    w.add(new Workload("chain_1000", "1,000-op chain, forward + backward (per op)", Unit.MICROS_PER_OP, tiny,
+        call("TinyOpsBenchmark.chainForwardBackward"), null, null, ""));
+    for (String dtype : List.of("float32", "float64")) {
+      for (int n : new int[] {64, 256, 1024, 2048}) {
+        Map<String, String> p = Map.of("n", Integer.toString(n), "dtype", dtype);
+        String name = dtype.equals("float32") ? "sgemm" : "dgemm";
+        w.add(new Workload(name + "_" + n, String.format(Locale.ROOT, "%s %d (square mm into a new tensor)", name, n),
+            Unit.GFLOPS, 2.0 * n * n * n, new JmhCall("GemmBenchmark.mm", p),
+            new JmhCall("OpenBlasGemmBenchmark.gemm", p), null, n >= 1024 ? "≥ 95% of OpenBLAS direct" : ""));
+      }
+    }
+    double n16 = ElementwiseBenchmark.N;
+    for (String op : List.of("add", "mul", "exp", "gelu")) {
+      boolean binary = op.equals("add") || op.equals("mul");
+      // Bytes moved at the least: each input read once, the output written once.
+      w.add(new Workload(op + "_16m", op + ", 16M float32 into a new tensor", Unit.GBPS, (binary ? 12 : 8) * n16,
+          new JmhCall("ElementwiseBenchmark.run", Map.of("op", op)), null, null, "≥ 3x PyTorch, ≥ 30 GB/s"));
+    }
+    double cells = (double) RowReductionBenchmark.ROWS * RowReductionBenchmark.ROWS;
+    for (String op : List.of("sum", "softmax", "log_softmax")) {
+      w.add(new Workload(op + "_rows", op + " over rows of 4096x4096 float32", Unit.GBPS,
+          (op.equals("sum") ? 4 : 8) * cells, new JmhCall("RowReductionBenchmark.run", Map.of("op", op)), null, null,
+          RATIO_TARGET));
+    }
+    String[][] convs = {{"mnist_conv1", "CNN conv1 (64x1x28x28, 1->32)"},
+        {"mnist_conv2", "CNN conv2 (64x32x14x14, 32->64)"},
+        {"resnet_block", "ResNet-18 block conv (32x64x56x56, 64->64)"}};
+    for (String[] c : convs) {
+      w.add(new Workload("conv_" + c[0] + "_fwd", "conv2d 3x3 forward, " + c[1], Unit.MILLIS, 1,
+          new JmhCall("ConvBenchmark.forward", Map.of("shape", c[0])), null, null, ""));
+      w.add(new Workload("conv_" + c[0] + "_fwd_bwd", "conv2d 3x3 forward + backward, " + c[1], Unit.MILLIS, 1,
+          new JmhCall("ConvBenchmark.forwardBackward", Map.of("shape", c[0])), null, null, ""));
+    }
+    w.add(new Workload("linear_fwd_bwd", "Linear 784->256, batch 64, forward + backward", Unit.MILLIS, 1,
+        call("LinearBenchmark.forwardBackward"), null, null, ""));
+    for (String model : List.of("mlp", "cnn")) {
+      for (int batch : new int[] {64, 256}) {
+        String target = batch != 64 ? "" : model.equals("mlp") ? "≥ 1.5x PyTorch's best" : "≥ 1.2x PyTorch's best";
+        w.add(new Workload("train_" + model + "_" + batch,
+            String.format(Locale.ROOT, "%s training step (Adam, cross-entropy), batch %d",
+                model.toUpperCase(Locale.ROOT), batch),
+            Unit.SAMPLES_PER_S, batch, new JmhCall("TrainingBenchmark.step", Map.of("model", model, "batch",
+                Integer.toString(batch))), null, null, target));
+      }
+    }
+    w.add(new Workload("lstm_fwd_bwd", String.format(Locale.ROOT, "LSTM %d->%d, seq %d, batch %d, forward + backward",
+        LstmBenchmark.Shape.INPUT, LstmBenchmark.Shape.HIDDEN, LstmBenchmark.Shape.SEQ, LstmBenchmark.Shape.BATCH),
+        Unit.MILLIS, 1,
+        call("LstmBenchmark.forwardBackward"), null, null, ""));
+    return w;
+  }
+
+  /** Per-family kernels, ms per call; PyTorch's side is benchmarks/pytorch/kernels.py. */
+  public static List<Workload> kernels() {
+    List<Workload> w = new ArrayList<>();
+    String na = "kernel suite, compared with Python's PyTorch only";
+    for (String op : List.of("exp", "log", "log1p", "expm1", "sin", "cos", "tan", "erf", "tanh", "sigmoid", "atan",
+        "clamp", "maximum", "to_float16", "float16_add")) {
+      String what = switch (op) {
+        case "to_float16" -> "16M float32 to a new float16 tensor";
+        case "float16_add" -> "16M float16 into a new tensor";
+        default -> "16M float32 into a new tensor";
+      };
+      w.add(new Workload("pointwise_" + op, op + ", " + what, Unit.MILLIS, 1,
+          new JmhCall("PointwiseBenchmark.run", Map.of("op", op)), null, na, ""));
+    }
+    for (String fn : List.of("gelu", "silu", "softplus")) {
+      w.add(new Workload("act_" + fn + "_fwd", fn + " forward, 16M float32", Unit.MILLIS, 1,
+          new JmhCall("ActivationBenchmark.forward", Map.of("fn", fn)), null, na, ""));
+      w.add(new Workload("act_" + fn + "_bwd", fn + " backward op alone, 16M float32", Unit.MILLIS, 1,
+          new JmhCall("ActivationBenchmark.backward", Map.of("fn", fn)), null, na, ""));
+    }
+    for (String shape : List.of("64x10", "256x1000", "1024x50257")) {
+      w.add(new Workload("ce_" + shape + "_fwd", "cross_entropy " + shape + " forward", Unit.MILLIS, 1,
+          new JmhCall("CrossEntropyBenchmark.forward", Map.of("shape", shape)), null, na, ""));
+      w.add(new Workload("ce_" + shape + "_fwd_bwd", "cross_entropy " + shape + " forward + backward", Unit.MILLIS, 1,
+          new JmhCall("CrossEntropyBenchmark.forwardBackward", Map.of("shape", shape)), null, na, ""));
+    }
+    String[][] norms = {{"bn2d_fwd", "batch_norm [64,32,28,28] forward"}, {"bn2d_fwd_bwd", "batch_norm [64,32,28,28] "
+        + "forward + backward"}, {"bn1d_fwd_bwd", "batch_norm [256,512] forward + backward"},
+        {"ln_fwd", "layer_norm [64,128,768] forward"}, {"ln_fwd_bwd", "layer_norm [64,128,768] forward + backward"},
+        {"gn_fwd_bwd", "group_norm [32,64,28,28], 8 groups, forward + backward"},
+        {"dropout_fwd", "dropout p 0.5 [64,32,28,28]"}, {"sdpa_fwd", "attention [8,8,256,64] forward"},
+        {"sdpa_fwd_bwd", "attention [8,8,256,64] forward + backward"}};
+    for (String[] n : norms) {
+      w.add(new Workload("norm_" + n[0], n[1], Unit.MILLIS, 1,
+          new JmhCall("NormBenchmark.run", Map.of("workload", n[0])), null, na, ""));
+    }
+    return w;
+  }
+
+  private static JmhCall call(String benchmark) {
+    return new JmhCall(benchmark, Map.of());
+  }
+}
