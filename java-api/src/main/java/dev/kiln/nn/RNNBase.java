@@ -147,13 +147,16 @@ public abstract class RNNBase extends Module {
     Tensor gatesX = x.matmul(w[0].t());
     if (w[2] != null) gatesX = gatesX.add(w[2]);
     Tensor whhT = w[1].t(), whrT = w[4] == null ? null : w[4].t();
+    // One unbind, not a select per step: select's backward spreads each step's gradient over the whole
+    // [seq, batch, gates] tensor (quadratic in seq), unbind's stacks them all at once.
+    List<Tensor> gatesPerStep = gatesX.unbind(0);
     Tensor[] outputs = new Tensor[(int) seq];
     for (int step = 0; step < seq; step++) {
       int t = reverse ? (int) seq - 1 - step : step;
-      Tensor gx = gatesX.select(0, t);
+      Tensor gx = gatesPerStep.get(t);
       Tensor gh = state[0].matmul(whhT);
       if (w[3] != null) gh = gh.add(w[3]);
-      step(mode, hiddenSize, gx, gh, state, whrT);
+      step(mode, gx, gh, state, whrT);
       outputs[t] = state[0];
     }
     return Tensor.stack(Arrays.asList(outputs), 0);
@@ -163,22 +166,23 @@ public abstract class RNNBase extends Module {
    * One time step of a cell: gx and gh are the input's and the hidden state's gate pre-activations (biases
    * added); state holds {h, c} (c for LSTM) and is replaced by the new states.
    */
-  static void step(Mode mode, int n, Tensor gx, Tensor gh, Tensor[] state, Tensor whrT) {
+  static void step(Mode mode, Tensor gx, Tensor gh, Tensor[] state, Tensor whrT) {
     switch (mode) {
       case RNN_TANH -> state[0] = gx.add(gh).tanh();
       case RNN_RELU -> state[0] = gx.add(gh).relu();
       case LSTM -> {
-        Tensor gates = gx.add(gh);
-        Tensor i = gates.narrow(-1, 0, n).sigmoid(), f = gates.narrow(-1, n, n).sigmoid();
-        Tensor g = gates.narrow(-1, 2L * n, n).tanh(), o = gates.narrow(-1, 3L * n, n).sigmoid();
+        List<Tensor> gates = gx.add(gh).chunk(4, -1); // one cat in backward, not four zero-padded slices
+        Tensor i = gates.get(0).sigmoid(), f = gates.get(1).sigmoid();
+        Tensor g = gates.get(2).tanh(), o = gates.get(3).sigmoid();
         state[1] = f.mul(state[1]).add(i.mul(g));
         Tensor h = o.mul(state[1].tanh());
         state[0] = whrT == null ? h : h.matmul(whrT);
       }
       case GRU -> {
-        Tensor r = gx.narrow(-1, 0, n).add(gh.narrow(-1, 0, n)).sigmoid();
-        Tensor z = gx.narrow(-1, n, n).add(gh.narrow(-1, n, n)).sigmoid();
-        Tensor candidate = gx.narrow(-1, 2L * n, n).add(r.mul(gh.narrow(-1, 2L * n, n))).tanh();
+        List<Tensor> x3 = gx.chunk(3, -1), h3 = gh.chunk(3, -1);
+        Tensor r = x3.get(0).add(h3.get(0)).sigmoid();
+        Tensor z = x3.get(1).add(h3.get(1)).sigmoid();
+        Tensor candidate = x3.get(2).add(r.mul(h3.get(2))).tanh();
         state[0] = candidate.add(z.mul(state[0].sub(candidate))); // (1 - z) * n + z * h
       }
     }

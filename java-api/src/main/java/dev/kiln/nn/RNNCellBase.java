@@ -60,7 +60,7 @@ public abstract class RNNCellBase extends Module {
       gx = gx.add(biasIh);
       gh = gh.add(biasHh);
     }
-    RNNBase.step(mode, hiddenSize, gx, gh, state, null);
+    RNNBase.step(mode, gx, gh, state, null);
     if (!batched) {
       state[0] = state[0].squeeze(0);
       if (state[1] != null) state[1] = state[1].squeeze(0);
