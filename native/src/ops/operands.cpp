@@ -15,6 +15,12 @@ DType result_type(const TensorList& operands) {
   return rt.get();
 }
 
+DType result_type(TensorRefs operands) {
+  ResultType rt;
+  for (const Tensor* t : operands) rt.add(t->dtype(), priority_of(*t));
+  return rt.get();
+}
+
 bool can_cast(DType from, DType to) {
   if (is_floating(from) && !is_floating(to)) return false;
   if (from != DType::Bool && to == DType::Bool) return false;
@@ -42,11 +48,20 @@ Tensor new_tensor(const Shape& shape, DType t, const char* op, Device device) {
   return Tensor::empty(shape, t, device);
 }
 
+namespace {
+void check_device_of(const char* op, const Tensor& first, const Tensor& t) {
+  KILN_CHECK(t.device() == first.device() || t.is_wrapped_number(), Device, op,
+             ": expected all tensors to be on the same device, but found ", first.device().str(), " and ",
+             t.device().str());
+}
+}  // namespace
+
 void check_same_device(const char* op, const TensorList& tensors) {
-  for (size_t i = 1; i < tensors.size(); ++i)
-    KILN_CHECK(tensors[i].device() == tensors[0].device() || tensors[i].is_wrapped_number(), Device, op,
-               ": expected all tensors to be on the same device, but found ", tensors[0].device().str(), " and ",
-               tensors[i].device().str());
+  for (size_t i = 1; i < tensors.size(); ++i) check_device_of(op, tensors[0], tensors[i]);
+}
+
+void check_same_device(const char* op, TensorRefs tensors) {
+  for (const Tensor* t : tensors) check_device_of(op, **tensors.begin(), *t);
 }
 
 void check_cpu(const char* op, const TensorList& tensors) {

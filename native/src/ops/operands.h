@@ -5,9 +5,14 @@
 
 namespace kiln {
 
+// Hot paths pass their operands as pointers ({&a, &b}): a TensorList costs a heap allocation and a reference
+// count per tensor, a visible share of a tiny op's time.
+using TensorRefs = std::initializer_list<const Tensor*>;
+
 OperandPriority priority_of(const Tensor& t);
 // torch.result_type over tensors (wrapped scalars count less, see ResultType).
 DType result_type(const TensorList& operands);
+DType result_type(TensorRefs operands);
 // torch.can_cast: no float -> integral, no non-bool -> bool.
 bool can_cast(DType from, DType to);
 // x when it already has dtype t, else a converted copy. Runs kernels only: no autograd.
@@ -17,6 +22,7 @@ Tensor expand_to(const Tensor& x, const Shape& shape);
 // A new tensor; the size checks name the op.
 Tensor new_tensor(const Shape& shape, DType t, const char* op, Device device = Device::cpu());
 void check_same_device(const char* op, const TensorList& tensors);
+void check_same_device(const char* op, TensorRefs tensors);
 // For op families whose kernels are called directly (cpu/<family>.h) rather than through Backend: the
 // tensors must live on the CPU (a CUDA build adds the matching cuda/<family>.h and dispatches here).
 void check_cpu(const char* op, const TensorList& tensors);

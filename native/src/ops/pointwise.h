@@ -9,12 +9,16 @@ namespace kiln {
 // The output (in-place self) must have the result's shape, and the result dtype must be castable to its dtype.
 void check_output(const char* op, const Tensor& out, const Shape& shape, DType result);
 
+// An operand given as a tensor (TensorList) or as a pointer (TensorRefs).
+inline const Tensor& deref(const Tensor& t) { return t; }
+inline const Tensor& deref(const Tensor* t) { return *t; }
+
 // Runs kernel(target) and leaves the result in out. target has out's shape and dtype `kernel_dtype`: out itself
 // when it has that dtype and no input overlaps it partly; otherwise a temporary, converted into out afterwards.
-template <class Kernel>
-void write_through(const Tensor& out, DType kernel_dtype, const TensorList& inputs, Kernel&& kernel) {
+template <class Inputs, class Kernel>
+void write_through_impl(const Tensor& out, DType kernel_dtype, const Inputs& inputs, Kernel&& kernel) {
   bool direct = out.dtype() == kernel_dtype;
-  for (const Tensor& in : inputs) direct = direct && !unsafe_alias(out, in);
+  for (const auto& in : inputs) direct = direct && !unsafe_alias(out, deref(in));
   if (direct) {
     kernel(out);
     return;
@@ -22,6 +26,14 @@ void write_through(const Tensor& out, DType kernel_dtype, const TensorList& inpu
   const Tensor target = Tensor::empty(out.shape(), kernel_dtype, out.device());
   kernel(target);
   backend_for(out.device()).copy(out, target);
+}
+template <class Kernel>
+void write_through(const Tensor& out, DType kernel_dtype, const TensorList& inputs, Kernel&& kernel) {
+  write_through_impl(out, kernel_dtype, inputs, kernel);
+}
+template <class Kernel>
+void write_through(const Tensor& out, DType kernel_dtype, TensorRefs inputs, Kernel&& kernel) {
+  write_through_impl(out, kernel_dtype, inputs, kernel);
 }
 
 // x as the kernel of an op with result dtype t reads it: in compute_dtype(t). An operand of another dtype (a
