@@ -220,6 +220,7 @@ void kiln_set_num_threads(int32_t n) {
     openblas_set_num_threads(n);
   });
 }
+const char* kiln_blas_core() { return openblas_get_corename(); }
 void kiln_manual_seed(int64_t seed) { Generator::manual_seed_all(static_cast<uint64_t>(seed)); }
 int64_t kiln_generator_new(int64_t seed) {
   return guarded([&] { return reinterpret_cast<int64_t>(new Generator(static_cast<uint64_t>(seed))); });

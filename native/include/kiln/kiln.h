@@ -125,6 +125,8 @@ void kiln_set_cache_limit(int64_t bytes);
 // Threads and random numbers.
 int32_t kiln_get_num_threads();
 void kiln_set_num_threads(int32_t threads);
+// The OpenBLAS kernels in use ("SkylakeX", "Haswell", ...): picked for the CPU, see native/src/cpu/matmul.cpp.
+const char* kiln_blas_core();
 void kiln_manual_seed(int64_t seed);
 int64_t kiln_generator_new(int64_t seed);
 void kiln_generator_release(int64_t generator);

@@ -4,7 +4,9 @@
 #include <cblas.h>
 
 #include <climits>
+#include <cstdlib>
 #include <mutex>
+#include <string>
 
 #include "cpu/claim_loop.h"
 #include "cpu/dispatch.h"
@@ -121,6 +123,34 @@ void gemm_split(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha, cons
       gemm(ta, tb, j1 - j0, n, k, alpha, ta ? a + j0 : a + j0 * lda, lda, b, ldb, beta, c + j0 * ldc, ldc);
   });
 }
+
+// A DYNAMIC_ARCH OpenBLAS (the one Kiln ships) picks its kernels when it loads; these redo that choice. Weak, so
+// a single-architecture OpenBLAS, which has neither, still links.
+extern "C" void gotoblas_dynamic_init(void) __attribute__((weak));
+extern "C" void gotoblas_dynamic_quit(void) __attribute__((weak));
+
+// OPENBLAS_CORETYPE forces the kernels of an OpenBLAS, typically to get an older system OpenBLAS past a CPU it
+// does not know. Set in the environment for some other program's OpenBLAS, it costs Kiln's half its speed: this
+// machine kind sets Haswell (AVX2) on Zen 5, where sgemm 1024 runs 132 GFLOP/s on one core against 255 with the
+// AVX-512 kernels that Kiln's OpenBLAS 0.3.30 picks by itself. So Kiln redoes OpenBLAS's choice as it loads (after
+// OpenBLAS's own, before any BLAS call), without that variable; KILN_BLAS_CORETYPE names kernels to force instead
+// (OpenBLAS's names: Haswell, SkylakeX, Zen, ...). The environment is put back as it was.
+struct BlasCoreSelection {
+  BlasCoreSelection() {
+    if (gotoblas_dynamic_init == nullptr || gotoblas_dynamic_quit == nullptr) return;
+    const char* forced = std::getenv("KILN_BLAS_CORETYPE");
+    const char* inherited = std::getenv("OPENBLAS_CORETYPE");
+    if (forced == nullptr && inherited == nullptr) return;  // OpenBLAS already chose by itself
+    const std::string saved = inherited ? inherited : "";
+    if (forced) setenv("OPENBLAS_CORETYPE", forced, 1);
+    else unsetenv("OPENBLAS_CORETYPE");
+    gotoblas_dynamic_quit();
+    gotoblas_dynamic_init();
+    if (inherited) setenv("OPENBLAS_CORETYPE", saved.c_str(), 1);
+    else unsetenv("OPENBLAS_CORETYPE");
+  }
+};
+const BlasCoreSelection g_blas_core_selection;
 
 std::mutex g_blas_threads_mutex;
 int g_single_threaded_depth = 0;

@@ -30,6 +30,15 @@ public final class Kiln {
     Core.run(() -> KilnNative.kiln_set_num_threads(threads));
   }
 
+  /**
+   * The OpenBLAS kernels Kiln's matrix products run on ("SkylakeX", "Haswell", ...). Kiln picks them for the
+   * CPU it runs on, whatever OPENBLAS_CORETYPE says (a setting for other programs' OpenBLAS); the environment
+   * variable KILN_BLAS_CORETYPE forces a choice.
+   */
+  public static String blasCore() {
+    return KilnNative.kiln_blas_core().getString();
+  }
+
   public static MemoryStats memoryStats() {
     long[] s = new long[5];
     KilnNative.kiln_memory_stats(s);

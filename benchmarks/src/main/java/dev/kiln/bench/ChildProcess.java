@@ -12,9 +12,15 @@ import java.util.Map;
 final class ChildProcess {
   private ChildProcess() {}
 
-  /** The last line of output that is a JSON object; an IOException carries the output when there is none. */
+  /**
+   * The last line of output that is a JSON object; an IOException carries the output when there is none. The peer
+   * runs without OPENBLAS_CORETYPE: where the machine sets it (Haswell on the Zen 5 machines here), it would hold the
+   * peers' OpenBLAS to AVX2 kernels, half the speed of the AVX-512 ones that Kiln uses there (Kiln picks OpenBLAS's
+   * kernels for the CPU itself); without it every OpenBLAS picks its kernels for the CPU.
+   */
   static JsonObject runJson(List<String> command, Map<String, String> env) throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    pb.environment().remove("OPENBLAS_CORETYPE");
     pb.environment().putAll(env);
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes());

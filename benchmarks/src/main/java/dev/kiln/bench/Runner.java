@@ -1,5 +1,7 @@
 package dev.kiln.bench;
 
+import dev.kiln.Kiln;
+
 import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -147,7 +149,7 @@ public final class Runner {
     Timing t = o.timing();
     String when = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
     return List.of("# Kiln against PyTorch, " + when, "",
-        "Machine: " + Machine.describe() + ". PyTorch: " + (torch.available() ? torch.version()
+        "Machine: " + Machine.describe() + ". Kiln's OpenBLAS kernels: " + Kiln.blasCore() + ". PyTorch: " + (torch.available() ? torch.version()
             + " (Debian's python3-torch; " + torch.defaultThreads() + " thread(s) by default; BLAS: "
             + String.join(", ", torch.blas()) + ")" : "not run") + ".",
         "",
@@ -166,7 +168,8 @@ public final class Runner {
         + "faster. "
         + "PyTorch's figure is its best over its thread settings (default; OMP_WAIT_POLICY=PASSIVE; "
         + "OPENBLAS_NUM_THREADS=1; the last two, and the default once more where PyTorch starts with fewer threads "
-        + "than cores, with torch.set_num_threads(cores)), each its own process; \"its setting\" names the winner.");
+        + "than cores, with torch.set_num_threads(cores)), each its own process; \"its setting\" names the winner. "
+        + "Every peer runs without OPENBLAS_CORETYPE, so its OpenBLAS picks the kernels for this CPU, as Kiln's does.");
     if (torch.note() != null) n.add(torch.note() + ".");
     if (torch.onReferenceBlas()) {
       n.add("**PyTorch 1.13 ran on Debian's reference BLAS** (libblas3; libopenblas0 is not installed on this "
