@@ -258,6 +258,28 @@ TEST(strided_inputs_match_contiguous_ones) {
   CHECK_SAME(where(cond, stepped, expanded), where(contiguous(cond), contiguous(stepped), contiguous(expanded)), 0);
 }
 
+TEST(where_with_a_scalar_side_matches_the_definition_in_every_width) {
+  // Contiguous runs blend bit patterns under a mask (vectorised); a value operand may be a broadcast scalar.
+  // 1,000 elements reach the vector loop and its tail; dtypes of 1, 2, 4 and 8 bytes.
+  const Tensor cond = gt(uniform({1000}, 11), Tensor::scalar(0.0, DType::Float32));
+  const std::vector<double> c = test::values(cond);
+  for (DType dt : {DType::Bool, DType::UInt8, DType::Float16, DType::BFloat16, DType::Int32, DType::Float32,
+                   DType::Int64, DType::Float64}) {
+    const Tensor a = to(mul(uniform({1000}, 12), Tensor::scalar(50.0, DType::Float32)), dt);
+    const Tensor b = to(mul(uniform({1000}, 13), Tensor::scalar(50.0, DType::Float32)), dt);
+    const Tensor zero = expand(to(Tensor::scalar(7.0, DType::Float32), dt), {1000});
+    const std::vector<double> va = test::values(a), vb = test::values(b);
+    const double z = test::values(zero)[0];
+    for (int variant = 0; variant < 4; ++variant) {
+      const bool a_scalar = variant & 1, b_scalar = variant & 2;
+      const Tensor w = where(cond, a_scalar ? zero : a, b_scalar ? zero : b);
+      const std::vector<double> got = test::values(w);
+      for (size_t i = 0; i < got.size(); ++i)
+        CHECK_EQ(got[i], c[i] != 0 ? (a_scalar ? z : va[i]) : (b_scalar ? z : vb[i]));
+    }
+  }
+}
+
 TEST(large_tensors_match_a_serial_reference) {
   // 300 x 400 = 120k elements: above the parallel threshold of the kernels.
   const Tensor a = uniform({300, 400}, 8), b = uniform({400}, 9, 0.5, 2.0);

@@ -114,6 +114,27 @@ TEST(max_pool2d_matches_the_reference) {
   CHECK_SAME(i1, squeeze(i2, 2), 0);
 }
 
+TEST(max_pool2d_2x2_fast_path_over_wide_rows) {
+  // The 2x2 stride-2 path vectorises along a row: rows of 37 outputs (vector loop and tail), an odd input width
+  // (the last column dropped), NaNs in some windows, and its backward scattering through the indices.
+  const Win w{{2, 2}, {2, 2}, {0, 0}, {1, 1}, false};
+  for (DType t : {DType::Float32, DType::Float64}) {
+    Tensor x = uniform({2, 3, 10, 75}, 4, -1, 1, t);
+    std::vector<double> vals = test::values(x);
+    for (size_t i = 5; i < vals.size(); i += 97) vals[i] = NAN;
+    x = make(vals, x.shape(), t);
+    const auto [v, i] = max_pool2d_with_indices(x, {2, 2});
+    const auto [rv, ri] = ref_max_pool(x, w);
+    CHECK_SAME(v, rv, 0);
+    CHECK_SAME(i, ri, 0);
+    const Tensor xl = leaf({2, 3, 10, 75}, 5);
+    const auto [vl, il] = max_pool2d_with_indices(xl, {2, 2});
+    const Tensor g = uniform(vl.shape(), 6, -1, 1, DType::Float64);
+    const TensorList gx = kiln::grad({vl}, {xl}, {g});
+    CHECK(std::fabs(dot_all(gx[0], detach(xl)) - dot_all(g, detach(vl))) < 1e-10);
+  }
+}
+
 TEST(avg_pool2d_matches_the_reference) {
   const Win wins[] = {
       {{2, 2}, {2, 2}, {0, 0}, {1, 1}, false}, {{3, 3}, {2, 2}, {1, 1}, {1, 1}, false},

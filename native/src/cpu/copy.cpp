@@ -1,7 +1,9 @@
 // Copies with dtype conversion, fills, and where(cond, a, b): the kernels that handle every storage dtype.
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 #include "cpu/convert.h"
 #include "cpu/dispatch.h"
@@ -26,16 +28,33 @@ KILN_SIMD void convert_contiguous(DType to, DType from, void* dst, const void* s
   });
 }
 
-template <class T>
+// Contiguous runs of where, as bits of the element's width; either value operand may be one element broadcast over
+// the run (a scalar zero, as in relu's backward and masked_fill). A mask of the condition blends the two: GCC turns
+// `c ? x[i] : y[i]` back into a load through a selected pointer, which it does not vectorise.
+template <class T, bool kScalarA, bool kScalarB>
 KILN_ALWAYS_INLINE void where_contiguous_t(void* out, const bool* c, const void* a, const void* b, int64_t n) {
-  T* o = static_cast<T*>(out);
-  const T* x = static_cast<const T*>(a);
-  const T* y = static_cast<const T*>(b);
-  for (int64_t i = 0; i < n; ++i) o[i] = c[i] ? x[i] : y[i];
+  using U = std::conditional_t<sizeof(T) == 1, uint8_t,
+                               std::conditional_t<sizeof(T) == 2, uint16_t,
+                                                  std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
+  static_assert(sizeof(U) == sizeof(T));
+  U* o = static_cast<U*>(out);  // may be b itself (masked_fill_): no __restrict
+  const U* x = static_cast<const U*>(a);
+  const U* y = static_cast<const U*>(b);
+  for (int64_t i = 0; i < n; ++i) {
+    const U mask = U(U(0) - U(c[i]));  // all ones where c[i]
+    o[i] = U((x[kScalarA ? 0 : i] & mask) | (y[kScalarB ? 0 : i] & U(~mask)));
+  }
 }
 
-KILN_SIMD void where_contiguous(DType t, void* out, const bool* c, const void* a, const void* b, int64_t n) {
-  dispatch_all(t, [&](auto tag) { where_contiguous_t<decltype(tag)>(out, c, a, b, n); });
+KILN_SIMD void where_contiguous(DType t, void* out, const bool* c, const void* a, bool a_scalar, const void* b,
+                                bool b_scalar, int64_t n) {
+  dispatch_all(t, [&](auto tag) {
+    using T = decltype(tag);
+    if (a_scalar && b_scalar) where_contiguous_t<T, true, true>(out, c, a, b, n);
+    else if (a_scalar) where_contiguous_t<T, true, false>(out, c, a, b, n);
+    else if (b_scalar) where_contiguous_t<T, false, true>(out, c, a, b, n);
+    else where_contiguous_t<T, false, false>(out, c, a, b, n);
+  });
 }
 
 }  // namespace
@@ -88,8 +107,9 @@ void where_kernel(const Tensor& out, const Tensor& cond, const Tensor& a, const 
     using T = decltype(tag);
     loop.run(
         [&](char** p, const int64_t* s, int64_t n) {
-          if (s[0] == sizeof(T) && s[1] == 1 && s[2] == sizeof(T) && s[3] == sizeof(T))
-            return where_contiguous(t, p[0], reinterpret_cast<const bool*>(p[1]), p[2], p[3], n);
+          const bool dense_or_scalar = (s[2] == sizeof(T) || s[2] == 0) && (s[3] == sizeof(T) || s[3] == 0);
+          if (s[0] == sizeof(T) && s[1] == 1 && dense_or_scalar)
+            return where_contiguous(t, p[0], reinterpret_cast<const bool*>(p[1]), p[2], s[2] == 0, p[3], s[3] == 0, n);
           for (int64_t i = 0; i < n; ++i)
             *reinterpret_cast<T*>(p[0] + i * s[0]) = *reinterpret_cast<const bool*>(p[1] + i * s[1])
                                                          ? *reinterpret_cast<const T*>(p[2] + i * s[2])

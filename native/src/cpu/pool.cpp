@@ -151,24 +151,26 @@ std::pair<int64_t, int64_t> valid_outputs(int64_t out, int64_t in, int64_t strid
 
 // The 2x2, stride-2 window without padding over dense rows: the common case, as one vectorisable loop per
 // output row. Starting from the window's first element is the same as starting from -inf with its index.
+// (The window's offset of the maximum is chosen first and added to the row's index after, and the pointers are
+// __restrict: without both, GCC left this loop scalar, 14% of the CNN training step.)
 template <class T>
-KILN_ALWAYS_INLINE void max2x2_row_loop(const T* r0, const T* r1, int64_t n, int64_t base, int64_t W, T* o,
-                                        int64_t* idx) {
+KILN_ALWAYS_INLINE void max2x2_row_loop(const T* __restrict r0, const T* __restrict r1, int64_t n, int64_t base,
+                                        int64_t W, T* __restrict o, int64_t* __restrict idx) {
   for (int64_t i = 0; i < n; ++i) {
     const T a = r0[2 * i], b = r0[2 * i + 1], c = r1[2 * i], d = r1[2 * i + 1];
     T m = a;
-    int64_t at = base + 2 * i;
+    int64_t at = 0;
     bool take = (b > m) | (b != b);
     m = take ? b : m;
-    at = take ? base + 2 * i + 1 : at;
+    at = take ? 1 : at;
     take = (c > m) | (c != c);
     m = take ? c : m;
-    at = take ? base + W + 2 * i : at;
+    at = take ? W : at;
     take = (d > m) | (d != d);
     m = take ? d : m;
-    at = take ? base + W + 2 * i + 1 : at;
+    at = take ? W + 1 : at;
     o[i] = m;
-    idx[i] = at;
+    idx[i] = base + 2 * i + at;
   }
 }
 
@@ -284,10 +286,11 @@ void max_backward_impl(const Tensor& grad_input, const Tensor& grad_out, const T
     std::fill(gi, gi + V, T(0));
     const T* __restrict g = plane_of<T>(grad_out, n, c);
     const int64_t* __restrict idx = plane_of<int64_t>(indices, n, c);
-    for (int64_t o = 0; o < O; ++o) {
-      const int64_t i = idx[(o / OW) * ih + (o % OW) * iw];
-      if (i >= 0 && i < V) gi[i] += g[(o / OW) * gh + (o % OW) * gw];
-    }
+    for (int64_t oh = 0, OH = O / std::max<int64_t>(OW, 1); oh < OH; ++oh)
+      for (int64_t ow = 0; ow < OW; ++ow) {
+        const int64_t i = idx[oh * ih + ow * iw];
+        if (i >= 0 && i < V) gi[i] += g[oh * gh + ow * gw];
+      }
   });
 }
 
