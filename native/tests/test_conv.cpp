@@ -87,6 +87,10 @@ TEST(conv2d_matches_the_reference) {
       {{2, 3, 5, 5}, {4, 3, 1, 1}, {2, 2}, {1, 0}, {1, 1}, 1},  // 1x1 strided and padded: im2col
       {{1, 2, 6, 6}, {3, 2, 3, 3}, {1, 1}, {1, 1}, {1, 1}, 1},  // one sample: OpenBLAS's threads
       {{2, 2, 3, 3}, {3, 2, 3, 3}, {3, 3}, {0, 0}, {1, 1}, 1},  // a 1x1 output
+      // output plane = input plane, stride 1: im2col's shifted-plane path (offsets beyond the plane included)
+      {{2, 3, 1, 1}, {4, 3, 3, 3}, {1, 1}, {1, 1}, {1, 1}, 1},
+      {{2, 2, 2, 5}, {3, 2, 3, 3}, {1, 1}, {3, 3}, {3, 3}, 1},
+      {{2, 3, 14, 14}, {5, 3, 5, 5}, {1, 1}, {2, 2}, {1, 1}, 1},
   };
   for (DType t : {DType::Float32, DType::Float64}) {
     for (const Case& c : cases) {

@@ -45,10 +45,48 @@ KILN_SIMD void add_dense(double* dst, const double* src, int64_t n) {
   for (int64_t i = 0; i < n; ++i) dst[i] += src[i];
 }
 
+// A 2-D convolution with stride 1 whose output plane has the input's size (3x3 with padding 1, the common case)
+// over dense input rows: each column row is the input plane shifted by off_h * W + off_w, so it is one long copy,
+// then the columns that wrapped around from the neighbouring row are zeroed, and the rows that fall in the
+// padding. (The general loop below copies W elements at a time: 14 per call in the Fashion-MNIST CNN, where
+// the calls cost more than the copying.)
+bool is_same_plane_stride_1(const PatchGeometry& g, const int64_t* s) {
+  return g.in[0] == 1 && g.out[0] == 1 && g.kernel[0] == 1 && g.pad[0] == 0 && g.stride[1] == 1 &&
+         g.stride[2] == 1 && g.out[1] == g.in[1] && g.out[2] == g.in[2] && s[3] == 1 && s[2] == g.in[2];
+}
+
+template <class T>
+void im2col_same_plane(const PatchGeometry& g, const T* x, const int64_t* s, T* cols) {
+  const int64_t H = g.in[1], W = g.in[2], L = H * W;
+  T* row = cols;
+  for (int64_t c = 0; c < g.channels; ++c)
+    for (int64_t kh = 0; kh < g.kernel[1]; ++kh)
+      for (int64_t kw = 0; kw < g.kernel[2]; ++kw, row += L) {
+        const int64_t off_h = kh * g.dilation[1] - g.pad[1], off_w = kw * g.dilation[2] - g.pad[2];
+        const T* plane = x + c * s[0];
+        // Output rows whose input row is inside: [h0, h1); the rest are padding.
+        const int64_t h0 = std::clamp<int64_t>(-off_h, 0, H), h1 = std::clamp<int64_t>(H - off_h, h0, H);
+        std::fill(row, row + h0 * W, T(0));
+        std::fill(row + h1 * W, row + L, T(0));
+        if (h1 <= h0 || off_w <= -W || off_w >= W) {
+          std::fill(row + h0 * W, row + h1 * W, T(0));
+          continue;
+        }
+        // row[j] = plane[j + shift] for j in [h0 W, h1 W), reading only inside the plane; what that leaves out
+        // (one end of the range) lies in the wrapped columns, zeroed next.
+        const int64_t shift = off_h * W + off_w;
+        const int64_t j0 = std::max(h0 * W, -shift), j1 = std::min(h1 * W, L - shift);
+        if (j1 > j0) std::memcpy(row + j0, plane + j0 + shift, static_cast<size_t>(j1 - j0) * sizeof(T));
+        const int64_t wrap0 = off_w < 0 ? 0 : W - off_w, wrap1 = off_w < 0 ? -off_w : W;  // columns to zero
+        for (int64_t oh = h0; oh < h1; ++oh) std::fill(row + oh * W + wrap0, row + oh * W + wrap1, T(0));
+      }
+}
+
 }  // namespace
 
 template <class T>
 void im2col(const PatchGeometry& g, const T* x, const int64_t* s, T* cols) {
+  if (is_same_plane_stride_1(g, s)) return im2col_same_plane(g, x, s, cols);
   const int64_t OD = g.out[0], OH = g.out[1], OW = g.out[2], L = g.out_volume();
   T* row = cols;
   for (int64_t c = 0; c < g.channels; ++c)
