@@ -146,6 +146,10 @@ public abstract class RNNBase extends Module {
   private Tensor runDirection(Tensor x, Tensor[] w, Tensor[] state, boolean reverse, long seq) {
     Tensor gatesX = x.matmul(w[0].t());
     if (w[2] != null) gatesX = gatesX.add(w[2]);
+    // Where no reset gate sits between them (all but GRU), b_hh joins the same sum as b_ih: it is added once over
+    // the whole sequence, and each step's gates are one addmm (gx + h W_hh^T) instead of a matmul and two adds.
+    boolean foldHiddenBias = mode != Mode.GRU;
+    if (foldHiddenBias && w[3] != null) gatesX = gatesX.add(w[3]);
     Tensor whhT = w[1].t(), whrT = w[4] == null ? null : w[4].t();
     // One unbind, not a select per step: select's backward spreads each step's gradient over the whole
     // [seq, batch, gates] tensor (quadratic in seq), unbind's stacks them all at once.
@@ -154,9 +158,13 @@ public abstract class RNNBase extends Module {
     for (int step = 0; step < seq; step++) {
       int t = reverse ? (int) seq - 1 - step : step;
       Tensor gx = gatesPerStep.get(t);
-      Tensor gh = state[0].matmul(whhT);
-      if (w[3] != null) gh = gh.add(w[3]);
-      step(mode, gx, gh, state, whrT);
+      if (foldHiddenBias) {
+        step(mode, gx.addmm(state[0], whhT), null, state, whrT);
+      } else {
+        Tensor gh = state[0].matmul(whhT);
+        if (w[3] != null) gh = gh.add(w[3]);
+        step(mode, gx, gh, state, whrT);
+      }
       outputs[t] = state[0];
     }
     return Tensor.stack(Arrays.asList(outputs), 0);
@@ -164,14 +172,15 @@ public abstract class RNNBase extends Module {
 
   /**
    * One time step of a cell: gx and gh are the input's and the hidden state's gate pre-activations (biases
-   * added); state holds {h, c} (c for LSTM) and is replaced by the new states.
+   * added; gh null when gx already holds their sum, as GRU's never does); state holds {h, c} (c for LSTM) and is
+   * replaced by the new states.
    */
   static void step(Mode mode, Tensor gx, Tensor gh, Tensor[] state, Tensor whrT) {
     switch (mode) {
-      case RNN_TANH -> state[0] = gx.add(gh).tanh();
-      case RNN_RELU -> state[0] = gx.add(gh).relu();
+      case RNN_TANH -> state[0] = (gh == null ? gx : gx.add(gh)).tanh();
+      case RNN_RELU -> state[0] = (gh == null ? gx : gx.add(gh)).relu();
       case LSTM -> {
-        List<Tensor> gates = gx.add(gh).chunk(4, -1); // one cat in backward, not four zero-padded slices
+        List<Tensor> gates = (gh == null ? gx : gx.add(gh)).chunk(4, -1); // one cat in backward, not four slices
         Tensor i = gates.get(0).sigmoid(), f = gates.get(1).sigmoid();
         Tensor g = gates.get(2).tanh(), o = gates.get(3).sigmoid();
         state[1] = f.mul(state[1]).add(i.mul(g));
