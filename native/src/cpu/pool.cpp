@@ -3,6 +3,7 @@
 #include "cpu/pool.h"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -149,15 +150,18 @@ std::pair<int64_t, int64_t> valid_outputs(int64_t out, int64_t in, int64_t strid
   return {begin, std::clamp(end, begin, out)};
 }
 
-// The 2x2, stride-2 window without padding over dense rows: the common case, as one vectorisable loop per
-// output row. Starting from the window's first element is the same as starting from -inf with its index.
-// (The window's offset of the maximum is chosen first and added to the row's index after, and the pointers are
-// __restrict: without both, GCC left this loop scalar, 14% of the CNN training step.)
+// The 2x2, stride-2 window without padding over a plane with dense rows: the common case. One loop over all of
+// the plane's outputs, each reading its window at corner[i] (the window's top-left index in the plane, from a
+// table shared by the planes), so it vectorises over the plane rather than over a row: the Fashion-MNIST CNN's
+// rows are 14 and 7 outputs wide, and a loop per row spent its time in the scalar tail, mispredicting the
+// comparisons (2 ms per 64x32x28x28 input on one core, against 0.4 ms this way). Starting from the window's first
+// element is the same as starting from -inf with its index; later elements win when greater or NaN, as PyTorch.
 template <class T>
-KILN_ALWAYS_INLINE void max2x2_row_loop(const T* __restrict r0, const T* __restrict r1, int64_t n, int64_t base,
-                                        int64_t W, T* __restrict o, int64_t* __restrict idx) {
+KILN_ALWAYS_INLINE void max2x2_loop(const T* __restrict in, const int32_t* __restrict corner, int64_t n, int64_t W,
+                                    T* __restrict o, int64_t* __restrict idx) {
   for (int64_t i = 0; i < n; ++i) {
-    const T a = r0[2 * i], b = r0[2 * i + 1], c = r1[2 * i], d = r1[2 * i + 1];
+    const int64_t q = corner[i];
+    const T a = in[q], b = in[q + 1], c = in[q + W], d = in[q + W + 1];
     T m = a;
     int64_t at = 0;
     bool take = (b > m) | (b != b);
@@ -170,18 +174,24 @@ KILN_ALWAYS_INLINE void max2x2_row_loop(const T* __restrict r0, const T* __restr
     m = take ? d : m;
     at = take ? W + 1 : at;
     o[i] = m;
-    idx[i] = base + 2 * i + at;
+    idx[i] = q + at;
   }
 }
 
-KILN_SIMD void max2x2_plane(const float* in, int64_t sh, int64_t W, int64_t OH, int64_t OW, float* o, int64_t* idx) {
-  for (int64_t oh = 0; oh < OH; ++oh)
-    max2x2_row_loop(in + 2 * oh * sh, in + (2 * oh + 1) * sh, OW, 2 * oh * W, W, o + oh * OW, idx + oh * OW);
+KILN_SIMD void max2x2_plane(const float* in, const int32_t* corner, int64_t n, int64_t W, float* o, int64_t* idx) {
+  max2x2_loop(in, corner, n, W, o, idx);
 }
 
-KILN_SIMD void max2x2_plane(const double* in, int64_t sh, int64_t W, int64_t OH, int64_t OW, double* o, int64_t* idx) {
+KILN_SIMD void max2x2_plane(const double* in, const int32_t* corner, int64_t n, int64_t W, double* o, int64_t* idx) {
+  max2x2_loop(in, corner, n, W, o, idx);
+}
+
+// corner[oh * OW + ow] = 2 oh W + 2 ow.
+std::vector<int32_t> max2x2_corners(int64_t OH, int64_t OW, int64_t W) {
+  std::vector<int32_t> corner(static_cast<size_t>(OH * OW));
   for (int64_t oh = 0; oh < OH; ++oh)
-    max2x2_row_loop(in + 2 * oh * sh, in + (2 * oh + 1) * sh, OW, 2 * oh * W, W, o + oh * OW, idx + oh * OW);
+    for (int64_t ow = 0; ow < OW; ++ow) corner[oh * OW + ow] = static_cast<int32_t>(2 * oh * W + 2 * ow);
+  return corner;
 }
 
 bool is_2x2_stride_2(const Pool2d& p) {
@@ -267,10 +277,12 @@ void max_impl(const Pool2d* pool, const Windows& hw, const Windows& ww, const Te
   // ceil_mode can add a last window that hangs over the edge: the 2x2 path reads every window's four elements
   const bool full_2x2 = pool && is_2x2_stride_2(*pool) && 2 * out.shape()[2] <= x.shape()[2] &&
                         2 * out.shape()[3] <= x.shape()[3];
+  const bool dense_2x2 = full_2x2 && sw == 1 && sh == W && x.shape()[2] * W < INT32_MAX;
+  const std::vector<int32_t> corner = dense_2x2 ? max2x2_corners(out.shape()[2], out.shape()[3], W) : std::vector<int32_t>();
   over_planes(x, work, [&](int64_t plane, int64_t n, int64_t c) {
     T* o = out.data<T>() + plane * O;
     int64_t* idx = indices.data<int64_t>() + plane * O;
-    if (pool && sw == 1 && full_2x2) max2x2_plane(plane_of<T>(x, n, c), sh, W, out.shape()[2], out.shape()[3], o, idx);
+    if (dense_2x2) max2x2_plane(plane_of<T>(x, n, c), corner.data(), O, W, o, idx);
     else if (pool) max_pool_plane(plane_of<T>(x, n, c), sh, sw, W, *pool, hw, ww, o, idx);
     else max_plane(plane_of<T>(x, n, c), sh, sw, W, hw, ww, o, idx);
   });
