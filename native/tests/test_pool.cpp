@@ -81,6 +81,17 @@ Tensor leaf(const Shape& shape, uint64_t seed) {
 
 double dot_all(const Tensor& a, const Tensor& b) { return item(sum(mul(a, b))); }
 
+// A max pool's input gradient by definition: each output's gradient added at its index in its plane.
+Tensor scatter_reference(const Tensor& g, const Tensor& indices, const Shape& input_shape) {
+  const std::vector<double> gv = test::values(g), iv = test::values(indices);
+  const int64_t planes = input_shape[0] * input_shape[1], V = input_shape[2] * input_shape[3];
+  const int64_t O = static_cast<int64_t>(gv.size()) / planes;
+  std::vector<double> out(static_cast<size_t>(planes * V), 0.0);
+  for (int64_t p = 0; p < planes; ++p)
+    for (int64_t o = 0; o < O; ++o) out[p * V + static_cast<int64_t>(iv[p * O + o])] += gv[p * O + o];
+  return make(out, input_shape, DType::Float64);
+}
+
 }  // namespace
 
 TEST(max_pool2d_matches_the_reference) {
@@ -132,6 +143,24 @@ TEST(max_pool2d_2x2_fast_path_over_wide_rows) {
     const Tensor g = uniform(vl.shape(), 6, -1, 1, DType::Float64);
     const TensorList gx = kiln::grad({vl}, {xl}, {g});
     CHECK(std::fabs(dot_all(gx[0], detach(xl)) - dot_all(g, detach(vl))) < 1e-10);
+    CHECK_SAME(gx[0], scatter_reference(g, il, xl.shape()), 0);
+  }
+  // Overlapping 3x3 windows with the output shape of a 2x2 pool: inputs that are the maximum of several windows
+  // get the sum of their gradients.
+  for (uint64_t seed : {21, 22, 23, 24}) {
+    const Tensor xl = leaf({2, 2, 6, 8}, seed);
+    const auto [vl, il] = max_pool2d_with_indices(xl, {3, 3}, {2, 2}, {1, 1});
+    const Tensor g = uniform(vl.shape(), seed + 100, -1, 1, DType::Float64);
+    CHECK_SAME(kiln::grad({vl}, {xl}, {g})[0], scatter_reference(g, il, xl.shape()), 0);
+  }
+  // Ramps: rising towards the bottom right, every 3x3 window's maximum is in its own 2x2 cell; rising towards the
+  // top left, neighbouring windows share their maxima.
+  for (double sign : {1.0, -1.0}) {
+    Tensor ramp = mul(test::iota({1, 1, 6, 8}, DType::Float64), Tensor::scalar(sign, DType::Float64));
+    set_requires_grad(ramp, true);
+    const auto [vr, ir] = max_pool2d_with_indices(ramp, {3, 3}, {2, 2}, {1, 1});
+    const Tensor gr = uniform(vr.shape(), 30, -1, 1, DType::Float64);
+    CHECK_SAME(kiln::grad({vr}, {ramp}, {gr})[0], scatter_reference(gr, ir, ramp.shape()), 0);
   }
 }
 
