@@ -275,3 +275,50 @@ TEST(conv_errors_name_the_function_and_shapes) {
   CHECK_THROWS(col2im(zeros({2, 12, 9}), {4, 5}, {5, 1}), Shape, "fold: expected size of input's dimension 1 to be divisible");
   CHECK_THROWS(col2im(zeros({2, 12, 10}), {4, 5}, {2, 2}), Shape, "fold: given output_size=(4, 5), expected size of input's dimension 2 to match the calculated number of sliding blocks 3 * 4 = 12");
 }
+
+// Float32 3x3 stride-1 convolutions with 8 or more channels each way take Winograd's F(2x2, 3x3) (winograd.cpp);
+// float64 takes im2col + GEMM. Both must agree, within float32's rounding of sums of C * 9 products, for the
+// forward pass (padding 0, 1, 2, odd and even sizes, bias, strided inputs, chunks of several samples and bands of
+// tile rows), the input gradient and conv_transpose2d with stride 1 (the flipped, transposed kernel).
+TEST(winograd_3x3_matches_the_direct_convolution) {
+  struct Case {
+    Shape x;
+    int64_t k, pad;
+  };
+  const Case cases[] = {
+      {{2, 8, 6, 6}, 8, 1},   {{3, 9, 7, 5}, 11, 1},   {{2, 8, 4, 4}, 12, 0},  {{1, 10, 5, 8}, 8, 2},
+      {{7, 16, 14, 14}, 16, 1}, {{1, 8, 42, 37}, 9, 1}, {{2, 12, 3, 3}, 8, 0},  {{1, 8, 2, 2}, 8, 2},
+  };
+  for (const Case& c : cases) {
+    const Tensor x = uniform(c.x, 1), w = uniform({c.k, c.x[1], 3, 3}, 2), b = uniform({c.k}, 3);
+    const Tensor x64 = to(x, DType::Float64), w64 = to(w, DType::Float64), b64 = to(b, DType::Float64);
+    const Tensor y = conv2d(x, w, b, {1, 1}, {c.pad, c.pad});
+    CHECK_SAME(y, conv2d(x64, w64, b64, {1, 1}, {c.pad, c.pad}), 2e-5 * 3 * c.x[1]);
+    // the input gradient, and conv_transpose2d (its own op) with a bias
+    const Tensor gy = uniform(y.shape(), 4);
+    Tensor xl = clone(x);
+    set_requires_grad(xl, true);
+    const Tensor gx = kiln::grad({conv2d(xl, w, Tensor(), {1, 1}, {c.pad, c.pad})}, {xl}, {gy})[0];
+    Tensor xl64 = clone(x64);
+    set_requires_grad(xl64, true);
+    const Tensor gx64 = kiln::grad({conv2d(xl64, w64, Tensor(), {1, 1}, {c.pad, c.pad})}, {xl64}, {to(gy, DType::Float64)})[0];
+    CHECK_SAME(gx, gx64, 2e-5 * 3 * c.k);
+    if (std::min(c.x[2], c.x[3]) + 2 - 2 * c.pad < 1) continue;  // conv_transpose2d's output would be empty
+    const Tensor wt = uniform({c.x[1], c.k, 3, 3}, 5);
+    CHECK_SAME(conv_transpose2d(x, wt, b, {1, 1}, {c.pad, c.pad}),
+               conv_transpose2d(x64, to(wt, DType::Float64), b64, {1, 1}, {c.pad, c.pad}), 2e-5 * 3 * c.x[1]);
+  }
+  // a strided input (batch and channels swapped in memory) and a non-contiguous weight
+  const Tensor xs = transpose(uniform({8, 2, 9, 9}, 6), 0, 1), ws = transpose(uniform({8, 12, 3, 3}, 7), 0, 1);
+  CHECK_SAME(conv2d(xs, ws, Tensor(), {1, 1}, {1, 1}), conv2d(contiguous(xs), contiguous(ws), Tensor(), {1, 1}, {1, 1}), 1e-6);
+  CHECK_SAME(conv2d(xs, ws, Tensor(), {1, 1}, {1, 1}),
+             conv2d(to(xs, DType::Float64), to(ws, DType::Float64), Tensor(), {1, 1}, {1, 1}), 5e-4);
+  // the same result at any thread count (chunks fixed by the shapes)
+  const Tensor big = uniform({5, 16, 30, 30}, 8), wb = uniform({16, 16, 3, 3}, 9);
+  Tensor serial, parallel;
+  for (int threads : {1, 2}) {
+    test::ThreadCount tc(threads);
+    (threads == 1 ? serial : parallel) = conv2d(big, wb, Tensor(), {1, 1}, {1, 1});
+  }
+  CHECK_SAME(parallel, serial, 0);
+}

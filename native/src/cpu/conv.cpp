@@ -8,11 +8,13 @@
 #include "cpu/conv.h"
 
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
 #include "cpu/claim_loop.h"
 #include "cpu/gemm.h"
 #include "cpu/kernels.h"
+#include "cpu/winograd.h"
 #include "thread_pool.h"
 
 namespace kiln::cpu {
@@ -91,6 +93,20 @@ bool is_pointwise(const PatchGeometry& p) {
   return true;
 }
 
+// A 2-D 3x3 convolution with stride 1, dilation 1 and one group: Winograd's F(2x2, 3x3) (winograd.cpp) applies.
+bool is_3x3_stride_1(const ConvGeometry& g, const Tensor& large) {
+  const PatchGeometry& p = g.patch;
+  return large.dim() == 4 && g.groups == 1 && p.kernel[0] == 1 && p.kernel[1] == 3 && p.kernel[2] == 3 &&
+         p.stride[1] == 1 && p.stride[2] == 1 && p.dilation[1] == 1 && p.dilation[2] == 1;
+}
+
+std::vector<float> dense_bias(const Tensor& bias) {
+  std::vector<float> b;
+  if (bias.defined())
+    for (int64_t k = 0; k < bias.numel(); ++k) b.push_back(bias.data<float>()[k * bias.strides()[0]]);
+  return b;
+}
+
 template <class T>
 void forward_impl(const ConvGeometry& g, const Tensor& small, const Tensor& large_in, const Tensor& weight_in,
                   const Tensor& bias) {
@@ -99,6 +115,17 @@ void forward_impl(const ConvGeometry& g, const Tensor& small, const Tensor& larg
                 Kg = g.small_channels_per_group(), rows = Cg * kv;
   const Tensor weight = weight_flat(weight_in) ? weight_in : dense_copy(weight_in);
   if (is_depthwise(g)) return depthwise_forward(g, small, large_in, weight, bias);
+  if constexpr (std::is_same_v<T, float>) {
+    if (is_3x3_stride_1(g, large_in) && winograd_applies(g.large_channels, g.small_channels, p.out[1], p.out[2])) {
+      const Tensor w = weight_in.is_contiguous() ? weight_in : dense_copy(weight_in);
+      const std::vector<float> b = dense_bias(bias);
+      const int64_t xs[4] = {large_in.strides()[0], large_in.strides()[1], large_in.strides()[2], large_in.strides()[3]};
+      return winograd_conv3x3({g.batch, g.large_channels, g.small_channels, p.in[1], p.in[2], p.out[1], p.out[2],
+                               p.pad[1], p.pad[2]},
+                              large_in.data<float>(), xs, w.data<float>(), false, b.empty() ? nullptr : b.data(),
+                              small.data<float>());
+    }
+  }
   const bool direct = is_pointwise(p) && spatially_flat(large_in);
   const Tensor& large = large_in;
   PatchGeometry all = p;
@@ -133,6 +160,19 @@ void transpose_impl(const ConvGeometry& g, const Tensor& large, const Tensor& sm
   const Tensor weight = weight_flat(weight_in) ? weight_in : dense_copy(weight_in);
   const Tensor small = spatially_flat(small_in) ? small_in : dense_copy(small_in);
   if (is_depthwise(g)) return depthwise_transpose(g, large, small, weight, bias);
+  if constexpr (std::is_same_v<T, float>) {
+    // Stride 1: the full correlation of small with the flipped kernel, padded by 2 - pad (so pad <= 2).
+    if (is_3x3_stride_1(g, large) && p.pad[1] <= 2 && p.pad[2] <= 2 &&
+        winograd_applies(g.small_channels, g.large_channels, p.in[1], p.in[2])) {
+      const Tensor w = weight_in.is_contiguous() ? weight_in : dense_copy(weight_in);
+      const std::vector<float> b = dense_bias(bias);
+      const int64_t ys[4] = {small.strides()[0], small.strides()[1], small.strides()[2], small.strides()[3]};
+      return winograd_conv3x3({g.batch, g.small_channels, g.large_channels, p.out[1], p.out[2], p.in[1], p.in[2],
+                               2 - p.pad[1], 2 - p.pad[2]},
+                              small.data<float>(), ys, w.data<float>(), true, b.empty() ? nullptr : b.data(),
+                              large.data<float>());
+    }
+  }
   const bool direct = is_pointwise(p);
   PatchGeometry all = p;
   all.channels = g.large_channels;
