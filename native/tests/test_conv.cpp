@@ -303,6 +303,13 @@ TEST(winograd_3x3_matches_the_direct_convolution) {
     set_requires_grad(xl64, true);
     const Tensor gx64 = kiln::grad({conv2d(xl64, w64, Tensor(), {1, 1}, {c.pad, c.pad})}, {xl64}, {to(gy, DType::Float64)})[0];
     CHECK_SAME(gx, gx64, 2e-5 * 3 * c.k);
+    // the weight gradient (a sum over every output position)
+    Tensor wl = clone(w), wl64 = clone(w64);
+    set_requires_grad(wl, true);
+    set_requires_grad(wl64, true);
+    const Tensor gw = kiln::grad({conv2d(x, wl, Tensor(), {1, 1}, {c.pad, c.pad})}, {wl}, {gy})[0];
+    const Tensor gw64 = kiln::grad({conv2d(x64, wl64, Tensor(), {1, 1}, {c.pad, c.pad})}, {wl64}, {to(gy, DType::Float64)})[0];
+    CHECK_SAME(gw, gw64, 2e-5 * std::sqrt(double(c.x[0] * c.x[2] * c.x[3])));
     if (std::min(c.x[2], c.x[3]) + 2 - 2 * c.pad < 1) continue;  // conv_transpose2d's output would be empty
     const Tensor wt = uniform({c.x[1], c.k, 3, 3}, 5);
     CHECK_SAME(conv_transpose2d(x, wt, b, {1, 1}, {c.pad, c.pad}),
@@ -321,4 +328,18 @@ TEST(winograd_3x3_matches_the_direct_convolution) {
     (threads == 1 ? serial : parallel) = conv2d(big, wb, Tensor(), {1, 1}, {1, 1});
   }
   CHECK_SAME(parallel, serial, 0);
+  // the weight gradient too (its sums over tiles run in fixed blocks), and with an empty batch
+  const Tensor gbig = uniform({5, 16, 30, 30}, 10);
+  Tensor gw_serial, gw_parallel;
+  for (int threads : {1, 2}) {
+    test::ThreadCount tc(threads);
+    Tensor wl = clone(wb);
+    set_requires_grad(wl, true);
+    (threads == 1 ? gw_serial : gw_parallel) = kiln::grad({conv2d(big, wl, Tensor(), {1, 1}, {1, 1})}, {wl}, {gbig})[0];
+  }
+  CHECK_SAME(gw_parallel, gw_serial, 0);
+  Tensor we = clone(wb);
+  set_requires_grad(we, true);
+  const Tensor empty = uniform({0, 16, 6, 6}, 11);
+  CHECK_SAME(kiln::grad({sum(conv2d(empty, we, Tensor(), {1, 1}, {1, 1}))}, {we})[0], zeros({16, 16, 3, 3}), 0);
 }
