@@ -6,6 +6,8 @@ import dev.kiln.bindings.KilnNative;
 import dev.kiln.internal.Callbacks;
 import dev.kiln.internal.Core;
 import dev.kiln.internal.Frame;
+import dev.kiln.internal.Pins;
+import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -60,8 +62,22 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
     return new Tensor(handle);
   }
 
-  /** The native handle, for Kiln's own packages; throws if the tensor is closed. */
+  /**
+   * The native handle, for Kiln's own packages; throws if the tensor is closed. It also pins this tensor until the
+   * next native call through Core on this thread returns (internal.Pins): the caller may drop its last reference
+   * to this Tensor while that call still reads the handle.
+   */
   public long handle() {
+    long h = liveHandle();
+    Pins.pin(this);
+    return h;
+  }
+
+  /**
+   * The handle, unpinned: for direct native reads and the hot op paths (Calls.unary, Calls.binary), which keep the
+   * tensor reachable themselves with {@code Reference.reachabilityFence} after the call.
+   */
+  long liveHandle() {
     long h = ref.handle();
     if (h == 0) throw new IllegalStateException("this tensor is closed");
     return h;
@@ -389,13 +405,14 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
   }
 
   private long[] shapeRef() {
-    long h = handle(); // a closed tensor has no shape, cached or not
+    long h = liveHandle(); // a closed tensor has no shape, cached or not
     long[] s = shape;
     if (s == null) {
       s = new long[KilnNative.kiln_dim(h)];
       KilnNative.kiln_shape(h, s);
       shape = s;
     }
+    Reference.reachabilityFence(this);
     return s;
   }
 
@@ -419,21 +436,25 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
   }
 
   public DType dtype() {
-    long h = handle(); // a closed tensor has no dtype, cached or not
+    long h = liveHandle(); // a closed tensor has no dtype, cached or not
     DType t = dtype;
     if (t == null) dtype = t = DType.fromCode(KilnNative.kiln_dtype(h));
+    Reference.reachabilityFence(this);
     return t;
   }
 
   public Device device() {
-    long h = handle();
-    return Device.fromNative(KilnNative.kiln_device_type(h), KilnNative.kiln_device_index(h));
+    long h = liveHandle();
+    Device d = Device.fromNative(KilnNative.kiln_device_type(h), KilnNative.kiln_device_index(h));
+    Reference.reachabilityFence(this);
+    return d;
   }
 
   /** Strides in elements. */
   public long[] stride() {
     long[] s = new long[dim()];
-    KilnNative.kiln_strides(handle(), s);
+    KilnNative.kiln_strides(liveHandle(), s);
+    Reference.reachabilityFence(this);
     return s;
   }
 
@@ -445,16 +466,22 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
   }
 
   public long storageOffset() {
-    return KilnNative.kiln_storage_offset(handle());
+    long offset = KilnNative.kiln_storage_offset(liveHandle());
+    Reference.reachabilityFence(this);
+    return offset;
   }
 
   public boolean isContiguous() {
-    return KilnNative.kiln_is_contiguous(handle()) != 0;
+    boolean contiguous = KilnNative.kiln_is_contiguous(liveHandle()) != 0;
+    Reference.reachabilityFence(this);
+    return contiguous;
   }
 
   /** The address of the first element: equal for views of the same memory. */
   public long dataAddress() {
-    return KilnNative.kiln_data_address(handle());
+    long address = KilnNative.kiln_data_address(liveHandle());
+    Reference.reachabilityFence(this);
+    return address;
   }
 
   // ---------------------------------------------------------------- data
@@ -574,12 +601,16 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
 
   /** Whether gradients flow to this tensor: a leaf that requires grad, or the result of recorded ops. */
   public boolean requiresGrad() {
-    return KilnNative.kiln_requires_grad(handle()) != 0;
+    boolean requires = KilnNative.kiln_requires_grad(liveHandle()) != 0;
+    Reference.reachabilityFence(this);
+    return requires;
   }
 
   /** A tensor the user made (not the result of a recorded op). */
   public boolean isLeaf() {
-    return KilnNative.kiln_is_leaf(handle()) != 0;
+    boolean leaf = KilnNative.kiln_is_leaf(liveHandle()) != 0;
+    Reference.reachabilityFence(this);
+    return leaf;
   }
 
   /** The gradient accumulated by backward, or null before any. */
@@ -597,7 +628,8 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
 
   /** The graph node that produced this tensor ({@code MulBackward0}), or null for a leaf. */
   public GradFn gradFn() {
-    String name = KilnNative.kiln_grad_fn_name(handle()).getString();
+    String name = KilnNative.kiln_grad_fn_name(liveHandle()).getString();
+    Reference.reachabilityFence(this);
     return name.isEmpty() ? null : new GradFn(name);
   }
 
@@ -655,7 +687,9 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
   }
 
   public boolean retainsGrad() {
-    return KilnNative.kiln_retains_grad(handle()) != 0;
+    boolean retains = KilnNative.kiln_retains_grad(liveHandle()) != 0;
+    Reference.reachabilityFence(this);
+    return retains;
   }
 
   /**
@@ -675,18 +709,23 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
       throw e;
     }
     return () -> {
-      if (!isClosed()) KilnNative.kiln_remove_hook(handle(), id);
+      if (!isClosed()) KilnNative.kiln_remove_hook(liveHandle(), id);
+      Reference.reachabilityFence(this);
     };
   }
 
   /** Whether this tensor was made in inference mode. */
   public boolean isInference() {
-    return KilnNative.kiln_is_inference(handle()) != 0;
+    boolean inference = KilnNative.kiln_is_inference(liveHandle()) != 0;
+    Reference.reachabilityFence(this);
+    return inference;
   }
 
   /** The version counter of this tensor's memory: in-place writes increment it ({@code x._version}). */
   public int version() {
-    return KilnNative.kiln_version(handle());
+    int v = KilnNative.kiln_version(liveHandle());
+    Reference.reachabilityFence(this);
+    return v;
   }
 
   // ---------------------------------------------------------------- lifetime and printing

@@ -96,6 +96,39 @@ class ThreadSafetyTest {
     assertArrayEquals(alone, draws.get(0));
   }
 
+  /**
+   * A temporary whose handle a native call is reading must not be released by the garbage collector's safety net
+   * meanwhile (another thread drains the queue of collected tensors on each creation). Before handles pinned their
+   * tensors (internal.Pins), reading a.matmul(b) as it was collected read freed memory.
+   */
+  @Test
+  void temporariesStayAliveWhileNativeCallsReadThem() throws Exception {
+    Tensor shared = Tensor.arange(90_000).to(DType.FLOAT32).view(300, 300).div(90_000.0);
+    float[] expected = shared.matmul(shared).toFloatArray();
+    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    List<Callable<Boolean>> jobs = new ArrayList<>();
+    for (int t = 0; t < 3; t++)
+      jobs.add(() -> {
+        try {
+          for (int i = 0; i < 400; i++) {
+            if (!java.util.Arrays.equals(shared.matmul(shared).toFloatArray(), expected)) return false;
+            if (shared.matmul(shared).sum().item() == 0) return false;
+          }
+          return true;
+        } finally {
+          done.set(true);
+        }
+      });
+    jobs.add(() -> { // collects and drains the queue of collected tensors while the readers run
+      while (!done.get()) {
+        System.gc();
+        Tensor.zeros(1).close();
+      }
+      return true;
+    });
+    assertEquals(List.of(true, true, true, true), together(jobs));
+  }
+
   @Test
   void manyThreadsReadingOneTensor() throws Exception {
     Tensor shared = Tensor.arange(10_000).to(DType.FLOAT64).view(100, 100);

@@ -84,7 +84,8 @@ public final class Core {
     return k;
   }
 
-  public static long call1(int op, long a) {
+  /** call1 for callers that keep the tensor reachable themselves (a reachability fence after the call). */
+  public static long call1Fenced(int op, long a) {
     try {
       return KilnNative.kiln_call1(op, a);
     } catch (RuntimeException e) {
@@ -92,7 +93,8 @@ public final class Core {
     }
   }
 
-  public static long call2(int op, long a, long b) {
+  /** call2 for callers that keep the tensors reachable themselves (reachability fences after the call). */
+  public static long call2Fenced(int op, long a, long b) {
     try {
       return KilnNative.kiln_call2(op, a, b);
     } catch (RuntimeException e) {
@@ -100,27 +102,58 @@ public final class Core {
     }
   }
 
+  public static long call1(int op, long a) {
+    int outer = Pins.enter();
+    try {
+      return KilnNative.kiln_call1(op, a);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    } finally {
+      Pins.exit(outer);
+    }
+  }
+
+  public static long call2(int op, long a, long b) {
+    int outer = Pins.enter();
+    try {
+      return KilnNative.kiln_call2(op, a, b);
+    } catch (RuntimeException e) {
+      throw translate(e);
+    } finally {
+      Pins.exit(outer);
+    }
+  }
+
   public static long callScalar(int op, long a, double value) {
+    int outer = Pins.enter();
     try {
       return KilnNative.kiln_call_scalar(op, a, value, 0, NativeDType.FLOAT64);
     } catch (RuntimeException e) {
       throw translate(e);
+    } finally {
+      Pins.exit(outer);
     }
   }
 
   public static long callScalar(int op, long a, long value) {
+    int outer = Pins.enter();
     try {
       return KilnNative.kiln_call_scalar(op, a, 0, value, NativeDType.INT64);
     } catch (RuntimeException e) {
       throw translate(e);
+    } finally {
+      Pins.exit(outer);
     }
   }
 
   public static long callScalar(int op, long a, boolean value) {
+    int outer = Pins.enter();
     try {
       return KilnNative.kiln_call_scalar(op, a, 0, value ? 1 : 0, NativeDType.BOOL);
     } catch (RuntimeException e) {
       throw translate(e);
+    } finally {
+      Pins.exit(outer);
     }
   }
 
@@ -128,10 +161,13 @@ public final class Core {
   public static long[] call(int op, long[] frame, int maxOutputs) {
     long[] outputs = new long[maxOutputs];
     int n;
+    int outer = Pins.enter();
     try {
       n = KilnNative.kiln_call(op, frame, frame.length, outputs, maxOutputs);
     } catch (RuntimeException e) {
       throw translate(e);
+    } finally {
+      Pins.exit(outer);
     }
     return n == maxOutputs ? outputs : java.util.Arrays.copyOf(outputs, n);
   }
@@ -142,60 +178,81 @@ public final class Core {
   }
 
   public static void callInPlace(int op, long[] frame) {
+    int outer = Pins.enter();
     try {
       KilnNative.kiln_call_inplace(op, frame, frame.length);
     } catch (RuntimeException e) {
       throw translate(e);
+    } finally {
+      Pins.exit(outer);
     }
   }
 
   public static void callInPlace(int op, long self, long b) {
+    int outer = Pins.enter();
     try {
       KilnNative.kiln_call_inplace2(op, self, b);
     } catch (RuntimeException e) {
       throw translate(e);
+    } finally {
+      Pins.exit(outer);
     }
   }
 
   public static void callInPlaceScalar(int op, long self, double value) {
+    int outer = Pins.enter();
     try {
       KilnNative.kiln_call_inplace_scalar(op, self, value, 0, NativeDType.FLOAT64);
     } catch (RuntimeException e) {
       throw translate(e);
+    } finally {
+      Pins.exit(outer);
     }
   }
 
   public static void callInPlaceScalar(int op, long self, long value) {
+    int outer = Pins.enter();
     try {
       KilnNative.kiln_call_inplace_scalar(op, self, 0, value, NativeDType.INT64);
     } catch (RuntimeException e) {
       throw translate(e);
+    } finally {
+      Pins.exit(outer);
     }
   }
 
   public static void callInPlaceScalar(int op, long self, boolean value) {
+    int outer = Pins.enter();
     try {
       KilnNative.kiln_call_inplace_scalar(op, self, 0, value ? 1 : 0, NativeDType.BOOL);
     } catch (RuntimeException e) {
       throw translate(e);
+    } finally {
+      Pins.exit(outer);
     }
   }
 
   /** Runs a native call that returns a handle, translating its errors. */
   public static long handleOf(java.util.function.LongSupplier nativeCall) {
+    int outer = Pins.enter();
     try {
       return nativeCall.getAsLong();
     } catch (RuntimeException e) {
       throw translate(e);
+    } finally {
+      Pins.exit(outer);
     }
   }
 
   /** Runs a native call that returns nothing, translating its errors. */
   public static void run(Runnable nativeCall) {
+    int outer = Pins.enter();
     try {
       nativeCall.run();
     } catch (RuntimeException e) {
       throw translate(e);
+    } finally {
+      Pins.exit(outer);
     }
   }
 }
