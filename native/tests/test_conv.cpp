@@ -301,14 +301,16 @@ TEST(winograd_3x3_matches_the_direct_convolution) {
     const Tensor gx = kiln::grad({conv2d(xl, w, Tensor(), {1, 1}, {c.pad, c.pad})}, {xl}, {gy})[0];
     Tensor xl64 = clone(x64);
     set_requires_grad(xl64, true);
-    const Tensor gx64 = kiln::grad({conv2d(xl64, w64, Tensor(), {1, 1}, {c.pad, c.pad})}, {xl64}, {to(gy, DType::Float64)})[0];
+    const Tensor gx64 =
+        kiln::grad({conv2d(xl64, w64, Tensor(), {1, 1}, {c.pad, c.pad})}, {xl64}, {to(gy, DType::Float64)})[0];
     CHECK_SAME(gx, gx64, 2e-5 * 3 * c.k);
     // the weight gradient (a sum over every output position)
     Tensor wl = clone(w), wl64 = clone(w64);
     set_requires_grad(wl, true);
     set_requires_grad(wl64, true);
     const Tensor gw = kiln::grad({conv2d(x, wl, Tensor(), {1, 1}, {c.pad, c.pad})}, {wl}, {gy})[0];
-    const Tensor gw64 = kiln::grad({conv2d(x64, wl64, Tensor(), {1, 1}, {c.pad, c.pad})}, {wl64}, {to(gy, DType::Float64)})[0];
+    const Tensor gw64 =
+        kiln::grad({conv2d(x64, wl64, Tensor(), {1, 1}, {c.pad, c.pad})}, {wl64}, {to(gy, DType::Float64)})[0];
     CHECK_SAME(gw, gw64, 2e-5 * std::sqrt(double(c.x[0] * c.x[2] * c.x[3])));
     if (std::min(c.x[2], c.x[3]) + 2 - 2 * c.pad < 1) continue;  // conv_transpose2d's output would be empty
     const Tensor wt = uniform({c.x[1], c.k, 3, 3}, 5);
@@ -317,7 +319,8 @@ TEST(winograd_3x3_matches_the_direct_convolution) {
   }
   // a strided input (batch and channels swapped in memory) and a non-contiguous weight
   const Tensor xs = transpose(uniform({8, 2, 9, 9}, 6), 0, 1), ws = transpose(uniform({8, 12, 3, 3}, 7), 0, 1);
-  CHECK_SAME(conv2d(xs, ws, Tensor(), {1, 1}, {1, 1}), conv2d(contiguous(xs), contiguous(ws), Tensor(), {1, 1}, {1, 1}), 1e-6);
+  CHECK_SAME(conv2d(xs, ws, Tensor(), {1, 1}, {1, 1}),
+             conv2d(contiguous(xs), contiguous(ws), Tensor(), {1, 1}, {1, 1}), 1e-6);
   CHECK_SAME(conv2d(xs, ws, Tensor(), {1, 1}, {1, 1}),
              conv2d(to(xs, DType::Float64), to(ws, DType::Float64), Tensor(), {1, 1}, {1, 1}), 5e-4);
   // the same result at any thread count (chunks fixed by the shapes)

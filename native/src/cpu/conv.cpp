@@ -119,7 +119,8 @@ void forward_impl(const ConvGeometry& g, const Tensor& small, const Tensor& larg
     if (is_3x3_stride_1(g, large_in) && winograd_applies(g.large_channels, g.small_channels, p.out[1], p.out[2])) {
       const Tensor w = weight_in.is_contiguous() ? weight_in : dense_copy(weight_in);
       const std::vector<float> b = dense_bias(bias);
-      const int64_t xs[4] = {large_in.strides()[0], large_in.strides()[1], large_in.strides()[2], large_in.strides()[3]};
+      const int64_t xs[4] = {large_in.strides()[0], large_in.strides()[1], large_in.strides()[2],
+                             large_in.strides()[3]};
       return winograd_conv3x3({g.batch, g.large_channels, g.small_channels, p.in[1], p.in[2], p.out[1], p.out[2],
                                p.pad[1], p.pad[2]},
                               large_in.data<float>(), xs, w.data<float>(), false, b.empty() ? nullptr : b.data(),

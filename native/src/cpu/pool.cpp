@@ -278,7 +278,8 @@ void max_impl(const Pool2d* pool, const Windows& hw, const Windows& ww, const Te
   const bool full_2x2 = pool && is_2x2_stride_2(*pool) && 2 * out.shape()[2] <= x.shape()[2] &&
                         2 * out.shape()[3] <= x.shape()[3];
   const bool dense_2x2 = full_2x2 && sw == 1 && sh == W && x.shape()[2] * W < INT32_MAX;
-  const std::vector<int32_t> corner = dense_2x2 ? max2x2_corners(out.shape()[2], out.shape()[3], W) : std::vector<int32_t>();
+  const std::vector<int32_t> corner =
+      dense_2x2 ? max2x2_corners(out.shape()[2], out.shape()[3], W) : std::vector<int32_t>();
   over_planes(x, work, [&](int64_t plane, int64_t n, int64_t c) {
     T* o = out.data<T>() + plane * O;
     int64_t* idx = indices.data<int64_t>() + plane * O;

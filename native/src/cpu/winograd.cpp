@@ -26,7 +26,8 @@ std::vector<float> transform_filters(const float* w, bool transposed, int64_t ou
       double g[3][3];
       for (int a = 0; a < 3; ++a)
         for (int b = 0; b < 3; ++b)
-          g[a][b] = transposed ? w[((i * out_channels + o) * 3 + (2 - a)) * 3 + (2 - b)] : w[((o * in_channels + i) * 3 + a) * 3 + b];
+          g[a][b] = transposed ? w[((i * out_channels + o) * 3 + (2 - a)) * 3 + (2 - b)]  // flipped, [in, out]
+                               : w[((o * in_channels + i) * 3 + a) * 3 + b];
       double t[4][3];  // G g
       for (int b = 0; b < 3; ++b) {
         t[0][b] = g[0][b];
@@ -35,7 +36,8 @@ std::vector<float> transform_filters(const float* w, bool transposed, int64_t ou
         t[3][b] = g[2][b];
       }
       for (int a = 0; a < 4; ++a) {  // (G g) G^T
-        const double r[4] = {t[a][0], 0.5 * (t[a][0] + t[a][1] + t[a][2]), 0.5 * (t[a][0] - t[a][1] + t[a][2]), t[a][2]};
+        const double r[4] = {t[a][0], 0.5 * (t[a][0] + t[a][1] + t[a][2]), 0.5 * (t[a][0] - t[a][1] + t[a][2]),
+                             t[a][2]};
         for (int b = 0; b < 4; ++b) u[((a * 4 + b) * out_channels + o) * in_channels + i] = static_cast<float>(r[b]);
       }
     }
