@@ -1,9 +1,8 @@
-// The loops of the elementwise activations: contiguous runs go to KILN_SIMD functions (vectorized for each
-// ISA), other runs to a strided loop; the element functions are in activation_fns.h.
+// The loops of the elementwise activations: every run, contiguous or strided, goes to a KILN_SIMD function
+// (compiled for each ISA; contiguous runs vectorized); the element functions are in activation_fns.h.
 #include "cpu/activation.h"
 
 #include "cpu/activation_fns.h"
-#include "cpu/dispatch.h"
 #include "cpu/loop.h"
 #include "cpu/simd.h"
 
@@ -21,41 +20,56 @@ KILN_ALWAYS_INLINE F<T> make_fn(const ActParams& p) {
   else return {};
 }
 
+// A run of the forward; strides in bytes. The contiguous case is its own loop, which the compiler vectorizes.
 template <class F, class T>
-KILN_ALWAYS_INLINE void forward_loop(const F& f, T* out, const T* x, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) out[i] = f.fwd(x[i]);
+KILN_ALWAYS_INLINE void forward_loop(const F& f, char* out, const char* x, int64_t n, int64_t so, int64_t sx) {
+  if (so == sizeof(T) && sx == sizeof(T)) {
+    T* o = reinterpret_cast<T*>(out);
+    const T* xs = reinterpret_cast<const T*>(x);
+    for (int64_t i = 0; i < n; ++i) o[i] = f.fwd(xs[i]);
+    return;
+  }
+  for (int64_t i = 0; i < n; ++i)
+    *reinterpret_cast<T*>(out + i * so) = f.fwd(*reinterpret_cast<const T*>(x + i * sx));
 }
 
-// A run of the backward: everything contiguous, or the gradient one broadcast value (the backward of a sum).
+// A run of the backward. Its fast cases: everything contiguous, or the gradient one broadcast value (the
+// backward of a sum) with the rest contiguous.
 template <class F, class T>
-KILN_ALWAYS_INLINE void backward_loop(const F& f, T* gx, const T* g, const T* x, int64_t n, bool scalar_grad) {
-  if (scalar_grad) {
-    const T gv = *g;
-    for (int64_t i = 0; i < n; ++i) gx[i] = f.bwd(gv, x[i]);
+KILN_ALWAYS_INLINE void backward_loop(const F& f, char* gx, const char* g, const char* x, int64_t n,
+                                      const int64_t* s) {
+  T* o = reinterpret_cast<T*>(gx);
+  const T* gs = reinterpret_cast<const T*>(g);
+  const T* xs = reinterpret_cast<const T*>(x);
+  if (s[0] == sizeof(T) && s[2] == sizeof(T) && s[1] == 0) {
+    const T gv = *gs;
+    for (int64_t i = 0; i < n; ++i) o[i] = f.bwd(gv, xs[i]);
+  } else if (s[0] == sizeof(T) && s[1] == sizeof(T) && s[2] == sizeof(T)) {
+    for (int64_t i = 0; i < n; ++i) o[i] = f.bwd(gs[i], xs[i]);
   } else {
-    for (int64_t i = 0; i < n; ++i) gx[i] = f.bwd(g[i], x[i]);
+    for (int64_t i = 0; i < n; ++i)
+      *reinterpret_cast<T*>(gx + i * s[0]) =
+          f.bwd(*reinterpret_cast<const T*>(g + i * s[1]), *reinterpret_cast<const T*>(x + i * s[2]));
   }
 }
 
-// Contiguous runs: a KILN_SIMD pair per activation. One function switching over all of them grows too big
-// for GCC, which then leaves some of its loops (gelu's backward) scalar; and target_clones functions cannot
-// be templates, hence the macro.
-using ForwardRun = void (*)(DType, const ActParams&, void*, const void*, int64_t);
-using BackwardRun = void (*)(DType, const ActParams&, void*, const void*, const void*, int64_t, bool);
+// Every run, contiguous or strided, goes through a KILN_SIMD pair per activation, so that each is compiled
+// for each ISA (the fused multiply-adds of gelu stay instructions, not libm calls). One function switching
+// over all activations grows too big for GCC, which then leaves some of its loops (gelu's backward) scalar;
+// and target_clones functions cannot be templates, hence the macro.
+using ForwardRun = void (*)(DType, const ActParams&, char*, const char*, int64_t, const int64_t*);
+using BackwardRun = void (*)(DType, const ActParams&, char*, const char*, const char*, int64_t, const int64_t*);
 
 #define KILN_ACTIVATION_RUNS(name, F)                                                                             \
-  KILN_SIMD void name##_forward(DType t, const ActParams& p, void* out, const void* x, int64_t n) {                \
-    if (t == DType::Float32)                                                                                      \
-      return forward_loop(make_fn<F, float>(p), static_cast<float*>(out), static_cast<const float*>(x), n);      \
-    forward_loop(make_fn<F, double>(p), static_cast<double*>(out), static_cast<const double*>(x), n);             \
+  KILN_SIMD void name##_forward(DType t, const ActParams& p, char* out, const char* x, int64_t n,                 \
+                                const int64_t* s) {                                                               \
+    if (t == DType::Float32) return forward_loop<F<float>, float>(make_fn<F, float>(p), out, x, n, s[0], s[1]);   \
+    forward_loop<F<double>, double>(make_fn<F, double>(p), out, x, n, s[0], s[1]);                                \
   }                                                                                                               \
-  KILN_SIMD void name##_backward(DType t, const ActParams& p, void* gx, const void* g, const void* x, int64_t n,   \
-                                 bool scalar_grad) {                                                              \
-    if (t == DType::Float32)                                                                                      \
-      return backward_loop(make_fn<F, float>(p), static_cast<float*>(gx), static_cast<const float*>(g),          \
-                           static_cast<const float*>(x), n, scalar_grad);                                         \
-    backward_loop(make_fn<F, double>(p), static_cast<double*>(gx), static_cast<const double*>(g),                 \
-                  static_cast<const double*>(x), n, scalar_grad);                                                 \
+  KILN_SIMD void name##_backward(DType t, const ActParams& p, char* gx, const char* g, const char* x, int64_t n,   \
+                                 const int64_t* s) {                                                              \
+    if (t == DType::Float32) return backward_loop<F<float>, float>(make_fn<F, float>(p), gx, g, x, n, s);         \
+    backward_loop<F<double>, double>(make_fn<F, double>(p), gx, g, x, n, s);                                      \
   }
 
 KILN_ACTIVATION_RUNS(softplus, act::Softplus)
@@ -88,26 +102,6 @@ const Runs kRuns[] = {
     {softsign_forward, softsign_backward, false},         {log_sigmoid_forward, log_sigmoid_backward, true},
 };
 
-// Calls body(f) with the element function object of op for element type T (the strided runs).
-template <class T, class Body>
-void with_act(Act op, const ActParams& p, Body&& body) {
-  switch (op) {
-    case Act::Softplus: return body(make_fn<act::Softplus, T>(p));
-    case Act::GeluErf: return body(make_fn<act::GeluErf, T>(p));
-    case Act::GeluTanh: return body(make_fn<act::GeluTanh, T>(p));
-    case Act::Silu: return body(make_fn<act::Silu, T>(p));
-    case Act::Mish: return body(make_fn<act::Mish, T>(p));
-    case Act::LeakyRelu: return body(make_fn<act::LeakyRelu, T>(p));
-    case Act::Elu: return body(make_fn<act::Elu, T>(p));
-    case Act::Hardtanh: return body(make_fn<act::Hardtanh, T>(p));
-    case Act::Hardsigmoid: return body(make_fn<act::Hardsigmoid, T>(p));
-    case Act::Hardswish: return body(make_fn<act::Hardswish, T>(p));
-    case Act::Softsign: return body(make_fn<act::Softsign, T>(p));
-    case Act::LogSigmoid: return body(make_fn<act::LogSigmoid, T>(p));
-  }
-  fail(ErrorKind::Internal, "activation kernel: unknown activation");
-}
-
 // Hardtanh is the one activation PyTorch defines on integers (a clamp, bounds truncated toward zero).
 void hardtanh_int64(const ActParams& p, const Tensor& out, const Tensor& x) {
   const auto f = make_fn<act::Hardtanh, int64_t>(p);
@@ -126,21 +120,8 @@ void activation_kernel(Act op, const ActParams& p, const Tensor& out, const Tens
   if (t == DType::Int64 && op == Act::Hardtanh) return hardtanh_int64(p, out, x);
   KILN_CHECK(is_floating(t) && x.dtype() == t, Internal, "activation kernel: expected one floating dtype");
   const Runs& runs = kRuns[static_cast<int>(op)];
-  StridedLoop<2> loop({&out, &x});
-  dispatch(t, [&](auto tag) {
-    using T = decltype(tag);
-    if constexpr (std::is_floating_point_v<T>) {
-      loop.run(
-          [&](char** ptr, const int64_t* s, int64_t n) {
-            if (s[0] == sizeof(T) && s[1] == sizeof(T)) return runs.forward(t, p, ptr[0], ptr[1], n);
-            with_act<T>(op, p, [&](const auto& f) {
-              for (int64_t i = 0; i < n; ++i)
-                *reinterpret_cast<T*>(ptr[0] + i * s[0]) = f.fwd(*reinterpret_cast<const T*>(ptr[1] + i * s[1]));
-            });
-          },
-          runs.costly ? kGrainCostly : kGrainCheap);
-    }
-  });
+  StridedLoop<2>({&out, &x}).run([&](char** ptr, const int64_t* s, int64_t n) { runs.forward(t, p, ptr[0], ptr[1], n, s); },
+                                  runs.costly ? kGrainCostly : kGrainCheap);
 }
 
 void activation_backward_kernel(Act op, const ActParams& p, const Tensor& grad_in, const Tensor& grad, const Tensor& x) {
@@ -148,23 +129,9 @@ void activation_backward_kernel(Act op, const ActParams& p, const Tensor& grad_i
   KILN_CHECK(is_floating(t) && grad.dtype() == t && x.dtype() == t, Internal,
              "activation backward kernel: expected one floating dtype");
   const Runs& runs = kRuns[static_cast<int>(op)];
-  StridedLoop<3> loop({&grad_in, &grad, &x});
-  dispatch(t, [&](auto tag) {
-    using T = decltype(tag);
-    if constexpr (std::is_floating_point_v<T>) {
-      loop.run(
-          [&](char** ptr, const int64_t* s, int64_t n) {
-            if (s[0] == sizeof(T) && s[2] == sizeof(T) && (s[1] == sizeof(T) || s[1] == 0))
-              return runs.backward(t, p, ptr[0], ptr[1], ptr[2], n, s[1] == 0);
-            with_act<T>(op, p, [&](const auto& f) {
-              for (int64_t i = 0; i < n; ++i)
-                *reinterpret_cast<T*>(ptr[0] + i * s[0]) =
-                    f.bwd(*reinterpret_cast<const T*>(ptr[1] + i * s[1]), *reinterpret_cast<const T*>(ptr[2] + i * s[2]));
-            });
-          },
-          runs.costly ? kGrainCostly : kGrainCheap);
-    }
-  });
+  StridedLoop<3>({&grad_in, &grad, &x})
+      .run([&](char** ptr, const int64_t* s, int64_t n) { runs.backward(t, p, ptr[0], ptr[1], ptr[2], n, s); },
+           runs.costly ? kGrainCostly : kGrainCheap);
 }
 
 }  // namespace kiln::cpu
