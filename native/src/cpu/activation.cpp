@@ -120,8 +120,9 @@ void activation_kernel(Act op, const ActParams& p, const Tensor& out, const Tens
   if (t == DType::Int64 && op == Act::Hardtanh) return hardtanh_int64(p, out, x);
   KILN_CHECK(is_floating(t) && x.dtype() == t, Internal, "activation kernel: expected one floating dtype");
   const Runs& runs = kRuns[static_cast<int>(op)];
-  StridedLoop<2>({&out, &x}).run([&](char** ptr, const int64_t* s, int64_t n) { runs.forward(t, p, ptr[0], ptr[1], n, s); },
-                                  runs.costly ? kGrainCostly : kGrainCheap);
+  StridedLoop<2>({&out, &x})
+      .run([&](char** ptr, const int64_t* s, int64_t n) { runs.forward(t, p, ptr[0], ptr[1], n, s); },
+           runs.costly ? kGrainCostly : kGrainCheap);
 }
 
 void activation_backward_kernel(Act op, const ActParams& p, const Tensor& grad_in, const Tensor& grad, const Tensor& x) {
