@@ -51,15 +51,8 @@ DType binary_dtype(BinaryOp op, const Tensor& a, const Tensor& b) {
   return t;
 }
 
-// Computes op(a, b) into out, which must have the broadcast shape; out's dtype may be wider. The kernel runs in
-// the compute dtype (int8 in int64, float16 in float32) and the result converts into out.
-void binary_into(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b) {
-  const char* name = binary_name(op);
-  check_same_device(name, {&out, &a, &b});
-  const DType t = binary_dtype(op, a, b);
-  const DType result = is_comparison(op) ? DType::Bool : t;
-  const Shape shape = broadcast_shapes(a.shape(), b.shape(), name);
-  check_output(name, out, shape, result);
+// op(a, b) into out, once checked: out has the broadcast shape `shape`, and a dtype that t casts to.
+void binary_checked(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b, DType t, const Shape& shape) {
   const DType c = compute_dtype(t);
   Backend& be = backend_for(out.device());
   if (op != BinaryOp::Pow && c == t && a.dtype() == t && b.dtype() == t && a.shape() == shape && b.shape() == shape) {
@@ -81,12 +74,26 @@ void binary_into(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& 
   });
 }
 
+// Computes op(a, b) into out, which must have the broadcast shape; out's dtype may be wider. The kernel runs in
+// the compute dtype (int8 in int64, float16 in float32) and the result converts into out.
+void binary_into(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b) {
+  const char* name = binary_name(op);
+  check_same_device(name, {&out, &a, &b});
+  const DType t = binary_dtype(op, a, b);
+  const Shape shape = broadcast_shapes(a.shape(), b.shape(), name);
+  check_output(name, out, shape, is_comparison(op) ? DType::Bool : t);
+  binary_checked(op, out, a, b, t, shape);
+}
+
+// A new output has the right shape and dtype by construction: the checks of binary_into that remain are the
+// operands' (tiny ops notice the rest).
 Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
   const char* name = binary_name(op);
   const Shape shape = broadcast_shapes(a.shape(), b.shape(), name);
-  const DType result = is_comparison(op) ? DType::Bool : binary_dtype(op, a, b);
-  Tensor out = Tensor::empty(shape, result, a.is_wrapped_number() ? b.device() : a.device());
-  binary_into(op, out, a, b);
+  const DType t = binary_dtype(op, a, b);
+  check_same_device(name, {&a, &b});
+  Tensor out = Tensor::empty(shape, is_comparison(op) ? DType::Bool : t, a.is_wrapped_number() ? b.device() : a.device());
+  binary_checked(op, out, a, b, t, shape);
   return out;
 }
 
