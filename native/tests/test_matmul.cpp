@@ -78,6 +78,32 @@ TEST(mm_of_larger_matrices) {
   CHECK_SAME(mm(ai, bi), ref_matmul(ai, bi), 0);
 }
 
+// Large products run in blocks claimed by the pool's threads: row blocks when C is tall (1024 rows or more),
+// column blocks otherwise, with ragged last blocks and transposed operands. The blocks depend on the shape only,
+// so every thread count gives the same bits.
+TEST(blocked_products_match_the_reference_at_any_thread_count) {
+  for (DType t : {DType::Float32, DType::Float64}) {
+    const Tensor tall_a = operand({1100, 40}, 40, t), tall_b = operand({40, 300}, 41, t);
+    const Tensor wide_a = operand({60, 200}, 42, t), wide_b = operand({200, 1500}, 43, t);
+    const Tensor tall_at = kiln::t(operand({40, 1100}, 44, t)), wide_bt = kiln::t(operand({1500, 200}, 45, t));
+    const std::pair<Tensor, Tensor> products[] = {
+        {tall_a, tall_b}, {tall_at, tall_b}, {wide_a, wide_b}, {wide_a, wide_bt}};
+    for (const auto& [a, b] : products) {
+      Tensor one, many;
+      {
+        test::ThreadCount tc(1);
+        one = mm(a, b);
+      }
+      {
+        test::ThreadCount tc(3);
+        many = mm(a, b);
+      }
+      CHECK_SAME(one, many, 0);
+      CHECK_SAME(one, ref_matmul(contiguous(a), contiguous(b)), tolerance(t));
+    }
+  }
+}
+
 TEST(transposed_operands) {
   for (DType t : kDTypes) {
     const Tensor a = operand({7, 5}, 7, t), b = operand({3, 7}, 8, t);
