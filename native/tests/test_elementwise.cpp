@@ -277,6 +277,11 @@ TEST(where_with_a_scalar_side_matches_the_definition_in_every_width) {
       for (size_t i = 0; i < got.size(); ++i)
         CHECK_EQ(got[i], c[i] != 0 ? (a_scalar ? z : va[i]) : (b_scalar ? z : vb[i]));
     }
+    // masked_fill_ blends into its own operand: the output is the b side itself.
+    Tensor filled = contiguous(b);
+    masked_fill_(filled, cond, wrapped_scalar(Scalar(7.0)));
+    const std::vector<double> got = test::values(filled);
+    for (size_t i = 0; i < got.size(); ++i) CHECK_EQ(got[i], c[i] != 0 ? z : vb[i]);
   }
 }
 
