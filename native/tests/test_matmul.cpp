@@ -86,8 +86,11 @@ TEST(blocked_products_match_the_reference_at_any_thread_count) {
     const Tensor tall_a = operand({1100, 40}, 40, t), tall_b = operand({40, 300}, 41, t);
     const Tensor wide_a = operand({60, 200}, 42, t), wide_b = operand({200, 1500}, 43, t);
     const Tensor tall_at = kiln::t(operand({40, 1100}, 44, t)), wide_bt = kiln::t(operand({1500, 200}, 45, t));
-    const std::pair<Tensor, Tensor> products[] = {
-        {tall_a, tall_b}, {tall_at, tall_b}, {wide_a, wide_b}, {wide_a, wide_bt}};
+    // A side of 65 to 128 splits in blocks of 64 (a batch of 64 times a 128-wide layer): by columns and by rows.
+    const Tensor small_a = operand({64, 1000}, 46, t), small_bt = kiln::t(operand({100, 1000}, 47, t));
+    const Tensor rows_a = operand({120, 300}, 48, t), rows_b = operand({300, 64}, 49, t);
+    const std::pair<Tensor, Tensor> products[] = {{tall_a, tall_b}, {tall_at, tall_b},   {wide_a, wide_b},
+                                                  {wide_a, wide_bt}, {small_a, small_bt}, {rows_a, rows_b}};
     for (const auto& [a, b] : products) {
       Tensor one, many;
       {

@@ -106,10 +106,13 @@ void gemm_int64(const Tensor& out, const Tensor& a, const Tensor& b, int64_t alp
 // of A and columns of B, so large products take large blocks. Tall products (1024 rows or more, not far wider
 // than tall) take blocks of 512 full-width rows: measured on 2 threads against 128-256-column blocks, sgemm 1024
 // 446 -> 465 GFLOP/s, dgemm 1024 152 -> 192, dgemm 2048 157 -> 193 (OpenBLAS's own threads: 474, 205, 204).
-// Others (a small batch times a wide weight) take column blocks of an eighth of the side, 128 to 512.
-constexpr int64_t kBlock = 128, kRowBlock = 512;
+// Others (a small batch times a wide weight) take column blocks of an eighth of the side, 128 to 512; a side of 65
+// to 128 takes blocks of 64 (one block left the CNN's 64x3136 @ 3136x128 layer on one core: 335 -> 182 us).
+constexpr int64_t kBlock = 128, kRowBlock = 512, kSmallBlock = 64;
 
-int64_t block_for(int64_t extent) { return std::clamp<int64_t>(extent / 8 / 64 * 64, kBlock, 4 * kBlock); }
+int64_t block_for(int64_t extent) {
+  return extent <= kBlock ? kSmallBlock : std::clamp<int64_t>(extent / 8 / 64 * 64, kBlock, 4 * kBlock);
+}
 
 // Computes the product in blocks when it is large, the blocks claimed by the pool's threads (one at a time from
 // inside the pool); OpenBLAS runs single-threaded throughout.
@@ -120,7 +123,7 @@ void gemm_split(bool ta, bool tb, int64_t m, int64_t n, int64_t k, T alpha, cons
   const bool tall = m >= 2 * kRowBlock && n <= 4 * m;
   const bool by_columns = !tall && n >= m;
   const int64_t extent = by_columns ? n : m;
-  if (m * n * k < kParallelWork || extent <= kBlock) {
+  if (m * n * k < kParallelWork || extent <= kSmallBlock) {
     gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     return;
   }
