@@ -46,40 +46,65 @@ std::vector<float> transform_filters(const float* w, bool transposed, int64_t ou
 
 // The transforms work on all tiles of a band of tile rows at once, one position at a time, so that the arithmetic
 // runs along the tiles over contiguous arrays (GCC left the per-tile form, 16 values in and out, scalar; per tile
-// row, the 7 tiles of a 14-wide output were too few). d[i * n + p] is position i of tile p (p = ty * tw + tx).
+// row, the 7 tiles of a 14-wide output were too few). Tile p = ty * tw + tx of the band reads d[r][c] =
+// P[2 ty + r][2 tx + c] of the band's zero-padded input P (2 rows + 2 rows from row 2 ty0 - pad_h on).
 
-// v[xi * stride + p] = (B^T d B)[xi] for the tiles of `rows` tile rows: d[r][c] = plane[(2 ty + r) wp + 2 tx + c].
-KILN_SIMD void transform_input(const float* __restrict plane, int64_t wp, int64_t rows, int64_t tw, float* __restrict v,
-                               int64_t stride, float* __restrict d) {
-  const int64_t n = rows * tw;
-  for (int r = 0; r < 4; ++r)
-    for (int c = 0; c < 4; ++c)
-      for (int64_t ty = 0; ty < rows; ++ty) {
-        const float* __restrict src = plane + (2 * ty + r) * wp + c;
-        float* __restrict dst = d + (r * 4 + c) * n + ty * tw;
-        for (int64_t tx = 0; tx < tw; ++tx) dst[tx] = src[2 * tx];
-      }
-  for (int c = 0; c < 4; ++c) {  // B^T d, in place down each column c
-    float *d0 = d + c * n, *d1 = d + (4 + c) * n, *d2 = d + (8 + c) * n, *d3 = d + (12 + c) * n;
-    for (int64_t p = 0; p < n; ++p) {
-      const float a = d0[p], b = d1[p], e = d2[p], f = d3[p];
-      d0[p] = a - e;
-      d1[p] = b + e;
-      d2[p] = e - b;
-      d3[p] = b - f;
+// a[c][rho][tx] = P[r][2 tx + c] for c < 4, with P's rows r in parity order rho = (r & 1) (rows + 1) + r / 2 (even
+// rows, then odd ones): tile row ty's input row 2 ty + r is then row ty (+ 1 for r >= 2) of one parity block, so
+// the transform below reads every position of every tile at a fixed offset from p. Gathering the four column
+// phases (each input element twice) replaces a padded copy of the plane and a gather of all 16 positions.
+KILN_SIMD void gather_tiles(const float* src, const int64_t* xs, const WinogradConv& g, int64_t ty0, int64_t rows,
+                            int64_t tw, float* __restrict a) {
+  const int64_t hp = 2 * rows + 2;
+  std::fill(a, a + 4 * hp * tw, 0.0f);
+  for (int64_t r = 0; r < hp; ++r) {
+    const int64_t in_row = 2 * ty0 + r - g.pad_h;
+    if (in_row < 0 || in_row >= g.in_h) continue;
+    const float* row = src + in_row * xs[2];
+    const int64_t rho = (r & 1) * (rows + 1) + r / 2;
+    for (int64_t c = 0; c < 4; ++c) {
+      // the tiles whose column 2 tx + c - pad_w lies inside the input
+      const int64_t lo = g.pad_w - c <= 0 ? 0 : (g.pad_w - c + 1) / 2, last = g.in_w - 1 + g.pad_w - c;
+      const int64_t hi = last < 0 ? 0 : std::min(tw, last / 2 + 1);
+      float* __restrict dst = a + (c * hp + rho) * tw;
+      const float* in = row + (c - g.pad_w) * xs[3];
+      if (xs[3] == 1)
+        for (int64_t tx = lo; tx < hi; ++tx) dst[tx] = in[2 * tx];
+      else
+        for (int64_t tx = lo; tx < hi; ++tx) dst[tx] = in[2 * tx * xs[3]];
     }
   }
-  for (int r = 0; r < 4; ++r) {  // (B^T d) B, along each row r
-    const float *t0 = d + (4 * r) * n, *t1 = d + (4 * r + 1) * n, *t2 = d + (4 * r + 2) * n, *t3 = d + (4 * r + 3) * n;
-    float *v0 = v + (4 * r) * stride, *v1 = v + (4 * r + 1) * stride, *v2 = v + (4 * r + 2) * stride,
-          *v3 = v + (4 * r + 3) * stride;
-    for (int64_t p = 0; p < n; ++p) {
-      v0[p] = t0[p] - t2[p];
-      v1[p] = t1[p] + t2[p];
-      v2[p] = t2[p] - t1[p];
-      v3[p] = t1[p] - t3[p];
-    }
+}
+
+// One row i of B^T d B for every tile: t[c] = (B^T d)[i][c] = x[c][p] + or - y[c][p], then v[4 i + j][p] = (t B)[j].
+template <bool Add>
+KILN_ALWAYS_INLINE void transform_row(const float* const* x, const float* const* y, int64_t n, float* __restrict v0,
+                                      float* __restrict v1, float* __restrict v2, float* __restrict v3) {
+  for (int64_t p = 0; p < n; ++p) {
+    float t[4];
+    for (int c = 0; c < 4; ++c) t[c] = Add ? x[c][p] + y[c][p] : x[c][p] - y[c][p];
+    v0[p] = t[0] - t[2];
+    v1[p] = t[1] + t[2];
+    v2[p] = t[2] - t[1];
+    v3[p] = t[1] - t[3];
   }
+}
+
+// v[xi * stride + p] = (B^T d B)[xi] for the n = rows * tw tiles of a band, from gather_tiles' a.
+KILN_SIMD void transform_input(const float* a, int64_t rows, int64_t tw, float* v, int64_t stride) {
+  const int64_t n = rows * tw, hp = 2 * rows + 2;
+  const float *even[4], *odd[4], *even2[4], *odd2[4];  // input rows 2 ty, 2 ty + 1, 2 ty + 2, 2 ty + 3
+  for (int c = 0; c < 4; ++c) {
+    even[c] = a + c * hp * tw;
+    odd[c] = even[c] + (rows + 1) * tw;
+    even2[c] = even[c] + tw;
+    odd2[c] = odd[c] + tw;
+  }
+  // B^T's rows: d0 - d2, d1 + d2, d2 - d1, d1 - d3
+  transform_row<false>(even, even2, n, v, v + stride, v + 2 * stride, v + 3 * stride);
+  transform_row<true>(odd, even2, n, v + 4 * stride, v + 5 * stride, v + 6 * stride, v + 7 * stride);
+  transform_row<false>(even2, odd, n, v + 8 * stride, v + 9 * stride, v + 10 * stride, v + 11 * stride);
+  transform_row<false>(odd, odd2, n, v + 12 * stride, v + 13 * stride, v + 14 * stride, v + 15 * stride);
 }
 
 // The 2x2 outputs A^T m A (+ bias) of the tiles of `rows` tile rows, m[xi] at m[xi * stride + p], into the output
@@ -121,7 +146,7 @@ KILN_SIMD void transform_output(const float* __restrict m, int64_t stride, int64
 }
 
 struct Buffers {
-  std::vector<float> plane, v, m, scratch;
+  std::vector<float> tiles, v, m, scratch;
 };
 
 }  // namespace
@@ -139,7 +164,6 @@ void winograd_conv3x3(const WinogradConv& g, const float* x, const int64_t* xs, 
   const int64_t band = std::clamp<int64_t>(kTilesPerChunk / tw, 1, th), bands = (th + band - 1) / band;
   const int64_t per_chunk = bands > 1 ? 1 : std::max<int64_t>(1, kTilesPerChunk / tiles);
   const int64_t chunks = bands > 1 ? g.batch * bands : (g.batch + per_chunk - 1) / per_chunk;
-  const int64_t wp = 2 * tw + 2;  // the zero-padded input rows the tiles read
   const std::vector<float> u = transform_filters(w, transposed, K, C);
   SingleThreadedBlas single;
   claim_loop(chunks, 1, [] { return Buffers(); }, [&](int64_t chunk, int64_t, Buffers& buf) {
@@ -148,24 +172,14 @@ void winograd_conv3x3(const WinogradConv& g, const float* x, const int64_t* xs, 
     const int64_t n1 = bands > 1 ? n0 + 1 : std::min(g.batch, n0 + per_chunk);
     const int64_t ty0 = bands > 1 ? chunk % bands * band : 0, ty1 = std::min(th, ty0 + band), rows = ty1 - ty0;
     const int64_t P = (n1 - n0) * rows * tw;  // tiles in this chunk, the GEMMs' columns
-    const int64_t hp = 2 * rows + 2;
-    buf.plane.resize(static_cast<size_t>(hp * wp));
+    buf.tiles.resize(static_cast<size_t>(4 * (2 * rows + 2) * tw));
     buf.v.resize(static_cast<size_t>(16 * C * P));
     buf.m.resize(static_cast<size_t>(16 * K * P));
     buf.scratch.resize(static_cast<size_t>(16 * rows * tw));
-    float* plane = buf.plane.data();
     for (int64_t n = n0; n < n1; ++n)
       for (int64_t c = 0; c < C; ++c) {
-        // plane[r][q] = x[n, c, 2 ty0 + r - pad_h, q - pad_w], zero outside the input
-        std::fill(plane, plane + hp * wp, 0.0f);
-        const float* src = x + n * xs[0] + c * xs[1];
-        const int64_t r0 = std::max<int64_t>(0, g.pad_h - 2 * ty0), r1 = std::min(hp, g.in_h + g.pad_h - 2 * ty0);
-        const int64_t q0 = std::max<int64_t>(0, g.pad_w), q1 = std::min(wp, g.in_w + g.pad_w);
-        for (int64_t r = r0; r < r1; ++r) {
-          const float* row = src + (2 * ty0 + r - g.pad_h) * xs[2] + (q0 - g.pad_w) * xs[3];
-          for (int64_t q = q0; q < q1; ++q) plane[r * wp + q] = row[(q - q0) * xs[3]];
-        }
-        transform_input(plane, wp, rows, tw, buf.v.data() + c * P + (n - n0) * rows * tw, C * P, buf.scratch.data());
+        gather_tiles(x + n * xs[0] + c * xs[1], xs, g, ty0, rows, tw, buf.tiles.data());
+        transform_input(buf.tiles.data(), rows, tw, buf.v.data() + c * P + (n - n0) * rows * tw, C * P);
       }
     for (int64_t xi = 0; xi < 16; ++xi)
       gemm(false, false, K, P, C, 1.0f, u.data() + xi * K * C, C, buf.v.data() + xi * C * P, P, 0.0f,
