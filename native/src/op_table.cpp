@@ -47,6 +47,7 @@ const Table& table() {
     add_embedding_ops(tbl->rows);
     add_distance_ops(tbl->rows);
     add_attention_ops(tbl->rows);
+    add_recurrent_ops(tbl->rows);
     add_loss_ops(tbl->rows);
     for (size_t i = 0; i < tbl->rows.size(); ++i) {
       bool fresh = tbl->ids.emplace(tbl->rows[i]->name, static_cast<int32_t>(i)).second;

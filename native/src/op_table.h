@@ -81,6 +81,7 @@ void add_dropout_ops(std::vector<const OpDef*>& table);
 void add_embedding_ops(std::vector<const OpDef*>& table);
 void add_distance_ops(std::vector<const OpDef*>& table);
 void add_attention_ops(std::vector<const OpDef*>& table);
+void add_recurrent_ops(std::vector<const OpDef*>& table);  // fused recurrent cells (ops/recurrent_ops.cpp)
 // Losses (issue 4 section 7, issue 5 item 3): fused class and elementwise losses, composites (ops/*loss_ops.cpp).
 void add_loss_ops(std::vector<const OpDef*>& table);
 

@@ -17,6 +17,7 @@
 #include "kiln/ops/normalization.h"
 #include "kiln/ops/pooling.h"
 #include "kiln/ops/random.h"
+#include "kiln/ops/recurrent.h"
 #include "kiln/ops/reduction.h"
 #include "kiln/ops/sampling.h"
 #include "kiln/ops/shape.h"

@@ -3,6 +3,8 @@ package dev.kiln.nn;
 import dev.kiln.DType;
 import dev.kiln.ShapeException;
 import dev.kiln.Tensor;
+import dev.kiln.internal.Core;
+import dev.kiln.internal.Frame;
 import dev.kiln.nn.functional.Dropouts;
 import dev.kiln.nn.init.Init;
 import java.util.ArrayList;
@@ -17,6 +19,8 @@ import java.util.List;
  * [seq, feature]). The input-to-hidden products of a whole layer are one matrix product before the time loop.
  */
 public abstract class RNNBase extends Module {
+  private static final int FUSED_LSTM_CELL = Core.op("fused_lstm_cell");
+
   enum Mode {
     RNN_TANH(1), RNN_RELU(1), LSTM(4), GRU(3);
 
@@ -180,11 +184,7 @@ public abstract class RNNBase extends Module {
       case RNN_TANH -> state[0] = (gh == null ? gx : gx.add(gh)).tanh();
       case RNN_RELU -> state[0] = (gh == null ? gx : gx.add(gh)).relu();
       case LSTM -> {
-        List<Tensor> gates = (gh == null ? gx : gx.add(gh)).chunk(4, -1); // one cat in backward, not four slices
-        Tensor i = gates.get(0).sigmoid(), f = gates.get(1).sigmoid();
-        Tensor g = gates.get(2).tanh(), o = gates.get(3).sigmoid();
-        state[1] = f.mul(state[1]).add(i.mul(g));
-        Tensor h = o.mul(state[1].tanh());
+        Tensor h = lstmCell(gh == null ? gx : gx.add(gh), state);
         state[0] = whrT == null ? h : h.matmul(whrT);
       }
       case GRU -> {
@@ -195,6 +195,25 @@ public abstract class RNNBase extends Module {
         state[0] = candidate.add(z.mul(state[0].sub(candidate))); // (1 - z) * n + z * h
       }
     }
+  }
+
+  /**
+   * The LSTM cell after its products: c = sigmoid(f) c + sigmoid(i) tanh(g), h = sigmoid(o) tanh(c) from the gates'
+   * pre-activations [i, f, g, o]. Sets state[1] to c and returns h. float32 and float64 take the native
+   * fused_lstm_cell (one op forward and one backward instead of ~9 and ~25); other dtypes the same ops one by one.
+   */
+  static Tensor lstmCell(Tensor gates, Tensor[] state) {
+    Tensor c = state[1];
+    if (gates.dtype() == c.dtype() && (c.dtype() == DType.FLOAT32 || c.dtype() == DType.FLOAT64)) {
+      long[] out = Core.call(FUSED_LSTM_CELL, Frame.tensors(gates.handle(), c.handle()), 2);
+      Tensor h = Tensor.adopt(out[0]);
+      state[1] = Tensor.adopt(out[1]);
+      return h;
+    }
+    List<Tensor> q = gates.chunk(4, -1); // one cat in backward, not four slices
+    Tensor i = q.get(0).sigmoid(), f = q.get(1).sigmoid(), g = q.get(2).tanh(), o = q.get(3).sigmoid();
+    state[1] = f.mul(c).add(i.mul(g));
+    return o.mul(state[1].tanh());
   }
 
   @Override

@@ -79,6 +79,9 @@ final class ActivationGradSamples {
     s.sample("prelu_backward", "one weight", in -> op("prelu_backward", in, NONE),
         () -> of(randn(2, 2), awayFromZero(2, 2), randn()));
     s.sample("glu", "dim 1", in -> of(Activations.glu(in[0], 1)), () -> of(randn(2, 4, 2)));
+    // nn.LSTM's cell after the gate products: gates [batch, 4 hidden], cx [batch, hidden] -> (hy, cy)
+    s.sample("fused_lstm_cell", "batch 3, hidden 2", in -> op("fused_lstm_cell", in, NONE), () -> of(randn(3, 8), randn(3, 2)));
+    s.sample("fused_lstm_cell", "unbatched", in -> op("fused_lstm_cell", in, NONE), () -> of(randn(12), randn(3)));
     s.sample("glu_backward", "last dim", in -> op("glu_backward", in, new long[] {-1}), () -> of(randn(3, 2), randn(3, 4)));
   }
 }

@@ -1,0 +1,138 @@
+// The LSTM cell, forward and backward, one pass each over the rows of the batch. float32 uses the same
+// vectorizable sigmoid and tanh as the elementwise ops (vec_math.h) and, like them, no fused multiply-add, so
+// the forward gives bitwise the results of the composite form (sigmoid, tanh, mul, add).
+#include "cpu/lstm_cell.h"
+
+#include <algorithm>
+#include <cmath>
+#include <type_traits>
+
+#include "cpu/simd.h"
+#include "cpu/vec_math.h"
+#include "kiln/error.h"
+#include "thread_pool.h"
+
+namespace kiln::cpu {
+namespace {
+
+constexpr int64_t kGrain = 16384;  // elements per thread: a smaller cell runs inline (an LSTM step is ~4K)
+
+template <class T>
+KILN_ALWAYS_INLINE T sigmoid_of(T x) {
+  if constexpr (std::is_same_v<T, float>) return vm::sigmoid(x);
+  else return T(1) / (T(1) + std::exp(-x));
+}
+
+template <class T>
+KILN_ALWAYS_INLINE T tanh_of(T x) {
+  if constexpr (std::is_same_v<T, float>) return vm::tanh(x);
+  else return std::tanh(x);
+}
+
+template <class T>
+KILN_ALWAYS_INLINE void forward_rows(const T* __restrict gates, const T* __restrict cx, T* __restrict hy,
+                                     T* __restrict cy, int64_t rows, int64_t H) {
+  for (int64_t b = 0; b < rows; ++b) {
+    const T *a = gates + b * 4 * H, *c0 = cx + b * H;
+    T *h = hy + b * H, *c = cy + b * H;
+    for (int64_t j = 0; j < H; ++j) {
+      const T i = sigmoid_of(a[j]), f = sigmoid_of(a[H + j]), g = tanh_of(a[2 * H + j]), o = sigmoid_of(a[3 * H + j]);
+      const T cell = f * c0[j] + i * g;
+      c[j] = cell;
+      h[j] = o * tanh_of(cell);
+    }
+  }
+}
+
+// With tc = tanh(cy) and dc = dcy + dhy o (1 - tc^2), the cell's total gradient:
+// di = dc g i (1 - i), df = dc cx f (1 - f), dg = dc i (1 - g^2), do = dhy tc o (1 - o), dcx = dc f.
+template <bool WithCx, class T>
+KILN_ALWAYS_INLINE void backward_row(const T* __restrict gh, const T* __restrict gc, const T* __restrict a,
+                                     const T* __restrict c0, const T* __restrict c1, T* __restrict d,
+                                     T* __restrict dcx, int64_t H) {
+  for (int64_t j = 0; j < H; ++j) {
+    const T i = sigmoid_of(a[j]), f = sigmoid_of(a[H + j]), g = tanh_of(a[2 * H + j]), o = sigmoid_of(a[3 * H + j]);
+    const T tc = tanh_of(c1[j]);
+    const T dc = gc[j] + gh[j] * o * (T(1) - tc * tc);
+    d[j] = dc * g * (i * (T(1) - i));
+    d[H + j] = dc * c0[j] * (f * (T(1) - f));
+    d[2 * H + j] = dc * i * (T(1) - g * g);
+    d[3 * H + j] = gh[j] * tc * (o * (T(1) - o));
+    if constexpr (WithCx) dcx[j] = dc * f;
+  }
+}
+
+template <class T>
+KILN_ALWAYS_INLINE void backward_rows(const T* dhy, const T* dcy, const T* gates, const T* cx, const T* cy, T* dgates,
+                                      T* dcx, int64_t rows, int64_t H) {
+  for (int64_t b = 0; b < rows; ++b) {
+    const int64_t r = b * H, r4 = b * 4 * H;
+    if (dcx) backward_row<true>(dhy + r, dcy + r, gates + r4, cx + r, cy + r, dgates + r4, dcx + r, H);
+    else backward_row<false>(dhy + r, dcy + r, gates + r4, cx + r, cy + r, dgates + r4, dcx, H);
+  }
+}
+
+KILN_SIMD void forward_f32(const float* gates, const float* cx, float* hy, float* cy, int64_t rows, int64_t H) {
+  forward_rows(gates, cx, hy, cy, rows, H);
+}
+KILN_SIMD void forward_f64(const double* gates, const double* cx, double* hy, double* cy, int64_t rows, int64_t H) {
+  forward_rows(gates, cx, hy, cy, rows, H);
+}
+KILN_SIMD void backward_f32(const float* dhy, const float* dcy, const float* gates, const float* cx, const float* cy,
+                            float* dgates, float* dcx, int64_t rows, int64_t H) {
+  backward_rows(dhy, dcy, gates, cx, cy, dgates, dcx, rows, H);
+}
+KILN_SIMD void backward_f64(const double* dhy, const double* dcy, const double* gates, const double* cx,
+                            const double* cy, double* dgates, double* dcx, int64_t rows, int64_t H) {
+  backward_rows(dhy, dcy, gates, cx, cy, dgates, dcx, rows, H);
+}
+
+// Runs fn(first row, row count) over the B rows, split across the pool when the cell is large.
+template <class Fn>
+void over_rows(int64_t B, int64_t H, Fn&& fn) {
+  const int64_t grain = std::max<int64_t>(1, kGrain / std::max<int64_t>(H, 1));
+  parallel_for(B, grain, [&](int64_t b0, int64_t b1) { fn(b0, b1 - b0); });
+}
+
+}  // namespace
+
+void lstm_cell_kernel(const Tensor& hy, const Tensor& cy, const Tensor& gates, const Tensor& cx) {
+  const int64_t B = cx.numel() == 0 ? 0 : gates.numel() / (4 * cx.size(-1)), H = cx.numel() == 0 ? 0 : cx.size(-1);
+  if (B == 0 || H == 0) return;
+  if (gates.dtype() == DType::Float32) {
+    const float *g = gates.data<float>(), *c = cx.data<float>();
+    float *h = hy.data<float>(), *c1 = cy.data<float>();
+    over_rows(B, H, [&](int64_t b, int64_t n) { forward_f32(g + b * 4 * H, c + b * H, h + b * H, c1 + b * H, n, H); });
+  } else {
+    KILN_CHECK(gates.dtype() == DType::Float64, Internal, "lstm_cell_kernel: float32 or float64 only");
+    const double *g = gates.data<double>(), *c = cx.data<double>();
+    double *h = hy.data<double>(), *c1 = cy.data<double>();
+    over_rows(B, H, [&](int64_t b, int64_t n) { forward_f64(g + b * 4 * H, c + b * H, h + b * H, c1 + b * H, n, H); });
+  }
+}
+
+void lstm_cell_backward_kernel(const Tensor& grad_gates, const Tensor& grad_cx, const Tensor& grad_hy,
+                               const Tensor& grad_cy, const Tensor& gates, const Tensor& cx, const Tensor& cy) {
+  const int64_t H = cx.numel() == 0 ? 0 : cx.size(-1), B = H == 0 ? 0 : cx.numel() / H;
+  if (B == 0 || H == 0) return;
+  if (gates.dtype() == DType::Float32) {
+    float *dg = grad_gates.data<float>(), *dc = grad_cx.defined() ? grad_cx.data<float>() : nullptr;
+    const float *gh = grad_hy.data<float>(), *gc = grad_cy.data<float>(), *g = gates.data<float>(),
+                *c0 = cx.data<float>(), *c1 = cy.data<float>();
+    over_rows(B, H, [&](int64_t b, int64_t n) {
+      backward_f32(gh + b * H, gc + b * H, g + b * 4 * H, c0 + b * H, c1 + b * H, dg + b * 4 * H,
+                   dc ? dc + b * H : nullptr, n, H);
+    });
+  } else {
+    KILN_CHECK(gates.dtype() == DType::Float64, Internal, "lstm_cell_backward_kernel: float32 or float64 only");
+    double *dg = grad_gates.data<double>(), *dc = grad_cx.defined() ? grad_cx.data<double>() : nullptr;
+    const double *gh = grad_hy.data<double>(), *gc = grad_cy.data<double>(), *g = gates.data<double>(),
+                 *c0 = cx.data<double>(), *c1 = cy.data<double>();
+    over_rows(B, H, [&](int64_t b, int64_t n) {
+      backward_f64(gh + b * H, gc + b * H, g + b * 4 * H, c0 + b * H, c1 + b * H, dg + b * 4 * H,
+                   dc ? dc + b * H : nullptr, n, H);
+    });
+  }
+}
+
+}  // namespace kiln::cpu

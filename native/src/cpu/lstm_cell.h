@@ -1,0 +1,17 @@
+// The LSTM cell's pointwise part (ops/recurrent_ops.cpp): the gates' activations and the cell update in one
+// pass forward and one backward. The op layer checks shapes and dtypes; these take contiguous tensors.
+#pragma once
+#include "kiln/tensor.h"
+
+namespace kiln::cpu {
+
+// gates [B, 4H] (pre-activations of i, f, g, o, in blocks of H), cx, hy, cy [B, H], one floating dtype:
+// c = sigmoid(f) cx + sigmoid(i) tanh(g), h = sigmoid(o) tanh(c).
+void lstm_cell_kernel(const Tensor& hy, const Tensor& cy, const Tensor& gates, const Tensor& cx);
+
+// The gradients of the gates [B, 4H] and of cx [B, H] (undefined: not wanted) from those of hy and cy and the
+// forward's gates, cx and cy.
+void lstm_cell_backward_kernel(const Tensor& grad_gates, const Tensor& grad_cx, const Tensor& grad_hy,
+                               const Tensor& grad_cy, const Tensor& gates, const Tensor& cx, const Tensor& cy);
+
+}  // namespace kiln::cpu
