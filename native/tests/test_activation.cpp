@@ -282,3 +282,28 @@ TEST(empty_inputs) {
   CHECK_VALUES(prelu_backward(e, e, ones({3})).second, 0, {0, 0, 0});
   CHECK_SHAPE(glu(zeros({0, 4})), {0, 2});
 }
+
+// relu's backward: one pass for float32 and float64, where and le for other dtypes; the threshold itself and
+// anything below give 0, NaN passes the gradient on (PyTorch's threshold_backward).
+TEST(threshold_backward_is_relus_gradient) {
+  for (DType t : {DType::Float32, DType::Float64}) {
+    const Tensor x = make({-1, 0, 0.5, 2, kNaN, -kInf, kInf}, {7}, t), g = make({1, 2, 3, 4, 5, 6, 7}, {7}, t);
+    CHECK_VALUES(threshold_backward(g, x, 0.0), 0, {0, 0, 3, 4, 5, 0, 7});
+    CHECK_VALUES(threshold_backward(g, x, 0.5), 0, {0, 0, 0, 4, 5, 0, 7});
+    Tensor xl = clone(x);
+    set_requires_grad(xl, true);
+    CHECK_VALUES(kiln::grad({relu(xl)}, {xl}, {g})[0], 0, {0, 0, 3, 4, 5, 0, 7});
+  }
+  // a long contiguous run (vector loop and tail) against where and le, a broadcast gradient and strided x
+  const Tensor x = uniform({3, 1001}, 1), g = uniform({3, 1001}, 2);
+  const Tensor ref = where(le(x, zeros({}, DType::Float32)), zeros({}, DType::Float32), g);
+  CHECK_SAME(threshold_backward(g, x, 0.0), ref, 0);
+  CHECK_SAME(threshold_backward(g, transpose(contiguous(transpose(x, 0, 1)), 0, 1), 0.0), ref, 0);
+  const Tensor row = uniform({1001}, 3);
+  CHECK_SAME(threshold_backward(row, x, 0.0), where(le(x, zeros({}, DType::Float32)), zeros({}, DType::Float32), row), 0);
+  // integers and mixed dtypes promote as a binary op
+  CHECK_VALUES(threshold_backward(make({1, 2, 3}, {3}, DType::Int64), make({-1, 0, 1}, {3}, DType::Int64), 0.0), 0,
+               {0, 0, 3});
+  CHECK(threshold_backward(make({1}, {1}, DType::Float32), make({1}, {1}, DType::Float64), 0.0).dtype() ==
+        DType::Float64);
+}

@@ -136,3 +136,45 @@ void activation_backward_kernel(Act op, const ActParams& p, const Tensor& grad_i
 }
 
 }  // namespace kiln::cpu
+
+namespace kiln::cpu {
+namespace {
+
+// A run of threshold_backward; strides in bytes. The gradient is loaded before the select, so the contiguous loop
+// is a compare and a blend (a load under the condition would keep it scalar).
+template <class T>
+KILN_ALWAYS_INLINE void threshold_backward_loop(char* out, const char* g, const char* x, int64_t n, const int64_t* s,
+                                                T threshold) {
+  if (s[0] == sizeof(T) && s[1] == sizeof(T) && s[2] == sizeof(T)) {
+    T* __restrict o = reinterpret_cast<T*>(out);
+    const T* __restrict gs = reinterpret_cast<const T*>(g);
+    const T* __restrict xs = reinterpret_cast<const T*>(x);
+    for (int64_t i = 0; i < n; ++i) {
+      const T gi = gs[i];
+      o[i] = xs[i] <= threshold ? T(0) : gi;
+    }
+    return;
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    const T gi = *reinterpret_cast<const T*>(g + i * s[1]);
+    *reinterpret_cast<T*>(out + i * s[0]) = *reinterpret_cast<const T*>(x + i * s[2]) <= threshold ? T(0) : gi;
+  }
+}
+
+KILN_SIMD void threshold_backward_run(bool is_float, char** p, const int64_t* s, int64_t n, double threshold) {
+  if (is_float) threshold_backward_loop<float>(p[0], p[1], p[2], n, s, static_cast<float>(threshold));
+  else threshold_backward_loop<double>(p[0], p[1], p[2], n, s, threshold);
+}
+
+}  // namespace
+
+void threshold_backward_kernel(const Tensor& out, const Tensor& grad, const Tensor& x, double threshold) {
+  KILN_CHECK(out.dtype() == DType::Float32 || out.dtype() == DType::Float64, Internal,
+             "threshold_backward_kernel: float32 or float64 only");
+  StridedLoop<3> loop({&out, &grad, &x});
+  const bool is_float = out.dtype() == DType::Float32;
+  loop.run([&](char** p, const int64_t* s, int64_t n) { threshold_backward_run(is_float, p, s, n, threshold); },
+           kGrainCheap);
+}
+
+}  // namespace kiln::cpu

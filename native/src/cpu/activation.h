@@ -31,6 +31,10 @@ void activation_kernel(Act op, const ActParams& p, const Tensor& out, const Tens
 // grad_in = grad * f'(x); all three have one shape (grad may be broadcast by zero strides) and one dtype.
 void activation_backward_kernel(Act op, const ActParams& p, const Tensor& grad_in, const Tensor& grad, const Tensor& x);
 
+// threshold_backward (relu's backward): out = x <= threshold ? 0 : grad, over one broadcast shape; float32 and
+// float64 (the op layer takes other dtypes through where and le).
+void threshold_backward_kernel(const Tensor& out, const Tensor& grad, const Tensor& x, double threshold);
+
 // prelu: out = x > 0 ? x : w x, with w already expanded to x's shape (zero strides off the channel dim).
 void prelu_kernel(const Tensor& out, const Tensor& x, const Tensor& w_expanded);
 // prelu's backward in one pass: grad_x, and grad_w[c] = sum of x g where x <= 0 over the elements of

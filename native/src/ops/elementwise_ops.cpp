@@ -1,8 +1,10 @@
 // Elementwise ops: arithmetic, math functions, comparisons and where, with broadcasting and PyTorch's
 // type promotion. Each has an in-place form (add_, exp_, ...) through its `into` function.
 #include "autograd/backward_context.h"
+#include "cpu/activation.h"
 #include "kiln/ops.h"
 #include "ops/elementwise_family.h"
+#include "ops/operands.h"
 #include "ops/pointwise.h"
 
 namespace kiln {
@@ -209,9 +211,31 @@ TensorList abs_backward(const BackwardContext& c) {
   return {mul(c.grad(), sign)};
 }
 
-// Zero where the output is <= 0, as PyTorch's threshold_backward: a NaN input passes its gradient on.
-TensorList relu_backward(const BackwardContext& c) {
-  return {where(le(c.output(), wrapped_scalar(Scalar(0.0))), zero_like_scalar(), c.grad())};
+// Zero where the output is <= 0, as PyTorch: a NaN input passes its gradient on.
+TensorList relu_backward(const BackwardContext& c) { return {threshold_backward(c.grad(), c.output(), 0.0)}; }
+
+// threshold_backward(grad, x; reals: threshold) = x <= threshold ? 0 : grad, in one pass for float32 and float64
+// (relu's backward read the output twice and wrote a mask in between as le then where); other dtypes take those.
+TensorList threshold_backward_fwd(const TensorList& in, const OpArgs& args) {
+  const char* op = "threshold_backward";
+  const Tensor &g = in[0], &x = in[1];
+  check_cpu(op, in);
+  const double threshold = real_arg(args, 0, op);
+  const DType t = result_type({&g, &x});
+  const Shape shape = broadcast_shapes(g.shape(), x.shape(), op);
+  if (t != DType::Float32 && t != DType::Float64)
+    return {where(le(x, wrapped_scalar(Scalar(threshold))), zero_like_scalar(), expand_to(cast(g, t), shape))};
+  Tensor out = new_tensor(shape, t, op);
+  cpu::threshold_backward_kernel(out, expand_to(cast(g, t), shape), expand_to(cast(x, t), shape), threshold);
+  return {out};
+}
+
+// Linear in grad, so its derivative is itself; in x it is piecewise constant (zero, as PyTorch's).
+TensorList threshold_backward_derivative(const BackwardContext& c) {
+  const double threshold = real_arg(c.args, 0, "threshold_backward");
+  Tensor dg = c.needs(0) ? threshold_backward(c.grad(), c.input(1), threshold) : Tensor();
+  Tensor dx = c.needs(1) ? zeros(c.input_shape(1), c.input_dtype(1)) : Tensor();
+  return {dg, dx};
 }
 
 // sigmoid' = s (1 - s), tanh' = 1 - t^2, from the saved output.
@@ -258,6 +282,9 @@ const OpDef kAbs = unary_row<UnaryOp::Abs>("abs(Tensor x)", abs_backward, kSaveI
 const OpDef kRelu = unary_row<UnaryOp::Relu>("relu(Tensor x)", relu_backward, kSaveOutputs);
 const OpDef kSigmoid = unary_row<UnaryOp::Sigmoid>("sigmoid(Tensor x)", sigmoid_backward, kSaveOutputs);
 const OpDef kTanh = unary_row<UnaryOp::Tanh>("tanh(Tensor x)", tanh_backward, kSaveOutputs);
+const OpDef kThresholdBackward{"threshold_backward", "threshold_backward(Tensor grad, Tensor x; reals: threshold)", 2,
+                               OpKind::Primitive, threshold_backward_fwd, nullptr, threshold_backward_derivative,
+                               kSaveInputs};
 const OpDef kWhere{"where", "where(Tensor cond, Tensor a, Tensor b)", 3, OpKind::Primitive, where_fwd, nullptr,
                    where_backward, kSaveInputs};
 
@@ -265,7 +292,7 @@ const OpDef kWhere{"where", "where(Tensor cond, Tensor a, Tensor b)", 3, OpKind:
 
 void add_elementwise_ops(std::vector<const OpDef*>& table) {
   table.insert(table.end(), {&kAdd, &kSub, &kMul, &kDiv, &kPow, &kEq, &kNe, &kLt, &kLe, &kGt, &kGe, &kNeg, &kExp,
-                             &kLog, &kSqrt, &kAbs, &kRelu, &kSigmoid, &kTanh, &kWhere});
+                             &kLog, &kSqrt, &kAbs, &kRelu, &kThresholdBackward, &kSigmoid, &kTanh, &kWhere});
   add_math_ops(table);
   add_rounding_ops(table);
   add_binary_math_ops(table);
@@ -288,6 +315,9 @@ Tensor log(const Tensor& x) { return call1(kLog, {x}); }
 Tensor sqrt(const Tensor& x) { return call1(kSqrt, {x}); }
 Tensor abs(const Tensor& x) { return call1(kAbs, {x}); }
 Tensor relu(const Tensor& x) { return call1(kRelu, {x}); }
+Tensor threshold_backward(const Tensor& grad, const Tensor& x, double threshold) {
+  return call1(kThresholdBackward, {grad, x}, OpArgs{{}, {threshold}});
+}
 Tensor sigmoid(const Tensor& x) { return call1(kSigmoid, {x}); }
 Tensor tanh(const Tensor& x) { return call1(kTanh, {x}); }
 Tensor eq(const Tensor& a, const Tensor& b) { return call1(kEq, {a, b}); }

@@ -28,6 +28,8 @@ Tensor prelu(const Tensor& x, const Tensor& weight);
 // a * sigmoid(b), a and b the two halves of x along dim.
 Tensor glu(const Tensor& x, int64_t dim = -1);
 
+// relu's backward: grad where x > threshold, else 0 (a NaN x passes grad on).
+Tensor threshold_backward(const Tensor& grad, const Tensor& x, double threshold);
 Tensor softplus_backward(const Tensor& grad, const Tensor& x, double beta, double threshold);
 Tensor gelu_backward(const Tensor& grad, const Tensor& x, const std::string& approximate = "none");
 Tensor silu_backward(const Tensor& grad, const Tensor& x);

@@ -56,6 +56,7 @@ final class ActivationGradSamples {
     backward(s, "mish_backward", () -> randn(2, 3), NONE);
     s.sample("leaky_relu", "", in -> of(Activations.leakyRelu(in[0], 0.2)), () -> of(awayFromZero(2, 3)));
     backward(s, "leaky_relu_backward", () -> awayFromZero(2, 3), NONE, 0.2);
+    backward(s, "threshold_backward", () -> awayFromZero(2, 3), NONE, 0.0);
     s.sample("elu", "alpha 1.5", in -> of(Activations.elu(in[0], 1.5)), () -> of(awayFromZero(2, 3)));
     backward(s, "elu_backward", () -> awayFromZero(2, 3), NONE, 1.5, 1.2, 0.7);
     s.sample("selu", "", in -> of(Activations.selu(in[0])), () -> of(awayFromZero(2, 3)));
