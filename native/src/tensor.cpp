@@ -10,10 +10,15 @@ namespace kiln {
 
 Storage::Storage(size_t nbytes, Device device) : nbytes_(nbytes), device_(device) {
   KILN_CHECK(device.is_cpu(), Device, "Kiln was built without CUDA: device ", device.str(), " is not available");
-  data_ = CachingAllocator::cpu().allocate(nbytes, &capacity_);
+  if (nbytes > 0 && nbytes <= kInlineBytes)
+    data_ = reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(inline_) + 63) & ~uintptr_t(63));
+  else
+    data_ = CachingAllocator::cpu().allocate(nbytes, &capacity_);
 }
 
-Storage::~Storage() { CachingAllocator::cpu().release(data_, capacity_); }
+Storage::~Storage() {
+  if (!is_inline()) CachingAllocator::cpu().release(data_, capacity_);
+}
 
 namespace {
 std::atomic<int64_t> g_live_impls{0};
