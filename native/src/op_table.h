@@ -38,6 +38,9 @@ struct OpDef {
   BackwardFn backward = nullptr;
   int saves = kSaveNothing;
   bool returns_view = false;  // outputs share the input's memory (autograd/views.h tracks them for in-place writes)
+  // Outputs from this index on carry no gradient (a workspace that backward reads, as PyTorch's
+  // output_differentiability): they get no grad_fn and their derivative gets no gradient for them. -1: none such.
+  int differentiable_outputs = -1;
 };
 
 // Runs an op: checks the arity, runs the forward, records autograd history when it applies.

@@ -1,6 +1,7 @@
-// fused_lstm_cell against its composite form (sigmoid, tanh, mul, add), its gradients against finite differences
-// in float64 (first order through the fused backward, second order through the composite one that create_graph
-// takes), and its checks.
+// fused_lstm_cell against its composite form (sigmoid, tanh, mul, add) and fused_lstm_layer against a loop of
+// addmm and fused_lstm_cell (what nn.LSTM ran before it); their gradients against those and against finite
+// differences in float64 (first order through the fused backward, second order through the composite one that
+// create_graph takes); their checks.
 #include "check.h"
 #include "fixtures.h"
 #include "kiln/autograd.h"
@@ -20,6 +21,31 @@ std::pair<Tensor, Tensor> composite_cell(const Tensor& gates, const Tensor& cx) 
 // A scalar of both outputs, weighted so that every element of each gets its own gradient.
 Tensor loss_of(const std::pair<Tensor, Tensor>& hc, const Tensor& wh, const Tensor& wc) {
   return add(sum(mul(hc.first, wh)), sum(mul(hc.second, wc)));
+}
+
+// A layer step by step in ordinary ops: (hs, cs, gates) as fused_lstm_layer returns them.
+std::tuple<Tensor, Tensor, Tensor> stepwise_layer(const Tensor& gx, const Tensor& h0, const Tensor& c0,
+                                                  const Tensor& w, bool reverse) {
+  const int64_t steps = gx.size(0);
+  TensorList hs(steps), cs(steps), gates(steps);
+  Tensor h = h0, c = c0;
+  for (int64_t s = 0; s < steps; ++s) {
+    const int64_t t = reverse ? steps - 1 - s : s;
+    gates[t] = addmm(select(gx, 0, t), h, kiln::t(w));
+    std::tie(h, c) = fused_lstm_cell(gates[t], c);
+    hs[t] = h;
+    cs[t] = c;
+  }
+  return {stack(hs, 0), stack(cs, 0), stack(gates, 0)};
+}
+
+// A scalar of every step's h and c (the gates workspace is not differentiable), each element weighted on its own.
+Tensor loss_of(const std::tuple<Tensor, Tensor, Tensor>& r, const TensorList& weights) {
+  return add(sum(mul(std::get<0>(r), weights[0])), sum(mul(std::get<1>(r), weights[1])));
+}
+
+TensorList layer_weights(int64_t steps, int64_t B, int64_t H, DType t, uint64_t seed) {
+  return {uniform({steps, B, H}, seed, -1, 1, t), uniform({steps, B, H}, seed + 1, -1, 1, t)};
 }
 
 }  // namespace
@@ -102,4 +128,118 @@ TEST(fused_lstm_cell_checks_its_inputs) {
   CHECK_SHAPE(c0, {0, 3});
   const Tensor gt = transpose(uniform({12, 2}, 10), 0, 1), ct = transpose(uniform({3, 2}, 11), 0, 1);
   CHECK_SAME(fused_lstm_cell(gt, ct).first, fused_lstm_cell(contiguous(gt), contiguous(ct)).first, 0);
+}
+
+TEST(fused_lstm_layer_matches_the_stepwise_layer) {
+  for (DType t : {DType::Float32, DType::Float64}) {
+    for (bool reverse : {false, true}) {
+      // 3 x 4: the batch in one chunk; 32 x 40: chunks of 8 rows where OpenBLAS has unpacked kernels (AVX-512);
+      // 20 x 180: one chunk, each product split across the pool (too large for the unpacked kernels)
+      for (const Shape& sbh : {Shape{5, 3, 4}, Shape{1, 2, 3}, Shape{7, 32, 40}, Shape{3, 20, 180}}) {
+        const int64_t steps = sbh[0], B = sbh[1], H = sbh[2];
+        const Tensor gx = uniform({steps, B, 4 * H}, 20, -2, 2, t), h0 = uniform({B, H}, 21, -1, 1, t),
+                     c0 = uniform({B, H}, 22, -1, 1, t), w = uniform({4 * H, H}, 23, -0.6, 0.6, t);
+        const double tol = t == DType::Float32 ? 2e-5 : 1e-12;
+        const auto fused = fused_lstm_layer(gx, h0, c0, w, reverse);
+        const auto ref = stepwise_layer(gx, h0, c0, w, reverse);
+        CHECK_SAME(std::get<0>(fused), std::get<0>(ref), tol);
+        CHECK_SAME(std::get<1>(fused), std::get<1>(ref), tol);
+        CHECK_SAME(std::get<2>(fused), std::get<2>(ref), tol);
+        // the fused backward against autograd through the stepwise layer, with every output weighted
+        TensorList a{clone(gx), clone(h0), clone(c0), clone(w)}, b{clone(gx), clone(h0), clone(c0), clone(w)};
+        for (Tensor& x : a) set_requires_grad(x, true);
+        for (Tensor& x : b) set_requires_grad(x, true);
+        const TensorList lw = layer_weights(steps, B, H, t, 30);
+        const TensorList got = kiln::grad({loss_of(fused_lstm_layer(a[0], a[1], a[2], a[3], reverse), lw)}, a);
+        const TensorList want = kiln::grad({loss_of(stepwise_layer(b[0], b[1], b[2], b[3], reverse), lw)}, b);
+        for (size_t i = 0; i < 4; ++i) CHECK_SAME(got[i], want[i], t == DType::Float32 ? 1e-4 : 1e-11);
+        CHECK(!requires_grad(std::get<2>(fused_lstm_layer(a[0], a[1], a[2], a[3], reverse))));  // the workspace
+        // only some inputs wanted, and only some outputs used (the others' gradients are zeros)
+        const TensorList hw = kiln::grad({sum(mul(std::get<0>(fused_lstm_layer(a[0], a[1], a[2], a[3], reverse)), lw[0]))},
+                                         {a[3]});
+        const TensorList hw_ref = kiln::grad(
+            {sum(mul(std::get<0>(stepwise_layer(b[0], b[1], b[2], b[3], reverse)), lw[0]))}, {b[3]});
+        CHECK_SAME(hw[0], hw_ref[0], t == DType::Float32 ? 1e-4 : 1e-11);
+      }
+    }
+  }
+}
+
+TEST(fused_lstm_layer_gradients_match_finite_differences) {
+  const DType t = DType::Float64;
+  const int64_t steps = 3, B = 2, H = 2;
+  for (bool reverse : {false, true}) {
+    const TensorList x0{uniform({steps, B, 4 * H}, 40, -2, 2, t), uniform({B, H}, 41, -1, 1, t),
+                        uniform({B, H}, 42, -1, 1, t), uniform({4 * H, H}, 43, -1, 1, t)};
+    const TensorList lw = layer_weights(steps, B, H, t, 44);
+    auto f = [&](const TensorList& x) { return values(loss_of(fused_lstm_layer(x[0], x[1], x[2], x[3], reverse), lw))[0]; };
+    TensorList x{clone(x0[0]), clone(x0[1]), clone(x0[2]), clone(x0[3])};
+    for (Tensor& v : x) set_requires_grad(v, true);
+    const TensorList fused = kiln::grad({loss_of(fused_lstm_layer(x[0], x[1], x[2], x[3], reverse), lw)}, x);
+    const TensorList d = kiln::grad({loss_of(fused_lstm_layer(x[0], x[1], x[2], x[3], reverse), lw)}, x, {}, true, true);
+    const double h = 1e-6;
+    for (size_t which = 0; which < 4; ++which) {
+      std::vector<double> numeric;
+      for (int64_t k = 0; k < x0[which].numel(); ++k) {
+        TensorList up(x0.begin(), x0.end()), down(x0.begin(), x0.end());
+        up[which] = clone(x0[which]);
+        down[which] = clone(x0[which]);
+        up[which].data<double>()[k] += h;
+        down[which].data<double>()[k] -= h;
+        numeric.push_back((f(up) - f(down)) / (2 * h));
+      }
+      CHECK_VALUES(fused[which], 1e-7, numeric);
+      CHECK_VALUES(d[which], 1e-7, numeric);
+    }
+    // second order through the composite backward: d/d(w_hh) of sum(d loss/d w_hh * v) + sum(d loss/d gates_x * u)
+    // (the composite reads the saved hs, cs and gates, so it differentiates through the op's backward again)
+    const Tensor v = uniform({4 * H, H}, 45, -1, 1, t), u = uniform({steps, B, 4 * H}, 46, -1, 1, t);
+    const Tensor dd = kiln::grad({add(sum(mul(d[3], v)), sum(mul(d[0], u)))}, {x[3]})[0];
+    auto first = [&](const Tensor& wv) {
+      TensorList y{x0[0], x0[1], x0[2], clone(wv)};
+      set_requires_grad(y[0], false);
+      Tensor gx = clone(x0[0]);
+      set_requires_grad(gx, true);
+      set_requires_grad(y[3], true);
+      const TensorList g = kiln::grad({loss_of(fused_lstm_layer(gx, y[1], y[2], y[3], reverse), lw)}, {gx, y[3]}, {}, true, true);
+      return values(add(sum(mul(g[1], v)), sum(mul(g[0], u))))[0];
+    };
+    std::vector<double> numeric;
+    for (int64_t k = 0; k < x0[3].numel(); ++k) {
+      Tensor up = clone(x0[3]), down = clone(x0[3]);
+      up.data<double>()[k] += h;
+      down.data<double>()[k] -= h;
+      numeric.push_back((first(up) - first(down)) / (2 * h));
+    }
+    CHECK_VALUES(dd, 1e-6, numeric);
+  }
+}
+
+TEST(fused_lstm_layer_checks_its_inputs) {
+  const DType f = DType::Float32;
+  const Tensor gx = zeros({4, 2, 12}, f), s = zeros({2, 3}, f), w = zeros({12, 3}, f);
+  CHECK_THROWS(fused_lstm_layer(zeros({2, 12}, f), s, s, w), Shape, "fused_lstm_layer");
+  CHECK_THROWS(fused_lstm_layer(zeros({0, 2, 12}, f), s, s, w), Shape, "sequence length");
+  CHECK_THROWS(fused_lstm_layer(zeros({4, 2, 11}, f), s, s, w), Shape, "fused_lstm_layer");
+  CHECK_THROWS(fused_lstm_layer(gx, zeros({3, 3}, f), zeros({3, 3}, f), w), Shape, "fused_lstm_layer");
+  CHECK_THROWS(fused_lstm_layer(gx, s, zeros({2, 4}, f), w), Shape, "fused_lstm_layer");
+  CHECK_THROWS(fused_lstm_layer(gx, s, s, zeros({3, 12}, f)), Shape, "fused_lstm_layer");
+  CHECK_THROWS(fused_lstm_layer(gx, s, s, zeros({12, 3}, DType::Float64)), DType, "fused_lstm_layer");
+  CHECK_THROWS(fused_lstm_layer(zeros({4, 2, 12}, DType::Int64), zeros({2, 3}, DType::Int64),
+                                zeros({2, 3}, DType::Int64), zeros({12, 3}, DType::Int64)),
+               DType, "fused_lstm_layer");
+  // an empty batch: empty outputs, and zero gradients for h0's shape and w_hh
+  Tensor w1 = uniform({12, 3}, 50);
+  set_requires_grad(w1, true);
+  const auto [hs, cs, gates] = fused_lstm_layer(zeros({4, 0, 12}, f), zeros({0, 3}, f), zeros({0, 3}, f), w1);
+  CHECK_SHAPE(hs, {4, 0, 3});
+  CHECK_SHAPE(cs, {4, 0, 3});
+  CHECK_SHAPE(gates, {4, 0, 12});
+  const Tensor dw = kiln::grad({sum(hs)}, {w1})[0];
+  CHECK_VALUES(sum(abs(dw)), 0, {0.0});
+  // non-contiguous inputs give what their contiguous copies give
+  const Tensor gt = permute(uniform({12, 4, 2}, 51), {1, 2, 0}), ht = transpose(uniform({3, 2}, 52), 0, 1),
+               ct = transpose(uniform({3, 2}, 53), 0, 1), wt = transpose(uniform({3, 12}, 54), 0, 1);
+  CHECK_SAME(std::get<0>(fused_lstm_layer(gt, ht, ct, wt, true)),
+             std::get<0>(fused_lstm_layer(contiguous(gt), contiguous(ht), contiguous(ct), contiguous(wt), true)), 0);
 }

@@ -7,7 +7,7 @@
 namespace kiln {
 
 struct BackwardContext {
-  const TensorList& grads;               // per output, never undefined
+  const TensorList& grads;               // per output; undefined only for outputs the op declares non-differentiable
   const TensorList& inputs;              // saved inputs (undefined unless the row saves them)
   const TensorList& outputs;             // saved outputs (undefined unless the row saves them)
   const std::vector<TensorMeta>& inputs_meta;

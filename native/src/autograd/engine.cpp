@@ -196,7 +196,8 @@ TensorList run_backward(const BackwardRequest& req) {
     TensorList out;
     if (any) {
       for (size_t i = 0; i < grads.size(); ++i)
-        if (!grads[i].defined()) grads[i] = zeros(node->outputs_meta[i].shape, node->outputs_meta[i].dtype);
+        if (!grads[i].defined() && node->outputs_meta[i].differentiable)
+          grads[i] = zeros(node->outputs_meta[i].shape, node->outputs_meta[i].dtype);
       out = node->apply(std::move(grads));
       if (!req.retain_graph) node->release_saved();
       if (anomaly_mode_enabled()) {

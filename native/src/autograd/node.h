@@ -25,6 +25,7 @@ struct TensorMeta {
   Shape shape;
   DType dtype = DType::Float32;
   Device device;
+  bool differentiable = true;  // false: an output its op declares non-differentiable (no gradient is made for it)
   static TensorMeta of(const Tensor& t) { return {t.shape(), t.dtype(), t.device()}; }
 };
 

@@ -57,6 +57,10 @@ void record(const OpDef& op, const TensorList& inputs, const TensorList& outputs
   for (size_t i = 0; i < outputs.size(); ++i) {
     const Tensor& out = outputs[i];
     node->outputs_meta.push_back(TensorMeta::of(out));
+    if (op.differentiable_outputs >= 0 && i >= static_cast<size_t>(op.differentiable_outputs)) {
+      node->outputs_meta.back().differentiable = false;
+      continue;
+    }
     if (!is_floating(out.dtype())) continue;  // indices and masks carry no gradient
     for (const Tensor& in : inputs)
       KILN_CHECK(!out.same(in), Internal, op.name, ": returned its input as an output while recording autograd");

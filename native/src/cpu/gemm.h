@@ -30,6 +30,12 @@ void gemm_parallel(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, 
 void gemm_parallel(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha, const double* a,
                    int64_t lda, const double* b, int64_t ldb, double beta, double* c, int64_t ldc);
 
+// How many rows a row-major product [rows x k] x [k x n] (no transposes) may have for OpenBLAS to run it
+// without packing its operands: the AVX-512 kernels (SkylakeX, Cooperlake, SapphireRapids) take products of at
+// most 10^6 multiply-adds straight from memory. For small products that is the faster path (8 x 128 x 512:
+// ~190 GFLOP/s on one core, against ~90-125 packed at 16-32 rows). 0 where the loaded kernels have no such path.
+int64_t unpacked_gemm_rows(int64_t n, int64_t k);
+
 // While one is alive (on any thread), OpenBLAS runs each GEMM on its calling thread: for GEMMs issued from
 // the core's pool, whose threads already occupy the cores (OpenBLAS's own threads would oversubscribe them).
 class SingleThreadedBlas {

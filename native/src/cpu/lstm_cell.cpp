@@ -96,43 +96,63 @@ void over_rows(int64_t B, int64_t H, Fn&& fn) {
 
 }  // namespace
 
+void lstm_cell_rows(const float* gates, const float* cx, float* hy, float* cy, int64_t B, int64_t H) {
+  over_rows(B, H, [&](int64_t b, int64_t n) {
+    forward_f32(gates + b * 4 * H, cx + b * H, hy + b * H, cy + b * H, n, H);
+  });
+}
+void lstm_cell_rows(const double* gates, const double* cx, double* hy, double* cy, int64_t B, int64_t H) {
+  over_rows(B, H, [&](int64_t b, int64_t n) {
+    forward_f64(gates + b * 4 * H, cx + b * H, hy + b * H, cy + b * H, n, H);
+  });
+}
+
+void lstm_cell_backward_rows(const float* dhy, const float* dcy, const float* gates, const float* cx, const float* cy,
+                             float* dgates, float* dcx, int64_t B, int64_t H) {
+  over_rows(B, H, [&](int64_t b, int64_t n) {
+    backward_f32(dhy + b * H, dcy + b * H, gates + b * 4 * H, cx + b * H, cy + b * H, dgates + b * 4 * H,
+                 dcx ? dcx + b * H : nullptr, n, H);
+  });
+}
+void lstm_cell_backward_rows(const double* dhy, const double* dcy, const double* gates, const double* cx,
+                             const double* cy, double* dgates, double* dcx, int64_t B, int64_t H) {
+  over_rows(B, H, [&](int64_t b, int64_t n) {
+    backward_f64(dhy + b * H, dcy + b * H, gates + b * 4 * H, cx + b * H, cy + b * H, dgates + b * 4 * H,
+                 dcx ? dcx + b * H : nullptr, n, H);
+  });
+}
+
+namespace {
+
+template <class T>
+void forward_tensors(const Tensor& hy, const Tensor& cy, const Tensor& gates, const Tensor& cx, int64_t B, int64_t H) {
+  lstm_cell_rows(gates.data<T>(), cx.data<T>(), hy.data<T>(), cy.data<T>(), B, H);
+}
+
+template <class T>
+void backward_tensors(const Tensor& grad_gates, const Tensor& grad_cx, const Tensor& grad_hy, const Tensor& grad_cy,
+                      const Tensor& gates, const Tensor& cx, const Tensor& cy, int64_t B, int64_t H) {
+  lstm_cell_backward_rows(grad_hy.data<T>(), grad_cy.data<T>(), gates.data<T>(), cx.data<T>(), cy.data<T>(),
+                          grad_gates.data<T>(), grad_cx.defined() ? grad_cx.data<T>() : nullptr, B, H);
+}
+
+}  // namespace
+
 void lstm_cell_kernel(const Tensor& hy, const Tensor& cy, const Tensor& gates, const Tensor& cx) {
-  const int64_t B = cx.numel() == 0 ? 0 : gates.numel() / (4 * cx.size(-1)), H = cx.numel() == 0 ? 0 : cx.size(-1);
+  const int64_t H = cx.numel() == 0 ? 0 : cx.size(-1), B = H == 0 ? 0 : cx.numel() / H;
   if (B == 0 || H == 0) return;
-  if (gates.dtype() == DType::Float32) {
-    const float *g = gates.data<float>(), *c = cx.data<float>();
-    float *h = hy.data<float>(), *c1 = cy.data<float>();
-    over_rows(B, H, [&](int64_t b, int64_t n) { forward_f32(g + b * 4 * H, c + b * H, h + b * H, c1 + b * H, n, H); });
-  } else {
-    KILN_CHECK(gates.dtype() == DType::Float64, Internal, "lstm_cell_kernel: float32 or float64 only");
-    const double *g = gates.data<double>(), *c = cx.data<double>();
-    double *h = hy.data<double>(), *c1 = cy.data<double>();
-    over_rows(B, H, [&](int64_t b, int64_t n) { forward_f64(g + b * 4 * H, c + b * H, h + b * H, c1 + b * H, n, H); });
-  }
+  if (gates.dtype() == DType::Float32) return forward_tensors<float>(hy, cy, gates, cx, B, H);
+  KILN_CHECK(gates.dtype() == DType::Float64, Internal, "lstm_cell_kernel: float32 or float64 only");
+  forward_tensors<double>(hy, cy, gates, cx, B, H);
 }
 
 void lstm_cell_backward_kernel(const Tensor& grad_gates, const Tensor& grad_cx, const Tensor& grad_hy,
                                const Tensor& grad_cy, const Tensor& gates, const Tensor& cx, const Tensor& cy) {
   const int64_t H = cx.numel() == 0 ? 0 : cx.size(-1), B = H == 0 ? 0 : cx.numel() / H;
   if (B == 0 || H == 0) return;
-  if (gates.dtype() == DType::Float32) {
-    float *dg = grad_gates.data<float>(), *dc = grad_cx.defined() ? grad_cx.data<float>() : nullptr;
-    const float *gh = grad_hy.data<float>(), *gc = grad_cy.data<float>(), *g = gates.data<float>(),
-                *c0 = cx.data<float>(), *c1 = cy.data<float>();
-    over_rows(B, H, [&](int64_t b, int64_t n) {
-      backward_f32(gh + b * H, gc + b * H, g + b * 4 * H, c0 + b * H, c1 + b * H, dg + b * 4 * H,
-                   dc ? dc + b * H : nullptr, n, H);
-    });
-  } else {
-    KILN_CHECK(gates.dtype() == DType::Float64, Internal, "lstm_cell_backward_kernel: float32 or float64 only");
-    double *dg = grad_gates.data<double>(), *dc = grad_cx.defined() ? grad_cx.data<double>() : nullptr;
-    const double *gh = grad_hy.data<double>(), *gc = grad_cy.data<double>(), *g = gates.data<double>(),
-                 *c0 = cx.data<double>(), *c1 = cy.data<double>();
-    over_rows(B, H, [&](int64_t b, int64_t n) {
-      backward_f64(gh + b * H, gc + b * H, g + b * 4 * H, c0 + b * H, c1 + b * H, dg + b * 4 * H,
-                   dc ? dc + b * H : nullptr, n, H);
-    });
-  }
+  if (gates.dtype() == DType::Float32) return backward_tensors<float>(grad_gates, grad_cx, grad_hy, grad_cy, gates, cx, cy, B, H);
+  KILN_CHECK(gates.dtype() == DType::Float64, Internal, "lstm_cell_backward_kernel: float32 or float64 only");
+  backward_tensors<double>(grad_gates, grad_cx, grad_hy, grad_cy, gates, cx, cy, B, H);
 }
 
 }  // namespace kiln::cpu

@@ -4,6 +4,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <cctype>
 #include <climits>
 #include <cstdlib>
 #include <mutex>
@@ -189,6 +190,16 @@ void gemm_parallel(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, 
 void gemm_parallel(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, double alpha, const double* a,
                    int64_t lda, const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
   gemm_split(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+int64_t unpacked_gemm_rows(int64_t n, int64_t k) {
+  static const bool small_kernels = [] {
+    std::string core = openblas_get_corename();
+    std::transform(core.begin(), core.end(), core.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    return core == "skylakex" || core == "cooperlake" || core == "sapphirerapids";
+  }();
+  constexpr int64_t kUnpackedWork = 1000000;  // OpenBLAS's gemm_small_kernel_permit for these cores
+  return small_kernels && n > 0 && k > 0 ? kUnpackedWork / (n * k) : 0;
 }
 
 SingleThreadedBlas::SingleThreadedBlas() {

@@ -1,8 +1,11 @@
-// fused_lstm_cell: the LSTM cell's activations and state update as one op (nn.LSTM and nn.LSTMCell run it
-// after each step's gate products), where the composite form was 9 ops forward and about 25 backward on
-// [batch, hidden] tensors, each a dispatch, an allocation and a pass over memory.
+// fused_lstm_cell: the LSTM cell's activations and state update as one op (nn.LSTMCell runs it after each step's
+// gate products), where the composite form was 9 ops forward and about 25 backward on [batch, hidden] tensors,
+// each a dispatch, an allocation and a pass over memory. fused_lstm_layer: a whole layer's recurrence (nn.LSTM
+// runs it after the input's gate products for the whole sequence), so that backpropagation through time is one
+// op too and W_hh's gradient one product over all steps.
 #include "autograd/backward_context.h"
 #include "cpu/lstm_cell.h"
+#include "cpu/lstm_layer.h"
 #include "kiln/ops.h"
 #include "ops/operands.h"
 
@@ -35,19 +38,26 @@ TensorList lstm_cell_fwd(const TensorList& in, const OpArgs&) {
 
 Tensor S(double v) { return wrapped_scalar(Scalar(v)); }
 
-// The same gradient in ordinary ops, so that create_graph can differentiate it again (any order).
-TensorList lstm_cell_composite_derivative(const BackwardContext& c) {
-  const Tensor &gates = c.input(0), &cx = c.input(1), &cy = c.output(1), &dh = c.grad(0), &dcy = c.grad(1);
+// The cell's gradient in ordinary ops, so that create_graph can differentiate it again (any order): the gates'
+// and cx's gradients (each only when wanted) from those of hy (dh) and cy (dcy).
+std::pair<Tensor, Tensor> composite_cell_grads(const Tensor& gates, const Tensor& cx, const Tensor& cy,
+                                               const Tensor& dh, const Tensor& dcy, bool want_gates, bool want_cx) {
   const TensorList q = chunk(gates, 4, -1);
   const Tensor i = sigmoid(q[0]), f = sigmoid(q[1]), g = tanh(q[2]), o = sigmoid(q[3]), tc = tanh(cy);
   const Tensor dc = add(dcy, mul(mul(dh, o), sub(S(1.0), mul(tc, tc))));
   Tensor dgates, dcx;
-  if (c.needs(0)) {
+  if (want_gates) {
     dgates = cat({mul(mul(dc, g), mul(i, sub(S(1.0), i))), mul(mul(dc, cx), mul(f, sub(S(1.0), f))),
                   mul(mul(dc, i), sub(S(1.0), mul(g, g))), mul(mul(dh, tc), mul(o, sub(S(1.0), o)))},
                  -1);
   }
-  if (c.needs(1)) dcx = mul(dc, f);
+  if (want_cx) dcx = mul(dc, f);
+  return {dgates, dcx};
+}
+
+TensorList lstm_cell_composite_derivative(const BackwardContext& c) {
+  auto [dgates, dcx] = composite_cell_grads(c.input(0), c.input(1), c.output(1), c.grad(0), c.grad(1), c.needs(0),
+                                            c.needs(1));
   return {dgates, dcx};
 }
 
@@ -65,13 +75,106 @@ TensorList lstm_cell_derivative(const BackwardContext& c) {
 const OpDef kLstmCell{kOp, "fused_lstm_cell(Tensor gates, Tensor cx) -> (hy, cy)", 2, OpKind::Primitive,
                       lstm_cell_fwd, nullptr, lstm_cell_derivative, kSaveInputs | kSaveOutputs};
 
+constexpr const char* kLayerOp = "fused_lstm_layer";
+
+void check_lstm_layer(const Tensor& gx, const Tensor& h0, const Tensor& c0, const Tensor& w) {
+  check_cpu(kLayerOp, {gx, h0, c0, w});
+  KILN_CHECK(gx.dim() == 3 && h0.dim() == 2 && c0.dim() == 2 && w.dim() == 2, Shape, kLayerOp,
+             ": expected gates_x [seq, batch, 4 hidden], h0 and c0 [batch, hidden] and w_hh [4 hidden, hidden], got ",
+             shape_str(gx.shape()), ", ", shape_str(h0.shape()), ", ", shape_str(c0.shape()), " and ",
+             shape_str(w.shape()));
+  const int64_t B = gx.size(1), H = h0.size(1);
+  KILN_CHECK(gx.size(0) > 0, Shape, kLayerOp, ": expected a sequence length larger than 0, got gates_x ",
+             shape_str(gx.shape()));
+  KILN_CHECK(gx.size(2) == 4 * H && h0.size(0) == B && c0.shape() == h0.shape() && w.size(0) == 4 * H &&
+                 w.size(1) == H,
+             Shape, kLayerOp, ": gates_x ", shape_str(gx.shape()), ", h0 ", shape_str(h0.shape()), ", c0 ",
+             shape_str(c0.shape()), " and w_hh ", shape_str(w.shape()),
+             " do not agree on batch and hidden size (gates_x [seq, batch, 4 hidden], w_hh [4 hidden, hidden])");
+  const DType t = gx.dtype();
+  KILN_CHECK((t == DType::Float32 || t == DType::Float64) && h0.dtype() == t && c0.dtype() == t && w.dtype() == t,
+             DType, kLayerOp, ": expected gates_x, h0, c0 and w_hh of one dtype, float32 or float64, got ",
+             dtype_name(t), ", ", dtype_name(h0.dtype()), ", ", dtype_name(c0.dtype()), " and ", dtype_name(w.dtype()));
+}
+
+TensorList lstm_layer_fwd(const TensorList& in, const OpArgs& args) {
+  const Tensor &gx = in[0], &h0 = in[1], &c0 = in[2], &w = in[3];
+  check_lstm_layer(gx, h0, c0, w);
+  const bool reverse = int_arg(args, 0, kLayerOp) != 0;
+  const Shape states{gx.size(0), gx.size(1), h0.size(1)};
+  Tensor hs = new_tensor(states, gx.dtype(), kLayerOp), cs = new_tensor(states, gx.dtype(), kLayerOp);
+  Tensor gates = new_tensor(gx.shape(), gx.dtype(), kLayerOp);
+  cpu::lstm_layer_kernel(hs, cs, gates, contiguous(gx), contiguous(h0), contiguous(c0), contiguous(w), reverse);
+  return {hs, cs, gates};
+}
+
+// Backpropagation through time in ordinary ops, step by step (the cell's gradient as above, then the hidden
+// product's), for create_graph. Each step's gate pre-activations are recomputed from the inputs: the saved
+// workspace carries no gradient, and a higher order must see how they depend on gates_x, h and w_hh.
+TensorList lstm_layer_composite_derivative(const BackwardContext& c) {
+  const Tensor &gx = c.input(0), &h0 = c.input(1), &c0 = c.input(2), &w = c.input(3);
+  const Tensor &hs = c.output(0), &cs = c.output(1);
+  const bool reverse = int_arg(c.args, 0, kLayerOp) != 0;
+  const int64_t steps = hs.size(0);
+  auto at = [&](int64_t s) { return reverse ? steps - 1 - s : s; };
+  TensorList dgates(steps), hprev(steps);
+  Tensor dh_next, dc_next;
+  for (int64_t s = steps - 1; s >= 0; --s) {
+    const int64_t t = at(s);
+    const Tensor hp = s == 0 ? h0 : select(hs, 0, at(s - 1)), cp = s == 0 ? c0 : select(cs, 0, at(s - 1));
+    Tensor dh = select(c.grad(0), 0, t), dc = select(c.grad(1), 0, t);
+    if (dh_next.defined()) dh = add(dh, dh_next);
+    if (dc_next.defined()) dc = add(dc, dc_next);
+    const Tensor gates = addmm(select(gx, 0, t), hp, kiln::t(w));
+    auto [dg, dcp] = composite_cell_grads(gates, cp, select(cs, 0, t), dh, dc, true, true);
+    dgates[t] = dg;
+    hprev[t] = hp;
+    dh_next = matmul(dgates[t], w);
+    dc_next = dcp;
+  }
+  const Tensor dgx = stack(dgates, 0);
+  Tensor dw;
+  if (c.needs(3)) {
+    const int64_t rows = hs.size(0) * hs.size(1);
+    dw = matmul(t(reshape(dgx, {rows, gx.size(2)})), reshape(stack(hprev, 0), {rows, hs.size(2)}));
+  }
+  return {c.needs(0) ? dgx : Tensor(), c.needs(1) ? dh_next : Tensor(), c.needs(2) ? dc_next : Tensor(), dw};
+}
+
+TensorList lstm_layer_derivative(const BackwardContext& c) {
+  if (grad_enabled()) return lstm_layer_composite_derivative(c);
+  const Tensor &h0 = c.input(1), &c0 = c.input(2), &w = c.input(3), &gates = c.output(2);
+  cpu::LstmLayerGrads g{new_tensor(gates.shape(), gates.dtype(), kLayerOp),
+                        c.needs(1) ? new_tensor(h0.shape(), h0.dtype(), kLayerOp) : Tensor(),
+                        c.needs(2) ? new_tensor(c0.shape(), c0.dtype(), kLayerOp) : Tensor(),
+                        c.needs(3) ? new_tensor(w.shape(), w.dtype(), kLayerOp) : Tensor()};
+  cpu::lstm_layer_backward_kernel(g, contiguous(c.grad(0)), contiguous(c.grad(1)), contiguous(h0), contiguous(c0),
+                                  contiguous(w), c.output(0), c.output(1), gates, int_arg(c.args, 0, kLayerOp) != 0);
+  return {c.needs(0) ? g.gates_x : Tensor(), g.h0, g.c0, g.w_hh};
+}
+
+const OpDef kLstmLayer{kLayerOp,
+                       "fused_lstm_layer(Tensor gates_x, Tensor h0, Tensor c0, Tensor w_hh; ints: reverse) -> "
+                       "(hs, cs, gates)",
+                       4, OpKind::Primitive, lstm_layer_fwd, nullptr, lstm_layer_derivative,
+                       kSaveInputs | kSaveOutputs, false, /*differentiable_outputs=*/2};  // gates: a workspace
+
 }  // namespace
 
-void add_recurrent_ops(std::vector<const OpDef*>& table) { table.push_back(&kLstmCell); }
+void add_recurrent_ops(std::vector<const OpDef*>& table) {
+  table.push_back(&kLstmCell);
+  table.push_back(&kLstmLayer);
+}
 
 std::pair<Tensor, Tensor> fused_lstm_cell(const Tensor& gates, const Tensor& cx) {
   TensorList r = call(kLstmCell, {gates, cx});
   return {r[0], r[1]};
+}
+
+std::tuple<Tensor, Tensor, Tensor> fused_lstm_layer(const Tensor& gates_x, const Tensor& h0, const Tensor& c0,
+                                                    const Tensor& w_hh, bool reverse) {
+  TensorList r = call(kLstmLayer, {gates_x, h0, c0, w_hh}, OpArgs{{reverse ? 1 : 0}, {}});
+  return {r[0], r[1], r[2]};
 }
 
 }  // namespace kiln

@@ -20,6 +20,7 @@ import java.util.List;
  */
 public abstract class RNNBase extends Module {
   private static final int FUSED_LSTM_CELL = Core.op("fused_lstm_cell");
+  private static final int FUSED_LSTM_LAYER = Core.op("fused_lstm_layer");
 
   enum Mode {
     RNN_TANH(1), RNN_RELU(1), LSTM(4), GRU(3);
@@ -107,6 +108,7 @@ public abstract class RNNBase extends Module {
     if (x.size(2) != inputSize)
       throw new ShapeException(name + ": input.size(-1) must be equal to input_size. Expected " + inputSize + ", got " + x.size(2));
     long seq = x.size(0), batch = x.size(1);
+    if (seq == 0) throw new ShapeException(name + ": Expected sequence length to be larger than 0 in RNN");
     int directions = directions(), states = numLayers * directions;
     Tensor h = initialState(h0, batched, new long[] {states, batch, outputHidden()}, x, "hidden");
     Tensor c = mode == Mode.LSTM ? initialState(c0, batched, new long[] {states, batch, hiddenSize}, x, "cell") : null;
@@ -154,6 +156,8 @@ public abstract class RNNBase extends Module {
     // the whole sequence, and each step's gates are one addmm (gx + h W_hh^T) instead of a matmul and two adds.
     boolean foldHiddenBias = mode != Mode.GRU;
     if (foldHiddenBias && w[3] != null) gatesX = gatesX.add(w[3]);
+    if (mode == Mode.LSTM && w[4] == null && fusedDtypes(gatesX, state[0], state[1], w[1]))
+      return lstmLayer(gatesX, w[1], state, reverse, seq);
     Tensor whhT = w[1].t(), whrT = w[4] == null ? null : w[4].t();
     // One unbind, not a select per step: select's backward spreads each step's gradient over the whole
     // [seq, batch, gates] tensor (quadratic in seq), unbind's stacks them all at once.
@@ -172,6 +176,31 @@ public abstract class RNNBase extends Module {
       outputs[t] = state[0];
     }
     return Tensor.stack(Arrays.asList(outputs), 0);
+  }
+
+  /** Whether the native fused LSTM kernels take these: one dtype, float32 or float64. */
+  private static boolean fusedDtypes(Tensor... tensors) {
+    DType t = tensors[0].dtype();
+    if (t != DType.FLOAT32 && t != DType.FLOAT64) return false;
+    for (Tensor x : tensors) if (x.dtype() != t) return false;
+    return true;
+  }
+
+  /**
+   * An LSTM layer without projection as the native fused_lstm_layer: the recurrence (each step's hidden product
+   * and cell) in one op forward and one backward through time, where W_hh's gradient is one product over all
+   * steps instead of one per step and their sum. Returns every step's h; state ends as the last step's h and c.
+   */
+  private static Tensor lstmLayer(Tensor gatesX, Tensor whh, Tensor[] state, boolean reverse, long seq) {
+    long[] frame = Frame.of(new long[] {gatesX.handle(), state[0].handle(), state[1].handle(), whh.handle()},
+        Frame.ints(reverse ? 1 : 0));
+    long[] out = Core.call(FUSED_LSTM_LAYER, frame, 3);
+    Tensor hs = Tensor.adopt(out[0]), cs = Tensor.adopt(out[1]);
+    Tensor.adopt(out[2]).close(); // the gate pre-activations: backward keeps its own reference
+    int last = reverse ? 0 : (int) seq - 1;
+    state[0] = hs.select(0, last);
+    state[1] = cs.select(0, last);
+    return hs;
   }
 
   /**
@@ -204,7 +233,7 @@ public abstract class RNNBase extends Module {
    */
   static Tensor lstmCell(Tensor gates, Tensor[] state) {
     Tensor c = state[1];
-    if (gates.dtype() == c.dtype() && (c.dtype() == DType.FLOAT32 || c.dtype() == DType.FLOAT64)) {
+    if (fusedDtypes(gates, c)) {
       long[] out = Core.call(FUSED_LSTM_CELL, Frame.tensors(gates.handle(), c.handle()), 2);
       Tensor h = Tensor.adopt(out[0]);
       state[1] = Tensor.adopt(out[1]);

@@ -25,13 +25,18 @@ final class ActivationGradSamples {
   static Tensor[] op(String name, Tensor[] inputs, long[] ints, double... reals) {
     long[] handles = new long[inputs.length];
     for (int i = 0; i < inputs.length; i++) handles[i] = inputs[i].handle();
-    long[] out = Core.call(Core.op(name), Frame.of(handles, ints, reals), 2);
+    long[] out = Core.call(Core.op(name), Frame.of(handles, ints, reals), 3);
     Tensor[] result = new Tensor[out.length];
     for (int i = 0; i < out.length; i++) result[i] = Tensor.adopt(out[i]);
     return result;
   }
 
   private static final long[] NONE = {};
+
+  private static Tensor[] lstmLayer(Tensor[] in, long reverse) {
+    Tensor[] out = op("fused_lstm_layer", in, new long[] {reverse});
+    return new Tensor[] {out[0], out[1]};
+  }
 
   /** An elementwise activation's backward op, checked at (grad, x). */
   private static void backward(GradSamples s, String name, java.util.function.Supplier<Tensor> x, long[] ints, double... reals) {
@@ -83,6 +88,12 @@ final class ActivationGradSamples {
     // nn.LSTM's cell after the gate products: gates [batch, 4 hidden], cx [batch, hidden] -> (hy, cy)
     s.sample("fused_lstm_cell", "batch 3, hidden 2", in -> op("fused_lstm_cell", in, NONE), () -> of(randn(3, 8), randn(3, 2)));
     s.sample("fused_lstm_cell", "unbatched", in -> op("fused_lstm_cell", in, NONE), () -> of(randn(12), randn(3)));
+    // nn.LSTM's recurrence over a sequence: gates_x [seq, batch, 4 hidden], h0, c0, w_hh -> (hs, cs); its third
+    // output, the gates workspace, is not differentiable (PyTorch's fused cells' workspace is not either)
+    s.sample("fused_lstm_layer", "seq 3, batch 2, hidden 2", in -> lstmLayer(in, 0),
+        () -> of(randn(3, 2, 8), randn(2, 2), randn(2, 2), randn(8, 2)));
+    s.sample("fused_lstm_layer", "reverse, batch 1", in -> lstmLayer(in, 1),
+        () -> of(randn(2, 1, 12), randn(1, 3), randn(1, 3), randn(12, 3)));
     s.sample("glu_backward", "last dim", in -> op("glu_backward", in, new long[] {-1}), () -> of(randn(3, 2), randn(3, 4)));
   }
 }
