@@ -1,12 +1,16 @@
 """PyTorch's side of the benchmark runner (dev.kiln.bench.Runner): the same workloads under the same ids, timed
 the way JMH times Kiln's (warm-up iterations, then measured iterations of a fixed length, each giving the mean time
-per call). Prints one JSON line. Run by the runner once per thread setting and round with Debian's python3-torch:
+per call). Prints one JSON line:
     /usr/bin/python3 benchmarks/pytorch/run.py --workloads sgemm_1024,train_mlp_64 --iters 3 --iter-ms 100
     /usr/bin/python3 benchmarks/pytorch/run.py --peak-rss train_cnn_64 --steps 30
+The runner keeps one process per thread setting with --serve, which answers each request line on stdin
+({"workloads": "id,...", "warmup": n, "iters": n, "iter_ms": n}) with that JSON line, so that each workload runs
+within seconds of Kiln's run of it rather than minutes later.
 """
 import argparse
 import json
 import platform
+import sys
 import time
 
 import torch
@@ -178,6 +182,30 @@ def peak_rss_kb():
         return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
 
 
+def measure(known, ids, warmup, iters, iter_ms):
+    """ns per call of each measured iteration by workload id, and the ids not known here."""
+    results, unknown = {}, []
+    for wid in ids:
+        if wid not in known:
+            unknown.append(wid)
+            continue
+        fn = known[wid]()
+        for _ in range(warmup):
+            iteration(fn, iter_ms * 1e6)
+        results[wid] = [iteration(fn, iter_ms * 1e6) for _ in range(iters)]
+        del fn
+    return {"torch": torch.__version__, "threads": torch.get_num_threads(), "results": results, "unknown": unknown}
+
+
+def serve(known):
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        ids = list(filter(None, r["workloads"].split(",")))
+        print(json.dumps(measure(known, ids, r["warmup"], r["iters"], r["iter_ms"])), flush=True)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--workloads", default="")
@@ -189,6 +217,7 @@ def main():
     p.add_argument("--threads", type=int, default=0, help="torch.set_num_threads; 0 leaves PyTorch's default")
     p.add_argument("--version", action="store_true")
     p.add_argument("--list", action="store_true", help="print every workload id known here")
+    p.add_argument("--serve", action="store_true", help="answer request lines on stdin until it closes")
     a = p.parse_args()
     if a.threads > 0:
         torch.set_num_threads(a.threads)
@@ -206,18 +235,11 @@ def main():
             step()
         print(json.dumps({"peak_rss_kb": peak_rss_kb()}))
         return
-    results, unknown = {}, []
-    for wid in filter(None, a.workloads.split(",")):
-        if wid not in known:
-            unknown.append(wid)
-            continue
-        fn = known[wid]()
-        for _ in range(a.warmup):
-            iteration(fn, a.iter_ms * 1e6)
-        results[wid] = [iteration(fn, a.iter_ms * 1e6) for _ in range(a.iters)]
-        del fn
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "results": results,
-                      "unknown": unknown}))
+    if a.serve:
+        serve(known)
+        return
+    ids = list(filter(None, a.workloads.split(",")))
+    print(json.dumps(measure(known, ids, a.warmup, a.iters, a.iter_ms)))
 
 
 if __name__ == "__main__":

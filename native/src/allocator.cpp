@@ -3,9 +3,11 @@
 // same shapes every step reuses the same blocks: no malloc, no page faults, no zeroing by the kernel.
 #include "kiln/allocator.h"
 
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 
 #include "kiln/error.h"
@@ -25,6 +27,21 @@ size_t default_cache_limit() {
 }
 
 int floor_log2(size_t v) { return 63 - __builtin_clzll(v); }
+
+// Blocks of this size and more ask for transparent huge pages (2 MB) where the kernel gives them only on request
+// (THP "madvise", the default of many distributions): a streaming pass over a 64 MB tensor then walks 32 page
+// table entries instead of 16,384 (row sums of 4096 x 4096 float32: medians of 5 processes each, alternating,
+// 90 -> 98 GB/s through Kiln's sum; 75-88 -> 91-101 in a plain two-thread loop).
+// A block costs at most one partly used huge page more; numpy asks for them from 4 MB as well.
+constexpr size_t kHugePageBlock = size_t(4) << 20;
+
+void advise_huge_pages(void* raw, size_t bytes) {
+  if (bytes < kHugePageBlock) return;
+  const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGE_SIZE));
+  const uintptr_t begin = (reinterpret_cast<uintptr_t>(raw) + page - 1) / page * page;
+  const uintptr_t end = (reinterpret_cast<uintptr_t>(raw) + bytes) / page * page;
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);  // a refusal changes nothing
+}
 
 }  // namespace
 
@@ -84,6 +101,7 @@ void* CachingAllocator::allocate(size_t nbytes, size_t* capacity) {
     fail(ErrorKind::OutOfMemory, cat_str("allocate: out of memory: cannot allocate ", nbytes, " bytes (", s.live_bytes,
                                          " bytes live, cache emptied)"));
   }
+  advise_huge_pages(raw, bucket + kAlignment);
   *static_cast<size_t*>(raw) = bucket;
   void* p = static_cast<char*>(raw) + kAlignment;
   std::lock_guard<std::mutex> lock(mutex_);

@@ -1,7 +1,13 @@
 package dev.kiln.bench;
 
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,7 +16,7 @@ import java.util.Map;
 
 /**
  * PyTorch's side from Python: benchmarks/pytorch/run.py under Debian's python3 (where python3-torch installs),
- * one process per thread setting and round. When PyTorch cannot be imported, available() is false and note()
+ * one serving process per thread setting (serve()), asked for one workload at a time. When PyTorch cannot be imported, available() is false and note()
  * says why, and the runner goes on with Kiln's figures alone.
  */
 public final class PyTorchProcess {
@@ -84,12 +90,61 @@ public final class PyTorchProcess {
     return note;
   }
 
-  /** One round of the workloads under a thread setting: ns per call of each measured iteration, by id. */
-  public JsonObject run(ThreadSetting setting, List<String> ids, Timing t) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of(python, script.toString(), "--workloads", String.join(",", ids),
-        "--warmup", Integer.toString(t.warmup()), "--iters", Integer.toString(t.iters()),
-        "--iter-ms", Integer.toString(t.iterMs()), "--threads", Integer.toString(setting.threads())));
-    return ChildProcess.runJson(cmd, setting.env());
+  /** A process under a thread setting that runs workloads on request (run.py --serve). */
+  public Server serve(ThreadSetting setting) throws IOException {
+    return new Server(List.of(python, script.toString(), "--serve", "--threads", Integer.toString(setting.threads())),
+        setting.env());
+  }
+
+  /**
+   * One run.py --serve process: each request is a line on its stdin, each answer the JSON line it prints. The
+   * runner asks it for each workload right after Kiln's run of the same workload, so that both meet the machine in
+   * the same state (here the two vCPUs' scaling swings between 1.15x and 1.85x from one minute to the next).
+   */
+  public static final class Server implements AutoCloseable {
+    private final Process process;
+    private final Writer requests;
+    private final BufferedReader answers;
+    private final StringBuilder log = new StringBuilder();
+
+    Server(List<String> command, Map<String, String> env) throws IOException {
+      ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+      pb.environment().remove("OPENBLAS_CORETYPE"); // as ChildProcess.runJson says
+      pb.environment().putAll(env);
+      process = pb.start();
+      requests = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+      answers = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    }
+
+    /** ns per call of each measured iteration of the workloads, by id. */
+    public JsonObject run(List<String> ids, Timing t) throws IOException {
+      JsonObject request = new JsonObject();
+      request.addProperty("workloads", String.join(",", ids));
+      request.addProperty("warmup", t.warmup());
+      request.addProperty("iters", t.iters());
+      request.addProperty("iter_ms", t.iterMs());
+      requests.write(request + "\n");
+      requests.flush();
+      for (String line; (line = answers.readLine()) != null; ) {
+        if (line.startsWith("{")) return JsonParser.parseString(line).getAsJsonObject();
+        log.append(line).append('\n'); // warnings and tracebacks: kept for the error message
+      }
+      throw new IOException("the PyTorch process ended: " + log.toString().strip());
+    }
+
+    public boolean alive() {
+      return process.isAlive();
+    }
+
+    @Override
+    public void close() {
+      try {
+        requests.close();
+        if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) process.destroyForcibly();
+      } catch (IOException | InterruptedException e) {
+        process.destroyForcibly();
+      }
+    }
   }
 
   /** Peak resident memory (kB) of a training workload run alone for the given steps. */

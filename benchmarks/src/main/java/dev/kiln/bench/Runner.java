@@ -10,14 +10,15 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The benchmark table: every workload in Kiln (JMH, in this JVM), in PyTorch 1.13 from Python under each thread
- * setting, and in PyTorch 2.7.1 in a forked JVM when built with -Pbytedeco-pytorch; rounds alternate the sides so
- * that they meet the same background load. Writes the Markdown table to --out and prints it.
+ * setting, and in PyTorch 2.7.1 in a forked JVM when built with -Pbytedeco-pytorch. Each workload runs in PyTorch
+ * 1.13 right after Kiln, so that both meet the same background load; the rounds repeat that. Writes the Markdown table to --out and prints it.
  *
  * <pre>mvn -B -q -pl benchmarks -Pbytedeco-pytorch package exec:exec -DskipTests -Dbench.args="--quick"</pre>
  */
@@ -45,27 +46,37 @@ public final class Runner {
     List<String> notes = new ArrayList<>();
     List<String> ids = work.stream().map(Workload::id).toList();
     Samples s = new Samples();
-    for (int round = 1; round <= t.rounds(); round++) {
-      for (Workload w : work) {
-        log("round %d/%d, Kiln: %s", round, t.rounds(), w.id());
-        s.add(Samples.KILN, w.id(), JmhSession.run(KILN_JMH, w.kiln(), t));
-        if (w.openBlas() != null) s.add(Samples.OPENBLAS, w.id(), JmhSession.run(KILN_JMH, w.openBlas(), t));
-      }
-      for (ThreadSetting setting : ThreadSetting.values()) {
-        boolean redundant = setting == ThreadSetting.ALL_CORES && torch.defaultThreads() >= setting.threads();
-        if (torch.available() && !redundant) {
-          log("round %d/%d, PyTorch 1.13 (%s)", round, t.rounds(), setting.label());
-          try {
-            s.addAll(Samples.PYTORCH + setting.label(), ChildProcess.results(torch.run(setting, ids, t)));
-          } catch (IOException e) {
-            notes.add("PyTorch under " + setting.label() + " failed in round " + round + ": " + e.getMessage());
+    Map<ThreadSetting, PyTorchProcess.Server> servers = new EnumMap<>(ThreadSetting.class);
+    try {
+      for (int round = 1; round <= t.rounds(); round++) {
+        // Each workload in Kiln, then at once in PyTorch 1.13 under each thread setting (a serving process each).
+        for (Workload w : work) {
+          log("round %d/%d, Kiln: %s", round, t.rounds(), w.id());
+          s.add(Samples.KILN, w.id(), JmhSession.run(KILN_JMH, w.kiln(), t));
+          if (w.openBlas() != null) s.add(Samples.OPENBLAS, w.id(), JmhSession.run(KILN_JMH, w.openBlas(), t));
+          for (ThreadSetting setting : ThreadSetting.values()) {
+            boolean redundant = setting == ThreadSetting.ALL_CORES && torch.defaultThreads() >= setting.threads();
+            if (!torch.available() || redundant) continue;
+            log("round %d/%d, PyTorch 1.13 (%s): %s", round, t.rounds(), setting.label(), w.id());
+            try {
+              PyTorchProcess.Server server = servers.get(setting);
+              if (server == null || !server.alive()) servers.put(setting, server = torch.serve(setting));
+              s.addAll(Samples.PYTORCH + setting.label(), ChildProcess.results(server.run(List.of(w.id()), t)));
+            } catch (IOException e) {
+              notes.add("PyTorch under " + setting.label() + " failed on " + w.id() + " in round " + round + ": "
+                  + e.getMessage());
+            }
           }
         }
         if (inJvm) {
-          log("round %d/%d, PyTorch 2.7.1 in the JVM (%s)", round, t.rounds(), setting.label());
-          inJvmRound(s, setting, ids, t, notes);
+          for (ThreadSetting setting : ThreadSetting.values()) {
+            log("round %d/%d, PyTorch 2.7.1 in the JVM (%s)", round, t.rounds(), setting.label());
+            inJvmRound(s, setting, ids, t, notes);
+          }
         }
       }
+    } finally {
+      servers.values().forEach(PyTorchProcess.Server::close);
     }
     Map<String, ResultTable.Memory> memory = peakMemory(work, torch, s, notes);
     String table = ResultTable.render(header(o, torch), work, s, memory, notes(torch, inJvm, o.kernels(), notes));
@@ -153,7 +164,8 @@ public final class Runner {
             + " (Debian's python3-torch; " + torch.defaultThreads() + " thread(s) by default; BLAS: "
             + String.join(", ", torch.blas()) + ")" : "not run") + ".",
         "",
-        String.format("Mode: %s: %d round(s) alternating Kiln and PyTorch; per workload and side, %d warm-up and %d "
+        String.format("Mode: %s: %d round(s); in each, every workload in Kiln and at once in PyTorch 1.13 under each thread "
+            + "setting (then PyTorch 2.7.1 in the JVM); per workload and side, %d warm-up and %d "
             + "measured iterations of %d ms each. Command: `%s` "
             + "(--quick, --only=REGEX, --suite=kernels, --out=FILE, --rounds=N, --python=PATH).",
             o.quick() ? "quick (a smoke run, figures indicative only)" : "full", t.rounds(), t.warmup(), t.iters(),
