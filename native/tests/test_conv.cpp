@@ -91,6 +91,11 @@ TEST(conv2d_matches_the_reference) {
       {{2, 3, 1, 1}, {4, 3, 3, 3}, {1, 1}, {1, 1}, {1, 1}, 1},
       {{2, 2, 2, 5}, {3, 2, 3, 3}, {1, 1}, {3, 3}, {3, 3}, 1},
       {{2, 3, 14, 14}, {5, 3, 5, 5}, {1, 1}, {2, 2}, {1, 1}, 1},
+      // patches of at most 16 rows (the short GEMM): output channels 8 at a time and one at a time, vectors of
+      // columns and a tail
+      {{2, 1, 9, 10}, {11, 1, 3, 3}, {1, 1}, {1, 1}, {1, 1}, 1},
+      {{2, 1, 28, 28}, {32, 1, 3, 3}, {1, 1}, {1, 1}, {1, 1}, 1},
+      {{3, 2, 5, 7}, {16, 2, 2, 2}, {1, 1}, {0, 1}, {1, 1}, 1},
   };
   for (DType t : {DType::Float32, DType::Float64}) {
     for (const Case& c : cases) {
