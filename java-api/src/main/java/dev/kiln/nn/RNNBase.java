@@ -150,12 +150,20 @@ public abstract class RNNBase extends Module {
 
   /** One layer in one direction over the whole sequence; state holds {h, c} and ends as the final states. */
   private Tensor runDirection(Tensor x, Tensor[] w, Tensor[] state, boolean reverse, long seq) {
-    Tensor gatesX = x.matmul(w[0].t());
-    if (w[2] != null) gatesX = gatesX.add(w[2]);
     // Where no reset gate sits between them (all but GRU), b_hh joins the same sum as b_ih: it is added once over
     // the whole sequence, and each step's gates are one addmm (gx + h W_hh^T) instead of a matmul and two adds.
     boolean foldHiddenBias = mode != Mode.GRU;
-    if (foldHiddenBias && w[3] != null) gatesX = gatesX.add(w[3]);
+    Tensor bias = w[2];
+    if (foldHiddenBias && w[3] != null) bias = bias == null ? w[3] : bias.add(w[3]);
+    Tensor gatesX;
+    if (bias != null && x.isContiguous()) {
+      // the input's products and the biases as one addmm over every step: one pass, and one sum in backward
+      long[] s = x.shape();
+      gatesX = bias.addmm(x.view(s[0] * s[1], s[2]), w[0].t()).view(s[0], s[1], -1);
+    } else {
+      gatesX = x.matmul(w[0].t());
+      if (bias != null) gatesX = gatesX.add(bias);
+    }
     if (mode == Mode.LSTM && w[4] == null && fusedDtypes(gatesX, state[0], state[1], w[1]))
       return lstmLayer(gatesX, w[1], state, reverse, seq);
     Tensor whhT = w[1].t(), whrT = w[4] == null ? null : w[4].t();
