@@ -29,29 +29,40 @@ KILN_ALWAYS_INLINE T tanh_of(T x) {
   else return std::tanh(x);
 }
 
-template <class T>
-KILN_ALWAYS_INLINE void forward_rows(const T* __restrict gates, const T* __restrict cx, T* __restrict hy,
-                                     T* __restrict cy, int64_t rows, int64_t H) {
+// Save: gates is overwritten with the four activations (each slot after it was read; one pointer, so the loop
+// still vectorizes).
+template <bool Save, class T>
+KILN_ALWAYS_INLINE void forward_rows(std::conditional_t<Save, T*, const T*> __restrict gates, const T* __restrict cx,
+                                     T* __restrict hy, T* __restrict cy, int64_t rows, int64_t H) {
   for (int64_t b = 0; b < rows; ++b) {
-    const T *a = gates + b * 4 * H, *c0 = cx + b * H;
+    auto a = gates + b * 4 * H;
+    const T* c0 = cx + b * H;
     T *h = hy + b * H, *c = cy + b * H;
     for (int64_t j = 0; j < H; ++j) {
       const T i = sigmoid_of(a[j]), f = sigmoid_of(a[H + j]), g = tanh_of(a[2 * H + j]), o = sigmoid_of(a[3 * H + j]);
       const T cell = f * c0[j] + i * g;
       c[j] = cell;
       h[j] = o * tanh_of(cell);
+      if constexpr (Save) {
+        a[j] = i;
+        a[H + j] = f;
+        a[2 * H + j] = g;
+        a[3 * H + j] = o;
+      }
     }
   }
 }
 
 // With tc = tanh(cy) and dc = dcy + dhy o (1 - tc^2), the cell's total gradient:
 // di = dc g i (1 - i), df = dc cx f (1 - f), dg = dc i (1 - g^2), do = dhy tc o (1 - o), dcx = dc f.
-template <bool WithCx, class T>
+// Activated: a holds the activations i, f, g, o themselves (as forward_rows saved them), not pre-activations.
+template <bool WithCx, bool Activated, class T>
 KILN_ALWAYS_INLINE void backward_row(const T* __restrict gh, const T* __restrict gc, const T* __restrict a,
                                      const T* __restrict c0, const T* __restrict c1, T* __restrict d,
                                      T* __restrict dcx, int64_t H) {
   for (int64_t j = 0; j < H; ++j) {
-    const T i = sigmoid_of(a[j]), f = sigmoid_of(a[H + j]), g = tanh_of(a[2 * H + j]), o = sigmoid_of(a[3 * H + j]);
+    T i = a[j], f = a[H + j], g = a[2 * H + j], o = a[3 * H + j];
+    if constexpr (!Activated) i = sigmoid_of(i), f = sigmoid_of(f), g = tanh_of(g), o = sigmoid_of(o);
     const T tc = tanh_of(c1[j]);
     const T dc = gc[j] + gh[j] * o * (T(1) - tc * tc);
     d[j] = dc * g * (i * (T(1) - i));
@@ -62,29 +73,44 @@ KILN_ALWAYS_INLINE void backward_row(const T* __restrict gh, const T* __restrict
   }
 }
 
-template <class T>
+template <bool Activated, class T>
 KILN_ALWAYS_INLINE void backward_rows(const T* dhy, const T* dcy, const T* gates, const T* cx, const T* cy, T* dgates,
                                       T* dcx, int64_t rows, int64_t H) {
   for (int64_t b = 0; b < rows; ++b) {
     const int64_t r = b * H, r4 = b * 4 * H;
-    if (dcx) backward_row<true>(dhy + r, dcy + r, gates + r4, cx + r, cy + r, dgates + r4, dcx + r, H);
-    else backward_row<false>(dhy + r, dcy + r, gates + r4, cx + r, cy + r, dgates + r4, dcx, H);
+    if (dcx) backward_row<true, Activated>(dhy + r, dcy + r, gates + r4, cx + r, cy + r, dgates + r4, dcx + r, H);
+    else backward_row<false, Activated>(dhy + r, dcy + r, gates + r4, cx + r, cy + r, dgates + r4, dcx, H);
   }
 }
 
-KILN_SIMD void forward_f32(const float* gates, const float* cx, float* hy, float* cy, int64_t rows, int64_t H) {
-  forward_rows(gates, cx, hy, cy, rows, H);
+template <class T>
+KILN_ALWAYS_INLINE void forward_any(T* gates, const T* cx, T* hy, T* cy, bool save, int64_t rows, int64_t H) {
+  if (save) forward_rows<true, T>(gates, cx, hy, cy, rows, H);
+  else forward_rows<false, T>(gates, cx, hy, cy, rows, H);
 }
-KILN_SIMD void forward_f64(const double* gates, const double* cx, double* hy, double* cy, int64_t rows, int64_t H) {
-  forward_rows(gates, cx, hy, cy, rows, H);
+
+template <class T>
+KILN_ALWAYS_INLINE void backward_any(const T* dhy, const T* dcy, const T* gates, const T* cx, const T* cy, T* dgates,
+                                     T* dcx, int64_t rows, int64_t H, bool activated) {
+  if (activated) backward_rows<true>(dhy, dcy, gates, cx, cy, dgates, dcx, rows, H);
+  else backward_rows<false>(dhy, dcy, gates, cx, cy, dgates, dcx, rows, H);
+}
+
+// gates is written only when save is true.
+KILN_SIMD void forward_f32(float* gates, const float* cx, float* hy, float* cy, bool save, int64_t rows, int64_t H) {
+  forward_any(gates, cx, hy, cy, save, rows, H);
+}
+KILN_SIMD void forward_f64(double* gates, const double* cx, double* hy, double* cy, bool save, int64_t rows,
+                           int64_t H) {
+  forward_any(gates, cx, hy, cy, save, rows, H);
 }
 KILN_SIMD void backward_f32(const float* dhy, const float* dcy, const float* gates, const float* cx, const float* cy,
-                            float* dgates, float* dcx, int64_t rows, int64_t H) {
-  backward_rows(dhy, dcy, gates, cx, cy, dgates, dcx, rows, H);
+                            float* dgates, float* dcx, int64_t rows, int64_t H, bool activated) {
+  backward_any(dhy, dcy, gates, cx, cy, dgates, dcx, rows, H, activated);
 }
 KILN_SIMD void backward_f64(const double* dhy, const double* dcy, const double* gates, const double* cx,
-                            const double* cy, double* dgates, double* dcx, int64_t rows, int64_t H) {
-  backward_rows(dhy, dcy, gates, cx, cy, dgates, dcx, rows, H);
+                            const double* cy, double* dgates, double* dcx, int64_t rows, int64_t H, bool activated) {
+  backward_any(dhy, dcy, gates, cx, cy, dgates, dcx, rows, H, activated);
 }
 
 // Runs fn(first row, row count) over the B rows, split across the pool when the cell is large.
@@ -96,29 +122,44 @@ void over_rows(int64_t B, int64_t H, Fn&& fn) {
 
 }  // namespace
 
-void lstm_cell_rows(const float* gates, const float* cx, float* hy, float* cy, int64_t B, int64_t H) {
+namespace {
+
+template <class T>
+void rows_forward(const T* gates, const T* cx, T* hy, T* cy, int64_t B, int64_t H, bool save) {
+  T* g = const_cast<T*>(gates);  // written only when save (the callers that save pass a mutable buffer)
   over_rows(B, H, [&](int64_t b, int64_t n) {
-    forward_f32(gates + b * 4 * H, cx + b * H, hy + b * H, cy + b * H, n, H);
-  });
-}
-void lstm_cell_rows(const double* gates, const double* cx, double* hy, double* cy, int64_t B, int64_t H) {
-  over_rows(B, H, [&](int64_t b, int64_t n) {
-    forward_f64(gates + b * 4 * H, cx + b * H, hy + b * H, cy + b * H, n, H);
+    if constexpr (std::is_same_v<T, float>) forward_f32(g + b * 4 * H, cx + b * H, hy + b * H, cy + b * H, save, n, H);
+    else forward_f64(g + b * 4 * H, cx + b * H, hy + b * H, cy + b * H, save, n, H);
   });
 }
 
+}  // namespace
+
+void lstm_cell_rows(const float* gates, const float* cx, float* hy, float* cy, int64_t B, int64_t H) {
+  rows_forward(gates, cx, hy, cy, B, H, false);
+}
+void lstm_cell_rows(const double* gates, const double* cx, double* hy, double* cy, int64_t B, int64_t H) {
+  rows_forward(gates, cx, hy, cy, B, H, false);
+}
+void lstm_cell_rows_saving(float* gates, const float* cx, float* hy, float* cy, int64_t B, int64_t H) {
+  rows_forward<float>(gates, cx, hy, cy, B, H, true);
+}
+void lstm_cell_rows_saving(double* gates, const double* cx, double* hy, double* cy, int64_t B, int64_t H) {
+  rows_forward<double>(gates, cx, hy, cy, B, H, true);
+}
+
 void lstm_cell_backward_rows(const float* dhy, const float* dcy, const float* gates, const float* cx, const float* cy,
-                             float* dgates, float* dcx, int64_t B, int64_t H) {
+                             float* dgates, float* dcx, int64_t B, int64_t H, bool activated) {
   over_rows(B, H, [&](int64_t b, int64_t n) {
     backward_f32(dhy + b * H, dcy + b * H, gates + b * 4 * H, cx + b * H, cy + b * H, dgates + b * 4 * H,
-                 dcx ? dcx + b * H : nullptr, n, H);
+                 dcx ? dcx + b * H : nullptr, n, H, activated);
   });
 }
 void lstm_cell_backward_rows(const double* dhy, const double* dcy, const double* gates, const double* cx,
-                             const double* cy, double* dgates, double* dcx, int64_t B, int64_t H) {
+                             const double* cy, double* dgates, double* dcx, int64_t B, int64_t H, bool activated) {
   over_rows(B, H, [&](int64_t b, int64_t n) {
     backward_f64(dhy + b * H, dcy + b * H, gates + b * 4 * H, cx + b * H, cy + b * H, dgates + b * 4 * H,
-                 dcx ? dcx + b * H : nullptr, n, H);
+                 dcx ? dcx + b * H : nullptr, n, H, activated);
   });
 }
 

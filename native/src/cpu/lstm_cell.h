@@ -14,13 +14,17 @@ void lstm_cell_kernel(const Tensor& hy, const Tensor& cy, const Tensor& gates, c
 void lstm_cell_backward_kernel(const Tensor& grad_gates, const Tensor& grad_cx, const Tensor& grad_hy,
                                const Tensor& grad_cy, const Tensor& gates, const Tensor& cx, const Tensor& cy);
 
-// The same on raw contiguous rows (B rows of H, gates of 4H), for kernels that run many cells (lstm_layer.h);
-// dcx may be null.
+// The same on raw contiguous rows (B rows of H, gates of 4H), for kernels that run many cells (lstm_layer.h).
+// The _saving forms also overwrite gates with the activations sigmoid(i), sigmoid(f), tanh(g), sigmoid(o);
+// backward then reads those instead of recomputing them (activated). dcx may be null.
 void lstm_cell_rows(const float* gates, const float* cx, float* hy, float* cy, int64_t B, int64_t H);
 void lstm_cell_rows(const double* gates, const double* cx, double* hy, double* cy, int64_t B, int64_t H);
+void lstm_cell_rows_saving(float* gates, const float* cx, float* hy, float* cy, int64_t B, int64_t H);
+void lstm_cell_rows_saving(double* gates, const double* cx, double* hy, double* cy, int64_t B, int64_t H);
 void lstm_cell_backward_rows(const float* dhy, const float* dcy, const float* gates, const float* cx, const float* cy,
-                             float* dgates, float* dcx, int64_t B, int64_t H);
+                             float* dgates, float* dcx, int64_t B, int64_t H, bool activated = false);
 void lstm_cell_backward_rows(const double* dhy, const double* dcy, const double* gates, const double* cx,
-                             const double* cy, double* dgates, double* dcx, int64_t B, int64_t H);
+                             const double* cy, double* dgates, double* dcx, int64_t B, int64_t H,
+                             bool activated = false);
 
 }  // namespace kiln::cpu

@@ -71,7 +71,7 @@ void forward(T* hs, T* cs, T* gates, const T* gx, const T* h0, const T* c0, cons
       const T* c = s == 0 ? c0 + rh : cs + order.at(s - 1) * bh + rh;
       T* g = gates + t * bg + rg;
       product(split, m, 4 * H, H, h, H, wt.data(), 4 * H, T(1), g, 4 * H);
-      lstm_cell_rows(g, c, hs + t * bh + rh, cs + t * bh + rh, m, H);
+      lstm_cell_rows_saving(g, c, hs + t * bh + rh, cs + t * bh + rh, m, H);  // the activations replace the sums
     }
   });
 }
@@ -100,7 +100,7 @@ void backward(const LstmLayerGrads& out, const T* dhs, const T* dcs, const T* h0
       T* dg = dgx + t * bg + rg;
       const bool want_dc = s > 0 || dc0 != nullptr;
       lstm_cell_backward_rows(dh.data(), dc.data(), gates + t * bg + rg, c, cs + t * bh + rh, dg,
-                              want_dc ? dc_prev.data() : nullptr, m, H);
+                              want_dc ? dc_prev.data() : nullptr, m, H, /*activated=*/true);
       if (s > 0) {
         const int64_t p = order.at(s - 1) * bh + rh;
         std::copy(dhs + p, dhs + p + n, dh.begin());

@@ -8,8 +8,8 @@
 namespace kiln::cpu {
 
 // gates_x [T, B, 4H]: the input's gate pre-activations (biases added); h0, c0 [B, H]; w_hh [4H, H]. Fills
-// hs, cs [T, B, H] with every step's states and gates [T, B, 4H] with every step's pre-activations
-// (gates_x + h W_hh^T). reverse runs the steps from T - 1 down to 0.
+// hs, cs [T, B, H] with every step's states and gates [T, B, 4H] with every step's gate activations
+// (sigmoid, sigmoid, tanh, sigmoid of gates_x + h W_hh^T). reverse runs the steps from T - 1 down to 0.
 void lstm_layer_kernel(const Tensor& hs, const Tensor& cs, const Tensor& gates, const Tensor& gates_x,
                        const Tensor& h0, const Tensor& c0, const Tensor& w_hh, bool reverse);
 

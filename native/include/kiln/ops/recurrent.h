@@ -15,8 +15,8 @@ std::pair<Tensor, Tensor> fused_lstm_cell(const Tensor& gates, const Tensor& cx)
 // One LSTM layer's recurrence over a sequence: gates_x [T, B, 4H] holds the input's gate pre-activations with
 // both biases added (x W_ih^T + b_ih + b_hh), h0 and c0 [B, H] the initial states, w_hh [4H, H] the hidden
 // weights. Returns (hs, cs, gates), each [T, B, *]: every step's h and c (hs is the layer's output; h_n and c_n are
-// the last step's) and its gate pre-activations gates_x[t] + h W_hh^T: the workspace that backward reads, not
-// differentiable (as PyTorch's fused cells' workspace).
+// the last step's) and its gates' activations (sigmoid(i), sigmoid(f), tanh(g), sigmoid(o) of gates_x[t] +
+// h W_hh^T): the workspace that backward reads, not differentiable (as PyTorch's fused cells' workspace).
 // reverse runs the steps from T - 1 down to 0 (a bidirectional layer's second direction). float32 or float64.
 std::tuple<Tensor, Tensor, Tensor> fused_lstm_layer(const Tensor& gates_x, const Tensor& h0, const Tensor& c0,
                                                     const Tensor& w_hh, bool reverse = false);

@@ -204,7 +204,7 @@ public abstract class RNNBase extends Module {
         Frame.ints(reverse ? 1 : 0));
     long[] out = Core.call(FUSED_LSTM_LAYER, frame, 3);
     Tensor hs = Tensor.adopt(out[0]), cs = Tensor.adopt(out[1]);
-    Tensor.adopt(out[2]).close(); // the gate pre-activations: backward keeps its own reference
+    Tensor.adopt(out[2]).close(); // the gates' activations: backward keeps its own reference
     int last = reverse ? 0 : (int) seq - 1;
     state[0] = hs.select(0, last);
     state[1] = cs.select(0, last);
