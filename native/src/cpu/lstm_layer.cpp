@@ -10,61 +10,25 @@
 #include <algorithm>
 #include <vector>
 
-#include "cpu/claim_loop.h"
-#include "cpu/gemm.h"
 #include "cpu/lstm_cell.h"
+#include "cpu/recurrent_layer.h"
 #include "kiln/error.h"
 
 namespace kiln::cpu {
 namespace {
 
-// Rows per chunk: where OpenBLAS runs a chunk's products unpacked, chunks of that size (measured at H = 128,
-// 8 rows: each step's two products 5.5 us on one core, against 34 us for all 32 rows of the batch in one packed
-// product); otherwise the whole batch is one chunk and its products split across the pool (gemm_parallel).
-// Either way the chunks depend on the sizes only, so results do not depend on the thread count.
-int64_t chunk_rows(int64_t B, int64_t H) {
-  const int64_t rows = unpacked_gemm_rows(4 * H, H);
-  return rows >= 8 ? std::min<int64_t>(8, B) : B;
-}
-
-// The time index of the s-th step run.
-struct StepOrder {
-  int64_t steps;
-  bool reverse;
-  int64_t at(int64_t s) const { return reverse ? steps - 1 - s : s; }
-};
-
-template <class T>
-void product(bool split, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b, int64_t ldb, T beta,
-             T* c, int64_t ldc) {
-  if (split) gemm_parallel(false, false, m, n, k, T(1), a, lda, b, ldb, beta, c, ldc);
-  else gemm(false, false, m, n, k, T(1), a, lda, b, ldb, beta, c, ldc);
-}
-
-// Runs fn(first row, row count, split) over the batch's chunks.
-template <class Fn>
-void over_chunks(int64_t B, int64_t H, Fn&& fn) {
-  const int64_t rows = chunk_rows(B, H);
-  if (rows >= B) return fn(int64_t(0), B, true);
-  SingleThreadedBlas single;
-  claim_loop(B, rows, [] { return 0; }, [&](int64_t r0, int64_t r1, int) { fn(r0, r1 - r0, false); });
-}
+using recurrent::StepOrder;
+using recurrent::over_chunks;
+using recurrent::product;
 
 template <class T>
 void forward(T* hs, T* cs, T* gates, const T* gx, const T* h0, const T* c0, const T* w, int64_t steps, int64_t B,
              int64_t H, bool reverse) {
   const int64_t bh = B * H, bg = B * 4 * H;
   std::copy(gx, gx + steps * bg, gates);
-  // W_hh^T [H, 4H]: the products as plain row-major ones (OpenBLAS's unpacked kernel for A B^T ran 50 against 190
-  // GFLOP/s for A B), transposed in 16 x 16 tiles so that neither side strides through a whole row per element.
-  std::vector<T> wt(4 * H * H);
-  constexpr int64_t kTile = 16;
-  for (int64_t g0 = 0; g0 < 4 * H; g0 += kTile)
-    for (int64_t j0 = 0; j0 < H; j0 += kTile)
-      for (int64_t g = g0; g < std::min(g0 + kTile, 4 * H); ++g)
-        for (int64_t j = j0; j < std::min(j0 + kTile, H); ++j) wt[j * 4 * H + g] = w[g * H + j];
+  const std::vector<T> wt = recurrent::transposed(w, 4 * H, H);
   const StepOrder order{steps, reverse};
-  over_chunks(B, H, [&](int64_t r0, int64_t m, bool split) {
+  over_chunks(B, 4 * H, H, [&](int64_t r0, int64_t m, bool split) {
     for (int64_t s = 0; s < steps; ++s) {
       const int64_t t = order.at(s), rh = r0 * H, rg = r0 * 4 * H;
       const T* h = s == 0 ? h0 + rh : hs + order.at(s - 1) * bh + rh;
@@ -89,7 +53,7 @@ void backward(const LstmLayerGrads& out, const T* dhs, const T* dcs, const T* h0
   T* dgx = out.gates_x.data<T>();
   T *dh0 = data_or_null<T>(out.h0), *dc0 = data_or_null<T>(out.c0), *dw = data_or_null<T>(out.w_hh);
   const StepOrder order{steps, reverse};
-  over_chunks(B, H, [&](int64_t r0, int64_t m, bool split) {
+  over_chunks(B, 4 * H, H, [&](int64_t r0, int64_t m, bool split) {
     const int64_t rh = r0 * H, rg = r0 * 4 * H, n = m * H;
     // dh, dc: the gradients reaching the current step's h and c (from the outputs and from the later steps)
     const int64_t last = order.at(steps - 1) * bh + rh;
@@ -112,14 +76,7 @@ void backward(const LstmLayerGrads& out, const T* dhs, const T* dcs, const T* h0
       }
     }
   });
-  if (!dw) return;
-  // The s-th step run (s >= 1) read the state of step s - 1: forward, dgx[1 ..] against hs[.. T - 2]; in reverse,
-  // dgx[.. T - 2] against hs[1 ..]. The first step run read h0.
-  const int64_t later = (steps - 1) * B;
-  if (later > 0)
-    gemm_parallel(true, false, 4 * H, H, later, T(1), reverse ? dgx : dgx + bg, 4 * H, reverse ? hs + bh : hs, H, T(0),
-                  dw, H);
-  gemm_parallel(true, false, 4 * H, H, B, T(1), dgx + order.at(0) * bg, 4 * H, h0, H, T(later > 0 ? 1 : 0), dw, H);
+  if (dw) recurrent::hidden_weight_grad(dw, dgx, hs, h0, steps, B, 4 * H, H, reverse);
 }
 
 }  // namespace
