@@ -1,5 +1,6 @@
-// fused_lstm_cell against its composite form (sigmoid, tanh, mul, add) and fused_lstm_layer against a loop of
-// addmm and fused_lstm_cell (what nn.LSTM ran before it); their gradients against those and against finite
+// fused_lstm_cell against its composite form (sigmoid, tanh, mul, add), fused_lstm_layer against a loop of
+// addmm and fused_lstm_cell (what nn.LSTM ran before it) and fused_gru_layer against nn.GRU's step in ordinary
+// ops; their gradients against those and against finite
 // differences in float64 (first order through the fused backward, second order through the composite one that
 // create_graph takes); their checks.
 #include "check.h"
@@ -46,6 +47,22 @@ Tensor loss_of(const std::tuple<Tensor, Tensor, Tensor>& r, const TensorList& we
 
 TensorList layer_weights(int64_t steps, int64_t B, int64_t H, DType t, uint64_t seed) {
   return {uniform({steps, B, H}, seed, -1, 1, t), uniform({steps, B, H}, seed + 1, -1, 1, t)};
+}
+
+// A GRU layer step by step in ordinary ops (nn.GRU's step before the fused layer): every step's h.
+Tensor stepwise_gru(const Tensor& gx, const Tensor& h0, const Tensor& w, const Tensor& b, bool reverse) {
+  const int64_t steps = gx.size(0);
+  TensorList hs(steps);
+  Tensor h = h0;
+  for (int64_t s = 0; s < steps; ++s) {
+    const int64_t t = reverse ? steps - 1 - s : s;
+    const TensorList x3 = chunk(select(gx, 0, t), 3, -1), h3 = chunk(add(matmul(h, kiln::t(w)), b), 3, -1);
+    const Tensor r = sigmoid(add(x3[0], h3[0])), z = sigmoid(add(x3[1], h3[1]));
+    const Tensor n = tanh(add(x3[2], mul(r, h3[2])));
+    h = add(n, mul(z, sub(h, n)));
+    hs[t] = h;
+  }
+  return stack(hs, 0);
 }
 
 }  // namespace
@@ -243,4 +260,98 @@ TEST(fused_lstm_layer_checks_its_inputs) {
                ct = transpose(uniform({3, 2}, 53), 0, 1), wt = transpose(uniform({3, 12}, 54), 0, 1);
   CHECK_SAME(std::get<0>(fused_lstm_layer(gt, ht, ct, wt, true)),
              std::get<0>(fused_lstm_layer(contiguous(gt), contiguous(ht), contiguous(ct), contiguous(wt), true)), 0);
+}
+
+TEST(fused_gru_layer_matches_the_stepwise_layer) {
+  for (DType t : {DType::Float32, DType::Float64}) {
+    for (bool reverse : {false, true}) {
+      // 3 x 4: one chunk; 32 x 40: chunks of 8 rows where OpenBLAS has unpacked kernels; 20 x 210: one chunk,
+      // its products split across the pool
+      for (const Shape& sbh : {Shape{5, 3, 4}, Shape{1, 2, 3}, Shape{7, 32, 40}, Shape{3, 20, 210}}) {
+        const int64_t steps = sbh[0], B = sbh[1], H = sbh[2];
+        const TensorList x0{uniform({steps, B, 3 * H}, 60, -2, 2, t), uniform({B, H}, 61, -1, 1, t),
+                            uniform({3 * H, H}, 62, -0.6, 0.6, t), uniform({3 * H}, 63, -0.5, 0.5, t)};
+        const double tol = t == DType::Float32 ? 2e-5 : 1e-12;
+        const auto [hs, ws] = fused_gru_layer(x0[0], x0[1], x0[2], x0[3], reverse);
+        CHECK_SAME(hs, stepwise_gru(x0[0], x0[1], x0[2], x0[3], reverse), tol);
+        CHECK_SHAPE(ws, {steps, B, 4 * H});
+        TensorList a{clone(x0[0]), clone(x0[1]), clone(x0[2]), clone(x0[3])};
+        TensorList b{clone(x0[0]), clone(x0[1]), clone(x0[2]), clone(x0[3])};
+        for (Tensor& x : a) set_requires_grad(x, true);
+        for (Tensor& x : b) set_requires_grad(x, true);
+        const Tensor v = uniform({steps, B, H}, 64, -1, 1, t);
+        const TensorList got = kiln::grad({sum(mul(fused_gru_layer(a[0], a[1], a[2], a[3], reverse).first, v))}, a);
+        const TensorList want = kiln::grad({sum(mul(stepwise_gru(b[0], b[1], b[2], b[3], reverse), v))}, b);
+        for (size_t i = 0; i < 4; ++i) CHECK_SAME(got[i], want[i], t == DType::Float32 ? 1e-4 : 1e-11);
+        CHECK(!requires_grad(fused_gru_layer(a[0], a[1], a[2], a[3], reverse).second));  // the workspace
+      }
+    }
+  }
+}
+
+TEST(fused_gru_layer_gradients_match_finite_differences) {
+  const DType t = DType::Float64;
+  const int64_t steps = 3, B = 2, H = 2;
+  for (bool reverse : {false, true}) {
+    const TensorList x0{uniform({steps, B, 3 * H}, 70, -2, 2, t), uniform({B, H}, 71, -1, 1, t),
+                        uniform({3 * H, H}, 72, -1, 1, t), uniform({3 * H}, 73, -1, 1, t)};
+    const Tensor v = uniform({steps, B, H}, 74, -1, 1, t);
+    auto loss = [&](const TensorList& x) { return sum(mul(fused_gru_layer(x[0], x[1], x[2], x[3], reverse).first, v)); };
+    TensorList x{clone(x0[0]), clone(x0[1]), clone(x0[2]), clone(x0[3])};
+    for (Tensor& e : x) set_requires_grad(e, true);
+    const TensorList fused = kiln::grad({loss(x)}, x);
+    const TensorList d = kiln::grad({loss(x)}, x, {}, true, true);
+    const double h = 1e-6;
+    for (size_t which = 0; which < 4; ++which) {
+      std::vector<double> numeric;
+      for (int64_t k = 0; k < x0[which].numel(); ++k) {
+        TensorList up(x0.begin(), x0.end()), down(x0.begin(), x0.end());
+        up[which] = clone(x0[which]);
+        down[which] = clone(x0[which]);
+        up[which].data<double>()[k] += h;
+        down[which].data<double>()[k] -= h;
+        numeric.push_back((values(loss(up))[0] - values(loss(down))[0]) / (2 * h));
+      }
+      CHECK_VALUES(fused[which], 1e-7, numeric);
+      CHECK_VALUES(d[which], 1e-7, numeric);
+    }
+    // second order through the composite backward: d/d(w_hh) of sum(d loss/d w_hh * u) + sum(d loss/d b_hh * e)
+    const Tensor u = uniform({3 * H, H}, 75, -1, 1, t), e = uniform({3 * H}, 76, -1, 1, t);
+    const Tensor dd = kiln::grad({add(sum(mul(d[2], u)), sum(mul(d[3], e)))}, {x[2]})[0];
+    auto first = [&](const Tensor& wv) {
+      TensorList y{x0[0], x0[1], clone(wv), clone(x0[3])};
+      set_requires_grad(y[2], true);
+      set_requires_grad(y[3], true);
+      const TensorList g = kiln::grad({loss(y)}, {y[2], y[3]}, {}, true, true);
+      return values(add(sum(mul(g[0], u)), sum(mul(g[1], e))))[0];
+    };
+    std::vector<double> numeric;
+    for (int64_t k = 0; k < x0[2].numel(); ++k) {
+      Tensor up = clone(x0[2]), down = clone(x0[2]);
+      up.data<double>()[k] += h;
+      down.data<double>()[k] -= h;
+      numeric.push_back((first(up) - first(down)) / (2 * h));
+    }
+    CHECK_VALUES(dd, 1e-6, numeric);
+  }
+}
+
+TEST(fused_gru_layer_checks_its_inputs) {
+  const DType f = DType::Float32;
+  const Tensor gx = zeros({4, 2, 9}, f), h = zeros({2, 3}, f), w = zeros({9, 3}, f), b = zeros({9}, f);
+  CHECK_THROWS(fused_gru_layer(zeros({2, 9}, f), h, w, b), Shape, "fused_gru_layer");
+  CHECK_THROWS(fused_gru_layer(zeros({0, 2, 9}, f), h, w, b), Shape, "sequence length");
+  CHECK_THROWS(fused_gru_layer(zeros({4, 2, 12}, f), h, w, b), Shape, "fused_gru_layer");
+  CHECK_THROWS(fused_gru_layer(gx, zeros({3, 3}, f), w, b), Shape, "fused_gru_layer");
+  CHECK_THROWS(fused_gru_layer(gx, h, zeros({3, 9}, f), b), Shape, "fused_gru_layer");
+  CHECK_THROWS(fused_gru_layer(gx, h, w, zeros({3}, f)), Shape, "fused_gru_layer");
+  CHECK_THROWS(fused_gru_layer(gx, h, w, zeros({9}, DType::Float64)), DType, "fused_gru_layer");
+  // an empty batch, and non-contiguous inputs
+  const auto [hs, ws] = fused_gru_layer(zeros({4, 0, 9}, f), zeros({0, 3}, f), w, b);
+  CHECK_SHAPE(hs, {4, 0, 3});
+  CHECK_SHAPE(ws, {4, 0, 12});
+  const Tensor gt = permute(uniform({9, 4, 2}, 80), {1, 2, 0}), ht = transpose(uniform({3, 2}, 81), 0, 1),
+               wt = transpose(uniform({3, 9}, 82), 0, 1), bt = select(uniform({9, 2}, 83), 1, 1);
+  CHECK_SAME(fused_gru_layer(gt, ht, wt, bt, true).first,
+             fused_gru_layer(contiguous(gt), contiguous(ht), contiguous(wt), contiguous(bt), true).first, 0);
 }

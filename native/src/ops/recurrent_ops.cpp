@@ -2,8 +2,9 @@
 // gate products), where the composite form was 9 ops forward and about 25 backward on [batch, hidden] tensors,
 // each a dispatch, an allocation and a pass over memory. fused_lstm_layer: a whole layer's recurrence (nn.LSTM
 // runs it after the input's gate products for the whole sequence), so that backpropagation through time is one
-// op too and W_hh's gradient one product over all steps.
+// op too and W_hh's gradient one product over all steps. fused_gru_layer: the same for nn.GRU.
 #include "autograd/backward_context.h"
+#include "cpu/gru_layer.h"
 #include "cpu/lstm_cell.h"
 #include "cpu/lstm_layer.h"
 #include "kiln/ops.h"
@@ -159,11 +160,92 @@ const OpDef kLstmLayer{kLayerOp,
                        4, OpKind::Primitive, lstm_layer_fwd, nullptr, lstm_layer_derivative,
                        kSaveInputs | kSaveOutputs, false, /*differentiable_outputs=*/2};  // gates: a workspace
 
+constexpr const char* kGruOp = "fused_gru_layer";
+
+void check_gru_layer(const Tensor& gx, const Tensor& h0, const Tensor& w, const Tensor& b) {
+  check_cpu(kGruOp, {gx, h0, w, b});
+  KILN_CHECK(gx.dim() == 3 && h0.dim() == 2 && w.dim() == 2 && b.dim() == 1, Shape, kGruOp,
+             ": expected gates_x [seq, batch, 3 hidden], h0 [batch, hidden], w_hh [3 hidden, hidden] and b_hh "
+             "[3 hidden], got ",
+             shape_str(gx.shape()), ", ", shape_str(h0.shape()), ", ", shape_str(w.shape()), " and ",
+             shape_str(b.shape()));
+  const int64_t B = gx.size(1), H = h0.size(1);
+  KILN_CHECK(gx.size(0) > 0, Shape, kGruOp, ": expected a sequence length larger than 0, got gates_x ",
+             shape_str(gx.shape()));
+  KILN_CHECK(gx.size(2) == 3 * H && h0.size(0) == B && w.size(0) == 3 * H && w.size(1) == H && b.size(0) == 3 * H,
+             Shape, kGruOp, ": gates_x ", shape_str(gx.shape()), ", h0 ", shape_str(h0.shape()), ", w_hh ",
+             shape_str(w.shape()), " and b_hh ", shape_str(b.shape()),
+             " do not agree on batch and hidden size (gates_x [seq, batch, 3 hidden], w_hh [3 hidden, hidden])");
+  const DType t = gx.dtype();
+  KILN_CHECK((t == DType::Float32 || t == DType::Float64) && h0.dtype() == t && w.dtype() == t && b.dtype() == t,
+             DType, kGruOp, ": expected gates_x, h0, w_hh and b_hh of one dtype, float32 or float64, got ",
+             dtype_name(t), ", ", dtype_name(h0.dtype()), ", ", dtype_name(w.dtype()), " and ", dtype_name(b.dtype()));
+}
+
+TensorList gru_layer_fwd(const TensorList& in, const OpArgs& args) {
+  const Tensor &gx = in[0], &h0 = in[1], &w = in[2], &b = in[3];
+  check_gru_layer(gx, h0, w, b);
+  const int64_t steps = gx.size(0), B = gx.size(1), H = h0.size(1);
+  Tensor hs = new_tensor({steps, B, H}, gx.dtype(), kGruOp), ws = new_tensor({steps, B, 4 * H}, gx.dtype(), kGruOp);
+  cpu::gru_layer_kernel(hs, ws, contiguous(gx), contiguous(h0), contiguous(w), contiguous(b),
+                        int_arg(args, 0, kGruOp) != 0);
+  return {hs, ws};
+}
+
+// Backpropagation through time in ordinary ops for create_graph, each step's hidden product and gates recomputed
+// from the inputs (the workspace carries no gradient).
+TensorList gru_layer_composite_derivative(const BackwardContext& c) {
+  const Tensor &gx = c.input(0), &h0 = c.input(1), &w = c.input(2), &b = c.input(3), &hs = c.output(0);
+  const bool reverse = int_arg(c.args, 0, kGruOp) != 0;
+  const int64_t steps = hs.size(0);
+  auto at = [&](int64_t s) { return reverse ? steps - 1 - s : s; };
+  TensorList dgx(steps), dgh(steps), hprev(steps);
+  Tensor dh_next;
+  for (int64_t s = steps - 1; s >= 0; --s) {
+    const int64_t t = at(s);
+    const Tensor hp = s == 0 ? h0 : select(hs, 0, at(s - 1));
+    const TensorList q = chunk(select(gx, 0, t), 3, -1), k = chunk(addmm(b, hp, kiln::t(w)), 3, -1);
+    const Tensor r = sigmoid(add(q[0], k[0])), z = sigmoid(add(q[1], k[1])), n = tanh(add(q[2], mul(r, k[2])));
+    Tensor dh = select(c.grad(0), 0, t);
+    if (dh_next.defined()) dh = add(dh, dh_next);
+    const Tensor dn_pre = mul(mul(dh, sub(S(1.0), z)), sub(S(1.0), mul(n, n)));
+    const Tensor dr_pre = mul(mul(dn_pre, k[2]), mul(r, sub(S(1.0), r)));
+    const Tensor dz_pre = mul(mul(dh, sub(hp, n)), mul(z, sub(S(1.0), z)));
+    dgx[t] = cat({dr_pre, dz_pre, dn_pre}, -1);
+    dgh[t] = cat({dr_pre, dz_pre, mul(dn_pre, r)}, -1);
+    hprev[t] = hp;
+    dh_next = add(mul(dh, z), matmul(dgh[t], w));
+  }
+  const int64_t rows = hs.size(0) * hs.size(1), G = gx.size(2);
+  const Tensor dgh_rows = c.needs(2) || c.needs(3) ? reshape(stack(dgh, 0), {rows, G}) : Tensor();
+  return {c.needs(0) ? stack(dgx, 0) : Tensor(), c.needs(1) ? dh_next : Tensor(),
+          c.needs(2) ? matmul(kiln::t(dgh_rows), reshape(stack(hprev, 0), {rows, hs.size(2)})) : Tensor(),
+          c.needs(3) ? sum(dgh_rows, {0}) : Tensor()};
+}
+
+TensorList gru_layer_derivative(const BackwardContext& c) {
+  if (grad_enabled()) return gru_layer_composite_derivative(c);
+  const Tensor &gx = c.input(0), &h0 = c.input(1), &w = c.input(2), &b = c.input(3);
+  cpu::GruLayerGrads g{new_tensor(gx.shape(), gx.dtype(), kGruOp),
+                       c.needs(1) ? new_tensor(h0.shape(), h0.dtype(), kGruOp) : Tensor(),
+                       c.needs(2) ? new_tensor(w.shape(), w.dtype(), kGruOp) : Tensor(),
+                       c.needs(3) ? new_tensor(b.shape(), b.dtype(), kGruOp) : Tensor()};
+  cpu::gru_layer_backward_kernel(g, contiguous(c.grad(0)), contiguous(h0), contiguous(w), c.output(0), c.output(1),
+                                 int_arg(c.args, 0, kGruOp) != 0);
+  return {c.needs(0) ? g.gates_x : Tensor(), g.h0, g.w_hh, g.b_hh};
+}
+
+const OpDef kGruLayer{kGruOp,
+                      "fused_gru_layer(Tensor gates_x, Tensor h0, Tensor w_hh, Tensor b_hh; ints: reverse) -> (hs, ws)",
+                      4, OpKind::Primitive, gru_layer_fwd, nullptr, gru_layer_derivative,
+                      kSaveInputs | kSaveOutputs, false, /*differentiable_outputs=*/1};  // ws: a workspace
+
 }  // namespace
 
 void add_recurrent_ops(std::vector<const OpDef*>& table) {
   table.push_back(&kLstmCell);
   table.push_back(&kLstmLayer);
+  table.push_back(&kGruLayer);
 }
 
 std::pair<Tensor, Tensor> fused_lstm_cell(const Tensor& gates, const Tensor& cx) {
@@ -175,6 +257,12 @@ std::tuple<Tensor, Tensor, Tensor> fused_lstm_layer(const Tensor& gates_x, const
                                                     const Tensor& w_hh, bool reverse) {
   TensorList r = call(kLstmLayer, {gates_x, h0, c0, w_hh}, OpArgs{{reverse ? 1 : 0}, {}});
   return {r[0], r[1], r[2]};
+}
+
+std::pair<Tensor, Tensor> fused_gru_layer(const Tensor& gates_x, const Tensor& h0, const Tensor& w_hh,
+                                          const Tensor& b_hh, bool reverse) {
+  TensorList r = call(kGruLayer, {gates_x, h0, w_hh, b_hh}, OpArgs{{reverse ? 1 : 0}, {}});
+  return {r[0], r[1]};
 }
 
 }  // namespace kiln

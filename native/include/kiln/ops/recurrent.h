@@ -21,4 +21,12 @@ std::pair<Tensor, Tensor> fused_lstm_cell(const Tensor& gates, const Tensor& cx)
 std::tuple<Tensor, Tensor, Tensor> fused_lstm_layer(const Tensor& gates_x, const Tensor& h0, const Tensor& c0,
                                                     const Tensor& w_hh, bool reverse = false);
 
+// One GRU layer's recurrence: gates_x [T, B, 3H] holds x W_ih^T + b_ih (r, z, n in blocks of H), h0 [B, H],
+// w_hh [3H, H] and b_hh [3H] (zeros for a layer without biases). Each step: r = sigmoid(x_r + h W_hr^T + b_hr),
+// z likewise, n = tanh(x_n + r (h W_hn^T + b_hn)), h' = n + z (h - n), as nn.GRU. Returns (hs, ws): every step's h
+// [T, B, H] (the layer's output; h_n is the last step's) and the workspace backward reads [T, B, 4H] (r, z, n and
+// h W_hn^T + b_hn; not differentiable). reverse runs the steps from T - 1 down to 0. float32 or float64.
+std::pair<Tensor, Tensor> fused_gru_layer(const Tensor& gates_x, const Tensor& h0, const Tensor& w_hh,
+                                          const Tensor& b_hh, bool reverse = false);
+
 }  // namespace kiln

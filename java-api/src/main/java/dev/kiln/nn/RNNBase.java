@@ -21,6 +21,7 @@ import java.util.List;
 public abstract class RNNBase extends Module {
   private static final int FUSED_LSTM_CELL = Core.op("fused_lstm_cell");
   private static final int FUSED_LSTM_LAYER = Core.op("fused_lstm_layer");
+  private static final int FUSED_GRU_LAYER = Core.op("fused_gru_layer");
 
   enum Mode {
     RNN_TANH(1), RNN_RELU(1), LSTM(4), GRU(3);
@@ -166,6 +167,10 @@ public abstract class RNNBase extends Module {
     }
     if (mode == Mode.LSTM && w[4] == null && fusedDtypes(gatesX, state[0], state[1], w[1]))
       return lstmLayer(gatesX, w[1], state, reverse, seq);
+    if (mode == Mode.GRU && fusedDtypes(gatesX, state[0], w[1]) && (w[3] == null || w[3].dtype() == w[1].dtype())) {
+      Tensor bhh = w[3] != null ? w[3] : Tensor.zeros(w[1].dtype(), w[1].size(0));
+      return gruLayer(gatesX, w[1], bhh, state, reverse, seq);
+    }
     Tensor whhT = w[1].t(), whrT = w[4] == null ? null : w[4].t();
     // One unbind, not a select per step: select's backward spreads each step's gradient over the whole
     // [seq, batch, gates] tensor (quadratic in seq), unbind's stacks them all at once.
@@ -208,6 +213,21 @@ public abstract class RNNBase extends Module {
     int last = reverse ? 0 : (int) seq - 1;
     state[0] = hs.select(0, last);
     state[1] = cs.select(0, last);
+    return hs;
+  }
+
+  /**
+   * A GRU layer as the native fused_gru_layer (the recurrence in one op forward and one backward, as lstmLayer).
+   * gatesX holds x W_ih^T + b_ih; b_hh stays inside, where the reset gate multiplies its n block. Returns every
+   * step's h; state[0] ends as the last.
+   */
+  private static Tensor gruLayer(Tensor gatesX, Tensor whh, Tensor bhh, Tensor[] state, boolean reverse, long seq) {
+    long[] frame = Frame.of(new long[] {gatesX.handle(), state[0].handle(), whh.handle(), bhh.handle()},
+        Frame.ints(reverse ? 1 : 0));
+    long[] out = Core.call(FUSED_GRU_LAYER, frame, 2);
+    Tensor hs = Tensor.adopt(out[0]);
+    Tensor.adopt(out[1]).close(); // the workspace: backward keeps its own reference
+    state[0] = hs.select(0, reverse ? 0 : (int) seq - 1);
     return hs;
   }
 

@@ -33,6 +33,10 @@ final class ActivationGradSamples {
 
   private static final long[] NONE = {};
 
+  private static Tensor[] gruLayer(Tensor[] in, long reverse) {
+    return new Tensor[] {op("fused_gru_layer", in, new long[] {reverse})[0]};
+  }
+
   private static Tensor[] lstmLayer(Tensor[] in, long reverse) {
     Tensor[] out = op("fused_lstm_layer", in, new long[] {reverse});
     return new Tensor[] {out[0], out[1]};
@@ -94,6 +98,11 @@ final class ActivationGradSamples {
         () -> of(randn(3, 2, 8), randn(2, 2), randn(2, 2), randn(8, 2)));
     s.sample("fused_lstm_layer", "reverse, batch 1", in -> lstmLayer(in, 1),
         () -> of(randn(2, 1, 12), randn(1, 3), randn(1, 3), randn(12, 3)));
+    // nn.GRU's: gates_x [seq, batch, 3 hidden], h0, w_hh, b_hh -> hs (and a workspace, not differentiable)
+    s.sample("fused_gru_layer", "seq 3, batch 2, hidden 2", in -> gruLayer(in, 0),
+        () -> of(randn(3, 2, 6), randn(2, 2), randn(6, 2), randn(6)));
+    s.sample("fused_gru_layer", "reverse, batch 1", in -> gruLayer(in, 1),
+        () -> of(randn(2, 1, 9), randn(1, 3), randn(9, 3), randn(9)));
     s.sample("glu_backward", "last dim", in -> op("glu_backward", in, new long[] {-1}), () -> of(randn(3, 2), randn(3, 4)));
   }
 }
