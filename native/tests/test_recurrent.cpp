@@ -3,6 +3,8 @@
 // ops; their gradients against those and against finite
 // differences in float64 (first order through the fused backward, second order through the composite one that
 // create_graph takes); their checks.
+#include <functional>
+
 #include "check.h"
 #include "fixtures.h"
 #include "kiln/autograd.h"
@@ -63,6 +65,21 @@ Tensor stepwise_gru(const Tensor& gx, const Tensor& h0, const Tensor& w, const T
     hs[t] = h;
   }
   return stack(hs, 0);
+}
+
+// Central differences of f at x0 in each element of x0[which] (float64).
+std::vector<double> numeric_grad(const std::function<double(const TensorList&)>& f, const TensorList& x0,
+                                 size_t which, double h = 1e-6) {
+  std::vector<double> numeric;
+  for (int64_t k = 0; k < x0[which].numel(); ++k) {
+    TensorList up(x0.begin(), x0.end()), down(x0.begin(), x0.end());
+    up[which] = clone(x0[which]);
+    down[which] = clone(x0[which]);
+    up[which].data<double>()[k] += h;
+    down[which].data<double>()[k] -= h;
+    numeric.push_back((f(up) - f(down)) / (2 * h));
+  }
+  return numeric;
 }
 
 }  // namespace
@@ -195,17 +212,8 @@ TEST(fused_lstm_layer_gradients_match_finite_differences) {
     for (Tensor& v : x) set_requires_grad(v, true);
     const TensorList fused = kiln::grad({loss_of(fused_lstm_layer(x[0], x[1], x[2], x[3], reverse), lw)}, x);
     const TensorList d = kiln::grad({loss_of(fused_lstm_layer(x[0], x[1], x[2], x[3], reverse), lw)}, x, {}, true, true);
-    const double h = 1e-6;
     for (size_t which = 0; which < 4; ++which) {
-      std::vector<double> numeric;
-      for (int64_t k = 0; k < x0[which].numel(); ++k) {
-        TensorList up(x0.begin(), x0.end()), down(x0.begin(), x0.end());
-        up[which] = clone(x0[which]);
-        down[which] = clone(x0[which]);
-        up[which].data<double>()[k] += h;
-        down[which].data<double>()[k] -= h;
-        numeric.push_back((f(up) - f(down)) / (2 * h));
-      }
+      const std::vector<double> numeric = numeric_grad(f, x0, which);
       CHECK_VALUES(fused[which], 1e-7, numeric);
       CHECK_VALUES(d[which], 1e-7, numeric);
     }
@@ -222,14 +230,7 @@ TEST(fused_lstm_layer_gradients_match_finite_differences) {
       const TensorList g = kiln::grad({loss_of(fused_lstm_layer(gx, y[1], y[2], y[3], reverse), lw)}, {gx, y[3]}, {}, true, true);
       return values(add(sum(mul(g[1], v)), sum(mul(g[0], u))))[0];
     };
-    std::vector<double> numeric;
-    for (int64_t k = 0; k < x0[3].numel(); ++k) {
-      Tensor up = clone(x0[3]), down = clone(x0[3]);
-      up.data<double>()[k] += h;
-      down.data<double>()[k] -= h;
-      numeric.push_back((first(up) - first(down)) / (2 * h));
-    }
-    CHECK_VALUES(dd, 1e-6, numeric);
+    CHECK_VALUES(dd, 1e-6, numeric_grad([&](const TensorList& y) { return first(y[0]); }, {x0[3]}, 0));
   }
 }
 
@@ -301,17 +302,8 @@ TEST(fused_gru_layer_gradients_match_finite_differences) {
     for (Tensor& e : x) set_requires_grad(e, true);
     const TensorList fused = kiln::grad({loss(x)}, x);
     const TensorList d = kiln::grad({loss(x)}, x, {}, true, true);
-    const double h = 1e-6;
     for (size_t which = 0; which < 4; ++which) {
-      std::vector<double> numeric;
-      for (int64_t k = 0; k < x0[which].numel(); ++k) {
-        TensorList up(x0.begin(), x0.end()), down(x0.begin(), x0.end());
-        up[which] = clone(x0[which]);
-        down[which] = clone(x0[which]);
-        up[which].data<double>()[k] += h;
-        down[which].data<double>()[k] -= h;
-        numeric.push_back((values(loss(up))[0] - values(loss(down))[0]) / (2 * h));
-      }
+      const std::vector<double> numeric = numeric_grad([&](const TensorList& y) { return values(loss(y))[0]; }, x0, which);
       CHECK_VALUES(fused[which], 1e-7, numeric);
       CHECK_VALUES(d[which], 1e-7, numeric);
     }
@@ -325,14 +317,7 @@ TEST(fused_gru_layer_gradients_match_finite_differences) {
       const TensorList g = kiln::grad({loss(y)}, {y[2], y[3]}, {}, true, true);
       return values(add(sum(mul(g[0], u)), sum(mul(g[1], e))))[0];
     };
-    std::vector<double> numeric;
-    for (int64_t k = 0; k < x0[2].numel(); ++k) {
-      Tensor up = clone(x0[2]), down = clone(x0[2]);
-      up.data<double>()[k] += h;
-      down.data<double>()[k] -= h;
-      numeric.push_back((first(up) - first(down)) / (2 * h));
-    }
-    CHECK_VALUES(dd, 1e-6, numeric);
+    CHECK_VALUES(dd, 1e-6, numeric_grad([&](const TensorList& y) { return first(y[0]); }, {x0[2]}, 0));
   }
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cpu/recurrent_layer.h"
+#include "cpu/sigmoid_tanh.h"
 #include "cpu/simd.h"
 #include "cpu/vec_math.h"
 #include "kiln/error.h"
@@ -21,18 +22,6 @@ namespace {
 using recurrent::StepOrder;
 using recurrent::over_chunks;
 using recurrent::product;
-
-template <class T>
-KILN_ALWAYS_INLINE T sigmoid_of(T x) {
-  if constexpr (std::is_same_v<T, float>) return vm::sigmoid(x);
-  else return T(1) / (T(1) + std::exp(-x));
-}
-
-template <class T>
-KILN_ALWAYS_INLINE T tanh_of(T x) {
-  if constexpr (std::is_same_v<T, float>) return vm::tanh(x);
-  else return std::tanh(x);
-}
 
 // rows x H cells: gx, gh [rows, 3H], hp, h [rows, H], ws [rows, 4H]. The same operations in the same order as
 // nn.GRU's composite step (add, sigmoid, mul, tanh, sub), without contraction: the same bits.
@@ -126,16 +115,11 @@ void forward(T* hs, T* ws, const T* gx, const T* h0, const T* w, const T* bias, 
 }
 
 template <class T>
-T* data_or_null(const Tensor& t) {
-  return t.defined() ? t.data<T>() : nullptr;
-}
-
-template <class T>
 void backward(const GruLayerGrads& out, const T* dhs, const T* h0, const T* w, const T* hs, const T* ws, int64_t steps,
               int64_t B, int64_t H, bool reverse) {
   const int64_t G = 3 * H, bh = B * H;
   T* dgx = out.gates_x.data<T>();
-  T *dh0 = data_or_null<T>(out.h0), *dw = data_or_null<T>(out.w_hh), *db = data_or_null<T>(out.b_hh);
+  T *dh0 = recurrent::data_or_null<T>(out.h0), *dw = recurrent::data_or_null<T>(out.w_hh), *db = recurrent::data_or_null<T>(out.b_hh);
   const bool keep_dgh = dw || db;  // every step's dgh, for the weight's and bias's gradients at the end
   std::vector<T> dgh_all(keep_dgh ? steps * B * G : 0);
   const StepOrder order{steps, reverse};

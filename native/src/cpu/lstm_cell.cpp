@@ -7,6 +7,7 @@
 #include <cmath>
 #include <type_traits>
 
+#include "cpu/sigmoid_tanh.h"
 #include "cpu/simd.h"
 #include "cpu/vec_math.h"
 #include "kiln/error.h"
@@ -16,18 +17,6 @@ namespace kiln::cpu {
 namespace {
 
 constexpr int64_t kGrain = 16384;  // elements per thread: a smaller cell runs inline (an LSTM step is ~4K)
-
-template <class T>
-KILN_ALWAYS_INLINE T sigmoid_of(T x) {
-  if constexpr (std::is_same_v<T, float>) return vm::sigmoid(x);
-  else return T(1) / (T(1) + std::exp(-x));
-}
-
-template <class T>
-KILN_ALWAYS_INLINE T tanh_of(T x) {
-  if constexpr (std::is_same_v<T, float>) return vm::tanh(x);
-  else return std::tanh(x);
-}
 
 // Save: gates is overwritten with the four activations (each slot after it was read; one pointer, so the loop
 // still vectorizes).

@@ -41,17 +41,12 @@ void forward(T* hs, T* cs, T* gates, const T* gx, const T* h0, const T* c0, cons
 }
 
 template <class T>
-T* data_or_null(const Tensor& t) {
-  return t.defined() ? t.data<T>() : nullptr;
-}
-
-template <class T>
 void backward(const LstmLayerGrads& out, const T* dhs, const T* dcs, const T* h0, const T* c0,
               const T* w, const T* hs, const T* cs, const T* gates, int64_t steps, int64_t B, int64_t H,
               bool reverse) {
   const int64_t bh = B * H, bg = B * 4 * H;
   T* dgx = out.gates_x.data<T>();
-  T *dh0 = data_or_null<T>(out.h0), *dc0 = data_or_null<T>(out.c0), *dw = data_or_null<T>(out.w_hh);
+  T *dh0 = recurrent::data_or_null<T>(out.h0), *dc0 = recurrent::data_or_null<T>(out.c0), *dw = recurrent::data_or_null<T>(out.w_hh);
   const StepOrder order{steps, reverse};
   over_chunks(B, 4 * H, H, [&](int64_t r0, int64_t m, bool split) {
     const int64_t rh = r0 * H, rg = r0 * 4 * H, n = m * H;

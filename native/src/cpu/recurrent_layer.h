@@ -8,8 +8,15 @@
 
 #include "cpu/claim_loop.h"
 #include "cpu/gemm.h"
+#include "kiln/tensor.h"
 
 namespace kiln::cpu::recurrent {
+
+// A gradient's data, or null where it is not wanted (undefined).
+template <class T>
+T* data_or_null(const Tensor& t) {
+  return t.defined() ? t.data<T>() : nullptr;
+}
 
 // The time index of the s-th step run.
 struct StepOrder {

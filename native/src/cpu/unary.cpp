@@ -4,6 +4,7 @@
 #include "cpu/dispatch.h"
 #include "cpu/kernels.h"
 #include "cpu/loop.h"
+#include "cpu/sigmoid_tanh.h"
 #include "cpu/simd.h"
 #include "cpu/vec_math.h"
 #include "cpu/vec_math.h"
@@ -23,7 +24,8 @@ KILN_ALWAYS_INLINE T int_pow(T base, int64_t exp) {
   return static_cast<T>(result);
 }
 
-// exp, log, tanh and sigmoid: vectorizable float32 versions (vec_math.h, vec_log.h), libm for float64.
+// exp and log: vectorizable float32 versions (vec_math.h, vec_log.h), libm for float64 (tanh and sigmoid the same
+// way: sigmoid_tanh.h).
 template <class T>
 KILN_ALWAYS_INLINE T exp_of(T x) {
   if constexpr (std::is_same_v<T, float>) return vm::exp(x);
@@ -34,17 +36,6 @@ KILN_ALWAYS_INLINE T log_of(T x) {
   if constexpr (std::is_same_v<T, float>) return vm::log(x);
   else return std::log(x);
 }
-template <class T>
-KILN_ALWAYS_INLINE T tanh_of(T x) {
-  if constexpr (std::is_same_v<T, float>) return vm::tanh(x);
-  else return std::tanh(x);
-}
-template <class T>
-KILN_ALWAYS_INLINE T sigmoid_of(T x) {
-  if constexpr (std::is_same_v<T, float>) return vm::sigmoid(x);
-  else return T(1) / (T(1) + std::exp(-x));
-}
-
 // Calls body(f) with the element function for op; the switch runs once per run, not per element.
 template <class T, class Body>
 KILN_ALWAYS_INLINE void with_unary_fn(UnaryOp op, double param, Body&& body) {
