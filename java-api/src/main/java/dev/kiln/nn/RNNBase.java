@@ -16,7 +16,9 @@ import java.util.List;
  * directions, with PyTorch's parameter names (weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0,
  * weight_hr_l0 for LSTM's projection, "_reverse" for the backward direction), shapes, initialisation
  * (uniform in +-1/sqrt(hiddenSize)) and input layouts ([seq, batch, feature], batchFirst, or unbatched
- * [seq, feature]). The input-to-hidden products of a whole layer are one matrix product before the time loop.
+ * [seq, feature]). The input-to-hidden products of a whole layer are one matrix product before the time loop;
+ * for float32 and float64, an LSTM layer without projection and a GRU layer then run their whole recurrence as
+ * one native op each way (fused_lstm_layer, fused_gru_layer), the others step by step.
  */
 public abstract class RNNBase extends Module {
   private static final int FUSED_LSTM_CELL = Core.op("fused_lstm_cell");
