@@ -107,6 +107,31 @@ TEST(blocked_products_match_the_reference_at_any_thread_count) {
   }
 }
 
+// Products of a small batch (at most 256 rows, k <= 800) run in tiles that OpenBLAS's AVX-512 kernels take
+// unpacked (matmul.cpp): A B, A B^T and A^T B, with partial tiles at both edges.
+TEST(unpacked_tiles_match_the_reference_at_any_thread_count) {
+  for (DType t : {DType::Float32, DType::Float64}) {
+    const std::pair<Tensor, Tensor> products[] = {
+        {operand({70, 300}, 50, t), operand({300, 250}, 51, t)},                      // A B: 64 x 32 tiles
+        {operand({72, 700}, 52, t), kiln::t(operand({200, 700}, 53, t))},             // A B^T: 8 x 64
+        {kiln::t(operand({64, 100}, 54, t)), operand({64, 300}, 55, t)},              // A^T B, k = 64
+        {operand({256, 256}, 56, t), operand({256, 256}, 57, t)}};                   // the runner's gemm 256
+    for (const auto& [a, b] : products) {
+      Tensor one, many;
+      {
+        test::ThreadCount tc(1);
+        one = mm(a, b);
+      }
+      {
+        test::ThreadCount tc(3);
+        many = mm(a, b);
+      }
+      CHECK_SAME(one, many, 0);
+      CHECK_SAME(one, ref_matmul(contiguous(a), contiguous(b)), tolerance(t));
+    }
+  }
+}
+
 TEST(transposed_operands) {
   for (DType t : kDTypes) {
     const Tensor a = operand({7, 5}, 7, t), b = operand({3, 7}, 8, t);
