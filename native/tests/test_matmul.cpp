@@ -114,6 +114,7 @@ TEST(unpacked_tiles_match_the_reference_at_any_thread_count) {
     const std::pair<Tensor, Tensor> products[] = {
         {operand({70, 300}, 50, t), operand({300, 250}, 51, t)},                      // A B: 64 x 32 tiles
         {operand({72, 700}, 52, t), kiln::t(operand({200, 700}, 53, t))},             // A B^T: 8 x 64
+        {operand({48, 196}, 58, t), kiln::t(operand({288, 196}, 59, t))},             // A B^T, k <= 256: 16 x 64
         {kiln::t(operand({64, 100}, 54, t)), operand({64, 300}, 55, t)},              // A^T B, k = 64
         {operand({256, 256}, 56, t), operand({256, 256}, 57, t)}};                   // the runner's gemm 256
     for (const auto& [a, b] : products) {

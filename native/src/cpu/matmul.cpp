@@ -120,14 +120,16 @@ struct Tile {
 };
 
 // Tiles of C that OpenBLAS runs unpacked (unpacked_gemm_rows), for a small batch: A B and A^T B in 64 x 32 tiles,
-// A B^T in 8 x 64. In a loop on one core the MLP's products at batch 64 ran 170-217 -> 198-258 GFLOP/s; the runner
+// A B^T in 16 x 64 up to k = 256, else 8 x 64 (conv2's weight gradient, 64 x 196 -> 288 per sample: 16-row tiles
+// 194 GFLOP/s in a loop, the packed product 163; the CNN conv2 forward + backward 4.91 -> 4.52 ms, alternating in
+// one process). In a loop on one core the MLP's products at batch 64 ran 170-217 -> 198-258 GFLOP/s; the runner
 // measured sgemm 256 298-361 -> 441-465 GFLOP/s, dgemm 256 110-139 -> 202-227, the MLP step 1.3x. The unpacked
 // A B^T kernel falls off a cliff above ~1,024 outputs per tile (32 x 64 at k = 196: 121 against 194 for 16 x 64),
 // and a long k favours packing (k = 3136: 116-135 against 167), hence the shapes and the limit on k.
 Tile unpacked_tile(bool ta, bool tb, int64_t m, int64_t n, int64_t k) {
   if (k > 800 || (ta && tb) || (ta && k < 32)) return {};  // OpenBLAS keeps A^T B with k < 32 packed
   const int64_t cols = tb ? 64 : 32, limit = unpacked_gemm_rows(cols, k);
-  int64_t rows = tb ? 8 : 64;
+  int64_t rows = tb ? (k > 256 ? 8 : 16) : 64;
   while (rows > limit) rows /= 2;
   // Not for a tall product (the LSTM's input projection, 1024 rows: tiles of 32K multiply-adds lost to the call
   // overhead), nor for tiles too small to pay for their call.
