@@ -81,6 +81,21 @@ TEST(mm_of_larger_matrices) {
 // Large products run in blocks claimed by the pool's threads: row blocks when C is tall (1024 rows or more),
 // column blocks otherwise, with ragged last blocks and transposed operands. The blocks depend on the shape only,
 // so every thread count gives the same bits.
+// mm(a, b) on 1 and 3 threads: the same bits, and the reference's values.
+void check_at_any_thread_count(const Tensor& a, const Tensor& b, DType t) {
+  Tensor one, many;
+  {
+    test::ThreadCount tc(1);
+    one = mm(a, b);
+  }
+  {
+    test::ThreadCount tc(3);
+    many = mm(a, b);
+  }
+  CHECK_SAME(one, many, 0);
+  CHECK_SAME(one, ref_matmul(contiguous(a), contiguous(b)), tolerance(t));
+}
+
 TEST(blocked_products_match_the_reference_at_any_thread_count) {
   for (DType t : {DType::Float32, DType::Float64}) {
     const Tensor tall_a = operand({1100, 40}, 40, t), tall_b = operand({40, 300}, 41, t);
@@ -91,19 +106,7 @@ TEST(blocked_products_match_the_reference_at_any_thread_count) {
     const Tensor rows_a = operand({120, 300}, 48, t), rows_b = operand({300, 64}, 49, t);
     const std::pair<Tensor, Tensor> products[] = {{tall_a, tall_b}, {tall_at, tall_b},   {wide_a, wide_b},
                                                   {wide_a, wide_bt}, {small_a, small_bt}, {rows_a, rows_b}};
-    for (const auto& [a, b] : products) {
-      Tensor one, many;
-      {
-        test::ThreadCount tc(1);
-        one = mm(a, b);
-      }
-      {
-        test::ThreadCount tc(3);
-        many = mm(a, b);
-      }
-      CHECK_SAME(one, many, 0);
-      CHECK_SAME(one, ref_matmul(contiguous(a), contiguous(b)), tolerance(t));
-    }
+    for (const auto& [a, b] : products) check_at_any_thread_count(a, b, t);
   }
 }
 
@@ -117,19 +120,7 @@ TEST(unpacked_tiles_match_the_reference_at_any_thread_count) {
         {operand({48, 196}, 58, t), kiln::t(operand({288, 196}, 59, t))},             // A B^T, k <= 256: 16 x 64
         {kiln::t(operand({64, 100}, 54, t)), operand({64, 300}, 55, t)},              // A^T B, k = 64
         {operand({256, 256}, 56, t), operand({256, 256}, 57, t)}};                   // the runner's gemm 256
-    for (const auto& [a, b] : products) {
-      Tensor one, many;
-      {
-        test::ThreadCount tc(1);
-        one = mm(a, b);
-      }
-      {
-        test::ThreadCount tc(3);
-        many = mm(a, b);
-      }
-      CHECK_SAME(one, many, 0);
-      CHECK_SAME(one, ref_matmul(contiguous(a), contiguous(b)), tolerance(t));
-    }
+    for (const auto& [a, b] : products) check_at_any_thread_count(a, b, t);
   }
 }
 
