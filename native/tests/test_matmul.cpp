@@ -82,7 +82,7 @@ TEST(mm_of_larger_matrices) {
 // column blocks otherwise, with ragged last blocks and transposed operands. The blocks depend on the shape only,
 // so every thread count gives the same bits.
 // mm(a, b) on 1 and 3 threads: the same bits, and the reference's values.
-void check_at_any_thread_count(const Tensor& a, const Tensor& b, DType t) {
+static void check_at_any_thread_count(const Tensor& a, const Tensor& b, DType t) {
   Tensor one, many;
   {
     test::ThreadCount tc(1);
