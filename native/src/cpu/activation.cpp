@@ -121,7 +121,7 @@ void activation_kernel(Act op, const ActParams& p, const Tensor& out, const Tens
   KILN_CHECK(is_floating(t) && x.dtype() == t, Internal, "activation kernel: expected one floating dtype");
   const Runs& runs = kRuns[static_cast<int>(op)];
   StridedLoop<2>({&out, &x})
-      .run([&](char** ptr, const int64_t* s, int64_t n) { runs.forward(t, p, ptr[0], ptr[1], n, s); },
+      .run_write_only([&](char** ptr, const int64_t* s, int64_t n) { runs.forward(t, p, ptr[0], ptr[1], n, s); },
            runs.costly ? kGrainCostly : kGrainCheap);
 }
 
@@ -131,7 +131,7 @@ void activation_backward_kernel(Act op, const ActParams& p, const Tensor& grad_i
              "activation backward kernel: expected one floating dtype");
   const Runs& runs = kRuns[static_cast<int>(op)];
   StridedLoop<3>({&grad_in, &grad, &x})
-      .run([&](char** ptr, const int64_t* s, int64_t n) { runs.backward(t, p, ptr[0], ptr[1], ptr[2], n, s); },
+      .run_write_only([&](char** ptr, const int64_t* s, int64_t n) { runs.backward(t, p, ptr[0], ptr[1], ptr[2], n, s); },
            runs.costly ? kGrainCostly : kGrainCheap);
 }
 

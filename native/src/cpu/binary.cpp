@@ -104,7 +104,7 @@ void binary_kernel(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor
     using T = decltype(tag);
     const int64_t out_size = static_cast<int64_t>(out.element_size());
     const int64_t in_size = sizeof(T);
-    loop.run(
+    loop.run_write_only(
         [&](char** p, const int64_t* s, int64_t n) {
           if (s[0] == out_size && s[1] == in_size && s[2] == in_size)
             return binary_run(op, t, Layout::Contiguous, p[0], p[1], p[2], n);

@@ -138,7 +138,7 @@ void binary_math_kernel(MathBinaryOp op, const Tensor& out, const Tensor& a, con
   dispatch(t, [&](auto tag) {
     using T = decltype(tag);
     const int64_t os = static_cast<int64_t>(out.element_size()), is = sizeof(T);
-    loop.run(
+    loop.run_write_only(
         [&](char** p, const int64_t* s, int64_t n) {
           if (s[0] == os && s[1] == is && s[2] == is) return binary_math_run(op, t, Layout::Contiguous, p[0], p[1], p[2], n);
           if (s[0] == os && s[1] == 0 && s[2] == is) return binary_math_run(op, t, Layout::ScalarA, p[0], p[1], p[2], n);

@@ -93,7 +93,7 @@ void fill_kernel(const Tensor& dst, Scalar value) {
   dispatch_all(dst.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T v = scalar_as<T>(value);
-    loop.run(
+    loop.run_write_only(
         [&](char** p, const int64_t* s, int64_t n) {
           if (s[0] == sizeof(T)) {
             T* d = reinterpret_cast<T*>(p[0]);
@@ -111,7 +111,7 @@ void where_kernel(const Tensor& out, const Tensor& cond, const Tensor& a, const 
   const DType t = out.dtype();
   dispatch_all(t, [&](auto tag) {
     using T = decltype(tag);
-    loop.run(
+    loop.run_write_only(
         [&](char** p, const int64_t* s, int64_t n) {
           const bool dense_or_scalar = (s[2] == sizeof(T) || s[2] == 0) && (s[3] == sizeof(T) || s[3] == 0);
           if (s[0] == sizeof(T) && s[1] == 1 && dense_or_scalar)

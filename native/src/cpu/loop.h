@@ -2,10 +2,12 @@
 // the first operand's strides (innermost first) and merges dims that are contiguous together, so most
 // calls reach the kernel as a few long runs. Kernels see runs: (pointers, innermost byte strides, length).
 #pragma once
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
 
+#include "cpu/stream_store.h"
 #include "kiln/tensor.h"
 #include "thread_pool.h"
 
@@ -23,6 +25,7 @@ class StridedLoop {
   explicit StridedLoop(const std::array<const Tensor*, N>& ops) {
     const Tensor& first = *ops[0];
     numel_ = first.numel();
+    out_element_ = static_cast<int64_t>(first.element_size());
     for (int k = 0; k < N; ++k) base_[k] = static_cast<char*>(ops[k]->raw_data());
     // Collect the non-trivial dims, innermost first.
     int64_t nd = first.dim();
@@ -54,6 +57,18 @@ class StridedLoop {
       return;
     }
     parallel_for(numel_, grain, [&](int64_t begin, int64_t end) { run_range(fn, begin, end); });
+  }
+
+  // As run(), for kernels that only write operand 0 (out = f(inputs); in place is fine, as each piece is read
+  // before it is written): when the kernel is cheap (memory-bound) and its contiguous output at least the size
+  // of the last-level cache, the output is computed in pieces into a scratch buffer and streamed out
+  // (cpu/stream_store.h). The results are the same bits. Costly kernels are bound by arithmetic, where the
+  // detour through scratch only adds work (exp on 16M floats: 45 -> 42 GB/s; add: 47 -> 56).
+  template <class Fn>
+  void run_write_only(Fn&& fn, int64_t grain) const {
+    if (grain < kGrainCheap || ndim_ != 1 || strides_[0][0] != out_element_ || !stream_output(numel_ * out_element_))
+      return run(fn, grain);
+    run([&](char** p, const int64_t* s, int64_t n) { stream_run(fn, p, s, n); }, grain);
   }
 
  private:
@@ -125,8 +140,36 @@ class StridedLoop {
     }
   }
 
+  template <class Fn>
+  static void stream_run(Fn& fn, char* const* p, const int64_t* s, int64_t n) {
+    char* ptrs[N];
+    for (int k = 0; k < N; ++k) ptrs[k] = p[k];
+    auto advance = [&](int64_t m) {
+      for (int k = 0; k < N; ++k) ptrs[k] += m * s[k];
+      n -= m;
+    };
+    // Elements before the output's first 64-byte boundary, and the tail, are stored as usual.
+    const int64_t head = std::min<int64_t>(n, static_cast<int64_t>((64 - reinterpret_cast<uintptr_t>(ptrs[0]) % 64) % 64) / s[0]);
+    if (head > 0) {
+      fn(ptrs, s, head);
+      advance(head);
+    }
+    const int64_t chunk = kStreamChunk / s[0];
+    char* const scratch = stream_scratch();
+    while (n >= chunk) {
+      char* const out = ptrs[0];
+      ptrs[0] = scratch;
+      fn(ptrs, s, chunk);
+      ptrs[0] = out;
+      stream_copy(out, scratch, kStreamChunk);
+      advance(chunk);
+    }
+    stream_fence();
+    if (n > 0) fn(ptrs, s, n);
+  }
+
   int ndim_ = 0;
-  int64_t numel_ = 0;
+  int64_t numel_ = 0, out_element_ = 0;
   int64_t sizes_[kMaxLoopDims];
   int64_t strides_[kMaxLoopDims][N];
   char* base_[N];

@@ -95,7 +95,7 @@ void run3(Op3 op, const Tensor& out, const Tensor& a, const Tensor& b, const Ten
       fail(ErrorKind::Internal, "ternary kernel: bool is not supported");
     } else {
       const T v = std::is_floating_point_v<T> ? static_cast<T>(v_real) : static_cast<T>(v_int);
-      loop.run(
+      loop.run_write_only(
           [&](char** p, const int64_t* s, int64_t n) {
             constexpr int64_t e = sizeof(T);
             if (s[0] == e && s[1] == e && s[2] == e && s[3] == e)

@@ -105,7 +105,7 @@ void unary_kernel(UnaryOp op, const Tensor& out, const Tensor& in, double param)
     if constexpr (std::is_same_v<T, bool>) {
       fail(ErrorKind::Internal, "unary kernel: bool is not supported");
     } else {
-      loop.run(
+      loop.run_write_only(
           [&](char** p, const int64_t* s, int64_t n) {
             if (s[0] == sizeof(T) && s[1] == sizeof(T)) {
               unary_contiguous(op, t, p[0], p[1], n, param);

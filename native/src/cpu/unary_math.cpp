@@ -159,7 +159,7 @@ bool is_cheap(MathOp op) {
 template <class T, class R, class F, class C>
 void unary_loop(const Tensor& out, const Tensor& in, int64_t grain, F f, C contiguous) {
   StridedLoop<2> loop({&out, &in});
-  loop.run(
+  loop.run_write_only(
       [&](char** p, const int64_t* s, int64_t n) {
         if (s[0] == sizeof(R) && s[1] == sizeof(T)) return contiguous(p[0], p[1], n);
         for (int64_t i = 0; i < n; ++i) *reinterpret_cast<R*>(p[0] + i * s[0]) = f(*reinterpret_cast<const T*>(p[1] + i * s[1]));

@@ -1,0 +1,84 @@
+#include "cpu/stream_store.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <string>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+namespace kiln::cpu {
+namespace {
+
+// The size of the cache shared by this process's cores. sysconf's figure is the whole package's on some
+// virtual machines (384 MB for a 32 MB L3 here), so the kernel's topology is read instead.
+int64_t last_level_cache_bytes() {
+  int64_t best = 0;
+  for (int index = 0; index < 8; ++index) {
+    std::ifstream in("/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index) + "/size");
+    std::string size;
+    if (!(in >> size) || size.empty()) continue;
+    int64_t v = std::atoll(size.c_str());
+    const char unit = size.back();
+    if (unit == 'K') v <<= 10;
+    else if (unit == 'M') v <<= 20;
+    if (v > best) best = v;
+  }
+  return best > 0 ? best : int64_t(32) << 20;
+}
+
+}  // namespace
+
+int64_t stream_threshold_bytes() {
+#if defined(__x86_64__)
+  static const int64_t threshold = last_level_cache_bytes();
+  return threshold;
+#else
+  return std::numeric_limits<int64_t>::max();
+#endif
+}
+
+char* stream_scratch() {
+  alignas(64) static thread_local char scratch[kStreamChunk];
+  return scratch;
+}
+
+#if defined(__x86_64__)
+namespace {
+
+__attribute__((target("avx512f"))) void stream_copy_avx512(void* dst, const void* src, int64_t bytes) {
+  auto* d = static_cast<float*>(dst);
+  const auto* s = static_cast<const float*>(src);
+  for (int64_t i = 0; i < bytes / 4; i += 16) _mm512_stream_ps(d + i, _mm512_load_ps(s + i));
+}
+
+// SSE2 stores exist on every x86-64 CPU; the write-combining buffers merge four of them into one line.
+void stream_copy_sse2(void* dst, const void* src, int64_t bytes) {
+  auto* d = static_cast<__m128i*>(dst);
+  const auto* s = static_cast<const __m128i*>(src);
+  for (int64_t i = 0; i < bytes / 16; ++i) _mm_stream_si128(d + i, _mm_load_si128(s + i));
+}
+
+}  // namespace
+#endif
+
+void stream_copy(void* dst, const void* src, int64_t bytes) {
+#if defined(__x86_64__)
+  static const bool avx512 = __builtin_cpu_supports("avx512f");
+  if (avx512) stream_copy_avx512(dst, src, bytes);
+  else stream_copy_sse2(dst, src, bytes);
+#else
+  std::memcpy(dst, src, static_cast<size_t>(bytes));
+#endif
+}
+
+void stream_fence() {
+#if defined(__x86_64__)
+  _mm_sfence();
+#endif
+}
+
+}  // namespace kiln::cpu
