@@ -22,7 +22,7 @@ import kernels
 TINY_OPS = 1000
 N16M = 16 * 1024 * 1024
 ROWS = 4096
-LSTM_SEQ, LSTM_BATCH, LSTM_INPUT, LSTM_HIDDEN = 32, 32, 64, 128
+RNN_SEQ, RNN_BATCH, RNN_INPUT, RNN_HIDDEN = 32, 32, 64, 128
 CONV_SHAPES = {"mnist_conv1": (64, 1, 32, 28), "mnist_conv2": (64, 32, 64, 14), "resnet_block": (32, 64, 64, 56)}
 
 
@@ -123,11 +123,11 @@ def training(kind, batch):
     return step
 
 
-def lstm():
+def recurrent(cell):
     g = torch.Generator().manual_seed(1)
-    layer = nn.LSTM(LSTM_INPUT, LSTM_HIDDEN)
-    x = torch.randn(LSTM_SEQ, LSTM_BATCH, LSTM_INPUT, generator=g)
-    gy = torch.randn(LSTM_SEQ, LSTM_BATCH, LSTM_HIDDEN, generator=g)
+    layer = {"lstm": nn.LSTM, "gru": nn.GRU}[cell](RNN_INPUT, RNN_HIDDEN)
+    x = torch.randn(RNN_SEQ, RNN_BATCH, RNN_INPUT, generator=g)
+    gy = torch.randn(RNN_SEQ, RNN_BATCH, RNN_HIDDEN, generator=g)
 
     def step():
         layer(x)[0].backward(gy)
@@ -154,7 +154,8 @@ def workloads():
     for kind in ("mlp", "cnn"):
         for batch in (64, 256):
             w[f"train_{kind}_{batch}"] = lambda kind=kind, batch=batch: training(kind, batch)
-    w["lstm_fwd_bwd"] = lstm
+    for cell in ("lstm", "gru"):
+        w[f"{cell}_fwd_bwd"] = lambda cell=cell: recurrent(cell)
     return w
 
 

@@ -2,7 +2,7 @@ package dev.kiln.bench;
 
 import dev.kiln.bench.Workload.JmhCall;
 import dev.kiln.bench.jmh.ElementwiseBenchmark;
-import dev.kiln.bench.jmh.LstmBenchmark;
+import dev.kiln.bench.jmh.RecurrentBenchmark;
 import dev.kiln.bench.jmh.RowReductionBenchmark;
 import dev.kiln.bench.jmh.TinyOpsBenchmark;
 import java.util.ArrayList;
@@ -71,10 +71,12 @@ public final class Workloads {
                 Integer.toString(batch))), null, null, target));
       }
     }
-    w.add(new Workload("lstm_fwd_bwd", String.format(Locale.ROOT, "LSTM %d->%d, seq %d, batch %d, forward + backward",
-        LstmBenchmark.Shape.INPUT, LstmBenchmark.Shape.HIDDEN, LstmBenchmark.Shape.SEQ, LstmBenchmark.Shape.BATCH),
-        Unit.MILLIS, 1,
-        call("LstmBenchmark.forwardBackward"), null, null, ""));
+    for (String cell : List.of("lstm", "gru")) {
+      w.add(new Workload(cell + "_fwd_bwd", String.format(Locale.ROOT, "%s %d->%d, seq %d, batch %d, forward + backward",
+          cell.toUpperCase(Locale.ROOT), RecurrentBenchmark.Shape.INPUT, RecurrentBenchmark.Shape.HIDDEN,
+          RecurrentBenchmark.Shape.SEQ, RecurrentBenchmark.Shape.BATCH),
+          Unit.MILLIS, 1, new JmhCall("RecurrentBenchmark.forwardBackward", Map.of("cell", cell)), null, null, ""));
+    }
     return w;
   }
 
