@@ -115,7 +115,8 @@ void row_norm_forward(const Tensor& y, const Tensor& mean, const Tensor& rstd, c
       const T *pw = ptr_or_null<T>(weight), *pb = ptr_or_null<T>(bias);
       T* pm = centered ? mean.data<T>() : nullptr;
       T* pr = rstd.data<T>();
-      parallel_blocks(rows, std::max<int64_t>(1, kGrainCostly / std::max<int64_t>(d, 1)), [&](int64_t r0, int64_t r1) {
+      parallel_blocks(rows, row_block(rows, d, std::max<int64_t>(1, kGrainCostly / std::max<int64_t>(d, 1))),
+                      [&](int64_t r0, int64_t r1) {
         for (int64_t r = r0; r < r1; ++r) {
           T m, s;
           forward_row(py + r * d, px + r * d, pw, pb, d, eps, centered, m, s);

@@ -30,6 +30,17 @@ void parallel_blocks(int64_t n, int64_t block, Fn&& fn) {
   });
 }
 
+// Rows per claimed block for kernels that work on whole rows: at least min_rows (below that, waking a thread
+// does not pay), else about kRowBlockElements elements' worth while that leaves 8 blocks or more to share.
+// Claimed one 4096-wide row at a time, two threads took alternate rows, each core's prefetcher ran into the
+// other's next row and the claim counter's line moved between the cores on every row: a 4096 x 4096 softmax took
+// 4.8-6.8 ms on two threads, 3.8-4.4 ms in blocks of 16 rows (7.0-7.3 ms on one thread).
+constexpr int64_t kRowBlockElements = int64_t(1) << 16;
+inline int64_t row_block(int64_t rows, int64_t row_len, int64_t min_rows) {
+  const int64_t wide = kRowBlockElements / std::max<int64_t>(row_len, 1);
+  return std::max<int64_t>(min_rows, std::min<int64_t>(wide, rows / 8));
+}
+
 template <int N>
 class LineLoop {
  public:

@@ -23,6 +23,7 @@ namespace {
 
 constexpr int kLanes = 32;  // independent partial sums: enough to hide the latency of vector adds
 
+
 template <class T>
 KILN_ALWAYS_INLINE T exp_of(T x) {
   if constexpr (std::is_same_v<T, float>) return vm::exp(x);
@@ -66,7 +67,15 @@ KILN_ALWAYS_INLINE T row_sum(const T* a, const T* b, int64_t n) {
 template <class T>
 KILN_ALWAYS_INLINE void softmax_row(T* y, const T* x, int64_t n, bool log) {
   const T m = row_max(x, n);
-  for (int64_t i = 0; i < n; ++i) y[i] = exp_of(x[i] - m);
+  // While the exps run (bound by arithmetic), the next row in memory is fetched into L2 a line at a time:
+  // the max pass over it would otherwise wait on memory with nothing to overlap.
+  constexpr int64_t kLine = 64 / sizeof(T);
+  int64_t i = 0;
+  for (; i + kLine <= n; i += kLine) {
+    __builtin_prefetch(x + n + i, 0, 2);
+    for (int64_t j = 0; j < kLine; ++j) y[i + j] = exp_of(x[i + j] - m);
+  }
+  for (; i < n; ++i) y[i] = exp_of(x[i] - m);
   const T s = row_sum<T>(y, nullptr, n);
   if (log) {
     // (x - m) - log(s), in this order as PyTorch: folding m + log(s) first would round away the small
@@ -195,7 +204,8 @@ void for_each_row(const std::array<const Tensor*, N>& ts, int64_t dim, Row&& row
   }
   LineLoop<N> loop(ts, dim);
   const int64_t run = !contiguous && loop.adjacent_lines() ? kCols : 1;  // lines handled together
-  const int64_t block = std::max<int64_t>(run, kGrainCostly / n);         // lines per claimed block
+  // lines per claimed block, a multiple of run
+  const int64_t block = (row_block(loop.lines(), n, std::max<int64_t>(run, kGrainCostly / n)) + run - 1) / run * run;
   auto lines = [&](int64_t begin, int64_t end) {
     if (contiguous) {
       loop.range(begin, end, [&](const int64_t* off) {
