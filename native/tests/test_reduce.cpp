@@ -252,6 +252,52 @@ TEST(max_along_dims_of_strided_and_large_inputs) {
   }
 }
 
+TEST(max_and_min_with_indices_over_long_rows_find_the_first_extreme) {
+  // Rows long enough for the vectorised search (blocks of 64): ties, a NaN after the extreme, the extreme in the
+  // ragged tail, signed zeros, and every dtype; against a scalar scan (first strict improvement, NaN wins).
+  const int64_t rows = 6, n = 1000;
+  std::vector<double> v(static_cast<size_t>(rows * n));
+  for (int64_t i = 0; i < rows * n; ++i) v[i] = static_cast<double>((i * 7919) % 1009) - 500;
+  v[0 * n + 10] = v[0 * n + 700] = 900;  // tie: the first wins
+  v[1 * n + 999] = 900;                  // in the tail past the last block of 64
+  v[2 * n + 300] = 900;
+  v[2 * n + 800] = kNaN;  // NaN after the largest: the NaN wins
+  v[3 * n + 5] = kNaN;
+  v[3 * n + 600] = kNaN;  // two NaNs: the first
+  for (int64_t i = 0; i < n; ++i) v[4 * n + i] = (i % 3 == 0) ? -0.0 : (i % 3 == 1 ? 0.0 : -1.0);  // -0 and 0 tie
+  for (int64_t i = 0; i < n; ++i) v[5 * n + i] = 3;  // all equal
+  const auto scan = [&](const std::vector<double>& w, int64_t r, bool is_max) {
+    int64_t best = 0;
+    for (int64_t i = 1; i < n && !std::isnan(w[r * n + best]); ++i) {
+      const double cur = w[r * n + i], b = w[r * n + best];
+      if (std::isnan(cur) || (is_max ? cur > b : cur < b)) best = i;
+    }
+    return best;
+  };
+  for (DType dt : {DType::Float32, DType::Float64, DType::Int64}) {
+    std::vector<double> w = v;
+    if (dt == DType::Int64)
+      for (double& e : w) e = std::isnan(e) ? 0 : e;
+    const Tensor x = make(w, {rows, n}, dt);
+    for (bool is_max : {true, false}) {
+      const auto [values, indices] = is_max ? max(x, 1) : min(x, 1);
+      std::vector<double> want_i, want_v;
+      for (int64_t r = 0; r < rows; ++r) {
+        const int64_t i = scan(w, r, is_max);
+        want_i.push_back(static_cast<double>(i));
+        want_v.push_back(w[r * n + i]);
+      }
+      CHECK_SAME(indices, make(want_i, {rows}, DType::Int64), 0);
+      CHECK_SAME(values, make(want_v, {rows}, dt), 0);
+      CHECK_SAME(is_max ? argmax(x, 1) : argmin(x, 1), indices, 0);
+    }
+  }
+  // The sign of a zero extreme is the first one's, as PyTorch: row 4 starts with -0.
+  const auto [zv, zi] = max(make(std::vector<double>(v.begin() + 4 * n, v.begin() + 5 * n), {n}), 0);
+  CHECK_EQ(test::values(zi)[0], 0.0);
+  CHECK(std::signbit(test::values(zv)[0]));
+}
+
 TEST(argmax_and_argmin) {
   CHECK_VALUES(argmax(make({1, 5, 5, 2}, {4}, DType::Int64)), 0, {1});
   CHECK_VALUES(argmin(make({4, 1, 1, 0, 0, 9}, {2, 3}, DType::Int64), 1), 0, {1, 0});

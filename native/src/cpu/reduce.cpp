@@ -49,10 +49,18 @@ struct Reducer {
     else if constexpr (Op == ReduceOp::Min) return highest<T>();
     else return Acc(0);
   }
+  // Two selects, not (x > acc || is_nan(x)) ? x : acc: GCC does not vectorize the || form (max over rows ran
+  // at 8 GB/s on one core).
   static KILN_ALWAYS_INLINE Acc step(Acc acc, T x) {
-    if constexpr (Op == ReduceOp::Max) return (x > acc || is_nan(x)) ? x : acc;
-    else if constexpr (Op == ReduceOp::Min) return (x < acc || is_nan(x)) ? x : acc;
-    else return add(acc, static_cast<Acc>(x));
+    if constexpr (Op == ReduceOp::Max) {
+      const T m = x > acc ? x : acc;
+      return is_nan(x) ? x : m;
+    } else if constexpr (Op == ReduceOp::Min) {
+      const T m = x < acc ? x : acc;
+      return is_nan(x) ? x : m;
+    } else {
+      return add(acc, static_cast<Acc>(x));
+    }
   }
   static KILN_ALWAYS_INLINE Acc merge(Acc a, Acc b) {
     if constexpr (Op == ReduceOp::Max || Op == ReduceOp::Min) return is_nan(a) ? a : step(a, b);
@@ -105,14 +113,17 @@ template <class T, ReduceOp Op>
 KILN_ALWAYS_INLINE typename Reducer<T, Op>::Acc reduce_contiguous_t(const T* x, int64_t n) {
   using R = Reducer<T, Op>;
   if constexpr (std::is_same_v<T, float> && (Op == ReduceOp::Sum || Op == ReduceOp::Mean)) return sum_floats(x, n);
-  typename R::Acc lanes[kLanes];
-  for (int j = 0; j < kLanes; ++j) lanes[j] = R::init();
+  // max and min are exact in any order: four vectors of lanes hide the latency of their compare-and-select
+  // chains (one vector ran amax over 4096-wide float rows at 9 GB/s per core).
+  constexpr int L = Op == ReduceOp::Max || Op == ReduceOp::Min ? 4 * kLanes : kLanes;
+  typename R::Acc lanes[L];
+  for (int j = 0; j < L; ++j) lanes[j] = R::init();
   int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes)
-    for (int j = 0; j < kLanes; ++j) lanes[j] = R::step(lanes[j], x[i + j]);
+  for (; i + L <= n; i += L)
+    for (int j = 0; j < L; ++j) lanes[j] = R::step(lanes[j], x[i + j]);
   typename R::Acc acc = R::init();
   for (; i < n; ++i) acc = R::step(acc, x[i]);
-  for (int j = 0; j < kLanes; ++j) acc = R::merge(acc, lanes[j]);
+  for (int j = 0; j < L; ++j) acc = R::merge(acc, lanes[j]);
   return acc;
 }
 
@@ -220,6 +231,48 @@ KILN_SIMD void accumulate_row_simd(ReduceOp op, DType t, void* acc, const void* 
     case DType::Float32: return accumulate_row_typed<float>(op, acc, row, n);
     case DType::Float64: return accumulate_row_typed<double>(op, acc, row, n);
     default: fail(ErrorKind::Internal, "reduce kernel: no path for ", dtype_name(t));
+  }
+}
+
+// The index of the first largest (smallest) element of a contiguous row, or of its first NaN: the extreme by the
+// vectorised reduction, then a search for its first occurrence in blocks (the row is in L1 by then). The scalar
+// scan with a branch per element ran max(dim) over 4096-wide rows 2.4x slower than PyTorch.
+template <class T, ReduceOp Op>
+KILN_ALWAYS_INLINE int64_t arg_extreme_t(const T* row, int64_t n) {
+  const T m = reduce_contiguous_t<T, Op>(row, n);
+  constexpr int64_t kBlock = 64;
+  int64_t i = 0;
+  if (is_nan(m)) {
+    for (; i + kBlock <= n; i += kBlock) {
+      int hits = 0;  // a count, not a bool: GCC vectorizes the sum
+      for (int64_t j = 0; j < kBlock; ++j) hits += is_nan(row[i + j]) ? 1 : 0;
+      if (hits) break;
+    }
+    while (!is_nan(row[i])) ++i;
+  } else {
+    for (; i + kBlock <= n; i += kBlock) {
+      int hits = 0;
+      for (int64_t j = 0; j < kBlock; ++j) hits += row[i + j] == m ? 1 : 0;
+      if (hits) break;
+    }
+    while (!(row[i] == m)) ++i;
+  }
+  return i;
+}
+
+template <class T>
+KILN_ALWAYS_INLINE int64_t arg_extreme_typed(bool is_max, const void* row, int64_t n) {
+  const T* r = static_cast<const T*>(row);
+  return is_max ? arg_extreme_t<T, ReduceOp::Max>(r, n) : arg_extreme_t<T, ReduceOp::Min>(r, n);
+}
+
+KILN_SIMD int64_t arg_extreme_simd(bool is_max, DType t, const void* row, int64_t n) {
+  switch (t) {
+    case DType::Bool: return arg_extreme_typed<bool>(is_max, row, n);
+    case DType::Int64: return arg_extreme_typed<int64_t>(is_max, row, n);
+    case DType::Float32: return arg_extreme_typed<float>(is_max, row, n);
+    case DType::Float64: return arg_extreme_typed<double>(is_max, row, n);
+    default: fail(ErrorKind::Internal, "arg reduce kernel: no path for ", dtype_name(t));
   }
 }
 
@@ -386,6 +439,12 @@ void arg_reduce_kernel(ArgReduceOp op, const Tensor& values, const Tensor& indic
       walk(sizes, idx_strides, begin, end, [&](int64_t o) { offs[2].push_back(o); });
       for (size_t k = 0; k < offs[0].size(); ++k) {
         const T* row = x + offs[0][k];
+        if (stride == 1) {
+          const int64_t i = arg_extreme_simd(is_max, in.dtype(), row, n);
+          v[offs[1][k]] = row[i];
+          ix[offs[2][k]] = i;
+          continue;
+        }
         T best = row[0];
         int64_t best_i = 0;
         for (int64_t i = 1; i < n && !is_nan(best); ++i) {
