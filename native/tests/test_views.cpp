@@ -1,5 +1,7 @@
 // View ops (view, reshape, transpose, permute, narrow, slice, expand, squeeze, flatten): storage, strides, errors.
 #include <climits>
+#include <string>
+#include <vector>
 
 #include "fixtures.h"
 
@@ -256,6 +258,33 @@ TEST(contiguous_copies_only_strided_tensors) {
   const Tensor e = contiguous(expand(make({1, 2}, {2, 1}), {2, 3}));
   CHECK(e.is_contiguous());
   CHECK_VALUES(e, 0, {1, 1, 1, 2, 2, 2});
+}
+
+TEST(contiguous_copies_of_transposes_and_permutes_match_element_by_element) {
+  // Same-dtype copies whose sides are contiguous along different dims go through tiles of 32 x 32 (sizes here
+  // are not multiples of 32, and the other dims are strided); every element must land where the strides say.
+  const auto check_copy = [](const Tensor& view) {
+    const Tensor got = contiguous(view);
+    CHECK(got.is_contiguous());
+    const std::vector<double> g = test::values(got);
+    const Shape& shape = view.shape();
+    const Tensor base = to(view, DType::Float64);  // the same elements through the general strided loop
+    const std::vector<double> w = test::values(base);
+    CHECK_EQ(g.size(), w.size());
+    for (size_t i = 0; i < g.size(); ++i)
+      if (g[i] != w[i]) test::fail_at(__FILE__, __LINE__, "element " + std::to_string(i) + " differs");
+    CHECK(got.shape() == shape);
+  };
+  for (DType dt : {DType::Float32, DType::Float64, DType::Int64, DType::Bool}) {
+    const Tensor m = dt == DType::Bool ? gt(test::uniform({77, 45}, 3), Tensor::scalar(0.0, DType::Float32))
+                                      : to(mul(test::uniform({77, 45}, 3), 1000.0), dt);
+    check_copy(t(m));
+    const Tensor img = dt == DType::Bool ? gt(test::uniform({3, 20, 17, 33}, 4), Tensor::scalar(0.0, DType::Float32))
+                                        : to(mul(test::uniform({3, 20, 17, 33}, 4), 1000.0), dt);
+    check_copy(permute(img, {0, 2, 3, 1}));  // NCHW -> NHWC
+    check_copy(permute(contiguous(permute(img, {0, 2, 3, 1})), {0, 3, 1, 2}));  // and back
+    check_copy(transpose(narrow(img, 3, 1, 30), 1, 3));  // a narrowed, strided source
+  }
 }
 
 TEST(writes_through_a_view_reach_the_base) {
