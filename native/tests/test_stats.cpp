@@ -1,8 +1,10 @@
 // Statistics over dims: prod, var/std and their _mean forms, norms, logsumexp, nansum/nanmean, all/any/
 // count_nonzero, amax/amin. Values from PyTorch 1.13, layouts against contiguous copies, edge cases, the
 // derivatives at zeros, thread independence and bad input.
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "fixtures.h"
 #include "kiln/autograd.h"
@@ -109,6 +111,41 @@ TEST(var_and_std_with_corrections) {
     }
   CHECK_THROWS(var(make({1, 2}, {2}, DType::Int64)), DType, "var: std and var only support floating point dtypes, got int64");
   CHECK_THROWS(std_mean(x, {2}), Index, "std_mean: dimension out of range");
+}
+
+TEST(var_over_leading_dims_of_wide_inputs_matches_a_two_pass_reference) {
+  // Contiguous inputs reduced over their leading dims take the column-block path (blocks of 32 columns, a ragged
+  // last one here); against the mean and squared deviations in double, column by column.
+  const auto reference = [](const Tensor& x, int64_t rows, int64_t cols, double correction, bool sqrt_of) {
+    const std::vector<double> v = test::values(x);
+    std::vector<double> var_v, mean_v;
+    for (int64_t j = 0; j < cols; ++j) {
+      double m = 0, m2 = 0;
+      for (int64_t i = 0; i < rows; ++i) m += v[i * cols + j];
+      m /= static_cast<double>(rows);
+      for (int64_t i = 0; i < rows; ++i) m2 += (v[i * cols + j] - m) * (v[i * cols + j] - m);
+      const double r = m2 / std::max(0.0, static_cast<double>(rows) - correction);
+      var_v.push_back(sqrt_of ? std::sqrt(r) : r);
+      mean_v.push_back(m);
+    }
+    return std::make_pair(var_v, mean_v);
+  };
+  for (DType dt : {DType::Float32, DType::Float64}) {
+    const Tensor x = add(uniform({5, 60, 70}, 31, -1, 1, dt), 1000.0);  // an offset that a one-pass formula would lose
+    const auto [want, want_mean] = reference(x, 300, 70, 1, false);
+    const double tol = dt == DType::Float32 ? 1e-5 : 1e-12;
+    CHECK_SAME(var(x, {0, 1}), make(want, {70}, DType::Float64), tol);
+    CHECK_SAME(var(x, {0, 1}, 1, true), make(want, {1, 1, 70}, DType::Float64), tol);
+    const auto vm = var_mean(x, {0, 1});
+    CHECK_SAME(vm.first, make(want, {70}, DType::Float64), tol);
+    CHECK_SAME(vm.second, make(want_mean, {70}, DType::Float64), tol);
+    const auto [want_std, unused] = reference(x, 5, 60 * 70, 0, true);
+    CHECK_SAME(kiln::std(x, {0}, 0), make(want_std, {60, 70}, DType::Float64), tol);
+    CHECK_SAME(var(x, {0, 1}), var(transpose(contiguous(transpose(x, 0, 2)), 0, 2), {0, 1}), tol);  // the general path
+  }
+  // A single row (n = 1, unbiased): NaN, as elsewhere.
+  const Tensor one = var(uniform({1, 64}, 32), {0});
+  for (double v : test::values(one)) CHECK(std::isnan(v));
 }
 
 TEST(std_gradient_is_zero_where_std_is_zero) {

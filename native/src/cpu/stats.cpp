@@ -3,12 +3,15 @@
 // layout: a policy reduces runs of elements and merges partial results in a fixed order.
 #include "cpu/stats.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "cpu/dispatch.h"
 #include "cpu/loop.h"
 #include "cpu/reduce_plan.h"
+#include "cpu/simd.h"
 #include "cpu/vec_math.h"
 
 namespace kiln::cpu {
@@ -197,6 +200,72 @@ struct LogicalPolicy {
   Acc merge(Acc a, Acc b) const { return op == LogicalReduce::All ? (a & b) : op == LogicalReduce::Any ? (a | b) : a + b; }
 };
 
+// var over the leading dims of a contiguous input (the columns of a matrix): run by run, each column was walked
+// element by element at the row stride, twice (88 ms for 4096 x 4096 on two threads, PyTorch 1.13 46 ms). Here
+// blocks of kVarColumns columns sweep down the rows, a contiguous stretch per row and pass, with the same
+// sequential sums per column (the same bits). Returns false for any other layout.
+constexpr int64_t kVarColumns = 32;
+
+// Means and sums of squared deviations of w columns (W of them when W > 0: a constant trip count, which the
+// compiler unrolls into vectors).
+template <class T, int64_t W>
+KILN_ALWAYS_INLINE void column_moments(const T* x, int64_t rows, int64_t cols, int64_t w, double* mean, double* m2) {
+  const int64_t width = W > 0 ? W : w;
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < width; ++j) mean[j] += static_cast<double>(x[i * cols + j]);
+  for (int64_t j = 0; j < width; ++j) mean[j] /= static_cast<double>(rows);
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < width; ++j) {
+      const double d = static_cast<double>(x[i * cols + j]) - mean[j];
+      m2[j] += d * d;
+    }
+}
+
+// One SIMD entry per dtype (flatten inlines the moments into each ISA clone).
+KILN_SIMD void column_block_moments(const float* x, int64_t rows, int64_t cols, int64_t w, double* mean, double* m2) {
+  if (w == kVarColumns) column_moments<float, kVarColumns>(x, rows, cols, w, mean, m2);
+  else column_moments<float, 0>(x, rows, cols, w, mean, m2);
+}
+KILN_SIMD void column_block_moments(const double* x, int64_t rows, int64_t cols, int64_t w, double* mean, double* m2) {
+  if (w == kVarColumns) column_moments<double, kVarColumns>(x, rows, cols, w, mean, m2);
+  else column_moments<double, 0>(x, rows, cols, w, mean, m2);
+}
+
+template <class T>
+bool var_columns(T* out, T* mean_out, const Tensor& out_t, const Tensor& in, double correction, bool take_sqrt) {
+  if (!in.is_contiguous() || !out_t.is_contiguous() || in.dim() == 0) return false;
+  const std::vector<bool> reduced = reduced_dims(out_t, in);
+  int64_t rows = 1, cols = 1;
+  bool kept_seen = false;
+  for (int64_t d = 0; d < in.dim(); ++d) {
+    if (in.shape()[d] == 1) continue;
+    if (reduced[d]) {
+      if (kept_seen) return false;  // a reduced dim inside the kept ones: not columns
+      rows *= in.shape()[d];
+    } else {
+      kept_seen = true;
+      cols *= in.shape()[d];
+    }
+  }
+  if (rows < 2 || cols < kVarColumns) return false;
+  const T* x = in.data<T>();
+  const double divisor = std::max(0.0, static_cast<double>(rows) - correction);
+  const int64_t blocks = (cols + kVarColumns - 1) / kVarColumns;
+  parallel_for(blocks, std::max<int64_t>(1, kGrainCheap / (rows * kVarColumns)), [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; ++b) {
+      const int64_t c0 = b * kVarColumns, w = std::min(kVarColumns, cols - c0);
+      double mean[kVarColumns] = {}, m2[kVarColumns] = {};
+      column_block_moments(x + c0, rows, cols, w, mean, m2);
+      for (int64_t j = 0; j < w; ++j) {
+        const double var = m2[j] / divisor;
+        out[c0 + j] = static_cast<T>(take_sqrt ? std::sqrt(var) : var);
+        if (mean_out) mean_out[c0 + j] = static_cast<T>(mean[j]);
+      }
+    }
+  });
+  return true;
+}
+
 template <class Fn>
 void floating_only(DType t, const char* what, Fn&& fn) {
   dispatch(t, [&](auto tag) {
@@ -226,6 +295,7 @@ void var_kernel(const Tensor& out, const Tensor& mean, const Tensor& in, double 
     using T = decltype(tag);
     T* o = out.data<T>();
     T* m = mean.defined() ? mean.data<T>() : nullptr;
+    if ((!m || mean.is_contiguous()) && var_columns<T>(o, m, out, in, correction, take_sqrt)) return;
     reduce_with_policy<T>(out, in, VarPolicy<T>{}, kGrainCheap, [&](int64_t off, const Moments& acc, int64_t count) {
       const double divisor = std::max(0.0, static_cast<double>(count) - correction);
       const double var = acc.m2 / divisor;  // 0 / 0 (one element, unbiased) is NaN, as in PyTorch
