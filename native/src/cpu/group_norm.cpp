@@ -102,7 +102,8 @@ void group_norm_kernel(const Tensor& y, const Tensor& mean, const Tensor& rstd, 
       const T* px = len > 0 ? x.data<T>() : nullptr;
       const T *pw = ptr_or_null<T>(weight), *pb = ptr_or_null<T>(bias);
       T *pm = mean.data<T>(), *pr = rstd.data<T>();
-      parallel_blocks(rows, std::max<int64_t>(1, kGrainCostly / std::max<int64_t>(len, 1)), [&](int64_t r0, int64_t r1) {
+      parallel_blocks(rows, row_block(rows, len, std::max<int64_t>(1, kGrainCostly / std::max<int64_t>(len, 1))),
+                      [&](int64_t r0, int64_t r1) {
         for (int64_t r = r0; r < r1; ++r) {
           const int64_t first = (r % groups) * per;  // the group's first channel
           forward_row(py + r * len, px + r * len, pw ? pw + first : nullptr, pb ? pb + first : nullptr, per, sh.s, eps,
@@ -129,7 +130,7 @@ void group_norm_backward_kernel(const Tensor& gx, const Tensor& gw, const Tensor
       if (rows > 0 && len > 0) {
         T* po = gx.data<T>();
         const T *pg = g.data<T>(), *px = x.data<T>();
-        parallel_blocks(rows, std::max<int64_t>(1, kGrainCostly / len), [&](int64_t r0, int64_t r1) {
+        parallel_blocks(rows, row_block(rows, len, std::max<int64_t>(1, kGrainCostly / len)), [&](int64_t r0, int64_t r1) {
           for (int64_t r = r0; r < r1; ++r) {
             const int64_t first = (r % groups) * per;
             backward_row(po + r * len, pg + r * len, px + r * len, pw ? pw + first : nullptr, per, sh.s, pm[r], pr[r],
