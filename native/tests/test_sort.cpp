@@ -2,6 +2,7 @@
 // (PyTorch's index rule for ties), mode, unique (flat and along a dim); layouts, threads, gradients, bad input.
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "fixtures.h"
 #include "kiln/autograd.h"
@@ -91,6 +92,32 @@ TEST(topk_and_kthvalue) {
   CHECK_THROWS(kthvalue(x, 5, 1), Index, "kthvalue: selected number k out of range for dimension 1");
   CHECK_THROWS(kthvalue(x, 0), Index, "kthvalue: selected number k out of range");
   CHECK_THROWS(kthvalue(zeros({2, 0}), 1, 1), Index, "kthvalue: Expected reduction dim 1 to have non-zero size");
+}
+
+TEST(topk_of_long_lines_matches_the_head_of_a_stable_sort) {
+  // Lines long enough for the heap and the skipped blocks: many ties (values from 40 levels), NaNs in some rows,
+  // rows along both dims (contiguous and strided), every k from 1 to the whole line; the first k of the stable
+  // sort (descending for the largest) are the answer, indices included.
+  std::vector<double> v(6 * 300);
+  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<double>((i * 37) % 40);
+  v[1 * 300 + 7] = v[1 * 300 + 250] = std::numeric_limits<double>::quiet_NaN();
+  v[2 * 300 + 299] = 1000;
+  for (DType dt : {DType::Float32, DType::Float64, DType::Int64}) {
+    std::vector<double> w = v;
+    if (dt == DType::Int64)
+      for (double& e : w) e = std::isnan(e) ? 99 : e;
+    const Tensor x = make(w, {6, 300}, dt);
+    for (int64_t dim : {1, 0})
+      for (int64_t k : {int64_t(1), int64_t(10), int64_t(6), int64_t(299), int64_t(300)}) {
+        if (k > x.shape()[dim]) continue;
+        for (bool largest : {true, false}) {
+          const auto [tv, ti] = topk(x, k, dim, largest);
+          const auto [sv, si] = sort(x, dim, largest);
+          CHECK_SAME(tv, narrow(sv, dim, 0, k), 0);
+          CHECK_SAME(ti, narrow(si, dim, 0, k), 0);
+        }
+      }
+  }
 }
 
 TEST(median_follows_pytorch_for_ties_and_nan) {

@@ -5,12 +5,14 @@
 
 #include <algorithm>
 #include <numeric>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "cpu/dispatch.h"
 #include "cpu/line_loop.h"
 #include "cpu/loop.h"
+#include "cpu/simd.h"
 
 namespace kiln::cpu {
 namespace {
@@ -52,6 +54,21 @@ struct Lines {
       : values(as_line(v)), indices(as_line(i)), in(as_line(x)), dim(d), n(in.shape()[d]),
         vs(values.strides()[d]), is(indices.strides()[d]), xs(in.strides()[d]) {}
 
+  // fn(const T* line, std::vector<Pair<T>>& scratch, T* values_out, int64_t* indices_out) for each line (its
+  // elements at stride xs), in parallel.
+  template <class T, class Fn>
+  void each_unpaired(Fn&& fn) const {
+    LineLoop<3> loop({&values, &indices, &in}, dim);
+    T* vb = values.data<T>();
+    int64_t* ib = indices.data<int64_t>();
+    const T* xb = in.data<T>();
+    parallel_blocks(loop.lines(), row_block(loop.lines(), n, std::max<int64_t>(1, kGrainCostly / std::max<int64_t>(1, n))),
+                    [&](int64_t b, int64_t e) {
+                      std::vector<Pair<T>> scratch;
+                      loop.range(b, e, [&](const int64_t* off) { fn(xb + off[2], scratch, vb + off[0], ib + off[1]); });
+                    });
+  }
+
   // fn(std::vector<Pair<T>>& line, T* values_out, int64_t* indices_out) for each line, in parallel.
   template <class T, class Fn>
   void each(Fn&& fn) const {
@@ -69,6 +86,72 @@ struct Lines {
     });
   }
 };
+
+// Whether a value could enter a top-k whose current worst value is bar (its index is larger than every index in
+// the top-k, so a tie loses): for the largest, above bar (NaN above every number); for the smallest, below it.
+// As 0 or 1, with & and | rather than && and ||.
+template <bool Largest, class T>
+KILN_ALWAYS_INLINE int beats(T x, T bar) {
+  const T lo = Largest ? bar : x, hi = Largest ? x : bar;  // value_less(lo, hi)
+  if constexpr (std::is_floating_point_v<T>) return int(lo < hi) | (int(hi != hi) & int(lo == lo));
+  else return int(lo < hi);
+}
+
+// The first k of a line, sorted (largest: under Descending), as std::partial_sort over the line's (value, index)
+// pairs gives them, without building the pairs: a heap of the best k so far (its front the worst of them, replaced
+// and sifted down once per entry), and blocks of 16 values of which none can enter skipped after a pass of
+// compares. topk(10) over the rows of a 4096 x 4096 float32 tensor: 18.2 -> 11.4 ms on two threads, where
+// partial_sort copied every line into pairs first (over its columns 59 -> 44 ms); topk(1000) 363 -> 327 ms.
+// Not a KILN_SIMD function: GCC 12's x86-64-v3/v4 clones of the heap code returned wrong indices (ties' indices
+// repeated) while the baseline build was right.
+template <bool Largest, class T>
+void top_k_line(const T* x, int64_t xs, int64_t n, int64_t k, Pair<T>* heap) {
+  using Cmp = std::conditional_t<Largest, Descending<T>, Ascending<T>>;
+  const Cmp cmp;
+  for (int64_t i = 0; i < k; ++i) heap[i] = {x[i * xs], i};
+  std::make_heap(heap, heap + k, cmp);
+  constexpr int64_t kBlock = 16;
+  int64_t i = k;
+  while (i < n) {
+    if (xs == 1 && i + kBlock <= n) {
+      const T bar = heap[0].first;
+      int hits = 0;
+      for (int64_t j = 0; j < kBlock; ++j) hits += beats<Largest>(x[i + j], bar);
+      if (hits == 0) {
+        i += kBlock;
+        continue;
+      }
+    }
+    const int64_t end = xs == 1 ? std::min(n, i + kBlock) : i + 1;
+    for (; i < end; ++i) {
+      const Pair<T> p{x[i * xs], i};
+      if (!cmp(p, heap[0])) continue;
+      int64_t at = 0;  // p replaces the front, sifted down once
+      for (int64_t c; (c = 2 * at + 1) < k; at = c) {
+        if (c + 1 < k && cmp(heap[c], heap[c + 1])) ++c;
+        if (!cmp(p, heap[c])) break;
+        heap[at] = heap[c];
+      }
+      heap[at] = p;
+    }
+  }
+  std::sort_heap(heap, heap + k, cmp);
+}
+
+template <class T>
+void top_k_typed(const void* x, int64_t xs, int64_t n, int64_t k, bool largest, void* heap) {
+  if (largest) top_k_line<true>(static_cast<const T*>(x), xs, n, k, static_cast<Pair<T>*>(heap));
+  else top_k_line<false>(static_cast<const T*>(x), xs, n, k, static_cast<Pair<T>*>(heap));
+}
+
+void top_k_any(DType t, const void* x, int64_t xs, int64_t n, int64_t k, bool largest, void* heap) {
+  switch (t) {
+    case DType::Int64: return top_k_typed<int64_t>(x, xs, n, k, largest, heap);
+    case DType::Float32: return top_k_typed<float>(x, xs, n, k, largest, heap);
+    case DType::Float64: return top_k_typed<double>(x, xs, n, k, largest, heap);
+    default: fail(ErrorKind::Internal, "topk kernel: no path for ", dtype_name(t));
+  }
+}
 
 template <class Fn>
 void with_type(DType t, Fn&& fn) {
@@ -98,14 +181,25 @@ void topk_kernel(const Tensor& values, const Tensor& indices, const Tensor& in, 
   const Lines lines(values, indices, in, dim);
   with_type(in.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    lines.each<T>([&](std::vector<Pair<T>>& line, T* v, int64_t* ix) {
-      if (largest) std::partial_sort(line.begin(), line.begin() + k, line.end(), Descending<T>{});
-      else std::partial_sort(line.begin(), line.begin() + k, line.end(), Ascending<T>{});
-      for (int64_t i = 0; i < k; ++i) {
-        v[i * lines.vs] = line[i].first;
-        ix[i * lines.is] = line[i].second;
-      }
-    });
+    if constexpr (std::is_same_v<T, bool>) {
+      lines.each<T>([&](std::vector<Pair<T>>& line, T* v, int64_t* ix) {
+        if (largest) std::partial_sort(line.begin(), line.begin() + k, line.end(), Descending<T>{});
+        else std::partial_sort(line.begin(), line.begin() + k, line.end(), Ascending<T>{});
+        for (int64_t i = 0; i < k; ++i) {
+          v[i * lines.vs] = line[i].first;
+          ix[i * lines.is] = line[i].second;
+        }
+      });
+    } else {
+      lines.each_unpaired<T>([&](const T* x, std::vector<Pair<T>>& best, T* v, int64_t* ix) {
+        best.resize(static_cast<size_t>(k));
+        top_k_any(in.dtype(), x, lines.xs, lines.n, k, largest, best.data());
+        for (int64_t i = 0; i < k; ++i) {
+          v[i * lines.vs] = best[i].first;
+          ix[i * lines.is] = best[i].second;
+        }
+      });
+    }
   });
 }
 
