@@ -72,17 +72,10 @@ struct Lines {
   // fn(std::vector<Pair<T>>& line, T* values_out, int64_t* indices_out) for each line, in parallel.
   template <class T, class Fn>
   void each(Fn&& fn) const {
-    LineLoop<3> loop({&values, &indices, &in}, dim);
-    T* vb = values.data<T>();
-    int64_t* ib = indices.data<int64_t>();
-    const T* xb = in.data<T>();
-    parallel_blocks(loop.lines(), std::max<int64_t>(1, kGrainCostly / std::max<int64_t>(1, n)), [&](int64_t b, int64_t e) {
-      std::vector<Pair<T>> line(static_cast<size_t>(n));
-      loop.range(b, e, [&](const int64_t* off) {
-        const T* x = xb + off[2];
-        for (int64_t i = 0; i < n; ++i) line[i] = {x[i * xs], i};
-        fn(line, vb + off[0], ib + off[1]);
-      });
+    each_unpaired<T>([&](const T* x, std::vector<Pair<T>>& line, T* v, int64_t* ix) {
+      line.resize(static_cast<size_t>(n));
+      for (int64_t i = 0; i < n; ++i) line[i] = {x[i * xs], i};
+      fn(line, v, ix);
     });
   }
 };
