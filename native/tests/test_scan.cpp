@@ -76,14 +76,14 @@ TEST(scans_of_strided_inputs_and_threads) {
   CHECK_VALUES(narrow(cumsum(f, 0), 0, 999, 1), 1e-7, {1000 * static_cast<double>(0.1f)});
 }
 
-TEST(scans_over_leading_dims_of_contiguous_inputs_match_line_by_line_scans) {
+TEST(scans_of_contiguous_inputs_match_line_by_line_scans) {
   // Contiguous inputs scanned along a dim that is not the last run 64 adjacent lines at a time; each line must get
   // the bits of the line-by-line scan, here forced through a non-contiguous copy of the same values.
   for (DType dt : {DType::Float32, DType::Float64, DType::Int64}) {
     const Tensor x = dt == DType::Int64 ? test::small_ints({3, 50, 150}, 5)
                                         : to(test::uniform({3, 50, 150}, 6, 0.5, 1.5), dt);
     const Tensor strided = transpose(contiguous(transpose(x, 0, 2)), 0, 2);  // same values, other strides
-    for (int64_t dim : {0, 1}) {
+    for (int64_t dim : {0, 1, 2}) {  // 2: the last dim, scanned line by line either way
       CHECK_SAME(cumsum(x, dim), cumsum(strided, dim), 0);
       CHECK_SAME(cumprod(x, dim), cumprod(strided, dim), 0);
       CHECK_SAME(cumsum(x, dim, true), cumsum(strided, dim, true), 0);
