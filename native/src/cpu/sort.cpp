@@ -95,8 +95,9 @@ KILN_ALWAYS_INLINE int beats(T x, T bar) {
 // and sifted down once per entry), and blocks of 16 values of which none can enter skipped after a pass of
 // compares. topk(10) over the rows of a 4096 x 4096 float32 tensor: 18.2 -> 11.4 ms on two threads, where
 // partial_sort copied every line into pairs first (over its columns 59 -> 44 ms); topk(1000) 363 -> 327 ms.
-// Not a KILN_SIMD function: GCC 12's x86-64-v3/v4 clones of the heap code returned wrong indices (ties' indices
-// repeated) while the baseline build was right.
+// Not a KILN_SIMD function: GCC 12.2 at -O2 miscompiles it under `flatten` once two instantiations (float with
+// int64 or double) and std::sort_heap are inlined into one body, at every ISA (wrong values and indices); any of
+// -fno-strict-aliasing, -fno-tree-loop-im, -fno-tree-ch or a sanitizer hides it. test_sort's long lines catch it.
 template <bool Largest, class T>
 void top_k_line(const T* x, int64_t xs, int64_t n, int64_t k, Pair<T>* heap) {
   using Cmp = std::conditional_t<Largest, Descending<T>, Ascending<T>>;
