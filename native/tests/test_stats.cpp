@@ -212,6 +212,27 @@ TEST(logsumexp_is_stable) {
   for (const Tensor& v : layouts()) CHECK_SAME(logsumexp(v, {0}), logsumexp(contiguous(v), {0}), 1e-6);
 }
 
+TEST(logsumexp_of_long_rows_matches_float64_and_keeps_nan_and_inf) {
+  // Rows long enough for the vector lanes of the max and of the sum (and a tail), with a NaN, +inf and -inf
+  // placed inside the lanes, in both float dtypes; regular rows against the float64 formula.
+  const int64_t n = 101;
+  for (DType dt : {DType::Float32, DType::Float64}) {
+    std::vector<double> v(5 * n);
+    for (size_t i = 0; i < v.size(); ++i) v[i] = std::sin(0.37 * static_cast<double>(i)) * 30;
+    v[1 * n + 40] = kNaN;
+    v[2 * n + 17] = kInf;
+    for (int64_t j = 0; j < n; ++j) v[3 * n + j] = -kInf;
+    v[4 * n + 70] = 1e30;  // one value far above the rest: the shift keeps exp from overflowing
+    const Tensor x = make(v, {5, n}, dt);
+    const Tensor r = to(logsumexp(x, {1}), DType::Float64);
+    CHECK_VALUES(narrow(r, 0, 1, 3), 0, {kNaN, kInf, -kInf});
+    const Tensor x64 = to(x, DType::Float64);
+    const Tensor want = add(kiln::log(sum(exp(sub(x64, amax(x64, {1}, true))), {1})), amax(x64, {1}));
+    CHECK_SAME(narrow(r, 0, 0, 1), narrow(want, 0, 0, 1), 1e-6);
+    CHECK_SAME(narrow(r, 0, 4, 1), narrow(want, 0, 4, 1), 1e-6);
+  }
+}
+
 TEST(nansum_and_nanmean_skip_nan) {
   const Tensor x = make({1, kNaN, 2, kNaN, kNaN, kNaN}, {2, 3});
   CHECK_VALUES(nansum(x), 0, {3});

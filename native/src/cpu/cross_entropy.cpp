@@ -13,6 +13,7 @@
 #include "cpu/line_loop.h"
 #include "cpu/loop.h"
 #include "cpu/loss.h"
+#include "cpu/row_max.h"
 #include "cpu/simd.h"
 
 namespace kiln::cpu {
@@ -36,19 +37,6 @@ struct Rows {
   T weight_sum;   // the sum of the weights (classes without weights)
   bool smoothing;
 };
-
-template <class T>
-KILN_ALWAYS_INLINE T row_max(const T* x, int64_t n) {
-  T lanes[kLanes];
-  for (int j = 0; j < kLanes; ++j) lanes[j] = -std::numeric_limits<T>::infinity();
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes)
-    for (int j = 0; j < kLanes; ++j) lanes[j] = x[i + j] > lanes[j] ? x[i + j] : lanes[j];
-  T m = -std::numeric_limits<T>::infinity();
-  for (; i < n; ++i) m = x[i] > m ? x[i] : m;
-  for (int j = 0; j < kLanes; ++j) m = lanes[j] > m ? lanes[j] : m;
-  return m;
-}
 
 template <class T>
 KILN_ALWAYS_INLINE T combine(T (&lanes)[kLanes]) {

@@ -15,6 +15,7 @@
 #include "cpu/dispatch.h"
 #include "cpu/line_loop.h"
 #include "cpu/loop.h"
+#include "cpu/row_max.h"
 #include "cpu/simd.h"
 #include "cpu/vec_math.h"
 
@@ -22,27 +23,6 @@ namespace kiln::cpu {
 namespace {
 
 constexpr int kLanes = 32;  // independent partial sums: enough to hide the latency of vector adds
-
-
-template <class T>
-KILN_ALWAYS_INLINE T exp_of(T x) {
-  if constexpr (std::is_same_v<T, float>) return vm::exp(x);
-  else return std::exp(x);
-}
-
-// The largest element. A NaN is skipped here: it turns every result of its row into NaN later anyway.
-template <class T>
-KILN_ALWAYS_INLINE T row_max(const T* x, int64_t n) {
-  T lanes[kLanes];
-  for (int j = 0; j < kLanes; ++j) lanes[j] = -std::numeric_limits<T>::infinity();
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes)
-    for (int j = 0; j < kLanes; ++j) lanes[j] = x[i + j] > lanes[j] ? x[i + j] : lanes[j];
-  T m = -std::numeric_limits<T>::infinity();
-  for (; i < n; ++i) m = x[i] > m ? x[i] : m;
-  for (int j = 0; j < kLanes; ++j) m = lanes[j] > m ? lanes[j] : m;
-  return m;
-}
 
 // sum(a[i] * b[i]), or sum(a[i]) when b is null, in kLanes partial sums combined in a fixed order.
 template <class T>
@@ -73,9 +53,9 @@ KILN_ALWAYS_INLINE void softmax_row(T* y, const T* x, int64_t n, bool log) {
   int64_t i = 0;
   for (; i + kLine <= n; i += kLine) {
     __builtin_prefetch(x + n + i, 0, 2);
-    for (int64_t j = 0; j < kLine; ++j) y[i + j] = exp_of(x[i + j] - m);
+    for (int64_t j = 0; j < kLine; ++j) y[i + j] = vm::exp(x[i + j] - m);
   }
-  for (; i < n; ++i) y[i] = exp_of(x[i] - m);
+  for (; i < n; ++i) y[i] = vm::exp(x[i] - m);
   const T s = row_sum<T>(y, nullptr, n);
   if (log) {
     // (x - m) - log(s), in this order as PyTorch: folding m + log(s) first would round away the small
@@ -93,7 +73,7 @@ template <class T>
 KILN_ALWAYS_INLINE void softmax_backward_row(T* gx, const T* g, const T* y, int64_t n, bool log) {
   if (log) {
     const T s = row_sum<T>(g, nullptr, n);
-    for (int64_t i = 0; i < n; ++i) gx[i] = g[i] - exp_of(y[i]) * s;
+    for (int64_t i = 0; i < n; ++i) gx[i] = g[i] - vm::exp(y[i]) * s;
   } else {
     const T dot = row_sum<T>(g, y, n);
     for (int64_t i = 0; i < n; ++i) gx[i] = y[i] * (g[i] - dot);
@@ -121,7 +101,7 @@ KILN_ALWAYS_INLINE void softmax_cols(T* y, int64_t ys, const T* x, int64_t xs, i
     for (int j = 0; j < kCols; ++j) m[j] = x[i * xs + j] > m[j] ? x[i * xs + j] : m[j];
   for (int64_t i = 0; i < n; ++i)
     for (int j = 0; j < kCols; ++j) {
-      const T e = exp_of(x[i * xs + j] - m[j]);
+      const T e = vm::exp(x[i * xs + j] - m[j]);
       y[i * ys + j] = e;
       s[j] += e;
     }
@@ -146,7 +126,7 @@ KILN_ALWAYS_INLINE void softmax_backward_cols(T* gx, int64_t gxs, const T* g, in
     for (int j = 0; j < kCols; ++j) acc[j] += log ? g[i * gs + j] : g[i * gs + j] * y[i * ys + j];
   for (int64_t i = 0; i < n; ++i)
     for (int j = 0; j < kCols; ++j)
-      gx[i * gxs + j] = log ? g[i * gs + j] - exp_of(y[i * ys + j]) * acc[j] : y[i * ys + j] * (g[i * gs + j] - acc[j]);
+      gx[i * gxs + j] = log ? g[i * gs + j] - vm::exp(y[i * ys + j]) * acc[j] : y[i * ys + j] * (g[i * gs + j] - acc[j]);
 }
 
 KILN_SIMD void softmax_cols_f32(float* y, int64_t ys, const float* x, int64_t xs, int64_t n, bool log) {

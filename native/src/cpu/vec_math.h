@@ -3,6 +3,7 @@
 // in native/tests/test_vec_math.cpp). Range reduction x = n ln2 + r, |r| <= ln2 / 2; exp(r) and tanh
 // near 0 by minimax polynomials (the classic Cephes coefficients).
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 
@@ -55,6 +56,9 @@ KILN_ALWAYS_INLINE float exp(float x) {
   const float big = x > kExpMax ? __builtin_inff() : y;
   return x != x ? x : (x < kExpMin ? 0.0f : big);
 }
+
+// float64 through libm, so that a template can call vm::exp for either type.
+KILN_ALWAYS_INLINE double exp(double x) { return std::exp(x); }
 
 KILN_ALWAYS_INLINE float tanh(float x) {
   const float a = x < 0 ? -x : x;
