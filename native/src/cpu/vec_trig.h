@@ -8,7 +8,6 @@
 #include <cstdint>
 
 #include "cpu/vec_math.h"
-#include "cpu/vec_math.h"
 
 namespace kiln::cpu::vm {
 
