@@ -75,6 +75,27 @@ TEST(repeat_tile_and_triangles) {
   CHECK_THROWS(tril(iota({3})), Shape, "tril: input tensor must have at least 2 dimensions");
 }
 
+TEST(triangles_of_batches_at_every_diagonal) {
+  // [2, 3, 5] and its [2, 5, 3] transpose (strided rows), diagonals past both corners, two dtypes: element
+  // (b, r, c) of the input is kept where c - r <= k (tril) or c - r >= k (triu).
+  for (DType dt : {DType::Float32, DType::Int64}) {
+    const Tensor base = add(iota({2, 3, 5}, dt), ones({}, dt));  // no zeros among the kept values
+    for (const Tensor& x : {base, transpose(base, 1, 2)}) {
+      const int64_t rows = x.shape()[1], cols = x.shape()[2];
+      const std::vector<double> v = test::values(contiguous(x));
+      for (int64_t k : {-7, -2, 0, 1, 4, 9})
+        for (bool lower : {true, false}) {
+          std::vector<double> want(v.size());
+          for (size_t i = 0; i < v.size(); ++i) {
+            const int64_t c = static_cast<int64_t>(i) % cols, r = static_cast<int64_t>(i) / cols % rows;
+            want[i] = (lower ? c - r <= k : c - r >= k) ? v[i] : 0;
+          }
+          CHECK_VALUES(lower ? tril(x, k) : triu(x, k), 0, want);
+        }
+    }
+  }
+}
+
 TEST(diagonal_is_a_view_and_diag_a_copy) {
   const Tensor x = iota({3, 4});
   const Tensor d = diagonal(x, 1);

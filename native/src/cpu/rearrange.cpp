@@ -1,8 +1,11 @@
 // Kernels that copy elements into a new order or pattern: flip (a copy through negative strides) and
 // tril/triu (a copy that zeroes one side of a diagonal), nonzero (the coordinates of nonzero elements).
+#include <algorithm>
+
 #include "cpu/dispatch.h"
 #include "cpu/indexing.h"
 #include "cpu/kernels.h"
+#include "cpu/line_loop.h"
 #include "cpu/loop.h"
 
 namespace kiln::cpu {
@@ -21,25 +24,28 @@ void flip_kernel(const Tensor& out, const Tensor& x, const std::vector<int64_t>&
   copy_kernel(out, reversed);
 }
 
+// Row by row: each row keeps one run of columns (lower: up to r + k; upper: from r + k) and zeroes the rest.
+// Element by element with the row and column recovered by division, tril of a 4096 x 4096 float32 tensor took
+// 28 ms on two threads (PyTorch 1.13: 19).
 void tri_kernel(const Tensor& out, const Tensor& x, int64_t k, bool lower) {
-  const int64_t rows = out.shape()[out.dim() - 2], cols = out.shape()[out.dim() - 1];
+  const int64_t last = out.dim() - 1, rows = out.shape()[last - 1], cols = out.shape()[last];
   if (out.numel() == 0) return;
-  StridedLoop<2> loop({&out, &x});
-  char* const base = static_cast<char*>(out.raw_data());
+  const LineLoop<2> loop({&out, &x}, last);
+  const int64_t xs = x.strides()[last];
   dispatch(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    loop.run(
-        [&](char** p, const int64_t* s, int64_t n) {
-          for (int64_t i = 0; i < n; ++i) {
-            char* o = p[0] + i * s[0];
-            // out is contiguous and fresh: its position gives the row and column.
-            const int64_t flat = (o - base) / static_cast<int64_t>(sizeof(T));
-            const int64_t c = flat % cols, r = (flat / cols) % rows;
-            const bool keep = lower ? c - r <= k : c - r >= k;
-            *reinterpret_cast<T*>(o) = keep ? *reinterpret_cast<const T*>(p[1] + i * s[1]) : T(0);
-          }
-        },
-        kGrainCheap);
+    T* const ob = out.data<T>();
+    const T* const xb = x.data<T>();
+    loop.run(std::max<int64_t>(1, kGrainCheap / cols), [&](const int64_t* off) {
+      const int64_t r = off[0] / cols % rows;  // out is contiguous and fresh: its offset gives the row
+      const int64_t edge = std::clamp<int64_t>(r + k + (lower ? 1 : 0), 0, cols);
+      const int64_t b = lower ? 0 : edge, e = lower ? edge : cols;  // the kept columns
+      T* o = ob + off[0];
+      const T* in = xb + off[1];
+      std::fill(o, o + b, T(0));
+      for (int64_t c = b; c < e; ++c) o[c] = in[c * xs];
+      std::fill(o + e, o + cols, T(0));
+    });
   });
 }
 
