@@ -89,6 +89,21 @@ NormKind norm_kind(double p) {
 KILN_ALWAYS_INLINE double nan_max(double a, double b) { return a != a || b > a || b != b ? (a != a ? a : b) : a; }
 KILN_ALWAYS_INLINE double nan_min(double a, double b) { return a != a || b < a || b != b ? (a != a ? a : b) : a; }
 
+// The sums of the p = 0, 1 and 2 norms over a run, compiled per ISA below: through the policy's generic loop
+// (baseline x86-64), the 2-norm of 16M float32 took 2.1 ms on two threads where their sum takes 1.3.
+template <class T>
+KILN_ALWAYS_INLINE double norm_sum(NormKind kind, const T* x, int64_t n, int64_t s) {
+  if (kind == NormKind::Zero) return sum_of(x, n, s, [](T v) { return v != T(0) ? 1.0 : 0.0; });
+  if (kind == NormKind::One) return sum_of(x, n, s, [](T v) { return std::fabs(static_cast<double>(v)); });
+  return sum_of(x, n, s, [](T v) {
+    const double d = static_cast<double>(v);
+    return d * d;
+  });
+}
+
+KILN_SIMD double norm_sum_f32(NormKind kind, const float* x, int64_t n, int64_t s) { return norm_sum(kind, x, n, s); }
+KILN_SIMD double norm_sum_f64(NormKind kind, const double* x, int64_t n, int64_t s) { return norm_sum(kind, x, n, s); }
+
 template <class T>
 struct NormPolicy {
   using Acc = double;
@@ -97,13 +112,11 @@ struct NormPolicy {
   Acc init() const { return kind == NormKind::NegInf ? std::numeric_limits<double>::infinity() : 0.0; }
   void run(Acc& acc, const T* x, int64_t n, int64_t s) const {
     switch (kind) {
-      case NormKind::Zero: acc += sum_of(x, n, s, [](T v) { return v != T(0) ? 1.0 : 0.0; }); break;
-      case NormKind::One: acc += sum_of(x, n, s, [](T v) { return std::fabs(static_cast<double>(v)); }); break;
+      case NormKind::Zero:
+      case NormKind::One:
       case NormKind::Two:
-        acc += sum_of(x, n, s, [](T v) {
-          const double d = static_cast<double>(v);
-          return d * d;
-        });
+        if constexpr (std::is_same_v<T, float>) acc += norm_sum_f32(kind, x, n, s);
+        else acc += norm_sum_f64(kind, x, n, s);
         break;
       case NormKind::Inf:
         for (int64_t i = 0; i < n; ++i) acc = nan_max(acc, std::fabs(static_cast<double>(x[i * s])));
