@@ -103,6 +103,26 @@ TEST(masks_and_nonzero) {
   CHECK_THROWS(masked_fill(x, make({1, 0, 1}, {3}), Scalar(1.0)), DType, "masked_fill: expected a bool mask");
 }
 
+TEST(nonzero_and_masked_select_of_large_contiguous_inputs_match_the_strided_path) {
+  // 3 x 70,001 elements: chunks of 65,536 with and without results (a block of zeros), a cut last chunk, masks
+  // of every dtype size; the same values through a non-contiguous view take the element-by-element path.
+  Tensor v = test::uniform({3, 70001}, 11, -1, 1, DType::Float64);
+  v = where(gt(v, wrapped_scalar(Scalar(0.3))), v, zeros({}, DType::Float64));
+  v = index_put(v, {longs({1}), arange(0, 70001, 1, DType::Int64)}, zeros({}, DType::Float64));  // row 1: zeros
+  const Tensor strided = t(contiguous(t(v)));
+  CHECK(!strided.is_contiguous());
+  const Tensor mask = ne(v, zeros({}, DType::Float64));
+  for (int threads : {1, 2}) {
+    const test::ThreadCount use(threads);
+    CHECK_SAME(nonzero(v), nonzero(strided), 0);
+    CHECK_SAME(nonzero(mask), nonzero(strided), 0);
+    for (DType dt : {DType::Float64, DType::Float32, DType::Int64, DType::Bool}) {
+      const Tensor x = to(v, dt);
+      CHECK_SAME(masked_select(x, mask), masked_select(t(contiguous(t(x))), mask), 0);
+    }
+  }
+}
+
 TEST(get_and_set_python_style) {
   Tensor x = iota({3, 4});
   const Tensor v = get(x, {TensorIndex::slice(1), TensorIndex::new_axis(), TensorIndex::ellipsis(),

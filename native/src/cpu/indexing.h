@@ -27,6 +27,8 @@ void scatter_identity_kernel(ScatterReduceOp op, const Tensor& out, int64_t dim,
 // The row-major coordinates of x's nonzero elements: out is [count, x.dim()] int64, count from nonzero_count.
 int64_t nonzero_count(const Tensor& x);
 void nonzero_kernel(const Tensor& out, const Tensor& x);
+// x's elements where mask (bool, x's shape) is true, in row-major order; both contiguous.
+Tensor masked_select_contiguous(const Tensor& x, const Tensor& mask);
 
 // out = x with the elements above (lower) or below (upper) diagonal k of the last two dims zeroed; out is
 // contiguous, x any strides.

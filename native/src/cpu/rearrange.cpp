@@ -49,7 +49,53 @@ void tri_kernel(const Tensor& out, const Tensor& x, int64_t k, bool lower) {
   });
 }
 
+namespace {
+
+// A contiguous tensor's elements in chunks of kChunk: how many of each chunk are nonzero (counted in parallel)
+// and where each chunk's results start, so that chunks write their results in parallel. Element by element in
+// one thread with a branch per element, nonzero of a random 4096 x 4096 bool mask took 90 ms and masked_select
+// 100 (PyTorch 1.13: 129 and 100).
+constexpr int64_t kChunk = 1 << 16;
+
+struct Chunks {
+  std::vector<int64_t> start;  // chunk c's results are [start[c], start[c + 1])
+  int64_t total() const { return start.back(); }
+};
+
+template <class T>
+Chunks count_chunks(const T* x, int64_t n) {
+  const int64_t chunks = (n + kChunk - 1) / kChunk;
+  Chunks c{std::vector<int64_t>(static_cast<size_t>(chunks + 1), 0)};
+  parallel_for(chunks, 1, [&](int64_t c0, int64_t c1) {
+    for (int64_t k = c0; k < c1; ++k) {
+      const T* p = x + k * kChunk;
+      const int64_t len = std::min(kChunk, n - k * kChunk);
+      int64_t count = 0;
+      for (int64_t i = 0; i < len; ++i) count += p[i] != T(0);
+      c.start[k + 1] = count;
+    }
+  });
+  for (int64_t k = 0; k < chunks; ++k) c.start[k + 1] += c.start[k];
+  return c;
+}
+
+// fn(chunk, first element, its end, first result) for each chunk with results, in parallel.
+template <class Fn>
+void each_chunk(const Chunks& c, int64_t n, Fn&& fn) {
+  parallel_for(static_cast<int64_t>(c.start.size()) - 1, 1, [&](int64_t c0, int64_t c1) {
+    for (int64_t k = c0; k < c1; ++k)
+      if (c.start[k + 1] > c.start[k]) fn(k * kChunk, std::min(n, (k + 1) * kChunk), c.start[k], c.start[k + 1]);
+  });
+}
+
+}  // namespace
+
 int64_t nonzero_count(const Tensor& x) {
+  if (x.is_contiguous()) {
+    int64_t count = 0;
+    dispatch(x.dtype(), [&](auto tag) { count = count_chunks(x.data<decltype(tag)>(), x.numel()).total(); });
+    return count;
+  }
   int64_t count = 0;
   StridedLoop<1> loop({&x});
   dispatch(x.dtype(), [&](auto tag) {
@@ -64,11 +110,32 @@ int64_t nonzero_count(const Tensor& x) {
 }
 
 void nonzero_kernel(const Tensor& out, const Tensor& x) {
-  // Row-major order: an odometer over x's dims (the strided loop may reorder dims, which would reorder rows).
   const int64_t nd = x.dim(), numel = x.numel();
   if (numel == 0 || out.numel() == 0) return;
-  std::vector<int64_t> idx(static_cast<size_t>(nd), 0);
   int64_t* o = out.data<int64_t>();
+  if (x.is_contiguous()) {
+    // Each chunk's coordinates from its first element's, by an odometer; every element writes its coordinates
+    // to the next free row and only a nonzero one advances it (no branch on the data), until the chunk's count.
+    dispatch(x.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      const T* xb = x.data<T>();
+      each_chunk(count_chunks(xb, numel), numel, [&](int64_t i, int64_t end, int64_t row, int64_t last) {
+        std::vector<int64_t> idx(static_cast<size_t>(nd));
+        for (int64_t d = nd - 1, rest = i; d >= 0; --d) {
+          idx[d] = rest % x.shape()[d];
+          rest /= x.shape()[d];
+        }
+        for (; i < end && row < last; ++i) {
+          std::copy(idx.begin(), idx.end(), o + row * nd);
+          row += xb[i] != T(0);
+          for (int64_t d = nd - 1; d >= 0 && ++idx[d] == x.shape()[d]; --d) idx[d] = 0;
+        }
+      });
+    });
+    return;
+  }
+  // Row-major order: an odometer over x's dims (the strided loop may reorder dims, which would reorder rows).
+  std::vector<int64_t> idx(static_cast<size_t>(nd), 0);
   const char* p = static_cast<const char*>(x.raw_data());
   const int64_t es = static_cast<int64_t>(x.element_size());
   dispatch(x.dtype(), [&](auto tag) {
@@ -85,6 +152,33 @@ void nonzero_kernel(const Tensor& out, const Tensor& x) {
       }
     }
   });
+}
+
+Tensor masked_select_contiguous(const Tensor& x, const Tensor& mask) {
+  const int64_t n = x.numel();
+  const bool* m = mask.data<bool>();
+  const Chunks chunks = count_chunks(m, n);
+  Tensor out = Tensor::empty({chunks.total()}, x.dtype(), x.device());
+  // Element by element: written to the next free place, which only a selected element advances.
+  const int64_t es = static_cast<int64_t>(x.element_size());
+  auto select = [&](auto tag) {
+    using U = decltype(tag);  // the element's bits: the same for every dtype of its size
+    const U* xb = static_cast<const U*>(x.raw_data());
+    U* ob = static_cast<U*>(out.raw_data());
+    each_chunk(chunks, n, [&](int64_t i, int64_t end, int64_t at, int64_t last) {
+      for (; i < end && at < last; ++i) {
+        ob[at] = xb[i];
+        at += m[i];
+      }
+    });
+  };
+  switch (es) {
+    case 1: select(uint8_t{}); break;
+    case 2: select(uint16_t{}); break;
+    case 4: select(uint32_t{}); break;
+    default: select(uint64_t{}); break;
+  }
+  return out;
 }
 
 }  // namespace kiln::cpu

@@ -48,6 +48,8 @@ TensorList masked_select_fwd(const TensorList& in, const OpArgs&) {
   check_cpu("masked_select", in);
   check_mask(mask, "masked_select");
   const Shape shape = broadcast_shapes(x.shape(), mask.shape(), "masked_select");
+  if (x.shape() == mask.shape() && x.is_contiguous() && mask.is_contiguous() && x.element_size() <= 8)
+    return {cpu::masked_select_contiguous(x, mask)};
   if (shape.empty()) return {reshape(index(reshape(x, {1}), {reshape(mask, {1})}), {-1})};
   return {index(expand_to(x, shape), {expand_to(mask, shape)})};
 }
