@@ -182,6 +182,20 @@ TEST(avg_pool2d_matches_the_reference) {
   CHECK_SAME(avg_pool1d(x1, 3, 2, 1, true, false), squeeze(avg_pool2d(unsqueeze(x1, 2), {1, 3}, {1, 2}, {0, 1}, true, false), 2), 0);
 }
 
+TEST(global_average_pooling_gives_the_bits_of_the_plane_loop) {
+  // Contiguous inputs pooled to 1 x 1 take the side-by-side planes (15 planes: a group of 8 and a tail); the same
+  // values laid out channels-last take the plane-by-plane loop: the same bits. avg_pool2d over whole planes too.
+  for (DType t : {DType::Float32, DType::Float64}) {
+    const Tensor x = uniform({3, 5, 7, 6}, 8, -1, 1, t);
+    const Tensor strided = permute(contiguous(permute(x, {0, 2, 3, 1})), {0, 3, 1, 2});
+    CHECK(!strided.is_contiguous());
+    CHECK_SAME(adaptive_avg_pool2d(x, {1, 1}), adaptive_avg_pool2d(strided, {1, 1}), 0);
+    CHECK_SAME(adaptive_avg_pool2d(x, {1, 1}), mean(x, {2, 3}, true), t == DType::Float32 ? 1e-6 : 1e-14);
+    CHECK_SAME(avg_pool2d(x, {7, 6}), avg_pool2d(strided, {7, 6}), 0);
+    CHECK_SAME(avg_pool2d(x, {7, 6}, {1, 1}, {0, 0}, false, true, 5), avg_pool2d(strided, {7, 6}, {1, 1}, {0, 0}, false, true, 5), 0);
+  }
+}
+
 TEST(adaptive_pools) {
   const Tensor x = uniform({2, 3, 7, 5}, 6, -1, 1, DType::Float64);
   // windows [floor(o * in / out), ceil((o + 1) * in / out)): H 7 -> 3 gives [0, 3), [2, 5), [4, 7); W 5 -> 2

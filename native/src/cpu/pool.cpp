@@ -307,9 +307,38 @@ void max_backward_impl(const Tensor& grad_input, const Tensor& grad_out, const T
   });
 }
 
+// Global average pooling (one window over each whole plane of a contiguous input): kPlanes planes summed side
+// by side, each in avg_plane's order (the same bits), so that their add chains overlap. One plane at a time, the
+// latency of one chain set the pace: [64, 512, 7, 7] took 0.37-0.42 ms on two threads (PyTorch 1.13: 0.14).
+template <class T>
+void global_avg(const T* x, int64_t planes, int64_t area, T* out) {
+  constexpr int64_t kPlanes = 8;
+  const int64_t groups = (planes + kPlanes - 1) / kPlanes;
+  claim_loop(groups, std::max<int64_t>(1, 32768 / (kPlanes * area)), [] { return 0; }, [&](int64_t g0, int64_t g1, int) {
+    for (int64_t g = g0; g < g1; ++g) {
+      const int64_t p0 = g * kPlanes, w = std::min(kPlanes, planes - p0);
+      T sum[kPlanes] = {};
+      if (w == kPlanes) {
+        for (int64_t e = 0; e < area; ++e)
+          for (int64_t p = 0; p < kPlanes; ++p) sum[p] += x[(p0 + p) * area + e];
+      } else {
+        for (int64_t p = 0; p < w; ++p)
+          for (int64_t e = 0; e < area; ++e) sum[p] += x[(p0 + p) * area + e];
+      }
+      for (int64_t p = 0; p < w; ++p) out[p0 + p] = sum[p] / static_cast<T>(area);
+    }
+  });
+}
+
 template <class T>
 void avg_impl(const Windows& hw, const Windows& ww, Divisor div, const Tensor& out, const Tensor& x) {
   const int64_t O = out.shape()[2] * out.shape()[3], sh = x.strides()[2], sw = x.strides()[3];
+  const int64_t area = x.shape()[2] * x.shape()[3];
+  if (O == 1 && area > 0 && x.is_contiguous() && hw.end[0] - hw.begin[0] == x.shape()[2] &&
+      ww.end[0] - ww.begin[0] == x.shape()[3] && div.of(hw, ww, 0, 0) == area) {
+    global_avg(x.data<T>(), x.shape()[0] * x.shape()[1], area, out.data<T>());
+    return;
+  }
   over_planes(x, O * ((hw.end[0] - hw.begin[0]) * (ww.end[0] - ww.begin[0]) + 1), [&](int64_t plane, int64_t n, int64_t c) {
     avg_plane(plane_of<T>(x, n, c), sh, sw, hw, ww, div, out.data<T>() + plane * O);
   });
