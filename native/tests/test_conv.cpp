@@ -208,6 +208,69 @@ TEST(results_do_not_depend_on_the_thread_count) {
   for (size_t i = 0; i < one.size(); ++i) CHECK_SAME(one[i], two[i], 0);
 }
 
+// The float32 weight gradient has a kernel of its own on AVX-512 CPUs (weight_grad_f32.cpp): a padded copy of each
+// sample read in output-row segments for stride 1, im2col's columns otherwise; tiles of 16-64 output channels by
+// 6-12 patch rows with tails of each. Against the float64 path (OpenBLAS) on the same float32 values.
+TEST(float32_weight_gradients_match_float64) {
+  using Conv = std::function<Tensor(const Tensor&, const Tensor&)>;
+  auto weight_grad = [](const Conv& f, const Tensor& x, Tensor w, uint64_t seed) {
+    set_requires_grad(w, true);
+    const Tensor y = f(x, w);
+    return kiln::grad({y}, {w}, {uniform(y.shape(), seed, -1, 1, w.dtype())})[0];
+  };
+  auto check = [&](const Conv& f, const Tensor& x, const Shape& wshape) {
+    const Tensor w = uniform(wshape, 2);
+    const Tensor got = weight_grad(f, x, w, 3);
+    const Tensor want = weight_grad(f, to(x, DType::Float64), to(detach(w), DType::Float64), 3);
+    CHECK_EQ(got.dtype(), DType::Float32);
+    CHECK_SAME(got, want, 2e-5);
+  };
+  auto conv2 = [](Shape stride, Shape pad, Shape dil, int64_t groups) -> Conv {
+    return [=](const Tensor& x, const Tensor& w) { return conv2d(x, w, Tensor(), stride, pad, dil, groups); };
+  };
+  // stride 1 (padded copies): 20 channels (two vectors, 12-row tiles), a batch of 5 (blocks of 4 and 1)
+  check(conv2({1, 1}, {1, 1}, {1, 1}, 1), uniform({5, 8, 7, 9}, 1), {20, 8, 3, 3});
+  // 70 channels (four vectors, then one), no padding; 40 (three vectors, 8-row tiles and a tail of 3), uneven
+  // padding and dilation
+  check(conv2({1, 1}, {0, 0}, {1, 1}, 1), uniform({3, 4, 6, 6}, 4), {70, 4, 3, 3});
+  check(conv2({1, 1}, {2, 1}, {1, 2}, 1), uniform({2, 3, 5, 8}, 5), {40, 3, 3, 3});
+  // "same" with an even kernel (one more row and column of padding at the end)
+  check([](const Tensor& x, const Tensor& w) { return conv2d(x, w, Tensor(), {1, 1}, {0, 0}, {1, 1}, 1,
+                                                             ConvPadding::Same); },
+        uniform({2, 5, 6, 7}, 6), {24, 5, 4, 4});
+  // strides (im2col's columns), groups
+  check(conv2({2, 2}, {1, 1}, {1, 1}, 1), uniform({3, 6, 9, 9}, 7), {32, 6, 3, 3});
+  check(conv2({1, 2}, {1, 0}, {1, 1}, 1), uniform({2, 6, 7, 9}, 8), {17, 6, 3, 3});
+  check(conv2({1, 1}, {1, 1}, {1, 1}, 2), uniform({2, 8, 6, 6}, 9), {32, 4, 3, 3});
+  // 1-D and 3-D (segments that skip the padded rows between depth slices)
+  check([](const Tensor& x, const Tensor& w) { return conv1d(x, w, Tensor(), {1}, {2}); }, uniform({3, 16, 20}, 10),
+        {16, 16, 5});
+  check([](const Tensor& x, const Tensor& w) { return conv3d(x, w, Tensor(), {1, 1, 1}, {1, 0, 1}, {1, 1, 2}); },
+        uniform({2, 4, 4, 5, 6}, 11), {16, 4, 2, 3, 3});
+  // a transposed convolution whose output_padding leaves input rows the weight gradient never reads
+  check([](const Tensor& x, const Tensor& w) { return conv_transpose2d(x, w, Tensor(), {1, 1}, {1, 1}, {1, 1}, 1,
+                                                                       {2, 2}); },
+        uniform({2, 16, 5, 5}, 12), {16, 32, 3, 3});
+  // inputs that are not contiguous: channels and batch swapped, every other column
+  check(conv2({1, 1}, {1, 1}, {1, 1}, 1), transpose(uniform({8, 3, 6, 6}, 13), 0, 1), {16, 8, 3, 3});
+  check(conv2({1, 1}, {1, 1}, {1, 1}, 1), slice(uniform({3, 8, 6, 12}, 14), 3, 0, 12, 2), {16, 8, 3, 3});
+  // infinities and NaNs reach exactly the weights whose windows cover them, also next to the padding
+  std::vector<double> v = test::values(uniform({2, 8, 6, 6}, 15));
+  v[5] = INFINITY;
+  v[8 * 36 + 3 * 36 + 6] = -INFINITY;
+  v[8 * 36 + 7 * 36 + 35] = NAN;
+  check(conv2({1, 1}, {1, 1}, {1, 1}, 1), test::make(v, {2, 8, 6, 6}), {16, 8, 3, 3});
+  // the same bits on any number of threads
+  const Tensor x = uniform({9, 8, 10, 10}, 16), w = uniform({32, 8, 3, 3}, 17);
+  TensorList by_threads;
+  for (int threads : {1, 2, 3}) {
+    test::ThreadCount tc(threads);
+    by_threads.push_back(weight_grad(conv2({1, 1}, {1, 1}, {1, 1}, 1), x, w, 18));
+    by_threads.push_back(weight_grad(conv2({2, 2}, {1, 1}, {1, 1}, 1), x, w, 18));
+  }
+  for (size_t i = 2; i < by_threads.size(); ++i) CHECK_SAME(by_threads[i], by_threads[i % 2], 0);
+}
+
 TEST(gradients_and_second_derivatives) {
   // First derivatives against finite differences of <conv(x, w) + b, g>, second ones against finite
   // differences of <grad_x, v> and <grad_w, u> (double backward through convolution and its weight gradient).

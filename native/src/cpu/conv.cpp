@@ -290,6 +290,8 @@ void weight_grad_impl(const ConvGeometry& g, const Tensor& grad_weight, const Te
   all.channels = g.large_channels;
   int64_t s[4];
   patch_strides(large, s);
+  if constexpr (std::is_same_v<T, float>)
+    if (!direct && conv_weight_grad_f32(g, grad_weight, large, s, small)) return;
   const int64_t ldy = row_stride(small, L), ldx = direct ? row_stride(large, L) : L;
   const int64_t blocks = (g.batch + kWeightBlock - 1) / kWeightBlock;
   // Block i's partial sum; with one block it is the result itself.

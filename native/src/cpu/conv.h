@@ -28,6 +28,12 @@ void conv_transpose(const ConvGeometry& g, const Tensor& large, const Tensor& sm
 // grad_weight = the gradient of conv(large, w) in w, given the output's gradient `small`.
 void conv_weight_grad(const ConvGeometry& g, const Tensor& grad_weight, const Tensor& large, const Tensor& small);
 
+// The float32 weight gradient on AVX-512 CPUs (weight_grad_f32.cpp), which conv_weight_grad tries first: false
+// where it does not apply (no AVX-512, or too few output channels or patch rows to fill its tiles). large's
+// element strides of (channel, d, h, w) in s; small dense within each plane.
+bool conv_weight_grad_f32(const ConvGeometry& g, const Tensor& grad_weight, const Tensor& large, const int64_t* s,
+                          const Tensor& small);
+
 // Depthwise convolutions (one large-side channel per group) by direct loops (depthwise.cpp), which conv_forward,
 // conv_transpose and conv_weight_grad pick themselves. The weight must be dense past dim 0 and the small side
 // dense within each plane.
