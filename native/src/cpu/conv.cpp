@@ -4,7 +4,9 @@
 // a single sample instead spreads its large GEMMs' fixed blocks over the pool (gemm_parallel). The weight
 // gradient sums over samples in fixed blocks of kWeightBlock, merged in order: results do not depend on the
 // thread count. (OpenBLAS's own threads, measured against this on the shared 2-core machine, ran 3-7x slower
-// under load at every batch size, and a 1024^3 sgemm 1.5-2x slower than one thread.)
+// under load at every batch size, and a 1024^3 sgemm 1.5-2x slower than one thread.) Float32 3x3 stride-1
+// convolutions run forward and input gradient by Winograd (winograd.cpp); the float32 weight gradient runs
+// without BLAS on AVX-512 CPUs (weight_grad_f32.cpp).
 #include "cpu/conv.h"
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 // 3x3 convolutions with stride 1 by Winograd's minimal filtering F(2x2, 3x3): each 2x2 block of outputs from a
 // 4x4 input tile with 16 multiplications per channel pair instead of 36, the multiplications batched into 16 GEMMs
 // over the tiles. conv_forward uses it for the forward pass and conv_transpose for the input gradient (a full
-// correlation with the flipped kernel, also 3x3 with stride 1); the weight gradient stays im2col + GEMM.
+// correlation with the flipped kernel, also 3x3 with stride 1); the weight gradient has its own kernels (conv.cpp, weight_grad_f32.cpp).
 #pragma once
 #include <cstdint>
 
