@@ -356,6 +356,7 @@ TEST(winograd_3x3_matches_the_direct_convolution) {
   const Case cases[] = {
       {{2, 8, 6, 6}, 8, 1},   {{3, 9, 7, 5}, 11, 1},   {{2, 8, 4, 4}, 12, 0},  {{1, 10, 5, 8}, 8, 2},
       {{7, 16, 14, 14}, 16, 1}, {{1, 8, 42, 37}, 9, 1}, {{2, 12, 3, 3}, 8, 0},  {{1, 8, 2, 2}, 8, 2},
+      {{3, 20, 9, 9}, 33, 1},   {{2, 35, 17, 6}, 18, 1},
   };
   for (const Case& c : cases) {
     const Tensor x = uniform(c.x, 1), w = uniform({c.k, c.x[1], 3, 3}, 2), b = uniform({c.k}, 3);
@@ -391,6 +392,9 @@ TEST(winograd_3x3_matches_the_direct_convolution) {
              conv2d(contiguous(xs), contiguous(ws), Tensor(), {1, 1}, {1, 1}), 1e-6);
   CHECK_SAME(conv2d(xs, ws, Tensor(), {1, 1}, {1, 1}),
              conv2d(to(xs, DType::Float64), to(ws, DType::Float64), Tensor(), {1, 1}, {1, 1}), 5e-4);
+  // rows that are not contiguous (height and width swapped in memory): the window is gathered element by element
+  const Tensor xt = transpose(uniform({2, 8, 7, 10}, 12), 2, 3), wt8 = uniform({9, 8, 3, 3}, 13);
+  CHECK_SAME(conv2d(xt, wt8, Tensor(), {1, 1}, {1, 1}), conv2d(contiguous(xt), wt8, Tensor(), {1, 1}, {1, 1}), 0);
   // the same result at any thread count (chunks fixed by the shapes)
   const Tensor big = uniform({5, 16, 30, 30}, 8), wb = uniform({16, 16, 3, 3}, 9);
   Tensor serial, parallel;

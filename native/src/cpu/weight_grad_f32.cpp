@@ -17,21 +17,15 @@
 #include "cpu/claim_loop.h"
 #include "cpu/conv.h"
 #include "cpu/simd.h"
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#include <immintrin.h>
-#define KILN_WG_AVX512 1
-#endif
+#include "cpu/transpose16.h"
 
 namespace kiln::cpu {
 
-#ifdef KILN_WG_AVX512
+#ifdef KILN_HAS_AVX512
 // GCC 12's shuffle intrinsics start from a self-initialised "undefined" vector, which -Wmaybe-uninitialized flags.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 namespace {
-
-#define KILN_AVX512 __attribute__((target("avx512f")))
 
 constexpr int64_t kBlock = 4;  // samples per partial sum, as conv.cpp's kWeightBlock
 
@@ -116,37 +110,6 @@ KILN_AVX512 void accumulate(const Product& p, int64_t rows, float* c) {
       case 2: column_block<2>(p, rows, m0, c); break;
       default: column_block<1>(p, rows, m0, c); break;
     }
-  }
-}
-
-// r[i] <- the i-th column of the 16 x 16 block whose rows are r[0..15].
-KILN_AVX512 KILN_ALWAYS_INLINE void transpose16(__m512* r) {
-  __m512 t[16];
-#pragma GCC unroll 8
-  for (int i = 0; i < 8; ++i) {
-    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-  }
-#pragma GCC unroll 4
-  for (int i = 0; i < 4; ++i) {
-    const __m512d a = _mm512_castps_pd(t[4 * i]), b = _mm512_castps_pd(t[4 * i + 1]),
-                  c = _mm512_castps_pd(t[4 * i + 2]), d = _mm512_castps_pd(t[4 * i + 3]);
-    r[4 * i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
-    r[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
-    r[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
-    r[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
-  }
-#pragma GCC unroll 4
-  for (int i = 0; i < 4; ++i) {
-    t[i] = _mm512_shuffle_f32x4(r[i], r[4 + i], 0x88);
-    t[4 + i] = _mm512_shuffle_f32x4(r[i], r[4 + i], 0xdd);
-    t[8 + i] = _mm512_shuffle_f32x4(r[8 + i], r[12 + i], 0x88);
-    t[12 + i] = _mm512_shuffle_f32x4(r[8 + i], r[12 + i], 0xdd);
-  }
-#pragma GCC unroll 8
-  for (int i = 0; i < 8; ++i) {
-    r[i] = _mm512_shuffle_f32x4(t[i], t[8 + i], 0x88);
-    r[8 + i] = _mm512_shuffle_f32x4(t[i], t[8 + i], 0xdd);
   }
 }
 
@@ -279,12 +242,11 @@ void add_sample(const Plan& p, int64_t n, const Tensor& large, const int64_t* s,
 
 bool conv_weight_grad_f32(const ConvGeometry& g, const Tensor& grad_weight, const Tensor& large, const int64_t* s,
                           const Tensor& small) {
-#ifdef KILN_WG_AVX512
-  static const bool avx512 = __builtin_cpu_supports("avx512f");
+#ifdef KILN_HAS_AVX512
   const int64_t kg = g.small_channels_per_group(), rows = g.large_channels_per_group() * g.patch.kernel_volume();
   // Few output channels waste most of each 16-wide vector; few rows leave no tile to fill (the Fashion-MNIST
   // CNN's first layer, 9 rows, stays with conv.cpp's path).
-  if (!avx512 || kg < 16 || rows < 16 || g.batch < 1) return false;
+  if (!avx512_supported() || kg < 16 || rows < 16 || g.batch < 1) return false;
   const Plan p = make_plan(g);
   const int64_t psize = g.groups * p.rows * p.mp, blocks = (g.batch + kBlock - 1) / kBlock;
   Tensor partials = Tensor::empty({blocks * psize}, DType::Float32);

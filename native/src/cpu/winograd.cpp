@@ -1,9 +1,14 @@
 // Winograd F(2x2, 3x3) (Lavin and Gray, 2016): with B, G and A below, a 2x2 block of outputs is
 // Y = A^T [sum over input channels of (G g G^T) .* (B^T d B)] A for each 4x4 input tile d and 3x3 kernel g. The
-// channel sums for each of the 16 positions of the 4x4 products form one GEMM, [out, in] x [in, tiles]. Tiles are
+// channel sums for each of the 16 positions of the 4x4 products form one GEMM, [tiles, in] x [in, out]. Tiles are
 // processed in chunks fixed by the shapes, which the pool's threads claim (each with its own buffers and
 // single-threaded GEMMs), so results do not depend on the thread count.
 //   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1], A^T = [1 1 1 0; 0 1 -1 -1]
+//
+// The transforms work channels last: a chunk's input window is transposed once into [row][column][channel], so
+// both transforms run 16 channels to a vector with every tile's values at fixed offsets, and the outputs are
+// transposed back at the end. Channels first, the transforms ran along the 49 tiles of a 14 x 14 plane, and
+// gathering each plane's four column phases took longer than the GEMMs (benchmarks/NOTES.md, session 11).
 #include "cpu/winograd.h"
 
 #include <algorithm>
@@ -12,141 +17,192 @@
 #include "cpu/claim_loop.h"
 #include "cpu/gemm.h"
 #include "cpu/simd.h"
+#include "cpu/transpose16.h"
+#include "thread_pool.h"
 
 namespace kiln::cpu {
 namespace {
 
 constexpr int64_t kTilesPerChunk = 128;  // 64 channels: 0.5 MB of transformed input, as much of products
+constexpr int64_t kLanes = 16;           // channels per step of the transforms; channel counts are padded to it
 
-// U[xi][o][i] = (G g G^T)[xi] for the kernel g of output channel o and input channel i, in double.
+int64_t padded(int64_t channels) { return (channels + kLanes - 1) / kLanes * kLanes; }
+
+// U[xi][i][o] = (G g G^T)[xi] for the kernel g of output channel o and input channel i, in double; input
+// channels are shared among the threads (256 x 256 filters took a fifth of a 14 x 14 convolution on one).
 std::vector<float> transform_filters(const float* w, bool transposed, int64_t out_channels, int64_t in_channels) {
   std::vector<float> u(static_cast<size_t>(16 * out_channels * in_channels));
-  for (int64_t o = 0; o < out_channels; ++o)
-    for (int64_t i = 0; i < in_channels; ++i) {
-      double g[3][3];
-      for (int a = 0; a < 3; ++a)
-        for (int b = 0; b < 3; ++b)
-          g[a][b] = transposed ? w[((i * out_channels + o) * 3 + (2 - a)) * 3 + (2 - b)]  // flipped, [in, out]
-                               : w[((o * in_channels + i) * 3 + a) * 3 + b];
-      double t[4][3];  // G g
-      for (int b = 0; b < 3; ++b) {
-        t[0][b] = g[0][b];
-        t[1][b] = 0.5 * (g[0][b] + g[1][b] + g[2][b]);
-        t[2][b] = 0.5 * (g[0][b] - g[1][b] + g[2][b]);
-        t[3][b] = g[2][b];
+  parallel_for(in_channels, std::max<int64_t>(1, 4096 / out_channels), [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i)
+      for (int64_t o = 0; o < out_channels; ++o) {
+        double g[3][3];
+        for (int a = 0; a < 3; ++a)
+          for (int b = 0; b < 3; ++b)
+            g[a][b] = transposed ? w[((i * out_channels + o) * 3 + (2 - a)) * 3 + (2 - b)]  // flipped, [in, out]
+                                 : w[((o * in_channels + i) * 3 + a) * 3 + b];
+        double t[4][3];  // G g
+        for (int b = 0; b < 3; ++b) {
+          t[0][b] = g[0][b];
+          t[1][b] = 0.5 * (g[0][b] + g[1][b] + g[2][b]);
+          t[2][b] = 0.5 * (g[0][b] - g[1][b] + g[2][b]);
+          t[3][b] = g[2][b];
+        }
+        for (int a = 0; a < 4; ++a) {  // (G g) G^T
+          const double r[4] = {t[a][0], 0.5 * (t[a][0] + t[a][1] + t[a][2]), 0.5 * (t[a][0] - t[a][1] + t[a][2]),
+                               t[a][2]};
+          for (int b = 0; b < 4; ++b) u[((a * 4 + b) * in_channels + i) * out_channels + o] = static_cast<float>(r[b]);
+        }
       }
-      for (int a = 0; a < 4; ++a) {  // (G g) G^T
-        const double r[4] = {t[a][0], 0.5 * (t[a][0] + t[a][1] + t[a][2]), 0.5 * (t[a][0] - t[a][1] + t[a][2]),
-                             t[a][2]};
-        for (int b = 0; b < 4; ++b) u[((a * 4 + b) * out_channels + o) * in_channels + i] = static_cast<float>(r[b]);
-      }
-    }
+  });
   return u;
 }
 
-// The transforms work on all tiles of a band of tile rows at once, one position at a time, so that the arithmetic
-// runs along the tiles over contiguous arrays (GCC left the per-tile form, 16 values in and out, scalar; per tile
-// row, the 7 tiles of a 14-wide output were too few). Tile p = ty * tw + tx of the band reads d[r][c] =
-// P[2 ty + r][2 tx + c] of the band's zero-padded input P (2 rows + 2 rows from row 2 ty0 - pad_h on).
+#ifdef KILN_HAS_AVX512
+KILN_AVX512 void to_channels_last_avx512(const float* src, int64_t cs, int64_t channels, int64_t n, float* dst,
+                                         int64_t ld) {
+  for (int64_t c0 = 0; c0 < channels; c0 += 16) {
+    const int64_t live = std::min<int64_t>(16, channels - c0);
+    for (int64_t j0 = 0; j0 < n; j0 += 16) {
+      const int64_t count = std::min<int64_t>(16, n - j0);
+      const __mmask16 mask = static_cast<__mmask16>((1u << count) - 1);
+      __m512 r[16];
+#pragma GCC unroll 16
+      for (int i = 0; i < 16; ++i)
+        r[i] = i < live ? _mm512_maskz_loadu_ps(mask, src + (c0 + i) * cs + j0) : _mm512_setzero_ps();
+      transpose16(r);
+      for (int64_t j = 0; j < count; ++j) _mm512_storeu_ps(dst + (j0 + j) * ld + c0, r[j]);  // ld >= c0 + 16
+    }
+  }
+}
 
-// a[c][rho][tx] = P[r][2 tx + c] for c < 4, with P's rows r in parity order rho = (r & 1) (rows + 1) + r / 2 (even
-// rows, then odd ones): tile row ty's input row 2 ty + r is then row ty (+ 1 for r >= 2) of one parity block, so
-// the transform below reads every position of every tile at a fixed offset from p. Gathering the four column
-// phases (each input element twice) replaces a padded copy of the plane and a gather of all 16 positions.
-KILN_SIMD void gather_tiles(const float* src, const int64_t* xs, const WinogradConv& g, int64_t ty0, int64_t rows,
-                            int64_t tw, float* __restrict a) {
-  const int64_t hp = 2 * rows + 2;
-  std::fill(a, a + 4 * hp * tw, 0.0f);
-  for (int64_t r = 0; r < hp; ++r) {
-    const int64_t in_row = 2 * ty0 + r - g.pad_h;
+KILN_AVX512 void to_channels_first_avx512(const float* src, int64_t ld, int64_t channels, int64_t n, float* dst,
+                                          int64_t cs) {
+  for (int64_t c0 = 0; c0 < channels; c0 += 16) {
+    const int64_t live = std::min<int64_t>(16, channels - c0);
+    for (int64_t j0 = 0; j0 < n; j0 += 16) {
+      const int64_t count = std::min<int64_t>(16, n - j0);
+      const __mmask16 mask = static_cast<__mmask16>((1u << count) - 1);
+      __m512 r[16];
+#pragma GCC unroll 16
+      for (int j = 0; j < 16; ++j) r[j] = j < count ? _mm512_loadu_ps(src + (j0 + j) * ld + c0) : _mm512_setzero_ps();
+      transpose16(r);
+      for (int64_t i = 0; i < live; ++i) _mm512_mask_storeu_ps(dst + (c0 + i) * cs + j0, mask, r[i]);
+    }
+  }
+}
+#endif
+
+// dst[j * ld + c] = src[c * cs + j * js] for c < channels, j < n: channels first to channels last.
+void to_channels_last(const float* src, int64_t cs, int64_t js, int64_t channels, int64_t n, float* dst, int64_t ld) {
+#ifdef KILN_HAS_AVX512
+  if (avx512_supported() && js == 1) return to_channels_last_avx512(src, cs, channels, n, dst, ld);
+#endif
+  for (int64_t c = 0; c < channels; ++c)
+    for (int64_t j = 0; j < n; ++j) dst[j * ld + c] = src[c * cs + j * js];
+}
+
+// dst[c * cs + j] = src[j * ld + c] for c < channels, j < n: channels last to channels first.
+void to_channels_first(const float* src, int64_t ld, int64_t channels, int64_t n, float* dst, int64_t cs) {
+#ifdef KILN_HAS_AVX512
+  if (avx512_supported()) return to_channels_first_avx512(src, ld, channels, n, dst, cs);
+#endif
+  for (int64_t c = 0; c < channels; ++c)
+    for (int64_t j = 0; j < n; ++j) dst[c * cs + j] = src[j * ld + c];
+}
+
+// The input a band of tile rows reads, channels last: win[r][col][c] = x[c][2 ty0 - pad_h + r][col - pad_w] for
+// r < 2 rows + 2, col < 2 tw + 2 and c < C; zeros outside the input and in the padding channels up to cp.
+struct Window {
+  int64_t rows, cols, cp;
+};
+
+void load_window(const float* x, const int64_t* xs, const WinogradConv& g, int64_t ty0, const Window& w,
+                 float* win) {
+  std::fill(win, win + w.rows * w.cols * w.cp, 0.0f);
+  const int64_t col0 = std::min(g.pad_w, w.cols), col1 = std::min(w.cols, g.pad_w + g.in_w);
+  if (col1 <= col0) return;
+  for (int64_t r = 0; r < w.rows; ++r) {
+    const int64_t in_row = 2 * ty0 - g.pad_h + r;
     if (in_row < 0 || in_row >= g.in_h) continue;
-    const float* row = src + in_row * xs[2];
-    const int64_t rho = (r & 1) * (rows + 1) + r / 2;
-    for (int64_t c = 0; c < 4; ++c) {
-      // the tiles whose column 2 tx + c - pad_w lies inside the input
-      const int64_t lo = g.pad_w - c <= 0 ? 0 : (g.pad_w - c + 1) / 2, last = g.in_w - 1 + g.pad_w - c;
-      const int64_t hi = last < 0 ? 0 : std::min(tw, last / 2 + 1);
-      float* __restrict dst = a + (c * hp + rho) * tw;
-      const float* in = row + (c - g.pad_w) * xs[3];
-      if (xs[3] == 1)
-        for (int64_t tx = lo; tx < hi; ++tx) dst[tx] = in[2 * tx];
-      else
-        for (int64_t tx = lo; tx < hi; ++tx) dst[tx] = in[2 * tx * xs[3]];
-    }
+    to_channels_last(x + in_row * xs[2] + (col0 - g.pad_w) * xs[3], xs[1], xs[3], g.in_channels, col1 - col0,
+                     win + (r * w.cols + col0) * w.cp, w.cp);
   }
 }
 
-// One row i of B^T d B for every tile: t[c] = (B^T d)[i][c] = x[c][p] + or - y[c][p], then v[4 i + j][p] = (t B)[j].
-template <bool Add>
-KILN_ALWAYS_INLINE void transform_row(const float* const* x, const float* const* y, int64_t n, float* __restrict v0,
-                                      float* __restrict v1, float* __restrict v2, float* __restrict v3) {
-  for (int64_t p = 0; p < n; ++p) {
-    float t[4];
-    for (int c = 0; c < 4; ++c) t[c] = Add ? x[c][p] + y[c][p] : x[c][p] - y[c][p];
-    v0[p] = t[0] - t[2];
-    v1[p] = t[1] + t[2];
-    v2[p] = t[2] - t[1];
-    v3[p] = t[1] - t[3];
-  }
+// 16 channels of a tile's values in one vector: GCC's vector extension, which each ISA clone of the transforms
+// compiles to its own registers (one zmm, two ymm or four xmm). Written as loops over 16 floats, the transforms
+// came out as scalar shuffles. Vectors are never passed between functions, so the ABI note does not apply.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
+using Lanes = float __attribute__((vector_size(kLanes * sizeof(float))));
+
+KILN_ALWAYS_INLINE Lanes load(const float* p) {
+  Lanes v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
 }
 
-// v[xi * stride + p] = (B^T d B)[xi] for the n = rows * tw tiles of a band, from gather_tiles' a.
-KILN_SIMD void transform_input(const float* a, int64_t rows, int64_t tw, float* v, int64_t stride) {
-  const int64_t n = rows * tw, hp = 2 * rows + 2;
-  const float *even[4], *odd[4], *even2[4], *odd2[4];  // input rows 2 ty, 2 ty + 1, 2 ty + 2, 2 ty + 3
-  for (int c = 0; c < 4; ++c) {
-    even[c] = a + c * hp * tw;
-    odd[c] = even[c] + (rows + 1) * tw;
-    even2[c] = even[c] + tw;
-    odd2[c] = odd[c] + tw;
-  }
-  // B^T's rows: d0 - d2, d1 + d2, d2 - d1, d1 - d3
-  transform_row<false>(even, even2, n, v, v + stride, v + 2 * stride, v + 3 * stride);
-  transform_row<true>(odd, even2, n, v + 4 * stride, v + 5 * stride, v + 6 * stride, v + 7 * stride);
-  transform_row<false>(even2, odd, n, v + 8 * stride, v + 9 * stride, v + 10 * stride, v + 11 * stride);
-  transform_row<false>(odd, odd2, n, v + 12 * stride, v + 13 * stride, v + 14 * stride, v + 15 * stride);
-}
+KILN_ALWAYS_INLINE void store(float* p, Lanes v) { __builtin_memcpy(p, &v, sizeof v); }
 
-// The 2x2 outputs A^T m A (+ bias) of the tiles of `rows` tile rows, m[xi] at m[xi * stride + p], into the output
-// plane y from row 2 ty0 on (rows and a last column past out_h and out_w are left out).
-KILN_SIMD void transform_output(const float* __restrict m, int64_t stride, int64_t rows, int64_t tw, float bias,
-                                float* __restrict y, int64_t first_row, int64_t out_h, int64_t out_w,
-                                float* __restrict s) {
-  const int64_t n = rows * tw;
-  for (int c = 0; c < 4; ++c) {  // A^T m, down each column c: s[c] and s[4 + c]
-    const float *m0 = m + c * stride, *m1 = m + (4 + c) * stride, *m2 = m + (8 + c) * stride,
-                *m3 = m + (12 + c) * stride;
-    float *top = s + c * n, *bottom = s + (4 + c) * n;
-    for (int64_t p = 0; p < n; ++p) {
-      top[p] = m0[p] + m1[p] + m2[p];
-      bottom[p] = m1[p] - m2[p] - m3[p];
-    }
-  }
-  for (int r = 0; r < 2; ++r) {  // (A^T m) A, along each row r: the output's columns 2 tx and 2 tx + 1
-    float *left = s + (8 + 2 * r) * n, *right = s + (9 + 2 * r) * n;
-    const float *s0 = s + (4 * r) * n, *s1 = s + (4 * r + 1) * n, *s2 = s + (4 * r + 2) * n, *s3 = s + (4 * r + 3) * n;
-    for (int64_t p = 0; p < n; ++p) {
-      left[p] = s0[p] + s1[p] + s2[p] + bias;
-      right[p] = s1[p] - s2[p] - s3[p] + bias;
-    }
-  }
-  const int64_t full = out_w / 2;  // tiles whose two columns are both inside
+// v[xi][p][c] = (B^T d B)[xi] for the tiles p = p0 + ty * tw + tx of a band, d the 4 x 4 window at (2 ty, 2 tx),
+// with xi's planes `stride` apart.
+KILN_SIMD void transform_input(const float* win, const Window& w, int64_t rows, int64_t tw, float* v,
+                               int64_t stride, int64_t p0) {
+  const int64_t rs = w.cols * w.cp;
   for (int64_t ty = 0; ty < rows; ++ty)
-    for (int r = 0; r < 2; ++r) {
-      const int64_t row = first_row + 2 * ty + r;
-      if (row >= out_h) break;
-      float* __restrict out = y + row * out_w;
-      const float *left = s + (8 + 2 * r) * n + ty * tw, *right = s + (9 + 2 * r) * n + ty * tw;
-      for (int64_t tx = 0; tx < full; ++tx) {
-        out[2 * tx] = left[tx];
-        out[2 * tx + 1] = right[tx];
+    for (int64_t tx = 0; tx < tw; ++tx) {
+      const float* d = win + (2 * ty * w.cols + 2 * tx) * w.cp;
+      float* out = v + (p0 + ty * tw + tx) * w.cp;
+      for (int64_t c0 = 0; c0 < w.cp; c0 += kLanes) {
+        Lanes t[4][4];  // B^T d, column by column; B^T's rows: d0 - d2, d1 + d2, d2 - d1, d1 - d3
+        for (int col = 0; col < 4; ++col) {
+          const float* d0 = d + col * w.cp + c0;
+          const Lanes a = load(d0), b = load(d0 + rs), c = load(d0 + 2 * rs), e = load(d0 + 3 * rs);
+          t[0][col] = a - c;
+          t[1][col] = b + c;
+          t[2][col] = c - b;
+          t[3][col] = b - e;
+        }
+        for (int i = 0; i < 4; ++i) {  // (B^T d) B along each row
+          float* o = out + 4 * i * stride + c0;
+          store(o, t[i][0] - t[i][2]);
+          store(o + stride, t[i][1] + t[i][2]);
+          store(o + 2 * stride, t[i][2] - t[i][1]);
+          store(o + 3 * stride, t[i][1] - t[i][3]);
+        }
       }
-      if (full < tw) out[2 * full] = left[full];
     }
 }
+
+// The 2 x 2 outputs A^T m A + bias of the tiles p0 + ty * tw + tx of a band, channels last:
+// out[2 ty + i][2 tx + j][k] (rows 2 tw wide), from m[xi][p][k] with xi's planes `stride` apart.
+KILN_SIMD void transform_output(const float* m, int64_t stride, int64_t p0, int64_t rows, int64_t tw, int64_t kp,
+                                const float* bias, float* out) {
+  const int64_t rs = 2 * tw * kp;
+  for (int64_t ty = 0; ty < rows; ++ty)
+    for (int64_t tx = 0; tx < tw; ++tx) {
+      const float* mp = m + (p0 + ty * tw + tx) * kp;
+      float* o = out + (2 * ty * 2 * tw + 2 * tx) * kp;
+      for (int64_t k0 = 0; k0 < kp; k0 += kLanes) {
+        Lanes top[4], bottom[4];  // A^T m, down each column c
+        for (int c = 0; c < 4; ++c) {
+          const float* m0 = mp + c * stride + k0;
+          const Lanes a = load(m0), b = load(m0 + 4 * stride), e = load(m0 + 8 * stride), f = load(m0 + 12 * stride);
+          top[c] = a + b + e;
+          bottom[c] = b - e - f;
+        }
+        const Lanes bias_k = load(bias + k0);
+        store(o + k0, top[0] + top[1] + top[2] + bias_k);  // (A^T m) A along each row
+        store(o + k0 + kp, top[1] - top[2] - top[3] + bias_k);
+        store(o + k0 + rs, bottom[0] + bottom[1] + bottom[2] + bias_k);
+        store(o + k0 + rs + kp, bottom[1] - bottom[2] - bottom[3] + bias_k);
+      }
+    }
+}
+#pragma GCC diagnostic pop
 
 struct Buffers {
-  std::vector<float> tiles, v, m, scratch;
+  std::vector<float> win, v, m, out;
 };
 
 }  // namespace
@@ -157,37 +213,42 @@ bool winograd_applies(int64_t in_channels, int64_t out_channels, int64_t out_h, 
 
 void winograd_conv3x3(const WinogradConv& g, const float* x, const int64_t* xs, const float* w, bool transposed,
                       const float* bias, float* y) {
-  const int64_t C = g.in_channels, K = g.out_channels;
-  const int64_t th = (g.out_h + 1) / 2, tw = (g.out_w + 1) / 2, tiles = th * tw;
+  const int64_t C = g.in_channels, K = g.out_channels, cp = padded(C), kp = padded(K);
+  const int64_t th = (g.out_h + 1) / 2, tw = (g.out_w + 1) / 2, tiles = th * tw, plane = g.out_h * g.out_w;
   // A chunk: whole samples when a sample has few tiles, else a band of tile rows of one sample, so that the
   // transformed input and the products of a chunk stay in the core's L2 (a whole 56x56 sample spilled them).
   const int64_t band = std::clamp<int64_t>(kTilesPerChunk / tw, 1, th), bands = (th + band - 1) / band;
   const int64_t per_chunk = bands > 1 ? 1 : std::max<int64_t>(1, kTilesPerChunk / tiles);
   const int64_t chunks = bands > 1 ? g.batch * bands : (g.batch + per_chunk - 1) / per_chunk;
   const std::vector<float> u = transform_filters(w, transposed, K, C);
+  std::vector<float> b(static_cast<size_t>(kp), 0.0f);
+  if (bias) std::copy(bias, bias + K, b.begin());
   SingleThreadedBlas single;
   claim_loop(chunks, 1, [] { return Buffers(); }, [&](int64_t chunk, int64_t, Buffers& buf) {
     // Samples [n0, n1), tile rows [ty0, ty1) of each.
     const int64_t n0 = bands > 1 ? chunk / bands : chunk * per_chunk;
     const int64_t n1 = bands > 1 ? n0 + 1 : std::min(g.batch, n0 + per_chunk);
     const int64_t ty0 = bands > 1 ? chunk % bands * band : 0, ty1 = std::min(th, ty0 + band), rows = ty1 - ty0;
-    const int64_t P = (n1 - n0) * rows * tw;  // tiles in this chunk, the GEMMs' columns
-    buf.tiles.resize(static_cast<size_t>(4 * (2 * rows + 2) * tw));
-    buf.v.resize(static_cast<size_t>(16 * C * P));
-    buf.m.resize(static_cast<size_t>(16 * K * P));
-    buf.scratch.resize(static_cast<size_t>(16 * rows * tw));
-    for (int64_t n = n0; n < n1; ++n)
-      for (int64_t c = 0; c < C; ++c) {
-        gather_tiles(x + n * xs[0] + c * xs[1], xs, g, ty0, rows, tw, buf.tiles.data());
-        transform_input(buf.tiles.data(), rows, tw, buf.v.data() + c * P + (n - n0) * rows * tw, C * P);
-      }
+    const int64_t P = (n1 - n0) * rows * tw;  // tiles in this chunk, the GEMMs' rows
+    const Window win{2 * rows + 2, 2 * tw + 2, cp};
+    buf.win.resize(static_cast<size_t>(win.rows * win.cols * cp));
+    buf.v.resize(static_cast<size_t>(16 * P * cp));
+    buf.m.resize(static_cast<size_t>(16 * P * kp));
+    buf.out.resize(static_cast<size_t>(2 * rows * 2 * tw * kp));
+    for (int64_t n = n0; n < n1; ++n) {
+      load_window(x + n * xs[0], xs, g, ty0, win, buf.win.data());
+      transform_input(buf.win.data(), win, rows, tw, buf.v.data(), P * cp, (n - n0) * rows * tw);
+    }
     for (int64_t xi = 0; xi < 16; ++xi)
-      gemm(false, false, K, P, C, 1.0f, u.data() + xi * K * C, C, buf.v.data() + xi * C * P, P, 0.0f,
-           buf.m.data() + xi * K * P, P);
-    for (int64_t n = n0; n < n1; ++n)
-      for (int64_t k = 0; k < K; ++k)
-        transform_output(buf.m.data() + k * P + (n - n0) * rows * tw, K * P, rows, tw, bias ? bias[k] : 0.0f,
-                         y + (n * K + k) * g.out_h * g.out_w, 2 * ty0, g.out_h, g.out_w, buf.scratch.data());
+      gemm(false, false, P, K, C, 1.0f, buf.v.data() + xi * P * cp, cp, u.data() + xi * C * K, K, 0.0f,
+           buf.m.data() + xi * P * kp, kp);
+    const int64_t out_rows = std::min(2 * rows, g.out_h - 2 * ty0);
+    for (int64_t n = n0; n < n1; ++n) {
+      transform_output(buf.m.data(), P * kp, (n - n0) * rows * tw, rows, tw, kp, b.data(), buf.out.data());
+      for (int64_t r = 0; r < out_rows; ++r)
+        to_channels_first(buf.out.data() + r * 2 * tw * kp, kp, K, g.out_w, y + n * K * plane + (2 * ty0 + r) * g.out_w,
+                          plane);
+    }
   });
 }
 
