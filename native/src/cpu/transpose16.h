@@ -5,6 +5,9 @@
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #include <immintrin.h>
+
+#include <algorithm>
+#include <cstdint>
 #define KILN_HAS_AVX512 1
 #define KILN_AVX512 __attribute__((target("avx512f")))
 
@@ -47,6 +50,26 @@ KILN_AVX512 inline __attribute__((always_inline)) void transpose16(__m512* r) {
   for (int i = 0; i < 8; ++i) {
     r[i] = _mm512_shuffle_f32x4(t[i], t[8 + i], 0x88);
     r[8 + i] = _mm512_shuffle_f32x4(t[i], t[8 + i], 0xdd);
+  }
+}
+
+// dst[c * ldd + r] = src[r * lds + c] for r < rows and c < cols, in 16 x 16 blocks; dst's entries for r from rows
+// up to rows_out (at most rows rounded up to 16) are zeros.
+KILN_AVX512 inline void transpose_plane(const float* src, int64_t lds, int64_t rows, int64_t rows_out, int64_t cols,
+                                        float* dst, int64_t ldd) {
+  for (int64_t r0 = 0; r0 < rows_out; r0 += 16) {
+    const int64_t live = std::min<int64_t>(16, rows - r0);
+    const __mmask16 out_mask = static_cast<__mmask16>((1u << std::min<int64_t>(16, rows_out - r0)) - 1);
+    for (int64_t c0 = 0; c0 < cols; c0 += 16) {
+      const int64_t count = std::min<int64_t>(16, cols - c0);
+      const __mmask16 mask = static_cast<__mmask16>((1u << count) - 1);
+      __m512 r[16];
+#pragma GCC unroll 16
+      for (int i = 0; i < 16; ++i)
+        r[i] = i < live ? _mm512_maskz_loadu_ps(mask, src + (r0 + i) * lds + c0) : _mm512_setzero_ps();
+      transpose16(r);
+      for (int64_t j = 0; j < count; ++j) _mm512_mask_storeu_ps(dst + (c0 + j) * ldd + r0, out_mask, r[j]);
+    }
   }
 }
 

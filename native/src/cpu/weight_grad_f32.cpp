@@ -113,24 +113,6 @@ KILN_AVX512 void accumulate(const Product& p, int64_t rows, float* c) {
   }
 }
 
-// gt[l][m] = y[m * ldy + l] for m < channels (zeros up to mp) and l < count, in 16 x 16 blocks.
-KILN_AVX512 void transpose_gradient(const float* y, int64_t ldy, int64_t channels, int64_t mp, int64_t count,
-                                    float* gt) {
-  for (int64_t m0 = 0; m0 < mp; m0 += 16) {
-    const int64_t live = std::min<int64_t>(16, channels - m0);
-    for (int64_t l0 = 0; l0 < count; l0 += 16) {
-      const int64_t n = std::min<int64_t>(16, count - l0);
-      const __mmask16 mask = static_cast<__mmask16>((1u << n) - 1);
-      __m512 r[16];
-#pragma GCC unroll 16
-      for (int i = 0; i < 16; ++i)
-        r[i] = i < live ? _mm512_maskz_loadu_ps(mask, y + (m0 + i) * ldy + l0) : _mm512_setzero_ps();
-      transpose16(r);
-      for (int64_t j = 0; j < n; ++j) _mm512_storeu_ps(gt + (l0 + j) * mp + m0, r[j]);
-    }
-  }
-}
-
 // dst[i] = src[i * stride] for i < n.
 KILN_AVX512 void copy_run(float* dst, const float* src, int64_t n, int64_t stride) {
   if (stride != 1) {
@@ -229,7 +211,7 @@ void add_sample(const Plan& p, int64_t n, const Tensor& large, const int64_t* s,
     im2col(all, x, s, feed);
   }
   for (int64_t grp = 0; grp < g.groups; ++grp) {
-    transpose_gradient(y + grp * p.kg * ldy, ldy, p.kg, p.mp, p.L, b.gt.data<float>());
+    transpose_plane(y + grp * p.kg * ldy, ldy, p.kg, p.mp, p.L, b.gt.data<float>(), p.mp);  // dY^T
     const Product product{feed + grp * p.cg * (p.padded ? p.plane : p.kv * p.L), p.offsets.data(),
                           p.segments.data(), static_cast<int64_t>(p.segments.size()), b.gt.data<float>(), p.mp};
     accumulate(product, p.rows, part + grp * p.rows * p.mp);

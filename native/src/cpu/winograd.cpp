@@ -57,45 +57,10 @@ std::vector<float> transform_filters(const float* w, bool transposed, int64_t ou
   return u;
 }
 
-#ifdef KILN_HAS_AVX512
-KILN_AVX512 void to_channels_last_avx512(const float* src, int64_t cs, int64_t channels, int64_t n, float* dst,
-                                         int64_t ld) {
-  for (int64_t c0 = 0; c0 < channels; c0 += 16) {
-    const int64_t live = std::min<int64_t>(16, channels - c0);
-    for (int64_t j0 = 0; j0 < n; j0 += 16) {
-      const int64_t count = std::min<int64_t>(16, n - j0);
-      const __mmask16 mask = static_cast<__mmask16>((1u << count) - 1);
-      __m512 r[16];
-#pragma GCC unroll 16
-      for (int i = 0; i < 16; ++i)
-        r[i] = i < live ? _mm512_maskz_loadu_ps(mask, src + (c0 + i) * cs + j0) : _mm512_setzero_ps();
-      transpose16(r);
-      for (int64_t j = 0; j < count; ++j) _mm512_storeu_ps(dst + (j0 + j) * ld + c0, r[j]);  // ld >= c0 + 16
-    }
-  }
-}
-
-KILN_AVX512 void to_channels_first_avx512(const float* src, int64_t ld, int64_t channels, int64_t n, float* dst,
-                                          int64_t cs) {
-  for (int64_t c0 = 0; c0 < channels; c0 += 16) {
-    const int64_t live = std::min<int64_t>(16, channels - c0);
-    for (int64_t j0 = 0; j0 < n; j0 += 16) {
-      const int64_t count = std::min<int64_t>(16, n - j0);
-      const __mmask16 mask = static_cast<__mmask16>((1u << count) - 1);
-      __m512 r[16];
-#pragma GCC unroll 16
-      for (int j = 0; j < 16; ++j) r[j] = j < count ? _mm512_loadu_ps(src + (j0 + j) * ld + c0) : _mm512_setzero_ps();
-      transpose16(r);
-      for (int64_t i = 0; i < live; ++i) _mm512_mask_storeu_ps(dst + (c0 + i) * cs + j0, mask, r[i]);
-    }
-  }
-}
-#endif
-
 // dst[j * ld + c] = src[c * cs + j * js] for c < channels, j < n: channels first to channels last.
 void to_channels_last(const float* src, int64_t cs, int64_t js, int64_t channels, int64_t n, float* dst, int64_t ld) {
 #ifdef KILN_HAS_AVX512
-  if (avx512_supported() && js == 1) return to_channels_last_avx512(src, cs, channels, n, dst, ld);
+  if (avx512_supported() && js == 1) return transpose_plane(src, cs, channels, ld, n, dst, ld);
 #endif
   for (int64_t c = 0; c < channels; ++c)
     for (int64_t j = 0; j < n; ++j) dst[j * ld + c] = src[c * cs + j * js];
@@ -104,7 +69,7 @@ void to_channels_last(const float* src, int64_t cs, int64_t js, int64_t channels
 // dst[c * cs + j] = src[j * ld + c] for c < channels, j < n: channels last to channels first.
 void to_channels_first(const float* src, int64_t ld, int64_t channels, int64_t n, float* dst, int64_t cs) {
 #ifdef KILN_HAS_AVX512
-  if (avx512_supported()) return to_channels_first_avx512(src, ld, channels, n, dst, cs);
+  if (avx512_supported()) return transpose_plane(src, ld, n, n, channels, dst, cs);
 #endif
   for (int64_t c = 0; c < channels; ++c)
     for (int64_t j = 0; j < n; ++j) dst[c * cs + j] = src[j * ld + c];
