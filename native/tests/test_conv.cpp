@@ -1,6 +1,7 @@
 // Convolutions against a direct reference (every stride, padding, dilation and groups combination that takes a
 // different path), strided operands, the batch-parallel and serial paths, thread-count independence, gradients
 // and second derivatives, unfold/fold, and errors.
+#include <cmath>
 #include "fixtures.h"
 #include "kiln/autograd.h"
 
@@ -392,6 +393,28 @@ TEST(winograd_3x3_matches_the_direct_convolution) {
              conv2d(contiguous(xs), contiguous(ws), Tensor(), {1, 1}, {1, 1}), 1e-6);
   CHECK_SAME(conv2d(xs, ws, Tensor(), {1, 1}, {1, 1}),
              conv2d(to(xs, DType::Float64), to(ws, DType::Float64), Tensor(), {1, 1}, {1, 1}), 5e-4);
+  // an infinity and a NaN in the input, or an infinity in the output gradient: non-finite only where a window
+  // covers them, as the direct path has it (the transforms would spread NaN over whole tiles), each way
+  Tensor xn = uniform({2, 8, 6, 6}, 14), gn = uniform({2, 9, 6, 6}, 15);
+  const Tensor wn = uniform({9, 8, 3, 3}, 16);
+  xn.data<float>()[7] = INFINITY;
+  xn.data<float>()[100] = NAN;
+  gn.data<float>()[50] = -INFINITY;
+  const Tensor xn64 = to(xn, DType::Float64), wn64 = to(wn, DType::Float64), gn64 = to(gn, DType::Float64);
+  CHECK_SAME(conv2d(xn, wn, Tensor(), {1, 1}, {1, 1}), conv2d(xn64, wn64, Tensor(), {1, 1}, {1, 1}), 1e-4);
+  CHECK_SAME(conv_transpose2d(gn, wn, Tensor(), {1, 1}, {1, 1}), conv_transpose2d(gn64, wn64, Tensor(), {1, 1}, {1, 1}),
+             1e-4);
+  for (bool input_side : {true, false}) {
+    Tensor wl = clone(wn), wl64 = clone(wn64);
+    set_requires_grad(wl, true);
+    set_requires_grad(wl64, true);
+    const Tensor& xa = input_side ? xn : uniform({2, 8, 6, 6}, 17);
+    const Tensor& ga = input_side ? uniform({2, 9, 6, 6}, 18) : gn;
+    const Tensor gw = kiln::grad({conv2d(xa, wl, Tensor(), {1, 1}, {1, 1})}, {wl}, {ga})[0];
+    const Tensor gw64 = kiln::grad({conv2d(to(xa, DType::Float64), wl64, Tensor(), {1, 1}, {1, 1})}, {wl64},
+                                   {to(ga, DType::Float64)})[0];
+    CHECK_SAME(gw, gw64, 1e-4);
+  }
   // rows that are not contiguous (height and width swapped in memory): the window is gathered element by element
   const Tensor xt = transpose(uniform({2, 8, 7, 10}, 12), 2, 3), wt8 = uniform({9, 8, 3, 3}, 13);
   CHECK_SAME(conv2d(xt, wt8, Tensor(), {1, 1}, {1, 1}), conv2d(contiguous(xt), wt8, Tensor(), {1, 1}, {1, 1}), 0);

@@ -196,10 +196,11 @@ void forward_impl(const ConvGeometry& g, const Tensor& small, const Tensor& larg
       const std::vector<float> b = dense_bias(bias);
       const int64_t xs[4] = {large_in.strides()[0], large_in.strides()[1], large_in.strides()[2],
                              large_in.strides()[3]};
-      return winograd_conv3x3({g.batch, g.large_channels, g.small_channels, p.in[1], p.in[2], p.out[1], p.out[2],
-                               p.pad[1], p.pad[2]},
-                              large_in.data<float>(), xs, w.data<float>(), false, b.empty() ? nullptr : b.data(),
-                              small.data<float>());
+      if (winograd_conv3x3({g.batch, g.large_channels, g.small_channels, p.in[1], p.in[2], p.out[1], p.out[2],
+                            p.pad[1], p.pad[2]},
+                           large_in.data<float>(), xs, w.data<float>(), false, b.empty() ? nullptr : b.data(),
+                           small.data<float>()))
+        return;
     }
   }
   const bool direct = is_pointwise(p) && spatially_flat(large_in);
@@ -249,10 +250,11 @@ void transpose_impl(const ConvGeometry& g, const Tensor& large, const Tensor& sm
       const Tensor w = weight_in.is_contiguous() ? weight_in : dense_copy(weight_in);
       const std::vector<float> b = dense_bias(bias);
       const int64_t ys[4] = {small.strides()[0], small.strides()[1], small.strides()[2], small.strides()[3]};
-      return winograd_conv3x3({g.batch, g.small_channels, g.large_channels, p.out[1], p.out[2], p.in[1], p.in[2],
-                               2 - p.pad[1], 2 - p.pad[2]},
-                              small.data<float>(), ys, w.data<float>(), true, b.empty() ? nullptr : b.data(),
-                              large.data<float>());
+      if (winograd_conv3x3({g.batch, g.small_channels, g.large_channels, p.out[1], p.out[2], p.in[1], p.in[2],
+                            2 - p.pad[1], 2 - p.pad[2]},
+                           small.data<float>(), ys, w.data<float>(), true, b.empty() ? nullptr : b.data(),
+                           large.data<float>()))
+        return;
     }
   }
   const bool direct = is_pointwise(p);
@@ -292,8 +294,17 @@ void weight_grad_impl(const ConvGeometry& g, const Tensor& grad_weight, const Te
   all.channels = g.large_channels;
   int64_t s[4];
   patch_strides(large, s);
-  if constexpr (std::is_same_v<T, float>)
+  if constexpr (std::is_same_v<T, float>) {
+    if (is_3x3_stride_1(g, large) && winograd_applies(g.large_channels, g.small_channels, p.out[1], p.out[2])) {
+      const int64_t xs[4] = {large.strides()[0], large.strides()[1], large.strides()[2], large.strides()[3]};
+      const int64_t ys[4] = {small.strides()[0], small.strides()[1], small.strides()[2], small.strides()[3]};
+      if (winograd_weight_grad3x3({g.batch, g.large_channels, g.small_channels, p.in[1], p.in[2], p.out[1],
+                                   p.out[2], p.pad[1], p.pad[2]},
+                                  large.data<float>(), xs, small.data<float>(), ys, grad_weight.data<float>()))
+        return;
+    }
     if (!direct && conv_weight_grad_f32(g, grad_weight, large, s, small)) return;
+  }
   const int64_t ldy = row_stride(small, L), ldx = direct ? row_stride(large, L) : L;
   const int64_t blocks = (g.batch + kWeightBlock - 1) / kWeightBlock;
   // Block i's partial sum; with one block it is the result itself.

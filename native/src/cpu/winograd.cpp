@@ -12,6 +12,7 @@
 #include "cpu/winograd.h"
 
 #include <algorithm>
+#include <atomic>
 #include <vector>
 
 #include "cpu/claim_loop.h"
@@ -201,11 +202,119 @@ KILN_SIMD void transform_output(const float* m, int64_t stride, int64_t p0, int6
   if (kp % 16 == 0) output_tiles<16>(m, stride, p0, rows, tw, kp, bias, out);
   else output_tiles<8>(m, stride, p0, rows, tw, kp, bias, out);
 }
+template <int L>
+KILN_ALWAYS_INLINE void gradient_tiles(const float* gy, int64_t rows, int64_t tw, int64_t kp, float* m,
+                                       int64_t stride, int64_t p0) {
+  using Lanes = typename Vec<L>::type;
+  const int64_t rs = 2 * tw * kp;
+  for (int64_t ty = 0; ty < rows; ++ty)
+    for (int64_t tx = 0; tx < tw; ++tx) {
+      const float* d = gy + (2 * ty * 2 * tw + 2 * tx) * kp;
+      float* o = m + (p0 + ty * tw + tx) * kp;
+      for (int64_t k0 = 0; k0 < kp; k0 += L) {
+        const Lanes d00 = load<L>(d + k0), d01 = load<L>(d + k0 + kp), d10 = load<L>(d + k0 + rs),
+                    d11 = load<L>(d + k0 + rs + kp);
+        // A dY: rows (d0), (d0 + d1), (d0 - d1), (-d1) of the block's two rows; then each row (a, b) times A^T:
+        // (a, a + b, a - b, -b)
+        const Lanes r[4][2] = {{d00, d01}, {d00 + d10, d01 + d11}, {d00 - d10, d01 - d11}, {-d10, -d11}};
+        for (int i = 0; i < 4; ++i) {
+          float* oi = o + 4 * i * stride + k0;
+          store<L>(oi, r[i][0]);
+          store<L>(oi + stride, r[i][0] + r[i][1]);
+          store<L>(oi + 2 * stride, r[i][0] - r[i][1]);
+          store<L>(oi + 3 * stride, -r[i][1]);
+        }
+      }
+    }
+}
+
+// m[xi][p][k] = (A dY A^T)[xi], the gradient of the products, for the tiles p = p0 + ty * tw + tx of a band from
+// its output gradient dY channels last, gy[2 ty + i][2 tx + j][k] (rows 2 tw wide).
+KILN_SIMD void transform_gradient(const float* gy, int64_t rows, int64_t tw, int64_t kp, float* m, int64_t stride,
+                                  int64_t p0) {
+  if (kp % 16 == 0) gradient_tiles<16>(gy, rows, tw, kp, m, stride, p0);
+  else gradient_tiles<8>(gy, rows, tw, kp, m, stride, p0);
+}
 #pragma GCC diagnostic pop
+
+// dw[k][c] = G^T dU[.][c][k] G, the 3 x 3 kernel gradients from the products' gradient summed over the tiles
+// (dU[xi][c][k]), in double.
+void gradient_to_filters(const float* du, int64_t out_channels, int64_t in_channels, float* dw) {
+  for (int64_t k = 0; k < out_channels; ++k)
+    for (int64_t c = 0; c < in_channels; ++c) {
+      double d[4][4];
+      for (int xi = 0; xi < 16; ++xi) d[xi / 4][xi % 4] = du[(xi * in_channels + c) * out_channels + k];
+      double t[3][4];  // G^T d; G^T's rows: (1, .5, .5, 0), (0, .5, -.5, 0), (0, .5, .5, 1)
+      for (int b = 0; b < 4; ++b) {
+        t[0][b] = d[0][b] + 0.5 * (d[1][b] + d[2][b]);
+        t[1][b] = 0.5 * (d[1][b] - d[2][b]);
+        t[2][b] = 0.5 * (d[1][b] + d[2][b]) + d[3][b];
+      }
+      float* out = dw + (k * in_channels + c) * 9;
+      for (int a = 0; a < 3; ++a) {  // (G^T d) G
+        out[a * 3] = static_cast<float>(t[a][0] + 0.5 * (t[a][1] + t[a][2]));
+        out[a * 3 + 1] = static_cast<float>(0.5 * (t[a][1] - t[a][2]));
+        out[a * 3 + 2] = static_cast<float>(0.5 * (t[a][1] + t[a][2]) + t[a][3]);
+      }
+    }
+}
+
+// Whether x[0..n) holds no infinity or NaN. The transforms mix every value of a tile into every product, so one
+// infinity would turn outputs (or weight gradients) that never touch it into NaN where a direct convolution keeps
+// them finite: such inputs take the direct path.
+KILN_SIMD bool all_finite(const float* x, int64_t n) {
+  int bad = 0;
+  for (int64_t i = 0; i < n; ++i) bad |= !(x[i] - x[i] == 0.0f);
+  return bad == 0;
+}
 
 struct Buffers {
   std::vector<float> win, v, m, out;
 };
+
+// Samples [n0, n1) and tile rows [ty0, ty0 + rows) of each: one chunk, `tiles` tiles in all (the GEMMs' extent).
+struct Chunk {
+  int64_t n0, n1, ty0, rows, tiles;
+};
+
+// A chunk: whole samples when a sample has few tiles, else a band of tile rows of one sample, so that the
+// transformed input and the products of a chunk stay in the core's L2 (a whole 56x56 sample spilled them).
+struct Plan {
+  int64_t batch, th, tw, band, bands, per_chunk, chunks;
+
+  explicit Plan(const WinogradConv& g) {
+    batch = g.batch;
+    th = (g.out_h + 1) / 2;
+    tw = (g.out_w + 1) / 2;
+    band = std::clamp<int64_t>(kTilesPerChunk / tw, 1, th);
+    bands = (th + band - 1) / band;
+    per_chunk = bands > 1 ? 1 : std::max<int64_t>(1, kTilesPerChunk / (th * tw));
+    chunks = bands > 1 ? g.batch * bands : (g.batch + per_chunk - 1) / per_chunk;
+  }
+
+  Chunk chunk(int64_t i) const {
+    const int64_t n0 = bands > 1 ? i / bands : i * per_chunk;
+    const int64_t n1 = bands > 1 ? n0 + 1 : std::min(batch, n0 + per_chunk);
+    const int64_t ty0 = bands > 1 ? i % bands * band : 0, rows = std::min(th, ty0 + band) - ty0;
+    return {n0, n1, ty0, rows, (n1 - n0) * rows * tw};
+  }
+};
+
+// Transforms a chunk's input tiles into buf.v (v[xi][p][c], planes the returned stride apart); sets `nonfinite`
+// if an input window holds an infinity or a NaN.
+int64_t input_tiles_of(const WinogradConv& g, const Plan& plan, const Chunk& ch, const float* x, const int64_t* xs,
+                       Buffers& buf, std::atomic<bool>& nonfinite) {
+  const int64_t cp = padded(g.in_channels), vs = plane_stride(ch.tiles * cp);
+  const Window win{2 * ch.rows + 2, 2 * plan.tw + 2, cp};
+  buf.win.resize(static_cast<size_t>(win.rows * win.cols * cp));
+  buf.v.resize(static_cast<size_t>(16 * vs));
+  for (int64_t n = ch.n0; n < ch.n1; ++n) {
+    load_window(x + n * xs[0], xs, g, ch.ty0, win, buf.win.data());
+    if (!all_finite(buf.win.data(), static_cast<int64_t>(buf.win.size()))) nonfinite = true;
+    transform_input(buf.win.data(), win, ch.rows, plan.tw, buf.v.data(), vs, (n - ch.n0) * ch.rows * plan.tw);
+  }
+  return vs;
+}
 
 }  // namespace
 
@@ -213,46 +322,77 @@ bool winograd_applies(int64_t in_channels, int64_t out_channels, int64_t out_h, 
   return in_channels >= 8 && out_channels >= 8 && out_h >= 2 && out_w >= 2;
 }
 
-void winograd_conv3x3(const WinogradConv& g, const float* x, const int64_t* xs, const float* w, bool transposed,
+bool winograd_conv3x3(const WinogradConv& g, const float* x, const int64_t* xs, const float* w, bool transposed,
                       const float* bias, float* y) {
-  const int64_t C = g.in_channels, K = g.out_channels, cp = padded(C), kp = padded(K);
-  const int64_t th = (g.out_h + 1) / 2, tw = (g.out_w + 1) / 2, tiles = th * tw, plane = g.out_h * g.out_w;
-  // A chunk: whole samples when a sample has few tiles, else a band of tile rows of one sample, so that the
-  // transformed input and the products of a chunk stay in the core's L2 (a whole 56x56 sample spilled them).
-  const int64_t band = std::clamp<int64_t>(kTilesPerChunk / tw, 1, th), bands = (th + band - 1) / band;
-  const int64_t per_chunk = bands > 1 ? 1 : std::max<int64_t>(1, kTilesPerChunk / tiles);
-  const int64_t chunks = bands > 1 ? g.batch * bands : (g.batch + per_chunk - 1) / per_chunk;
+  const Plan plan(g);
+  const int64_t C = g.in_channels, K = g.out_channels, cp = padded(C), kp = padded(K), plane = g.out_h * g.out_w;
+  if (!all_finite(w, K * C * 9)) return false;
+  std::atomic<bool> nonfinite{false};
   const std::vector<float> u = transform_filters(w, transposed, K, C);
   std::vector<float> b(static_cast<size_t>(kp), 0.0f);
   if (bias) std::copy(bias, bias + K, b.begin());
   SingleThreadedBlas single;
-  claim_loop(chunks, 1, [] { return Buffers(); }, [&](int64_t chunk, int64_t, Buffers& buf) {
-    // Samples [n0, n1), tile rows [ty0, ty1) of each.
-    const int64_t n0 = bands > 1 ? chunk / bands : chunk * per_chunk;
-    const int64_t n1 = bands > 1 ? n0 + 1 : std::min(g.batch, n0 + per_chunk);
-    const int64_t ty0 = bands > 1 ? chunk % bands * band : 0, ty1 = std::min(th, ty0 + band), rows = ty1 - ty0;
-    const int64_t P = (n1 - n0) * rows * tw;  // tiles in this chunk, the GEMMs' rows
-    const Window win{2 * rows + 2, 2 * tw + 2, cp};
-    buf.win.resize(static_cast<size_t>(win.rows * win.cols * cp));
-    const int64_t vs = plane_stride(P * cp), ms = plane_stride(P * kp);
-    buf.v.resize(static_cast<size_t>(16 * vs));
+  claim_loop(plan.chunks, 1, [] { return Buffers(); }, [&](int64_t chunk, int64_t, Buffers& buf) {
+    const Chunk ch = plan.chunk(chunk);
+    const int64_t vs = input_tiles_of(g, plan, ch, x, xs, buf, nonfinite), ms = plane_stride(ch.tiles * kp);
+    if (nonfinite) return;
     buf.m.resize(static_cast<size_t>(16 * ms));
-    buf.out.resize(static_cast<size_t>(2 * rows * 2 * tw * kp));
-    for (int64_t n = n0; n < n1; ++n) {
-      load_window(x + n * xs[0], xs, g, ty0, win, buf.win.data());
-      transform_input(buf.win.data(), win, rows, tw, buf.v.data(), vs, (n - n0) * rows * tw);
-    }
     for (int64_t xi = 0; xi < 16; ++xi)
-      gemm(false, false, P, K, C, 1.0f, buf.v.data() + xi * vs, cp, u.data() + xi * C * K, K, 0.0f,
+      gemm(false, false, ch.tiles, K, C, 1.0f, buf.v.data() + xi * vs, cp, u.data() + xi * C * K, K, 0.0f,
            buf.m.data() + xi * ms, kp);
-    const int64_t out_rows = std::min(2 * rows, g.out_h - 2 * ty0);
-    for (int64_t n = n0; n < n1; ++n) {
-      transform_output(buf.m.data(), ms, (n - n0) * rows * tw, rows, tw, kp, b.data(), buf.out.data());
+    const int64_t out_rows = std::min(2 * ch.rows, g.out_h - 2 * ch.ty0), ow = 2 * plan.tw;
+    buf.out.resize(static_cast<size_t>(2 * ch.rows * ow * kp));
+    for (int64_t n = ch.n0; n < ch.n1; ++n) {
+      transform_output(buf.m.data(), ms, (n - ch.n0) * ch.rows * plan.tw, ch.rows, plan.tw, kp, b.data(),
+                       buf.out.data());
       for (int64_t r = 0; r < out_rows; ++r)
-        to_channels_first(buf.out.data() + r * 2 * tw * kp, kp, K, g.out_w, y + n * K * plane + (2 * ty0 + r) * g.out_w,
+        to_channels_first(buf.out.data() + r * ow * kp, kp, K, g.out_w, y + n * K * plane + (2 * ch.ty0 + r) * g.out_w,
                           plane);
     }
   });
+  return !nonfinite;
+}
+
+bool winograd_weight_grad3x3(const WinogradConv& g, const float* x, const int64_t* xs, const float* dy,
+                             const int64_t* ys, float* dw) {
+  const Plan plan(g);
+  std::atomic<bool> nonfinite{false};
+  const int64_t C = g.in_channels, K = g.out_channels, cp = padded(C), kp = padded(K), usize = 16 * C * K;
+  // Chunks go in fixed blocks of about kBlockSamples samples whose partial sums merge in order, so that results
+  // do not depend on the thread count.
+  constexpr int64_t kBlockSamples = 4;
+  const int64_t per_block = plan.bands > 1 ? kBlockSamples * plan.bands
+                                           : std::max<int64_t>(1, kBlockSamples / plan.per_chunk);
+  const int64_t blocks = (plan.chunks + per_block - 1) / per_block;
+  std::vector<float> partials(static_cast<size_t>(std::max<int64_t>(blocks, 1) * usize), 0.0f);
+  SingleThreadedBlas single;
+  claim_loop(blocks, 1, [] { return Buffers(); }, [&](int64_t blk, int64_t, Buffers& buf) {
+    float* du = partials.data() + blk * usize;  // dU[xi][c][k], the sum over the block's tiles
+    for (int64_t chunk = blk * per_block; chunk < std::min(plan.chunks, (blk + 1) * per_block); ++chunk) {
+      const Chunk ch = plan.chunk(chunk);
+      const int64_t vs = input_tiles_of(g, plan, ch, x, xs, buf, nonfinite), ms = plane_stride(ch.tiles * kp);
+      const int64_t ow = 2 * plan.tw;
+      buf.m.resize(static_cast<size_t>(16 * ms));
+      buf.out.resize(static_cast<size_t>(2 * ch.rows * ow * kp));
+      for (int64_t n = ch.n0; n < ch.n1; ++n) {  // dY's 2 x 2 blocks, channels last (zeros past the edges)
+        std::fill(buf.out.begin(), buf.out.end(), 0.0f);
+        for (int64_t r = 0; r < std::min(2 * ch.rows, g.out_h - 2 * ch.ty0); ++r)
+          to_channels_last(dy + n * ys[0] + (2 * ch.ty0 + r) * ys[2], ys[1], ys[3], K, g.out_w,
+                           buf.out.data() + r * ow * kp, kp);
+        if (!all_finite(buf.out.data(), static_cast<int64_t>(buf.out.size()))) nonfinite = true;
+        transform_gradient(buf.out.data(), ch.rows, plan.tw, kp, buf.m.data(), ms, (n - ch.n0) * ch.rows * plan.tw);
+      }
+      if (nonfinite) return;
+      for (int64_t xi = 0; xi < 16; ++xi)
+        gemm(true, false, C, K, ch.tiles, 1.0f, buf.v.data() + xi * vs, cp, buf.m.data() + xi * ms, kp, 1.0f,
+             du + xi * C * K, K);
+    }
+  });
+  if (nonfinite) return false;
+  for (int64_t blk = 1; blk < blocks; ++blk)
+    for (int64_t i = 0; i < usize; ++i) partials[i] += partials[blk * usize + i];
+  gradient_to_filters(partials.data(), K, C, dw);
+  return true;
 }
 
 }  // namespace kiln::cpu
