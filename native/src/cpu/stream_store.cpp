@@ -6,6 +6,8 @@
 #include <limits>
 #include <string>
 
+#include "cpu/simd.h"
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -67,8 +69,7 @@ void stream_copy_sse2(void* dst, const void* src, int64_t bytes) {
 
 void stream_copy(void* dst, const void* src, int64_t bytes) {
 #if defined(__x86_64__)
-  static const bool avx512 = __builtin_cpu_supports("avx512f");
-  if (avx512) stream_copy_avx512(dst, src, bytes);
+  if (avx512_supported()) stream_copy_avx512(dst, src, bytes);
   else stream_copy_sse2(dst, src, bytes);
 #else
   std::memcpy(dst, src, static_cast<size_t>(bytes));

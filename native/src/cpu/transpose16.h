@@ -3,28 +3,18 @@
 // keep a portable path for other CPUs and compilers.
 #pragma once
 
+#include "cpu/simd.h"
+
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #include <immintrin.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstdint>
+
 #define KILN_HAS_AVX512 1
 #define KILN_AVX512 __attribute__((target("avx512f")))
 
 namespace kiln::cpu {
-
-// Tests turn this off to run the portable paths on a CPU that has AVX-512 (the ISA clones of KILN_SIMD functions
-// are chosen when the library loads and stay as they are).
-inline std::atomic<bool>& avx512_allowed() {
-  static std::atomic<bool> allowed{true};
-  return allowed;
-}
-
-inline bool avx512_supported() {
-  static const bool yes = __builtin_cpu_supports("avx512f");
-  return yes && avx512_allowed().load(std::memory_order_relaxed);
-}
 
 // GCC 12's shuffle intrinsics start from a self-initialised "undefined" vector, which -Wmaybe-uninitialized flags.
 #pragma GCC diagnostic push
