@@ -220,6 +220,43 @@ TEST(adaptive_pools) {
   CHECK_SHAPE(adaptive_avg_pool2d(x, {0, 2}), {2, 3, 0, 2});
 }
 
+TEST(max_pool2d_backward_by_blocks) {
+  // A 2x2 stride-2 pool's backward writes each 2x2 block once when every index lies in its own block. Odd sizes
+  // (a last row and column no window covers), planes of more outputs than the kernel stages at once (805, rows
+  // split between chunks), NaN and infinite gradients; indices from overlapping windows fall back to the scatter.
+  for (DType t : {DType::Float32, DType::Float64}) {
+    Tensor x = uniform({2, 3, 47, 71}, 40, -1, 1, t);
+    set_requires_grad(x, true);
+    const auto [v, i] = max_pool2d_with_indices(x, {2, 2});
+    std::vector<double> gv = test::values(uniform(v.shape(), 41, -1, 1, DType::Float64));
+    gv[7] = NAN;
+    gv[900] = INFINITY;
+    gv[1500] = -INFINITY;
+    const Tensor g = make(gv, v.shape(), t);
+    CHECK_SAME(kiln::grad({v}, {x}, {g})[0], scatter_reference(g, i, x.shape()), 0);
+  }
+  // A rising ramp keeps every 3x3 window's maximum in its own 2x2 block, except for a spike in the fourth row of
+  // outputs past the first chunk: the plane is redone by the scatter after some of it was written by blocks.
+  for (DType t : {DType::Float32, DType::Float64}) {
+    std::vector<double> ramp = test::values(test::iota({1, 2, 46, 70}, DType::Float64));
+    ramp[39 * 70 + 19] = 1e6;  // row 39 belongs to output row 19's block, and output row 20's window reaches it
+    Tensor x = make(ramp, {1, 2, 46, 70}, t);
+    set_requires_grad(x, true);
+    const auto [v, i] = max_pool2d_with_indices(x, {3, 3}, {2, 2}, {1, 1});
+    CHECK_SHAPE(v, {1, 2, 23, 35});
+    const Tensor g = uniform(v.shape(), 42, -1, 1, t);
+    const Tensor gx = kiln::grad({v}, {x}, {g})[0];
+    // the spike gathers three gradients: in float32 their sum rounds at each step, the reference's in double
+    CHECK_SAME(gx, scatter_reference(g, i, x.shape()), t == DType::Float32 ? 1e-6 : 0);
+    CHECK(test::values(gx)[39 * 70 + 19] != 0);
+  }
+  // A -0 gradient arrives as +0, as the scatter's 0 + (-0) makes it (PyTorch's kernel adds too).
+  Tensor x = make({1, 2, 3, 4}, {1, 1, 2, 2});
+  set_requires_grad(x, true);
+  const Tensor gx = kiln::grad({max_pool2d(x, {2, 2})}, {x}, {make({-0.0}, {1, 1, 1, 1})})[0];
+  for (double e : test::values(gx)) CHECK(e == 0 && !std::signbit(e));
+}
+
 TEST(pooling_gradients) {
   const Tensor x = leaf({2, 3, 6, 5}, 7);
   const auto [v, idx] = max_pool2d_with_indices(x, {3, 2}, {2, 2}, {1, 1});
