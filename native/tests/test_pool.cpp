@@ -220,14 +220,21 @@ TEST(adaptive_pools) {
   CHECK_SHAPE(adaptive_avg_pool2d(x, {0, 2}), {2, 3, 0, 2});
 }
 
-TEST(max_pool2d_backward_by_blocks) {
-  // A 2x2 stride-2 pool's backward writes each 2x2 block once when every index lies in its own block. Odd sizes
-  // (a last row and column no window covers), planes of more outputs than the kernel stages at once (805, rows
-  // split between chunks), NaN and infinite gradients; indices from overlapping windows fall back to the scatter.
+TEST(max_pool2d_2x2_by_chunks) {
+  // The 2x2 stride-2 pool stages its windows by chunks of outputs, and its backward writes each 2x2 block once
+  // when every index lies in its own block. Odd sizes (a last row and column no window covers), planes of more
+  // outputs than a chunk (805, rows split between chunks), NaNs and ties in the input, NaN and infinite
+  // gradients; indices from overlapping windows fall back to the scatter.
   for (DType t : {DType::Float32, DType::Float64}) {
-    Tensor x = uniform({2, 3, 47, 71}, 40, -1, 1, t);
+    std::vector<double> xv = test::values(uniform({2, 3, 47, 71}, 40, -1, 1, DType::Float64));
+    for (size_t e = 3; e < xv.size(); e += 101) xv[e] = NAN;
+    for (size_t e = 50; e + 72 < xv.size(); e += 997) xv[e] = xv[e + 1] = xv[e + 71] = xv[e + 72] = 2;  // ties
+    Tensor x = make(xv, {2, 3, 47, 71}, t);
     set_requires_grad(x, true);
     const auto [v, i] = max_pool2d_with_indices(x, {2, 2});
+    const auto [rv, ri] = ref_max_pool(detach(x), {{2, 2}, {2, 2}, {0, 0}, {1, 1}, false});
+    CHECK_SAME(v, rv, 0);
+    CHECK_SAME(i, ri, 0);
     std::vector<double> gv = test::values(uniform(v.shape(), 41, -1, 1, DType::Float64));
     gv[7] = NAN;
     gv[900] = INFINITY;

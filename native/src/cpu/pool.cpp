@@ -150,18 +150,34 @@ std::pair<int64_t, int64_t> valid_outputs(int64_t out, int64_t in, int64_t strid
   return {begin, std::clamp(end, begin, out)};
 }
 
-// The 2x2, stride-2 window without padding over a plane with dense rows: the common case. One loop over all of
-// the plane's outputs, each reading its window at corner[i] (the window's top-left index in the plane, from a
-// table shared by the planes), so it vectorises over the plane rather than over a row: the Fashion-MNIST CNN's
-// rows are 14 and 7 outputs wide, and a loop per row spent its time in the scalar tail, mispredicting the
-// comparisons (2 ms per 64x32x28x28 input on one core, against 0.4 ms this way). Starting from the window's first
-// element is the same as starting from -inf with its index; later elements win when greater or NaN, as PyTorch.
+// The 2x2, stride-2 window without padding over a plane with dense rows: the common case. Its loops run over
+// all of a plane's outputs at once rather than row by row: the Fashion-MNIST CNN's rows are 14 and 7 outputs
+// wide, and a loop per row spent its time in the scalar tail, mispredicting the comparisons (2 ms per 64x32x28x28
+// input on one core, against 0.4 ms over the plane). The windows' rows are staged by chunks of outputs, top[2 i +
+// d] and bottom[2 i + d] holding row 2 oh and 2 oh + 1, column 2 ow + d of output i, so that the loops read and
+// write them with unit stride (reading each window at its corner in the plane took four scalar loads per output:
+// GCC builds no gathers for these CPUs).
+constexpr int64_t k2x2Chunk = 512;
+
+// Calls fn(oh, ow, count, k) for each run of the outputs [i0, i0 + n) that lies in one row of OW outputs: count
+// outputs from (oh, ow), the chunk's k to k + count.
+template <class Fn>
+void row_runs(int64_t i0, int64_t n, int64_t OW, Fn&& fn) {
+  for (int64_t i = i0; i < i0 + n;) {
+    const int64_t oh = i / OW, ow = i % OW, count = std::min(OW - ow, i0 + n - i);
+    fn(oh, ow, count, i - i0);
+    i += count;
+  }
+}
+
+// corner[i]: the top-left index in the plane of output i's window. Starting from the window's first element is
+// the same as starting from -inf with its index; later elements win when greater or NaN, as PyTorch.
 template <class T>
-KILN_ALWAYS_INLINE void max2x2_loop(const T* __restrict in, const int32_t* __restrict corner, int64_t n, int64_t W,
-                                    T* __restrict o, int64_t* __restrict idx) {
+KILN_ALWAYS_INLINE void max2x2_loop(const T* __restrict top, const T* __restrict bottom,
+                                    const int32_t* __restrict corner, int64_t n, int64_t W, T* __restrict o,
+                                    int64_t* __restrict idx) {
   for (int64_t i = 0; i < n; ++i) {
-    const int64_t q = corner[i];
-    const T a = in[q], b = in[q + 1], c = in[q + W], d = in[q + W + 1];
+    const T a = top[2 * i], b = top[2 * i + 1], c = bottom[2 * i], d = bottom[2 * i + 1];
     T m = a;
     int64_t at = 0;
     bool take = (b > m) | (b != b);
@@ -174,16 +190,32 @@ KILN_ALWAYS_INLINE void max2x2_loop(const T* __restrict in, const int32_t* __res
     m = take ? d : m;
     at = take ? W + 1 : at;
     o[i] = m;
-    idx[i] = q + at;
+    idx[i] = corner[i] + at;
   }
 }
 
-KILN_SIMD void max2x2_plane(const float* in, const int32_t* corner, int64_t n, int64_t W, float* o, int64_t* idx) {
-  max2x2_loop(in, corner, n, W, o, idx);
+KILN_SIMD void max2x2_run(const float* top, const float* bottom, const int32_t* corner, int64_t n, int64_t W, float* o,
+                          int64_t* idx) {
+  max2x2_loop(top, bottom, corner, n, W, o, idx);
 }
 
-KILN_SIMD void max2x2_plane(const double* in, const int32_t* corner, int64_t n, int64_t W, double* o, int64_t* idx) {
-  max2x2_loop(in, corner, n, W, o, idx);
+KILN_SIMD void max2x2_run(const double* top, const double* bottom, const int32_t* corner, int64_t n, int64_t W,
+                          double* o, int64_t* idx) {
+  max2x2_loop(top, bottom, corner, n, W, o, idx);
+}
+
+// One plane (rows of W elements) into OH x OW outputs and their indices.
+template <class T>
+void max2x2_plane(const T* in, const int32_t* corner, int64_t OH, int64_t OW, int64_t W, T* o, int64_t* idx) {
+  T top[2 * k2x2Chunk], bottom[2 * k2x2Chunk];
+  for (int64_t i0 = 0; i0 < OH * OW; i0 += k2x2Chunk) {
+    const int64_t n = std::min(k2x2Chunk, OH * OW - i0);
+    row_runs(i0, n, OW, [&](int64_t oh, int64_t ow, int64_t count, int64_t k) {
+      std::copy_n(in + 2 * oh * W + 2 * ow, 2 * count, top + 2 * k);
+      std::copy_n(in + (2 * oh + 1) * W + 2 * ow, 2 * count, bottom + 2 * k);
+    });
+    max2x2_run(top, bottom, corner + i0, n, W, o + i0, idx + i0);
+  }
 }
 
 // corner[oh * OW + ow] = 2 oh W + 2 ow.
@@ -283,7 +315,7 @@ void max_impl(const Pool2d* pool, const Windows& hw, const Windows& ww, const Te
   over_planes(x, work, [&](int64_t plane, int64_t n, int64_t c) {
     T* o = out.data<T>() + plane * O;
     int64_t* idx = indices.data<int64_t>() + plane * O;
-    if (dense_2x2) max2x2_plane(plane_of<T>(x, n, c), corner.data(), O, W, o, idx);
+    if (dense_2x2) max2x2_plane(plane_of<T>(x, n, c), corner.data(), out.shape()[2], out.shape()[3], W, o, idx);
     else if (pool) max_pool_plane(plane_of<T>(x, n, c), sh, sw, W, *pool, hw, ww, o, idx);
     else max_plane(plane_of<T>(x, n, c), sh, sw, W, hw, ww, o, idx);
   });
@@ -325,22 +357,19 @@ KILN_SIMD bool max2x2_backward_run(const double* g, const int64_t* idx, const in
   return max2x2_backward_loop(g, idx, corner, n, W, top, bottom);
 }
 
-// A dense plane's gradient by 2 x 2 blocks (above), outputs in chunks staged on the stack, then copied into their
-// rows. Returns false, having written part of the plane, when an index lies outside its block.
+// A dense plane's gradient by 2 x 2 blocks (above), staged by chunks of outputs as max2x2_plane stages its input.
+// Returns false, having written part of the plane, when an index lies outside its block.
 template <class T>
 bool max2x2_backward_plane(const T* g, const int64_t* idx, const int32_t* corner, int64_t OH, int64_t OW, int64_t H,
                            int64_t W, T* gi) {
-  constexpr int64_t kChunk = 512;
-  T top[2 * kChunk], bottom[2 * kChunk];
-  for (int64_t i0 = 0; i0 < OH * OW; i0 += kChunk) {
-    const int64_t n = std::min(kChunk, OH * OW - i0);
+  T top[2 * k2x2Chunk], bottom[2 * k2x2Chunk];
+  for (int64_t i0 = 0; i0 < OH * OW; i0 += k2x2Chunk) {
+    const int64_t n = std::min(k2x2Chunk, OH * OW - i0);
     if (!max2x2_backward_run(g + i0, idx + i0, corner + i0, n, W, top, bottom)) return false;
-    for (int64_t i = i0; i < i0 + n;) {  // the chunk's part of each output row
-      const int64_t oh = i / OW, ow = i % OW, count = std::min(OW - ow, i0 + n - i);
-      std::copy_n(top + 2 * (i - i0), 2 * count, gi + 2 * oh * W + 2 * ow);
-      std::copy_n(bottom + 2 * (i - i0), 2 * count, gi + (2 * oh + 1) * W + 2 * ow);
-      i += count;
-    }
+    row_runs(i0, n, OW, [&](int64_t oh, int64_t ow, int64_t count, int64_t k) {
+      std::copy_n(top + 2 * k, 2 * count, gi + 2 * oh * W + 2 * ow);
+      std::copy_n(bottom + 2 * k, 2 * count, gi + (2 * oh + 1) * W + 2 * ow);
+    });
   }
   if (W > 2 * OW)  // an odd last column, which no window covers
     for (int64_t h = 0; h < 2 * OH; ++h) gi[h * W + W - 1] = T(0);
