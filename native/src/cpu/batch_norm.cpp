@@ -19,17 +19,21 @@ constexpr int64_t kColumnChunk = 64;  // columns per task of the row layout
 // ---- One run, for each ISA (the dtype is float32 or float64).
 
 KILN_SIMD void run_shifted_sums(DType t, const void* x, int64_t n, double shift, double& s1, double& s2) {
-  if (t == DType::Float32)
-    return norm::shifted_sums(static_cast<const float*>(x), n, static_cast<float>(shift), s1, s2);
-  norm::shifted_sums(static_cast<const double*>(x), n, shift, s1, s2);
+  with_vector_bytes([&](auto B) KILN_INLINE_LAMBDA {
+    if (t == DType::Float32)
+      return norm::shifted_sums<B>(static_cast<const float*>(x), n, static_cast<float>(shift), s1, s2);
+    norm::shifted_sums<B>(static_cast<const double*>(x), n, shift, s1, s2);
+  });
 }
 
 KILN_SIMD void run_grad_sums(DType t, const void* g, const void* x, int64_t n, double c, double& sg, double& sgx) {
-  if (t == DType::Float32)
-    return norm::grad_sums(static_cast<const float*>(g), static_cast<const float*>(x), static_cast<const float*>(nullptr),
-                           n, static_cast<float>(c), sg, sgx);
-  norm::grad_sums(static_cast<const double*>(g), static_cast<const double*>(x), static_cast<const double*>(nullptr), n,
-                  c, sg, sgx);
+  with_vector_bytes([&](auto B) KILN_INLINE_LAMBDA {
+    if (t == DType::Float32)
+      return norm::grad_sums<B>(static_cast<const float*>(g), static_cast<const float*>(x),
+                                static_cast<const float*>(nullptr), n, static_cast<float>(c), sg, sgx);
+    norm::grad_sums<B>(static_cast<const double*>(g), static_cast<const double*>(x),
+                       static_cast<const double*>(nullptr), n, c, sg, sgx);
+  });
 }
 
 KILN_SIMD void run_affine(DType t, void* y, const void* x, int64_t n, double c, double a, double b) {

@@ -80,26 +80,20 @@ void gemm_any(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int
 // OpenBLAS took 3-8 µs per sample for the Fashion-MNIST CNN's first layer (32 x 784 outputs, 9 rows).
 constexpr int64_t kShortPatch = 16;
 
-// A 64-byte vector (GCC's vector extension): one AVX-512 register, two AVX2 ones, four SSE ones per ISA clone.
-template <class T>
-struct Vec64;
-template <>
-struct Vec64<float> {
-  typedef float type __attribute__((vector_size(64)));
-};
-template <>
-struct Vec64<double> {
-  typedef double type __attribute__((vector_size(64)));
+// A vector of Bytes / sizeof(T) elements in GCC's generic form (each ISA clone lowers it to its own registers).
+template <class T, int Bytes>
+struct VecOf {
+  typedef T type __attribute__((vector_size(Bytes)));
 };
 
 // kR rows of C (init[i] + A[i] B over a short k), one vector's width of columns at a time: the accumulators stay
 // in registers while the k rows of B go by, each row of B loaded once for all kR rows of C. Each element sums its
 // products in r order, a multiply then an add, as a scalar loop would (the kernels build without contraction).
-template <class T, int kR>
+template <class T, int kR, int Bytes>
 KILN_ALWAYS_INLINE void short_gemm_rows(const T* a, int64_t lda, int64_t k, const T* b, int64_t n, const T* init,
                                         T* __restrict c) {
-  using V = typename Vec64<T>::type;
-  constexpr int64_t kV = 64 / sizeof(T);
+  using V = typename VecOf<T, Bytes>::type;
+  constexpr int64_t kV = Bytes / sizeof(T);
   int64_t j = 0;
   for (; j + kV <= n; j += kV) {
     V acc[kR];
@@ -121,8 +115,10 @@ KILN_ALWAYS_INLINE void short_gemm_rows(const T* a, int64_t lda, int64_t k, cons
 
 // C[m x n] = init[i] + A[m x k] B[k x n], row-major, for a short k (init: bias[i * bias_stride], or 0 without a
 // bias): rows of C eight at a time (the first conv layer's 32 x 784 outputs over 9 rows: 263 -> ~130 us for a
-// batch of 64, against one row at a time with its accumulators spilled to the stack).
-template <class T>
+// batch of 64, against one row at a time with its accumulators spilled to the stack), in vectors of the running
+// clone's width: 64-byte vectors on AVX2 came out as halves kept on the stack, each add waiting for the two
+// stores before it (the first conv layer's forward ran 3x slower than on AVX-512, not 2x).
+template <class T, int Bytes>
 KILN_ALWAYS_INLINE void short_gemm_t(int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b,
                                      const T* bias, int64_t bias_stride, T* c) {
   constexpr int kRows = 8;
@@ -130,22 +126,26 @@ KILN_ALWAYS_INLINE void short_gemm_t(int64_t m, int64_t n, int64_t k, const T* a
   int64_t i = 0;
   for (; i + kRows <= m; i += kRows) {
     for (int q = 0; q < kRows; ++q) init[q] = bias ? bias[(i + q) * bias_stride] : T(0);
-    short_gemm_rows<T, kRows>(a + i * lda, lda, k, b, n, init, c + i * n);
+    short_gemm_rows<T, kRows, Bytes>(a + i * lda, lda, k, b, n, init, c + i * n);
   }
   for (; i < m; ++i) {
     init[0] = bias ? bias[i * bias_stride] : T(0);
-    short_gemm_rows<T, 1>(a + i * lda, lda, k, b, n, init, c + i * n);
+    short_gemm_rows<T, 1, Bytes>(a + i * lda, lda, k, b, n, init, c + i * n);
   }
 }
 
 KILN_SIMD void short_gemm(int64_t m, int64_t n, int64_t k, const float* a, int64_t lda, const float* b,
                           const float* bias, int64_t bias_stride, float* c) {
-  short_gemm_t(m, n, k, a, lda, b, bias, bias_stride, c);
+  with_vector_bytes([&](auto bytes) KILN_INLINE_LAMBDA {
+    short_gemm_t<float, bytes>(m, n, k, a, lda, b, bias, bias_stride, c);
+  });
 }
 
 KILN_SIMD void short_gemm(int64_t m, int64_t n, int64_t k, const double* a, int64_t lda, const double* b,
                           const double* bias, int64_t bias_stride, double* c) {
-  short_gemm_t(m, n, k, a, lda, b, bias, bias_stride, c);
+  with_vector_bytes([&](auto bytes) KILN_INLINE_LAMBDA {
+    short_gemm_t<double, bytes>(m, n, k, a, lda, b, bias, bias_stride, c);
+  });
 }
 
 // Runs fn(begin, end, buffer) over the samples, claimed one at a time by the pool's threads, OpenBLAS on one

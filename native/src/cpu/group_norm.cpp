@@ -20,13 +20,13 @@ const T* ptr_or_null(const Tensor& t) {
 }
 
 // One (sample, group) row: its statistics, then each channel's run y = (x - mean) rstd w + b.
-template <class T>
+template <int B, class T>
 KILN_ALWAYS_INLINE void forward_row_t(T* y, const T* x, const T* w, const T* b, int64_t channels, int64_t s, double eps,
                                       T& mean, T& rstd) {
   const int64_t len = channels * s;
   const double inv = 1.0 / static_cast<double>(len);
-  const T m = static_cast<T>(norm::sum(x, len) * inv);
-  const T r = static_cast<T>(1.0 / std::sqrt(norm::sum_sq_dev(x, len, m) * inv + eps));
+  const T m = static_cast<T>(norm::sum<B>(x, len) * inv);
+  const T r = static_cast<T>(1.0 / std::sqrt(norm::sum_sq_dev<B>(x, len, m) * inv + eps));
   for (int64_t k = 0; k < channels; ++k)
     norm::affine(y + k * s, x + k * s, s, m, w ? r * w[k] : r, b ? b[k] : T(0));
   mean = m;
@@ -35,11 +35,11 @@ KILN_ALWAYS_INLINE void forward_row_t(T* y, const T* x, const T* w, const T* b, 
 
 KILN_SIMD void forward_row_f32(float* y, const float* x, const float* w, const float* b, int64_t channels, int64_t s,
                                double eps, float& mean, float& rstd) {
-  forward_row_t(y, x, w, b, channels, s, eps, mean, rstd);
+  with_vector_bytes([&](auto B) KILN_INLINE_LAMBDA { forward_row_t<B>(y, x, w, b, channels, s, eps, mean, rstd); });
 }
 KILN_SIMD void forward_row_f64(double* y, const double* x, const double* w, const double* b, int64_t channels,
                                int64_t s, double eps, double& mean, double& rstd) {
-  forward_row_t(y, x, w, b, channels, s, eps, mean, rstd);
+  with_vector_bytes([&](auto B) KILN_INLINE_LAMBDA { forward_row_t<B>(y, x, w, b, channels, s, eps, mean, rstd); });
 }
 void forward_row(float* y, const float* x, const float* w, const float* b, int64_t channels, int64_t s, double eps,
                  float& mean, float& rstd) {
@@ -52,13 +52,13 @@ void forward_row(double* y, const double* x, const double* w, const double* b, i
 
 // One row's backward. sg[k] = sum(g), sgx[k] = sum(g (x - mean)) of each channel run are written for the
 // weight and bias gradients; with h = g w, gx = rstd (h - E[h] - xhat E[h xhat]).
-template <class T>
+template <int B, class T>
 KILN_ALWAYS_INLINE void backward_row_t(T* gx, const T* g, const T* x, const T* w, int64_t channels, int64_t s, T mean,
                                        T rstd, double* sg, double* sgx) {
   double sh = 0, shx = 0;
   for (int64_t k = 0; k < channels; ++k) {
     double a = 0, b = 0;
-    norm::grad_sums(g + k * s, x + k * s, static_cast<const T*>(nullptr), s, mean, a, b);
+    norm::grad_sums<B>(g + k * s, x + k * s, static_cast<const T*>(nullptr), s, mean, a, b);
     sg[k] = a;
     sgx[k] = b;
     const double wk = w ? static_cast<double>(w[k]) : 1.0;
@@ -74,11 +74,15 @@ KILN_ALWAYS_INLINE void backward_row_t(T* gx, const T* g, const T* x, const T* w
 
 KILN_SIMD void backward_row_f32(float* gx, const float* g, const float* x, const float* w, int64_t channels, int64_t s,
                                 float mean, float rstd, double* sg, double* sgx) {
-  backward_row_t(gx, g, x, w, channels, s, mean, rstd, sg, sgx);
+  with_vector_bytes([&](auto B) KILN_INLINE_LAMBDA {
+    backward_row_t<B>(gx, g, x, w, channels, s, mean, rstd, sg, sgx);
+  });
 }
 KILN_SIMD void backward_row_f64(double* gx, const double* g, const double* x, const double* w, int64_t channels,
                                 int64_t s, double mean, double rstd, double* sg, double* sgx) {
-  backward_row_t(gx, g, x, w, channels, s, mean, rstd, sg, sgx);
+  with_vector_bytes([&](auto B) KILN_INLINE_LAMBDA {
+    backward_row_t<B>(gx, g, x, w, channels, s, mean, rstd, sg, sgx);
+  });
 }
 void backward_row(float* gx, const float* g, const float* x, const float* w, int64_t channels, int64_t s, float mean,
                   float rstd, double* sg, double* sgx) {

@@ -20,12 +20,12 @@ const T* ptr_or_null(const Tensor& t) {
 }
 
 // Mean and rstd of one row (centered: layer norm; else RMS norm, whose "mean" is 0), then the row's output.
-template <class T>
+template <int B, class T>
 KILN_ALWAYS_INLINE void forward_row_t(T* y, const T* x, const T* w, const T* b, int64_t d, double eps, bool centered,
                                       T& mean, T& rstd) {
   const double inv_d = 1.0 / static_cast<double>(d);
-  const T m = centered ? static_cast<T>(norm::sum(x, d) * inv_d) : T(0);
-  const double var = norm::sum_sq_dev(x, d, m) * inv_d;
+  const T m = centered ? static_cast<T>(norm::sum<B>(x, d) * inv_d) : T(0);
+  const double var = norm::sum_sq_dev<B>(x, d, m) * inv_d;
   const T r = static_cast<T>(1.0 / std::sqrt(var + eps));
   norm::normalize_row(y, x, d, m, r, w, b);
   mean = m;
@@ -34,11 +34,11 @@ KILN_ALWAYS_INLINE void forward_row_t(T* y, const T* x, const T* w, const T* b, 
 
 KILN_SIMD void forward_row_f32(float* y, const float* x, const float* w, const float* b, int64_t d, double eps,
                                bool centered, float& mean, float& rstd) {
-  forward_row_t(y, x, w, b, d, eps, centered, mean, rstd);
+  with_vector_bytes([&](auto B) KILN_INLINE_LAMBDA { forward_row_t<B>(y, x, w, b, d, eps, centered, mean, rstd); });
 }
 KILN_SIMD void forward_row_f64(double* y, const double* x, const double* w, const double* b, int64_t d, double eps,
                                bool centered, double& mean, double& rstd) {
-  forward_row_t(y, x, w, b, d, eps, centered, mean, rstd);
+  with_vector_bytes([&](auto B) KILN_INLINE_LAMBDA { forward_row_t<B>(y, x, w, b, d, eps, centered, mean, rstd); });
 }
 void forward_row(float* y, const float* x, const float* w, const float* b, int64_t d, double eps, bool centered,
                  float& mean, float& rstd) {
@@ -53,7 +53,7 @@ void forward_row(double* y, const double* x, const double* w, const double* b, i
 // (RMS norm: without E[h] and the mean), written with the rows' part of gw and gb.
 constexpr int kRowGroup = 4;
 
-template <class T, int R>
+template <int B, class T, int R>
 KILN_ALWAYS_INLINE void backward_rows_t(T* gx, const T* g, const T* x, const T* w, int64_t d, const T* mean,
                                         const T* rstd, T* gw, T* gb) {
   T* gxs[R];
@@ -66,32 +66,33 @@ KILN_ALWAYS_INLINE void backward_rows_t(T* gx, const T* g, const T* x, const T* 
     xs[k] = x + k * d;
     c[k] = mean ? mean[k] : T(0);
     double sh = 0, shx = 0;
-    norm::grad_sums(gs[k], xs[k], w, d, c[k], sh, shx);
+    norm::grad_sums<B>(gs[k], xs[k], w, d, c[k], sh, shx);
     const double r = rstd[k];
     a[k] = rstd[k];
     b[k] = static_cast<T>(-r * r * r * shx * inv_d);
     dd[k] = mean ? static_cast<T>(-r * sh * inv_d) : T(0);
   }
-  norm::grad_rows<T, R>(gxs, gs, xs, w, d, c, rstd, a, b, dd, gw, gb);
+  norm::grad_rows<B, T, R>(gxs, gs, xs, w, d, c, rstd, a, b, dd, gw, gb);
 }
 
-template <class T>
+template <int B, class T>
 KILN_ALWAYS_INLINE void backward_block_t(T* gx, const T* g, const T* x, const T* w, int64_t rows, int64_t d,
                                          const T* mean, const T* rstd, T* gw, T* gb) {
   int64_t i = 0;
   for (; i + kRowGroup <= rows; i += kRowGroup)
-    backward_rows_t<T, kRowGroup>(gx + i * d, g + i * d, x + i * d, w, d, mean ? mean + i : nullptr, rstd + i, gw, gb);
+    backward_rows_t<B, T, kRowGroup>(gx + i * d, g + i * d, x + i * d, w, d, mean ? mean + i : nullptr, rstd + i, gw,
+                                     gb);
   for (; i < rows; ++i)
-    backward_rows_t<T, 1>(gx + i * d, g + i * d, x + i * d, w, d, mean ? mean + i : nullptr, rstd + i, gw, gb);
+    backward_rows_t<B, T, 1>(gx + i * d, g + i * d, x + i * d, w, d, mean ? mean + i : nullptr, rstd + i, gw, gb);
 }
 
 KILN_SIMD void backward_block_f32(float* gx, const float* g, const float* x, const float* w, int64_t rows, int64_t d,
                                   const float* mean, const float* rstd, float* gw, float* gb) {
-  backward_block_t(gx, g, x, w, rows, d, mean, rstd, gw, gb);
+  with_vector_bytes([&](auto B) KILN_INLINE_LAMBDA { backward_block_t<B>(gx, g, x, w, rows, d, mean, rstd, gw, gb); });
 }
 KILN_SIMD void backward_block_f64(double* gx, const double* g, const double* x, const double* w, int64_t rows,
                                   int64_t d, const double* mean, const double* rstd, double* gw, double* gb) {
-  backward_block_t(gx, g, x, w, rows, d, mean, rstd, gw, gb);
+  with_vector_bytes([&](auto B) KILN_INLINE_LAMBDA { backward_block_t<B>(gx, g, x, w, rows, d, mean, rstd, gw, gb); });
 }
 void backward_block(float* gx, const float* g, const float* x, const float* w, int64_t rows, int64_t d,
                     const float* mean, const float* rstd, float* gw, float* gb) {

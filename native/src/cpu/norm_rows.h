@@ -5,52 +5,43 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
-#include <cstring>
 
 #include "cpu/simd.h"
-
-// The helpers below pass 64-byte vectors by value; they are always inlined, so the ABI note GCC gives for
-// that (at the end of each file that instantiates them) does not apply.
-#pragma GCC diagnostic ignored "-Wpsabi"
+#include "cpu/wide.h"
 
 namespace kiln::cpu::norm {
 
 constexpr int64_t kFlush = 1024;  // elements per block of partial sums in T (32 adds per float lane)
 
-// 64 bytes of lanes (16 floats, 8 doubles) as a GCC vector: one AVX-512 register, two AVX2 ones, four SSE ones.
-// Sums accumulate in two such vectors (independent add chains) and are folded in a fixed order.
-template <class T>
-struct Lanes;
-template <>
-struct Lanes<float> {
-  typedef float type __attribute__((vector_size(64)));
-};
-template <>
-struct Lanes<double> {
-  typedef double type __attribute__((vector_size(64)));
-};
-template <class T>
-using vec = typename Lanes<T>::type;
+// Sums run in 64 bytes of lanes (16 floats, 8 doubles) whatever the CPU, so that every ISA clone adds the same
+// values in the same order; the lanes are held in vectors of the clone's width B (wide.h), and each function
+// that takes B is instantiated for every width by its caller (with_vector_bytes). Sums accumulate in two such
+// sets of lanes (independent add chains) and are folded in a fixed order.
+template <class T, int B>
+using vec = Wide<T, B>;
 template <class T>
 constexpr int64_t kWidth = 64 / sizeof(T);
 
-template <class T>
-KILN_ALWAYS_INLINE vec<T> load(const T* p) {
-  vec<T> v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
+template <int B, class T>
+KILN_ALWAYS_INLINE vec<T, B> load(const T* p) {
+  return vec<T, B>::load(p);
 }
 
-template <class T>
-KILN_ALWAYS_INLINE vec<T> splat(T v) {
-  return vec<T>{} + v;
+template <int B, class T>
+KILN_ALWAYS_INLINE vec<T, B> splat(T v) {
+  return vec<T, B>::splat(v);
+}
+
+template <int B, class T>
+KILN_ALWAYS_INLINE void store(T* p, const vec<T, B>& v) {
+  v.store(p);
 }
 
 // The lanes' total: halves added pairwise in T down to four lanes (a few vector adds), those four in double.
-template <class T>
-KILN_ALWAYS_INLINE double fold(vec<T> v) {
+template <int B, class T>
+KILN_ALWAYS_INLINE double fold(const vec<T, B>& v) {
   T lanes[kWidth<T>];
-  std::memcpy(lanes, &v, sizeof v);
+  for (int64_t j = 0; j < kWidth<T>; ++j) lanes[j] = v.lane(j);
   for (int64_t w = kWidth<T> / 2; w >= 4; w /= 2)
     for (int64_t j = 0; j < w; ++j) lanes[j] += lanes[j + w];
   return (static_cast<double>(lanes[0]) + lanes[1]) + (static_cast<double>(lanes[2]) + lanes[3]);
@@ -58,21 +49,21 @@ KILN_ALWAYS_INLINE double fold(vec<T> v) {
 
 // s1 += sum(x - shift), s2 += sum((x - shift)^2): shifted sums, one pass. With the shift a sample of the
 // data, var = s2/n - (s1/n)^2 loses no precision to cancellation in double.
-template <class T>
+template <int B, class T>
 KILN_ALWAYS_INLINE void shifted_sums(const T* __restrict x, int64_t n, T shift, double& s1, double& s2) {
   constexpr int64_t W = kWidth<T>;
-  const vec<T> k = splat(shift);
+  const vec<T, B> k = splat<B>(shift);
   for (int64_t i = 0; i < n;) {
     const int64_t end = std::min(n, i + kFlush);
-    vec<T> a0 = {}, a1 = {}, b0 = {}, b1 = {};
+    vec<T, B> a0 = {}, a1 = {}, b0 = {}, b1 = {};
     for (; i + 2 * W <= end; i += 2 * W) {
-      const vec<T> d0 = load(x + i) - k, d1 = load(x + i + W) - k;
+      const vec<T, B> d0 = load<B>(x + i) - k, d1 = load<B>(x + i + W) - k;
       a0 += d0;
       a1 += d1;
       b0 += d0 * d0;
       b1 += d1 * d1;
     }
-    double ta = fold<T>(a0 + a1), tb = fold<T>(b0 + b1);
+    double ta = fold<B>(a0 + a1), tb = fold<B>(b0 + b1);
     for (; i < end; ++i) {
       const T d = x[i] - shift;
       ta += d;
@@ -84,27 +75,27 @@ KILN_ALWAYS_INLINE void shifted_sums(const T* __restrict x, int64_t n, T shift, 
 }
 
 // sum((x - c)^2) in double, or sum(x) when square is false.
-template <class T>
+template <int B, class T>
 KILN_ALWAYS_INLINE double sum_of(const T* __restrict x, int64_t n, T c, bool square) {
   constexpr int64_t W = kWidth<T>;
-  const vec<T> k = splat(c);
+  const vec<T, B> k = splat<B>(c);
   double total = 0;
   for (int64_t i = 0; i < n;) {
     const int64_t end = std::min(n, i + kFlush);
-    vec<T> a0 = {}, a1 = {};
+    vec<T, B> a0 = {}, a1 = {};
     if (square) {
       for (; i + 2 * W <= end; i += 2 * W) {
-        const vec<T> d0 = load(x + i) - k, d1 = load(x + i + W) - k;
+        const vec<T, B> d0 = load<B>(x + i) - k, d1 = load<B>(x + i + W) - k;
         a0 += d0 * d0;
         a1 += d1 * d1;
       }
     } else {
       for (; i + 2 * W <= end; i += 2 * W) {
-        a0 += load(x + i);
-        a1 += load(x + i + W);
+        a0 += load<B>(x + i);
+        a1 += load<B>(x + i + W);
       }
     }
-    total += fold<T>(a0 + a1);
+    total += fold<B>(a0 + a1);
     for (; i < end; ++i) {
       const T d = x[i] - c;
       total += square ? static_cast<double>(d) * d : static_cast<double>(x[i]);
@@ -114,44 +105,44 @@ KILN_ALWAYS_INLINE double sum_of(const T* __restrict x, int64_t n, T c, bool squ
 }
 
 // sum(x) in double.
-template <class T>
+template <int B, class T>
 KILN_ALWAYS_INLINE double sum(const T* __restrict x, int64_t n) {
-  return sum_of(x, n, T(0), false);
+  return sum_of<B>(x, n, T(0), false);
 }
 
 // sum((x - c)^2) in double.
-template <class T>
+template <int B, class T>
 KILN_ALWAYS_INLINE double sum_sq_dev(const T* __restrict x, int64_t n, T c) {
-  return sum_of(x, n, c, true);
+  return sum_of<B>(x, n, c, true);
 }
 
 // sg += sum(h), sgx += sum(h (x - c)) with h = g w, or h = g when w is null (elementwise weights).
-template <class T>
+template <int B, class T>
 KILN_ALWAYS_INLINE void grad_sums(const T* __restrict g, const T* __restrict x, const T* __restrict w, int64_t n, T c,
                                   double& sg, double& sgx) {
   constexpr int64_t W = kWidth<T>;
-  const vec<T> k = splat(c);
+  const vec<T, B> k = splat<B>(c);
   for (int64_t i = 0; i < n;) {
     const int64_t end = std::min(n, i + kFlush);
-    vec<T> a0 = {}, a1 = {}, b0 = {}, b1 = {};
+    vec<T, B> a0 = {}, a1 = {}, b0 = {}, b1 = {};
     if (w) {
       for (; i + 2 * W <= end; i += 2 * W) {
-        const vec<T> h0 = load(g + i) * load(w + i), h1 = load(g + i + W) * load(w + i + W);
+        const vec<T, B> h0 = load<B>(g + i) * load<B>(w + i), h1 = load<B>(g + i + W) * load<B>(w + i + W);
         a0 += h0;
         a1 += h1;
-        b0 += h0 * (load(x + i) - k);
-        b1 += h1 * (load(x + i + W) - k);
+        b0 += h0 * (load<B>(x + i) - k);
+        b1 += h1 * (load<B>(x + i + W) - k);
       }
     } else {
       for (; i + 2 * W <= end; i += 2 * W) {
-        const vec<T> h0 = load(g + i), h1 = load(g + i + W);
+        const vec<T, B> h0 = load<B>(g + i), h1 = load<B>(g + i + W);
         a0 += h0;
         a1 += h1;
-        b0 += h0 * (load(x + i) - k);
-        b1 += h1 * (load(x + i + W) - k);
+        b0 += h0 * (load<B>(x + i) - k);
+        b1 += h1 * (load<B>(x + i + W) - k);
       }
     }
-    double ta = fold<T>(a0 + a1), tb = fold<T>(b0 + b1);
+    double ta = fold<B>(a0 + a1), tb = fold<B>(b0 + b1);
     for (; i < end; ++i) {
       const T h = w ? g[i] * w[i] : g[i];
       ta += h;
@@ -206,30 +197,25 @@ KILN_ALWAYS_INLINE void grad_affine_v(T* __restrict gx, const T* __restrict g, c
   for (int64_t i = 0; i < n; ++i) gx[i] = g[i] * a[i] + (x[i] - c[i]) * b[i] + d[i];
 }
 
-template <class T>
-KILN_ALWAYS_INLINE void store(T* p, vec<T> v) {
-  std::memcpy(p, &v, sizeof v);
-}
-
 // R rows of layer norm's (or RMS norm's, c = 0) backward at once: for row k, gx = g w a + (x - c) b + d (w may
 // be null), and the rows' part of the weight and bias gradients: gw += g (x - c) r, gb += g. Taking R rows
 // together loads and stores the gw and gb partial rows once per R rows.
-template <class T, int R>
+template <int B, class T, int R>
 KILN_ALWAYS_INLINE void grad_rows(T* const* gx, const T* const* g, const T* const* x, const T* w, int64_t n,
                                   const T* c, const T* r, const T* a, const T* b, const T* d, T* gw, T* gb) {
   constexpr int64_t W = kWidth<T>;
   int64_t j = 0;
   for (; j + W <= n; j += W) {
-    vec<T> sw = load(gw + j), sb = load(gb + j);
-    const vec<T> wv = w ? load(w + j) : splat(T(1));
+    vec<T, B> sw = load<B>(gw + j), sb = load<B>(gb + j);
+    const vec<T, B> wv = w ? load<B>(w + j) : splat<B>(T(1));
     for (int k = 0; k < R; ++k) {
-      const vec<T> gv = load(g[k] + j), xc = load(x[k] + j) - splat(c[k]);
-      store(gx[k] + j, (gv * wv) * splat(a[k]) + xc * splat(b[k]) + splat(d[k]));
-      sw += gv * (xc * splat(r[k]));
+      const vec<T, B> gv = load<B>(g[k] + j), xc = load<B>(x[k] + j) - splat<B>(c[k]);
+      store<B>(gx[k] + j, (gv * wv) * splat<B>(a[k]) + xc * splat<B>(b[k]) + splat<B>(d[k]));
+      sw += gv * (xc * splat<B>(r[k]));
       sb += gv;
     }
-    store(gw + j, sw);
-    store(gb + j, sb);
+    store<B>(gw + j, sw);
+    store<B>(gb + j, sb);
   }
   for (; j < n; ++j)
     for (int k = 0; k < R; ++k) {

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <type_traits>
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #if defined(KILN_ISA_X86_64)
@@ -24,6 +25,7 @@
 #endif
 
 #define KILN_ALWAYS_INLINE inline __attribute__((always_inline))
+#define KILN_INLINE_LAMBDA __attribute__((always_inline))  // after a lambda's parameters
 
 namespace kiln::cpu {
 
@@ -32,6 +34,34 @@ namespace kiln::cpu {
 inline std::atomic<bool>& avx512_allowed() {
   static std::atomic<bool> allowed{true};
   return allowed;
+}
+
+// The width in bytes of the vectors of the KILN_SIMD clone the loader picked: 64 (AVX-512), 32 (AVX2) or 16
+// (SSE2, or another architecture). For loops whose register blocking depends on it: GCC's generic vectors wider
+// than the CPU's are split into halves, and a block of them that fits AVX-512's 32 registers spills on AVX2.
+inline int vector_bytes() {
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(KILN_ISA_X86_64)
+#if defined(KILN_ISA_AVX512)
+  static const int bytes = __builtin_cpu_supports("x86-64-v4") ? 64 : __builtin_cpu_supports("x86-64-v3") ? 32 : 16;
+#else
+  static const int bytes = __builtin_cpu_supports("x86-64-v3") ? 32 : 16;
+#endif
+  return bytes;
+#else
+  return 16;
+#endif
+}
+
+// Calls fn(std::integral_constant<int, B>{}) with B = vector_bytes(), for kernels written once over vectors of
+// B bytes (wide.h): each clone then runs the instance that matches its registers. fn must be a lambda marked
+// KILN_INLINE_LAMBDA: one left out of line is compiled once, for the baseline ISA, whichever clone calls it.
+template <class Fn>
+KILN_ALWAYS_INLINE decltype(auto) with_vector_bytes(Fn&& fn) {
+  switch (vector_bytes()) {
+    case 64: return fn(std::integral_constant<int, 64>{});
+    case 32: return fn(std::integral_constant<int, 32>{});
+    default: return fn(std::integral_constant<int, 16>{});
+  }
 }
 
 // Whether code written with AVX-512 intrinsics may run: the CPU has it, the build keeps it, no test turned it off.

@@ -18,7 +18,7 @@
 #include "cpu/claim_loop.h"
 #include "cpu/gemm.h"
 #include "cpu/simd.h"
-#include "cpu/transpose16.h"
+#include "cpu/transpose.h"
 #include "thread_pool.h"
 
 namespace kiln::cpu {
@@ -67,20 +67,14 @@ std::vector<float> transform_filters(const float* w, bool transposed, int64_t ou
 
 // dst[j * ld + c] = src[c * cs + j * js] for c < channels, j < n: channels first to channels last.
 void to_channels_last(const float* src, int64_t cs, int64_t js, int64_t channels, int64_t n, float* dst, int64_t ld) {
-#ifdef KILN_HAS_AVX512
-  if (avx512_supported() && js == 1) return transpose_plane(src, cs, channels, ld, n, dst, ld);
-#endif
+  if (js == 1) return transpose_block(src, cs, channels, ld, n, dst, ld);
   for (int64_t c = 0; c < channels; ++c)
     for (int64_t j = 0; j < n; ++j) dst[j * ld + c] = src[c * cs + j * js];
 }
 
 // dst[c * cs + j] = src[j * ld + c] for c < channels, j < n: channels last to channels first.
 void to_channels_first(const float* src, int64_t ld, int64_t channels, int64_t n, float* dst, int64_t cs) {
-#ifdef KILN_HAS_AVX512
-  if (avx512_supported()) return transpose_plane(src, ld, n, n, channels, dst, cs);
-#endif
-  for (int64_t c = 0; c < channels; ++c)
-    for (int64_t j = 0; j < n; ++j) dst[c * cs + j] = src[j * ld + c];
+  transpose_block(src, ld, n, n, channels, dst, cs);
 }
 
 // The input a band of tile rows reads, channels last: win[r][col][c] = x[c][2 ty0 - pad_h + r][col - pad_w] for
