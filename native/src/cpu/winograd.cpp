@@ -112,6 +112,10 @@ struct Vec<16> {
   using type = float __attribute__((vector_size(16 * sizeof(float))));
 };
 
+// Whether 16 lanes are one register: elsewhere a 16-float vector comes out as halves that GCC keeps on the stack
+// (simd.h's vector_bytes), so the transforms take 8 lanes at a time. Lanes are channels, so the bits are the same.
+inline bool wide_lanes() { return vector_bytes() == 64; }
+
 template <int L>
 KILN_ALWAYS_INLINE typename Vec<L>::type load(const float* p) {
   typename Vec<L>::type v;
@@ -158,7 +162,7 @@ KILN_ALWAYS_INLINE void input_tiles(const float* win, const Window& w, int64_t r
 // with xi's planes `stride` apart.
 KILN_SIMD void transform_input(const float* win, const Window& w, int64_t rows, int64_t tw, float* v,
                                int64_t stride, int64_t p0) {
-  if (w.cp % 16 == 0) input_tiles<16>(win, w, rows, tw, v, stride, p0);
+  if (w.cp % 16 == 0 && wide_lanes()) input_tiles<16>(win, w, rows, tw, v, stride, p0);
   else input_tiles<8>(win, w, rows, tw, v, stride, p0);
 }
 
@@ -193,7 +197,7 @@ KILN_ALWAYS_INLINE void output_tiles(const float* m, int64_t stride, int64_t p0,
 // out[2 ty + i][2 tx + j][k] (rows 2 tw wide), from m[xi][p][k] with xi's planes `stride` apart.
 KILN_SIMD void transform_output(const float* m, int64_t stride, int64_t p0, int64_t rows, int64_t tw, int64_t kp,
                                 const float* bias, float* out) {
-  if (kp % 16 == 0) output_tiles<16>(m, stride, p0, rows, tw, kp, bias, out);
+  if (kp % 16 == 0 && wide_lanes()) output_tiles<16>(m, stride, p0, rows, tw, kp, bias, out);
   else output_tiles<8>(m, stride, p0, rows, tw, kp, bias, out);
 }
 template <int L>
@@ -226,7 +230,7 @@ KILN_ALWAYS_INLINE void gradient_tiles(const float* gy, int64_t rows, int64_t tw
 // its output gradient dY channels last, gy[2 ty + i][2 tx + j][k] (rows 2 tw wide).
 KILN_SIMD void transform_gradient(const float* gy, int64_t rows, int64_t tw, int64_t kp, float* m, int64_t stride,
                                   int64_t p0) {
-  if (kp % 16 == 0) gradient_tiles<16>(gy, rows, tw, kp, m, stride, p0);
+  if (kp % 16 == 0 && wide_lanes()) gradient_tiles<16>(gy, rows, tw, kp, m, stride, p0);
   else gradient_tiles<8>(gy, rows, tw, kp, m, stride, p0);
 }
 #pragma GCC diagnostic pop
