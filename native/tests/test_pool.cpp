@@ -182,6 +182,35 @@ TEST(avg_pool2d_matches_the_reference) {
   CHECK_SAME(avg_pool1d(x1, 3, 2, 1, true, false), squeeze(avg_pool2d(unsqueeze(x1, 2), {1, 3}, {1, 2}, {0, 1}, true, false), 2), 0);
 }
 
+TEST(avg_pool2d_2x2_gives_the_bits_of_the_plane_loop) {
+  // 2x2 stride-2 windows over dense rows take a staged path (chunks of 512 outputs, rows split between them);
+  // a transposed view of the same values takes the loop per output: the same bits, for every divisor, for the
+  // adaptive pool whose windows are the same, and for -0 and NaN inputs. ceil_mode over an odd size (a last
+  // window cut short) stays on the loop.
+  for (DType t : {DType::Float32, DType::Float64}) {
+    std::vector<double> v = test::values(uniform({2, 3, 47, 71}, 50, -3, 3, DType::Float64));
+    for (size_t e = 0; e < v.size(); e += 89) v[e] = -0.0;
+    for (size_t e = 7; e < v.size(); e += 997) v[e] = NAN;
+    for (size_t e : {6 * 71 + 10, 6 * 71 + 11, 7 * 71 + 10, 7 * 71 + 11}) v[e] = -0.0;  // a window of -0 only
+    const Tensor x = make(v, {2, 3, 47, 71}, t);
+    const Tensor strided = transpose(contiguous(transpose(x, 2, 3)), 2, 3);  // the same values, columns dense
+    for (std::optional<int64_t> divisor : {std::optional<int64_t>(), std::optional<int64_t>(3)})
+      for (bool include_pad : {true, false}) {
+        const Tensor fast = avg_pool2d(x, {2, 2}, {2, 2}, {0, 0}, false, include_pad, divisor);
+        CHECK_SHAPE(fast, {2, 3, 23, 35});
+        const Tensor loop = avg_pool2d(strided, {2, 2}, {2, 2}, {0, 0}, false, include_pad, divisor);
+        const std::vector<double> a = test::values(fast), b = test::values(loop);
+        for (size_t i = 0; i < a.size(); ++i)
+          CHECK((a[i] == b[i] && std::signbit(a[i]) == std::signbit(b[i])) || (std::isnan(a[i]) && std::isnan(b[i])));
+        CHECK_SAME(fast, ref_avg_pool(x, {{2, 2}, {2, 2}, {0, 0}, {1, 1}, false}, include_pad, divisor.value_or(0)),
+                   t == DType::Float32 ? 1e-6 : 1e-14);
+      }
+    const Tensor even = contiguous(narrow(narrow(x, 2, 0, 46), 3, 0, 70));  // adaptive windows of 2 x 2 exactly
+    CHECK_SAME(adaptive_avg_pool2d(even, {23, 35}), avg_pool2d(narrow(narrow(strided, 2, 0, 46), 3, 0, 70), {2, 2}), 0);
+    CHECK_SAME(avg_pool2d(x, {2, 2}, {2, 2}, {0, 0}, true), avg_pool2d(strided, {2, 2}, {2, 2}, {0, 0}, true), 0);
+  }
+}
+
 TEST(global_average_pooling_gives_the_bits_of_the_plane_loop) {
   // Contiguous inputs pooled to 1 x 1 take the side-by-side planes (20 planes: a group of 16 and a tail); the same
   // values laid out channels-last take the plane-by-plane loop: the same bits. avg_pool2d over whole planes too.

@@ -204,17 +204,49 @@ KILN_SIMD void max2x2_run(const double* top, const double* bottom, const int32_t
   max2x2_loop(top, bottom, corner, n, W, o, idx);
 }
 
+// The windows of outputs [i0, i0 + n) of a plane with rows of W elements, into top and bottom (above).
+template <class T>
+void stage_2x2(const T* in, int64_t i0, int64_t n, int64_t OW, int64_t W, T* top, T* bottom) {
+  row_runs(i0, n, OW, [&](int64_t oh, int64_t ow, int64_t count, int64_t k) {
+    std::copy_n(in + 2 * oh * W + 2 * ow, 2 * count, top + 2 * k);
+    std::copy_n(in + (2 * oh + 1) * W + 2 * ow, 2 * count, bottom + 2 * k);
+  });
+}
+
 // One plane (rows of W elements) into OH x OW outputs and their indices.
 template <class T>
 void max2x2_plane(const T* in, const int32_t* corner, int64_t OH, int64_t OW, int64_t W, T* o, int64_t* idx) {
   T top[2 * k2x2Chunk], bottom[2 * k2x2Chunk];
   for (int64_t i0 = 0; i0 < OH * OW; i0 += k2x2Chunk) {
     const int64_t n = std::min(k2x2Chunk, OH * OW - i0);
-    row_runs(i0, n, OW, [&](int64_t oh, int64_t ow, int64_t count, int64_t k) {
-      std::copy_n(in + 2 * oh * W + 2 * ow, 2 * count, top + 2 * k);
-      std::copy_n(in + (2 * oh + 1) * W + 2 * ow, 2 * count, bottom + 2 * k);
-    });
+    stage_2x2(in, i0, n, OW, W, top, bottom);
     max2x2_run(top, bottom, corner + i0, n, W, o + i0, idx + i0);
+  }
+}
+
+// The average of each 2 x 2 window, in avg_plane's order (from 0, row by row) for the same bits.
+template <class T>
+KILN_ALWAYS_INLINE void avg2x2_loop(const T* __restrict top, const T* __restrict bottom, int64_t n, T divisor,
+                                    T* __restrict o) {
+  for (int64_t i = 0; i < n; ++i)
+    o[i] = ((((T(0) + top[2 * i]) + top[2 * i + 1]) + bottom[2 * i]) + bottom[2 * i + 1]) / divisor;
+}
+
+KILN_SIMD void avg2x2_run(const float* top, const float* bottom, int64_t n, float divisor, float* o) {
+  avg2x2_loop(top, bottom, n, divisor, o);
+}
+
+KILN_SIMD void avg2x2_run(const double* top, const double* bottom, int64_t n, double divisor, double* o) {
+  avg2x2_loop(top, bottom, n, divisor, o);
+}
+
+template <class T>
+void avg2x2_plane(const T* in, int64_t OH, int64_t OW, int64_t W, T divisor, T* o) {
+  T top[2 * k2x2Chunk], bottom[2 * k2x2Chunk];
+  for (int64_t i0 = 0; i0 < OH * OW; i0 += k2x2Chunk) {
+    const int64_t n = std::min(k2x2Chunk, OH * OW - i0);
+    stage_2x2(in, i0, n, OW, W, top, bottom);
+    avg2x2_run(top, bottom, n, divisor, o + i0);
   }
 }
 
@@ -434,8 +466,22 @@ void avg_impl(const Windows& hw, const Windows& ww, Divisor div, const Tensor& o
     global_avg(x.data<T>(), x.shape()[0] * x.shape()[1], area, out.data<T>());
     return;
   }
+  // Windows [2 o, 2 o + 2) in both dims over dense rows, with one divisor (whatever the pool or adaptive pool that
+  // made them): a 2x2 stride-2 pool, staged as max pooling's (a loop per output over its window took 4x as long).
+  const int64_t W = x.shape()[3], divisor = div.of(hw, ww, 0, 0);
+  auto blocks = [&](const Windows& win) {
+    for (size_t o = 0; o < win.begin.size(); ++o)
+      if (win.begin[o] != 2 * static_cast<int64_t>(o) || win.end[o] != win.begin[o] + 2) return false;
+    return true;
+  };
+  bool dense_2x2 = sw == 1 && sh == W && blocks(hw) && blocks(ww);
+  const int64_t OH = out.shape()[2], OW = out.shape()[3];
+  for (int64_t oh = 0; dense_2x2 && oh < OH; ++oh) dense_2x2 = div.of(hw, ww, oh, 0) == divisor;
+  for (int64_t ow = 0; dense_2x2 && ow < OW; ++ow) dense_2x2 = div.of(hw, ww, 0, ow) == divisor;
   over_planes(x, O * ((hw.end[0] - hw.begin[0]) * (ww.end[0] - ww.begin[0]) + 1), [&](int64_t plane, int64_t n, int64_t c) {
-    avg_plane(plane_of<T>(x, n, c), sh, sw, hw, ww, div, out.data<T>() + plane * O);
+    T* o = out.data<T>() + plane * O;
+    if (dense_2x2) avg2x2_plane(plane_of<T>(x, n, c), OH, OW, W, static_cast<T>(divisor), o);
+    else avg_plane(plane_of<T>(x, n, c), sh, sw, hw, ww, div, o);
   });
 }
 
