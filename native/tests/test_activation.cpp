@@ -307,3 +307,43 @@ TEST(threshold_backward_is_relus_gradient) {
   CHECK(threshold_backward(make({1}, {1}, DType::Float32), make({1}, {1}, DType::Float64), 0.0).dtype() ==
         DType::Float64);
 }
+
+// sigmoid's and tanh's backward from the output, fused: the bits of PyTorch's formulas in ordinary ops (same
+// order of rounding), over contiguous runs with tails, broadcast and strided operands, float16 through the ops,
+// and second derivatives through autograd against the closed forms.
+TEST(sigmoid_and_tanh_backward_from_the_output) {
+  auto sig_ref = [](const Tensor& g, const Tensor& y) { return mul(mul(g, sub(ones({}, y.dtype()), y)), y); };
+  auto tanh_ref = [](const Tensor& g, const Tensor& y) { return mul(g, sub(ones({}, y.dtype()), mul(y, y))); };
+  for (DType t : {DType::Float32, DType::Float64}) {
+    const Tensor y = to(uniform({3, 1001}, 4), t), g = to(uniform({3, 1001}, 5), t);
+    CHECK_SAME(sigmoid_backward(g, y), sig_ref(g, y), 0);
+    CHECK_SAME(tanh_backward(g, y), tanh_ref(g, y), 0);
+    const Tensor ys = transpose(contiguous(transpose(y, 0, 1)), 0, 1), row = to(uniform({1001}, 6), t);
+    CHECK_SAME(sigmoid_backward(g, ys), sig_ref(g, y), 0);
+    CHECK_SAME(tanh_backward(row, ys), tanh_ref(row, y), 0);
+    const Tensor special = make({0, 1, -1, kNaN, kInf}, {5}, t), gs = make({2, 3, 4, 5, 1}, {5}, t);
+    CHECK_SAME(sigmoid_backward(gs, special), sig_ref(gs, special), 0);
+    CHECK_SAME(tanh_backward(gs, special), tanh_ref(gs, special), 0);
+  }
+  const Tensor yh = to(uniform({7}, 7), DType::Float16), gh = to(uniform({7}, 8), DType::Float16);
+  CHECK(sigmoid_backward(gh, yh).dtype() == DType::Float16);
+  CHECK_SAME(sigmoid_backward(gh, yh), sig_ref(gh, yh), 0);
+  CHECK(tanh_backward(gh, to(yh, DType::Float64)).dtype() == DType::Float64);
+  // f'' through the fused rows: s (1 - s) (1 - 2 s) and -2 t (1 - t^2)
+  Tensor x = make({-2, -0.5, 0.3, 1.7}, {4}, DType::Float64);
+  set_requires_grad(x, true);
+  const Tensor s = sigmoid(x), th = tanh(x);
+  const Tensor ds = kiln::grad({s}, {x}, {ones({4}, DType::Float64)}, true, true)[0];
+  const Tensor dt = kiln::grad({th}, {x}, {ones({4}, DType::Float64)}, true, true)[0];
+  const Tensor d2s = kiln::grad({ds}, {x}, {ones({4}, DType::Float64)})[0];
+  const Tensor d2t = kiln::grad({dt}, {x}, {ones({4}, DType::Float64)})[0];
+  const double xs[] = {-2, -0.5, 0.3, 1.7};
+  std::vector<double> want_s, want_t;
+  for (double v : xs) {
+    const double sv = sigmoid_d(v), tv = std::tanh(v);
+    want_s.push_back(sv * (1 - sv) * (1 - 2 * sv));
+    want_t.push_back(-2 * tv * (1 - tv * tv));
+  }
+  CHECK_VALUES(d2s, 1e-12, want_s);
+  CHECK_VALUES(d2t, 1e-12, want_t);
+}

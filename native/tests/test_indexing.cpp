@@ -2,6 +2,7 @@
 // index_put, masks, nonzero, one_hot and Python-style get/set. Out-of-range indices throw and leave inputs
 // unchanged; results do not depend on the thread count.
 #include "fixtures.h"
+#include "op_table.h"
 
 using namespace kiln;
 using test::iota;
@@ -155,4 +156,51 @@ TEST(large_gathers_and_puts_do_not_depend_on_the_thread_count) {
   }
   CHECK_SAME(one, many, 0);
   CHECK_VALUES(select(select(many, 0, 7), 0, 2), 0, {test::values(x)[static_cast<size_t>(rows[2]) * 300 + 7]});
+}
+
+// scatter, scatter_add and index_add run by lines along dim, one thread per line: with many repeated targets the
+// sums have the bits of one thread, match a plain loop in double, and both line orders (dim innermost or not)
+// agree with it. A bad index anywhere throws before any write.
+TEST(scatter_and_index_add_by_lines) {
+  const int64_t rows = 600, cols = 70, targets = 9;
+  const Tensor src = test::uniform({rows, cols}, 11, -1, 1, DType::Float32);
+  std::vector<double> iv(static_cast<size_t>(rows * cols)), rv(static_cast<size_t>(rows));
+  for (size_t i = 0; i < iv.size(); ++i) iv[i] = static_cast<double>((i * 7919 + i / 3) % targets);
+  for (size_t i = 0; i < rv.size(); ++i) rv[i] = static_cast<double>((i * 31) % targets);
+  const Tensor index = longs(iv, {rows, cols}), rindex = longs(rv);
+  const std::vector<double> s = test::values(src);
+  // dim 0: lines are columns (adjacent lines, j outside); dim 1 of the transposes: lines are rows of memory apart
+  std::vector<double> want_scatter(targets * cols, 0.0), want_index_add(targets * cols, 0.0);
+  std::vector<double> want_last(targets * cols, -5.0);
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t c = 0; c < cols; ++c) {
+      const size_t k = static_cast<size_t>(i * cols + c);
+      want_scatter[static_cast<size_t>(iv[k]) * cols + c] += s[k];
+      want_last[static_cast<size_t>(iv[k]) * cols + c] = s[k];
+      want_index_add[static_cast<size_t>(rv[static_cast<size_t>(i)]) * cols + c] += s[k];
+    }
+  const Tensor base = full({targets, cols}, Scalar(-5.0), DType::Float32);
+  Tensor one[4], two[4];
+  for (int threads : {1, 2}) {
+    test::ThreadCount count(threads);
+    Tensor* out = threads == 1 ? one : two;
+    out[0] = scatter_add(zeros({targets, cols}), 0, index, src);
+    out[1] = t(scatter_add(zeros({cols, targets}), 1, t(index), t(src)));
+    out[2] = index_add(zeros({targets, cols}), 0, rindex, src);
+    out[3] = t(index_add(zeros({cols, targets}), 1, rindex, t(src)));
+  }
+  for (int k = 0; k < 4; ++k) CHECK_SAME(one[k], two[k], 0);
+  CHECK_VALUES(two[0], 1e-4, want_scatter);
+  CHECK_SAME(two[1], two[0], 0);
+  CHECK_VALUES(two[2], 1e-4, want_index_add);
+  CHECK_SAME(two[3], two[2], 0);
+  CHECK_VALUES(scatter(base, 0, index, src), 0, want_last);  // repeated targets: the last j along the line wins
+  CHECK_VALUES(t(scatter(t(base), 1, t(index), t(src))), 0, want_last);
+  Tensor self = clone(base);
+  std::vector<double> bad = iv;
+  bad.back() = targets;
+  CHECK_THROWS(call_inplace(*op_table()[static_cast<size_t>(op_id("scatter"))], {self, longs(bad, {rows, cols}), src},
+                            OpArgs{{0}, {}}),
+               Index, "scatter: index 9 is out of bounds");
+  CHECK_SAME(self, base, 0);
 }

@@ -140,30 +140,43 @@ void activation_backward_kernel(Act op, const ActParams& p, const Tensor& grad_i
 namespace kiln::cpu {
 namespace {
 
-// A run of threshold_backward; strides in bytes. The gradient is loaded before the select, so the contiguous loop
-// is a compare and a blend (a load under the condition would keep it scalar).
-template <class T>
-KILN_ALWAYS_INLINE void threshold_backward_loop(char* out, const char* g, const char* x, int64_t n, const int64_t* s,
-                                                T threshold) {
+// A run of a backward that reads (grad, x) and writes grad_in = f(grad, x); strides in bytes. The gradient is
+// loaded before f, so that threshold_backward's select is a compare and a blend (a load under the condition
+// would keep it scalar).
+template <class T, class F>
+KILN_ALWAYS_INLINE void grad_loop(char* out, const char* g, const char* x, int64_t n, const int64_t* s, F f) {
   if (s[0] == sizeof(T) && s[1] == sizeof(T) && s[2] == sizeof(T)) {
     T* __restrict o = reinterpret_cast<T*>(out);
     const T* __restrict gs = reinterpret_cast<const T*>(g);
     const T* __restrict xs = reinterpret_cast<const T*>(x);
-    for (int64_t i = 0; i < n; ++i) {
-      const T gi = gs[i];
-      o[i] = xs[i] <= threshold ? T(0) : gi;
-    }
+    for (int64_t i = 0; i < n; ++i) o[i] = f(gs[i], xs[i]);
     return;
   }
-  for (int64_t i = 0; i < n; ++i) {
-    const T gi = *reinterpret_cast<const T*>(g + i * s[1]);
-    *reinterpret_cast<T*>(out + i * s[0]) = *reinterpret_cast<const T*>(x + i * s[2]) <= threshold ? T(0) : gi;
-  }
+  for (int64_t i = 0; i < n; ++i)
+    *reinterpret_cast<T*>(out + i * s[0]) =
+        f(*reinterpret_cast<const T*>(g + i * s[1]), *reinterpret_cast<const T*>(x + i * s[2]));
+}
+
+template <class T>
+KILN_ALWAYS_INLINE void threshold_backward_loop(char** p, const int64_t* s, int64_t n, T threshold) {
+  grad_loop<T>(p[0], p[1], p[2], n, s, [threshold](T g, T x) { return x <= threshold ? T(0) : g; });
 }
 
 KILN_SIMD void threshold_backward_run(bool is_float, char** p, const int64_t* s, int64_t n, double threshold) {
-  if (is_float) threshold_backward_loop<float>(p[0], p[1], p[2], n, s, static_cast<float>(threshold));
-  else threshold_backward_loop<double>(p[0], p[1], p[2], n, s, threshold);
+  if (is_float) threshold_backward_loop<float>(p, s, n, static_cast<float>(threshold));
+  else threshold_backward_loop<double>(p, s, n, threshold);
+}
+
+// PyTorch's order of operations: (g (1 - y)) y and g (1 - y y).
+template <class T>
+KILN_ALWAYS_INLINE void output_backward_loop(OutputGrad op, char** p, const int64_t* s, int64_t n) {
+  if (op == OutputGrad::Sigmoid) grad_loop<T>(p[0], p[1], p[2], n, s, [](T g, T y) { return g * (T(1) - y) * y; });
+  else grad_loop<T>(p[0], p[1], p[2], n, s, [](T g, T y) { return g * (T(1) - y * y); });
+}
+
+KILN_SIMD void output_backward_run(OutputGrad op, bool is_float, char** p, const int64_t* s, int64_t n) {
+  if (is_float) output_backward_loop<float>(op, p, s, n);
+  else output_backward_loop<double>(op, p, s, n);
 }
 
 }  // namespace
@@ -173,8 +186,18 @@ void threshold_backward_kernel(const Tensor& out, const Tensor& grad, const Tens
              "threshold_backward_kernel: float32 or float64 only");
   StridedLoop<3> loop({&out, &grad, &x});
   const bool is_float = out.dtype() == DType::Float32;
-  loop.run([&](char** p, const int64_t* s, int64_t n) { threshold_backward_run(is_float, p, s, n, threshold); },
-           kGrainCheap);
+  loop.run_write_only(
+      [&](char** p, const int64_t* s, int64_t n) { threshold_backward_run(is_float, p, s, n, threshold); },
+      kGrainCheap);
+}
+
+void output_backward_kernel(OutputGrad op, const Tensor& out, const Tensor& grad, const Tensor& y) {
+  KILN_CHECK(out.dtype() == DType::Float32 || out.dtype() == DType::Float64, Internal,
+             "output_backward_kernel: float32 or float64 only");
+  StridedLoop<3> loop({&out, &grad, &y});
+  const bool is_float = out.dtype() == DType::Float32;
+  loop.run_write_only([&](char** p, const int64_t* s, int64_t n) { output_backward_run(op, is_float, p, s, n); },
+                      kGrainCheap);
 }
 
 }  // namespace kiln::cpu

@@ -35,6 +35,11 @@ void activation_backward_kernel(Act op, const ActParams& p, const Tensor& grad_i
 // float64 (the op layer takes other dtypes through where and le).
 void threshold_backward_kernel(const Tensor& out, const Tensor& grad, const Tensor& x, double threshold);
 
+// The backward of an activation from its output y: sigmoid's out = grad (1 - y) y, tanh's out = grad (1 - y^2),
+// over one broadcast shape; float32 and float64.
+enum class OutputGrad : int32_t { Sigmoid, Tanh };
+void output_backward_kernel(OutputGrad op, const Tensor& out, const Tensor& grad, const Tensor& y);
+
 // prelu: out = x > 0 ? x : w x, with w already expanded to x's shape (zero strides off the channel dim).
 void prelu_kernel(const Tensor& out, const Tensor& x, const Tensor& w_expanded);
 // prelu's backward in one pass: grad_x, and grad_w[c] = sum of x g where x <= 0 over the elements of

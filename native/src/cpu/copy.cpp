@@ -12,6 +12,7 @@
 #include "cpu/kernels.h"
 #include "cpu/loop.h"
 #include "cpu/simd.h"
+#include "cpu/transpose.h"
 
 namespace kiln::cpu {
 namespace {
@@ -77,7 +78,9 @@ void transpose_tiles(U* dst, int64_t dst_ld, const U* src, int64_t src_ld, int64
 
 // A same-dtype copy whose two sides are contiguous along different dims (t(x).contiguous(), permutes between
 // NCHW and NHWC): every 2-D slice over those dims is copied in tiles. Returns false for any other layout.
-// 4096 x 4096 float32 transposed: 93 -> 16.7 ms on one thread, 47 -> 8.6 ms on two (PyTorch 1.13: 25 ms on two).
+// 4096 x 4096 float32 transposed: 93 -> 16.7 ms on one thread, 47 -> 8.6 ms on two (PyTorch 1.13: 25 ms on two);
+// 4-byte elements then went through vector registers (transpose.h): NCHW -> NHWC of 32 x 64 x 56 x 56, forward
+// and backward, 2.2 -> 1.17 ms (PyTorch 1.33).
 bool transpose_copy(const Tensor& dst, const Tensor& src) {
   const int64_t nd = dst.dim();
   if (nd < 2 || src.dim() != nd || src.shape() != dst.shape() || dst.may_overlap(src)) return false;
@@ -116,7 +119,10 @@ bool transpose_copy(const Tensor& dst, const Tensor& src) {
       switch (esize) {
         case 1: transpose_tiles(reinterpret_cast<uint8_t*>(d), dst_ld, reinterpret_cast<const uint8_t*>(s), src_ld, i0, i1, nb); break;
         case 2: transpose_tiles(reinterpret_cast<uint16_t*>(d), dst_ld, reinterpret_cast<const uint16_t*>(s), src_ld, i0, i1, nb); break;
-        case 4: transpose_tiles(reinterpret_cast<uint32_t*>(d), dst_ld, reinterpret_cast<const uint32_t*>(s), src_ld, i0, i1, nb); break;
+        case 4:  // in vector registers (shuffles move bits: any 4-byte dtype, NaN payloads kept)
+          transpose_block(reinterpret_cast<const float*>(s) + i0 * src_ld, src_ld, i1 - i0, i1 - i0, nb,
+                          reinterpret_cast<float*>(d) + i0, dst_ld);
+          break;
         default: transpose_tiles(reinterpret_cast<uint64_t*>(d), dst_ld, reinterpret_cast<const uint64_t*>(s), src_ld, i0, i1, nb); break;
       }
     }

@@ -15,6 +15,9 @@ void index_offsets_kernel(const Tensor& offsets, const Tensor& index, int64_t si
 void index_gather_kernel(const Tensor& out, const Tensor& src, const Tensor& offsets);
 // dst[i] moved by offsets[i] elements = values[i] (or += with accumulate). Serial: targets may repeat.
 void index_put_kernel(const Tensor& dst, const Tensor& values, const Tensor& offsets, bool accumulate);
+// out[.., offsets[j] along dim, ..] += values[.., j, ..]: offsets (n = values.size(dim) of them) are in elements,
+// index * out's stride at dim; out and values share their shape off dim. Repeated targets add up in j's order.
+void index_add_kernel(const Tensor& out, int64_t dim, const int64_t* offsets, const Tensor& values);
 
 enum class ScatterReduceOp : int64_t { Sum = 0, Prod = 1, Mean = 2, Amax = 3, Amin = 4 };
 // out[..index[..i..]..] = reduce(out[..], src[..i..]) along dim (Mean accumulates the sum; the op divides).

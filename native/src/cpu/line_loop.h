@@ -55,6 +55,8 @@ class LineLoop {
   }
 
   int64_t lines() const { return lines_; }
+  // The size of the innermost other dim: adjacent lines come in runs of this many.
+  int64_t inner_size() const { return sizes_.empty() ? 1 : sizes_.back(); }
 
   // Whether consecutive lines lie next to each other in every tensor (the innermost other dim has stride 1):
   // then a run of lines is a block of whole rows of memory (softmax over the columns of a matrix).
@@ -100,6 +102,40 @@ class LineLoop {
   std::array<std::vector<int64_t>, N> strides_;
   int64_t lines_ = 1;
 };
+
+// fn(offsets, j) for every line of loop and every j < n: the kernels that accumulate into their lines (scatter_add,
+// index_add). Each line is one thread's, its j in increasing order, so no two threads write one element and the
+// sums come out with the bits of one thread. Adjacent lines (a dim before the last) go in blocks with j outside, a
+// row of memory at a time; other lines one by one with j inside. grain: elements per claimed block.
+template <int N, class Fn>
+void for_each_line_element(const LineLoop<N>& loop, int64_t n, int64_t grain, Fn&& fn) {
+  if (n <= 0) return;
+  const int64_t grain_lines = std::max<int64_t>(1, grain / n);
+  if (!loop.adjacent_lines()) {
+    loop.run(grain_lines, [&](const int64_t* off) {
+      std::array<int64_t, N> o;
+      std::copy(off, off + N, o.begin());
+      for (int64_t j = 0; j < n; ++j) fn(o, j);
+    });
+    return;
+  }
+  constexpr int64_t kBlock = 256;  // lines in lockstep: their rows of memory stay in L1 across j
+  const int64_t inner = loop.inner_size();
+  parallel_blocks(loop.lines(), std::max(grain_lines, kBlock), [&](int64_t begin, int64_t end) {
+    for (int64_t l = begin; l < end;) {
+      const int64_t stop = std::min({end, (l / inner + 1) * inner, l + kBlock});  // within one run of the inner dim
+      std::array<int64_t, N> first{};
+      loop.range(l, l + 1, [&](const int64_t* off) { std::copy(off, off + N, first.begin()); });
+      for (int64_t j = 0; j < n; ++j)
+        for (int64_t t = 0; t < stop - l; ++t) {
+          std::array<int64_t, N> o = first;
+          for (int k = 0; k < N; ++k) o[k] += t;
+          fn(o, j);
+        }
+      l = stop;
+    }
+  });
+}
 
 // A 0-dim tensor seen as one element along dim 0, so line kernels need no special case.
 inline Tensor as_line(const Tensor& t) { return t.dim() == 0 ? t.as_strided({1}, {1}, t.offset()) : t; }

@@ -238,14 +238,40 @@ TensorList threshold_backward_derivative(const BackwardContext& c) {
   return {dg, dx};
 }
 
-// sigmoid' = s (1 - s), tanh' = 1 - t^2, from the saved output.
-TensorList sigmoid_backward(const BackwardContext& c) {
-  const Tensor& s = c.output();
-  return {mul(c.grad(), mul(s, add(neg(s), Scalar(1.0))))};
+// sigmoid' = s (1 - s), tanh' = 1 - t^2, from the saved output, by the fused rows below.
+TensorList sigmoid_backward_from_output(const BackwardContext& c) { return {sigmoid_backward(c.grad(), c.output())}; }
+TensorList tanh_backward_from_output(const BackwardContext& c) { return {tanh_backward(c.grad(), c.output())}; }
+
+// sigmoid_backward(grad, y) = grad (1 - y) y and tanh_backward(grad, y) = grad (1 - y^2), PyTorch's ops of those
+// names: one pass for float32 and float64 (the composite took four), the same formula in ordinary ops otherwise.
+template <cpu::OutputGrad K>
+TensorList output_backward_fwd(const TensorList& in, const OpArgs&) {
+  const char* op = K == cpu::OutputGrad::Sigmoid ? "sigmoid_backward" : "tanh_backward";
+  const Tensor &g = in[0], &y = in[1];
+  check_cpu(op, in);
+  const DType t = result_type({&g, &y});
+  const Shape shape = broadcast_shapes(g.shape(), y.shape(), op);
+  if (t != DType::Float32 && t != DType::Float64) {
+    const Tensor one = wrapped_scalar(Scalar(1.0));
+    return {K == cpu::OutputGrad::Sigmoid ? mul(mul(g, sub(one, y)), y) : mul(g, sub(one, mul(y, y)))};
+  }
+  Tensor out = new_tensor(shape, t, op);
+  cpu::output_backward_kernel(K, out, expand_to(cast(g, t), shape), expand_to(cast(y, t), shape));
+  return {out};
 }
-TensorList tanh_backward(const BackwardContext& c) {
-  const Tensor& t = c.output();
-  return {mul(c.grad(), add(neg(mul(t, t)), Scalar(1.0)))};
+
+// d/dgrad is the row itself; d/dy = grad (1 - 2 y) for sigmoid, -2 grad y for tanh (times the incoming gradient).
+template <cpu::OutputGrad K>
+TensorList output_backward_derivative(const BackwardContext& c) {
+  const Tensor &gg = c.grad(), &g = c.input(0), &y = c.input(1);
+  constexpr bool kSigmoid = K == cpu::OutputGrad::Sigmoid;
+  Tensor dg, dy;
+  if (c.needs(0)) dg = kSigmoid ? sigmoid_backward(gg, y) : tanh_backward(gg, y);
+  if (c.needs(1)) {
+    const Tensor gy = mul(gg, g);
+    dy = kSigmoid ? mul(gy, sub(wrapped_scalar(Scalar(1.0)), mul(y, Scalar(2.0)))) : mul(mul(gy, y), Scalar(-2.0));
+  }
+  return {dg, dy};
 }
 
 TensorList where_backward(const BackwardContext& c) {
@@ -280,8 +306,14 @@ const OpDef kLog = unary_row<UnaryOp::Log>("log(Tensor x)", log_backward, kSaveI
 const OpDef kSqrt = unary_row<UnaryOp::Sqrt>("sqrt(Tensor x)", sqrt_backward, kSaveOutputs);
 const OpDef kAbs = unary_row<UnaryOp::Abs>("abs(Tensor x)", abs_backward, kSaveInputs);
 const OpDef kRelu = unary_row<UnaryOp::Relu>("relu(Tensor x)", relu_backward, kSaveOutputs);
-const OpDef kSigmoid = unary_row<UnaryOp::Sigmoid>("sigmoid(Tensor x)", sigmoid_backward, kSaveOutputs);
-const OpDef kTanh = unary_row<UnaryOp::Tanh>("tanh(Tensor x)", tanh_backward, kSaveOutputs);
+const OpDef kSigmoid = unary_row<UnaryOp::Sigmoid>("sigmoid(Tensor x)", sigmoid_backward_from_output, kSaveOutputs);
+const OpDef kTanh = unary_row<UnaryOp::Tanh>("tanh(Tensor x)", tanh_backward_from_output, kSaveOutputs);
+const OpDef kSigmoidBackward{"sigmoid_backward", "sigmoid_backward(Tensor grad, Tensor output)", 2, OpKind::Primitive,
+                             output_backward_fwd<cpu::OutputGrad::Sigmoid>, nullptr,
+                             output_backward_derivative<cpu::OutputGrad::Sigmoid>, kSaveInputs};
+const OpDef kTanhBackward{"tanh_backward", "tanh_backward(Tensor grad, Tensor output)", 2, OpKind::Primitive,
+                          output_backward_fwd<cpu::OutputGrad::Tanh>, nullptr,
+                          output_backward_derivative<cpu::OutputGrad::Tanh>, kSaveInputs};
 const OpDef kThresholdBackward{"threshold_backward", "threshold_backward(Tensor grad, Tensor x; reals: threshold)", 2,
                                OpKind::Primitive, threshold_backward_fwd, nullptr, threshold_backward_derivative,
                                kSaveInputs};
@@ -292,7 +324,8 @@ const OpDef kWhere{"where", "where(Tensor cond, Tensor a, Tensor b)", 3, OpKind:
 
 void add_elementwise_ops(std::vector<const OpDef*>& table) {
   table.insert(table.end(), {&kAdd, &kSub, &kMul, &kDiv, &kPow, &kEq, &kNe, &kLt, &kLe, &kGt, &kGe, &kNeg, &kExp,
-                             &kLog, &kSqrt, &kAbs, &kRelu, &kThresholdBackward, &kSigmoid, &kTanh, &kWhere});
+                             &kLog, &kSqrt, &kAbs, &kRelu, &kThresholdBackward, &kSigmoid, &kTanh, &kSigmoidBackward,
+                             &kTanhBackward, &kWhere});
   add_math_ops(table);
   add_rounding_ops(table);
   add_binary_math_ops(table);
@@ -320,6 +353,8 @@ Tensor threshold_backward(const Tensor& grad, const Tensor& x, double threshold)
 }
 Tensor sigmoid(const Tensor& x) { return call1(kSigmoid, {x}); }
 Tensor tanh(const Tensor& x) { return call1(kTanh, {x}); }
+Tensor sigmoid_backward(const Tensor& grad, const Tensor& output) { return call1(kSigmoidBackward, {grad, output}); }
+Tensor tanh_backward(const Tensor& grad, const Tensor& output) { return call1(kTanhBackward, {grad, output}); }
 Tensor eq(const Tensor& a, const Tensor& b) { return call1(kEq, {a, b}); }
 Tensor ne(const Tensor& a, const Tensor& b) { return call1(kNe, {a, b}); }
 Tensor lt(const Tensor& a, const Tensor& b) { return call1(kLt, {a, b}); }

@@ -171,9 +171,13 @@ TensorList scatter_reduce_backward(const BackwardContext& c) {
 
 // ---- Derivatives.
 
+extern const OpDef kScatterAdd;
+
+// Added in place into fresh zeros (the out-of-place op would copy them first); still recorded, for double backward.
 TensorList gather_backward(const BackwardContext& c) {
   const int64_t dim = c.args.ints[0];
-  return {scatter_add(zeros(c.input_shape(0), c.grad().dtype()), dim, c.input(1), c.grad()), Tensor()};
+  const Tensor g = zeros(c.input_shape(0), c.grad().dtype());
+  return {call_inplace(kScatterAdd, {g, c.input(1), c.grad()}, OpArgs{{dim}, {}}), Tensor()};
 }
 
 // scatter overwrites: the overwritten elements of x get no gradient; src gets what lands on it.

@@ -129,7 +129,8 @@ TensorList indexed_pad_backward(const BackwardContext& c) {
     const int64_t d = nd - 1 - static_cast<int64_t>(i);
     Shape s = g.shape();
     s[d] = shape[d];
-    g = index_add(zeros(s, g.dtype()), d, pad_index(Mode, shape[d], c.args.ints[2 * i], c.args.ints[2 * i + 1]), g);
+    Tensor z = zeros(s, g.dtype());  // added into in place: no copy of the zeros
+    g = index_add_(z, d, pad_index(Mode, shape[d], c.args.ints[2 * i], c.args.ints[2 * i + 1]), g);
   }
   return {g};
 }

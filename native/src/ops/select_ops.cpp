@@ -82,7 +82,8 @@ TensorList index_select_fwd(const TensorList& in, const OpArgs& args) {
 TensorList index_select_backward(const BackwardContext& c) {
   if (c.input_shape(0).empty()) return {c.grad(), Tensor()};
   const int64_t dim = c.args.ints[0];
-  return {index_add(zeros(c.input_shape(0), c.grad().dtype()), dim, c.input(1), c.grad()), Tensor()};
+  Tensor g = zeros(c.input_shape(0), c.grad().dtype());  // added into in place: no copy of the zeros
+  return {index_add_(g, dim, c.input(1), c.grad()), Tensor()};
 }
 
 // inputs: [self, index, src]; ints: [dim]; reals: [alpha]
@@ -104,11 +105,12 @@ void index_add_into(const Tensor& out, const TensorList& in, const OpArgs& args)
              ") should be equal to source.size(", dim, ") (", s1.shape()[dim], ")");
   KILN_CHECK(is_floating(out.dtype()) || alpha == std::trunc(alpha), Argument, "index_add: alpha ", alpha,
              " must be an integer for ", dtype_name(out.dtype()), " tensors");
-  const Tensor offsets = offsets_along(o1, dim, index, "index_add");
+  Tensor offsets = zeros({index.numel()}, DType::Int64);
+  cpu::index_offsets_kernel(offsets, at_least_1d(index), o1.shape()[dim], o1.strides()[dim], dim, false, "index_add");
   if (s1.numel() == 0) return;
   Tensor values = src.may_overlap(out) ? clone(s1) : s1;
   if (alpha != 1) values = mul(values, is_floating(out.dtype()) ? Scalar(alpha) : Scalar(static_cast<int64_t>(alpha)));
-  cpu::index_put_kernel(along_dim(o1, dim, s1.shape()[dim]), values, offsets, true);
+  cpu::index_add_kernel(o1, dim, offsets.data<int64_t>(), values);
 }
 
 TensorList index_add_fwd(const TensorList& in, const OpArgs& args) {

@@ -30,6 +30,9 @@ Tensor glu(const Tensor& x, int64_t dim = -1);
 
 // relu's backward: grad where x > threshold, else 0 (a NaN x passes grad on).
 Tensor threshold_backward(const Tensor& grad, const Tensor& x, double threshold);
+// sigmoid's and tanh's backward from their output y: grad (1 - y) y and grad (1 - y^2).
+Tensor sigmoid_backward(const Tensor& grad, const Tensor& output);
+Tensor tanh_backward(const Tensor& grad, const Tensor& output);
 Tensor softplus_backward(const Tensor& grad, const Tensor& x, double beta, double threshold);
 Tensor gelu_backward(const Tensor& grad, const Tensor& x, const std::string& approximate = "none");
 Tensor silu_backward(const Tensor& grad, const Tensor& x);

@@ -66,6 +66,9 @@ final class ActivationGradSamples {
     s.sample("leaky_relu", "", in -> of(Activations.leakyRelu(in[0], 0.2)), () -> of(awayFromZero(2, 3)));
     backward(s, "leaky_relu_backward", () -> awayFromZero(2, 3), NONE, 0.2);
     backward(s, "threshold_backward", () -> awayFromZero(2, 3), NONE, 0.0);
+    // sigmoid's and tanh's backward take the forward's output: values inside (0, 1) and (-1, 1).
+    backward(s, "sigmoid_backward", () -> values(0.1, 0.35, 0.5, 0.62, 0.8, 0.93), NONE);
+    backward(s, "tanh_backward", () -> values(-0.9, -0.4, 0.05, 0.3, 0.66, 0.85), NONE);
     s.sample("elu", "alpha 1.5", in -> of(Activations.elu(in[0], 1.5)), () -> of(awayFromZero(2, 3)));
     backward(s, "elu_backward", () -> awayFromZero(2, 3), NONE, 1.5, 1.2, 0.7);
     s.sample("selu", "", in -> of(Activations.selu(in[0])), () -> of(awayFromZero(2, 3)));
