@@ -466,3 +466,33 @@ TEST(convolutions_without_avx512) {
   }
 }
 #endif
+
+// A sample whose column matrix passes 256 KB goes through im2col in slabs of output rows (a partial last one here):
+// the forward against the direct reference, and both gradients through the identities of a bilinear map,
+// <dL/dx, x> = <dL/dw, w> = <conv(x, w), y> for L = <conv(x, w), y> (no bias).
+TEST(large_samples_go_through_im2col_in_slabs) {
+  struct Case {
+    Shape x, w, stride, pad;
+    DType t;
+    double tol;
+  };
+  const Case cases[] = {
+      {{2, 4, 6, 22, 40}, {3, 4, 3, 3, 3}, {1, 1, 1}, {1, 1, 1}, DType::Float64, 1e-12},  // 7 rows a slab, 6 last
+      {{2, 8, 160, 161}, {4, 8, 3, 3}, {2, 2}, {1, 1}, DType::Float32, 1e-4},            // 11 rows a slab, 3 last
+  };
+  for (const Case& c : cases) {
+    Tensor x = uniform(c.x, 1, -1, 1, c.t), w = uniform(c.w, 2, -1, 1, c.t);
+    set_requires_grad(x, true);
+    set_requires_grad(w, true);
+    const bool three = c.x.size() == 5;
+    const Tensor out = three ? conv3d(x, w, Tensor(), c.stride, c.pad) : conv2d(x, w, Tensor(), c.stride, c.pad);
+    CHECK_SAME(out, ref_conv(x, w, Tensor(), ref(c.stride, c.pad, Shape(c.stride.size(), 1), 1)), c.tol);
+    const Tensor y = uniform(out.shape(), 3, -1, 1, c.t);
+    const TensorList g = kiln::grad({out}, {x, w}, {y});
+    const double l = dot_all(to(out, DType::Float64), to(y, DType::Float64));
+    const double gx = dot_all(to(g[0], DType::Float64), to(x, DType::Float64));
+    const double gw = dot_all(to(g[1], DType::Float64), to(w, DType::Float64));
+    CHECK(std::fabs(gx - l) <= c.tol * 100 * std::fabs(l) + c.tol);
+    CHECK(std::fabs(gw - l) <= c.tol * 100 * std::fabs(l) + c.tol);
+  }
+}

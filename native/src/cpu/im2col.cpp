@@ -85,9 +85,9 @@ void im2col_same_plane(const PatchGeometry& g, const T* x, const int64_t* s, T* 
 }  // namespace
 
 template <class T>
-void im2col(const PatchGeometry& g, const T* x, const int64_t* s, T* cols) {
-  if (is_same_plane_stride_1(g, s)) return im2col_same_plane(g, x, s, cols);
-  const int64_t OD = g.out[0], OH = g.out[1], OW = g.out[2], L = g.out_volume();
+void im2col(const PatchGeometry& g, const T* x, const int64_t* s, T* cols, int64_t r0, int64_t r1) {
+  const int64_t OH = g.out[1], OW = g.out[2], L = (r1 - r0) * OW;
+  if (r0 == 0 && r1 == g.out[0] * OH && is_same_plane_stride_1(g, s)) return im2col_same_plane(g, x, s, cols);
   T* row = cols;
   for (int64_t c = 0; c < g.channels; ++c)
     for (int64_t kd = 0; kd < g.kernel[0]; ++kd)
@@ -97,35 +97,28 @@ void im2col(const PatchGeometry& g, const T* x, const int64_t* s, T* cols) {
                         off_w = kw * g.dilation[2] - g.pad[2];
           const Span w = valid_span(OW, g.in[2], g.stride[2], off_w);
           T* dst = row;
-          for (int64_t od = 0; od < OD; ++od) {
-            const int64_t id = od * g.stride[0] + off_d;
-            if (id < 0 || id >= g.in[0]) {
-              std::fill(dst, dst + OH * OW, T(0));
-              dst += OH * OW;
+          for (int64_t r = r0, od = r0 / OH, oh = r0 % OH; r < r1; ++r, dst += OW) {
+            const int64_t id = od * g.stride[0] + off_d, ih = oh * g.stride[1] + off_h;
+            if (++oh == OH) oh = 0, ++od;
+            if (id < 0 || id >= g.in[0] || ih < 0 || ih >= g.in[1]) {
+              std::fill(dst, dst + OW, T(0));
               continue;
             }
-            for (int64_t oh = 0; oh < OH; ++oh, dst += OW) {
-              const int64_t ih = oh * g.stride[1] + off_h;
-              if (ih < 0 || ih >= g.in[1]) {
-                std::fill(dst, dst + OW, T(0));
-                continue;
-              }
-              std::fill(dst, dst + w.begin, T(0));
-              if (w.end > w.begin) {
-                const T* src = x + c * s[0] + id * s[1] + ih * s[2] + (w.begin * g.stride[2] + off_w) * s[3];
-                const int64_t step = g.stride[2] * s[3];
-                if (step == 1) std::memcpy(dst + w.begin, src, static_cast<size_t>(w.end - w.begin) * sizeof(T));
-                else copy_strided(dst + w.begin, src, w.end - w.begin, step);
-              }
-              std::fill(dst + w.end, dst + OW, T(0));
+            std::fill(dst, dst + w.begin, T(0));
+            if (w.end > w.begin) {
+              const T* src = x + c * s[0] + id * s[1] + ih * s[2] + (w.begin * g.stride[2] + off_w) * s[3];
+              const int64_t step = g.stride[2] * s[3];
+              if (step == 1) std::memcpy(dst + w.begin, src, static_cast<size_t>(w.end - w.begin) * sizeof(T));
+              else copy_strided(dst + w.begin, src, w.end - w.begin, step);
             }
+            std::fill(dst + w.end, dst + OW, T(0));
           }
         }
 }
 
 template <class T>
-void col2im(const PatchGeometry& g, const T* cols, T* x) {
-  const int64_t OD = g.out[0], OH = g.out[1], OW = g.out[2], L = g.out_volume();
+void col2im(const PatchGeometry& g, const T* cols, T* x, int64_t r0, int64_t r1) {
+  const int64_t OH = g.out[1], OW = g.out[2], L = (r1 - r0) * OW;
   const int64_t sh = g.in[2], sd = g.in[1] * g.in[2], sc = g.in_volume();
   const T* row = cols;
   for (int64_t c = 0; c < g.channels; ++c)
@@ -137,26 +130,20 @@ void col2im(const PatchGeometry& g, const T* cols, T* x) {
           const Span w = valid_span(OW, g.in[2], g.stride[2], off_w);
           if (w.end <= w.begin) continue;
           const T* src = row;
-          for (int64_t od = 0; od < OD; ++od) {
-            const int64_t id = od * g.stride[0] + off_d;
-            if (id < 0 || id >= g.in[0]) {
-              src += OH * OW;
-              continue;
-            }
-            for (int64_t oh = 0; oh < OH; ++oh, src += OW) {
-              const int64_t ih = oh * g.stride[1] + off_h;
-              if (ih < 0 || ih >= g.in[1]) continue;
-              T* dst = x + c * sc + id * sd + ih * sh + w.begin * g.stride[2] + off_w;
-              if (g.stride[2] == 1) add_dense(dst, src + w.begin, w.end - w.begin);
-              else add_strided(dst, src + w.begin, w.end - w.begin, g.stride[2]);
-            }
+          for (int64_t r = r0, od = r0 / OH, oh = r0 % OH; r < r1; ++r, src += OW) {
+            const int64_t id = od * g.stride[0] + off_d, ih = oh * g.stride[1] + off_h;
+            if (++oh == OH) oh = 0, ++od;
+            if (id < 0 || id >= g.in[0] || ih < 0 || ih >= g.in[1]) continue;
+            T* dst = x + c * sc + id * sd + ih * sh + w.begin * g.stride[2] + off_w;
+            if (g.stride[2] == 1) add_dense(dst, src + w.begin, w.end - w.begin);
+            else add_strided(dst, src + w.begin, w.end - w.begin, g.stride[2]);
           }
         }
 }
 
-template void im2col<float>(const PatchGeometry&, const float*, const int64_t*, float*);
-template void im2col<double>(const PatchGeometry&, const double*, const int64_t*, double*);
-template void col2im<float>(const PatchGeometry&, const float*, float*);
-template void col2im<double>(const PatchGeometry&, const double*, double*);
+template void im2col<float>(const PatchGeometry&, const float*, const int64_t*, float*, int64_t, int64_t);
+template void im2col<double>(const PatchGeometry&, const double*, const int64_t*, double*, int64_t, int64_t);
+template void col2im<float>(const PatchGeometry&, const float*, float*, int64_t, int64_t);
+template void col2im<double>(const PatchGeometry&, const double*, double*, int64_t, int64_t);
 
 }  // namespace kiln::cpu

@@ -15,14 +15,24 @@ struct PatchGeometry {
   int64_t out_volume() const { return out[0] * out[1] * out[2]; }
   int64_t in_volume() const { return in[0] * in[1] * in[2]; }
   int64_t rows() const { return channels * kernel_volume(); }
+  int64_t out_rows() const { return out[0] * out[1]; }  // output rows (od, oh) of out[2] positions each
 };
 
-// cols[rows, out_volume] (contiguous) from x; strides[4] are x's element strides of (channel, d, h, w).
+// cols[rows, (r1 - r0) * out[2]] (contiguous) from x: the columns of output rows [r0, r1) (row od * out[1] + oh),
+// all of them by default; strides[4] are x's element strides of (channel, d, h, w).
 template <class T>
-void im2col(const PatchGeometry& g, const T* x, const int64_t* strides, T* cols);
+void im2col(const PatchGeometry& g, const T* x, const int64_t* strides, T* cols, int64_t r0, int64_t r1);
+template <class T>
+void im2col(const PatchGeometry& g, const T* x, const int64_t* strides, T* cols) {
+  im2col(g, x, strides, cols, 0, g.out_rows());
+}
 
-// x[channels, in...] (contiguous) += the patches in cols, each added where im2col read it.
+// x[channels, in...] (contiguous) += the patches in cols (output rows [r0, r1)), each added where im2col read it.
 template <class T>
-void col2im(const PatchGeometry& g, const T* cols, T* x);
+void col2im(const PatchGeometry& g, const T* cols, T* x, int64_t r0, int64_t r1);
+template <class T>
+void col2im(const PatchGeometry& g, const T* cols, T* x) {
+  col2im(g, cols, x, 0, g.out_rows());
+}
 
 }  // namespace kiln::cpu
