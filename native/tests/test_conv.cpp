@@ -496,3 +496,23 @@ TEST(large_samples_go_through_im2col_in_slabs) {
     CHECK(std::fabs(gw - l) <= c.tol * 100 * std::fabs(l) + c.tol);
   }
 }
+
+// Rows wide enough for the weight gradient's 16-lane blocks (41 = 2 blocks + 9 in order), stride 1 and 2 (the
+// strided path), float64 against per-channel ordinary convolutions and float32 against float64.
+TEST(depthwise_weight_gradient_over_wide_rows) {
+  for (int64_t stride : {1, 2}) {
+    const Tensor x = leaf({2, 3, 5, 41 * stride}, 21), w = leaf({6, 1, 3, 3}, 22);
+    const Tensor y = conv2d(x, w, Tensor(), {1, stride}, {1, 1}, {1, 1}, 3);
+    const Tensor g = uniform(y.shape(), 23, -1, 1, DType::Float64);
+    const Tensor gw = kiln::grad({y}, {w}, {g})[0];
+    for (int64_t c = 0; c < 3; ++c) {
+      const Tensor yc = conv2d(narrow(x, 1, c, 1), narrow(w, 0, 2 * c, 2), Tensor(), {1, stride}, {1, 1});
+      const Tensor gc = kiln::grad({yc}, {w}, {narrow(g, 1, 2 * c, 2)})[0];
+      CHECK_SAME(narrow(gw, 0, 2 * c, 2), narrow(gc, 0, 2 * c, 2), 1e-12);
+    }
+    Tensor x32 = to(detach(x), DType::Float32), w32 = to(detach(w), DType::Float32);
+    set_requires_grad(w32, true);
+    const Tensor y32 = conv2d(x32, w32, Tensor(), {1, stride}, {1, 1}, {1, 1}, 3);
+    CHECK_SAME(kiln::grad({y32}, {w32}, {to(g, DType::Float32)})[0], gw, 1e-4);
+  }
+}

@@ -4,6 +4,7 @@
 // computed by one thread in a fixed order, so results do not depend on the thread count. The weight is dense
 // past dim 0 and the small side's planes are dense (conv.cpp copies them when not); the large side any strides.
 #include <algorithm>
+#include <vector>
 
 #include "cpu/conv.h"
 #include "cpu/simd.h"
@@ -30,15 +31,29 @@ KILN_SIMD void axpy(float* y, const float* x, int64_t n, float a) {
 KILN_SIMD void axpy(double* y, const double* x, int64_t n, double a) {
   for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
 }
-KILN_SIMD float dot(const float* x, const float* y, int64_t n) {
-  float s = 0;
-  for (int64_t i = 0; i < n; ++i) s += x[i] * y[i];
-  return s;
+// The weight gradient's dot products: lanes[j] += x[i + j] y[i + j] over whole blocks of 16 (kept per weight across
+// all the rows and samples of a channel, added up once at the end), the elements past the last whole block summed
+// in order into the return value. The compiler vectorizes the blocks, where one running sum must stay scalar (its
+// order of rounding is fixed); the same bits on every ISA. The lanes see only whole-vector loads and stores: a
+// tail written into them element by element stalled the next vector load of them (store forwarding) for 80% of
+// the function's time. As scalar chains, the dots over 56-wide rows took 28% of a depthwise layer's forward and
+// backward, and a horizontal sum per row 22%.
+constexpr int64_t kLanes = 16;
+template <class T>
+KILN_ALWAYS_INLINE T dot_into_lanes(T* lanes, const T* x, const T* y, int64_t n) {
+  T acc[kLanes];  // a local copy: through the pointer, which may alias x and y, the loop stayed scalar
+  std::copy(lanes, lanes + kLanes, acc);
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int64_t j = 0; j < kLanes; ++j) acc[j] += x[i + j] * y[i + j];
+  std::copy(acc, acc + kLanes, lanes);
+  T rest = 0;
+  for (; i < n; ++i) rest += x[i] * y[i];
+  return rest;
 }
-KILN_SIMD double dot(const double* x, const double* y, int64_t n) {
-  double s = 0;
-  for (int64_t i = 0; i < n; ++i) s += x[i] * y[i];
-  return s;
+KILN_SIMD float dot_into(float* lanes, const float* x, const float* y, int64_t n) { return dot_into_lanes(lanes, x, y, n); }
+KILN_SIMD double dot_into(double* lanes, const double* x, const double* y, int64_t n) {
+  return dot_into_lanes(lanes, x, y, n);
 }
 
 // Calls fn(out_row, in_row, count, weight_index) for every kernel offset and output row of one plane pair,
@@ -129,22 +144,28 @@ void weight_grad_impl(const ConvGeometry& g, const Tensor& grad_weight, const Te
   for (int i = 0; i < 3; ++i) s[i] = i < nd_pad ? 0 : large.strides()[2 + i - nd_pad];
   const int64_t sw = s[2] * p.stride[2];
   claim_loop(K, 1, [] { return 0; }, [&](int64_t k0, int64_t k1, int) {
+    std::vector<T> lanes(static_cast<size_t>(kv * kLanes)), rest(static_cast<size_t>(kv));
     for (int64_t k = k0; k < k1; ++k) {
-      T* dw = grad_weight.data<T>() + k * kv;
-      std::fill(dw, dw + kv, T(0));
+      std::fill(lanes.begin(), lanes.end(), T(0));
+      std::fill(rest.begin(), rest.end(), T(0));
       for (int64_t n = 0; n < g.batch; ++n) {
         const T* x = large.data<T>() + n * large.strides()[0] + (k / m) * large.strides()[1];
         const T* y = small.data<T>() + n * small.strides()[0] + k * small.strides()[1];
         for_rows(p, 0, [&](int64_t o, int64_t id, int64_t ih, int64_t iw, int64_t count, int64_t widx) {
           const T* src = x + id * s[0] + ih * s[1] + iw * s[2];
+          T& r = rest[static_cast<size_t>(widx)];
           if (sw == 1) {
-            dw[widx] += dot(y + o, src, count);
+            r += dot_into(lanes.data() + widx * kLanes, y + o, src, count);
           } else {
-            T acc = 0;
-            for (int64_t i = 0; i < count; ++i) acc += y[o + i] * src[i * sw];
-            dw[widx] += acc;
+            for (int64_t i = 0; i < count; ++i) r += y[o + i] * src[i * sw];
           }
         });
+      }
+      T* dw = grad_weight.data<T>() + k * kv;
+      for (int64_t widx = 0; widx < kv; ++widx) {
+        T sum = rest[static_cast<size_t>(widx)];
+        for (int64_t j = 0; j < kLanes; ++j) sum += lanes[static_cast<size_t>(widx * kLanes + j)];
+        dw[widx] = sum;
       }
     }
   });
