@@ -2,7 +2,6 @@
 // index_put, masks, nonzero, one_hot and Python-style get/set. Out-of-range indices throw and leave inputs
 // unchanged; results do not depend on the thread count.
 #include "fixtures.h"
-#include "op_table.h"
 
 using namespace kiln;
 using test::iota;
@@ -199,8 +198,6 @@ TEST(scatter_and_index_add_by_lines) {
   Tensor self = clone(base);
   std::vector<double> bad = iv;
   bad.back() = targets;
-  CHECK_THROWS(call_inplace(*op_table()[static_cast<size_t>(op_id("scatter"))], {self, longs(bad, {rows, cols}), src},
-                            OpArgs{{0}, {}}),
-               Index, "scatter: index 9 is out of bounds");
+  CHECK_THROWS(scatter_(self, 0, longs(bad, {rows, cols}), src), Index, "scatter: index 9 is out of bounds");
   CHECK_SAME(self, base, 0);
 }

@@ -171,13 +171,11 @@ TensorList scatter_reduce_backward(const BackwardContext& c) {
 
 // ---- Derivatives.
 
-extern const OpDef kScatterAdd;
-
 // Added in place into fresh zeros (the out-of-place op would copy them first); still recorded, for double backward.
 TensorList gather_backward(const BackwardContext& c) {
   const int64_t dim = c.args.ints[0];
-  const Tensor g = zeros(c.input_shape(0), c.grad().dtype());
-  return {call_inplace(kScatterAdd, {g, c.input(1), c.grad()}, OpArgs{{dim}, {}}), Tensor()};
+  Tensor g = zeros(c.input_shape(0), c.grad().dtype());
+  return {scatter_add_(g, dim, c.input(1), c.grad()), Tensor()};
 }
 
 // scatter overwrites: the overwritten elements of x get no gradient; src gets what lands on it.
@@ -223,6 +221,14 @@ Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& 
 }
 Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src) {
   return call1(kScatterAdd, {x, index, src}, OpArgs{{dim}, {}});
+}
+Tensor& scatter_(Tensor& x, int64_t dim, const Tensor& index, const Tensor& src) {
+  call_inplace(kScatter, {x, index, src}, OpArgs{{dim}, {}});
+  return x;
+}
+Tensor& scatter_add_(Tensor& x, int64_t dim, const Tensor& index, const Tensor& src) {
+  call_inplace(kScatterAdd, {x, index, src}, OpArgs{{dim}, {}});
+  return x;
 }
 static OpArgs scatter_reduce_args(int64_t dim, const std::string& reduce, bool include_self) {
   int64_t code = -1;

@@ -47,31 +47,33 @@ TensorList norm_fwd(const TensorList& in, const OpArgs& args) {
 
 Tensor sign_of(const Tensor& x) { return sub(to(gt(x, wrapped_scalar(Scalar(0.0))), x.dtype()), to(lt(x, wrapped_scalar(Scalar(0.0))), x.dtype())); }
 
-// PyTorch's norm_backward: by the order p; where the norm is 0 the gradient is 0 (none at all for p = 0).
+// PyTorch's norm_backward: by the order p; where the norm is 0 the gradient is 0 (none at all for p = 0). The
+// factors that depend only on the norm and the incoming gradient are formed at the reduced shape and broadcast
+// once (p = 2: x (g / norm), as PyTorch rounds it; formed at x's shape, the 2-norm's backward took 5 passes).
 TensorList norm_backward(const BackwardContext& c) {
   const Tensor& x = c.input(0);
   const double p = c.args.reals[0];
   if (p == 0) return {Tensor()};
   const auto dims = reduction_dims(int_list(c.args, 2), x.dim(), "norm");
   const bool keepdim = c.args.ints[0] != 0;
-  const Tensor g = expand_reduced(c.grad(), x.shape(), dims, keepdim);
-  const Tensor norm = expand_reduced(c.output(), x.shape(), dims, keepdim);
+  const auto full = [&](const Tensor& reduced) { return expand_reduced(reduced, x.shape(), dims, keepdim); };
+  const Tensor &g = c.grad(), &norm = c.output();
   const Tensor zero = wrapped_scalar(Scalar(0.0));
-  if (p == 1) return {mul(sign_of(x), g)};
-  if (p == 2) return {mul(g, where(eq(norm, zero), zero, div(x, norm)))};
+  if (p == 1) return {mul(sign_of(x), full(g))};
+  if (p == 2) return {mul(x, full(where(eq(norm, zero), zero, div(g, norm))))};
   const Tensor ax = abs(x);
   if (std::isinf(p)) {
     // Shared evenly by the elements whose |x| is the norm (the NaN ones when the norm is NaN).
-    const Tensor hit = add(to(eq(ax, norm), x.dtype()), to(ne(ax, ax), x.dtype()));
-    return {mul(sign_of(x), mul(div(g, sum(hit, dims, true)), hit))};
+    const Tensor hit = add(to(eq(ax, full(norm)), x.dtype()), to(ne(ax, ax), x.dtype()));
+    return {mul(sign_of(x), mul(div(full(g), sum(hit, dims, true)), hit))};
   }
   if (p < 1) {
     const Tensor scaled = mul(sign_of(x), where(eq(x, zero), zero, pow(ax, Scalar(p - 1))));
-    return {mul(mul(scaled, g), pow(norm, Scalar(1 - p)))};
+    return {mul(scaled, full(mul(g, pow(norm, Scalar(1 - p)))))};
   }
   const Tensor scale = where(eq(norm, zero), zero, div(g, pow(norm, Scalar(p - 1))));
   const Tensor scaled = p < 2 ? mul(sign_of(x), pow(ax, Scalar(p - 1))) : mul(x, pow(ax, Scalar(p - 2)));
-  return {mul(scaled, scale)};
+  return {mul(scaled, full(scale))};
 }
 
 const OpDef kNorm{"norm", "norm(Tensor x; ints: keepdim, dtype, dims...; reals: p)", 1, OpKind::Primitive,

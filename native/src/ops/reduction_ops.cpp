@@ -177,7 +177,8 @@ Tensor index_select_backward(const Tensor& g, const Tensor& indices, const Shape
                              bool keepdim) {
   if (shape.empty()) return g;
   const Tensor index = keepdim ? indices : unsqueeze(indices, dim);
-  return scatter(zeros(shape, dtype), dim, index, keepdim ? g : unsqueeze(g, dim));
+  Tensor z = zeros(shape, dtype);  // written into in place: the out-of-place op would copy the zeros first
+  return scatter_(z, dim, index, keepdim ? g : unsqueeze(g, dim));
 }
 
 Tensor evenly_distribute_backward(const Tensor& g, const Tensor& x, const Tensor& value) {

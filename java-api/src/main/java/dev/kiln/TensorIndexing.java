@@ -93,6 +93,20 @@ public sealed interface TensorIndexing permits Tensor {
     return Calls.call(IndexingIds.SCATTER_ADD, new long[] {self().handle(), index.handle(), src.handle()}, dim);
   }
 
+  /** {@link #scatter} into this tensor (torch.Tensor.scatter_); every index is checked before the first write. */
+  default Tensor scatter_(int dim, Tensor index, Tensor src) {
+    Core.callInPlace(IndexingIds.SCATTER, Frame.of(new long[] {self().handle(), index.handle(), src.handle()},
+        new long[] {dim}));
+    return self();
+  }
+
+  /** {@link #scatterAdd} into this tensor (torch.Tensor.scatter_add_). */
+  default Tensor scatterAdd_(int dim, Tensor index, Tensor src) {
+    Core.callInPlace(IndexingIds.SCATTER_ADD, Frame.of(new long[] {self().handle(), index.handle(), src.handle()},
+        new long[] {dim}));
+    return self();
+  }
+
   /**
    * A copy with src's values combined at index along dim by reduce: "sum", "prod", "mean", "amax" or
    * "amin"; includeSelf: whether this tensor's own values take part (torch.scatter_reduce).

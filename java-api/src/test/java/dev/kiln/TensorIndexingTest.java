@@ -79,6 +79,17 @@ class TensorIndexingTest {
   }
 
   @Test
+  void scatterAndScatterAddInPlace() {
+    Tensor x = Tensor.zeros(2, 3);
+    Tensor index = Tensor.of(new long[] {2, 0, 2, 1, 1, 1}, 2, 3);
+    Tensor src = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+    assertSame(x, x.scatterAdd_(1, index, src)); // repeated targets add up
+    assertArrayEquals(new float[] {2, 0, 4, 0, 15, 0}, x.toFloatArray());
+    assertSame(x, x.scatter_(0, Tensor.of(new long[] {1, 0, 1}, 1, 3), src));
+    assertArrayEquals(new float[] {2, 2, 4, 1, 15, 3}, x.toFloatArray());
+  }
+
+  @Test
   void joiningAndSplitting() {
     Tensor x = base();
     Tensor c = Tensor.cat(List.of(x, x.get(to(1))), 0);
@@ -133,6 +144,10 @@ class TensorIndexingTest {
         () -> x.indexAdd_(0, Tensor.of(new long[] {-1}), Tensor.ones(1, 4)));
     refused(IndexException.class, "scatter_reduce: index 9 is out of bounds", x,
         () -> x.scatterReduce_(1, Tensor.of(new long[] {9}, 1, 1), Tensor.ones(1, 1), "amax"));
+    refused(IndexException.class, "scatter: index 9 is out of bounds", x,
+        () -> x.scatter_(1, Tensor.of(new long[] {0, 9}, 1, 2), Tensor.ones(1, 2)));
+    refused(IndexException.class, "scatter_add: index -1 is out of bounds", x,
+        () -> x.scatterAdd_(0, Tensor.of(new long[] {0, -1}, 1, 2), Tensor.ones(1, 2)));
     refused(ArgumentException.class, "reduce argument must be either", x,
         () -> x.scatterReduce(0, Tensor.of(new long[] {0}, 1, 1), Tensor.ones(1, 1), "max"));
     refused(DTypeException.class, "masked_fill: expected a bool mask", x, () -> x.maskedFill_(Tensor.ones(4), 1.0));

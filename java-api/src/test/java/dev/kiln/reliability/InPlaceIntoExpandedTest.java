@@ -88,7 +88,7 @@ class InPlaceIntoExpandedTest {
     return switch (method) {
       case "maskedFill_" -> position == 0 ? Tensor.of(new boolean[] {true, false, true}, 3) : Tensor.scalar(5.0);
       case "indexAdd_" -> position == 0 ? Tensor.of(new long[] {0}, 1) : Tensor.ones(DType.FLOAT64, 2, 1);
-      case "scatterReduce_" -> position == 0 ? Tensor.zeros(DType.INT64, 2, 1) : Tensor.ones(DType.FLOAT64, 2, 1);
+      case "scatterReduce_", "scatter_", "scatterAdd_" -> position == 0 ? Tensor.zeros(DType.INT64, 2, 1) : Tensor.ones(DType.FLOAT64, 2, 1);
       case "indexPut_", "fill_" -> Tensor.scalar(5.0, DType.FLOAT64);
       case "bernoulli_" -> Tensor.full(0.5, 3);
       default -> Tensor.ones(DType.FLOAT64, 3).to(dtype);
