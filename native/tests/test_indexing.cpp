@@ -2,6 +2,7 @@
 // index_put, masks, nonzero, one_hot and Python-style get/set. Out-of-range indices throw and leave inputs
 // unchanged; results do not depend on the thread count.
 #include "fixtures.h"
+#include "kiln/autograd.h"
 
 using namespace kiln;
 using test::iota;
@@ -200,4 +201,21 @@ TEST(scatter_and_index_add_by_lines) {
   bad.back() = targets;
   CHECK_THROWS(scatter_(self, 0, longs(bad, {rows, cols}), src), Index, "scatter: index 9 is out of bounds");
   CHECK_SAME(self, base, 0);
+}
+
+// The gradient of x[i] and x[:, i] (one 1-D index among slices) goes through index_add: repeated and negative
+// indices add up as index_put with accumulate does it.
+TEST(gradient_of_one_index_tensor_among_slices) {
+  std::vector<double> iv;
+  for (int k = 0; k < 3000; ++k) iv.push_back(static_cast<double>((k * 37) % 50) - 25);  // -25 .. 24, repeated
+  const Tensor i = longs(iv);
+  Tensor x = test::uniform({50, 50}, 31, -1, 1, DType::Float64);
+  set_requires_grad(x, true);
+  for (int64_t dim : {0, 1}) {
+    const TensorList list = dim == 0 ? TensorList{i} : TensorList{Tensor(), i};
+    const Tensor y = index(x, list);
+    const Tensor g = test::uniform(y.shape(), 32, -1, 1, DType::Float64);
+    const Tensor want = index_put(zeros({50, 50}, DType::Float64), list, g, true);
+    CHECK_SAME(kiln::grad({y}, {x}, {g})[0], want, 1e-12);
+  }
 }

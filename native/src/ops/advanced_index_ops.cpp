@@ -30,9 +30,21 @@ TensorList saved_list(const BackwardContext& c, size_t from, const std::vector<i
   return index_list(tensors, positions, "index");
 }
 
+// Added into fresh zeros in place. x[..., i] with one 1-D int64 index among slices is index_select along that dim,
+// whose gradient index_add computes on all threads; index_put's accumulation runs on one (any two positions may
+// share a target). x[i], 32K rows of 100K x 64, forward + backward: 8.3-8.4 -> 4.8-5.2 ms (PyTorch 1.13: 7.5-10).
 TensorList index_backward(const BackwardContext& c) {
   const TensorList list = saved_list(c, 1, c.args.ints);
-  return {index_put(zeros(c.input_shape(0), c.grad().dtype()), list, c.grad(), true)};
+  Tensor g = zeros(c.input_shape(0), c.grad().dtype());
+  int64_t dim = -1, defined = 0;
+  for (size_t k = 0; k < list.size(); ++k)
+    if (list[k].defined()) ++defined, dim = static_cast<int64_t>(k);
+  if (defined == 1 && list[dim].dtype() == DType::Int64 && list[dim].dim() == 1) {
+    const Tensor& i = list[dim];
+    const Tensor wrapped = where(lt(i, zeros({}, DType::Int64)), add(i, Scalar(g.shape()[dim])), i);
+    return {index_add_(g, dim, wrapped, c.grad())};
+  }
+  return {index_put_(g, list, c.grad(), true)};
 }
 
 // inputs: [self, values, indices...]; ints: [accumulate, positions...]
