@@ -375,3 +375,16 @@ TEST(pool_and_interpolate_errors) {
   CHECK_THROWS(interpolate(zeros({2, 3}), {3}), NotImplemented, "interpolate: only 3-D and 4-D inputs");
   CHECK_THROWS(interpolate(zeros({2, 3, 4, 4}, DType::Int64), {3, 3}), DType, "interpolate: not implemented for 'int64'");
 }
+
+// Bilinear interpolation runs separably (rows along W once, then two rows to one); its backward in the same two
+// steps is still the forward's adjoint: up and down, both corner modes, a strided gradient.
+TEST(bilinear_backward_is_the_adjoint_both_ways) {
+  const Tensor l = leaf({2, 3, 9, 11}, 4);
+  for (bool corners : {false, true})
+    for (const Shape& size : {Shape{20, 23}, Shape{4, 5}, Shape{9, 30}}) {
+      const Tensor out = interpolate(l, size, {}, InterpolateMode::Bilinear, corners);
+      const Tensor g = transpose(contiguous(transpose(uniform(out.shape(), 5, -1, 1, DType::Float64), 2, 3)), 2, 3);
+      const Tensor gl = kiln::grad({out}, {l}, {g})[0];
+      CHECK(std::fabs(dot_all(detach(out), g) - dot_all(detach(l), gl)) < 1e-12);
+    }
+}
