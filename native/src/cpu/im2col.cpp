@@ -27,13 +27,34 @@ Span valid_span(int64_t out, int64_t in, int64_t stride, int64_t offset) {
 }
 
 template <class T>
-void copy_strided(T* dst, const T* src, int64_t n, int64_t src_stride) {
+KILN_ALWAYS_INLINE void copy_strided_t(T* dst, const T* src, int64_t n, int64_t src_stride) {
+  if (src_stride == 2) {  // stride-2 convolutions: a constant stride, which the compiler turns into shuffles
+    for (int64_t i = 0; i < n; ++i) dst[i] = src[2 * i];
+    return;
+  }
   for (int64_t i = 0; i < n; ++i) dst[i] = src[i * src_stride];
+}
+// Per ISA: ResNet's 3x3 stride-2 convolution spent 13% of its forward and backward here as a scalar loop.
+KILN_SIMD void copy_strided(float* dst, const float* src, int64_t n, int64_t src_stride) {
+  copy_strided_t(dst, src, n, src_stride);
+}
+KILN_SIMD void copy_strided(double* dst, const double* src, int64_t n, int64_t src_stride) {
+  copy_strided_t(dst, src, n, src_stride);
 }
 
 template <class T>
-void add_strided(T* dst, const T* src, int64_t n, int64_t dst_stride) {
+KILN_ALWAYS_INLINE void add_strided_t(T* dst, const T* src, int64_t n, int64_t dst_stride) {
+  if (dst_stride == 2) {
+    for (int64_t i = 0; i < n; ++i) dst[2 * i] += src[i];
+    return;
+  }
   for (int64_t i = 0; i < n; ++i) dst[i * dst_stride] += src[i];
+}
+KILN_SIMD void add_strided(float* dst, const float* src, int64_t n, int64_t dst_stride) {
+  add_strided_t(dst, src, n, dst_stride);
+}
+KILN_SIMD void add_strided(double* dst, const double* src, int64_t n, int64_t dst_stride) {
+  add_strided_t(dst, src, n, dst_stride);
 }
 
 // target_clones wants plain functions: one per type.
