@@ -1,5 +1,6 @@
 """The kernel suite's workloads for run.py (the runner's --suite=kernels): per-family ops, as
-dev.kiln.bench.jmh.{Pointwise,Activation,CrossEntropy,Norm}Benchmark time them in Kiln, under the same ids.
+dev.kiln.bench.jmh.{Pointwise,Activation,CrossEntropy,Norm,TrainingOps}Benchmark time them in Kiln, under the same
+ids.
 """
 import torch
 import torch.nn.functional as F
@@ -10,6 +11,8 @@ POINTWISE = ("exp", "log", "log1p", "expm1", "sin", "cos", "tan", "erf", "tanh",
 CE_SHAPES = ((64, 10), (256, 1000), (1024, 50257))
 NORMS = ("bn2d_fwd", "bn2d_fwd_bwd", "bn1d_fwd_bwd", "ln_fwd", "ln_fwd_bwd", "gn_fwd_bwd", "dropout_fwd", "sdpa_fwd",
          "sdpa_fwd_bwd")
+TRAINING_OPS = ("sigmoid", "tanh", "nchw_to_nhwc", "scatter_add", "gather", "index_select", "index_rows", "reflect_pad",
+                "norm_rows", "max_rows", "depthwise3x3", "conv3x3_s2", "conv3d", "bilinear2x")
 
 
 def pointwise(op):
@@ -85,6 +88,55 @@ def norm(workload):
     return step if workload.endswith("_fwd_bwd") else forward
 
 
+def training_op(op):
+    """As dev.kiln.bench.jmh.TrainingOpsBenchmark: forward + backward with a random seed gradient."""
+    torch.manual_seed(0)
+    leaf = lambda *shape: torch.randn(*shape, requires_grad=True)
+    if op in ("sigmoid", "tanh", "norm_rows", "max_rows"):
+        x = leaf(4096, 1024)
+        fwd = {"sigmoid": lambda: torch.sigmoid(x), "tanh": lambda: torch.tanh(x),
+               "norm_rows": lambda: torch.linalg.vector_norm(x, 2, 1), "max_rows": lambda: x.max(1)[0]}[op]
+        leaves = (x,)
+    elif op in ("nchw_to_nhwc", "reflect_pad", "depthwise3x3", "conv3x3_s2"):
+        x = leaf(32, 64, 56, 56)
+        if op == "nchw_to_nhwc":
+            fwd, leaves = (lambda: x.permute(0, 2, 3, 1).contiguous()), (x,)
+        elif op == "reflect_pad":
+            fwd, leaves = (lambda: F.pad(x, (1, 1, 1, 1), mode="reflect")), (x,)
+        elif op == "depthwise3x3":
+            w = leaf(64, 1, 3, 3)
+            fwd, leaves = (lambda: F.conv2d(x, w, None, 1, 1, 1, 64)), (x, w)
+        else:
+            w = leaf(128, 64, 3, 3)
+            fwd, leaves = (lambda: F.conv2d(x, w, None, 2, 1)), (x, w)
+    elif op == "scatter_add":
+        x, src, index = leaf(256, 4096), leaf(1024, 4096), torch.randint(0, 256, (1024, 4096))
+        fwd, leaves = (lambda: x.scatter_add(0, index, src)), (x, src)
+    elif op == "gather":
+        x, index = leaf(4096, 1024), torch.randint(0, 1024, (4096, 256))
+        fwd, leaves = (lambda: torch.gather(x, 1, index)), (x,)
+    elif op in ("index_select", "index_rows"):
+        select = op == "index_select"
+        x = leaf(100000, 128 if select else 64)
+        index = torch.randint(0, 100000, (16384 if select else 32768,))
+        fwd, leaves = ((lambda: x.index_select(0, index)) if select else (lambda: x[index])), (x,)
+    elif op == "conv3d":
+        x, w = leaf(8, 16, 16, 32, 32), leaf(32, 16, 3, 3, 3)
+        fwd, leaves = (lambda: F.conv3d(x, w, None, 1, 1)), (x, w)
+    else:
+        x = leaf(32, 64, 28, 28)
+        fwd, leaves = (lambda: F.interpolate(x, size=(56, 56), mode="bilinear", align_corners=False)), (x,)
+    with torch.no_grad():
+        seed = torch.randn(fwd().shape)
+
+    def step():
+        for t in leaves:
+            t.grad = None
+        fwd().backward(seed)
+
+    return step
+
+
 def workloads():
     """Every kernel-suite id (as in dev.kiln.bench.Workloads.kernels()) with a function that builds its call."""
     w = {f"pointwise_{op}": lambda op=op: pointwise(op) for op in POINTWISE}
@@ -96,4 +148,6 @@ def workloads():
         w[f"ce_{rows}x{classes}_fwd_bwd"] = lambda r=rows, c=classes: cross_entropy(r, c, True)
     for name in NORMS:
         w[f"norm_{name}"] = lambda name=name: norm(name)
+    for op in TRAINING_OPS:
+        w[f"train_op_{op}"] = lambda op=op: training_op(op)
     return w
