@@ -203,8 +203,8 @@ TEST(scatter_and_index_add_by_lines) {
   CHECK_SAME(self, base, 0);
 }
 
-// The gradient of x[i] and x[:, i] (one 1-D index among slices) goes through index_add: repeated and negative
-// indices add up as index_put with accumulate does it.
+// x[i] and x[:, i] (one 1-D index among slices): the forward copies whole rows where it can, the gradient goes
+// through index_add; repeated and negative indices add up as index_put with accumulate does it.
 TEST(gradient_of_one_index_tensor_among_slices) {
   std::vector<double> iv;
   for (int k = 0; k < 3000; ++k) iv.push_back(static_cast<double>((k * 37) % 50) - 25);  // -25 .. 24, repeated
@@ -214,6 +214,15 @@ TEST(gradient_of_one_index_tensor_among_slices) {
   for (int64_t dim : {0, 1}) {
     const TensorList list = dim == 0 ? TensorList{i} : TensorList{Tensor(), i};
     const Tensor y = index(x, list);
+    std::vector<double> want_y;  // rows (dim 0) or columns (dim 1) copied by the index, negatives from the end
+    const std::vector<double> xv = test::values(x);
+    for (int64_t r = 0; r < (dim == 0 ? 3000 : 50); ++r)
+      for (int64_t c = 0; c < (dim == 0 ? 50 : 3000); ++c) {
+        const int64_t k = static_cast<int64_t>(iv[static_cast<size_t>(dim == 0 ? r : c)]);
+        const int64_t kk = k < 0 ? k + 50 : k;
+        want_y.push_back(xv[static_cast<size_t>(dim == 0 ? kk * 50 + c : r * 50 + kk)]);
+      }
+    CHECK_VALUES(y, 0, want_y);
     const Tensor g = test::uniform(y.shape(), 32, -1, 1, DType::Float64);
     const Tensor want = index_put(zeros({50, 50}, DType::Float64), list, g, true);
     CHECK_SAME(kiln::grad({y}, {x}, {g})[0], want, 1e-12);

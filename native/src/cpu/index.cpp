@@ -4,9 +4,25 @@
 #include "cpu/kernels.h"
 #include "cpu/line_loop.h"
 #include "cpu/loop.h"
+#include "cpu/simd.h"
 
 namespace kiln::cpu {
 namespace {
+
+// target[t] += v[t], per ISA for the floating types (index_add's rows).
+KILN_SIMD void add_run(float* __restrict target, const float* __restrict v, int64_t n) {
+  for (int64_t t = 0; t < n; ++t) target[t] += v[t];
+}
+KILN_SIMD void add_run(double* __restrict target, const double* __restrict v, int64_t n) {
+  for (int64_t t = 0; t < n; ++t) target[t] += v[t];
+}
+template <class T>
+void add_run(T* __restrict target, const T* __restrict v, int64_t n) {
+  for (int64_t t = 0; t < n; ++t) {
+    if constexpr (std::is_same_v<T, bool>) target[t] = target[t] || v[t];
+    else target[t] = target[t] + v[t];
+  }
+}
 
 inline int64_t checked_index(int64_t i, int64_t size, int64_t dim, const char* op) {
   KILN_CHECK(i >= 0 && i < size, Index, op, ": index ", i, " is out of bounds for dimension ", dim, " with size ", size);
@@ -27,8 +43,11 @@ void gather_kernel(const Tensor& out, const Tensor& in, int64_t dim, const Tenso
     T* ob = out.data<T>();
     const int64_t* ib = index.data<int64_t>();
     const T* xb = in.data<T>();
-    for_each_line_element(loop, n, kGrainCheap, [&](const std::array<int64_t, 3>& o, int64_t j) {
-      ob[o[0] + j * os] = xb[o[2] + checked_index(ib[o[1] + j * is], size, dim, "gather") * xs];
+    for_each_line_element(loop, n, kGrainCheap, [&](const std::array<int64_t, 3>& o, int64_t count, int64_t j) {
+      T* __restrict dst = ob + o[0] + j * os;
+      const int64_t* __restrict idx = ib + o[1] + j * is;
+      const T* x = xb + o[2];
+      for (int64_t t = 0; t < count; ++t) dst[t] = x[t + checked_index(idx[t], size, dim, "gather") * xs];
     });
   });
 }
@@ -52,12 +71,16 @@ void scatter_kernel(const Tensor& out, int64_t dim, const Tensor& index, const T
     const int64_t* ib = index.data<int64_t>();
     const T* sb = src.data<T>();
     T* ob = out.data<T>();
-    for_each_line_element(loop, n, kGrainCheap, [&](const std::array<int64_t, 3>& o, int64_t j) {
-      T& target = ob[o[2] + ib[o[0] + j * is] * os];
-      const T v = sb[o[1] + j * ss];
-      if (!accumulate) target = v;
-      else if constexpr (std::is_same_v<T, bool>) target = target || v;
-      else target = target + v;
+    for_each_line_element(loop, n, kGrainCheap, [&](const std::array<int64_t, 3>& o, int64_t count, int64_t j) {
+      const int64_t* idx = ib + o[0] + j * is;
+      const T* v = sb + o[1] + j * ss;
+      T* target = ob + o[2];
+      for (int64_t t = 0; t < count; ++t) {
+        T& e = target[t + idx[t] * os];
+        if (!accumulate) e = v[t];
+        else if constexpr (std::is_same_v<T, bool>) e = e || v[t];
+        else e = e + v[t];
+      }
     });
   });
 }
@@ -70,11 +93,13 @@ void index_add_kernel(const Tensor& out, int64_t dim, const int64_t* offsets, co
     using T = decltype(tag);
     const T* vb = values.data<T>();
     T* ob = out.data<T>();
-    for_each_line_element(loop, n, kGrainCheap, [&](const std::array<int64_t, 2>& o, int64_t j) {
-      T& target = ob[o[1] + offsets[j]];
-      const T v = vb[o[0] + j * vs];
-      if constexpr (std::is_same_v<T, bool>) target = target || v;
-      else target = target + v;
+    // A block of adjacent lines is a row of out plus a row of values: a loop the compiler vectorizes.
+    for_each_line_element(loop, n, kGrainCheap, [&](const std::array<int64_t, 2>& o, int64_t count, int64_t j) {
+      T* target = ob + o[1] + offsets[j];
+      const T* v = vb + o[0] + j * vs;
+      if (count > 1) return add_run(target, v, count);
+      if constexpr (std::is_same_v<T, bool>) *target = *target || *v;  // a line alone: no call per element
+      else *target = *target + *v;
     });
   });
 }

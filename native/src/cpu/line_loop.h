@@ -103,10 +103,12 @@ class LineLoop {
   int64_t lines_ = 1;
 };
 
-// fn(offsets, j) for every line of loop and every j < n: the kernels that accumulate into their lines (scatter_add,
-// index_add). Each line is one thread's, its j in increasing order, so no two threads write one element and the
-// sums come out with the bits of one thread. Adjacent lines (a dim before the last) go in blocks with j outside, a
-// row of memory at a time; other lines one by one with j inside. grain: elements per claimed block.
+// fn(offsets, count, j) for every line of loop and every j < n, where offsets are those of a line and the next
+// count - 1 lines are adjacent to it (each tensor's offsets one further per line): the kernels that accumulate into
+// their lines (scatter_add, index_add). Each line is one thread's, its j in increasing order, so no two threads
+// write one element and the sums come out with the bits of one thread. Adjacent lines (a dim before the last) go
+// in blocks of up to 256 with j outside, a row of memory at a time; other lines one by one (count 1) with j inside.
+// grain: elements per claimed block.
 template <int N, class Fn>
 void for_each_line_element(const LineLoop<N>& loop, int64_t n, int64_t grain, Fn&& fn) {
   if (n <= 0) return;
@@ -115,7 +117,7 @@ void for_each_line_element(const LineLoop<N>& loop, int64_t n, int64_t grain, Fn
     loop.run(grain_lines, [&](const int64_t* off) {
       std::array<int64_t, N> o;
       std::copy(off, off + N, o.begin());
-      for (int64_t j = 0; j < n; ++j) fn(o, j);
+      for (int64_t j = 0; j < n; ++j) fn(o, int64_t(1), j);
     });
     return;
   }
@@ -126,12 +128,7 @@ void for_each_line_element(const LineLoop<N>& loop, int64_t n, int64_t grain, Fn
       const int64_t stop = std::min({end, (l / inner + 1) * inner, l + kBlock});  // within one run of the inner dim
       std::array<int64_t, N> first{};
       loop.range(l, l + 1, [&](const int64_t* off) { std::copy(off, off + N, first.begin()); });
-      for (int64_t j = 0; j < n; ++j)
-        for (int64_t t = 0; t < stop - l; ++t) {
-          std::array<int64_t, N> o = first;
-          for (int k = 0; k < N; ++k) o[k] += t;
-          fn(o, j);
-        }
+      for (int64_t j = 0; j < n; ++j) fn(first, stop - l, j);
       l = stop;
     }
   });
