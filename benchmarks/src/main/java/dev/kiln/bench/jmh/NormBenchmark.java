@@ -1,5 +1,7 @@
 package dev.kiln.bench.jmh;
 
+import static dev.kiln.bench.jmh.Leaves.leaf;
+
 import dev.kiln.DType;
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
@@ -93,10 +95,6 @@ public class NormBenchmark {
         forward.get();
       }
     };
-  }
-
-  private static Tensor leaf(Generator g, long... shape) {
-    return Tensor.randn(g, DType.FLOAT32, shape).requiresGrad(true);
   }
 
   @Benchmark

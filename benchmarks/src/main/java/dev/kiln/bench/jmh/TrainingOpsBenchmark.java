@@ -1,5 +1,7 @@
 package dev.kiln.bench.jmh;
 
+import static dev.kiln.bench.jmh.Leaves.leaf;
+
 import dev.kiln.DType;
 import dev.kiln.Generator;
 import dev.kiln.Index;
@@ -107,10 +109,6 @@ public class TrainingOpsBenchmark {
       for (Tensor t : leaves) t.setGrad(null);
       forward.get().backward(seed);
     };
-  }
-
-  private static Tensor leaf(Generator g, long... shape) {
-    return Tensor.randn(g, DType.FLOAT32, shape).requiresGrad(true);
   }
 
   @Benchmark
