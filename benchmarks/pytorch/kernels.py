@@ -149,5 +149,5 @@ def workloads():
     for name in NORMS:
         w[f"norm_{name}"] = lambda name=name: norm(name)
     for op in TRAINING_OPS:
-        w[f"train_op_{op}"] = lambda op=op: training_op(op)
+        w[f"grad_{op}"] = lambda op=op: training_op(op)
     return w

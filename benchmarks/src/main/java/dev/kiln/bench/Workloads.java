@@ -116,7 +116,7 @@ public final class Workloads {
       w.add(new Workload("norm_" + n[0], n[1], Unit.MILLIS, 1,
           new JmhCall("NormBenchmark.run", Map.of("workload", n[0])), null, na, ""));
     }
-    String[][] training = {{"sigmoid", "sigmoid [4096,1024]"}, {"tanh", "tanh [4096,1024]"},
+    String[][] grads = {{"sigmoid", "sigmoid [4096,1024]"}, {"tanh", "tanh [4096,1024]"},
         {"nchw_to_nhwc", "permute [32,64,56,56] to NHWC, contiguous"},
         {"scatter_add", "scatter_add of [1024,4096] into [256,4096] over dim 0"},
         {"gather", "gather [4096,1024] over dim 1, 256 per row"},
@@ -125,8 +125,8 @@ public final class Workloads {
         {"max_rows", "max over rows of [4096,1024]"}, {"depthwise3x3", "depthwise conv 3x3 [32,64,56,56]"},
         {"conv3x3_s2", "conv2d 3x3 stride 2 [32,64,56,56] -> 128"},
         {"conv3d", "conv3d 3x3x3 [8,16,16,32,32] -> 32"}, {"bilinear2x", "bilinear upsampling [32,64,28,28] to 56x56"}};
-    for (String[] t : training) {
-      w.add(new Workload("train_op_" + t[0], t[1] + ", forward + backward", Unit.MILLIS, 1,
+    for (String[] t : grads) {
+      w.add(new Workload("grad_" + t[0], t[1] + ", forward + backward", Unit.MILLIS, 1,
           new JmhCall("TrainingOpsBenchmark.run", Map.of("op", t[0])), null, na, ""));
     }
     return w;

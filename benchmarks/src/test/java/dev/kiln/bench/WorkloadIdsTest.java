@@ -1,6 +1,7 @@
 package dev.kiln.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
@@ -19,6 +20,20 @@ class WorkloadIdsTest {
   @Test
   void idsAreUnique() {
     assertEquals(javaIds().size(), new HashSet<>(javaIds()).size());
+  }
+
+  /** The runner forks PeakMemory MODEL BATCH for every training row: its id must read as train_MODEL_BATCH. */
+  @Test
+  void trainingRowsNameAModelAndABatch() {
+    List<Workload> training = Stream.concat(Workloads.all().stream(), Workloads.kernels().stream())
+        .filter(Workload::isTraining).toList();
+    assertEquals(4, training.size(), "MLP and CNN at batch 64 and 256");
+    for (Workload w : training) {
+      String[] parts = w.id().split("_");
+      assertEquals(3, parts.length, w.id());
+      assertTrue(parts[1].equals("mlp") || parts[1].equals("cnn"), w.id());
+      assertTrue(Integer.parseInt(parts[2]) > 0, w.id());
+    }
   }
 
   @Test
