@@ -372,7 +372,19 @@ TEST(pool_and_interpolate_errors) {
   CHECK_THROWS(interpolate(x, {3, 3}, {}, InterpolateMode::Nearest, true), Argument, "interpolate: align_corners option");
   CHECK_THROWS(interpolate(x, {3, 3}, {}, InterpolateMode::Linear), NotImplemented, "interpolate: got 4-D input, but linear mode");
   CHECK_THROWS(interpolate(zeros({2, 3, 4}), {3, 3}, {}, InterpolateMode::Bilinear), Argument, "interpolate: input and output must have");
-  CHECK_THROWS(interpolate(zeros({2, 3}), {3}), NotImplemented, "interpolate: only 3-D and 4-D inputs");
+  CHECK_THROWS(interpolate(zeros({2, 3}), {3}), NotImplemented, "interpolate: only 3-D, 4-D and 5-D inputs");
+  CHECK_THROWS(interpolate(zeros({2, 3, 4}), {3}, {}, InterpolateMode::Bicubic), NotImplemented,
+               "interpolate: got 3-D input, but bicubic mode needs 4-D input");
+  CHECK_THROWS(interpolate(x, {3, 3}, {}, InterpolateMode::Trilinear), NotImplemented,
+               "interpolate: got 4-D input, but trilinear mode needs 5-D input");
+  CHECK_THROWS(interpolate(zeros({1, 1, 2, 2, 2}), {3, 3, 3}, {}, InterpolateMode::Area), NotImplemented,
+               "interpolate: area mode over 5-D input");
+  CHECK_THROWS(interpolate(x, {3, 3}, {}, InterpolateMode::NearestExact, false), Argument,
+               "interpolate: align_corners option can only be set with the interpolating modes: linear | bilinear | "
+               "bicubic | trilinear (got nearest-exact)");
+  CHECK_THROWS(interpolate(zeros({1, 1, 2, 2, 2}), {3, 0, 3}, {}, InterpolateMode::Nearest), Shape,
+               "interpolate: input and output sizes should be greater than 0, but got input [2, 2, 2] and output "
+               "[3, 0, 3]");
   CHECK_THROWS(interpolate(zeros({2, 3, 4, 4}, DType::Int64), {3, 3}), DType, "interpolate: not implemented for 'int64'");
 }
 
@@ -387,4 +399,107 @@ TEST(bilinear_backward_is_the_adjoint_both_ways) {
       const Tensor gl = kiln::grad({out}, {l}, {g})[0];
       CHECK(std::fabs(dot_all(detach(out), g) - dot_all(detach(l), gl)) < 1e-12);
     }
+}
+
+namespace {
+
+// Each output position along one dim: the inputs it reads and their weights, by the textbook formulas in double
+// (half-pixel centres unless align_corners; Keys' cubic with A = -0.75 over clamped neighbours).
+std::vector<std::vector<std::pair<int64_t, double>>> ref_taps(int64_t in, int64_t out, InterpolateMode m, bool align) {
+  std::vector<std::vector<std::pair<int64_t, double>>> taps(static_cast<size_t>(out));
+  const double ratio = align ? (out > 1 ? double(in - 1) / double(out - 1) : 0.0) : double(in) / double(out);
+  for (int64_t o = 0; o < out; ++o) {
+    auto& t = taps[o];
+    const double centre = align ? o * ratio : (o + 0.5) * ratio - 0.5;
+    if (m == InterpolateMode::Nearest || m == InterpolateMode::NearestExact) {
+      const double at = m == InterpolateMode::Nearest ? o * ratio : (o + 0.5) * ratio;
+      t.push_back({std::min<int64_t>(static_cast<int64_t>(std::floor(at)), in - 1), 1.0});
+    } else if (m == InterpolateMode::Bicubic) {
+      const double A = -0.75, i = std::floor(centre);
+      for (int k = -1; k <= 2; ++k) {
+        const double d = std::fabs(centre - (i + k));
+        const double w = d <= 1 ? ((A + 2) * d - (A + 3)) * d * d + 1 : ((A * d - 5 * A) * d + 8 * A) * d - 4 * A;
+        t.push_back({std::clamp<int64_t>(static_cast<int64_t>(i) + k, 0, in - 1), w});
+      }
+    } else {
+      const double c = std::max(centre, 0.0);
+      const int64_t i0 = static_cast<int64_t>(c), i1 = std::min(i0 + 1, in - 1);
+      t.push_back({i0, 1 - (c - double(i0))});
+      t.push_back({i1, c - double(i0)});
+    }
+  }
+  return taps;
+}
+
+// interpolate by definition over [N, C, D, H, W] (4-D as D = 1): every output a sum over its taps' products.
+Tensor ref_interpolate(const Tensor& x, const Shape& size, InterpolateMode m, bool align) {
+  const bool vol = x.dim() == 5;
+  const int64_t P = x.shape()[0] * x.shape()[1], D = vol ? x.shape()[2] : 1, H = x.shape()[x.dim() - 2],
+                W = x.shape()[x.dim() - 1];
+  const int64_t OD = vol ? size[0] : 1, OH = size[size.size() - 2], OW = size[size.size() - 1];
+  const auto td = ref_taps(D, OD, vol ? m : InterpolateMode::Nearest, align), th = ref_taps(H, OH, m, align),
+             tw = ref_taps(W, OW, m, align);
+  const std::vector<double> v = test::values(x);
+  std::vector<double> out;
+  for (int64_t p = 0; p < P; ++p)
+    for (int64_t od = 0; od < OD; ++od)
+      for (int64_t oh = 0; oh < OH; ++oh)
+        for (int64_t ow = 0; ow < OW; ++ow) {
+          double acc = 0;
+          for (auto [d, wd] : td[od])
+            for (auto [h, wh] : th[oh])
+              for (auto [w, ww] : tw[ow]) acc += wd * wh * ww * v[((p * D + d) * H + h) * W + w];
+          out.push_back(acc);
+        }
+  Shape shape{x.shape()[0], x.shape()[1]};
+  shape.insert(shape.end(), size.begin(), size.end());
+  return make(out, shape, DType::Float64);
+}
+
+}  // namespace
+
+// Trilinear, bicubic, 3-D nearest and nearest-exact against the formulas in double: up, down and unchanged dims,
+// both corner modes, strided inputs; their gradients are the adjoints.
+TEST(interpolate_trilinear_bicubic_and_nearest_exact) {
+  struct Case {
+    Shape in, size;
+    InterpolateMode mode;
+    bool align;
+  };
+  const Case cases[] = {
+      {{2, 3, 4, 5, 6}, {7, 3, 9}, InterpolateMode::Trilinear, false},
+      {{2, 3, 4, 5, 6}, {7, 3, 9}, InterpolateMode::Trilinear, true},
+      {{1, 2, 4, 5, 6}, {4, 8, 4}, InterpolateMode::Trilinear, false},  // depth unchanged
+      {{1, 2, 3, 5, 6}, {1, 2, 11}, InterpolateMode::Trilinear, true},
+      {{2, 2, 5, 6}, {9, 4}, InterpolateMode::Bicubic, false},
+      {{2, 2, 5, 6}, {9, 4}, InterpolateMode::Bicubic, true},
+      {{1, 3, 7, 4}, {3, 13}, InterpolateMode::Bicubic, false},
+      {{1, 3, 4, 4}, {4, 4}, InterpolateMode::Bicubic, false},  // unchanged: the input again
+      {{2, 2, 3, 5, 4}, {7, 2, 9}, InterpolateMode::Nearest, false},
+      {{2, 2, 3, 5, 4}, {7, 2, 9}, InterpolateMode::NearestExact, false},
+      {{2, 2, 5, 7}, {3, 12}, InterpolateMode::NearestExact, false},
+  };
+  for (const Case& c : cases) {
+    const Tensor l = leaf(c.in, 7);
+    const std::optional<bool> align =
+        c.mode == InterpolateMode::Nearest || c.mode == InterpolateMode::NearestExact ? std::nullopt
+                                                                                       : std::optional<bool>(c.align);
+    const Tensor out = interpolate(l, c.size, {}, c.mode, align);
+    CHECK_SAME(out, ref_interpolate(detach(l), c.size, c.mode, c.align), 1e-12);
+    const Tensor flipped = transpose(contiguous(transpose(detach(l), -1, -2)), -1, -2);  // the same values, strided
+    CHECK_SAME(interpolate(flipped, c.size, {}, c.mode, align), out, 0);
+    CHECK_SAME(interpolate(to(detach(l), DType::Float32), c.size, {}, c.mode, align), out, 1e-5);
+    const Tensor g = uniform(out.shape(), 8, -1, 1, DType::Float64);
+    const Tensor gl = kiln::grad({out}, {l}, {g})[0];
+    CHECK(std::fabs(dot_all(detach(out), g) - dot_all(detach(l), gl)) < 1e-12);
+  }
+  CHECK_EQ(grad_fn_name(interpolate(leaf({1, 1, 2, 2, 2}, 1), {3, 3, 3}, {}, InterpolateMode::Trilinear)),
+           std::string("UpsampleTrilinear3DBackward0"));
+  // a scale factor places the sources at o / scale, as PyTorch (size 5 * 1.3 -> 6, sources at (o + 0.5) / 1.3)
+  const Tensor x = uniform({1, 1, 5, 5}, 9, -1, 1, DType::Float64);
+  const Tensor by_scale = interpolate(x, {}, {1.3, 1.3}, InterpolateMode::Bicubic);
+  CHECK_SHAPE(by_scale, {1, 1, 6, 6});
+  CHECK(item(amax(abs(sub(by_scale, interpolate(x, {6, 6}, {}, InterpolateMode::Bicubic))))) > 1e-3);
+  CHECK_SAME(interpolate(x, {}, {1.3, 1.3}, InterpolateMode::Bicubic, false, true),
+             interpolate(x, {6, 6}, {}, InterpolateMode::Bicubic), 0);
 }

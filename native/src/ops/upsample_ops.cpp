@@ -1,6 +1,6 @@
-// Upsampling rows (nearest and bilinear 2-D, each with a backward row whose derivative is the forward again:
-// both are linear maps) and interpolate, the composite with torch.nn.functional.interpolate's rules for
-// sizes, scale factors, modes and 1-D inputs.
+// Upsampling rows (nearest and nearest-exact 2-D and 3-D, bilinear, trilinear and bicubic, each with a backward
+// row whose derivative is the forward again: all are linear maps) and interpolate, the composite with
+// torch.nn.functional.interpolate's rules for sizes, scale factors, modes and 1-D inputs.
 #include <cmath>
 
 #include "autograd/backward_context.h"
@@ -11,117 +11,126 @@
 namespace kiln {
 namespace {
 
-cpu::Upsample2d settings(const OpArgs& args, bool align_corners) {
-  cpu::Upsample2d u;
-  u.scale[0] = args.reals.size() > 0 ? args.reals[0] : 0;
-  u.scale[1] = args.reals.size() > 1 ? args.reals[1] : 0;
-  u.align_corners = align_corners;
+enum class Kernel { Nearest, Linear, Cubic };
+
+// One family of rows: a forward over `spatial` dims and its backward. ints: the other side's sizes (the
+// output's for the forward, the input's for the backward), then a flag (align_corners for the interpolating
+// kernels, nearest-exact for nearest; optional, 0); reals: the scale factors, one per dim (<= 0: none).
+struct Family {
+  const char* name;
+  const char* back_name;
+  const char* signature;
+  const char* back_signature;
+  int spatial;
+  Kernel kernel;
+};
+
+#define KILN_SIG(NAME, WHAT, N, FLAG) NAME "(Tensor " WHAT "; ints: " #N " sizes, " FLAG "; reals: " #N " scales)"
+#define KILN_FAMILY(NAME, N, FLAG, KERNEL)                                                                       \
+  {NAME, NAME "_backward", KILN_SIG(NAME, "input", N, FLAG),                                                      \
+   KILN_SIG(NAME "_backward", "grad_output (sizes: the input's)", N, FLAG), N, KERNEL}
+constexpr Family kFamilies[] = {KILN_FAMILY("upsample_nearest2d", 2, "exact", Kernel::Nearest),
+                                KILN_FAMILY("upsample_nearest3d", 3, "exact", Kernel::Nearest),
+                                KILN_FAMILY("upsample_bilinear2d", 2, "align_corners", Kernel::Linear),
+                                KILN_FAMILY("upsample_trilinear3d", 3, "align_corners", Kernel::Linear),
+                                KILN_FAMILY("upsample_bicubic2d", 2, "align_corners", Kernel::Cubic)};
+#undef KILN_FAMILY
+#undef KILN_SIG
+enum FamilyId { kNearest2d, kNearest3d, kBilinear2d, kTrilinear3d, kBicubic2d };
+
+cpu::Upsample settings(const Family& f, const OpArgs& args) {
+  cpu::Upsample u;
+  for (int d = 0; d < f.spatial && d < static_cast<int>(args.reals.size()); ++d) u.scale[3 - f.spatial + d] = args.reals[d];
+  const bool flag = args.ints.size() > static_cast<size_t>(f.spatial) && args.ints[f.spatial] != 0;
+  (f.kernel == Kernel::Nearest ? u.exact : u.align_corners) = flag;
   return u;
 }
 
-void check_input(const char* op, const Tensor& x) {
+void check_input(const char* op, const Tensor& x, int spatial) {
   check_cpu(op, {x});
-  KILN_CHECK(x.dim() == 4, Shape, op, ": expected a 4-D input, got shape ", shape_str(x.shape()));
+  KILN_CHECK(x.dim() == spatial + 2, Shape, op, ": expected a ", spatial + 2, "-D input, got shape ",
+             shape_str(x.shape()));
   KILN_CHECK(is_floating(x.dtype()), DType, op, ": not implemented for '", dtype_name(x.dtype()), "'");
 }
 
-// `from`'s shape with its last two sizes replaced, checked positive on both sides.
-Shape resized(const char* op, const Tensor& from, int64_t h, int64_t w) {
-  const int64_t ih = from.shape()[2], iw = from.shape()[3];
-  KILN_CHECK(ih > 0 && iw > 0 && h > 0 && w > 0, Shape, op, ": input and output sizes should be greater than 0, but "
-             "got input (H: ", ih, ", W: ", iw, ") output (H: ", h, ", W: ", w, ")");
-  return {from.shape()[0], from.shape()[1], h, w};
+// `from`'s shape with its spatial sizes replaced by ints[0..spatial), checked positive on both sides.
+Shape resized(const char* op, const Tensor& from, const OpArgs& args, int spatial) {
+  Shape to(from.shape().begin(), from.shape().begin() + 2);
+  bool positive = true;
+  for (int d = 0; d < spatial; ++d) {
+    to.push_back(int_arg(args, d, op));
+    positive = positive && to.back() > 0 && from.shape()[2 + d] > 0;
+  }
+  const Shape in(from.shape().begin() + 2, from.shape().end()), out(to.begin() + 2, to.end());
+  KILN_CHECK(positive, Shape, op, ": input and output sizes should be greater than 0, but got input ", shape_str(in),
+             " and output ", shape_str(out));
+  return to;
 }
 
-// inputs: x; ints: OH, OW[, align_corners]; reals: scale_h, scale_w (<= 0: none)
-TensorList nearest_fwd(const TensorList& in, const OpArgs& args) {
-  check_input("upsample_nearest2d", in[0]);
-  Tensor out = new_tensor(resized("upsample_nearest2d", in[0], int_arg(args, 0, "upsample_nearest2d"),
-                                  int_arg(args, 1, "upsample_nearest2d")), in[0].dtype(), "upsample_nearest2d");
-  cpu::upsample_nearest2d(settings(args, false), out, in[0]);
+void run(const Family& f, bool backward, const cpu::Upsample& u, const Tensor& out, const Tensor& in) {
+  switch (f.kernel) {
+    case Kernel::Nearest: return (backward ? cpu::upsample_nearest_backward : cpu::upsample_nearest)(u, out, in);
+    case Kernel::Linear: return (backward ? cpu::upsample_linear_backward : cpu::upsample_linear)(u, out, in);
+    case Kernel::Cubic: return (backward ? cpu::upsample_bicubic_backward : cpu::upsample_bicubic)(u, out, in);
+  }
+}
+
+// The forward row (backward = false) or the backward row of family F.
+template <int F, bool Backward>
+TensorList resample_fwd(const TensorList& in, const OpArgs& args) {
+  const Family& f = kFamilies[F];
+  const char* op = Backward ? f.back_name : f.name;
+  check_input(op, in[0], f.spatial);
+  Tensor out = new_tensor(resized(op, in[0], args, f.spatial), in[0].dtype(), op);
+  run(f, Backward, settings(f, args), out, in[0]);
   return {out};
 }
 
-TensorList bilinear_fwd(const TensorList& in, const OpArgs& args) {
-  check_input("upsample_bilinear2d", in[0]);
-  Tensor out = new_tensor(resized("upsample_bilinear2d", in[0], int_arg(args, 0, "upsample_bilinear2d"),
-                                  int_arg(args, 1, "upsample_bilinear2d")), in[0].dtype(), "upsample_bilinear2d");
-  cpu::upsample_bilinear2d(settings(args, int_arg(args, 2, "upsample_bilinear2d") != 0), out, in[0]);
-  return {out};
-}
-
-// The backward rows: inputs: grad_output; ints: the input's H, W[, align_corners]; reals: the scales.
-TensorList nearest_back_fwd(const TensorList& in, const OpArgs& args) {
-  check_input("upsample_nearest2d_backward", in[0]);
-  const Tensor& g = in[0];
-  Tensor gi = new_tensor({g.shape()[0], g.shape()[1], args.ints.at(0), args.ints.at(1)}, g.dtype(),
-                         "upsample_nearest2d_backward");
-  cpu::upsample_nearest2d_backward(settings(args, false), gi, g);
-  return {gi};
-}
-
-TensorList bilinear_back_fwd(const TensorList& in, const OpArgs& args) {
-  check_input("upsample_bilinear2d_backward", in[0]);
-  const Tensor& g = in[0];
-  Tensor gi = new_tensor({g.shape()[0], g.shape()[1], args.ints.at(0), args.ints.at(1)}, g.dtype(),
-                         "upsample_bilinear2d_backward");
-  cpu::upsample_bilinear2d_backward(settings(args, args.ints.at(2) != 0), gi, g);
-  return {gi};
-}
-
-// Swaps the (H, W) in ints[0..1] for the other side's: forward <-> backward take the same arguments otherwise.
+// Swaps the sizes in ints for the other side's: forward <-> backward take the same arguments otherwise.
 OpArgs other_side(const OpArgs& args, const Shape& shape) {
   OpArgs a = args;
-  a.ints[0] = shape[2];
-  a.ints[1] = shape[3];
+  for (size_t d = 2; d < shape.size(); ++d) a.ints[d - 2] = shape[d];
   return a;
 }
 
-TensorList nearest_backward(const BackwardContext& c);
-TensorList nearest_back_backward(const BackwardContext& c);
-TensorList bilinear_backward(const BackwardContext& c);
-TensorList bilinear_back_backward(const BackwardContext& c);
+template <int F, bool Backward>
+TensorList resample_backward(const BackwardContext& c);
 
-const OpDef kNearest{"upsample_nearest2d", "upsample_nearest2d(Tensor input; ints: output_size[2]; reals: scales[2])",
-                     1, OpKind::Primitive, nearest_fwd, nullptr, nearest_backward, kSaveNothing};
-const OpDef kNearestBack{"upsample_nearest2d_backward",
-                         "upsample_nearest2d_backward(Tensor grad_output; ints: input_size[2]; reals: scales[2])", 1,
-                         OpKind::Primitive, nearest_back_fwd, nullptr, nearest_back_backward, kSaveNothing};
-const OpDef kBilinear{"upsample_bilinear2d",
-                      "upsample_bilinear2d(Tensor input; ints: output_size[2], align_corners; reals: scales[2])", 1,
-                      OpKind::Primitive, bilinear_fwd, nullptr, bilinear_backward, kSaveNothing};
-const OpDef kBilinearBack{"upsample_bilinear2d_backward",
-                          "upsample_bilinear2d_backward(Tensor grad_output; ints: input_size[2], align_corners; "
-                          "reals: scales[2])",
-                          1, OpKind::Primitive, bilinear_back_fwd, nullptr, bilinear_back_backward, kSaveNothing};
+template <int F, bool Backward>
+OpDef row() {
+  const Family& f = kFamilies[F];
+  return {Backward ? f.back_name : f.name, Backward ? f.back_signature : f.signature, 1, OpKind::Primitive,
+          resample_fwd<F, Backward>, nullptr, resample_backward<F, Backward>, kSaveNothing};
+}
 
-TensorList nearest_backward(const BackwardContext& c) {
-  return {call1(kNearestBack, {c.grad()}, other_side(c.args, c.input_shape(0)))};
-}
-TensorList nearest_back_backward(const BackwardContext& c) {
-  return {call1(kNearest, {c.grad()}, other_side(c.args, c.input_shape(0)))};
-}
-TensorList bilinear_backward(const BackwardContext& c) {
-  return {call1(kBilinearBack, {c.grad()}, other_side(c.args, c.input_shape(0)))};
-}
-TensorList bilinear_back_backward(const BackwardContext& c) {
-  return {call1(kBilinear, {c.grad()}, other_side(c.args, c.input_shape(0)))};
+// Forward and backward rows, in kFamilies' order: row 2 F is family F's forward, 2 F + 1 its backward.
+const OpDef kRows[] = {row<0, false>(), row<0, true>(), row<1, false>(), row<1, true>(), row<2, false>(),
+                       row<2, true>(),  row<3, false>(), row<3, true>(), row<4, false>(), row<4, true>()};
+
+// Each row is linear in its input, so its derivative is the other row of the family, with the sizes swapped.
+template <int F, bool Backward>
+TensorList resample_backward(const BackwardContext& c) {
+  return {call1(kRows[2 * F + (Backward ? 0 : 1)], {c.grad()}, other_side(c.args, c.input_shape(0)))};
 }
 
 // ---------------------------------------------------------------- interpolate
 // ints: mode, align_corners (-1: not given), recompute_scale_factor (-1: not given), then the output sizes (none
 // when scale factors are given); reals: the scale factors (none when sizes are given).
 
-const char* const kModeNames[] = {"nearest", "linear", "bilinear", "area"};
+// InterpolateMode's order.
+const char* const kModeNames[] = {"nearest", "linear", "bilinear", "area", "bicubic", "trilinear", "nearest-exact"};
+constexpr int64_t kModes = 7;
 
 TensorList interpolate_fwd(const TensorList& in, const OpArgs& args) {
   const char* op = "interpolate";
   const Tensor& x = in[0];
   const int64_t mode = int_arg(args, 0, op), align = int_arg(args, 1, op), recompute = int_arg(args, 2, op);
-  KILN_CHECK(mode >= 0 && mode <= 3, Argument, op, ": unknown mode ", mode);
+  KILN_CHECK(mode >= 0 && mode < kModes, Argument, op, ": unknown mode ", mode);
+  const auto m = static_cast<InterpolateMode>(mode);
   const std::string mode_name = kModeNames[mode];
-  KILN_CHECK(x.dim() == 3 || x.dim() == 4, NotImplemented, op, ": only 3-D and 4-D inputs are supported (got ",
-             x.dim(), "-D) for the modes nearest | linear | bilinear | area (got ", mode_name, ")");
+  KILN_CHECK(x.dim() >= 3 && x.dim() <= 5, NotImplemented, op, ": only 3-D, 4-D and 5-D inputs are supported (got ",
+             x.dim(), "-D) for the modes nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact "
+             "(got ", mode_name, ")");
   check_cpu(op, {x});
   KILN_CHECK(is_floating(x.dtype()), DType, op, ": not implemented for '", dtype_name(x.dtype()), "'");
   const int64_t nd = x.dim() - 2;
@@ -138,30 +147,36 @@ TensorList interpolate_fwd(const TensorList& in, const OpArgs& args) {
              shape_str(spatial), " and ", scales.size(), " scale factors");
   KILN_CHECK(!(recompute == 1 && !sizes.empty()), Argument, op,
              ": recompute_scale_factor is not meaningful with an explicit size");
-  const bool interpolating = mode == 1 || mode == 2;
-  KILN_CHECK(interpolating || align < 0, Argument, op, ": align_corners option can only be set with the "
-             "interpolating modes: linear | bilinear (got ", mode_name, ")");
-  KILN_CHECK(mode != 1 || nd == 1, NotImplemented, op, ": got ", x.dim(), "-D input, but linear mode needs 3-D input");
-  KILN_CHECK(mode != 2 || nd == 2, NotImplemented, op, ": got ", x.dim(), "-D input, but bilinear mode needs 4-D input");
+  const bool nearest = m == InterpolateMode::Nearest || m == InterpolateMode::NearestExact;
+  KILN_CHECK((!nearest && m != InterpolateMode::Area) || align < 0, Argument, op, ": align_corners option can only "
+             "be set with the interpolating modes: linear | bilinear | bicubic | trilinear (got ", mode_name, ")");
+  const int64_t needs = m == InterpolateMode::Linear ? 1 : m == InterpolateMode::Bilinear || m == InterpolateMode::Bicubic
+                        ? 2 : m == InterpolateMode::Trilinear ? 3 : nd;
+  KILN_CHECK(needs == nd, NotImplemented, op, ": got ", x.dim(), "-D input, but ", mode_name, " mode needs ",
+             needs + 2, "-D input");
+  KILN_CHECK(m != InterpolateMode::Area || nd < 3, NotImplemented, op, ": area mode over 5-D input (adaptive "
+             "average pooling in 3-D) is not implemented yet");
   Shape out = sizes;
   if (out.empty())
     for (int64_t d = 0; d < nd; ++d) out.push_back(static_cast<int64_t>(static_cast<double>(spatial[d]) * scales[d]));
-  if (recompute == 1 || mode == 3) scales.clear();  // the op then derives its ratios from the sizes
+  if (recompute == 1 || m == InterpolateMode::Area) scales.clear();  // the op then derives its ratios from the sizes
   for (int64_t d = 0; d < nd; ++d)
     KILN_CHECK(spatial[d] > 0 && out[d] > 0, Shape, op, ": input and output sizes should be greater than 0, but got "
                "input ", shape_str(spatial), " and output ", shape_str(out));
-  if (mode == 3) return {nd == 1 ? adaptive_avg_pool1d(x, out[0]) : adaptive_avg_pool2d(x, out)};
+  if (m == InterpolateMode::Area) return {nd == 1 ? adaptive_avg_pool1d(x, out[0]) : adaptive_avg_pool2d(x, out)};
   // 1-D runs as 2-D over [N, C, 1, W] (PyTorch's 1-D kernels are the same arithmetic along one dim).
-  const Tensor x4 = nd == 1 ? unsqueeze(x, 2) : x;
-  OpArgs a{{nd == 1 ? 1 : out[0], out[nd - 1]}, {nd == 1 ? 0.0 : (scales.empty() ? 0.0 : scales[0]),
-                                                 scales.empty() ? 0.0 : scales[nd - 1]}};
-  Tensor r;
-  if (mode == 0) {
-    r = call1(kNearest, {x4}, a);
+  const Tensor xs = nd == 1 ? unsqueeze(x, 2) : x;
+  OpArgs a;
+  if (nd == 1) {
+    a = {{1, out[0]}, {0.0, scales.empty() ? 0.0 : scales[0]}};
   } else {
-    a.ints.push_back(align == 1);
-    r = call1(kBilinear, {x4}, a);
+    a.ints = out;
+    a.reals = scales.empty() ? std::vector<double>(nd, 0.0) : scales;
   }
+  a.ints.push_back(nearest ? m == InterpolateMode::NearestExact : align == 1);
+  const FamilyId family = nearest ? (nd == 3 ? kNearest3d : kNearest2d)
+                          : m == InterpolateMode::Bicubic ? kBicubic2d : nd == 3 ? kTrilinear3d : kBilinear2d;
+  const Tensor r = call1(kRows[2 * family], {xs}, a);
   return {nd == 1 ? squeeze(r, 2) : r};
 }
 
@@ -173,7 +188,8 @@ const OpDef kInterpolate{"interpolate",
 }  // namespace
 
 void add_sampling_ops(std::vector<const OpDef*>& table) {
-  table.insert(table.end(), {&kNearest, &kNearestBack, &kBilinear, &kBilinearBack, &kInterpolate});
+  for (const OpDef& r : kRows) table.push_back(&r);
+  table.push_back(&kInterpolate);
 }
 
 Tensor interpolate(const Tensor& x, const Shape& size, const std::vector<double>& scale_factor, InterpolateMode mode,

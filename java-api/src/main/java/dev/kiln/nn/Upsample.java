@@ -6,9 +6,10 @@ import dev.kiln.nn.functional.Sampling;
 import java.util.Arrays;
 
 /**
- * Resizes [N, C, W] or [N, C, H, W] input to a size or by a scale factor per spatial dim (torch.nn.Upsample, over
- * {@link Sampling#interpolate}): mode "nearest" (the default), "linear" (3-D), "bilinear" (4-D) or "area";
- * alignCorners only for the linear modes (null: PyTorch's None, false). A size or scale factor of one value is
+ * Resizes [N, C, W], [N, C, H, W] or [N, C, D, H, W] input to a size or by a scale factor per spatial dim
+ * (torch.nn.Upsample, over {@link Sampling#interpolate}): mode "nearest" (the default), "nearest-exact", "linear"
+ * (3-D), "bilinear" or "bicubic" (4-D), "trilinear" (5-D) or "area"; alignCorners only for the interpolating modes
+ * (null: PyTorch's None, false). A size or scale factor of one value is
  * used for every spatial dim and prints as one value, as PyTorch's int or float does.
  *
  * <pre>{@code

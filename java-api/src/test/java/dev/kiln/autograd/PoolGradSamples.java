@@ -63,6 +63,19 @@ final class PoolGradSamples {
         Sampling.interpolate(in[0], new long[] {4, 5}, "bilinear", true)), () -> of(randn(1, 2, 3, 3)));
     s.sample("upsample_bilinear2d_backward", "", in -> of(row("upsample_bilinear2d_backward", new long[] {3, 3, 0},
         new double[] {0, 0}, in[0])), () -> of(randn(1, 2, 5, 4)));
+    s.sample("upsample_nearest3d", "nearest and nearest-exact", in -> of(Sampling.interpolate(in[0],
+        new long[] {3, 5, 2}, "nearest"), Sampling.interpolate(in[0], new double[] {1.5, 0.7, 2}, "nearest-exact")),
+        () -> of(randn(1, 2, 2, 3, 3)));
+    s.sample("upsample_nearest3d_backward", "", in -> of(row("upsample_nearest3d_backward", new long[] {2, 3, 3, 1},
+        new double[] {0, 0, 0}, in[0])), () -> of(randn(1, 2, 3, 5, 2)));
+    s.sample("upsample_trilinear3d", "", in -> of(Sampling.interpolate(in[0], new long[] {3, 5, 2}, "trilinear"),
+        Sampling.interpolate(in[0], new long[] {2, 4, 4}, "trilinear", true)), () -> of(randn(1, 2, 2, 3, 3)));
+    s.sample("upsample_trilinear3d_backward", "", in -> of(row("upsample_trilinear3d_backward",
+        new long[] {2, 3, 3, 0}, new double[] {0, 0, 0}, in[0])), () -> of(randn(1, 2, 3, 5, 2)));
+    s.sample("upsample_bicubic2d", "", in -> of(Sampling.interpolate(in[0], new long[] {5, 4}, "bicubic"),
+        Sampling.interpolate(in[0], new long[] {2, 6}, "bicubic", true)), () -> of(randn(1, 2, 3, 4)));
+    s.sample("upsample_bicubic2d_backward", "", in -> of(row("upsample_bicubic2d_backward", new long[] {3, 4, 1},
+        new double[] {0, 0}, in[0])), () -> of(randn(1, 2, 5, 6)));
     s.sample("interpolate", "scale factors, 1-D linear, area", in -> of(Sampling.interpolate(in[0],
         new double[] {1.5, 2}, "nearest"), Sampling.interpolate(in[1], new double[] {1.7}, "linear", false, null),
         Sampling.interpolate(in[0], new long[] {2, 2}, "area")), () -> of(randn(1, 2, 3, 3), randn(2, 2, 4)));

@@ -230,6 +230,14 @@ class ParityTest {
           + "overload, PyTorch's second; one row in Kiln"),
       new NameDifference("UpsampleBilinear2DBackward1", "UpsampleBilinear2DBackward0", "interpolate runs the .vec "
           + "overload, PyTorch's second; one row in Kiln"),
+      new NameDifference("UpsampleNearest3DBackward1", "UpsampleNearest3DBackward0", "interpolate runs the .vec "
+          + "overload, PyTorch's second; one row in Kiln"),
+      new NameDifference("UpsampleTrilinear3DBackward1", "UpsampleTrilinear3DBackward0", "interpolate runs the .vec "
+          + "overload, PyTorch's second; one row in Kiln"),
+      new NameDifference("UpsampleBicubic2DBackward1", "UpsampleBicubic2DBackward0", "interpolate runs the .vec "
+          + "overload, PyTorch's second; one row in Kiln"),
+      new NameDifference("UpsampleNearestExact2DBackward1", "UpsampleNearest2DBackward0", "nearest-exact is a flag "
+          + "of Kiln's nearest rows"),
       new NameDifference("UpsampleNearest1DBackward1", "SqueezeBackward0", "Kiln upsamples 1-D as 2-D over [N, C, 1, W]"),
       new NameDifference("UpsampleLinear1DBackward1", "SqueezeBackward0", "Kiln upsamples 1-D as 2-D over [N, C, 1, W]"),
       new NameDifference("MulBackward0", "NativeRmsNormBackward0", "PyTorch 1.13 has no rms_norm: the reference is "

@@ -4,14 +4,18 @@ import dev.kiln.Tensor;
 import dev.kiln.internal.Core;
 
 /**
- * {@code torch.nn.functional.interpolate} over [N, C, W] and [N, C, H, W] inputs, modes "nearest", "linear"
- * (3-D), "bilinear" (4-D) and "area", with PyTorch's rules: exactly one of a size (long[]) or scale factors
- * (double[]) per spatial dim; from a scale the size is floor(size * scale), and the scale itself places the
- * source positions unless recomputeScaleFactor is true; alignCorners only for the linear modes (null: false).
+ * {@code torch.nn.functional.interpolate} over [N, C, W], [N, C, H, W] and [N, C, D, H, W] inputs, modes
+ * "nearest" and "nearest-exact" (any of them), "linear" (3-D), "bilinear" and "bicubic" (4-D), "trilinear" (5-D)
+ * and "area" (3-D and 4-D), with PyTorch's rules: exactly one of a size (long[]) or scale factors (double[]) per
+ * spatial dim; from a scale the size is floor(size * scale), and the scale itself places the source positions
+ * unless recomputeScaleFactor is true; alignCorners only for the interpolating modes, linear to trilinear (null:
+ * false). Bicubic is Keys' convolution with a = -0.75 over edge-clamped neighbours, as PyTorch's (its values may
+ * overshoot the input's range).
  *
  * <pre>{@code
  * Tensor up = Sampling.interpolate(x, new double[] {2, 2}, "nearest");
- * Tensor r = Sampling.interpolate(x, new long[] {224, 224}, "bilinear", true);
+ * Tensor r = Sampling.interpolate(x, new long[] {224, 224}, "bicubic", true);
+ * Tensor v = Sampling.interpolate(volume, new double[] {2, 2, 2}, "trilinear");
  * }</pre>
  *
  * <p>Backward runs native kernels; gradients of any order work. Bad input raises a {@link dev.kiln.KilnException}
@@ -53,8 +57,11 @@ public final class Sampling {
       case "linear" -> 1;
       case "bilinear" -> 2;
       case "area" -> 3;
+      case "bicubic" -> 4;
+      case "trilinear" -> 5;
+      case "nearest-exact" -> 6;
       default -> throw new IllegalArgumentException("interpolate: mode '" + mode
-          + "' is not supported (nearest | linear | bilinear | area)");
+          + "' is not supported (nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact)");
     };
     long[] ints = new long[3 + size.length];
     ints[0] = code;
