@@ -377,8 +377,6 @@ TEST(pool_and_interpolate_errors) {
                "interpolate: got 3-D input, but bicubic mode needs 4-D input");
   CHECK_THROWS(interpolate(x, {3, 3}, {}, InterpolateMode::Trilinear), NotImplemented,
                "interpolate: got 4-D input, but trilinear mode needs 5-D input");
-  CHECK_THROWS(interpolate(zeros({1, 1, 2, 2, 2}), {3, 3, 3}, {}, InterpolateMode::Area), NotImplemented,
-               "interpolate: area mode over 5-D input");
   CHECK_THROWS(interpolate(x, {3, 3}, {}, InterpolateMode::NearestExact, false), Argument,
                "interpolate: align_corners option can only be set with the interpolating modes: linear | bilinear | "
                "bicubic | trilinear (got nearest-exact)");
@@ -502,4 +500,158 @@ TEST(interpolate_trilinear_bicubic_and_nearest_exact) {
   CHECK(item(amax(abs(sub(by_scale, interpolate(x, {6, 6}, {}, InterpolateMode::Bicubic))))) > 1e-3);
   CHECK_SAME(interpolate(x, {}, {1.3, 1.3}, InterpolateMode::Bicubic, false, true),
              interpolate(x, {6, 6}, {}, InterpolateMode::Bicubic), 0);
+}
+
+namespace {
+
+struct Pool3 {
+  int64_t k[3], s[3], p[3], d[3];
+  bool ceil;
+};
+
+// 3-D pooling by definition: each output's window in (d, h, w) order; max keeps the first maximum (a NaN wins),
+// avg divides by the padded window, the in-range count or a fixed divisor. Returns values and flat indices.
+std::pair<Tensor, Tensor> ref_pool3d(const Tensor& x, const Pool3& w, bool max, bool include_pad, int64_t divisor) {
+  const int64_t P = x.shape()[0] * x.shape()[1], D = x.shape()[2], H = x.shape()[3], W = x.shape()[4];
+  const int64_t in[3] = {D, H, W};
+  int64_t out[3];
+  for (int i = 0; i < 3; ++i) out[i] = out_size(in[i], w.k[i], w.p[i], w.s[i], max ? w.d[i] : 1, w.ceil);
+  const std::vector<double> v = test::values(x);
+  std::vector<double> vals, idx;
+  for (int64_t pl = 0; pl < P; ++pl)
+    for (int64_t a = 0; a < out[0]; ++a)
+      for (int64_t b = 0; b < out[1]; ++b)
+        for (int64_t c = 0; c < out[2]; ++c) {
+          const int64_t o[3] = {a, b, c};
+          int64_t lo[3], hi[3], padded = 1, count = 0;
+          for (int i = 0; i < 3; ++i) {
+            lo[i] = o[i] * w.s[i] - w.p[i];
+            hi[i] = max ? lo[i] + (w.k[i] - 1) * w.d[i] + 1 : std::min(lo[i] + w.k[i], in[i] + w.p[i]);
+            padded *= hi[i] - lo[i];
+          }
+          double best = -INFINITY, sum = 0;
+          int64_t at = -1;
+          const int64_t step[3] = {max ? w.d[0] : 1, max ? w.d[1] : 1, max ? w.d[2] : 1};
+          for (int64_t i = lo[0]; i < hi[0]; i += step[0])
+            for (int64_t j = lo[1]; j < hi[1]; j += step[1])
+              for (int64_t k = lo[2]; k < hi[2]; k += step[2]) {
+                if (i < 0 || i >= D || j < 0 || j >= H || k < 0 || k >= W) continue;
+                const double e = v[((pl * D + i) * H + j) * W + k];
+                ++count;
+                sum += e;
+                if (at < 0 || e > best || (std::isnan(e) && !std::isnan(best))) {
+                  best = e;
+                  at = (i * H + j) * W + k;
+                }
+              }
+          vals.push_back(max ? best : sum / double(divisor ? divisor : include_pad ? padded : count));
+          idx.push_back(double(at));
+        }
+  const Shape shape{x.shape()[0], x.shape()[1], out[0], out[1], out[2]};
+  return {make(vals, shape, DType::Float64), make(idx, shape, DType::Int64)};
+}
+
+// Adaptive 3-D pooling by definition: window [floor(o * in / out), ceil((o + 1) * in / out)) along each dim.
+std::pair<Tensor, Tensor> ref_adaptive3d(const Tensor& x, const Shape& size, bool max) {
+  const int64_t P = x.shape()[0] * x.shape()[1], D = x.shape()[2], H = x.shape()[3], W = x.shape()[4];
+  const int64_t in[3] = {D, H, W};
+  const std::vector<double> v = test::values(x);
+  std::vector<double> vals, idx;
+  for (int64_t pl = 0; pl < P; ++pl)
+    for (int64_t a = 0; a < size[0]; ++a)
+      for (int64_t b = 0; b < size[1]; ++b)
+        for (int64_t c = 0; c < size[2]; ++c) {
+          const int64_t o[3] = {a, b, c};
+          int64_t lo[3], hi[3];
+          for (int i = 0; i < 3; ++i) {
+            lo[i] = o[i] * in[i] / size[i];
+            hi[i] = ((o[i] + 1) * in[i] + size[i] - 1) / size[i];
+          }
+          double best = -INFINITY, sum = 0;
+          int64_t at = -1, count = 0;
+          for (int64_t i = lo[0]; i < hi[0]; ++i)
+            for (int64_t j = lo[1]; j < hi[1]; ++j)
+              for (int64_t k = lo[2]; k < hi[2]; ++k) {
+                const double e = v[((pl * D + i) * H + j) * W + k];
+                ++count;
+                sum += e;
+                if (at < 0 || e > best) {
+                  best = e;
+                  at = (i * H + j) * W + k;
+                }
+              }
+          vals.push_back(max ? best : sum / double(count));
+          idx.push_back(double(at));
+        }
+  const Shape shape{x.shape()[0], x.shape()[1], size[0], size[1], size[2]};
+  return {make(vals, shape, DType::Float64), make(idx, shape, DType::Int64)};
+}
+
+Shape dims3(const int64_t* v) { return {v[0], v[1], v[2]}; }
+
+}  // namespace
+
+// 3-D max and average pooling against the definitions: padding, dilation, ceil_mode, the divisors, NaN, strided
+// and unbatched inputs; gradients are the scatter by index (max) and the adjoints (averages).
+TEST(pool3d_matches_the_reference) {
+  const Pool3 windows[] = {{{2, 2, 2}, {2, 2, 2}, {0, 0, 0}, {1, 1, 1}, false},
+                           {{3, 2, 3}, {2, 1, 2}, {1, 0, 1}, {1, 1, 1}, true},
+                           {{2, 3, 2}, {1, 2, 2}, {1, 1, 0}, {2, 1, 2}, false},
+                           {{1, 3, 3}, {1, 2, 2}, {0, 1, 1}, {1, 1, 1}, true}};
+  Tensor x = uniform({2, 3, 5, 6, 7}, 11, -1, 1, DType::Float64);
+  x = index_put(x, {make({1}, {1}, DType::Int64), make({2}, {1}, DType::Int64), make({3}, {1}, DType::Int64),
+                    make({2}, {1}, DType::Int64), make({4}, {1}, DType::Int64)},
+                make({NAN}, {1}, DType::Float64));
+  const Tensor strided = permute(contiguous(permute(x, {0, 1, 4, 3, 2})), {0, 1, 4, 3, 2});
+  for (const Pool3& w : windows) {
+    const auto [v, i] = max_pool3d_with_indices(x, dims3(w.k), dims3(w.s), dims3(w.p), dims3(w.d), w.ceil);
+    const auto [rv, ri] = ref_pool3d(x, w, true, false, 0);
+    CHECK_SAME(v, rv, 0);
+    CHECK_SAME(i, ri, 0);
+    CHECK_SAME(max_pool3d(strided, dims3(w.k), dims3(w.s), dims3(w.p), dims3(w.d), w.ceil), v, 0);
+    for (bool include_pad : {true, false})
+      for (int64_t divisor : {0, 5}) {
+        const Tensor a = avg_pool3d(x, dims3(w.k), dims3(w.s), dims3(w.p), w.ceil, include_pad,
+                                    divisor ? std::optional<int64_t>(divisor) : std::nullopt);
+        CHECK_SAME(a, ref_pool3d(x, w, false, include_pad, divisor).first, 1e-12);
+      }
+    // gradients
+    const Tensor l = leaf({2, 2, 5, 6, 7}, 12);
+    const auto [lv, li] = max_pool3d_with_indices(l, dims3(w.k), dims3(w.s), dims3(w.p), dims3(w.d), w.ceil);
+    const Tensor g = uniform(lv.shape(), 13, -1, 1, DType::Float64);
+    const Tensor gmax = kiln::grad({lv}, {l}, {g})[0];
+    CHECK_SAME(gmax, reshape(scatter_reference(g, li, {2, 2, 5 * 6, 7}), {2, 2, 5, 6, 7}), 1e-15);
+    const Tensor avg = avg_pool3d(l, dims3(w.k), dims3(w.s), dims3(w.p), w.ceil, false);
+    const Tensor ga = kiln::grad({avg}, {l}, {uniform(avg.shape(), 14, -1, 1, DType::Float64)})[0];
+    CHECK(std::fabs(dot_all(detach(avg), uniform(avg.shape(), 14, -1, 1, DType::Float64)) - dot_all(detach(l), ga)) <
+          1e-12);
+  }
+  // unbatched [C, D, H, W], float32
+  const Tensor u = uniform({3, 4, 4, 5}, 15);
+  CHECK_SAME(avg_pool3d(u, {2, 2, 2}), squeeze(avg_pool3d(unsqueeze(u, 0), {2, 2, 2}), 0), 0);
+  CHECK_SAME(max_pool3d(u, {2, 2, 2}), squeeze(max_pool3d(unsqueeze(u, 0), {2, 2, 2}), 0), 0);
+}
+
+TEST(adaptive_pool3d_matches_the_reference) {
+  const Tensor x = uniform({2, 2, 5, 7, 6}, 16, -1, 1, DType::Float64);
+  for (const Shape& size : {Shape{2, 3, 4}, Shape{5, 7, 6}, Shape{1, 1, 1}, Shape{3, 5, 2}}) {
+    const auto [mv, mi] = adaptive_max_pool3d(x, size);
+    const auto [rv, ri] = ref_adaptive3d(x, size, true);
+    CHECK_SAME(mv, rv, 0);
+    CHECK_SAME(mi, ri, 0);
+    CHECK_SAME(adaptive_avg_pool3d(x, size), ref_adaptive3d(x, size, false).first, 1e-12);
+    const Tensor l = leaf({2, 2, 5, 7, 6}, 17);
+    const Tensor a = adaptive_avg_pool3d(l, size);
+    const Tensor g = uniform(a.shape(), 18, -1, 1, DType::Float64);
+    const TensorList ga = kiln::grad({a}, {l}, {g}, false, true);
+    CHECK(std::fabs(dot_all(detach(a), g) - dot_all(detach(l), ga[0])) < 1e-12);
+    const auto [lm, li] = adaptive_max_pool3d(l, size);
+    CHECK_SAME(kiln::grad({lm}, {l}, {g})[0], reshape(scatter_reference(g, li, {2, 2, 35, 6}), {2, 2, 5, 7, 6}), 1e-15);
+  }
+  CHECK_SAME(interpolate(x, {3, 4, 2}, {}, InterpolateMode::Area), adaptive_avg_pool3d(x, {3, 4, 2}), 0);
+  CHECK_THROWS(adaptive_avg_pool3d(zeros({2, 3, 4}), {1, 1, 1}), Shape, "adaptive_avg_pool3d: expected a 4-D");
+  CHECK_THROWS(adaptive_max_pool3d(x, {1, 1}), Argument, "adaptive_max_pool3d: output_size needs 3 values");
+  CHECK_THROWS(max_pool3d(x, {2, 2}), Argument, "max_pool3d: kernel_size, stride, padding and dilation need 3 values");
+  CHECK_THROWS(avg_pool3d(x, {3, 3, 3}, {1, 1, 1}, {2, 0, 0}), Argument, "avg_pool3d: pad should be at most half");
+  CHECK_THROWS(max_pool3d(zeros({3, 4, 4}), {2, 2, 2}), Shape, "max_pool3d: expected a 4-D (unbatched) or 5-D (batched) input");
 }

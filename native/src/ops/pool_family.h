@@ -7,9 +7,9 @@
 
 namespace kiln {
 
-// A 2-D window; 1-D pooling fills index 1 only (index 0 stays a 1-wide window over H = 1).
+// A window over (D, H, W): an nd-D pool fills the last nd entries (the others stay 1-wide windows over a size 1).
 struct PoolWindow {
-  int64_t kernel[2] = {1, 1}, stride[2] = {1, 1}, pad[2] = {0, 0}, dilation[2] = {1, 1};
+  int64_t kernel[3] = {1, 1, 1}, stride[3] = {1, 1, 1}, pad[3] = {0, 0, 0}, dilation[3] = {1, 1, 1};
 };
 
 // PyTorch's pooling_output_shape: floor or ceil mode, the last window starting inside the input or left pad.
@@ -19,9 +19,11 @@ PoolWindow read_window(const OpArgs& args, size_t& pos, int64_t nd, bool with_di
 // Checks input and window for an nd-D pool named op; returns the output shape.
 Shape check_pool(const char* op, const Tensor& x, const PoolWindow& w, int64_t nd, bool ceil);
 Tensor as_4d(const Tensor& t);  // an unbatched [C, H, W] as [1, C, H, W]
+Tensor as_5d(const Tensor& t);  // an unbatched [C, D, H, W] as [1, C, D, H, W]
 
 void add_pool_row_ops(std::vector<const OpDef*>& table);       // pool_ops.cpp
 void add_pool_function_ops(std::vector<const OpDef*>& table);  // pool_functions.cpp
+void add_pool3d_ops(std::vector<const OpDef*>& table);         // pool3d_ops.cpp
 
 // The 2-D rows by their ints (see pool_ops.cpp for the layouts).
 TensorList call_max_pool2d(const Tensor& x, const OpArgs& args);  // values, indices

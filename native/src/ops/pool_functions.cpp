@@ -9,8 +9,8 @@ namespace {
 
 OpArgs window_ints(const PoolWindow& w, bool with_dilation) {
   OpArgs a;
-  for (const int64_t* f : {w.kernel, w.stride, w.pad}) a.ints.insert(a.ints.end(), f, f + 2);
-  if (with_dilation) a.ints.insert(a.ints.end(), w.dilation, w.dilation + 2);
+  for (const int64_t* f : {w.kernel, w.stride, w.pad}) a.ints.insert(a.ints.end(), f + 1, f + 3);
+  if (with_dilation) a.ints.insert(a.ints.end(), w.dilation + 1, w.dilation + 3);
   return a;
 }
 
@@ -104,6 +104,7 @@ void add_pool_function_ops(std::vector<const OpDef*>& table) {
 void add_pool_ops(std::vector<const OpDef*>& table) {
   add_pool_row_ops(table);
   add_pool_function_ops(table);
+  add_pool3d_ops(table);
 }
 
 std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& x, const Shape& kernel, const Shape& stride,

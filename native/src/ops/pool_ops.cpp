@@ -21,9 +21,9 @@ int64_t pooling_output_size(int64_t in, int64_t kernel, int64_t pad, int64_t str
 PoolWindow read_window(const OpArgs& args, size_t& pos, int64_t nd, bool with_dilation) {
   PoolWindow w;
   for (int64_t* field : {w.kernel, w.stride, w.pad})
-    for (int64_t d = 0; d < nd; ++d) field[2 - nd + d] = int_arg(args, pos++, "pool");
+    for (int64_t d = 0; d < nd; ++d) field[3 - nd + d] = int_arg(args, pos++, "pool");
   if (with_dilation)
-    for (int64_t d = 0; d < nd; ++d) w.dilation[2 - nd + d] = int_arg(args, pos++, "pool");
+    for (int64_t d = 0; d < nd; ++d) w.dilation[3 - nd + d] = int_arg(args, pos++, "pool");
   return w;
 }
 
@@ -32,7 +32,7 @@ Shape check_pool(const char* op, const Tensor& x, const PoolWindow& w, int64_t n
   KILN_CHECK(x.dim() == nd + 1 || x.dim() == nd + 2, Shape, op, ": expected a ", nd + 1, "-D (unbatched) or ", nd + 2,
              "-D (batched) input, but got input of shape ", shape_str(x.shape()));
   KILN_CHECK(is_floating(x.dtype()), DType, op, ": not implemented for '", dtype_name(x.dtype()), "'");
-  for (int64_t d = 2 - nd; d < 2; ++d) {
+  for (int64_t d = 3 - nd; d < 3; ++d) {
     KILN_CHECK(w.kernel[d] > 0, Argument, op, ": kernel size should be greater than zero, got ", w.kernel[d]);
     KILN_CHECK(w.stride[d] > 0, Argument, op, ": stride should be greater than zero, got ", w.stride[d]);
     KILN_CHECK(w.dilation[d] > 0, Argument, op, ": dilation should be greater than zero, got ", w.dilation[d]);
@@ -45,7 +45,7 @@ Shape check_pool(const char* op, const Tensor& x, const PoolWindow& w, int64_t n
                shape_str(x.shape()));
   Shape out(x.shape().begin(), x.shape().end() - nd);
   for (int64_t d = 0; d < nd; ++d) {
-    const int64_t i = 2 - nd + d;
+    const int64_t i = 3 - nd + d;
     out.push_back(pooling_output_size(x.shape()[x.dim() - nd + d], w.kernel[i], w.pad[i], w.stride[i], w.dilation[i],
                                       ceil));
   }
@@ -56,16 +56,17 @@ Shape check_pool(const char* op, const Tensor& x, const PoolWindow& w, int64_t n
 }
 
 Tensor as_4d(const Tensor& t) { return t.dim() == 3 ? unsqueeze(t, 0) : t; }
+Tensor as_5d(const Tensor& t) { return t.dim() == 4 ? unsqueeze(t, 0) : t; }
 
 namespace {
 
 cpu::Pool2d to_kernel(const PoolWindow& w) {
   cpu::Pool2d p;
   for (int d = 0; d < 2; ++d) {
-    p.kernel[d] = w.kernel[d];
-    p.stride[d] = w.stride[d];
-    p.pad[d] = w.pad[d];
-    p.dilation[d] = w.dilation[d];
+    p.kernel[d] = w.kernel[d + 1];
+    p.stride[d] = w.stride[d + 1];
+    p.pad[d] = w.pad[d + 1];
+    p.dilation[d] = w.dilation[d + 1];
   }
   return p;
 }

@@ -154,8 +154,6 @@ TensorList interpolate_fwd(const TensorList& in, const OpArgs& args) {
                         ? 2 : m == InterpolateMode::Trilinear ? 3 : nd;
   KILN_CHECK(needs == nd, NotImplemented, op, ": got ", x.dim(), "-D input, but ", mode_name, " mode needs ",
              needs + 2, "-D input");
-  KILN_CHECK(m != InterpolateMode::Area || nd < 3, NotImplemented, op, ": area mode over 5-D input (adaptive "
-             "average pooling in 3-D) is not implemented yet");
   Shape out = sizes;
   if (out.empty())
     for (int64_t d = 0; d < nd; ++d) out.push_back(static_cast<int64_t>(static_cast<double>(spatial[d]) * scales[d]));
@@ -163,7 +161,8 @@ TensorList interpolate_fwd(const TensorList& in, const OpArgs& args) {
   for (int64_t d = 0; d < nd; ++d)
     KILN_CHECK(spatial[d] > 0 && out[d] > 0, Shape, op, ": input and output sizes should be greater than 0, but got "
                "input ", shape_str(spatial), " and output ", shape_str(out));
-  if (m == InterpolateMode::Area) return {nd == 1 ? adaptive_avg_pool1d(x, out[0]) : adaptive_avg_pool2d(x, out)};
+  if (m == InterpolateMode::Area)
+    return {nd == 1 ? adaptive_avg_pool1d(x, out[0]) : nd == 2 ? adaptive_avg_pool2d(x, out) : adaptive_avg_pool3d(x, out)};
   // 1-D runs as 2-D over [N, C, 1, W] (PyTorch's 1-D kernels are the same arithmetic along one dim).
   const Tensor xs = nd == 1 ? unsqueeze(x, 2) : x;
   OpArgs a;

@@ -1,5 +1,5 @@
-// Pooling (torch.nn.functional's max_pool1d/2d, avg_pool1d/2d, adaptive_avg_pool1d/2d, adaptive_max_pool1d/2d)
-// over [N, C, ...] or unbatched [C, ...] inputs. Part of the C++ API of kiln/ops.h.
+// Pooling (torch.nn.functional's max_pool1d/2d/3d, avg_pool1d/2d/3d, adaptive_avg_pool1d/2d/3d,
+// adaptive_max_pool1d/2d/3d) over [N, C, ...] or unbatched [C, ...] inputs. Part of the C++ API of kiln/ops.h.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -10,7 +10,7 @@
 namespace kiln {
 
 // An empty stride (or 0 for 1-D) means the kernel size, as in PyTorch. Indices are flat positions h * W + w
-// in each input plane.
+// in each input plane (d * H * W + h * W + w in each volume for 3-D).
 std::pair<Tensor, Tensor> max_pool2d_with_indices(const Tensor& x, const Shape& kernel_size, const Shape& stride = {},
                                                   const Shape& padding = {0, 0}, const Shape& dilation = {1, 1},
                                                   bool ceil_mode = false);
@@ -29,5 +29,15 @@ Tensor adaptive_avg_pool2d(const Tensor& x, const Shape& output_size);
 Tensor adaptive_avg_pool1d(const Tensor& x, int64_t output_size);
 std::pair<Tensor, Tensor> adaptive_max_pool2d(const Tensor& x, const Shape& output_size);
 std::pair<Tensor, Tensor> adaptive_max_pool1d(const Tensor& x, int64_t output_size);
+std::pair<Tensor, Tensor> max_pool3d_with_indices(const Tensor& x, const Shape& kernel_size, const Shape& stride = {},
+                                                  const Shape& padding = {0, 0, 0}, const Shape& dilation = {1, 1, 1},
+                                                  bool ceil_mode = false);
+Tensor max_pool3d(const Tensor& x, const Shape& kernel_size, const Shape& stride = {}, const Shape& padding = {0, 0, 0},
+                  const Shape& dilation = {1, 1, 1}, bool ceil_mode = false);
+Tensor avg_pool3d(const Tensor& x, const Shape& kernel_size, const Shape& stride = {}, const Shape& padding = {0, 0, 0},
+                  bool ceil_mode = false, bool count_include_pad = true,
+                  std::optional<int64_t> divisor_override = std::nullopt);
+Tensor adaptive_avg_pool3d(const Tensor& x, const Shape& output_size);
+std::pair<Tensor, Tensor> adaptive_max_pool3d(const Tensor& x, const Shape& output_size);
 
 }  // namespace kiln

@@ -1,5 +1,5 @@
 // Resampling: torch.nn.functional.interpolate over [N, C, W], [N, C, H, W] and [N, C, D, H, W] inputs: nearest
-// and nearest-exact (any), linear (3-D), bilinear and bicubic (4-D), trilinear (5-D), area (3-D and 4-D).
+// and nearest-exact (any), linear (3-D), bilinear and bicubic (4-D), trilinear (5-D), area (any).
 // Part of the C++ API of kiln/ops.h.
 #pragma once
 #include <cstdint>

@@ -63,6 +63,20 @@ final class PoolGradSamples {
         Sampling.interpolate(in[0], new long[] {4, 5}, "bilinear", true)), () -> of(randn(1, 2, 3, 3)));
     s.sample("upsample_bilinear2d_backward", "", in -> of(row("upsample_bilinear2d_backward", new long[] {3, 3, 0},
         new double[] {0, 0}, in[0])), () -> of(randn(1, 2, 5, 4)));
+    s.sample("max_pool3d_with_indices", "", in -> of(Pooling.maxPool3dWithIndices(in[0], new int[] {2, 2, 2},
+        new int[] {1, 2, 1}, new int[] {1, 0, 1}, new int[] {1, 1, 1}, false).values()),
+        () -> of(awayFromZero(1, 2, 3, 4, 3)));
+    s.sample("max_pool3d", "", in -> of(Pooling.maxPool3d(in[0], 2)), () -> of(awayFromZero(1, 2, 4, 4, 4)));
+    s.sample("avg_pool3d", "", in -> of(Pooling.avgPool3d(in[0], new int[] {2, 3, 2}, new int[] {1, 2, 2},
+        new int[] {1, 1, 0}, true, false, null)), () -> of(randn(1, 2, 3, 5, 4)));
+    s.sample("avg_pool3d_backward", "", in -> of(row("avg_pool3d_backward", new long[] {2, 2, 2, 2, 2, 2, 0, 0, 0, 0,
+        1, 0, 0, 4, 4, 5}, new double[0], in[0])), () -> of(randn(1, 2, 2, 2, 2)));
+    s.sample("adaptive_avg_pool3d", "", in -> of(Pooling.adaptiveAvgPool3d(in[0], new int[] {2, 3, 2})),
+        () -> of(randn(1, 2, 3, 5, 4)));
+    s.sample("adaptive_avg_pool3d_backward", "", in -> of(row("adaptive_avg_pool3d_backward", new long[] {3, 4, 5},
+        new double[0], in[0])), () -> of(randn(1, 2, 2, 3, 2)));
+    s.sample("adaptive_max_pool3d", "", in -> of(Pooling.adaptiveMaxPool3d(in[0], new int[] {2, 2, 3})),
+        () -> of(awayFromZero(1, 2, 3, 4, 5)));
     s.sample("upsample_nearest3d", "nearest and nearest-exact", in -> of(Sampling.interpolate(in[0],
         new long[] {3, 5, 2}, "nearest"), Sampling.interpolate(in[0], new double[] {1.5, 0.7, 2}, "nearest-exact")),
         () -> of(randn(1, 2, 2, 3, 3)));

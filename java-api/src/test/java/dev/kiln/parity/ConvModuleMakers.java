@@ -37,6 +37,10 @@ final class ConvModuleMakers {
     return v.length == 1 ? new int[] {v[0], v[0]} : v;
   }
 
+  static int[] triple(int[] v) {
+    return v.length == 1 ? new int[] {v[0], v[0], v[0]} : v;
+  }
+
   static void register() {
     List<String> convs = List.of("Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d");
     List<Function<ConvOptions, Module>> ctors = List.of(Conv1d::new, Conv2d::new, Conv3d::new, ConvTranspose1d::new,
@@ -79,6 +83,31 @@ final class ConvModuleMakers {
     ModuleMakers.maker("AdaptiveMaxPool2d", a -> {
       int[] s = ints(a, "output_size", 0);
       return isTuple(a, "output_size") ? new AdaptiveMaxPool2d(s[0], s[1]) : new AdaptiveMaxPool2d(s[0]);
+    });
+    ModuleMakers.maker("MaxPool3d", a -> {
+      if (!isTuple(a, "kernel_size")) {
+        int k = a.integer("kernel_size", 0);
+        return new MaxPool3d(k, a.integer("stride", k), a.integer("padding", 0));
+      }
+      return new MaxPool3d(ints(a, "kernel_size", 0), a.json().has("stride") ? ints(a, "stride", 0) : null,
+          triple(ints(a, "padding", 0)), triple(ints(a, "dilation", 1)), a.bool("ceil_mode", false));
+    });
+    ModuleMakers.maker("AvgPool3d", a -> {
+      if (!isTuple(a, "kernel_size")) {
+        int k = a.integer("kernel_size", 0);
+        return new AvgPool3d(k, a.integer("stride", k), a.integer("padding", 0));
+      }
+      return new AvgPool3d(ints(a, "kernel_size", 0), a.json().has("stride") ? ints(a, "stride", 0) : null,
+          triple(ints(a, "padding", 0)), a.bool("ceil_mode", false), a.bool("count_include_pad", true),
+          a.json().has("divisor_override") ? a.integer("divisor_override", 0) : null);
+    });
+    ModuleMakers.maker("AdaptiveAvgPool3d", a -> {
+      int[] s = ints(a, "output_size", 0);
+      return isTuple(a, "output_size") ? new AdaptiveAvgPool3d(s[0], s[1], s[2]) : new AdaptiveAvgPool3d(s[0]);
+    });
+    ModuleMakers.maker("AdaptiveMaxPool3d", a -> {
+      int[] s = ints(a, "output_size", 0);
+      return isTuple(a, "output_size") ? new AdaptiveMaxPool3d(s[0], s[1], s[2]) : new AdaptiveMaxPool3d(s[0]);
     });
     ModuleMakers.maker("Bilinear", a -> new Bilinear(a.integer("in1_features", 0), a.integer("in2_features", 0),
         a.integer("out_features", 0), a.bool("bias", true)));

@@ -39,6 +39,21 @@ final class PoolingOps {
     m.on("adaptive_max_pool1d", (x, a) -> a.bool("return_indices", false)
         ? Pooling.adaptiveMaxPool1dWithIndices(x.get(0), a.integer("output_size"))
         : Pooling.adaptiveMaxPool1d(x.get(0), a.integer("output_size")));
+    m.on("max_pool3d", (x, a) -> {
+      int[] k = perDim(a, "kernel_size", 0, 3);
+      int[] s = a.has("stride") ? perDim(a, "stride", 0, 3) : null;
+      int[] p = perDim(a, "padding", 0, 3), d = perDim(a, "dilation", 1, 3);
+      boolean ceil = a.bool("ceil_mode", false);
+      return a.bool("return_indices", false) ? Pooling.maxPool3dWithIndices(x.get(0), k, s, p, d, ceil)
+          : Pooling.maxPool3d(x.get(0), k, s, p, d, ceil);
+    });
+    m.on("avg_pool3d", (x, a) -> Pooling.avgPool3d(x.get(0), perDim(a, "kernel_size", 0, 3),
+        a.has("stride") ? perDim(a, "stride", 0, 3) : null, perDim(a, "padding", 0, 3), a.bool("ceil_mode", false),
+        a.bool("count_include_pad", true), a.has("divisor_override") ? a.integer("divisor_override") : null));
+    m.on("adaptive_avg_pool3d", (x, a) -> Pooling.adaptiveAvgPool3d(x.get(0), perDim(a, "output_size", 0, 3)));
+    m.on("adaptive_max_pool3d", (x, a) -> a.bool("return_indices", false)
+        ? Pooling.adaptiveMaxPool3dWithIndices(x.get(0), perDim(a, "output_size", 0, 3))
+        : Pooling.adaptiveMaxPool3d(x.get(0), perDim(a, "output_size", 0, 3)));
     m.on("interpolate", (x, a) -> {
       String mode = a.has("mode") ? a.string("mode") : "nearest";
       Boolean align = a.has("align_corners") ? a.bool("align_corners", false) : null;

@@ -6,8 +6,8 @@ import dev.kiln.internal.Core;
 
 /**
  * The pooling functions of {@code torch.nn.functional}: max (optionally with the indices of the maxima, flat
- * positions in each input plane), average and adaptive pools, 1-D and 2-D, with PyTorch's defaults (the stride
- * defaults to the kernel size: pass null or 0). Inputs are [N, C, ...] or unbatched [C, ...].
+ * positions in each input plane or volume), average and adaptive pools, 1-D, 2-D and 3-D, with PyTorch's defaults
+ * (the stride defaults to the kernel size: pass null or 0). Inputs are [N, C, ...] or unbatched [C, ...].
  *
  * <pre>{@code
  * Tensor p = Pooling.maxPool2d(x, 2);                                        // F.max_pool2d(x, 2)
@@ -15,6 +15,7 @@ import dev.kiln.internal.Core;
  *     new int[] {1, 1}, new int[] {1, 1}, true);                             // ceil_mode=True
  * Tensor a = Pooling.avgPool2d(x, new int[] {3, 3}, null, new int[] {1, 1}, false, false, null);
  * Tensor g = Pooling.adaptiveAvgPool2d(x, new int[] {1, 1});                 // global average
+ * Tensor v = Pooling.maxPool3d(volume, 2);                                   // F.max_pool3d(volume, 2)
  * }</pre>
  *
  * <p>Backward runs native kernels; gradients of any order work. Bad input raises a {@link dev.kiln.KilnException}
@@ -32,7 +33,12 @@ public final class Pooling {
       ADAPTIVE_AVG2D = Core.op("adaptive_avg_pool2d"),
       ADAPTIVE_AVG1D = Core.op("adaptive_avg_pool1d"),
       ADAPTIVE_MAX2D = Core.op("adaptive_max_pool2d"),
-      ADAPTIVE_MAX1D = Core.op("adaptive_max_pool1d");
+      ADAPTIVE_MAX1D = Core.op("adaptive_max_pool1d"),
+      MAX_POOL3D = Core.op("max_pool3d"),
+      MAX_POOL3D_INDICES = Core.op("max_pool3d_with_indices"),
+      AVG_POOL3D = Core.op("avg_pool3d"),
+      ADAPTIVE_AVG3D = Core.op("adaptive_avg_pool3d"),
+      ADAPTIVE_MAX3D = Core.op("adaptive_max_pool3d");
 
   // ---------------------------------------------------------------- max
 
@@ -80,6 +86,23 @@ public final class Pooling {
         window2d("max_pool2d", kernelSize, stride, padding, dilation, ceilMode));
   }
 
+  public static Tensor maxPool3d(Tensor input, int kernelSize) {
+    return maxPool3d(input, same3(kernelSize), null, same3(0), same3(1), false);
+  }
+
+  /** Sizes per dim (depth, height, width); stride null: the kernel size. */
+  public static Tensor maxPool3d(Tensor input, int[] kernelSize, int[] stride, int[] padding, int[] dilation,
+      boolean ceilMode) {
+    return SpatialArgs.call(MAX_POOL3D, SpatialArgs.handles(input),
+        window("max_pool3d", 3, kernelSize, stride, padding, dilation, ceilMode));
+  }
+
+  public static ValuesAndIndices maxPool3dWithIndices(Tensor input, int[] kernelSize, int[] stride, int[] padding,
+      int[] dilation, boolean ceilMode) {
+    return SpatialArgs.call2(MAX_POOL3D_INDICES, SpatialArgs.handles(input),
+        window("max_pool3d", 3, kernelSize, stride, padding, dilation, ceilMode));
+  }
+
   // ---------------------------------------------------------------- average
 
   public static Tensor avgPool1d(Tensor input, int kernelSize) {
@@ -101,6 +124,19 @@ public final class Pooling {
       boolean countIncludePad, Integer divisorOverride) {
     check2("avg_pool2d", kernelSize, stride == null ? kernelSize : stride, padding);
     return SpatialArgs.call(AVG_POOL2D, SpatialArgs.handles(input),
+        SpatialArgs.ints(kernelSize, stride == null ? kernelSize : stride, padding, ceilMode, countIncludePad,
+            divisorOverride != null, divisorOverride == null ? 0 : divisorOverride));
+  }
+
+  public static Tensor avgPool3d(Tensor input, int kernelSize) {
+    return avgPool3d(input, same3(kernelSize), null, same3(0), false, true, null);
+  }
+
+  /** Sizes per dim (depth, height, width); stride null: the kernel size; divisorOverride may be null. */
+  public static Tensor avgPool3d(Tensor input, int[] kernelSize, int[] stride, int[] padding, boolean ceilMode,
+      boolean countIncludePad, Integer divisorOverride) {
+    check("avg_pool3d", 3, kernelSize, stride == null ? kernelSize : stride, padding);
+    return SpatialArgs.call(AVG_POOL3D, SpatialArgs.handles(input),
         SpatialArgs.ints(kernelSize, stride == null ? kernelSize : stride, padding, ceilMode, countIncludePad,
             divisorOverride != null, divisorOverride == null ? 0 : divisorOverride));
   }
@@ -141,6 +177,26 @@ public final class Pooling {
     return SpatialArgs.call2(ADAPTIVE_MAX2D, SpatialArgs.handles(input), SpatialArgs.ints(outputSize));
   }
 
+  public static Tensor adaptiveAvgPool3d(Tensor input, int outputSize) {
+    return adaptiveAvgPool3d(input, same3(outputSize));
+  }
+
+  public static Tensor adaptiveAvgPool3d(Tensor input, int[] outputSize) {
+    check("adaptive_avg_pool3d", 3, outputSize);
+    return SpatialArgs.call(ADAPTIVE_AVG3D, SpatialArgs.handles(input), SpatialArgs.ints(outputSize));
+  }
+
+  public static Tensor adaptiveMaxPool3d(Tensor input, int[] outputSize) {
+    ValuesAndIndices r = adaptiveMaxPool3dWithIndices(input, outputSize);
+    r.indices().close();
+    return r.values();
+  }
+
+  public static ValuesAndIndices adaptiveMaxPool3dWithIndices(Tensor input, int[] outputSize) {
+    check("adaptive_max_pool3d", 3, outputSize);
+    return SpatialArgs.call2(ADAPTIVE_MAX3D, SpatialArgs.handles(input), SpatialArgs.ints(outputSize));
+  }
+
   // ---------------------------------------------------------------- packing
 
   private static long[] window1d(int kernelSize, int stride, int padding, int dilation, boolean ceilMode) {
@@ -149,15 +205,29 @@ public final class Pooling {
 
   private static long[] window2d(String op, int[] kernelSize, int[] stride, int[] padding, int[] dilation,
       boolean ceilMode) {
+    return window(op, 2, kernelSize, stride, padding, dilation, ceilMode);
+  }
+
+  private static long[] window(String op, int dims, int[] kernelSize, int[] stride, int[] padding, int[] dilation,
+      boolean ceilMode) {
     int[] s = stride == null ? kernelSize : stride;
-    check2(op, kernelSize, s, padding, dilation);
+    check(op, dims, kernelSize, s, padding, dilation);
     return SpatialArgs.ints(kernelSize, s, padding, dilation, ceilMode);
   }
 
   private static void check2(String op, int[]... lists) {
+    check(op, 2, lists);
+  }
+
+  private static void check(String op, int dims, int[]... lists) {
     for (int[] l : lists)
-      if (l == null || l.length != 2)
-        throw new IllegalArgumentException(op + ": sizes need 2 values each (height, width), got "
+      if (l == null || l.length != dims)
+        throw new IllegalArgumentException(op + ": sizes need " + dims + " values each ("
+            + (dims == 2 ? "height, width" : "depth, height, width") + "), got "
             + (l == null ? "null" : java.util.Arrays.toString(l)));
+  }
+
+  private static int[] same3(int v) {
+    return new int[] {v, v, v};
   }
 }

@@ -132,8 +132,13 @@ class ConvPoolFunctionsTest {
         "interpolate:", "align_corners");
     assertError(NotImplementedException.class, () -> Sampling.interpolate(x, new long[] {7, 7}, "linear"), "interpolate:",
         "linear");
-    assertError(IllegalArgumentException.class, () -> Sampling.interpolate(x, new long[] {7, 7}, "bicubic"),
-        "interpolate:", "bicubic");
+    assertError(IllegalArgumentException.class, () -> Sampling.interpolate(x, new long[] {7, 7}, "lanczos"),
+        "interpolate:", "lanczos");
+    assertError(NotImplementedException.class, () -> Sampling.interpolate(x, new long[] {7, 7}, "trilinear"),
+        "interpolate:", "trilinear mode needs 5-D input");
+    assertError(IllegalArgumentException.class, () -> Pooling.maxPool3d(x, new int[] {2, 2}, null, new int[] {0, 0},
+        new int[] {1, 1}, false), "max_pool3d:", "3 values");
+    assertError(ShapeException.class, () -> Pooling.avgPool3d(randn(2, 5, 5), 2), "avg_pool3d:", "4-D (unbatched)");
     assertError(ShapeException.class, () -> LinearFunctions.linear(x, randn(2, 4)), "linear:", "[2, 3, 5, 5]",
         "[2, 4]");
     assertArrayEquals(before, x.toFloatArray());

@@ -1,0 +1,187 @@
+// 3-D pooling kernels: each output visits its window depth, then row, then column, as PyTorch's 3-D CPU kernels
+// do, so ties, NaNs and sums come out as theirs. Per volume, the windows along each dim are computed once.
+#include "cpu/pool3d.h"
+
+#include <limits>
+
+#include "cpu/claim_loop.h"
+#include "cpu/pool_windows.h"
+
+namespace kiln::cpu {
+namespace {
+
+// The windows along D, H and W, and what an average divides by: a fixed divisor, the padded window's volume, or
+// the in-range elements' count.
+struct Windows3 {
+  Windows d, h, w;
+  int64_t fixed = 0;
+  bool include_pad = false;
+
+  int64_t divisor(int64_t od, int64_t oh, int64_t ow) const {
+    if (fixed) return fixed;
+    if (include_pad) return d.padded[od] * h.padded[oh] * w.padded[ow];
+    return (d.end[od] - d.begin[od]) * (h.end[oh] - h.begin[oh]) * (w.end[ow] - w.begin[ow]);
+  }
+};
+
+// A tensor's sizes and strides as [N, C, D, H, W].
+struct Volume {
+  int64_t c, d, h, w, sn, sc, sd, sh, sw;
+  explicit Volume(const Tensor& t)
+      : c(t.shape()[1]), d(t.shape()[2]), h(t.shape()[3]), w(t.shape()[4]), sn(t.strides()[0]), sc(t.strides()[1]),
+        sd(t.strides()[2]), sh(t.strides()[3]), sw(t.strides()[4]) {}
+  int64_t offset(int64_t p) const { return p / c * sn + p % c * sc; }  // of volume p = n * C + c
+  int64_t size() const { return d * h * w; }
+};
+
+// Runs fn(p) for each volume p of an [N, C, ...] tensor, in parallel when they carry enough work.
+template <class Fn>
+void over_volumes(const Tensor& t, int64_t work, Fn&& fn) {
+  claim_loop(t.shape()[0] * t.shape()[1], std::max<int64_t>(1, 32768 / std::max<int64_t>(work, 1)), [] { return 0; },
+             [&](int64_t begin, int64_t end, int) {
+    for (int64_t p = begin; p < end; ++p) fn(p);
+  });
+}
+
+template <class Fn>
+void by_dtype(DType t, Fn&& fn) {
+  if (t == DType::Float32) fn(float{});
+  else fn(double{});
+}
+
+// Later elements win when greater or NaN; a window starts from its first element's index at -inf.
+template <class T>
+void max_impl(const Windows3& win, const Tensor& out, const Tensor& indices, const Tensor& x) {
+  const Volume vx(x), vo(out);
+  const int64_t O = vo.size(), HW = vx.h * vx.w;
+  const Windows &wd = win.d, &wh = win.h, &ww = win.w;
+  over_volumes(out, O * 8, [&](int64_t p) {
+    const T* in = x.data<T>() + vx.offset(p);
+    T* o = out.data<T>() + p * O;
+    int64_t* idx = indices.data<int64_t>() + p * O;
+    for (int64_t od = 0; od < vo.d; ++od)
+      for (int64_t oh = 0; oh < vo.h; ++oh)
+        for (int64_t ow = 0; ow < vo.w; ++ow, ++o, ++idx) {
+          T max = -std::numeric_limits<T>::infinity();
+          int64_t best = wd.begin[od] * HW + wh.begin[oh] * vx.w + ww.begin[ow];
+          for (int64_t id = wd.begin[od]; id < wd.end[od]; id += wd.step)
+            for (int64_t ih = wh.begin[oh]; ih < wh.end[oh]; ih += wh.step) {
+              const T* row = in + id * vx.sd + ih * vx.sh;
+              for (int64_t iw = ww.begin[ow]; iw < ww.end[ow]; iw += ww.step) {
+                const T v = row[iw * vx.sw];
+                if (v > max || v != v) {
+                  max = v;
+                  best = id * HW + ih * vx.w + iw;
+                }
+              }
+            }
+          *o = max;
+          *idx = best;
+        }
+  });
+}
+
+template <class T>
+void avg_impl(const Windows3& win, const Tensor& out, const Tensor& x) {
+  const Volume vx(x), vo(out);
+  const int64_t O = vo.size();
+  const Windows &wd = win.d, &wh = win.h, &ww = win.w;
+  over_volumes(out, O * 8, [&](int64_t p) {
+    const T* in = x.data<T>() + vx.offset(p);
+    T* o = out.data<T>() + p * O;
+    for (int64_t od = 0; od < vo.d; ++od)
+      for (int64_t oh = 0; oh < vo.h; ++oh)
+        for (int64_t ow = 0; ow < vo.w; ++ow, ++o) {
+          if (wd.begin[od] >= wd.end[od] || wh.begin[oh] >= wh.end[oh] || ww.begin[ow] >= ww.end[ow]) {
+            *o = T(0);
+            continue;
+          }
+          T sum = 0;
+          for (int64_t id = wd.begin[od]; id < wd.end[od]; ++id)
+            for (int64_t ih = wh.begin[oh]; ih < wh.end[oh]; ++ih) {
+              const T* row = in + id * vx.sd + ih * vx.sh;
+              for (int64_t iw = ww.begin[ow]; iw < ww.end[ow]; ++iw) sum += row[iw * vx.sw];
+            }
+          *o = sum / static_cast<T>(win.divisor(od, oh, ow));
+        }
+  });
+}
+
+// grad_input's volume (dense) += each output's gradient spread evenly over its window.
+template <class T>
+void avg_backward_impl(const Windows3& win, const Tensor& gi, const Tensor& g) {
+  const Volume vi(gi), vg(g);
+  const int64_t V = vi.size(), HW = vi.h * vi.w;
+  const Windows &wd = win.d, &wh = win.h, &ww = win.w;
+  over_volumes(g, V + vg.size() * 8, [&](int64_t p) {
+    const T* go = g.data<T>() + vg.offset(p);
+    T* dst = gi.data<T>() + p * V;
+    std::fill(dst, dst + V, T(0));
+    for (int64_t od = 0; od < vg.d; ++od)
+      for (int64_t oh = 0; oh < vg.h; ++oh)
+        for (int64_t ow = 0; ow < vg.w; ++ow) {
+          if (wd.begin[od] >= wd.end[od] || wh.begin[oh] >= wh.end[oh] || ww.begin[ow] >= ww.end[ow]) continue;
+          const T share = go[od * vg.sd + oh * vg.sh + ow * vg.sw] / static_cast<T>(win.divisor(od, oh, ow));
+          for (int64_t id = wd.begin[od]; id < wd.end[od]; ++id)
+            for (int64_t ih = wh.begin[oh]; ih < wh.end[oh]; ++ih) {
+              T* row = dst + id * HW + ih * vi.w;
+              for (int64_t iw = ww.begin[ow]; iw < ww.end[ow]; ++iw) row[iw] += share;
+            }
+        }
+  });
+}
+
+Windows3 max_windows3(const Pool3d& p, const Tensor& out, const Tensor& x) {
+  Windows3 w;
+  Windows* dims[3] = {&w.d, &w.h, &w.w};
+  for (int i = 0; i < 3; ++i)
+    *dims[i] = max_windows(out.shape()[2 + i], x.shape()[2 + i], p.kernel[i], p.stride[i], p.pad[i], p.dilation[i]);
+  return w;
+}
+
+// `small` is the pooled side (the output forward, the gradient backward), `large` the input's.
+Windows3 avg_windows3(const Pool3d& p, const Tensor& small, const Tensor& large) {
+  Windows3 w;
+  Windows* dims[3] = {&w.d, &w.h, &w.w};
+  for (int i = 0; i < 3; ++i)
+    *dims[i] = avg_windows(small.shape()[2 + i], large.shape()[2 + i], p.kernel[i], p.stride[i], p.pad[i]);
+  w.fixed = p.divisor_override;
+  w.include_pad = p.count_include_pad;
+  return w;
+}
+
+Windows3 adaptive_windows3(const Tensor& small, const Tensor& large) {
+  Windows3 w;
+  Windows* dims[3] = {&w.d, &w.h, &w.w};
+  for (int i = 0; i < 3; ++i) *dims[i] = adaptive_windows(small.shape()[2 + i], large.shape()[2 + i]);
+  return w;
+}
+
+}  // namespace
+
+void max_pool3d(const Pool3d& p, const Tensor& out, const Tensor& indices, const Tensor& x) {
+  if (out.numel() == 0) return;
+  by_dtype(x.dtype(), [&](auto t) { max_impl<decltype(t)>(max_windows3(p, out, x), out, indices, x); });
+}
+void adaptive_max_pool3d(const Tensor& out, const Tensor& indices, const Tensor& x) {
+  if (out.numel() == 0) return;
+  by_dtype(x.dtype(), [&](auto t) { max_impl<decltype(t)>(adaptive_windows3(out, x), out, indices, x); });
+}
+void avg_pool3d(const Pool3d& p, const Tensor& out, const Tensor& x) {
+  if (out.numel() == 0) return;
+  by_dtype(x.dtype(), [&](auto t) { avg_impl<decltype(t)>(avg_windows3(p, out, x), out, x); });
+}
+void avg_pool3d_backward(const Pool3d& p, const Tensor& gi, const Tensor& g) {
+  if (gi.numel() == 0) return;
+  by_dtype(gi.dtype(), [&](auto t) { avg_backward_impl<decltype(t)>(avg_windows3(p, g, gi), gi, g); });
+}
+void adaptive_avg_pool3d(const Tensor& out, const Tensor& x) {
+  if (out.numel() == 0) return;
+  by_dtype(x.dtype(), [&](auto t) { avg_impl<decltype(t)>(adaptive_windows3(out, x), out, x); });
+}
+void adaptive_avg_pool3d_backward(const Tensor& gi, const Tensor& g) {
+  if (gi.numel() == 0) return;
+  by_dtype(gi.dtype(), [&](auto t) { avg_backward_impl<decltype(t)>(adaptive_windows3(g, gi), gi, g); });
+}
+
+}  // namespace kiln::cpu
