@@ -64,16 +64,7 @@ void max_plane(const T* __restrict in, int64_t sh, int64_t sw, int64_t W, const 
   }
 }
 
-template <class T, class Step>
-KILN_ALWAYS_INLINE void max_update_loop(T* m, int64_t* best, const T* src, int64_t n, Step step, int64_t idx0,
-                                        int64_t idx_step) {
-  for (int64_t i = 0; i < n; ++i) {
-    const T v = src[i * static_cast<int64_t>(step)];
-    const bool take = (v > m[i]) | (v != v);
-    m[i] = take ? v : m[i];
-    best[i] = take ? idx0 + i * idx_step : best[i];
-  }
-}
+}  // namespace
 
 // Max pooling row by row: for each kernel offset in the order a window visits its elements (row by row, left to
 // right), every output of the row takes that element when it is larger or NaN. The window order, and so which
@@ -94,13 +85,7 @@ KILN_SIMD void max_update(double* m, int64_t* best, const double* src, int64_t n
   else max_update_loop(m, best, src, n, step, idx0, idx_step);
 }
 
-// The outputs o in [0, out) whose input o * stride + offset falls in [0, in).
-std::pair<int64_t, int64_t> valid_outputs(int64_t out, int64_t in, int64_t stride, int64_t offset) {
-  int64_t begin = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
-  int64_t end = in - offset <= 0 ? 0 : (in - offset + stride - 1) / stride;
-  begin = std::min(begin, out);
-  return {begin, std::clamp(end, begin, out)};
-}
+namespace {
 
 // The 2x2, stride-2 window without padding over a plane with dense rows: the common case. Its loops run over
 // all of a plane's outputs at once rather than row by row: the Fashion-MNIST CNN's rows are 14 and 7 outputs

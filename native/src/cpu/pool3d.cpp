@@ -3,8 +3,10 @@
 #include "cpu/pool3d.h"
 
 #include <limits>
+#include <vector>
 
 #include "cpu/claim_loop.h"
+#include "cpu/pool.h"
 #include "cpu/pool_windows.h"
 
 namespace kiln::cpu {
@@ -49,85 +51,130 @@ void by_dtype(DType t, Fn&& fn) {
   else fn(double{});
 }
 
-// Later elements win when greater or NaN; a window starts from its first element's index at -inf.
+// Later elements win when greater or NaN; a window starts from its first element's index at -inf. Regular
+// windows (pool given) go a row of outputs at a time: for each (d, h) of their windows and each kernel offset
+// along W, every output of the row takes that element when larger or NaN (max_update, vectorised); each output
+// still sees its window in (d, h, w) order, so ties and NaNs come out as in PyTorch. Adaptive windows (pool null)
+// go an output at a time.
 template <class T>
-void max_impl(const Windows3& win, const Tensor& out, const Tensor& indices, const Tensor& x) {
+void max_impl(const Pool3d* pool, const Windows3& win, const Tensor& out, const Tensor& indices, const Tensor& x) {
   const Volume vx(x), vo(out);
-  const int64_t O = vo.size(), HW = vx.h * vx.w;
+  const int64_t O = vo.size(), HW = vx.h * vx.w, OW = vo.w;
   const Windows &wd = win.d, &wh = win.h, &ww = win.w;
   over_volumes(out, O * 8, [&](int64_t p) {
     const T* in = x.data<T>() + vx.offset(p);
     T* o = out.data<T>() + p * O;
     int64_t* idx = indices.data<int64_t>() + p * O;
     for (int64_t od = 0; od < vo.d; ++od)
-      for (int64_t oh = 0; oh < vo.h; ++oh)
-        for (int64_t ow = 0; ow < vo.w; ++ow, ++o, ++idx) {
-          T max = -std::numeric_limits<T>::infinity();
-          int64_t best = wd.begin[od] * HW + wh.begin[oh] * vx.w + ww.begin[ow];
-          for (int64_t id = wd.begin[od]; id < wd.end[od]; id += wd.step)
-            for (int64_t ih = wh.begin[oh]; ih < wh.end[oh]; ih += wh.step) {
-              const T* row = in + id * vx.sd + ih * vx.sh;
-              for (int64_t iw = ww.begin[ow]; iw < ww.end[ow]; iw += ww.step) {
-                const T v = row[iw * vx.sw];
-                if (v > max || v != v) {
-                  max = v;
-                  best = id * HW + ih * vx.w + iw;
-                }
+      for (int64_t oh = 0; oh < vo.h; ++oh, o += OW, idx += OW) {
+        std::fill(o, o + OW, -std::numeric_limits<T>::infinity());
+        for (int64_t ow = 0; ow < OW; ++ow) idx[ow] = wd.begin[od] * HW + wh.begin[oh] * vx.w + ww.begin[ow];
+        for (int64_t id = wd.begin[od]; id < wd.end[od]; id += wd.step)
+          for (int64_t ih = wh.begin[oh]; ih < wh.end[oh]; ih += wh.step) {
+            const T* row = in + id * vx.sd + ih * vx.sh;
+            const int64_t at = id * HW + ih * vx.w;
+            if (pool) {
+              const int64_t s = pool->stride[2];
+              for (int64_t j = 0; j < pool->kernel[2]; ++j) {
+                const int64_t off = j * pool->dilation[2] - pool->pad[2];
+                const auto [b, e] = valid_outputs(OW, vx.w, s, off);
+                if (e > b) max_update(o + b, idx + b, row + (b * s + off) * vx.sw, e - b, s * vx.sw, at + b * s + off, s);
               }
+              continue;
             }
-          *o = max;
-          *idx = best;
-        }
+            for (int64_t ow = 0; ow < OW; ++ow)
+              for (int64_t iw = ww.begin[ow]; iw < ww.end[ow]; ++iw) {
+                const T v = row[iw * vx.sw];
+                const bool take = (v > o[ow]) | (v != v);
+                o[ow] = take ? v : o[ow];
+                idx[ow] = take ? at + iw : idx[ow];
+              }
+          }
+      }
   });
 }
 
+// Calls fn(b, e, off) for each kernel offset along W of a row of regular windows: outputs [b, e) read input
+// ow * stride + off. The offsets come in window order, so each output sees its elements in order.
+template <class Fn>
+void row_offsets(const Pool3d& pool, int64_t OW, int64_t W, Fn&& fn) {
+  for (int64_t j = 0; j < pool.kernel[2]; ++j) {
+    const int64_t off = j - pool.pad[2];
+    const auto [b, e] = valid_outputs(OW, W, pool.stride[2], off);
+    if (e > b) fn(b, e, off);
+  }
+}
+
+// Sums from 0 in (d, h, w) order, as PyTorch's loop; regular windows a row of outputs at a time (as max_impl).
 template <class T>
-void avg_impl(const Windows3& win, const Tensor& out, const Tensor& x) {
+void avg_impl(const Pool3d* pool, const Windows3& win, const Tensor& out, const Tensor& x) {
   const Volume vx(x), vo(out);
-  const int64_t O = vo.size();
+  const int64_t O = vo.size(), OW = vo.w;
   const Windows &wd = win.d, &wh = win.h, &ww = win.w;
   over_volumes(out, O * 8, [&](int64_t p) {
     const T* in = x.data<T>() + vx.offset(p);
     T* o = out.data<T>() + p * O;
     for (int64_t od = 0; od < vo.d; ++od)
-      for (int64_t oh = 0; oh < vo.h; ++oh)
-        for (int64_t ow = 0; ow < vo.w; ++ow, ++o) {
-          if (wd.begin[od] >= wd.end[od] || wh.begin[oh] >= wh.end[oh] || ww.begin[ow] >= ww.end[ow]) {
-            *o = T(0);
-            continue;
-          }
-          T sum = 0;
-          for (int64_t id = wd.begin[od]; id < wd.end[od]; ++id)
-            for (int64_t ih = wh.begin[oh]; ih < wh.end[oh]; ++ih) {
-              const T* row = in + id * vx.sd + ih * vx.sh;
-              for (int64_t iw = ww.begin[ow]; iw < ww.end[ow]; ++iw) sum += row[iw * vx.sw];
+      for (int64_t oh = 0; oh < vo.h; ++oh, o += OW) {
+        std::fill(o, o + OW, T(0));
+        for (int64_t id = wd.begin[od]; id < wd.end[od]; ++id)
+          for (int64_t ih = wh.begin[oh]; ih < wh.end[oh]; ++ih) {
+            const T* row = in + id * vx.sd + ih * vx.sh;
+            if (pool) {
+              const int64_t step = pool->stride[2] * vx.sw;
+              row_offsets(*pool, OW, vx.w, [&](int64_t b, int64_t e, int64_t off) {
+                const T* src = row + (b * pool->stride[2] + off) * vx.sw;
+                for (int64_t i = 0; i < e - b; ++i) o[b + i] += src[i * step];
+              });
+              continue;
             }
-          *o = sum / static_cast<T>(win.divisor(od, oh, ow));
-        }
+            for (int64_t ow = 0; ow < OW; ++ow)
+              for (int64_t iw = ww.begin[ow]; iw < ww.end[ow]; ++iw) o[ow] += row[iw * vx.sw];
+          }
+        for (int64_t ow = 0; ow < OW; ++ow)
+          o[ow] = ww.begin[ow] < ww.end[ow] && wd.begin[od] < wd.end[od] && wh.begin[oh] < wh.end[oh]
+                      ? o[ow] / static_cast<T>(win.divisor(od, oh, ow))
+                      : T(0);
+      }
   });
 }
 
 // grad_input's volume (dense) += each output's gradient spread evenly over its window.
 template <class T>
-void avg_backward_impl(const Windows3& win, const Tensor& gi, const Tensor& g) {
+void avg_backward_impl(const Pool3d* pool, const Windows3& win, const Tensor& gi, const Tensor& g) {
   const Volume vi(gi), vg(g);
-  const int64_t V = vi.size(), HW = vi.h * vi.w;
+  const int64_t V = vi.size(), HW = vi.h * vi.w, OW = vg.w;
   const Windows &wd = win.d, &wh = win.h, &ww = win.w;
   over_volumes(g, V + vg.size() * 8, [&](int64_t p) {
     const T* go = g.data<T>() + vg.offset(p);
     T* dst = gi.data<T>() + p * V;
+    if (!pool && vg.size() == 1) {  // global average pooling: one window over the whole volume
+      std::fill(dst, dst + V, *go / static_cast<T>(win.divisor(0, 0, 0)));
+      return;
+    }
     std::fill(dst, dst + V, T(0));
+    std::vector<T> share(static_cast<size_t>(OW));
     for (int64_t od = 0; od < vg.d; ++od)
-      for (int64_t oh = 0; oh < vg.h; ++oh)
-        for (int64_t ow = 0; ow < vg.w; ++ow) {
-          if (wd.begin[od] >= wd.end[od] || wh.begin[oh] >= wh.end[oh] || ww.begin[ow] >= ww.end[ow]) continue;
-          const T share = go[od * vg.sd + oh * vg.sh + ow * vg.sw] / static_cast<T>(win.divisor(od, oh, ow));
-          for (int64_t id = wd.begin[od]; id < wd.end[od]; ++id)
-            for (int64_t ih = wh.begin[oh]; ih < wh.end[oh]; ++ih) {
-              T* row = dst + id * HW + ih * vi.w;
-              for (int64_t iw = ww.begin[ow]; iw < ww.end[ow]; ++iw) row[iw] += share;
+      for (int64_t oh = 0; oh < vg.h; ++oh) {
+        if (wd.begin[od] >= wd.end[od] || wh.begin[oh] >= wh.end[oh]) continue;
+        for (int64_t ow = 0; ow < OW; ++ow)
+          share[ow] = ww.begin[ow] >= ww.end[ow] ? T(0)
+                      : go[od * vg.sd + oh * vg.sh + ow * vg.sw] / static_cast<T>(win.divisor(od, oh, ow));
+        for (int64_t id = wd.begin[od]; id < wd.end[od]; ++id)
+          for (int64_t ih = wh.begin[oh]; ih < wh.end[oh]; ++ih) {
+            T* row = dst + id * HW + ih * vi.w;
+            if (pool) {
+              const int64_t s = pool->stride[2];
+              row_offsets(*pool, OW, vi.w, [&](int64_t b, int64_t e, int64_t off) {
+                T* to = row + b * s + off;
+                for (int64_t i = 0; i < e - b; ++i) to[i * s] += share[b + i];
+              });
+              continue;
             }
-        }
+            for (int64_t ow = 0; ow < OW; ++ow)
+              for (int64_t iw = ww.begin[ow]; iw < ww.end[ow]; ++iw) row[iw] += share[ow];
+          }
+      }
   });
 }
 
@@ -161,27 +208,34 @@ Windows3 adaptive_windows3(const Tensor& small, const Tensor& large) {
 
 void max_pool3d(const Pool3d& p, const Tensor& out, const Tensor& indices, const Tensor& x) {
   if (out.numel() == 0) return;
-  by_dtype(x.dtype(), [&](auto t) { max_impl<decltype(t)>(max_windows3(p, out, x), out, indices, x); });
+  by_dtype(x.dtype(), [&](auto t) { max_impl<decltype(t)>(&p, max_windows3(p, out, x), out, indices, x); });
 }
 void adaptive_max_pool3d(const Tensor& out, const Tensor& indices, const Tensor& x) {
   if (out.numel() == 0) return;
-  by_dtype(x.dtype(), [&](auto t) { max_impl<decltype(t)>(adaptive_windows3(out, x), out, indices, x); });
+  by_dtype(x.dtype(), [&](auto t) { max_impl<decltype(t)>(nullptr, adaptive_windows3(out, x), out, indices, x); });
 }
 void avg_pool3d(const Pool3d& p, const Tensor& out, const Tensor& x) {
   if (out.numel() == 0) return;
-  by_dtype(x.dtype(), [&](auto t) { avg_impl<decltype(t)>(avg_windows3(p, out, x), out, x); });
+  by_dtype(x.dtype(), [&](auto t) { avg_impl<decltype(t)>(&p, avg_windows3(p, out, x), out, x); });
 }
 void avg_pool3d_backward(const Pool3d& p, const Tensor& gi, const Tensor& g) {
   if (gi.numel() == 0) return;
-  by_dtype(gi.dtype(), [&](auto t) { avg_backward_impl<decltype(t)>(avg_windows3(p, g, gi), gi, g); });
+  by_dtype(gi.dtype(), [&](auto t) { avg_backward_impl<decltype(t)>(&p, avg_windows3(p, g, gi), gi, g); });
 }
 void adaptive_avg_pool3d(const Tensor& out, const Tensor& x) {
   if (out.numel() == 0) return;
-  by_dtype(x.dtype(), [&](auto t) { avg_impl<decltype(t)>(adaptive_windows3(out, x), out, x); });
+  if (out.numel() == out.shape()[0] * out.shape()[1] && x.is_contiguous()) {
+    // Global average pooling: the 2-D kernel's, over [N, C, 1, D * H * W] (the same sums in the same order).
+    const int64_t N = x.shape()[0], C = x.shape()[1], V = x.numel() / std::max<int64_t>(N * C, 1);
+    adaptive_avg_pool2d(out.as_strided({N, C, 1, 1}, {C, 1, 1, 1}, out.offset()),
+                        x.as_strided({N, C, 1, V}, {C * V, V, V, 1}, x.offset()));
+    return;
+  }
+  by_dtype(x.dtype(), [&](auto t) { avg_impl<decltype(t)>(nullptr, adaptive_windows3(out, x), out, x); });
 }
 void adaptive_avg_pool3d_backward(const Tensor& gi, const Tensor& g) {
   if (gi.numel() == 0) return;
-  by_dtype(gi.dtype(), [&](auto t) { avg_backward_impl<decltype(t)>(adaptive_windows3(g, gi), gi, g); });
+  by_dtype(gi.dtype(), [&](auto t) { avg_backward_impl<decltype(t)>(nullptr, adaptive_windows3(g, gi), gi, g); });
 }
 
 }  // namespace kiln::cpu

@@ -1,10 +1,15 @@
 // Pooling windows along one dim, as PyTorch's CPU kernels place them (where a padded or dilated window starts,
-// what an average divides by, adaptive windows in float): shared by the 2-D and 3-D pooling kernels.
+// what an average divides by, adaptive windows in float), and max pooling's row update: shared by the 2-D and
+// 3-D pooling kernels.
 #pragma once
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
+#include <utility>
 #include <vector>
+
+#include "cpu/simd.h"
 
 namespace kiln::cpu {
 
@@ -56,5 +61,29 @@ inline Windows adaptive_windows(int64_t out, int64_t in) {
   }
   return w;
 }
+
+// The outputs o in [0, out) whose input o * stride + offset falls in [0, in).
+inline std::pair<int64_t, int64_t> valid_outputs(int64_t out, int64_t in, int64_t stride, int64_t offset) {
+  int64_t begin = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+  int64_t end = in - offset <= 0 ? 0 : (in - offset + stride - 1) / stride;
+  begin = std::min(begin, out);
+  return {begin, std::clamp(end, begin, out)};
+}
+
+template <class T, class Step>
+KILN_ALWAYS_INLINE void max_update_loop(T* m, int64_t* best, const T* src, int64_t n, Step step, int64_t idx0,
+                                        int64_t idx_step) {
+  for (int64_t i = 0; i < n; ++i) {
+    const T v = src[i * static_cast<int64_t>(step)];
+    const bool take = (v > m[i]) | (v != v);
+    m[i] = take ? v : m[i];
+    best[i] = take ? idx0 + i * idx_step : best[i];
+  }
+}
+
+// m[i], best[i] = the larger of m[i] and src[i * step] (or a NaN), with its index idx0 + i * idx_step: one kernel
+// offset of a row of max-pooling windows (pool.cpp, compiled per ISA).
+void max_update(float* m, int64_t* best, const float* src, int64_t n, int64_t step, int64_t idx0, int64_t idx_step);
+void max_update(double* m, int64_t* best, const double* src, int64_t n, int64_t step, int64_t idx0, int64_t idx_step);
 
 }  // namespace kiln::cpu
