@@ -75,14 +75,10 @@ struct AvgArgs {
 };
 
 AvgArgs avg_args(const OpArgs& args, const char* op) {
-  size_t pos = 0;
-  AvgArgs a{read_window(args, pos, 3, false), false, {}};
-  a.ceil = int_arg(args, pos++, op) != 0;
-  a.kernel = to_kernel(a.w);
-  a.kernel.count_include_pad = int_arg(args, pos++, op) != 0;
-  const bool has_divisor = int_arg(args, pos++, op) != 0;
-  a.kernel.divisor_override = int_arg(args, pos++, op);
-  KILN_CHECK(!has_divisor || a.kernel.divisor_override != 0, Argument, op, ": divisor must be not zero");
+  const AvgPoolArgs r = read_avg_args(args, 3, op);
+  AvgArgs a{r.w, r.ceil, to_kernel(r.w)};
+  a.kernel.count_include_pad = r.include_pad;
+  a.kernel.divisor_override = r.divisor;
   return a;
 }
 

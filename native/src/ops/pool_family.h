@@ -16,6 +16,14 @@ struct PoolWindow {
 int64_t pooling_output_size(int64_t in, int64_t kernel, int64_t pad, int64_t stride, int64_t dilation, bool ceil);
 // Reads kernel[nd], stride[nd], padding[nd] (and dilation[nd]) from ints at pos, advancing it.
 PoolWindow read_window(const OpArgs& args, size_t& pos, int64_t nd, bool with_dilation);
+// An average pool's ints: its window (no dilation), then ceil_mode, count_include_pad, has_divisor and
+// divisor_override (checked non-zero when given).
+struct AvgPoolArgs {
+  PoolWindow w;
+  bool ceil = false, include_pad = true;
+  int64_t divisor = 0;  // 0: none
+};
+AvgPoolArgs read_avg_args(const OpArgs& args, int64_t nd, const char* op);
 // Checks input and window for an nd-D pool named op; returns the output shape.
 Shape check_pool(const char* op, const Tensor& x, const PoolWindow& w, int64_t nd, bool ceil);
 Tensor as_4d(const Tensor& t);  // an unbatched [C, H, W] as [1, C, H, W]

@@ -27,6 +27,18 @@ PoolWindow read_window(const OpArgs& args, size_t& pos, int64_t nd, bool with_di
   return w;
 }
 
+AvgPoolArgs read_avg_args(const OpArgs& args, int64_t nd, const char* op) {
+  size_t pos = 0;
+  AvgPoolArgs a;
+  a.w = read_window(args, pos, nd, false);
+  a.ceil = int_arg(args, pos++, op) != 0;
+  a.include_pad = int_arg(args, pos++, op) != 0;
+  const bool has_divisor = int_arg(args, pos++, op) != 0;
+  a.divisor = int_arg(args, pos++, op);
+  KILN_CHECK(!has_divisor || a.divisor != 0, Argument, op, ": divisor must be not zero");
+  return a;
+}
+
 Shape check_pool(const char* op, const Tensor& x, const PoolWindow& w, int64_t nd, bool ceil) {
   check_cpu(op, {x});
   KILN_CHECK(x.dim() == nd + 1 || x.dim() == nd + 2, Shape, op, ": expected a ", nd + 1, "-D (unbatched) or ", nd + 2,
@@ -125,14 +137,10 @@ struct AvgArgs {
 };
 
 AvgArgs avg_args(const OpArgs& args, const char* op) {
-  size_t pos = 0;
-  AvgArgs a{read_window(args, pos, 2, false), false, {}};
-  a.ceil = int_arg(args, pos++, op) != 0;
-  a.kernel = to_kernel(a.w);
-  a.kernel.count_include_pad = int_arg(args, pos++, op) != 0;
-  const bool has_divisor = int_arg(args, pos++, op) != 0;
-  a.kernel.divisor_override = int_arg(args, pos++, op);
-  KILN_CHECK(!has_divisor || a.kernel.divisor_override != 0, Argument, op, ": divisor must be not zero");
+  const AvgPoolArgs r = read_avg_args(args, 2, op);
+  AvgArgs a{r.w, r.ceil, to_kernel(r.w)};
+  a.kernel.count_include_pad = r.include_pad;
+  a.kernel.divisor_override = r.divisor;
   return a;
 }
 
