@@ -39,10 +39,12 @@ const Table& table() {
     add_getitem_ops(tbl->rows);
     add_conv_ops(tbl->rows);
     add_pool_ops(tbl->rows);
+    add_unpool_ops(tbl->rows);
     add_sampling_ops(tbl->rows);
     add_batch_norm_ops(tbl->rows);
     add_layer_norm_ops(tbl->rows);
     add_group_norm_ops(tbl->rows);
+    add_local_response_norm_ops(tbl->rows);
     add_dropout_ops(tbl->rows);
     add_embedding_ops(tbl->rows);
     add_distance_ops(tbl->rows);

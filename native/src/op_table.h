@@ -75,11 +75,13 @@ void add_mask_ops(std::vector<const OpDef*>& table);
 void add_getitem_ops(std::vector<const OpDef*>& table);
 void add_conv_ops(std::vector<const OpDef*>& table);
 void add_pool_ops(std::vector<const OpDef*>& table);
+void add_unpool_ops(std::vector<const OpDef*>& table);  // max_unpool1d/2d/3d (ops/unpool_ops.cpp)
 void add_sampling_ops(std::vector<const OpDef*>& table);
 // Normalization, dropout, embeddings, distances and attention (issue 4, section 7): one file each.
 void add_batch_norm_ops(std::vector<const OpDef*>& table);
 void add_layer_norm_ops(std::vector<const OpDef*>& table);
 void add_group_norm_ops(std::vector<const OpDef*>& table);
+void add_local_response_norm_ops(std::vector<const OpDef*>& table);
 void add_dropout_ops(std::vector<const OpDef*>& table);
 void add_embedding_ops(std::vector<const OpDef*>& table);
 void add_distance_ops(std::vector<const OpDef*>& table);

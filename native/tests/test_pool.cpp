@@ -655,3 +655,51 @@ TEST(adaptive_pool3d_matches_the_reference) {
   CHECK_THROWS(avg_pool3d(x, {3, 3, 3}, {1, 1, 1}, {2, 0, 0}), Argument, "avg_pool3d: pad should be at most half");
   CHECK_THROWS(max_pool3d(zeros({3, 4, 4}), {2, 2, 2}), Shape, "max_pool3d: expected a 4-D (unbatched) or 5-D (batched) input");
 }
+
+// max_unpool puts each pooled value back at its index (the rest 0): the scatter by index of the values, in 1-D,
+// 2-D and 3-D; its gradient is the adjoint (a gather); output sizes and bad indices are checked.
+TEST(max_unpool_inverts_max_pool) {
+  const Tensor x = uniform({2, 3, 6, 7}, 21, -1, 1, DType::Float64);
+  const auto [v, i] = max_pool2d_with_indices(x, {2, 2});
+  Tensor lv = contiguous(v);
+  set_requires_grad(lv, true);
+  const Tensor u = max_unpool2d(lv, i, {2, 2}, {}, {}, {6, 7});
+  CHECK_SAME(u, scatter_reference(v, i, {2, 3, 6, 7}), 0);
+  const auto [v6, i6] = max_pool2d_with_indices(narrow(x, 3, 0, 6), {2, 2});
+  CHECK_SAME(max_unpool2d(v6, i6, {2, 2}), scatter_reference(v6, i6, {2, 3, 6, 6}), 0);  // the default size
+  const Tensor g = uniform(u.shape(), 22, -1, 1, DType::Float64);
+  CHECK(std::fabs(dot_all(detach(u), g) - dot_all(detach(lv), kiln::grad({u}, {lv}, {g})[0])) < 1e-12);
+  const auto [v1, i1] = max_pool1d_with_indices(reshape(x, {6, 42}), 2);  // windows apart: no index twice
+  CHECK_SAME(max_unpool1d(v1, i1, 2), reshape(scatter_reference(v1, i1, {6, 1, 1, 42}), {6, 42}), 0);
+  const auto [v3, i3] = max_pool3d_with_indices(reshape(x, {2, 3, 2, 3, 7}), {2, 3, 2});
+  CHECK_SAME(max_unpool3d(v3, i3, {2, 3, 2}, {}, {}, {2, 3, 7}),
+             reshape(scatter_reference(v3, i3, {2, 3, 6, 7}), {2, 3, 2, 3, 7}), 0);
+  CHECK_THROWS(max_unpool2d(v, i, {2, 2}, {}, {}, {9, 9}), Argument, "max_unpool2d: invalid output_size");
+  CHECK_THROWS(max_unpool2d(v, i, {2, 2}), Index, "max_unpool2d: found an invalid max index: 40 (output volumes "
+               "are of size [6, 6])");  // the default size is 6 x 6: the 7th column's maxima do not fit
+  CHECK_THROWS(max_unpool2d(v, narrow(i, 1, 0, 1), {2, 2}), Shape, "max_unpool2d: expected shape of indices");
+}
+
+// local_response_norm against its definition in double: x / (k + alpha / size * sum of x^2 over the channels
+// [c - size / 2, c + (size - 1) / 2])^beta, for 3-D, 4-D and 5-D inputs, odd and even sizes.
+TEST(local_response_norm_matches_the_definition) {
+  for (const Shape& shape : {Shape{2, 5, 7}, Shape{2, 6, 3, 4}, Shape{1, 4, 2, 3, 2}})
+    for (int64_t size : {1, 2, 3, 8}) {
+      const Tensor x = uniform(shape, 23, -2, 2, DType::Float64);
+      const double alpha = 0.3, beta = 0.7, k = 1.5;
+      const std::vector<double> v = test::values(x);
+      const int64_t C = shape[1], S = x.numel() / (shape[0] * C);
+      std::vector<double> want(v.size());
+      for (int64_t n = 0; n < shape[0]; ++n)
+        for (int64_t c = 0; c < C; ++c)
+          for (int64_t s = 0; s < S; ++s) {
+            double sq = 0;
+            for (int64_t j = c - size / 2; j <= c + (size - 1) / 2; ++j)
+              if (j >= 0 && j < C) sq += v[(n * C + j) * S + s] * v[(n * C + j) * S + s];
+            const int64_t at = (n * C + c) * S + s;
+            want[at] = v[at] / std::pow(k + alpha * sq / double(size), beta);
+          }
+      CHECK_SAME(local_response_norm(x, size, alpha, beta, k), make(want, shape, DType::Float64), 1e-12);
+    }
+  CHECK_THROWS(local_response_norm(zeros({3, 4}), 2), Shape, "local_response_norm: expected 3D or higher");
+}

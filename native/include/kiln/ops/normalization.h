@@ -37,6 +37,9 @@ std::tuple<Tensor, Tensor, Tensor> native_layer_norm_backward(const Tensor& grad
                                                               const Shape& normalized_shape, const Tensor& mean,
                                                               const Tensor& rstd, const Tensor& weight);
 
+// x / (k + alpha * mean of x^2 over `size` neighbouring channels)^beta, over [N, C, ...] (3-D or more).
+Tensor local_response_norm(const Tensor& x, int64_t size, double alpha = 1e-4, double beta = 0.75, double k = 1.0);
+
 // Group norm of x [N, C, *] in num_groups groups of adjacent channels; weight and bias [C].
 Tensor group_norm(const Tensor& x, int64_t num_groups, const Tensor& weight = {}, const Tensor& bias = {},
                   double eps = 1e-5);

@@ -40,4 +40,14 @@ Tensor avg_pool3d(const Tensor& x, const Shape& kernel_size, const Shape& stride
 Tensor adaptive_avg_pool3d(const Tensor& x, const Shape& output_size);
 std::pair<Tensor, Tensor> adaptive_max_pool3d(const Tensor& x, const Shape& output_size);
 
+// The inverse of max pooling: each value at its index (flat in its plane or volume) of a zero output whose size is
+// (in - 1) * stride - 2 * padding + kernel per dim, or output_size (nd values, or nd + 2 with N and C; within a
+// stride of that size). Empty stride: the kernel size (0 for 1-D).
+Tensor max_unpool1d(const Tensor& x, const Tensor& indices, int64_t kernel_size, int64_t stride = 0,
+                    int64_t padding = 0, const Shape& output_size = {});
+Tensor max_unpool2d(const Tensor& x, const Tensor& indices, const Shape& kernel_size, const Shape& stride = {},
+                    const Shape& padding = {}, const Shape& output_size = {});
+Tensor max_unpool3d(const Tensor& x, const Tensor& indices, const Shape& kernel_size, const Shape& stride = {},
+                    const Shape& padding = {}, const Shape& output_size = {});
+
 }  // namespace kiln

@@ -90,6 +90,8 @@ final class NormGradSamples {
         () -> of(randn(3, 5), randn(5)));
     s.sample("native_layer_norm_backward", "", in -> op("native_layer_norm_backward", in, new long[] {1, 4}),
         () -> of(randn(3, 4), randn(3, 4), randn(3, 1), positive(0.5, 3, 1), randn(4)));
+    s.sample("local_response_norm", "3-D and 4-D", in -> of(Normalization.localResponseNorm(in[0], 3, 0.5, 0.75, 1.5),
+        Normalization.localResponseNorm(in[1], 2, 1.0, 0.6, 2.0)), () -> of(randn(2, 5, 3), randn(1, 4, 2, 3)));
     s.sample("group_norm", "affine", in -> of(Normalization.groupNorm(in[0], 2, in[1], in[2])),
         () -> of(randn(2, 4, 3), randn(4), randn(4)));
     s.sample("native_group_norm", "all outputs", in -> op("native_group_norm", in, new long[] {1, 3}, 1e-5),

@@ -14,6 +14,12 @@ import dev.kiln.nn.functional.Sampling;
 final class PoolGradSamples {
   private PoolGradSamples() {}
 
+  /** The indices of a 2x2 max pool of an ascending [1, 2, 2 h, 2 w] tensor: each window's bottom-right corner. */
+  private static Tensor poolIndices(int h, int w) {
+    return Pooling.maxPool2dWithIndices(Tensor.arange(8L * h * w).reshape(1, 2, 2 * h, 2 * w).to(dev.kiln.DType.FLOAT64),
+        2).indices();
+  }
+
   private static Tensor row(String op, long[] ints, double[] reals, Tensor... in) {
     long[] h = new long[in.length];
     for (int i = 0; i < in.length; i++) h[i] = in[i].handle();
@@ -77,6 +83,13 @@ final class PoolGradSamples {
         new double[0], in[0])), () -> of(randn(1, 2, 2, 3, 2)));
     s.sample("adaptive_max_pool3d", "", in -> of(Pooling.adaptiveMaxPool3d(in[0], new int[] {2, 2, 3})),
         () -> of(awayFromZero(1, 2, 3, 4, 5)));
+    s.sample("max_unpool1d", "", in -> of(Pooling.maxUnpool1d(in[0], Pooling.maxPool1dWithIndices(
+        Tensor.arange(24).reshape(1, 2, 12).to(dev.kiln.DType.FLOAT64), 2, 2, 0, 1, false).indices(), 2, 2, 0, null)),
+        () -> of(randn(1, 2, 6)));
+    s.sample("max_unpool2d", "", in -> of(Pooling.maxUnpool2d(in[0], poolIndices(2, 3), 2)),
+        () -> of(randn(1, 2, 2, 3)));
+    s.sample("max_unpool3d", "", in -> of(Pooling.maxUnpool3d(in[0], poolIndices(2, 3).unsqueeze(2),
+        new int[] {1, 2, 2}, null, new int[] {0, 0, 0}, null)), () -> of(randn(1, 2, 1, 2, 3)));
     s.sample("upsample_nearest3d", "nearest and nearest-exact", in -> of(Sampling.interpolate(in[0],
         new long[] {3, 5, 2}, "nearest"), Sampling.interpolate(in[0], new double[] {1.5, 0.7, 2}, "nearest-exact")),
         () -> of(randn(1, 2, 2, 3, 3)));

@@ -8,7 +8,7 @@ import dev.kiln.ShapeException;
 import dev.kiln.Tensor;
 import org.junit.jupiter.api.Test;
 
-/** Padding, unfold/fold, upsampling and pixel shuffle layers: bad arguments and inputs, and printing. */
+/** Padding, unfolding and unpooling, upsampling and pixel shuffle layers: bad arguments and inputs, and printing. */
 class SpatialLayersTest {
   @Test
   void paddingRefusesBadAmountsAndRanks() {
@@ -41,6 +41,24 @@ class SpatialLayersTest {
     assertEquals("ZeroPad2d((1, 1, 1, 1))", new ZeroPad2d(1).toString());
     assertEquals("ReflectionPad2d((1, 2, 3, 4))", new ReflectionPad2d(1, 2, 3, 4).toString());
     assertEquals("ReplicationPad3d((1, 2, 3, 4, 5, 6))", new ReplicationPad3d(1, 2, 3, 4, 5, 6).toString());
+  }
+
+  @Test
+  void maxUnpoolPutsTheMaximaBack() {
+    Tensor x = Tensor.of(new double[] {1, 5, 2, 0, 3, 4, 8, 7}, 1, 1, 2, 4);
+    dev.kiln.ValuesAndIndices p = new MaxPool2d(2).forwardWithIndices(x);
+    Tensor back = new MaxUnpool2d(2).call(p.values(), p.indices());
+    assertArrayEquals(new double[] {0, 5, 0, 0, 0, 0, 8, 0}, back.toDoubleArray(), 0.0);
+    assertArrayEquals(new long[] {1, 1, 2, 5},
+        new MaxUnpool2d(2).call(p.values(), p.indices(), new long[] {2, 5}).shape());
+    ArgumentException a = assertThrows(ArgumentException.class,
+        () -> new MaxUnpool2d(2).call(p.values(), p.indices(), new long[] {2, 7}));
+    assertTrue(a.getMessage().startsWith("max_unpool2d: invalid output_size"), a.getMessage());
+    assertEquals("MaxUnpool2d(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0))", new MaxUnpool2d(2).toString());
+    assertEquals("MaxUnpool1d(kernel_size=(3,), stride=(2,), padding=(0,))", new MaxUnpool1d(3, 2, 0).toString());
+    assertEquals("LocalResponseNorm(2, alpha=0.0001, beta=0.75, k=1.0)", new LocalResponseNorm(2).toString());
+    assertEquals("MaxPool3d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)",
+        new MaxPool3d(2).toString());
   }
 
   @Test

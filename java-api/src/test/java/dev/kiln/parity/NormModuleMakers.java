@@ -35,6 +35,8 @@ final class NormModuleMakers {
         a.real("eps", 1e-5), a.bool("affine", true)));
     maker("RMSNorm", a -> new RMSNorm(a.longs("normalized_shape"), a.json().has("eps") ? a.real("eps", 0) : null,
         a.bool("elementwise_affine", true)));
+    maker("LocalResponseNorm", a -> new LocalResponseNorm(a.integer("size", 0), a.real("alpha", 1e-4),
+        a.real("beta", 0.75), a.real("k", 1.0)));
     maker("Dropout", a -> new Dropout(a.real("p", 0.5), a.bool("inplace", false)));
     maker("Dropout1d", a -> new Dropout1d(a.real("p", 0.5), a.bool("inplace", false)));
     maker("Dropout2d", a -> new Dropout2d(a.real("p", 0.5), a.bool("inplace", false)));

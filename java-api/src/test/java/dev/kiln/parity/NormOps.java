@@ -36,6 +36,8 @@ final class NormOps {
     });
     m.on("rms_norm", (x, a) -> Normalization.rmsNorm(x.get(0), a.longs("normalized_shape"), named(x, a, 1).get("weight"),
         a.has("eps") ? a.number("eps") : null));
+    m.on("local_response_norm", (x, a) -> Normalization.localResponseNorm(x.get(0), a.integer("size"),
+        real(a, "alpha", 1e-4), real(a, "beta", 0.75), real(a, "k", 1.0)));
     m.on("dropout", (x, a) -> Dropouts.dropout(x.get(0), real(a, "p", 0.5), a.bool("training", true)));
     m.on("alpha_dropout", (x, a) -> Dropouts.alphaDropout(x.get(0), real(a, "p", 0.5), a.bool("training", false)));
     m.on("feature_alpha_dropout",

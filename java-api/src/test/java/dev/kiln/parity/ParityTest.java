@@ -238,6 +238,10 @@ class ParityTest {
           + "overload, PyTorch's second; one row in Kiln"),
       new NameDifference("UpsampleNearestExact2DBackward1", "UpsampleNearest2DBackward0", "nearest-exact is a flag "
           + "of Kiln's nearest rows"),
+      new NameDifference("MaxUnpool2DBackward0", "ViewBackward0", "Kiln's max_unpool is a composite: a scatter into "
+          + "zeros over the flattened planes, then a view"),
+      new NameDifference("MaxUnpool3DBackward0", "ViewBackward0", "Kiln's max_unpool is a composite: a scatter into "
+          + "zeros over the flattened volumes, then a view"),
       new NameDifference("UpsampleNearest1DBackward1", "SqueezeBackward0", "Kiln upsamples 1-D as 2-D over [N, C, 1, W]"),
       new NameDifference("UpsampleLinear1DBackward1", "SqueezeBackward0", "Kiln upsamples 1-D as 2-D over [N, C, 1, W]"),
       new NameDifference("MulBackward0", "NativeRmsNormBackward0", "PyTorch 1.13 has no rms_norm: the reference is "

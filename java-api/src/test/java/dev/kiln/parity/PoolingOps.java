@@ -54,6 +54,15 @@ final class PoolingOps {
     m.on("adaptive_max_pool3d", (x, a) -> a.bool("return_indices", false)
         ? Pooling.adaptiveMaxPool3dWithIndices(x.get(0), perDim(a, "output_size", 0, 3))
         : Pooling.adaptiveMaxPool3d(x.get(0), perDim(a, "output_size", 0, 3)));
+    m.on("max_unpool1d", (x, a) -> Pooling.maxUnpool1d(x.get(0), x.get(1), a.integer("kernel_size"),
+        a.has("stride") ? a.integer("stride") : 0, a.has("padding") ? a.integer("padding") : 0,
+        a.has("output_size") ? a.longs("output_size") : null));
+    m.on("max_unpool2d", (x, a) -> Pooling.maxUnpool2d(x.get(0), x.get(1), perDim(a, "kernel_size", 0, 2),
+        a.has("stride") ? perDim(a, "stride", 0, 2) : null, perDim(a, "padding", 0, 2),
+        a.has("output_size") ? a.longs("output_size") : null));
+    m.on("max_unpool3d", (x, a) -> Pooling.maxUnpool3d(x.get(0), x.get(1), perDim(a, "kernel_size", 0, 3),
+        a.has("stride") ? perDim(a, "stride", 0, 3) : null, perDim(a, "padding", 0, 3),
+        a.has("output_size") ? a.longs("output_size") : null));
     m.on("interpolate", (x, a) -> {
       String mode = a.has("mode") ? a.string("mode") : "nearest";
       Boolean align = a.has("align_corners") ? a.bool("align_corners", false) : null;

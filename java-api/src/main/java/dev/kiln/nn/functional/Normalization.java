@@ -24,7 +24,8 @@ public final class Normalization {
       INSTANCE_NORM = Core.op("instance_norm"),
       LAYER_NORM = Core.op("layer_norm"),
       GROUP_NORM = Core.op("group_norm"),
-      RMS_NORM = Core.op("rms_norm");
+      RMS_NORM = Core.op("rms_norm"),
+      LOCAL_RESPONSE_NORM = Core.op("local_response_norm");
 
   /** batchNorm in evaluation mode with the running statistics, no affine, eps 1e-5. */
   public static Tensor batchNorm(Tensor input, Tensor runningMean, Tensor runningVar) {
@@ -80,6 +81,19 @@ public final class Normalization {
   public static Tensor layerNorm(Tensor input, long[] normalizedShape, Tensor weight, Tensor bias, double eps) {
     OptionalTensors o = OptionalTensors.of(input, weight, bias);
     return o.call(LAYER_NORM, Frame.concat(new long[] {o.mask}, normalizedShape), eps);
+  }
+
+  /** localResponseNorm with alpha 1e-4, beta 0.75, k 1. */
+  public static Tensor localResponseNorm(Tensor input, int size) {
+    return localResponseNorm(input, size, 1e-4, 0.75, 1.0);
+  }
+
+  /**
+   * input [N, C, ...] (3-D or more) divided by (k + alpha * the mean of its squares over size neighbouring
+   * channels, zero-padded)^beta: AlexNet's local response normalization, as PyTorch computes it.
+   */
+  public static Tensor localResponseNorm(Tensor input, int size, double alpha, double beta, double k) {
+    return SpatialArgs.call(LOCAL_RESPONSE_NORM, SpatialArgs.handles(input), new long[] {size}, alpha, beta, k);
   }
 
   /** groupNorm without affine, eps 1e-5. */

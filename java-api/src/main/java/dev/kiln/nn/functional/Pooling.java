@@ -38,7 +38,10 @@ public final class Pooling {
       MAX_POOL3D_INDICES = Core.op("max_pool3d_with_indices"),
       AVG_POOL3D = Core.op("avg_pool3d"),
       ADAPTIVE_AVG3D = Core.op("adaptive_avg_pool3d"),
-      ADAPTIVE_MAX3D = Core.op("adaptive_max_pool3d");
+      ADAPTIVE_MAX3D = Core.op("adaptive_max_pool3d"),
+      MAX_UNPOOL1D = Core.op("max_unpool1d"),
+      MAX_UNPOOL2D = Core.op("max_unpool2d"),
+      MAX_UNPOOL3D = Core.op("max_unpool3d");
 
   // ---------------------------------------------------------------- max
 
@@ -195,6 +198,42 @@ public final class Pooling {
   public static ValuesAndIndices adaptiveMaxPool3dWithIndices(Tensor input, int[] outputSize) {
     check("adaptive_max_pool3d", 3, outputSize);
     return SpatialArgs.call2(ADAPTIVE_MAX3D, SpatialArgs.handles(input), SpatialArgs.ints(outputSize));
+  }
+
+  // ---------------------------------------------------------------- unpooling
+
+  /**
+   * The inverse of maxPool1dWithIndices: each value at its index of a zero output of length (L - 1) * stride -
+   * 2 * padding + kernelSize, or outputSize (null: that; 1 value, or 3 with N and C; within a stride of it).
+   */
+  public static Tensor maxUnpool1d(Tensor input, Tensor indices, int kernelSize, int stride, int padding,
+      long[] outputSize) {
+    return SpatialArgs.call(MAX_UNPOOL1D, SpatialArgs.handles(input, indices), SpatialArgs.ints(kernelSize,
+        stride == 0 ? kernelSize : stride, padding, outputSize == null ? new long[0] : outputSize));
+  }
+
+  public static Tensor maxUnpool2d(Tensor input, Tensor indices, int kernelSize) {
+    return maxUnpool2d(input, indices, new int[] {kernelSize, kernelSize}, null, new int[] {0, 0}, null);
+  }
+
+  /** Sizes per dim (height, width); stride null: the kernel size; outputSize as in maxUnpool1d (2 or 4 values). */
+  public static Tensor maxUnpool2d(Tensor input, Tensor indices, int[] kernelSize, int[] stride, int[] padding,
+      long[] outputSize) {
+    return unpool(MAX_UNPOOL2D, "max_unpool2d", 2, input, indices, kernelSize, stride, padding, outputSize);
+  }
+
+  /** Sizes per dim (depth, height, width); stride null: the kernel size; outputSize 3 or 5 values, or null. */
+  public static Tensor maxUnpool3d(Tensor input, Tensor indices, int[] kernelSize, int[] stride, int[] padding,
+      long[] outputSize) {
+    return unpool(MAX_UNPOOL3D, "max_unpool3d", 3, input, indices, kernelSize, stride, padding, outputSize);
+  }
+
+  private static Tensor unpool(int op, String name, int dims, Tensor input, Tensor indices, int[] kernelSize,
+      int[] stride, int[] padding, long[] outputSize) {
+    int[] s = stride == null ? kernelSize : stride;
+    check(name, dims, kernelSize, s, padding);
+    return SpatialArgs.call(op, SpatialArgs.handles(input, indices),
+        SpatialArgs.ints(kernelSize, s, padding, outputSize == null ? new long[0] : outputSize));
   }
 
   // ---------------------------------------------------------------- packing

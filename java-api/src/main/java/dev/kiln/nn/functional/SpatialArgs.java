@@ -18,14 +18,15 @@ final class SpatialArgs {
     return out;
   }
 
-  /** The int lists and single ints, in order, as one long[]: int[] arguments and Integer or int values. */
+  /** The int lists and single ints, in order, as one long[]: int[] and long[] arguments, and Integer or int values. */
   static long[] ints(Object... parts) {
     int n = 0;
-    for (Object p : parts) n += p instanceof int[] a ? a.length : 1;
+    for (Object p : parts) n += p instanceof int[] a ? a.length : p instanceof long[] l ? l.length : 1;
     long[] out = new long[n];
     int i = 0;
     for (Object p : parts) {
       if (p instanceof int[] a) for (int v : a) out[i++] = v;
+      else if (p instanceof long[] l) for (long v : l) out[i++] = v;
       else if (p instanceof Boolean b) out[i++] = b ? 1 : 0;
       else out[i++] = ((Number) p).longValue();
     }
