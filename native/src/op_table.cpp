@@ -41,6 +41,7 @@ const Table& table() {
     add_pool_ops(tbl->rows);
     add_unpool_ops(tbl->rows);
     add_sampling_ops(tbl->rows);
+    add_grid_sample_ops(tbl->rows);
     add_batch_norm_ops(tbl->rows);
     add_layer_norm_ops(tbl->rows);
     add_group_norm_ops(tbl->rows);

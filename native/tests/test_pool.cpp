@@ -703,3 +703,26 @@ TEST(local_response_norm_matches_the_definition) {
     }
   CHECK_THROWS(local_response_norm(zeros({3, 4}), 2), Shape, "local_response_norm: expected 3D or higher");
 }
+
+// grid_sample at the identity grid (affine_grid of the identity) gives the input back in both corner rules and
+// both modes; a grid moved by one pixel gives the input moved by one, the edge column read as 0 (zeros) or
+// clamped (border). Values against PyTorch are in the Java parity fixtures.
+TEST(grid_sample_at_the_identity_and_shifted) {
+  const Tensor x = uniform({2, 3, 4, 5}, 31, -1, 1, DType::Float64);
+  const Tensor eye = expand(reshape(make({1, 0, 0, 0, 1, 0}, {2, 3}, DType::Float64), {1, 2, 3}), {2, 2, 3});
+  for (bool align : {false, true})
+    for (GridSampleMode mode : {GridSampleMode::Bilinear, GridSampleMode::Nearest}) {
+      const Tensor grid = affine_grid(eye, {2, 3, 4, 5}, align);
+      CHECK_SAME(grid_sample(x, grid, mode, GridPadding::Zeros, align), x, 1e-12);
+    }
+  const Tensor shift = expand(reshape(make({1, 0, 2.0 / 5, 0, 1, 0}, {2, 3}, DType::Float64), {1, 2, 3}), {2, 2, 3});
+  const Tensor grid = affine_grid(shift, {2, 3, 4, 5}, false);
+  const Tensor moved = narrow(x, 3, 1, 4);
+  const Tensor zeros_out = grid_sample(x, grid, GridSampleMode::Bilinear, GridPadding::Zeros, false);
+  CHECK_SAME(narrow(zeros_out, 3, 0, 4), moved, 1e-12);
+  CHECK_SAME(narrow(zeros_out, 3, 4, 1), zeros({2, 3, 4, 1}, DType::Float64), 1e-12);
+  const Tensor border_out = grid_sample(x, grid, GridSampleMode::Bilinear, GridPadding::Border, false);
+  CHECK_SAME(narrow(border_out, 3, 4, 1), narrow(x, 3, 4, 1), 1e-12);
+  CHECK_THROWS(grid_sample(x, zeros({1, 2, 2, 2}, DType::Float64)), Shape, "grid_sample: expected grid and input to "
+               "have same batch size");
+}

@@ -1,6 +1,6 @@
 // Resampling: torch.nn.functional.interpolate over [N, C, W], [N, C, H, W] and [N, C, D, H, W] inputs: nearest
 // and nearest-exact (any), linear (3-D), bilinear and bicubic (4-D), trilinear (5-D), area (any).
-// Part of the C++ API of kiln/ops.h.
+// grid_sample and affine_grid (2-D). Part of the C++ API of kiln/ops.h.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -27,5 +27,16 @@ enum class InterpolateMode : int64_t {
 Tensor interpolate(const Tensor& x, const Shape& size, const std::vector<double>& scale_factor = {},
                    InterpolateMode mode = InterpolateMode::Nearest, std::optional<bool> align_corners = std::nullopt,
                    std::optional<bool> recompute_scale_factor = std::nullopt);
+
+enum class GridSampleMode : int64_t { Bilinear = 0, Nearest = 1 };
+enum class GridPadding : int64_t { Zeros = 0, Border = 1, Reflection = 2 };
+
+// Samples input [N, C, H, W] at grid [N, H_out, W_out, 2] ((x, y) in [-1, 1], -1 the left/top edge: the corner
+// pixels' centres with align_corners, their outer edges without) into [N, C, H_out, W_out]; differentiable in both
+// (nearest: in the input only).
+Tensor grid_sample(const Tensor& x, const Tensor& grid, GridSampleMode mode = GridSampleMode::Bilinear,
+                   GridPadding padding = GridPadding::Zeros, bool align_corners = false);
+// The sampling grid [N, H, W, 2] of the affine maps theta [N, 2, 3] for an output of size (N, C, H, W).
+Tensor affine_grid(const Tensor& theta, const Shape& size, bool align_corners = false);
 
 }  // namespace kiln

@@ -14,6 +14,21 @@ import dev.kiln.nn.functional.Sampling;
 final class PoolGradSamples {
   private PoolGradSamples() {}
 
+  /**
+   * A grid [n, h, w, 2] whose positions stay clear of pixel boundaries by a margin (bilinear weights are kinks
+   * there): random pixel positions of a 3 x 4 input moved 0.3-0.7 into a cell, in normalized coordinates.
+   */
+  private static Tensor offGrid(int n, int h, int w) {
+    java.util.Random r = new java.util.Random(5);
+    double[] v = new double[n * h * w * 2];
+    for (int i = 0; i < v.length; i += 2) {
+      double px = r.nextInt(5) - 1 + 0.3 + 0.4 * r.nextDouble(), py = r.nextInt(4) - 1 + 0.3 + 0.4 * r.nextDouble();
+      v[i] = (2 * px + 1) / 4 - 1;  // x: pixel px of 4 columns, align_corners false
+      v[i + 1] = (2 * py + 1) / 3 - 1;
+    }
+    return Tensor.of(v, n, h, w, 2).to(dev.kiln.DType.FLOAT64);
+  }
+
   /** The indices of a 2x2 max pool of an ascending [1, 2, 2 h, 2 w] tensor: each window's bottom-right corner. */
   private static Tensor poolIndices(int h, int w) {
     return Pooling.maxPool2dWithIndices(Tensor.arange(8L * h * w).reshape(1, 2, 2 * h, 2 * w).to(dev.kiln.DType.FLOAT64),
@@ -90,6 +105,13 @@ final class PoolGradSamples {
         () -> of(randn(1, 2, 2, 3)));
     s.sample("max_unpool3d", "", in -> of(Pooling.maxUnpool3d(in[0], poolIndices(2, 3).unsqueeze(2),
         new int[] {1, 2, 2}, null, new int[] {0, 0, 0}, null)), () -> of(randn(1, 2, 1, 2, 3)));
+    s.sample("grid_sample", "bilinear with each padding, nearest", in -> of(
+        Sampling.gridSample(in[0], in[1]), Sampling.gridSample(in[0], in[1], "bilinear", "border", false),
+        Sampling.gridSample(in[0], in[1], "bilinear", "reflection", false),
+        Sampling.gridSample(in[0], in[1].detach(), "nearest", "zeros", false)),
+        () -> of(randn(1, 2, 3, 4), offGrid(1, 2, 3)));
+    s.sample("affine_grid", "", in -> of(Sampling.affineGrid(in[0], new long[] {2, 1, 3, 4}, false)),
+        () -> of(randn(2, 2, 3)));
     s.sample("upsample_nearest3d", "nearest and nearest-exact", in -> of(Sampling.interpolate(in[0],
         new long[] {3, 5, 2}, "nearest"), Sampling.interpolate(in[0], new double[] {1.5, 0.7, 2}, "nearest-exact")),
         () -> of(randn(1, 2, 2, 3, 3)));

@@ -63,6 +63,9 @@ final class PoolingOps {
     m.on("max_unpool3d", (x, a) -> Pooling.maxUnpool3d(x.get(0), x.get(1), perDim(a, "kernel_size", 0, 3),
         a.has("stride") ? perDim(a, "stride", 0, 3) : null, perDim(a, "padding", 0, 3),
         a.has("output_size") ? a.longs("output_size") : null));
+    m.on("grid_sample", (x, a) -> Sampling.gridSample(x.get(0), x.get(1), a.has("mode") ? a.string("mode") : "bilinear",
+        a.has("padding_mode") ? a.string("padding_mode") : "zeros", a.bool("align_corners", false)));
+    m.on("affine_grid", (x, a) -> Sampling.affineGrid(x.get(0), a.longs("size"), a.bool("align_corners", false)));
     m.on("interpolate", (x, a) -> {
       String mode = a.has("mode") ? a.string("mode") : "nearest";
       Boolean align = a.has("align_corners") ? a.bool("align_corners", false) : null;

@@ -4,7 +4,7 @@ import dev.kiln.Tensor;
 import dev.kiln.internal.Core;
 
 /**
- * {@code torch.nn.functional.interpolate} over [N, C, W], [N, C, H, W] and [N, C, D, H, W] inputs, modes
+ * {@code torch.nn.functional.interpolate}, {@code grid_sample} and {@code affine_grid}. interpolate works over [N, C, W], [N, C, H, W] and [N, C, D, H, W] inputs, modes
  * "nearest" and "nearest-exact" (any of them), "linear" (3-D), "bilinear" and "bicubic" (4-D), "trilinear" (5-D)
  * and "area" (3-D and 4-D), with PyTorch's rules: exactly one of a size (long[]) or scale factors (double[]) per
  * spatial dim; from a scale the size is floor(size * scale), and the scale itself places the source positions
@@ -24,7 +24,9 @@ import dev.kiln.internal.Core;
 public final class Sampling {
   private Sampling() {}
 
-  private static final int INTERPOLATE = Core.op("interpolate");
+  private static final int INTERPOLATE = Core.op("interpolate"),
+      GRID_SAMPLE = Core.op("grid_sample"),
+      AFFINE_GRID = Core.op("affine_grid");
 
   public static Tensor interpolate(Tensor input, long[] size, String mode) {
     return interpolate(input, size, mode, null);
@@ -48,6 +50,41 @@ public final class Sampling {
     double[] scales = new double[Math.max(input.dim() - 2, 0)];
     java.util.Arrays.fill(scales, scaleFactor);
     return interpolate(input, scales, mode);
+  }
+
+  /** gridSample with mode "bilinear", padding "zeros", alignCorners false (PyTorch's defaults). */
+  public static Tensor gridSample(Tensor input, Tensor grid) {
+    return gridSample(input, grid, "bilinear", "zeros", false);
+  }
+
+  /**
+   * {@code F.grid_sample}: input [N, C, H, W] sampled at grid [N, H_out, W_out, 2], whose (x, y) in [-1, 1] span
+   * the input (the corner pixels' centres when alignCorners, their outer edges otherwise); mode "bilinear" or
+   * "nearest"; paddingMode "zeros", "border" or "reflection" for positions outside. Gradients of any order reach
+   * the input and (bilinear) the grid.
+   */
+  public static Tensor gridSample(Tensor input, Tensor grid, String mode, String paddingMode, boolean alignCorners) {
+    int m = switch (mode) {
+      case "bilinear" -> 0;
+      case "nearest" -> 1;
+      default -> throw new IllegalArgumentException("grid_sample: mode '" + mode
+          + "' is not supported (bilinear | nearest)");
+    };
+    int p = switch (paddingMode) {
+      case "zeros" -> 0;
+      case "border" -> 1;
+      case "reflection" -> 2;
+      default -> throw new IllegalArgumentException("grid_sample: padding_mode '" + paddingMode
+          + "' is not supported (zeros | border | reflection)");
+    };
+    return SpatialArgs.call(GRID_SAMPLE, SpatialArgs.handles(input, grid), new long[] {m, p, alignCorners ? 1 : 0});
+  }
+
+  /** {@code F.affine_grid}: the grid [N, H, W, 2] of the affine maps theta [N, 2, 3] for size (N, C, H, W). */
+  public static Tensor affineGrid(Tensor theta, long[] size, boolean alignCorners) {
+    long[] ints = java.util.Arrays.copyOf(size, size.length + 1);
+    ints[size.length] = alignCorners ? 1 : 0;
+    return SpatialArgs.call(AFFINE_GRID, SpatialArgs.handles(theta), ints);
   }
 
   private static Tensor call(Tensor input, long[] size, double[] scales, String mode, Boolean alignCorners,
