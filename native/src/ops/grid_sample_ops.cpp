@@ -44,9 +44,9 @@ Tensor corner(const Tensor& flat, const Tensor& ix, const Tensor& iy, const Tens
                                    logical_and(ge(iy, S(0)), lt(iy, S(static_cast<double>(H)))));
   const Tensor at = add(mul(clamp(iy, Scalar(0.0), Scalar(static_cast<double>(H - 1))), static_cast<double>(W)),
                         clamp(ix, Scalar(0.0), Scalar(static_cast<double>(W - 1))));
-  const int64_t N = flat.shape()[0], C = flat.shape()[1];
-  const Tensor idx = expand(unsqueeze(reshape(to(at, DType::Int64), {N, -1}), 1), {N, C, ix.numel() / N});
-  const Tensor weight = reshape(where(valid, w, S(0)), {N, 1, -1});
+  const int64_t N = flat.shape()[0], C = flat.shape()[1], O = ix.shape()[1] * ix.shape()[2];
+  const Tensor idx = expand(unsqueeze(reshape(to(at, DType::Int64), {N, O}), 1), {N, C, O});
+  const Tensor weight = reshape(where(valid, w, S(0)), {N, 1, O});
   return mul(gather(flat, 2, idx), weight);
 }
 
