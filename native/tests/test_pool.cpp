@@ -726,3 +726,13 @@ TEST(grid_sample_at_the_identity_and_shifted) {
   CHECK_THROWS(grid_sample(x, zeros({1, 2, 2, 2}, DType::Float64)), Shape, "grid_sample: expected grid and input to "
                "have same batch size");
 }
+
+// An out-of-range corner adds nothing, even where the edge pixel it would have been clamped to holds an inf
+// (PyTorch's kernel skips it); a NaN grid position samples nothing in zeros padding.
+TEST(grid_sample_out_of_range_corners_add_nothing) {
+  const Tensor x = make({1, 2, 3, INFINITY}, {1, 1, 2, 2}, DType::Float64);
+  // (1, 1) with align_corners: the bottom-right centre exactly; its other three corners are out of range.
+  const Tensor grid = make({1, 1, NAN, 0}, {1, 1, 2, 2}, DType::Float64);
+  const std::vector<double> v = test::values(grid_sample(x, grid, GridSampleMode::Bilinear, GridPadding::Zeros, true));
+  CHECK(v.size() == 2 && v[0] == INFINITY && v[1] == 0);
+}

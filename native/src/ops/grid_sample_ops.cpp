@@ -37,17 +37,19 @@ Tensor source(const Tensor& c, int64_t size, int64_t padding, bool align) {
   return x;
 }
 
-// input [N, C, H, W] read at integer positions (ix, iy) [N, Ho, Wo] (floats), weighted by w (0 where out of
-// range): [N, C, Ho * Wo].
-Tensor corner(const Tensor& flat, const Tensor& ix, const Tensor& iy, const Tensor& w, int64_t H, int64_t W) {
+// padded [N, C, H * W + 1] (the input's planes, then a 0) read at integer positions (ix, iy) [N, Ho, Wo] (floats),
+// weighted by w: [N, C, Ho * Wo]. A corner out of range reads the 0 with weight 0, so it adds nothing, whatever
+// the input holds (PyTorch's kernel skips it), and its gradients are 0. Indices are computed in int64.
+Tensor corner(const Tensor& padded, const Tensor& ix, const Tensor& iy, const Tensor& w, int64_t H, int64_t W) {
   const Tensor valid = logical_and(logical_and(ge(ix, S(0)), lt(ix, S(static_cast<double>(W)))),
                                    logical_and(ge(iy, S(0)), lt(iy, S(static_cast<double>(H)))));
-  const Tensor at = add(mul(clamp(iy, Scalar(0.0), Scalar(static_cast<double>(H - 1))), static_cast<double>(W)),
-                        clamp(ix, Scalar(0.0), Scalar(static_cast<double>(W - 1))));
-  const int64_t N = flat.shape()[0], C = flat.shape()[1], O = ix.shape()[1] * ix.shape()[2];
-  const Tensor idx = expand(unsqueeze(reshape(to(at, DType::Int64), {N, O}), 1), {N, C, O});
+  const Tensor cx = to(clamp(ix, Scalar(0.0), Scalar(static_cast<double>(W - 1))), DType::Int64);
+  const Tensor cy = to(clamp(iy, Scalar(0.0), Scalar(static_cast<double>(H - 1))), DType::Int64);
+  const Tensor at = where(valid, add(mul(cy, Scalar(W)), cx), wrapped_scalar(Scalar(H * W)));
+  const int64_t N = padded.shape()[0], C = padded.shape()[1], O = ix.shape()[1] * ix.shape()[2];
+  const Tensor idx = expand(unsqueeze(reshape(at, {N, O}), 1), {N, C, O});
   const Tensor weight = reshape(where(valid, w, S(0)), {N, 1, O});
-  return mul(gather(flat, 2, idx), weight);
+  return mul(gather(padded, 2, idx), weight);
 }
 
 // ints: mode (0 bilinear, 1 nearest), padding (0 zeros, 1 border, 2 reflection), align_corners.
@@ -72,7 +74,7 @@ TensorList grid_sample_fwd(const TensorList& in, const OpArgs& args) {
   const int64_t N = x.shape()[0], C = x.shape()[1], H = x.shape()[2], W = x.shape()[3];
   const int64_t Ho = grid.shape()[1], Wo = grid.shape()[2];
   const Tensor ix = source(select(grid, 3, 0), W, padding, align), iy = source(select(grid, 3, 1), H, padding, align);
-  const Tensor flat = reshape(x, {N, C, H * W});
+  const Tensor flat = cat({reshape(x, {N, C, H * W}), zeros({N, C, 1}, x.dtype())}, 2);
   Tensor out;
   if (mode == 1) {
     const Tensor rx = round(ix), ry = round(iy);
