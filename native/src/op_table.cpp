@@ -40,6 +40,7 @@ const Table& table() {
     add_conv_ops(tbl->rows);
     add_pool_ops(tbl->rows);
     add_unpool_ops(tbl->rows);
+    add_lp_pool_ops(tbl->rows);
     add_sampling_ops(tbl->rows);
     add_grid_sample_ops(tbl->rows);
     add_batch_norm_ops(tbl->rows);

@@ -76,6 +76,7 @@ void add_getitem_ops(std::vector<const OpDef*>& table);
 void add_conv_ops(std::vector<const OpDef*>& table);
 void add_pool_ops(std::vector<const OpDef*>& table);
 void add_unpool_ops(std::vector<const OpDef*>& table);  // max_unpool1d/2d/3d (ops/unpool_ops.cpp)
+void add_lp_pool_ops(std::vector<const OpDef*>& table);  // lp_pool1d/2d/3d (ops/lp_pool_ops.cpp)
 void add_sampling_ops(std::vector<const OpDef*>& table);
 void add_grid_sample_ops(std::vector<const OpDef*>& table);  // grid_sample, affine_grid
 // Normalization, dropout, embeddings, distances and attention (issue 4, section 7): one file each.

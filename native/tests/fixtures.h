@@ -1,5 +1,6 @@
 // Tensor builders and comparisons shared by the C++ tests (on top of check.h).
 #pragma once
+#include <functional>
 #include <ostream>
 #include <vector>
 
@@ -36,6 +37,24 @@ inline Tensor small_ints(const Shape& shape, int64_t seed) {
   std::vector<double> v(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) v[i] = static_cast<double>((i * 7 + seed * 3) % 11 - 5);
   return make(v, shape, DType::Int64);
+}
+
+// d(sum(f(x) * probe)) / dx by central differences, in float64.
+inline Tensor numeric_grad(const std::function<Tensor(const Tensor&)>& f, const Tensor& x, const Tensor& probe) {
+  Tensor base = contiguous(to(x, DType::Float64));
+  std::vector<double> out(static_cast<size_t>(base.numel()));
+  const double h = 1e-6;
+  for (int64_t i = 0; i < base.numel(); ++i) {
+    double* p = base.data<double>() + i;
+    const double keep = *p;
+    *p = keep + h;
+    const double up = values(sum(mul(f(base), probe)))[0];
+    *p = keep - h;
+    const double down = values(sum(mul(f(base), probe)))[0];
+    *p = keep;
+    out[static_cast<size_t>(i)] = (up - down) / (2 * h);
+  }
+  return make(out, base.shape(), DType::Float64);
 }
 
 // Sets the kernel thread count for a scope, then puts the previous count back.

@@ -11,6 +11,7 @@
 
 using namespace kiln;
 using test::make;
+using test::numeric_grad;
 using test::ThreadCount;
 using test::uniform;
 using test::values;
@@ -44,24 +45,6 @@ Tensor reference_ce(const Tensor& x, const Tensor& t, const Tensor& w, Reduction
     case Reduction::Mean: return div(sum(loss), sum(wt));
   }
   return loss;
-}
-
-// d(sum(f(x) * probe)) / dx by central differences, in float64.
-Tensor numeric_grad(const std::function<Tensor(const Tensor&)>& f, const Tensor& x, const Tensor& probe) {
-  Tensor base = contiguous(to(x, DType::Float64));
-  std::vector<double> out(static_cast<size_t>(base.numel()));
-  const double h = 1e-6;
-  for (int64_t i = 0; i < base.numel(); ++i) {
-    double* p = base.data<double>() + i;
-    const double keep = *p;
-    *p = keep + h;
-    const double up = values(sum(mul(f(base), probe)))[0];
-    *p = keep - h;
-    const double down = values(sum(mul(f(base), probe)))[0];
-    *p = keep;
-    out[static_cast<size_t>(i)] = (up - down) / (2 * h);
-  }
-  return make(out, base.shape(), DType::Float64);
 }
 
 template <class F>

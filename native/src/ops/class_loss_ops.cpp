@@ -408,6 +408,8 @@ void add_loss_ops(std::vector<const OpDef*>& table) {
   table.insert(table.end(), {&kCrossEntropy, &kCrossEntropyBackward, &kNllLoss, &kNllLossBackward});
   add_point_loss_ops(table);
   add_composite_loss_ops(table);
+  add_multi_margin_loss_ops(table);
+  add_ctc_loss_ops(table);
 }
 
 Tensor cross_entropy(const Tensor& input, const Tensor& target, const Tensor& weight, Reduction reduction,

@@ -10,6 +10,8 @@ namespace kiln {
 
 void add_point_loss_ops(std::vector<const OpDef*>& table);
 void add_composite_loss_ops(std::vector<const OpDef*>& table);
+void add_multi_margin_loss_ops(std::vector<const OpDef*>& table);
+void add_ctc_loss_ops(std::vector<const OpDef*>& table);
 
 // ints[i] as a Reduction; any other code is refused, naming the op.
 Reduction reduction_arg(const OpArgs& args, size_t i, const char* op);

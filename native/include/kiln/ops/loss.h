@@ -88,5 +88,21 @@ Tensor poisson_nll_loss(const Tensor& input, const Tensor& target, bool log_inpu
 // full adds 0.5 log(2 pi). var has input's shape, or one dim fewer, or a last dim of 1.
 Tensor gaussian_nll_loss(const Tensor& input, const Tensor& target, const Tensor& var, bool full = false,
                          double eps = 1e-6, Reduction reduction = Reduction::Mean);
+// The sum over classes d other than the target y of max(0, margin - x[y] + x[d])^p (p 1 or 2), times weight[y],
+// over C; input [N, C], [C] or 0-dim, target int64 class indices (one per sample).
+Tensor multi_margin_loss(const Tensor& input, const Tensor& target, int64_t p = 1, double margin = 1.0,
+                         const Tensor& weight = {}, Reduction reduction = Reduction::Mean);
+// The sum over the listed target classes j and the classes d that are not targets of max(0, 1 - x[j] + x[d]), over
+// C; target int64 of the input's shape, each sample's classes ended by the first negative entry.
+Tensor multilabel_margin_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::Mean);
+
+// The connectionist temporal classification loss: -log p(target | log_probs), summed over every alignment of the
+// target to the input's frames (blanks between repeated labels). log_probs [T, N, C] (log-probabilities, as from
+// log_softmax) or unbatched [T, C]; targets [N, S] padded or 1-D concatenated (int64 labels in [0, C)); input and
+// target lengths one per element. mean divides each element's loss by its target length, then averages;
+// zero_infinity sets losses without any alignment (and their gradients) to 0.
+Tensor ctc_loss(const Tensor& log_probs, const Tensor& targets, const Tensor& input_lengths,
+                const Tensor& target_lengths, int64_t blank = 0, Reduction reduction = Reduction::Mean,
+                bool zero_infinity = false);
 
 }  // namespace kiln

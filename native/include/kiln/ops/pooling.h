@@ -1,5 +1,6 @@
 // Pooling (torch.nn.functional's max_pool1d/2d/3d, avg_pool1d/2d/3d, adaptive_avg_pool1d/2d/3d,
-// adaptive_max_pool1d/2d/3d) over [N, C, ...] or unbatched [C, ...] inputs. Part of the C++ API of kiln/ops.h.
+// adaptive_max_pool1d/2d/3d, lp_pool1d/2d/3d) over [N, C, ...] or unbatched [C, ...] inputs. Part of the C++
+// API of kiln/ops.h.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -39,6 +40,14 @@ Tensor avg_pool3d(const Tensor& x, const Shape& kernel_size, const Shape& stride
                   std::optional<int64_t> divisor_override = std::nullopt);
 Tensor adaptive_avg_pool3d(const Tensor& x, const Shape& output_size);
 std::pair<Tensor, Tensor> adaptive_max_pool3d(const Tensor& x, const Shape& output_size);
+
+// The norm_type-norm over windows without padding, as torch.nn.functional.lp_pool*: (sum of x^p)^(1/p) through an
+// average pool of x^p. Empty stride (0 for 1-D): the kernel size.
+Tensor lp_pool1d(const Tensor& x, double norm_type, int64_t kernel_size, int64_t stride = 0, bool ceil_mode = false);
+Tensor lp_pool2d(const Tensor& x, double norm_type, const Shape& kernel_size, const Shape& stride = {},
+                 bool ceil_mode = false);
+Tensor lp_pool3d(const Tensor& x, double norm_type, const Shape& kernel_size, const Shape& stride = {},
+                 bool ceil_mode = false);
 
 // The inverse of max pooling: each value at its index (flat in its plane or volume) of a zero output whose size is
 // (in - 1) * stride - 2 * padding + kernel per dim, or output_size (nd values, or nd + 2 with N and C; within a

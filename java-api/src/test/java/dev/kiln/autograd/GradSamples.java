@@ -14,8 +14,12 @@ import java.util.function.Supplier;
  * registers its samples in its own class (ElementwiseGradSamples, ...); a new family adds its class below.
  */
 final class GradSamples {
-  /** A function to check and the inputs to check it at (made fresh for each check). */
-  record Sample(String label, GradCheck.TensorFunction fn, Supplier<Tensor[]> inputs, double eps, double atol, double rtol) {}
+  /**
+   * A function to check and the inputs to check it at (made fresh for each check). twice: whether it has second
+   * derivatives; ctc_loss has none (as in PyTorch), and its gradgradcheck expects the refusal instead.
+   */
+  record Sample(String label, GradCheck.TensorFunction fn, Supplier<Tensor[]> inputs, double eps, double atol, double rtol,
+                boolean twice) {}
 
   private final Map<String, List<Sample>> samples = new LinkedHashMap<>();
 
@@ -44,7 +48,13 @@ final class GradSamples {
   /** A sample that needs its own eps and tolerances (an op through float32, say). */
   void sampleWithTolerance(String op, String label, GradCheck.TensorFunction fn, Supplier<Tensor[]> inputs, double eps,
                            double atol, double rtol) {
-    samples.computeIfAbsent(op, k -> new ArrayList<>()).add(new Sample(label, fn, inputs, eps, atol, rtol));
+    samples.computeIfAbsent(op, k -> new ArrayList<>()).add(new Sample(label, fn, inputs, eps, atol, rtol, true));
+  }
+
+  /** A sample of an op with first derivatives only: its second derivative raises NotImplementedException. */
+  void sampleFirstOrder(String op, String label, GradCheck.TensorFunction fn, Supplier<Tensor[]> inputs) {
+    samples.computeIfAbsent(op, k -> new ArrayList<>())
+        .add(new Sample(label, fn, inputs, GradCheck.EPS, GradCheck.ATOL, GradCheck.RTOL, false));
   }
 
   static Tensor[] of(Tensor... t) {

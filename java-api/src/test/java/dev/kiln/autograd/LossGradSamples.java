@@ -49,6 +49,8 @@ final class LossGradSamples {
     classLosses(s);
     pointLosses(s);
     composites(s);
+    classMargins(s);
+    ctc(s);
   }
 
   private static void classLosses(GradSamples s) {
@@ -157,5 +159,34 @@ final class LossGradSamples {
         () -> of(randn(2, 3), randn(2, 3), positive(0.5, 2, 3)));
     s.sample("gaussian_nll_loss", "one variance per sample, full", in -> of(Losses.gaussianNllLoss(in[0], in[1], in[2],
         true, 1e-6, Reduction.NONE)), () -> of(randn(2, 3), randn(2, 3), positive(0.5, 2)));
+  }
+
+  private static void classMargins(GradSamples s) {
+    s.sample("multi_margin_loss", "", in -> of(Losses.multiMarginLoss(in[0], in[1])),
+        () -> of(randn(3, 4), targets(0, 3, 3)));
+    s.sample("multi_margin_loss", "p 2, weight, none", in -> of(Losses.multiMarginLoss(in[0], in[1], 2, 0.7, in[2],
+        Reduction.NONE)), () -> of(randn(3, 4), targets(2, 1, 0), constant(0.5, 2, 4)));
+    s.sample("multilabel_margin_loss", "", in -> of(Losses.multilabelMarginLoss(in[0], in[1], Reduction.SUM)),
+        () -> of(randn(2, 4), Tensor.of(new long[] {3, 0, -1, 2, 1, 1, 2, -1}, 2, 4)));
+  }
+
+  /**
+   * ctc_loss on log-probabilities that are not normalized (its gradient is the exact derivative for them), padded and
+   * concatenated targets; the loss has no second derivative for log_probs (PyTorch has none either), its backward row
+   * one for the incoming gradient.
+   */
+  private static void ctc(GradSamples s) {
+    Tensor padded = Tensor.of(new long[] {1, 2, 2, 3, 1, 0}, 2, 3);
+    Tensor inputLengths = Tensor.of(new long[] {6, 4}), targetLengths = Tensor.of(new long[] {3, 2});
+    s.sampleFirstOrder("ctc_loss", "mean", in -> of(Losses.ctcLoss(in[0], in[1], in[2], in[3])),
+        () -> of(randn(6, 2, 4), padded, inputLengths, targetLengths));
+    s.sampleFirstOrder("ctc_loss", "unbatched, blank 3", in -> of(Losses.ctcLoss(in[0], in[1], in[2], in[3], 3,
+        Reduction.NONE, false)), () -> of(randn(5, 4), Tensor.of(new long[] {1, 1}), Tensor.scalar(5L),
+        Tensor.scalar(2L)));
+    s.sampleFirstOrder("_ctc_loss", "concatenated", in -> op("_ctc_loss", in, new long[] {0, 0}),
+        () -> of(randn(6, 2, 4), Tensor.of(new long[] {1, 2, 2, 3, 1}), inputLengths, targetLengths));
+    s.sample("_ctc_loss_backward", "the incoming gradient", in -> op("_ctc_loss_backward", in, new long[] {0, 1}),
+        () -> of(randn(2), Tensor.randn(GEN, DType.FLOAT64, 6, 2, 4), padded, Tensor.of(new long[] {6, 2}),
+            targetLengths));
   }
 }

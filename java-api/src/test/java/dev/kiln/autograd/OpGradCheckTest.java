@@ -2,6 +2,7 @@ package dev.kiln.autograd;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import dev.kiln.NotImplementedException;
 import dev.kiln.Tensor;
 import dev.kiln.internal.Core;
 import java.util.ArrayList;
@@ -53,7 +54,10 @@ class OpGradCheckTest {
       for (GradSamples.Sample s : SAMPLES.getOrDefault(op, List.of())) {
         tests.add(DynamicTest.dynamicTest(op + (s.label().isEmpty() ? "" : " (" + s.label() + ")"), () -> {
           Tensor[] inputs = s.inputs().get();
-          if (second) GradCheck.gradgradcheck(s.fn(), s.eps(), s.atol(), s.rtol(), inputs);
+          if (second && !s.twice())
+            assertThrows(NotImplementedException.class,
+                () -> GradCheck.gradgradcheck(s.fn(), s.eps(), s.atol(), s.rtol(), inputs));
+          else if (second) GradCheck.gradgradcheck(s.fn(), s.eps(), s.atol(), s.rtol(), inputs);
           else assertTrue(GradCheck.gradcheck(s.fn(), s.eps(), s.atol(), s.rtol(), inputs));
         }));
       }

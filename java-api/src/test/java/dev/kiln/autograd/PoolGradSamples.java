@@ -2,6 +2,7 @@ package dev.kiln.autograd;
 
 import static dev.kiln.autograd.GradSamples.awayFromZero;
 import static dev.kiln.autograd.GradSamples.of;
+import static dev.kiln.autograd.GradSamples.positive;
 import static dev.kiln.autograd.GradSamples.randn;
 
 import dev.kiln.Tensor;
@@ -67,6 +68,11 @@ final class PoolGradSamples {
         new int[] {0, 0}, false, true, 3)), () -> of(randn(2, 4, 4)));
     s.sample("avg_pool2d_backward", "", in -> of(row("avg_pool2d_backward",
         new long[] {3, 3, 2, 2, 1, 1, 0, 1, 0, 0, 5, 5}, new double[0], in[0])), () -> of(randn(1, 2, 3, 3)));
+    s.sample("lp_pool1d", "p 2", in -> of(Pooling.lpPool1d(in[0], 2.0, 3, 2, false)), () -> of(randn(2, 2, 7)));
+    s.sample("lp_pool2d", "p 3, ceil_mode", in -> of(Pooling.lpPool2d(in[0], 3.0, new int[] {2, 2}, new int[] {2, 1},
+        true)), () -> of(positive(0.2, 1, 2, 5, 5)));
+    s.sample("lp_pool3d", "p 1.5", in -> of(Pooling.lpPool3d(in[0], 1.5, new int[] {1, 2, 2}, null, false)),
+        () -> of(positive(0.2, 1, 2, 2, 4, 4)));
     s.sample("avg_pool1d", "", in -> of(Pooling.avgPool1d(in[0], 3, 2, 1, false, false)), () -> of(randn(2, 2, 6)));
     s.sample("adaptive_avg_pool2d", "", in -> of(Pooling.adaptiveAvgPool2d(in[0], new int[] {3, 2})),
         () -> of(randn(1, 2, 5, 5)));

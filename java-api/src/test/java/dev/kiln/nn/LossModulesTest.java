@@ -120,4 +120,68 @@ class LossModulesTest {
     Sequential withLoss = new Sequential(new Linear(2, 2), new CrossEntropyLoss());
     assertTrue(withLoss.toString().contains("(1): CrossEntropyLoss()"), withLoss.toString());
   }
+
+  @Test
+  void ctcLossTakesFourTensorsOrLengthArrays() {
+    Tensor logits = Tensor.randn(dev.kiln.DType.FLOAT64, 6, 2, 5).requiresGrad(true);
+    Tensor targets = Tensor.of(new long[] {1, 2, 2, 3, 1, 0}, 2, 3);
+    CTCLoss ctc = new CTCLoss();
+    Tensor withArrays = ctc.call(logits.logSoftmax(2), targets, new long[] {6, 5}, new long[] {3, 2});
+    Tensor withTensors = ctc.call(logits.logSoftmax(2), targets, Tensor.of(new long[] {6, 5}),
+        Tensor.of(new long[] {3, 2}));
+    assertEquals(withTensors.item(), withArrays.item(), 0.0);
+    // the mean divides each loss by its target length first
+    Tensor each = Losses.ctcLoss(logits.logSoftmax(2), targets, new long[] {6, 5}, new long[] {3, 2}, 0,
+        Reduction.NONE, false);
+    double[] e = each.toDoubleArray();
+    assertEquals((e[0] / 3 + e[1] / 2) / 2, withArrays.item(), 1e-12);
+    withArrays.backward();
+    assertArrayEquals(new long[] {6, 2, 5}, logits.grad().shape());
+    assertThrows(UnsupportedOperationException.class, () -> ctc.call(logits, targets));
+    dev.kiln.KilnException bad = assertThrows(dev.kiln.KilnException.class,
+        () -> new CTCLoss(5, Reduction.MEAN, false).call(logits.logSoftmax(2), targets, new long[] {6, 5},
+            new long[] {3, 2}));
+    assertEquals("ctc_loss: blank must be in label range [0, 5), got 5", bad.getMessage());
+    assertEquals("CTCLoss()", ctc.toString());
+  }
+
+  @Test
+  void tripletLossWithADistanceOfOnesOwn() {
+    Tensor a = Tensor.randn(dev.kiln.DType.FLOAT64, 3, 4), p = Tensor.randn(dev.kiln.DType.FLOAT64, 3, 4);
+    Tensor n = Tensor.randn(dev.kiln.DType.FLOAT64, 3, 4);
+    // the default distance is a child PairwiseDistance, as PyTorch prints it, and gives tripletMarginLoss's value
+    TripletMarginWithDistanceLoss plain = new TripletMarginWithDistanceLoss();
+    assertEquals("TripletMarginWithDistanceLoss(\n  (distance_function): PairwiseDistance()\n)", plain.toString());
+    assertEquals(Losses.tripletMarginLoss(a, p, n).item(), plain.call(a, p, n).item(), 1e-12);
+    // a lambda: 1 - cosine similarity, with swap
+    TripletMarginWithDistanceLoss cosine = new TripletMarginWithDistanceLoss(
+        (u, v) -> new CosineSimilarity().call(u, v).neg().add(1.0), 0.5, true, Reduction.NONE);
+    double[] got = cosine.call(a, p, n).toDoubleArray();
+    double[] dp = new CosineSimilarity().call(a, p).neg().add(1.0).toDoubleArray();
+    double[] dn = new CosineSimilarity().call(a, n).neg().add(1.0).toDoubleArray();
+    double[] ds = new CosineSimilarity().call(p, n).neg().add(1.0).toDoubleArray();
+    for (int i = 0; i < 3; i++) assertEquals(Math.max(0, dp[i] - Math.min(dn[i], ds[i]) + 0.5), got[i], 1e-12);
+    assertEquals("TripletMarginWithDistanceLoss()", cosine.toString());
+    assertThrows(IllegalArgumentException.class, () -> new TripletMarginWithDistanceLoss(null, 0.0, false,
+        Reduction.MEAN));
+    dev.kiln.KilnException dims = assertThrows(dev.kiln.KilnException.class,
+        () -> Losses.tripletMarginWithDistanceLoss(a, p, n.view(12), null, 1.0, false, Reduction.MEAN));
+    assertTrue(dims.getMessage().startsWith("triplet_margin_with_distance_loss: The anchor, positive, and negative"),
+        dims.getMessage());
+  }
+
+  @Test
+  void marginLossesOverClasses() {
+    Tensor scores = Tensor.of(new double[] {0.1, 0.9, 0.3, 0.5, 0.2, 0.4}, 2, 3);
+    // sample 0, target 1: max(0, 1 - 0.9 + 0.1) + max(0, 1 - 0.9 + 0.3), over 3; sample 1, target 0: (0.7 + 0.9) / 3
+    Tensor perSample = new MultiMarginLoss(Reduction.NONE).call(scores, Tensor.of(new long[] {1, 0}));
+    assertArrayEquals(new double[] {(0.2 + 0.4) / 3, (0.7 + 0.9) / 3}, perSample.toDoubleArray(), 1e-12);
+    assertThrows(IllegalArgumentException.class, () -> new MultiMarginLoss(3, 1.0, null, Reduction.MEAN));
+    // targets 1 then -1: sample 0 counts 1 against classes 0 and 2
+    Tensor labels = Tensor.of(new long[] {1, -1, 0, 0, 2, -1}, 2, 3);
+    Tensor multi = new MultiLabelMarginLoss(Reduction.NONE).call(scores, labels);
+    double sample1 = (1 - 0.5 + 0.2) + (1 - 0.4 + 0.2);  // targets 0 (0.5) and 2 (0.4) against class 1 (0.2)
+    assertArrayEquals(new double[] {(0.2 + 0.4) / 3, sample1 / 3}, multi.toDoubleArray(), 1e-12);
+    assertEquals("MultiLabelMarginLoss()", new MultiLabelMarginLoss().toString());
+  }
 }

@@ -127,4 +127,24 @@ class SpatialLayersTest {
     assertEquals("PixelShuffle(upscale_factor=2)", new PixelShuffle(2).toString());
     assertEquals("PixelUnshuffle(downscale_factor=3)", new PixelUnshuffle(3).toString());
   }
+
+  @Test
+  void lpPoolLayersPrintAsPyTorchAndAgreeWithTheFunctions() {
+    assertEquals("LPPool2d(norm_type=2.0, kernel_size=2, stride=None, ceil_mode=False)", new LPPool2d(2, 2).toString());
+    assertEquals("LPPool1d(norm_type=1.5, kernel_size=3, stride=2, ceil_mode=True)",
+        new LPPool1d(1.5, 3, 2, true).toString());
+    assertEquals("LPPool3d(norm_type=3.0, kernel_size=(1, 2, 2), stride=(1, 1, 2), ceil_mode=False)",
+        new LPPool3d(3, new int[] {1, 2, 2}, new int[] {1, 1, 2}, false).toString());
+    Tensor x = Tensor.rand(dev.kiln.DType.FLOAT64, 1, 2, 2, 4, 4).add(0.1);
+    // p = 1 over positive values: the window sums
+    Tensor sums = new LPPool3d(1, new int[] {1, 2, 2}, null, false).call(x);
+    Tensor expected = dev.kiln.nn.functional.Pooling.avgPool3d(x, new int[] {1, 2, 2}, null, new int[] {0, 0, 0},
+        false, true, null).mul(4);
+    assertArrayEquals(expected.toDoubleArray(), sums.toDoubleArray(), 1e-12);
+    ArgumentException zero = assertThrows(ArgumentException.class, () -> new LPPool2d(0, 2).call(x.select(0, 0)));
+    assertEquals("lp_pool2d: norm_type must not be 0 (the result is the power 1 / norm_type)", zero.getMessage());
+    ShapeException big = assertThrows(ShapeException.class, () -> new LPPool2d(2, 5).call(x.select(0, 0)));
+    assertTrue(big.getMessage().startsWith("lp_pool2d: the kernel [5, 5] is larger than the input's sizes [4, 4]"),
+        big.getMessage());
+  }
 }

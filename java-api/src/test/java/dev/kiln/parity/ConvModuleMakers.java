@@ -109,6 +109,12 @@ final class ConvModuleMakers {
       int[] s = ints(a, "output_size", 0);
       return isTuple(a, "output_size") ? new AdaptiveMaxPool3d(s[0], s[1], s[2]) : new AdaptiveMaxPool3d(s[0]);
     });
+    ModuleMakers.maker("LPPool1d", a -> new LPPool1d(a.real("norm_type", 0), a.integer("kernel_size", 0),
+        a.json().has("stride") ? a.integer("stride", 0) : null, a.bool("ceil_mode", false)));
+    ModuleMakers.maker("LPPool2d", a -> isTuple(a, "kernel_size")
+        ? new LPPool2d(a.real("norm_type", 0), ints(a, "kernel_size", 0),
+            a.json().has("stride") ? ints(a, "stride", 0) : null, a.bool("ceil_mode", false))
+        : new LPPool2d(a.real("norm_type", 0), a.integer("kernel_size", 0)));
     ModuleMakers.maker("Bilinear", a -> new Bilinear(a.integer("in1_features", 0), a.integer("in2_features", 0),
         a.integer("out_features", 0), a.bool("bias", true)));
     ModuleMakers.call("Bilinear", (m, in) -> List.of(((Bilinear) m).call(in.get(0), in.get(1))));

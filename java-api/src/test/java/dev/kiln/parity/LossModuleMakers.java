@@ -43,6 +43,15 @@ final class LossModuleMakers {
     three("CosineEmbeddingLoss", a -> new CosineEmbeddingLoss(a.real("margin", 0.0), reduction(a)));
     three("TripletMarginLoss", a -> new TripletMarginLoss(a.real("margin", 1.0), a.real("p", 2.0), a.real("eps", 1e-6),
         a.bool("swap", false), reduction(a)));
+    two("MultiMarginLoss", a -> new MultiMarginLoss(a.integer("p", 1), a.real("margin", 1.0), tensor(a, "weight"),
+        reduction(a)));
+    two("MultiLabelMarginLoss", a -> new MultiLabelMarginLoss(reduction(a)));
+    three("TripletMarginWithDistanceLoss", a -> new TripletMarginWithDistanceLoss(null, a.real("margin", 1.0),
+        a.bool("swap", false), reduction(a)));
+    // Called on logSoftmax of the logits, as cases_modules_losses.py's ctc_call.
+    ModuleMakers.maker("CTCLoss", a -> new CTCLoss(a.integer("blank", 0), reduction(a), a.bool("zero_infinity", false)));
+    ModuleMakers.call("CTCLoss", (m, in) -> List.of(((CTCLoss) m).call(in.get(0).logSoftmax(2), in.get(1), in.get(2),
+        in.get(3))));
     three("GaussianNLLLoss", a -> new GaussianNLLLoss(a.bool("full", false), a.real("eps", 1e-6), reduction(a)));
   }
 

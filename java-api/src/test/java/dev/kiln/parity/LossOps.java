@@ -1,17 +1,21 @@
 package dev.kiln.parity;
 
 import dev.kiln.Tensor;
+import dev.kiln.nn.functional.Distances;
 import dev.kiln.nn.functional.Losses;
 import dev.kiln.nn.functional.Reduction;
 import dev.kiln.parity.Fixtures.Args;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.BinaryOperator;
 
 /**
  * Parity mapping: the losses of dev.kiln.nn.functional.Losses (torch.nn.functional). A case with no arguments
  * runs the two- or three-tensor overload, one with only a reduction the overload that takes it, any other the
  * overload with every argument (PyTorch's defaults where the case gives none). "weight" and "pos_weight" say the
- * tensor is the next input after the required ones.
+ * tensor is the next input after the required ones; ctc_loss's "logits" runs logSoftmax over the classes first, and
+ * triplet_margin_with_distance_loss's "distance" names the distance function (tools/fixtures/cases_losses.py).
  */
 final class LossOps {
   private LossOps() {}
@@ -19,7 +23,8 @@ final class LossOps {
   /** The arguments a case may give; which of them it gives picks the Java overload. */
   private static boolean only(Args a, Set<String> keys) {
     for (String k : List.of("reduction", "weight", "pos_weight", "ignore_index", "label_smoothing", "beta", "delta",
-        "log_target", "margin", "p", "eps", "swap", "log_input", "full"))
+        "log_target", "margin", "p", "eps", "swap", "log_input", "full", "blank", "zero_infinity", "logits",
+        "distance"))
       if (a.has(k) && !keys.contains(k)) return false;
     return true;
   }
@@ -48,6 +53,12 @@ final class LossOps {
     if (next != x.size()) throw new AssertionError("inputs left over: " + (x.size() - next));
     return out;
   }
+
+  /** The distance functions the fixtures name, as cases_losses.py's DISTANCES. */
+  private static final Map<String, BinaryOperator<Tensor>> DISTANCES = Map.of(
+      "pairwise", Distances::pairwiseDistance,
+      "cosine", (u, v) -> Distances.cosineSimilarity(u, v).neg().add(1.0),
+      "l1", (u, v) -> Distances.pairwiseDistance(u, v, 1.0));
 
   interface Two {
     Tensor apply(Tensor input, Tensor target);
@@ -118,6 +129,25 @@ final class LossOps {
     m.on("gaussian_nll_loss", (x, a) -> none(a) ? Losses.gaussianNllLoss(x.get(0), x.get(1), x.get(2))
         : Losses.gaussianNllLoss(x.get(0), x.get(1), x.get(2), a.bool("full", false), real(a, "eps", 1e-6),
             reduction(a)));
+    m.on("multi_margin_loss", (x, a) -> {
+      if (none(a)) return Losses.multiMarginLoss(x.get(0), x.get(1));
+      return Losses.multiMarginLoss(x.get(0), x.get(1), a.has("p") ? a.integer("p") : 1, real(a, "margin", 1.0),
+          optional(x, a, 2, "weight")[0], reduction(a));
+    });
+    m.on("multilabel_margin_loss", (x, a) -> none(a) ? Losses.multilabelMarginLoss(x.get(0), x.get(1))
+        : Losses.multilabelMarginLoss(x.get(0), x.get(1), reduction(a)));
+    m.on("ctc_loss", (x, a) -> {
+      Tensor logProbs = a.bool("logits", false) ? x.get(0).logSoftmax(-1) : x.get(0);
+      if (none(a)) return Losses.ctcLoss(logProbs, x.get(1), x.get(2), x.get(3));
+      return Losses.ctcLoss(logProbs, x.get(1), x.get(2), x.get(3), a.has("blank") ? a.integer("blank") : 0,
+          reduction(a), a.bool("zero_infinity", false));
+    });
+    m.on("triplet_margin_with_distance_loss", (x, a) -> {
+      if (none(a)) return Losses.tripletMarginWithDistanceLoss(x.get(0), x.get(1), x.get(2));
+      BinaryOperator<Tensor> d = a.has("distance") ? DISTANCES.get(a.string("distance")) : null;
+      return Losses.tripletMarginWithDistanceLoss(x.get(0), x.get(1), x.get(2), d, real(a, "margin", 1.0),
+          a.bool("swap", false), reduction(a));
+    });
   }
 
   private static void simple(OpMap m, String op, Two defaults, TwoReduced reduced) {

@@ -63,6 +63,12 @@ final class PoolingOps {
     m.on("max_unpool3d", (x, a) -> Pooling.maxUnpool3d(x.get(0), x.get(1), perDim(a, "kernel_size", 0, 3),
         a.has("stride") ? perDim(a, "stride", 0, 3) : null, perDim(a, "padding", 0, 3),
         a.has("output_size") ? a.longs("output_size") : null));
+    m.on("lp_pool1d", (x, a) -> Pooling.lpPool1d(x.get(0), a.number("norm_type"), a.integer("kernel_size"),
+        a.has("stride") ? a.integer("stride") : 0, a.bool("ceil_mode", false)));
+    m.on("lp_pool2d", (x, a) -> Pooling.lpPool2d(x.get(0), a.number("norm_type"), perDim(a, "kernel_size", 0, 2),
+        a.has("stride") ? perDim(a, "stride", 0, 2) : null, a.bool("ceil_mode", false)));
+    m.on("lp_pool3d", (x, a) -> Pooling.lpPool3d(x.get(0), a.number("norm_type"), perDim(a, "kernel_size", 0, 3),
+        a.has("stride") ? perDim(a, "stride", 0, 3) : null, a.bool("ceil_mode", false)));
     m.on("grid_sample", (x, a) -> Sampling.gridSample(x.get(0), x.get(1), a.has("mode") ? a.string("mode") : "bilinear",
         a.has("padding_mode") ? a.string("padding_mode") : "zeros", a.bool("align_corners", false)));
     m.on("affine_grid", (x, a) -> Sampling.affineGrid(x.get(0), a.longs("size"), a.bool("align_corners", false)));

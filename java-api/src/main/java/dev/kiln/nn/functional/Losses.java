@@ -1,9 +1,12 @@
 package dev.kiln.nn.functional;
 
+import dev.kiln.ArgumentException;
+import dev.kiln.ShapeException;
 import dev.kiln.Tensor;
 import dev.kiln.internal.Core;
 import dev.kiln.internal.Frame;
 import java.util.Objects;
+import java.util.function.BinaryOperator;
 
 /**
  * The losses of {@code torch.nn.functional}, with PyTorch's names (camelCased), argument order and defaults; the
@@ -41,7 +44,10 @@ public final class Losses {
       SOFT_MARGIN_LOSS = Core.op("soft_margin_loss"),
       MULTILABEL_SOFT_MARGIN_LOSS = Core.op("multilabel_soft_margin_loss"),
       POISSON_NLL_LOSS = Core.op("poisson_nll_loss"),
-      GAUSSIAN_NLL_LOSS = Core.op("gaussian_nll_loss");
+      GAUSSIAN_NLL_LOSS = Core.op("gaussian_nll_loss"),
+      MULTI_MARGIN_LOSS = Core.op("multi_margin_loss"),
+      MULTILABEL_MARGIN_LOSS = Core.op("multilabel_margin_loss"),
+      CTC_LOSS = Core.op("ctc_loss");
 
   // ---------------------------------------------------------------- classification
 
@@ -230,6 +236,43 @@ public final class Losses {
         new long[] {reduction.code("triplet_margin_loss"), swap ? 1 : 0}, margin, p, eps);
   }
 
+  /** tripletMarginWithDistanceLoss with the pairwise (2-norm) distance, margin 1, no swap, the mean. */
+  public static Tensor tripletMarginWithDistanceLoss(Tensor anchor, Tensor positive, Tensor negative) {
+    return tripletMarginWithDistanceLoss(anchor, positive, negative, null, 1.0, false, Reduction.MEAN);
+  }
+
+  /**
+   * max(0, margin + d(anchor, positive) - d(anchor, negative)) for a distance function d of one's own (null: {@link
+   * Distances#pairwiseDistance(Tensor, Tensor)}); with swap, the distance to the negative is the smaller of
+   * d(anchor, negative) and d(positive, negative). margin must be positive (PyTorch 2's check). Composed in Java of
+   * d and tensor ops (as PyTorch composes it in Python), so d's own gradient flows through.
+   */
+  public static Tensor tripletMarginWithDistanceLoss(Tensor anchor, Tensor positive, Tensor negative,
+                                                     BinaryOperator<Tensor> distanceFunction, double margin,
+                                                     boolean swap, Reduction reduction) {
+    String op = "triplet_margin_with_distance_loss";
+    if (!(margin > 0))
+      throw new ArgumentException(op + ": expected margin to be greater than 0, got " + margin + " instead");
+    Objects.requireNonNull(reduction, op + ": reduction is null");
+    tensors(3, anchor, positive, negative);
+    if (anchor.dim() != positive.dim() || positive.dim() != negative.dim())
+      throw new ShapeException(op + ": The anchor, positive, and negative tensors are expected to have the same "
+          + "number of dimensions, but got: anchor " + anchor.dim() + "D, positive " + positive.dim()
+          + "D, and negative " + negative.dim() + "D inputs");
+    BinaryOperator<Tensor> d = distanceFunction != null ? distanceFunction : Distances::pairwiseDistance;
+    try (Tensor distPos = d.apply(anchor, positive); Tensor toNegative = d.apply(anchor, negative);
+         Tensor swapped = swap ? d.apply(positive, negative) : null;
+         Tensor distNeg = swap ? toNegative.minimum(swapped) : null;
+         Tensor diff = distPos.sub(distNeg != null ? distNeg : toNegative);
+         Tensor shifted = diff.add(margin)) {
+      Tensor loss = shifted.clampMin(0.0);
+      if (reduction == Reduction.NONE) return loss;
+      try (loss) {
+        return reduction == Reduction.SUM ? loss.sum() : loss.mean();
+      }
+    }
+  }
+
   public static Tensor hingeEmbeddingLoss(Tensor input, Tensor target) {
     return hingeEmbeddingLoss(input, target, 1.0, Reduction.MEAN);
   }
@@ -260,6 +303,71 @@ public final class Losses {
   public static Tensor multilabelSoftMarginLoss(Tensor input, Tensor target, Tensor weight, Reduction reduction) {
     return call(MULTILABEL_SOFT_MARGIN_LOSS, tensors(2, input, target, weight),
         new long[] {reduction.code("multilabel_soft_margin_loss")});
+  }
+
+  /** multiMarginLoss with p 1, margin 1, no weight, the mean. */
+  public static Tensor multiMarginLoss(Tensor input, Tensor target) {
+    return multiMarginLoss(input, target, 1, 1.0, null, Reduction.MEAN);
+  }
+
+  /**
+   * The multi-class hinge loss: for each sample, the sum over the classes d other than its target y of max(0,
+   * margin - input[y] + input[d])^p (p 1 or 2), times weight[y] (one weight per class, or null), over the number
+   * of classes. input [N, C] or [C]; target int64 class indices [N] (or one).
+   */
+  public static Tensor multiMarginLoss(Tensor input, Tensor target, int p, double margin, Tensor weight,
+                                       Reduction reduction) {
+    return call(MULTI_MARGIN_LOSS, tensors(2, input, target, weight),
+        new long[] {reduction.code("multi_margin_loss"), p}, margin);
+  }
+
+  public static Tensor multilabelMarginLoss(Tensor input, Tensor target) {
+    return multilabelMarginLoss(input, target, Reduction.MEAN);
+  }
+
+  /**
+   * The multi-label hinge loss: for each sample, the sum over its target classes j and the classes d that are not
+   * targets of max(0, 1 - input[j] + input[d]), over the number of classes. target is int64 of the input's shape
+   * ([N, C] or [C]): each sample's target classes first, ended by the first negative entry (-1).
+   */
+  public static Tensor multilabelMarginLoss(Tensor input, Tensor target, Reduction reduction) {
+    return call(MULTILABEL_MARGIN_LOSS, tensors(2, input, target),
+        new long[] {reduction.code("multilabel_margin_loss")});
+  }
+
+  // ---------------------------------------------------------------- sequences
+
+  /** ctcLoss with blank 0, the mean, infinite losses kept. */
+  public static Tensor ctcLoss(Tensor logProbs, Tensor targets, Tensor inputLengths, Tensor targetLengths) {
+    return ctcLoss(logProbs, targets, inputLengths, targetLengths, 0, Reduction.MEAN, false);
+  }
+
+  /**
+   * The connectionist temporal classification loss: -log of the summed probability of every alignment of each
+   * target sequence to its input's frames (labels repeated over frames, blanks between). logProbs [T, N, C] holds
+   * log-probabilities (from logSoftmax along dim 2), or [T, C] unbatched; targets int64 labels in [0, C), [N, S]
+   * padded or 1-D concatenated; inputLengths and targetLengths one integer per sequence. MEAN divides each loss by its
+   * target length, then averages over the batch; zeroInfinity sets losses of targets that no alignment fits (and
+   * their gradients) to 0. The gradient is the exact derivative with respect to logProbs; PyTorch's kernel returns
+   * exp(logProbs) more, which is the same gradient once it passes through logSoftmax.
+   */
+  public static Tensor ctcLoss(Tensor logProbs, Tensor targets, Tensor inputLengths, Tensor targetLengths, int blank,
+                               Reduction reduction, boolean zeroInfinity) {
+    return call(CTC_LOSS, tensors(4, logProbs, targets, inputLengths, targetLengths),
+        new long[] {blank, reduction.code("ctc_loss"), zeroInfinity ? 1 : 0});
+  }
+
+  public static Tensor ctcLoss(Tensor logProbs, Tensor targets, long[] inputLengths, long[] targetLengths) {
+    return ctcLoss(logProbs, targets, inputLengths, targetLengths, 0, Reduction.MEAN, false);
+  }
+
+  /** ctcLoss with the lengths as arrays, as PyTorch takes them as lists. */
+  public static Tensor ctcLoss(Tensor logProbs, Tensor targets, long[] inputLengths, long[] targetLengths, int blank,
+                               Reduction reduction, boolean zeroInfinity) {
+    try (Tensor in = Tensor.of(inputLengths, inputLengths.length);
+         Tensor out = Tensor.of(targetLengths, targetLengths.length)) {
+      return ctcLoss(logProbs, targets, in, out, blank, reduction, zeroInfinity);
+    }
   }
 
   // ---------------------------------------------------------------- likelihoods

@@ -7,7 +7,8 @@ import dev.kiln.internal.Core;
 /**
  * The pooling functions of {@code torch.nn.functional}: max (optionally with the indices of the maxima, flat
  * positions in each input plane or volume), average and adaptive pools, 1-D, 2-D and 3-D, with PyTorch's defaults
- * (the stride defaults to the kernel size: pass null or 0). Inputs are [N, C, ...] or unbatched [C, ...].
+ * (the stride defaults to the kernel size: pass null or 0), and the power-average (p-norm) pools lpPool1d/2d/3d.
+ * Inputs are [N, C, ...] or unbatched [C, ...].
  *
  * <pre>{@code
  * Tensor p = Pooling.maxPool2d(x, 2);                                        // F.max_pool2d(x, 2)
@@ -41,7 +42,10 @@ public final class Pooling {
       ADAPTIVE_MAX3D = Core.op("adaptive_max_pool3d"),
       MAX_UNPOOL1D = Core.op("max_unpool1d"),
       MAX_UNPOOL2D = Core.op("max_unpool2d"),
-      MAX_UNPOOL3D = Core.op("max_unpool3d");
+      MAX_UNPOOL3D = Core.op("max_unpool3d"),
+      LP_POOL1D = Core.op("lp_pool1d"),
+      LP_POOL2D = Core.op("lp_pool2d"),
+      LP_POOL3D = Core.op("lp_pool3d");
 
   // ---------------------------------------------------------------- max
 
@@ -142,6 +146,46 @@ public final class Pooling {
     return SpatialArgs.call(AVG_POOL3D, SpatialArgs.handles(input),
         SpatialArgs.ints(kernelSize, stride == null ? kernelSize : stride, padding, ceilMode, countIncludePad,
             divisorOverride != null, divisorOverride == null ? 0 : divisorOverride));
+  }
+
+  // ---------------------------------------------------------------- power average
+
+  public static Tensor lpPool1d(Tensor input, double normType, int kernelSize) {
+    return lpPool1d(input, normType, kernelSize, 0, false);
+  }
+
+  /**
+   * (sum of x^p over each window)^(1/p), p = normType, without padding (torch's lp_pool1d: an average pool of x^p
+   * times the kernel size, so ceilMode's partial windows come out as in PyTorch). stride 0: the kernel size.
+   */
+  public static Tensor lpPool1d(Tensor input, double normType, int kernelSize, int stride, boolean ceilMode) {
+    return SpatialArgs.call(LP_POOL1D, SpatialArgs.handles(input), SpatialArgs.ints(kernelSize, stride, ceilMode),
+        normType);
+  }
+
+  public static Tensor lpPool2d(Tensor input, double normType, int kernelSize) {
+    return lpPool2d(input, normType, new int[] {kernelSize, kernelSize}, null, false);
+  }
+
+  /** lpPool1d over windows of (height, width); stride null: the kernel size. */
+  public static Tensor lpPool2d(Tensor input, double normType, int[] kernelSize, int[] stride, boolean ceilMode) {
+    return lpPool(LP_POOL2D, "lp_pool2d", 2, input, normType, kernelSize, stride, ceilMode);
+  }
+
+  public static Tensor lpPool3d(Tensor input, double normType, int kernelSize) {
+    return lpPool3d(input, normType, same3(kernelSize), null, false);
+  }
+
+  /** lpPool1d over windows of (depth, height, width); stride null: the kernel size. */
+  public static Tensor lpPool3d(Tensor input, double normType, int[] kernelSize, int[] stride, boolean ceilMode) {
+    return lpPool(LP_POOL3D, "lp_pool3d", 3, input, normType, kernelSize, stride, ceilMode);
+  }
+
+  private static Tensor lpPool(int op, String name, int dims, Tensor input, double normType, int[] kernelSize,
+      int[] stride, boolean ceilMode) {
+    int[] s = stride == null ? kernelSize : stride;
+    check(name, dims, kernelSize, s);
+    return SpatialArgs.call(op, SpatialArgs.handles(input), SpatialArgs.ints(kernelSize, s, ceilMode), normType);
   }
 
   // ---------------------------------------------------------------- adaptive
