@@ -82,26 +82,35 @@ cpu::CtcBatch prepare(const char* op, const TensorList& in, const OpArgs& args) 
 
 bool zero_infinity_arg(const OpArgs& args, const char* op) { return int_arg(args, 1, op) != 0; }
 
+// Returns the negative log likelihoods [N] and the forward variables (log_alpha [N, T, 2 max(S) + 1], in the
+// compute dtype), which the backward row reads.
 TensorList ctc_nll_fwd(const TensorList& in, const OpArgs& args) {
   const char* op = "ctc_loss";
   const cpu::CtcBatch b = prepare(op, in, args);
-  Tensor nll = Tensor::empty({b.log_probs.size(1)}, b.log_probs.dtype(), b.log_probs.device());
-  cpu::ctc_loss_kernel(nll, b, zero_infinity_arg(args, op));
-  return {cast(nll, in[0].dtype())};
+  const DType ct = b.log_probs.dtype();
+  Tensor nll = Tensor::empty({b.log_probs.size(1)}, ct, b.log_probs.device());
+  Tensor log_alpha = Tensor::empty({b.log_probs.size(1), b.log_probs.size(0), b.states()}, ct, b.log_probs.device());
+  cpu::ctc_loss_kernel(nll, log_alpha, b, zero_infinity_arg(args, op));
+  return {cast(nll, in[0].dtype()), log_alpha};
 }
 
-// inputs: grad [N], then _ctc_loss's.
+// inputs: grad [N], then _ctc_loss's inputs, then its log_alpha.
 TensorList ctc_nll_backward_fwd(const TensorList& in, const OpArgs& args) {
   const char* op = "ctc_loss_backward";
-  const TensorList forward_inputs(in.begin() + 1, in.end());
+  const TensorList forward_inputs(in.begin() + 1, in.begin() + 5);
   const cpu::CtcBatch b = prepare(op, forward_inputs, args);
-  const Tensor& g = in[0];
+  const Tensor &g = in[0], &log_alpha = in[5];
   KILN_CHECK(is_floating(g.dtype()) && g.numel() == b.log_probs.size(1), Shape, op,
              ": expected a floating point gradient of one value per element (", b.log_probs.size(1), "), got ",
              dtype_name(g.dtype()), " of shape ", shape_str(g.shape()));
+  const Shape alpha_shape{b.log_probs.size(1), b.log_probs.size(0), b.states()};
+  KILN_CHECK(log_alpha.shape() == alpha_shape && log_alpha.dtype() == b.log_probs.dtype(), Shape, op,
+             ": expected log_alpha from _ctc_loss of shape ", shape_str(alpha_shape), " and dtype ",
+             dtype_name(b.log_probs.dtype()), ", got ", shape_str(log_alpha.shape()), " ",
+             dtype_name(log_alpha.dtype()));
   const Tensor gn = contiguous(cast(g, b.log_probs.dtype()));
   Tensor grad = Tensor::empty(b.log_probs.shape(), b.log_probs.dtype(), b.log_probs.device());
-  cpu::ctc_loss_backward_kernel(grad, gn, b, zero_infinity_arg(args, op));
+  cpu::ctc_loss_backward_kernel(grad, gn, contiguous(log_alpha), b, zero_infinity_arg(args, op));
   return {cast(grad, in[1].dtype())};
 }
 
@@ -110,17 +119,18 @@ TensorList ctc_nll_backward_derivative(const BackwardContext& c);
 
 const OpDef kCtcNll{"_ctc_loss",
                     "_ctc_loss(Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths; ints: "
-                    "blank, zero_infinity) -> the negative log likelihood of each element",
-                    4, OpKind::Primitive, ctc_nll_fwd, nullptr, ctc_nll_derivative, kSaveInputs};
+                    "blank, zero_infinity) -> (the negative log likelihood of each element, log_alpha)",
+                    4, OpKind::Primitive, ctc_nll_fwd, nullptr, ctc_nll_derivative, kSaveInputs | kSaveOutputs,
+                    false, 1};
 const OpDef kCtcNllBackward{"_ctc_loss_backward",
                             "_ctc_loss_backward(Tensor grad, Tensor log_probs, Tensor targets, Tensor input_lengths, "
-                            "Tensor target_lengths; ints: blank, zero_infinity)",
-                            5, OpKind::Primitive, ctc_nll_backward_fwd, nullptr, ctc_nll_backward_derivative,
+                            "Tensor target_lengths, Tensor log_alpha; ints: blank, zero_infinity)",
+                            6, OpKind::Primitive, ctc_nll_backward_fwd, nullptr, ctc_nll_backward_derivative,
                             kSaveInputs};
 
 TensorList ctc_nll_derivative(const BackwardContext& c) {
-  return {call1(kCtcNllBackward, {c.grad(), c.input(0), c.input(1), c.input(2), c.input(3)}, c.args), Tensor(),
-          Tensor(), Tensor()};
+  return {call1(kCtcNllBackward, {c.grad(), c.input(0), c.input(1), c.input(2), c.input(3), c.output(1)}, c.args),
+          Tensor(), Tensor(), Tensor()};
 }
 
 // The backward is linear in grad: its derivative for grad sums the incoming gradient times the unit gradients.
@@ -130,11 +140,11 @@ TensorList ctc_nll_backward_derivative(const BackwardContext& c) {
              "ctc_loss: the second derivative with respect to log_probs is not implemented");
   Tensor dg;
   if (c.needs(0)) {
-    const Tensor unit = call1(kCtcNllBackward, {ones(c.input(0).shape(), c.input(0).dtype()), c.input(1), c.input(2), c.input(3),
-                                                c.input(4)}, c.args);
+    const Tensor unit = call1(kCtcNllBackward, {ones(c.input(0).shape(), c.input(0).dtype()), c.input(1), c.input(2),
+                                                c.input(3), c.input(4), c.input(5)}, c.args);
     dg = sum(mul(c.grad(), unit), {0, 2});
   }
-  return {dg, Tensor(), Tensor(), Tensor(), Tensor()};
+  return {dg, Tensor(), Tensor(), Tensor(), Tensor(), Tensor()};
 }
 
 // inputs: log_probs ([T, N, C] or unbatched [T, C]), targets, input_lengths, target_lengths; ints: blank,

@@ -183,10 +183,14 @@ final class LossGradSamples {
     s.sampleFirstOrder("ctc_loss", "unbatched, blank 3", in -> of(Losses.ctcLoss(in[0], in[1], in[2], in[3], 3,
         Reduction.NONE, false)), () -> of(randn(5, 4), Tensor.of(new long[] {1, 1}), Tensor.scalar(5L),
         Tensor.scalar(2L)));
-    s.sampleFirstOrder("_ctc_loss", "concatenated", in -> op("_ctc_loss", in, new long[] {0, 0}),
+    s.sampleFirstOrder("_ctc_loss", "concatenated", in -> of(op("_ctc_loss", in, new long[] {0, 0})[0]),
         () -> of(randn(6, 2, 4), Tensor.of(new long[] {1, 2, 2, 3, 1}), inputLengths, targetLengths));
+    // the backward row with log_probs and log_alpha (its second output) as constants
     s.sample("_ctc_loss_backward", "the incoming gradient", in -> op("_ctc_loss_backward", in, new long[] {0, 1}),
-        () -> of(randn(2), Tensor.randn(GEN, DType.FLOAT64, 6, 2, 4), padded, Tensor.of(new long[] {6, 2}),
-            targetLengths));
+        () -> {
+          Tensor logProbs = Tensor.randn(GEN, DType.FLOAT64, 6, 2, 4), shortInputs = Tensor.of(new long[] {6, 2});
+          Tensor logAlpha = op("_ctc_loss", of(logProbs, padded, shortInputs, targetLengths), new long[] {0, 1})[1];
+          return of(randn(2), logProbs, padded, shortInputs, targetLengths, logAlpha);
+        });
   }
 }
