@@ -736,3 +736,41 @@ TEST(grid_sample_out_of_range_corners_add_nothing) {
   const std::vector<double> v = test::values(grid_sample(x, grid, GridSampleMode::Bilinear, GridPadding::Zeros, true));
   CHECK(v.size() == 2 && v[0] == INFINITY && v[1] == 0);
 }
+
+// grid_sample's first derivative comes from the fused kernel, and under create_graph from ops (whose derivatives
+// give the second): the two agree in every mode, padding and corner rule, and match finite differences (positions
+// kept off pixel boundaries and clamps, where the weights have kinks).
+TEST(grid_sample_fused_gradient_matches_the_differentiable_one) {
+  for (GridSampleMode mode : {GridSampleMode::Bilinear, GridSampleMode::Nearest})
+    for (GridPadding pad : {GridPadding::Zeros, GridPadding::Border, GridPadding::Reflection})
+      for (bool align : {false, true}) {
+        Tensor x = uniform({2, 3, 4, 5}, 32, -1, 1, DType::Float64);
+        Tensor grid = uniform({2, 3, 2, 2}, 33, -1.3, 1.3, DType::Float64);
+        set_requires_grad(x, true);
+        set_requires_grad(grid, true);
+        const Tensor probe = uniform({2, 3, 3, 2}, 34, -1, 1, DType::Float64);
+        const Tensor out = grid_sample(x, grid, mode, pad, align);
+        const TensorList fused = grad({out}, {x, grid}, {probe}, true);
+        const TensorList ops = grad({out}, {x, grid}, {probe}, false, true);
+        CHECK_SAME(fused[0], ops[0], 1e-12);
+        CHECK_SAME(fused[1], ops[1], 1e-12);
+        const Tensor by_input = test::numeric_grad(
+            [&](const Tensor& in) { return grid_sample(in, detach(grid), mode, pad, align); }, detach(x), probe);
+        CHECK_SAME(fused[0], by_input, 1e-6);
+        if (mode == GridSampleMode::Bilinear) {
+          const Tensor by_grid = test::numeric_grad(
+              [&](const Tensor& in) { return grid_sample(detach(x), in, mode, pad, align); }, detach(grid), probe);
+          CHECK_SAME(fused[1], by_grid, 1e-6);
+        }
+      }
+}
+
+// float32 computes in float32, as PyTorch's kernel: the same as float64 to float rounding.
+TEST(grid_sample_float32) {
+  const Tensor x = uniform({2, 3, 6, 7}, 35, -1, 1, DType::Float64);
+  const Tensor grid = uniform({2, 5, 4, 2}, 36, -1.2, 1.2, DType::Float64);
+  const Tensor y32 = grid_sample(to(x, DType::Float32), to(grid, DType::Float32), GridSampleMode::Bilinear,
+                                 GridPadding::Reflection, false);
+  CHECK_EQ(y32.dtype(), DType::Float32);
+  CHECK_SAME(y32, grid_sample(x, grid, GridSampleMode::Bilinear, GridPadding::Reflection, false), 1e-5);
+}

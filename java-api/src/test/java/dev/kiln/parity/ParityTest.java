@@ -242,8 +242,8 @@ class ParityTest {
           + "zeros over the flattened planes, then a view"),
       new NameDifference("MaxUnpool3DBackward0", "ViewBackward0", "Kiln's max_unpool is a composite: a scatter into "
           + "zeros over the flattened volumes, then a view"),
-      new NameDifference("GridSampler2DBackward0", "ViewBackward0", "Kiln's grid_sample is a composite (gathers of the "
-          + "four corners, weighted), so that its gradients have gradients; its last op is a view"),
+      new NameDifference("GridSampler2DBackward0", "GridSampleBackward0", "PyTorch's grid_sample calls grid_sampler, "
+          + "then grid_sampler_2d; one row in Kiln"),
       new NameDifference("AffineGridGeneratorBackward0", "ViewBackward0", "Kiln's affine_grid is a composite: a "
           + "matmul of the base grid, then a view"),
       new NameDifference("UpsampleNearest1DBackward1", "SqueezeBackward0", "Kiln upsamples 1-D as 2-D over [N, C, 1, W]"),
