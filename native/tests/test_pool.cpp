@@ -765,6 +765,43 @@ TEST(grid_sample_fused_gradient_matches_the_differentiable_one) {
       }
 }
 
+// The same over 5-D input (trilinear): both derivative paths and finite differences; affine_grid's identity in 3-D
+// gives the volume back.
+TEST(grid_sample_volumes) {
+  for (GridSampleMode mode : {GridSampleMode::Bilinear, GridSampleMode::Nearest})
+    for (GridPadding pad : {GridPadding::Zeros, GridPadding::Border, GridPadding::Reflection})
+      for (bool align : {false, true}) {
+        Tensor x = uniform({2, 2, 3, 4, 5}, 37, -1, 1, DType::Float64);
+        Tensor grid = uniform({2, 2, 3, 2, 3}, 38, -1.3, 1.3, DType::Float64);
+        set_requires_grad(x, true);
+        set_requires_grad(grid, true);
+        const Tensor probe = uniform({2, 2, 2, 3, 2}, 39, -1, 1, DType::Float64);
+        const Tensor out = grid_sample(x, grid, mode, pad, align);
+        CHECK_SHAPE(out, {2, 2, 2, 3, 2});
+        const TensorList fused = grad({out}, {x, grid}, {probe}, true);
+        const TensorList ops = grad({out}, {x, grid}, {probe}, false, true);
+        CHECK_SAME(fused[0], ops[0], 1e-12);
+        CHECK_SAME(fused[1], ops[1], 1e-12);
+        CHECK_SAME(fused[0], test::numeric_grad([&](const Tensor& in) {
+          return grid_sample(in, detach(grid), mode, pad, align); }, detach(x), probe), 1e-6);
+        if (mode == GridSampleMode::Bilinear)
+          CHECK_SAME(fused[1], test::numeric_grad([&](const Tensor& in) {
+            return grid_sample(detach(x), in, mode, pad, align); }, detach(grid), probe), 1e-6);
+      }
+  const Tensor x = uniform({2, 3, 3, 4, 5}, 40, -1, 1, DType::Float64);
+  const Tensor eye = expand(reshape(make({1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0}, {3, 4}, DType::Float64), {1, 3, 4}),
+                            {2, 3, 4});
+  for (bool align : {false, true}) {
+    const Tensor grid = affine_grid(eye, {2, 3, 3, 4, 5}, align);
+    CHECK_SHAPE(grid, {2, 3, 4, 5, 3});
+    CHECK_SAME(grid_sample(x, grid, GridSampleMode::Bilinear, GridPadding::Zeros, align), x, 1e-12);
+  }
+  CHECK_THROWS(affine_grid(eye, {2, 3, 4, 5}), Shape, "affine_grid: expected a batch of 2D affine matrices of shape "
+               "Nx2x3");
+  CHECK_THROWS(grid_sample(x, zeros({2, 3, 4, 5, 2}, DType::Float64)), Shape,
+               "grid_sample: expected a grid of shape [N, D_out, H_out, W_out, 3] for 5-D input");
+}
+
 // float32 computes in float32, as PyTorch's kernel: the same as float64 to float rounding.
 TEST(grid_sample_float32) {
   const Tensor x = uniform({2, 3, 6, 7}, 35, -1, 1, DType::Float64);

@@ -51,86 +51,177 @@ Position<T> source(T coord, int64_t size, const GridSampling& s) {
   return p;
 }
 
-// One output's corners (flat index in the plane, -1 outside) and weights, and what the grid's gradient needs.
-template <typename T>
+// One output's corners (flat index in the plane or volume, -1 outside; corner k takes x0 or x1 by its bit 0, y by
+// bit 1, z by bit 2) and weights, and what the grid's gradient needs.
+template <typename T, int D>
 struct Taps {
-  int64_t at[4];
-  T w[4];
-  T wx0, wx1, wy0, wy1;  // the weights' factors: x1 - ix, ix - x0, y1 - iy, iy - y0
-  T slope_x, slope_y;
+  static constexpr int K = 1 << D;
+  int64_t at[K];
+  T w[K];
+  T f[D][2];  // the weights' factors per dim: x1 - ix and ix - x0, ...
+  T slope[D];
 };
 
-template <typename T>
-int64_t flat(T x, T y, int64_t H, int64_t W) {
-  if (!(x >= 0 && x < static_cast<T>(W) && y >= 0 && y < static_cast<T>(H))) return -1;  // NaN included
-  return static_cast<int64_t>(y) * W + static_cast<int64_t>(x);
+// The flat index of integer position p (x, y, z) in a volume of sizes (last dim last), -1 outside (NaN included).
+template <typename T, int D>
+int64_t flat(const T* p, const int64_t* sizes) {
+  int64_t at = 0;
+  for (int d = D - 1; d >= 0; --d) {  // z, y, x: outer to inner
+    const int64_t size = sizes[D - 1 - d];
+    if (!(p[d] >= 0 && p[d] < static_cast<T>(size))) return -1;
+    at = at * size + static_cast<int64_t>(p[d]);
+  }
+  return at;
 }
 
-template <typename T>
-Taps<T> taps_of(const T* g, int64_t H, int64_t W, const GridSampling& s) {
-  const Position<T> px = source(g[0], W, s), py = source(g[1], H, s);
-  const T ix = px.at, iy = py.at;
-  Taps<T> t{};
-  t.slope_x = px.slope;
-  t.slope_y = py.slope;
+// sizes: the input's spatial sizes, last dim last ([H, W] or [D, H, W]); g: the output's D grid coordinates (x first).
+template <typename T, int D>
+Taps<T, D> taps_of(const T* g, const int64_t* sizes, const GridSampling& s) {
+  Taps<T, D> t{};
+  T pos[D];
+  for (int d = 0; d < D; ++d) {
+    const Position<T> p = source(g[d], sizes[D - 1 - d], s);
+    pos[d] = p.at;
+    t.slope[d] = p.slope;
+  }
   if (s.mode == 1) {
-    t.at[0] = flat(std::nearbyint(ix), std::nearbyint(iy), H, W);
+    T near[D];
+    for (int d = 0; d < D; ++d) near[d] = std::nearbyint(pos[d]);
+    t.at[0] = flat<T, D>(near, sizes);
     t.w[0] = 1;
-    t.at[1] = t.at[2] = t.at[3] = -1;
+    for (int k = 1; k < Taps<T, D>::K; ++k) t.at[k] = -1;
     return t;
   }
-  const T x0 = std::floor(ix), y0 = std::floor(iy), x1 = x0 + 1, y1 = y0 + 1;
-  t.wx0 = x1 - ix;
-  t.wx1 = ix - x0;
-  t.wy0 = y1 - iy;
-  t.wy1 = iy - y0;
-  t.at[0] = flat(x0, y0, H, W);
-  t.at[1] = flat(x1, y0, H, W);
-  t.at[2] = flat(x0, y1, H, W);
-  t.at[3] = flat(x1, y1, H, W);
-  t.w[0] = t.wx0 * t.wy0;
-  t.w[1] = t.wx1 * t.wy0;
-  t.w[2] = t.wx0 * t.wy1;
-  t.w[3] = t.wx1 * t.wy1;
+  T lo[D];
+  for (int d = 0; d < D; ++d) {
+    lo[d] = std::floor(pos[d]);
+    t.f[d][0] = lo[d] + 1 - pos[d];
+    t.f[d][1] = pos[d] - lo[d];
+  }
+  for (int k = 0; k < Taps<T, D>::K; ++k) {
+    T corner[D];
+    T w = t.f[0][k & 1];
+    for (int d = 0; d < D; ++d) {
+      corner[d] = lo[d] + ((k >> d) & 1);
+      if (d > 0) w *= t.f[d][(k >> d) & 1];
+    }
+    t.at[k] = flat<T, D>(corner, sizes);
+    t.w[k] = w;
+  }
   return t;
 }
 
-// The taps of every output of every batch element: [N * Ho * Wo].
-template <typename T>
-std::vector<Taps<T>> all_taps(const Tensor& grid, int64_t H, int64_t W, const GridSampling& s) {
-  const int64_t outputs = grid.numel() / 2;
-  std::vector<Taps<T>> taps(static_cast<size_t>(outputs));
+// The taps of every output of every batch element: [N * outputs].
+template <typename T, int D>
+std::vector<Taps<T, D>> all_taps(const Tensor& grid, const int64_t* sizes, const GridSampling& s) {
+  const int64_t outputs = grid.numel() / D;
+  std::vector<Taps<T, D>> taps(static_cast<size_t>(outputs));
   const T* g = grid.data<T>();
   parallel_for(outputs, 1024, [&](int64_t begin, int64_t end) {
-    for (int64_t o = begin; o < end; ++o) taps[o] = taps_of(g + 2 * o, H, W, s);
+    for (int64_t o = begin; o < end; ++o) taps[o] = taps_of<T, D>(g + D * o, sizes, s);
   });
   return taps;
+}
+
+// The input's spatial sizes (last dim last) and sizes of a plane (volume) and of an output plane (volume).
+struct Extent {
+  int64_t N, C, sizes[3], plane, outputs;
+};
+
+template <int D>
+Extent extent(const Tensor& input, const Tensor& grid) {
+  Extent e{input.size(0), input.size(1), {0, 0, 0}, 1, 1};
+  for (int d = 0; d < D; ++d) {
+    e.sizes[d] = input.size(2 + d);
+    e.plane *= e.sizes[d];
+    e.outputs *= grid.size(1 + d);
+  }
+  return e;
+}
+
+template <typename T, int D>
+void forward(const Tensor& out, const Tensor& input, const Tensor& grid, const GridSampling& s) {
+  const Extent e = extent<D>(input, grid);
+  const std::vector<Taps<T, D>> taps = all_taps<T, D>(grid, e.sizes, s);
+  const T* x = input.data<T>();
+  T* y = out.data<T>();
+  parallel_for(e.N * e.C, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t nc = begin; nc < end; ++nc) {
+      const T* src = x + nc * e.plane;
+      const Taps<T, D>* t = taps.data() + (nc / e.C) * e.outputs;
+      T* dst = y + nc * e.outputs;
+      for (int64_t o = 0; o < e.outputs; ++o) {
+        T v = 0;
+        for (int k = 0; k < Taps<T, D>::K; ++k)
+          if (t[o].at[k] >= 0) v += t[o].w[k] * src[t[o].at[k]];
+        dst[o] = v;
+      }
+    }
+  });
+}
+
+template <typename T, int D>
+void backward(const Tensor& grad_input, const Tensor& grad_grid, const Tensor& grad_out, const Tensor& input,
+              const Tensor& grid, const GridSampling& s) {
+  constexpr int K = Taps<T, D>::K;
+  const Extent e = extent<D>(input, grid);
+  const std::vector<Taps<T, D>> taps = all_taps<T, D>(grid, e.sizes, s);
+  const T* g = grad_out.data<T>();
+  if (grad_input.defined()) {
+    T* gi = grad_input.data<T>();
+    parallel_for(e.N * e.C, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t nc = begin; nc < end; ++nc) {
+        T* dst = gi + nc * e.plane;
+        std::fill(dst, dst + e.plane, T(0));
+        const Taps<T, D>* t = taps.data() + (nc / e.C) * e.outputs;
+        const T* go = g + nc * e.outputs;
+        for (int64_t o = 0; o < e.outputs; ++o)
+          for (int k = 0; k < K; ++k)
+            if (t[o].at[k] >= 0) dst[t[o].at[k]] += t[o].w[k] * go[o];
+      }
+    });
+  }
+  if (!grad_grid.defined()) return;
+  T* gg = grad_grid.data<T>();
+  const T* x = input.data<T>();
+  parallel_for(e.N * e.outputs, 256, [&](int64_t begin, int64_t end) {
+    for (int64_t no = begin; no < end; ++no) {
+      const Taps<T, D>& t = taps[no];
+      T sum[D] = {};
+      if (s.mode == 0) {
+        // d weight_k / d pos_d: -1 or +1 (the corner's side along d) times the other dims' factors
+        T dw[K][D];
+        for (int k = 0; k < K; ++k)
+          for (int d = 0; d < D; ++d) {
+            T v = ((k >> d) & 1) ? T(1) : T(-1);
+            for (int d2 = 0; d2 < D; ++d2)
+              if (d2 != d) v *= t.f[d2][(k >> d2) & 1];
+            dw[k][d] = v;
+          }
+        const int64_t n = no / e.outputs, o = no % e.outputs;
+        for (int64_t c = 0; c < e.C; ++c) {
+          const T* src = x + (n * e.C + c) * e.plane;
+          const T go = g[(n * e.C + c) * e.outputs + o];
+          for (int k = 0; k < K; ++k) {
+            if (t.at[k] < 0) continue;
+            const T v = src[t.at[k]] * go;
+            for (int d = 0; d < D; ++d) sum[d] += v * dw[k][d];
+          }
+        }
+      }
+      for (int d = 0; d < D; ++d) gg[D * no + d] = t.slope[d] * sum[d];
+    }
+  });
 }
 
 }  // namespace
 
 void grid_sample_kernel(const Tensor& out, const Tensor& input, const Tensor& grid, const GridSampling& s) {
-  const int64_t N = input.size(0), C = input.size(1), H = input.size(2), W = input.size(3);
-  const int64_t O = grid.size(1) * grid.size(2), plane = H * W;
   dispatch(input.dtype(), [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_floating_point_v<T>) {
-      const std::vector<Taps<T>> taps = all_taps<T>(grid, H, W, s);
-      const T* x = input.data<T>();
-      T* y = out.data<T>();
-      parallel_for(N * C, 1, [&](int64_t begin, int64_t end) {
-        for (int64_t nc = begin; nc < end; ++nc) {
-          const T* src = x + nc * plane;
-          const Taps<T>* t = taps.data() + (nc / C) * O;
-          T* dst = y + nc * O;
-          for (int64_t o = 0; o < O; ++o) {
-            T v = 0;
-            for (int k = 0; k < 4; ++k)
-              if (t[o].at[k] >= 0) v += t[o].w[k] * src[t[o].at[k]];
-            dst[o] = v;
-          }
-        }
-      });
+      if (input.dim() == 4) forward<T, 2>(out, input, grid, s);
+      else forward<T, 3>(out, input, grid, s);
     } else {
       fail(ErrorKind::Internal, "grid_sample: floating dtypes only");
     }
@@ -139,68 +230,25 @@ void grid_sample_kernel(const Tensor& out, const Tensor& input, const Tensor& gr
 
 void grid_sample_backward_kernel(const Tensor& grad_input, const Tensor& grad_grid, const Tensor& grad_out,
                                  const Tensor& input, const Tensor& grid, const GridSampling& s) {
-  const int64_t N = input.size(0), C = input.size(1), H = input.size(2), W = input.size(3);
-  const int64_t O = grid.size(1) * grid.size(2), plane = H * W;
   dispatch(input.dtype(), [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_floating_point_v<T>) {
-      const std::vector<Taps<T>> taps = all_taps<T>(grid, H, W, s);
-      const T* g = grad_out.data<T>();
-      if (grad_input.defined()) {
-        T* gi = grad_input.data<T>();
-        parallel_for(N * C, 1, [&](int64_t begin, int64_t end) {
-          for (int64_t nc = begin; nc < end; ++nc) {
-            T* dst = gi + nc * plane;
-            std::fill(dst, dst + plane, T(0));
-            const Taps<T>* t = taps.data() + (nc / C) * O;
-            const T* go = g + nc * O;
-            for (int64_t o = 0; o < O; ++o)
-              for (int k = 0; k < 4; ++k)
-                if (t[o].at[k] >= 0) dst[t[o].at[k]] += t[o].w[k] * go[o];
-          }
-        });
-      }
-      if (grad_grid.defined()) {
-        T* gg = grad_grid.data<T>();
-        const T* x = input.data<T>();
-        parallel_for(N * O, 256, [&](int64_t begin, int64_t end) {
-          for (int64_t no = begin; no < end; ++no) {
-            const Taps<T>& t = taps[no];
-            T gx = 0, gy = 0;
-            if (s.mode == 0) {
-              const int64_t n = no / O, o = no % O;
-              for (int64_t c = 0; c < C; ++c) {
-                const T* src = x + (n * C + c) * plane;
-                const T go = g[(n * C + c) * O + o];
-                T v[4];
-                for (int k = 0; k < 4; ++k) v[k] = t.at[k] >= 0 ? src[t.at[k]] : T(0);
-                // d out / d ix and d iy: the weights' slopes times the corner values (PyTorch's order of terms)
-                gx += (-v[0] * t.wy0 + v[1] * t.wy0 - v[2] * t.wy1 + v[3] * t.wy1) * go;
-                gy += (-v[0] * t.wx0 - v[1] * t.wx1 + v[2] * t.wx0 + v[3] * t.wx1) * go;
-              }
-            }
-            gg[2 * no] = t.slope_x * gx;
-            gg[2 * no + 1] = t.slope_y * gy;
-          }
-        });
-      }
+      if (input.dim() == 4) backward<T, 2>(grad_input, grad_grid, grad_out, input, grid, s);
+      else backward<T, 3>(grad_input, grad_grid, grad_out, input, grid, s);
     } else {
       fail(ErrorKind::Internal, "grid_sample_backward: floating dtypes only");
     }
   });
 }
 
-void grid_source_slope_kernel(const Tensor& out, const Tensor& grid, int64_t height, int64_t width,
-                              const GridSampling& s) {
+void grid_source_slope_kernel(const Tensor& out, const Tensor& grid, const Shape& sizes, const GridSampling& s) {
+  const int64_t D = static_cast<int64_t>(sizes.size());
   dispatch(grid.dtype(), [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_floating_point_v<T>) {
       const T* g = grid.data<T>();
-      T* d = out.data<T>();
-      for (int64_t i = 0; i < grid.numel() / 2; ++i) {
-        d[2 * i] = source(g[2 * i], width, s).slope;
-        d[2 * i + 1] = source(g[2 * i + 1], height, s).slope;
-      }
+      T* slope = out.data<T>();
+      for (int64_t i = 0; i < grid.numel(); ++i) slope[i] = source(g[i], sizes[D - 1 - i % D], s).slope;
     } else {
       fail(ErrorKind::Internal, "grid_sample: floating dtypes only");
     }

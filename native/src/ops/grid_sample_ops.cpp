@@ -1,11 +1,14 @@
-// grid_sample and affine_grid (torch.nn.functional's, 2-D: spatial transformers, warping by a flow field).
+// grid_sample and affine_grid (torch.nn.functional's, 2-D and 3-D: spatial transformers, warping by a flow field).
 // grid_sample is a fused kernel (cpu/grid_sample.cpp) with PyTorch's grid_sampler semantics: positions unnormalized
 // with or without align_corners, then the padding mode (zeros: out-of-range corners read 0; border: clamped;
-// reflection: reflected, then clamped); bilinear weights (ix_se - ix)(iy_se - iy), ... summed nw, ne, sw, se;
+// reflection: reflected, then clamped); bilinear weights (ix_se - ix)(iy_se - iy), ... summed nw, ne, sw, se
+// (trilinear over 5-D input: the eight corners, x fastest);
 // nearest rounds half to even. Its first derivative is the fused backward kernel; under create_graph the same
 // derivative is built of differentiable ops (gathers and scatter-adds of the corners, the weights' slopes), so
 // gradients of any order reach both the input and the grid (PyTorch's grid_sampler has no double backward).
 // affine_grid is a composite (a matmul of the base grid).
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <vector>
 
@@ -44,19 +47,26 @@ Tensor source(const Tensor& c, int64_t size, int64_t padding, bool align) {
   return x;
 }
 
-// Where a corner at integer positions (ix, iy) [N, Ho, Wo] (floats) reads [N, C, H * W + 1] (the planes, then a 0):
-// its flat index, or H * W (the 0) out of range; as [N, C, Ho * Wo] int64, and the validity as [N, 1, Ho * Wo].
+// Where a corner at integer positions pos (x, y[, z]: [N, ...outputs] floats each) reads [N, C, volume + 1] (the
+// planes or volumes, then a 0): its flat index, or the 0's out of range; as [N, C, outputs] int64, and the validity
+// as [N, 1, outputs]. sizes: the input's spatial sizes, last dim last.
 struct Corner {
   Tensor index, valid;
 };
 
-Corner corner_at(const Tensor& ix, const Tensor& iy, int64_t C, int64_t H, int64_t W) {
-  const Tensor valid = logical_and(logical_and(ge(ix, S(0)), lt(ix, S(static_cast<double>(W)))),
-                                   logical_and(ge(iy, S(0)), lt(iy, S(static_cast<double>(H)))));
-  const Tensor cx = to(clamp(ix, Scalar(0.0), Scalar(static_cast<double>(W - 1))), DType::Int64);
-  const Tensor cy = to(clamp(iy, Scalar(0.0), Scalar(static_cast<double>(H - 1))), DType::Int64);
-  const Tensor at = where(valid, add(mul(cy, Scalar(W)), cx), wrapped_scalar(Scalar(H * W)));
-  const int64_t N = ix.shape()[0], O = ix.shape()[1] * ix.shape()[2];
+Corner corner_at(const TensorList& pos, int64_t C, const Shape& sizes) {
+  const int64_t D = static_cast<int64_t>(pos.size()), N = pos[0].shape()[0], O = pos[0].numel() / std::max<int64_t>(N, 1);
+  Tensor valid, at;
+  int64_t volume = 1;
+  for (int64_t d = D - 1; d >= 0; --d) {  // z, y, x: outer to inner
+    const int64_t size = sizes[D - 1 - d];
+    const Tensor in = logical_and(ge(pos[d], S(0)), lt(pos[d], S(static_cast<double>(size))));
+    valid = valid.defined() ? logical_and(valid, in) : in;
+    const Tensor i = to(clamp(pos[d], Scalar(0.0), Scalar(static_cast<double>(size - 1))), DType::Int64);
+    at = at.defined() ? add(mul(at, Scalar(size)), i) : i;
+    volume *= size;
+  }
+  at = where(valid, at, wrapped_scalar(Scalar(volume)));
   return {expand(unsqueeze(reshape(at, {N, O}), 1), {N, C, O}), reshape(valid, {N, 1, O})};
 }
 
@@ -77,21 +87,27 @@ TensorList grid_sample_fwd(const TensorList& in, const OpArgs& args) {
   const Tensor &x = in[0], &grid = in[1];
   const Sampling s = sampling_args(args, op);
   check_cpu(op, {x, grid});
-  KILN_CHECK(x.dim() == 4, NotImplemented, op, ": only 4-D input ([N, C, H, W]) is supported, got shape ",
-             shape_str(x.shape()));
-  KILN_CHECK(grid.dim() == 4 && grid.shape()[3] == 2, Shape, op, ": expected a grid of shape [N, H_out, W_out, 2] "
-             "for 4-D input, got ", shape_str(grid.shape()));
+  KILN_CHECK(x.dim() == 4 || x.dim() == 5, Shape, op, ": expected 4-D ([N, C, H, W]) or 5-D ([N, C, D, H, W]) "
+             "input, got shape ", shape_str(x.shape()));
+  const int64_t D = x.dim() - 2;
+  KILN_CHECK(grid.dim() == x.dim() && grid.shape()[D + 1] == D, Shape, op, ": expected a grid of shape ",
+             D == 2 ? "[N, H_out, W_out, 2] for 4-D" : "[N, D_out, H_out, W_out, 3] for 5-D", " input, got ",
+             shape_str(grid.shape()));
   KILN_CHECK(grid.shape()[0] == x.shape()[0], Shape, op, ": expected grid and input to have same batch size, but got "
              "input with sizes ", shape_str(x.shape()), " and grid with sizes ", shape_str(grid.shape()));
   KILN_CHECK(is_floating(x.dtype()) && x.dtype() == grid.dtype(), DType, op, ": expected input and grid of one "
              "floating dtype, got ", dtype_name(x.dtype()), " and ", dtype_name(grid.dtype()));
-  KILN_CHECK(x.shape()[2] > 0 && x.shape()[3] > 0, Shape, op, ": expected input to have non-empty spatial dimensions, "
-             "but input has sizes ", shape_str(x.shape()));
+  bool empty = false;
+  for (int64_t d = 2; d < x.dim(); ++d) empty = empty || x.shape()[d] == 0;
+  KILN_CHECK(!empty, Shape, op, ": expected input to have non-empty spatial dimensions, but input has sizes ",
+             shape_str(x.shape()));
   KILN_CHECK(s.mode == 0 || s.mode == 1, Argument, op, ": unknown mode ", s.mode);
   KILN_CHECK(s.padding >= 0 && s.padding <= 2, Argument, op, ": unknown padding mode ", s.padding);
   const DType ct = compute_dtype(x.dtype());
   const Tensor xc = contiguous(cast(x, ct)), gc = contiguous(cast(grid, ct));
-  Tensor out = Tensor::empty({x.shape()[0], x.shape()[1], grid.shape()[1], grid.shape()[2]}, ct, x.device());
+  Shape out_shape{x.shape()[0], x.shape()[1]};
+  for (int64_t d = 1; d <= D; ++d) out_shape.push_back(grid.shape()[d]);
+  Tensor out = Tensor::empty(out_shape, ct, x.device());
   cpu::grid_sample_kernel(out, xc, gc, kernel_args(s));
   return {cast(out, x.dtype())};
 }
@@ -102,48 +118,71 @@ TensorList grid_sample_fwd(const TensorList& in, const OpArgs& args) {
 // are piecewise linear in the grid). Every op here is differentiable, so this has derivatives of its own.
 TensorList grid_sample_vjp(const Tensor& g, const Tensor& x, const Tensor& grid, const Sampling& s, bool want_input,
                            bool want_grid) {
-  const int64_t N = x.shape()[0], C = x.shape()[1], H = x.shape()[2], W = x.shape()[3];
-  const int64_t O = grid.shape()[1] * grid.shape()[2];
-  const Tensor ix = source(select(grid, 3, 0), W, s.padding, s.align);
-  const Tensor iy = source(select(grid, 3, 1), H, s.padding, s.align);
+  const int64_t D = x.dim() - 2, N = x.shape()[0], C = x.shape()[1];
+  const Shape sizes(x.shape().begin() + 2, x.shape().end());
+  const Shape positions(grid.shape().begin(), grid.shape().end() - 1);
+  int64_t volume = 1;
+  for (int64_t size : sizes) volume *= size;
+  const int64_t O = checked_numel(positions, "grid_sample") / std::max<int64_t>(N, 1);
+  TensorList pos;  // x, y[, z]
+  for (int64_t d = 0; d < D; ++d) pos.push_back(source(select(grid, D + 1, d), sizes[D - 1 - d], s.padding, s.align));
   const Tensor gflat = reshape(g, {N, C, O});
-  const Tensor flat = cat({reshape(x, {N, C, H * W}), zeros({N, C, 1}, x.dtype())}, 2);
+  const Tensor flat = cat({reshape(x, {N, C, volume}), zeros({N, C, 1}, x.dtype())}, 2);
   std::vector<Corner> corners;
   std::vector<Tensor> weights;
-  Tensor wx0, wx1, wy0, wy1;
+  std::vector<std::array<Tensor, 2>> factors(static_cast<size_t>(D));  // per dim: x1 - ix, ix - x0
   if (s.mode == 1) {
-    corners.push_back(corner_at(round(ix), round(iy), C, H, W));
+    TensorList nearest;
+    for (const Tensor& p : pos) nearest.push_back(round(p));
+    corners.push_back(corner_at(nearest, C, sizes));
     weights.push_back(ones({N, 1, O}, x.dtype()));
   } else {
-    const Tensor x0 = floor(ix), y0 = floor(iy), x1 = add(x0, 1.0), y1 = add(y0, 1.0);
-    wx0 = reshape(sub(x1, ix), {N, 1, O});
-    wx1 = reshape(sub(ix, x0), {N, 1, O});
-    wy0 = reshape(sub(y1, iy), {N, 1, O});
-    wy1 = reshape(sub(iy, y0), {N, 1, O});
-    corners = {corner_at(x0, y0, C, H, W), corner_at(x1, y0, C, H, W), corner_at(x0, y1, C, H, W),
-               corner_at(x1, y1, C, H, W)};
-    weights = {mul(wx0, wy0), mul(wx1, wy0), mul(wx0, wy1), mul(wx1, wy1)};
+    TensorList lo;
+    for (int64_t d = 0; d < D; ++d) {
+      lo.push_back(floor(pos[d]));
+      factors[d] = {reshape(sub(add(lo[d], 1.0), pos[d]), {N, 1, O}), reshape(sub(pos[d], lo[d]), {N, 1, O})};
+    }
+    for (int64_t k = 0; k < (int64_t{1} << D); ++k) {  // x fastest: nw, ne, sw, se (then the far z layer)
+      TensorList at;
+      Tensor w;
+      for (int64_t d = 0; d < D; ++d) {
+        const int64_t side = (k >> d) & 1;
+        at.push_back(side ? add(lo[d], 1.0) : lo[d]);
+        w = w.defined() ? mul(w, factors[d][side]) : factors[d][side];
+      }
+      corners.push_back(corner_at(at, C, sizes));
+      weights.push_back(w);
+    }
   }
   Tensor grad_input, grad_grid;
   if (want_input) {
-    Tensor acc = zeros({N, C, H * W + 1}, x.dtype());
+    Tensor acc = zeros({N, C, volume + 1}, x.dtype());
     for (size_t k = 0; k < corners.size(); ++k)
       acc = scatter_add(acc, 2, corners[k].index, mul(gflat, where(corners[k].valid, weights[k], S(0))));
-    grad_input = reshape(narrow(acc, 2, 0, H * W), x.shape());
+    grad_input = reshape(narrow(acc, 2, 0, volume), x.shape());
   }
   if (want_grid) {
-    Tensor slope = Tensor::empty(grid.shape(), grid.dtype(), grid.device());
-    cpu::grid_source_slope_kernel(slope, contiguous(detach(grid)), H, W, kernel_args(s));
     if (s.mode == 1) {
       grad_grid = mul(detach(grid), 0.0);
     } else {
+      Tensor slope = Tensor::empty(grid.shape(), grid.dtype(), grid.device());
+      cpu::grid_source_slope_kernel(slope, contiguous(detach(grid)), sizes, kernel_args(s));
       std::vector<Tensor> v;
       for (const Corner& c : corners) v.push_back(gather(flat, 2, c.index));
-      const Tensor dx = add(mul(sub(v[1], v[0]), wy0), mul(sub(v[3], v[2]), wy1));
-      const Tensor dy = add(mul(sub(v[2], v[0]), wx0), mul(sub(v[3], v[1]), wx1));
-      const Shape pos{N, grid.shape()[1], grid.shape()[2]};
-      const Tensor gx = reshape(sum(mul(gflat, dx), {1}), pos), gy = reshape(sum(mul(gflat, dy), {1}), pos);
-      grad_grid = mul(stack({gx, gy}, 3), slope);
+      TensorList per_dim;
+      for (int64_t d = 0; d < D; ++d) {
+        // d weight_k / d pos_d: -1 or +1 (the corner's side along d) times the other dims' factors
+        Tensor slope_d;
+        for (int64_t k = 0; k < (int64_t{1} << D); ++k) {
+          Tensor term = v[k];
+          for (int64_t d2 = 0; d2 < D; ++d2)
+            if (d2 != d) term = mul(term, factors[d2][(k >> d2) & 1]);
+          slope_d = !slope_d.defined() ? ((k >> d) & 1 ? term : neg(term))
+                                       : ((k >> d) & 1 ? add(slope_d, term) : sub(slope_d, term));
+        }
+        per_dim.push_back(reshape(sum(mul(gflat, slope_d), {1}), positions));
+      }
+      grad_grid = mul(stack(per_dim, D + 1), slope);
     }
   }
   return {grad_input, grad_grid};
@@ -189,30 +228,43 @@ Tensor steps_tensor(int64_t n, bool align, DType dtype) {
 TensorList affine_grid_fwd(const TensorList& in, const OpArgs& args) {
   const char* op = "affine_grid";
   const Tensor& theta = in[0];
-  KILN_CHECK(args.ints.size() == 5, NotImplemented, op, ": only 2-D sizes [N, C, H, W] are supported, got ",
-             args.ints.size() - 1, " values");
-  const int64_t N = args.ints[0], H = args.ints[2], W = args.ints[3];
-  const bool align = args.ints[4] != 0;
+  const Shape size(args.ints.begin(), args.ints.end() - (args.ints.empty() ? 0 : 1));
+  KILN_CHECK(size.size() == 4 || size.size() == 5, NotImplemented, op, ": affine_grid only supports 4D and 5D sizes, "
+             "for 2D and 3D affine transforms, respectively. Got size ", shape_str(size), ".");
+  const int64_t D = static_cast<int64_t>(size.size()) - 2, N = size[0];
+  const bool align = args.ints.back() != 0;
   check_cpu(op, {theta});
   KILN_CHECK(is_floating(theta.dtype()), DType, op, ": expected theta of a floating dtype, got ",
              dtype_name(theta.dtype()));
-  KILN_CHECK(theta.dim() == 3 && theta.shape()[0] == N && theta.shape()[1] == 2 && theta.shape()[2] == 3, Shape, op,
-             ": expected a batch of 2D affine matrices of shape Nx2x3 for size ",
-             shape_str(Shape(args.ints.begin(), args.ints.begin() + 4)), ". Got ", shape_str(theta.shape()), ".");
-  KILN_CHECK(H > 0 && W > 0, Shape, op, ": expected non-zero, positive output size, got ",
-             shape_str(Shape(args.ints.begin(), args.ints.begin() + 4)));
+  KILN_CHECK(theta.dim() == 3 && theta.shape()[0] == N && theta.shape()[1] == D && theta.shape()[2] == D + 1, Shape, op,
+             ": expected a batch of ", D, "D affine matrices of shape Nx", D, "x", D + 1, " for size ",
+             shape_str(size), ". Got ", shape_str(theta.shape()), ".");
+  KILN_CHECK(*std::min_element(size.begin(), size.end()) > 0, Shape, op,
+             ": expected non-zero, positive output size, got ", shape_str(size));
   const DType dt = theta.dtype();
-  const Tensor xs = expand(reshape(steps_tensor(W, align, dt), {1, W}), {H, W});
-  const Tensor ys = expand(reshape(steps_tensor(H, align, dt), {H, 1}), {H, W});
-  const Tensor base = reshape(stack({xs, ys, full({H, W}, Scalar(1.0), dt)}, 2), {H * W, 3});
-  return {reshape(matmul(base, transpose(theta, 1, 2)), {N, H, W, 2})};
+  const Shape spatial(size.begin() + 2, size.end());  // [H, W] or [D, H, W]
+  TensorList columns;                                  // x along the last dim, y, z: each broadcast to spatial
+  for (int64_t d = 0; d < D; ++d) {
+    const int64_t along = D - 1 - d, n = spatial[along];
+    Shape view(static_cast<size_t>(D), 1);
+    view[along] = n;
+    columns.push_back(expand(reshape(steps_tensor(n, align, dt), view), spatial));
+  }
+  columns.push_back(full(spatial, Scalar(1.0), dt));
+  const int64_t points = checked_numel(spatial, op);
+  const Tensor base = reshape(stack(columns, D), {points, D + 1});
+  Shape out{N};
+  out.insert(out.end(), spatial.begin(), spatial.end());
+  out.push_back(D);
+  return {reshape(matmul(base, transpose(theta, 1, 2)), out)};
 }
 
 const OpDef kGridSample{"grid_sample",
                         "grid_sample(Tensor input, Tensor grid; ints: mode (0 bilinear, 1 nearest), padding_mode (0 "
                         "zeros, 1 border, 2 reflection), align_corners)",
                         2, OpKind::Primitive, grid_sample_fwd, nullptr, grid_sample_derivative, kSaveInputs};
-const OpDef kAffineGrid{"affine_grid", "affine_grid(Tensor theta; ints: size[4] (N, C, H, W), align_corners)", 1,
+const OpDef kAffineGrid{"affine_grid",
+                        "affine_grid(Tensor theta; ints: size[4 or 5] (N, C, [D,] H, W), align_corners)", 1,
                         OpKind::Composite, affine_grid_fwd};
 
 }  // namespace

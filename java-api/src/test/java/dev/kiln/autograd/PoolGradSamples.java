@@ -27,7 +27,20 @@ final class PoolGradSamples {
       v[i] = (2 * px + 1) / 4 - 1;  // x: pixel px of 4 columns, align_corners false
       v[i + 1] = (2 * py + 1) / 3 - 1;
     }
-    return Tensor.of(v, n, h, w, 2).to(dev.kiln.DType.FLOAT64);
+    return Tensor.of(v, n, h, w, 2).to(dev.kiln.DType.FLOAT64).requiresGrad(true);
+  }
+
+  /** A grid [1, 2, 2, 2, 3] into a [2, 3, 4] volume (D, H, W), its positions off the voxel boundaries as offGrid's. */
+  private static Tensor offVolumeGrid() {
+    java.util.Random r = new java.util.Random(6);
+    int[] sizes = {4, 3, 2};  // along x, y, z
+    double[] v = new double[8 * 3];
+    for (int i = 0; i < v.length; i++) {
+      int size = sizes[i % 3];
+      double p = r.nextInt(size + 1) - 1 + 0.3 + 0.4 * r.nextDouble();
+      v[i] = (2 * p + 1) / size - 1;
+    }
+    return Tensor.of(v, 1, 2, 2, 2, 3).requiresGrad(true);
   }
 
   /** The indices of a 2x2 max pool of an ascending [1, 2, 2 h, 2 w] tensor: each window's bottom-right corner. */
@@ -116,8 +129,15 @@ final class PoolGradSamples {
         Sampling.gridSample(in[0], in[1], "bilinear", "reflection", false),
         Sampling.gridSample(in[0], in[1].detach(), "nearest", "zeros", false)),
         () -> of(randn(1, 2, 3, 4), offGrid(1, 2, 3)));
+    s.sample("grid_sample", "5-D: trilinear with each padding, nearest", in -> of(
+        Sampling.gridSample(in[0], in[1]), Sampling.gridSample(in[0], in[1], "bilinear", "border", true),
+        Sampling.gridSample(in[0], in[1], "bilinear", "reflection", false),
+        Sampling.gridSample(in[0], in[1].detach(), "nearest", "zeros", false)),
+        () -> of(randn(1, 2, 2, 3, 4), offVolumeGrid()));
     s.sample("affine_grid", "", in -> of(Sampling.affineGrid(in[0], new long[] {2, 1, 3, 4}, false)),
         () -> of(randn(2, 2, 3)));
+    s.sample("affine_grid", "3-D", in -> of(Sampling.affineGrid(in[0], new long[] {2, 1, 2, 3, 4}, true)),
+        () -> of(randn(2, 3, 4)));
     s.sample("upsample_nearest3d", "nearest and nearest-exact", in -> of(Sampling.interpolate(in[0],
         new long[] {3, 5, 2}, "nearest"), Sampling.interpolate(in[0], new double[] {1.5, 0.7, 2}, "nearest-exact")),
         () -> of(randn(1, 2, 2, 3, 3)));

@@ -244,6 +244,8 @@ class ParityTest {
           + "zeros over the flattened volumes, then a view"),
       new NameDifference("GridSampler2DBackward0", "GridSampleBackward0", "PyTorch's grid_sample calls grid_sampler, "
           + "then grid_sampler_2d; one row in Kiln"),
+      new NameDifference("GridSampler3DBackward0", "GridSampleBackward0", "PyTorch's grid_sample calls grid_sampler, "
+          + "then grid_sampler_3d for 5-D input; one row in Kiln"),
       new NameDifference("AffineGridGeneratorBackward0", "ViewBackward0", "Kiln's affine_grid is a composite: a "
           + "matmul of the base grid, then a view"),
       new NameDifference("UpsampleNearest1DBackward1", "SqueezeBackward0", "Kiln upsamples 1-D as 2-D over [N, C, 1, W]"),

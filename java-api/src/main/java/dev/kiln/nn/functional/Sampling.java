@@ -59,9 +59,10 @@ public final class Sampling {
 
   /**
    * {@code F.grid_sample}: input [N, C, H, W] sampled at grid [N, H_out, W_out, 2], whose (x, y) in [-1, 1] span
-   * the input (the corner pixels' centres when alignCorners, their outer edges otherwise); mode "bilinear" or
-   * "nearest"; paddingMode "zeros", "border" or "reflection" for positions outside. Gradients of any order reach
-   * the input and (bilinear) the grid.
+   * the input (the corner pixels' centres when alignCorners, their outer edges otherwise), or input [N, C, D, H, W]
+   * at grid [N, D_out, H_out, W_out, 3] ((x, y, z); "bilinear" is trilinear there, as in PyTorch); mode "bilinear"
+   * or "nearest"; paddingMode "zeros", "border" or "reflection" for positions outside. A fused kernel with a fused
+   * first derivative; gradients of any order reach the input and (bilinear) the grid.
    */
   public static Tensor gridSample(Tensor input, Tensor grid, String mode, String paddingMode, boolean alignCorners) {
     int m = switch (mode) {
@@ -80,7 +81,10 @@ public final class Sampling {
     return SpatialArgs.call(GRID_SAMPLE, SpatialArgs.handles(input, grid), new long[] {m, p, alignCorners ? 1 : 0});
   }
 
-  /** {@code F.affine_grid}: the grid [N, H, W, 2] of the affine maps theta [N, 2, 3] for size (N, C, H, W). */
+  /**
+   * {@code F.affine_grid}: the grid [N, H, W, 2] of the affine maps theta [N, 2, 3] for size (N, C, H, W), or [N, D,
+   * H, W, 3] of theta [N, 3, 4] for size (N, C, D, H, W).
+   */
   public static Tensor affineGrid(Tensor theta, long[] size, boolean alignCorners) {
     long[] ints = java.util.Arrays.copyOf(size, size.length + 1);
     ints[size.length] = alignCorners ? 1 : 0;
