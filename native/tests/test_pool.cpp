@@ -711,7 +711,7 @@ TEST(grid_sample_at_the_identity_and_shifted) {
   const Tensor x = uniform({2, 3, 4, 5}, 31, -1, 1, DType::Float64);
   const Tensor eye = expand(reshape(make({1, 0, 0, 0, 1, 0}, {2, 3}, DType::Float64), {1, 2, 3}), {2, 2, 3});
   for (bool align : {false, true})
-    for (GridSampleMode mode : {GridSampleMode::Bilinear, GridSampleMode::Nearest}) {
+    for (GridSampleMode mode : {GridSampleMode::Bilinear, GridSampleMode::Nearest, GridSampleMode::Bicubic}) {
       const Tensor grid = affine_grid(eye, {2, 3, 4, 5}, align);
       CHECK_SAME(grid_sample(x, grid, mode, GridPadding::Zeros, align), x, 1e-12);
     }
@@ -741,7 +741,7 @@ TEST(grid_sample_out_of_range_corners_add_nothing) {
 // give the second): the two agree in every mode, padding and corner rule, and match finite differences (positions
 // kept off pixel boundaries and clamps, where the weights have kinks).
 TEST(grid_sample_fused_gradient_matches_the_differentiable_one) {
-  for (GridSampleMode mode : {GridSampleMode::Bilinear, GridSampleMode::Nearest})
+  for (GridSampleMode mode : {GridSampleMode::Bilinear, GridSampleMode::Nearest, GridSampleMode::Bicubic})
     for (GridPadding pad : {GridPadding::Zeros, GridPadding::Border, GridPadding::Reflection})
       for (bool align : {false, true}) {
         Tensor x = uniform({2, 3, 4, 5}, 32, -1, 1, DType::Float64);
@@ -757,7 +757,7 @@ TEST(grid_sample_fused_gradient_matches_the_differentiable_one) {
         const Tensor by_input = test::numeric_grad(
             [&](const Tensor& in) { return grid_sample(in, detach(grid), mode, pad, align); }, detach(x), probe);
         CHECK_SAME(fused[0], by_input, 1e-6);
-        if (mode == GridSampleMode::Bilinear) {
+        if (mode != GridSampleMode::Nearest) {
           const Tensor by_grid = test::numeric_grad(
               [&](const Tensor& in) { return grid_sample(detach(x), in, mode, pad, align); }, detach(grid), probe);
           CHECK_SAME(fused[1], by_grid, 1e-6);
@@ -800,6 +800,8 @@ TEST(grid_sample_volumes) {
                "Nx2x3");
   CHECK_THROWS(grid_sample(x, zeros({2, 3, 4, 5, 2}, DType::Float64)), Shape,
                "grid_sample: expected a grid of shape [N, D_out, H_out, W_out, 3] for 5-D input");
+  CHECK_THROWS(grid_sample(x, zeros({2, 3, 4, 5, 3}, DType::Float64), GridSampleMode::Bicubic), Argument,
+               "grid_sample: bicubic interpolation only supports 4D input");
 }
 
 // float32 computes in float32, as PyTorch's kernel: the same as float64 to float rounding.

@@ -34,11 +34,16 @@ Position<T> reflect(T in, int64_t twice_low, int64_t twice_high) {
   return flips % 2 == 0 ? Position<T>{extra + min, sign} : Position<T>{span - extra + min, -sign};
 }
 
-// PyTorch's grid_sampler_compute_source_index_set_grad: unnormalize, then the padding mode.
+// PyTorch's grid_sampler_unnormalize_set_grad: [-1, 1] to pixel positions.
 template <typename T>
-Position<T> source(T coord, int64_t size, const GridSampling& s) {
-  Position<T> p = s.align_corners ? Position<T>{(coord + 1) / 2 * static_cast<T>(size - 1), static_cast<T>(size - 1) / 2}
-                                  : Position<T>{((coord + 1) * static_cast<T>(size) - 1) / 2, static_cast<T>(size) / 2};
+Position<T> unnormalize(T coord, int64_t size, bool align_corners) {
+  return align_corners ? Position<T>{(coord + 1) / 2 * static_cast<T>(size - 1), static_cast<T>(size - 1) / 2}
+                       : Position<T>{((coord + 1) * static_cast<T>(size) - 1) / 2, static_cast<T>(size) / 2};
+}
+
+// PyTorch's compute_coordinates with its gradient: the padding mode applied to a position.
+template <typename T>
+Position<T> pad(Position<T> p, int64_t size, const GridSampling& s) {
   if (s.padding == 2) {
     const Position<T> r = s.align_corners ? reflect(p.at, 0, 2 * (size - 1)) : reflect(p.at, -1, 2 * size - 1);
     p = {r.at, p.slope * r.slope};
@@ -49,6 +54,12 @@ Position<T> source(T coord, int64_t size, const GridSampling& s) {
     else if (p.at >= limit) p = {limit, T(0)};
   }
   return p;
+}
+
+// PyTorch's grid_sampler_compute_source_index_set_grad: unnormalize, then the padding mode.
+template <typename T>
+Position<T> source(T coord, int64_t size, const GridSampling& s) {
+  return pad(unnormalize(coord, size, s.align_corners), size, s);
 }
 
 // One output's corners (flat index in the plane or volume, -1 outside; corner k takes x0 or x1 by its bit 0, y by
@@ -214,13 +225,151 @@ void backward(const Tensor& grad_input, const Tensor& grad_grid, const Tensor& g
   });
 }
 
+// ---- bicubic (2-D): 4 x 4 taps around the unnormalized position, each tap's coordinates padded on their own (as
+// PyTorch's get_value_bounded), weights from Keys' cubic convolution (A = -0.75) of the fractional parts.
+
+template <typename T>
+struct Bicubic {
+  int64_t at[4][4];  // [row i][column j]: flat index, -1 outside
+  T cx[4], cy[4], dcx[4], dcy[4];  // the coefficients and their derivatives with respect to -tx, -ty (PyTorch's)
+  T slope_x, slope_y;               // d ix / d grid x: the unnormalizing scale
+};
+
+// PyTorch's get_cubic_upsample_coefficients and get_cubic_coefficients_grad (dc: the derivatives with respect to -t,
+// which its backward subtracts).
+template <typename T>
+void cubic_coefficients(T t, T* c, T* dc) {
+  constexpr T A = T(-0.75);
+  T x = t + 1;
+  c[0] = ((A * x - 5 * A) * x + 8 * A) * x - 4 * A;
+  c[1] = ((A + 2) * t - (A + 3)) * t * t + 1;
+  x = 1 - t;
+  c[2] = ((A + 2) * x - (A + 3)) * x * x + 1;
+  x = 2 - t;
+  c[3] = ((A * x - 5 * A) * x + 8 * A) * x - 4 * A;
+  x = -1 - t;
+  dc[0] = (-3 * A * x - 10 * A) * x - 8 * A;
+  x = -t;
+  dc[1] = (-3 * (A + 2) * x - 2 * (A + 3)) * x;
+  x = 1 - t;
+  dc[2] = (3 * (A + 2) * x - 2 * (A + 3)) * x;
+  x = 2 - t;
+  dc[3] = (3 * A * x - 10 * A) * x + 8 * A;
+}
+
+template <typename T>
+Bicubic<T> bicubic_of(const T* g, int64_t H, int64_t W, const GridSampling& s) {
+  Bicubic<T> b{};
+  const Position<T> px = unnormalize(g[0], W, s.align_corners), py = unnormalize(g[1], H, s.align_corners);
+  b.slope_x = px.slope;
+  b.slope_y = py.slope;
+  const T x0 = std::floor(px.at), y0 = std::floor(py.at);
+  cubic_coefficients(px.at - x0, b.cx, b.dcx);
+  cubic_coefficients(py.at - y0, b.cy, b.dcy);
+  const int64_t sizes[2] = {H, W};
+  for (int i = 0; i < 4; ++i)
+    for (int j = 0; j < 4; ++j) {
+      // the tap's position padded (its slope is not used: the taps move with the grid only by whole pixels)
+      const T tap[2] = {pad(Position<T>{x0 - 1 + j, T(0)}, W, s).at, pad(Position<T>{y0 - 1 + i, T(0)}, H, s).at};
+      b.at[i][j] = flat<T, 2>(tap, sizes);
+    }
+  return b;
+}
+
+template <typename T>
+std::vector<Bicubic<T>> all_bicubic(const Tensor& grid, int64_t H, int64_t W, const GridSampling& s) {
+  const int64_t outputs = grid.numel() / 2;
+  std::vector<Bicubic<T>> taps(static_cast<size_t>(outputs));
+  const T* g = grid.data<T>();
+  parallel_for(outputs, 1024, [&](int64_t begin, int64_t end) {
+    for (int64_t o = begin; o < end; ++o) taps[o] = bicubic_of(g + 2 * o, H, W, s);
+  });
+  return taps;
+}
+
+template <typename T>
+T tap_value(const T* plane, int64_t at) {
+  return at >= 0 ? plane[at] : T(0);
+}
+
+// Rows along x first, then the four rows along y, as PyTorch's cubic_interp1d nests them.
+template <typename T>
+void bicubic_forward(const Tensor& out, const Tensor& input, const Tensor& grid, const GridSampling& s) {
+  const Extent e = extent<2>(input, grid);
+  const std::vector<Bicubic<T>> taps = all_bicubic<T>(grid, e.sizes[0], e.sizes[1], s);
+  const T* x = input.data<T>();
+  T* y = out.data<T>();
+  parallel_for(e.N * e.C, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t nc = begin; nc < end; ++nc) {
+      const T* src = x + nc * e.plane;
+      const Bicubic<T>* t = taps.data() + (nc / e.C) * e.outputs;
+      T* dst = y + nc * e.outputs;
+      for (int64_t o = 0; o < e.outputs; ++o) {
+        T rows[4];
+        for (int i = 0; i < 4; ++i) {
+          const int64_t* at = t[o].at[i];
+          rows[i] = tap_value(src, at[0]) * t[o].cx[0] + tap_value(src, at[1]) * t[o].cx[1] +
+                    tap_value(src, at[2]) * t[o].cx[2] + tap_value(src, at[3]) * t[o].cx[3];
+        }
+        dst[o] = rows[0] * t[o].cy[0] + rows[1] * t[o].cy[1] + rows[2] * t[o].cy[2] + rows[3] * t[o].cy[3];
+      }
+    }
+  });
+}
+
+template <typename T>
+void bicubic_backward(const Tensor& grad_input, const Tensor& grad_grid, const Tensor& grad_out, const Tensor& input,
+                      const Tensor& grid, const GridSampling& s) {
+  const Extent e = extent<2>(input, grid);
+  const std::vector<Bicubic<T>> taps = all_bicubic<T>(grid, e.sizes[0], e.sizes[1], s);
+  const T* g = grad_out.data<T>();
+  if (grad_input.defined()) {
+    T* gi = grad_input.data<T>();
+    parallel_for(e.N * e.C, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t nc = begin; nc < end; ++nc) {
+        T* dst = gi + nc * e.plane;
+        std::fill(dst, dst + e.plane, T(0));
+        const Bicubic<T>* t = taps.data() + (nc / e.C) * e.outputs;
+        const T* go = g + nc * e.outputs;
+        for (int64_t o = 0; o < e.outputs; ++o)
+          for (int i = 0; i < 4; ++i)
+            for (int j = 0; j < 4; ++j)
+              if (t[o].at[i][j] >= 0) dst[t[o].at[i][j]] += go[o] * t[o].cx[j] * t[o].cy[i];
+      }
+    });
+  }
+  if (!grad_grid.defined()) return;
+  T* gg = grad_grid.data<T>();
+  const T* x = input.data<T>();
+  parallel_for(e.N * e.outputs, 256, [&](int64_t begin, int64_t end) {
+    for (int64_t no = begin; no < end; ++no) {
+      const Bicubic<T>& t = taps[no];
+      const int64_t n = no / e.outputs, o = no % e.outputs;
+      T gx = 0, gy = 0;
+      for (int64_t c = 0; c < e.C; ++c) {
+        const T* src = x + (n * e.C + c) * e.plane;
+        const T go = g[(n * e.C + c) * e.outputs + o];
+        for (int i = 0; i < 4; ++i)
+          for (int j = 0; j < 4; ++j) {
+            const T v = tap_value(src, t.at[i][j]) * go;
+            gx -= v * t.dcx[j] * t.cy[i];
+            gy -= v * t.cx[j] * t.dcy[i];
+          }
+      }
+      gg[2 * no] = t.slope_x * gx;
+      gg[2 * no + 1] = t.slope_y * gy;
+    }
+  });
+}
+
 }  // namespace
 
 void grid_sample_kernel(const Tensor& out, const Tensor& input, const Tensor& grid, const GridSampling& s) {
   dispatch(input.dtype(), [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_floating_point_v<T>) {
-      if (input.dim() == 4) forward<T, 2>(out, input, grid, s);
+      if (s.mode == 2) bicubic_forward<T>(out, input, grid, s);
+      else if (input.dim() == 4) forward<T, 2>(out, input, grid, s);
       else forward<T, 3>(out, input, grid, s);
     } else {
       fail(ErrorKind::Internal, "grid_sample: floating dtypes only");
@@ -233,7 +382,8 @@ void grid_sample_backward_kernel(const Tensor& grad_input, const Tensor& grad_gr
   dispatch(input.dtype(), [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_floating_point_v<T>) {
-      if (input.dim() == 4) backward<T, 2>(grad_input, grad_grid, grad_out, input, grid, s);
+      if (s.mode == 2) bicubic_backward<T>(grad_input, grad_grid, grad_out, input, grid, s);
+      else if (input.dim() == 4) backward<T, 2>(grad_input, grad_grid, grad_out, input, grid, s);
       else backward<T, 3>(grad_input, grad_grid, grad_out, input, grid, s);
     } else {
       fail(ErrorKind::Internal, "grid_sample_backward: floating dtypes only");

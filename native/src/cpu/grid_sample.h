@@ -10,14 +10,14 @@
 namespace kiln::cpu {
 
 struct GridSampling {
-  int64_t mode;     // 0 bilinear (trilinear over 3-D input), 1 nearest
+  int64_t mode;     // 0 bilinear (trilinear over 3-D input), 1 nearest, 2 bicubic (2-D)
   int64_t padding;  // 0 zeros, 1 border, 2 reflection
   bool align_corners;
 };
 
 // out [N, C, (Do,) Ho, Wo]: each output the (bi/tri)linear blend of its corners (x fastest, then y, then z: nw, ne,
-// sw, se; tnw ... bse, summed in that order; a corner outside the input adds nothing) or its nearest pixel (half to
-// even).
+// sw, se; tnw ... bse, summed in that order; a corner outside the input adds nothing), its nearest pixel (half to
+// even), or the bicubic blend of its 4 x 4 taps (each tap's coordinates padded on their own, as PyTorch's).
 void grid_sample_kernel(const Tensor& out, const Tensor& input, const Tensor& grid, const GridSampling& s);
 
 // grad_input (written whole; may be undefined) gets each output's gradient times its corner weights;

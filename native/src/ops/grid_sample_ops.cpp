@@ -38,13 +38,17 @@ Tensor reflect(const Tensor& in, int64_t twice_low, int64_t twice_high) {
   return where(eq(fmod(flips, 2.0), S(0)), add(extra, min), add(sub(S(span), extra), min));
 }
 
-// Source positions along one dim for the padding mode (0 zeros, 1 border, 2 reflection), in ops (their
-// derivative is only used through the kernel's slopes, see grid_sample_derivative).
-Tensor source(const Tensor& c, int64_t size, int64_t padding, bool align) {
-  Tensor x = unnormalize(c, size, align);
+// PyTorch's compute_coordinates: a position under the padding mode (0 zeros, 1 border, 2 reflection), in ops.
+Tensor pad_position(Tensor x, int64_t size, int64_t padding, bool align) {
   if (padding == 2) x = align ? reflect(x, 0, 2 * (size - 1)) : reflect(x, -1, 2 * size - 1);
   if (padding != 0) x = clamp(x, Scalar(0.0), Scalar(static_cast<double>(size - 1)));
   return x;
+}
+
+// Source positions along one dim, in ops (their derivative is only used through the kernel's slopes, see
+// grid_sample_derivative).
+Tensor source(const Tensor& c, int64_t size, int64_t padding, bool align) {
+  return pad_position(unnormalize(c, size, align), size, padding, align);
 }
 
 // Where a corner at integer positions pos (x, y[, z]: [N, ...outputs] floats each) reads [N, C, volume + 1] (the
@@ -101,7 +105,8 @@ TensorList grid_sample_fwd(const TensorList& in, const OpArgs& args) {
   for (int64_t d = 2; d < x.dim(); ++d) empty = empty || x.shape()[d] == 0;
   KILN_CHECK(!empty, Shape, op, ": expected input to have non-empty spatial dimensions, but input has sizes ",
              shape_str(x.shape()));
-  KILN_CHECK(s.mode == 0 || s.mode == 1, Argument, op, ": unknown mode ", s.mode);
+  KILN_CHECK(s.mode >= 0 && s.mode <= 2, Argument, op, ": unknown mode ", s.mode);
+  KILN_CHECK(s.mode != 2 || D == 2, Argument, op, ": bicubic interpolation only supports 4D input");
   KILN_CHECK(s.padding >= 0 && s.padding <= 2, Argument, op, ": unknown padding mode ", s.padding);
   const DType ct = compute_dtype(x.dtype());
   const Tensor xc = contiguous(cast(x, ct)), gc = contiguous(cast(grid, ct));
@@ -112,12 +117,74 @@ TensorList grid_sample_fwd(const TensorList& in, const OpArgs& args) {
   return {cast(out, x.dtype())};
 }
 
+// Keys' cubic convolution coefficients (A = -0.75) of the fractional part t, and their derivatives, in ops (as
+// cpu/grid_sample.cpp's cubic_coefficients).
+std::array<Tensor, 4> cubic_coefficients(const Tensor& t) {
+  constexpr double A = -0.75;
+  auto near = [](const Tensor& x) { return add(mul(mul(sub(mul(x, A + 2), A + 3), x), x), 1.0); };
+  auto far = [](const Tensor& x) { return sub(mul(add(mul(sub(mul(x, A), 5 * A), x), 8 * A), x), 4 * A); };
+  return {far(add(t, 1.0)), near(t), near(sub(S(1.0), t)), far(sub(S(2.0), t))};
+}
+
+// The derivatives with respect to -t (PyTorch's get_cubic_coefficients_grad), which the caller subtracts.
+std::array<Tensor, 4> cubic_coefficient_slopes(const Tensor& t) {
+  constexpr double A = -0.75;
+  const Tensor a = sub(S(-1.0), t), b = neg(t), c = sub(S(1.0), t), d = sub(S(2.0), t);
+  return {sub(mul(sub(mul(a, -3 * A), 10 * A), a), 8 * A), mul(sub(mul(b, -3 * (A + 2)), 2 * (A + 3)), b),
+          mul(sub(mul(c, 3 * (A + 2)), 2 * (A + 3)), c), add(mul(sub(mul(d, 3 * A), 10 * A), d), 8 * A)};
+}
+
+// bicubic's derivative in ops: the 4 x 4 taps (each padded on its own) scatter-add the gradient times cx[j] cy[i];
+// the grid's gradient sums the gradient times the tap values times the coefficients' slopes, times the unnormalizing
+// scale (the taps' padding moves them by whole pixels only).
+TensorList bicubic_vjp(const Tensor& g, const Tensor& x, const Tensor& grid, const Sampling& s, bool want_input,
+                       bool want_grid) {
+  const int64_t N = x.shape()[0], C = x.shape()[1], H = x.shape()[2], W = x.shape()[3];
+  const Shape sizes{H, W}, positions{N, grid.shape()[1], grid.shape()[2]};
+  const int64_t O = grid.shape()[1] * grid.shape()[2];
+  const Tensor ux = unnormalize(select(grid, 3, 0), W, s.align), uy = unnormalize(select(grid, 3, 1), H, s.align);
+  const Tensor x0 = floor(ux), y0 = floor(uy);
+  const Tensor tx = reshape(sub(ux, x0), {N, 1, O}), ty = reshape(sub(uy, y0), {N, 1, O});
+  const std::array<Tensor, 4> cx = cubic_coefficients(tx), cy = cubic_coefficients(ty);
+  const Tensor gflat = reshape(g, {N, C, O});
+  std::vector<Corner> taps;  // [i * 4 + j]: row i, column j
+  for (int64_t i = 0; i < 4; ++i)
+    for (int64_t j = 0; j < 4; ++j)
+      taps.push_back(corner_at({pad_position(add(x0, static_cast<double>(j - 1)), W, s.padding, s.align),
+                                pad_position(add(y0, static_cast<double>(i - 1)), H, s.padding, s.align)},
+                               C, sizes));
+  Tensor grad_input, grad_grid;
+  if (want_input) {
+    Tensor acc = zeros({N, C, H * W + 1}, x.dtype());
+    for (int64_t k = 0; k < 16; ++k)
+      acc = scatter_add(acc, 2, taps[k].index,
+                        mul(gflat, where(taps[k].valid, mul(cx[k % 4], cy[k / 4]), S(0))));
+    grad_input = reshape(narrow(acc, 2, 0, H * W), x.shape());
+  }
+  if (want_grid) {
+    const Tensor flat = cat({reshape(x, {N, C, H * W}), zeros({N, C, 1}, x.dtype())}, 2);
+    const std::array<Tensor, 4> dcx = cubic_coefficient_slopes(tx), dcy = cubic_coefficient_slopes(ty);
+    Tensor dx, dy;
+    for (int64_t k = 0; k < 16; ++k) {
+      const Tensor v = gather(flat, 2, taps[k].index);
+      const Tensor tx_term = mul(v, mul(dcx[k % 4], cy[k / 4])), ty_term = mul(v, mul(cx[k % 4], dcy[k / 4]));
+      dx = dx.defined() ? sub(dx, tx_term) : neg(tx_term);
+      dy = dy.defined() ? sub(dy, ty_term) : neg(ty_term);
+    }
+    const double scale_x = s.align ? (W - 1) / 2.0 : W / 2.0, scale_y = s.align ? (H - 1) / 2.0 : H / 2.0;
+    grad_grid = stack({mul(reshape(sum(mul(gflat, dx), {1}), positions), scale_x),
+                       mul(reshape(sum(mul(gflat, dy), {1}), positions), scale_y)}, 3);
+  }
+  return {grad_input, grad_grid};
+}
+
 // The derivative as ops, for create_graph: the gradient of the input is the output's gradient times each corner's
 // weight, scatter-added at the corner; that of the grid the sum over channels of the gradient times the corner
 // values times the weights' slopes, times the position's slope for the padding mode (a constant: the positions
 // are piecewise linear in the grid). Every op here is differentiable, so this has derivatives of its own.
 TensorList grid_sample_vjp(const Tensor& g, const Tensor& x, const Tensor& grid, const Sampling& s, bool want_input,
                            bool want_grid) {
+  if (s.mode == 2) return bicubic_vjp(g, x, grid, s, want_input, want_grid);
   const int64_t D = x.dim() - 2, N = x.shape()[0], C = x.shape()[1];
   const Shape sizes(x.shape().begin() + 2, x.shape().end());
   const Shape positions(grid.shape().begin(), grid.shape().end() - 1);

@@ -28,13 +28,14 @@ Tensor interpolate(const Tensor& x, const Shape& size, const std::vector<double>
                    InterpolateMode mode = InterpolateMode::Nearest, std::optional<bool> align_corners = std::nullopt,
                    std::optional<bool> recompute_scale_factor = std::nullopt);
 
-enum class GridSampleMode : int64_t { Bilinear = 0, Nearest = 1 };
+enum class GridSampleMode : int64_t { Bilinear = 0, Nearest = 1, Bicubic = 2 };
 enum class GridPadding : int64_t { Zeros = 0, Border = 1, Reflection = 2 };
 
 // Samples input [N, C, H, W] at grid [N, H_out, W_out, 2] ((x, y) in [-1, 1], -1 the left/top edge: the corner
 // pixels' centres with align_corners, their outer edges without) into [N, C, H_out, W_out], or input [N, C, D, H, W]
 // at grid [N, D_out, H_out, W_out, 3] ((x, y, z); Bilinear is trilinear there) into [N, C, D_out, H_out, W_out];
-// differentiable in both (nearest: in the input only), to any order.
+// Bicubic (4-D only) blends 4 x 4 taps, each padded on its own. Differentiable in both (nearest: in the input
+// only), to any order.
 Tensor grid_sample(const Tensor& x, const Tensor& grid, GridSampleMode mode = GridSampleMode::Bilinear,
                    GridPadding padding = GridPadding::Zeros, bool align_corners = false);
 // The sampling grid [N, H, W, 2] of the affine maps theta [N, 2, 3] for an output of size (N, C, H, W), or

@@ -129,6 +129,11 @@ final class PoolGradSamples {
         Sampling.gridSample(in[0], in[1], "bilinear", "reflection", false),
         Sampling.gridSample(in[0], in[1].detach(), "nearest", "zeros", false)),
         () -> of(randn(1, 2, 3, 4), offGrid(1, 2, 3)));
+    s.sample("grid_sample", "bicubic with each padding", in -> of(
+        Sampling.gridSample(in[0], in[1], "bicubic", "zeros", false),
+        Sampling.gridSample(in[0], in[1], "bicubic", "border", true),
+        Sampling.gridSample(in[0], in[1], "bicubic", "reflection", false)),
+        () -> of(randn(1, 2, 3, 4), offGrid(1, 2, 3)));
     s.sample("grid_sample", "5-D: trilinear with each padding, nearest", in -> of(
         Sampling.gridSample(in[0], in[1]), Sampling.gridSample(in[0], in[1], "bilinear", "border", true),
         Sampling.gridSample(in[0], in[1], "bilinear", "reflection", false),

@@ -60,16 +60,18 @@ public final class Sampling {
   /**
    * {@code F.grid_sample}: input [N, C, H, W] sampled at grid [N, H_out, W_out, 2], whose (x, y) in [-1, 1] span
    * the input (the corner pixels' centres when alignCorners, their outer edges otherwise), or input [N, C, D, H, W]
-   * at grid [N, D_out, H_out, W_out, 3] ((x, y, z); "bilinear" is trilinear there, as in PyTorch); mode "bilinear"
-   * or "nearest"; paddingMode "zeros", "border" or "reflection" for positions outside. A fused kernel with a fused
-   * first derivative; gradients of any order reach the input and (bilinear) the grid.
+   * at grid [N, D_out, H_out, W_out, 3] ((x, y, z); "bilinear" is trilinear there, as in PyTorch); mode "bilinear",
+   * "nearest" or "bicubic" (4-D input; 4 x 4 taps, each padded on its own); paddingMode "zeros", "border" or
+   * "reflection" for positions outside. A fused kernel with a fused first derivative; gradients of any order reach
+   * the input and (bilinear, bicubic) the grid.
    */
   public static Tensor gridSample(Tensor input, Tensor grid, String mode, String paddingMode, boolean alignCorners) {
     int m = switch (mode) {
       case "bilinear" -> 0;
       case "nearest" -> 1;
+      case "bicubic" -> 2;
       default -> throw new IllegalArgumentException("grid_sample: mode '" + mode
-          + "' is not supported (bilinear | nearest)");
+          + "' is not supported (bilinear | nearest | bicubic)");
     };
     int p = switch (paddingMode) {
       case "zeros" -> 0;
