@@ -2,6 +2,8 @@
 // nll_loss's gather and scatter, and the elementwise losses. Floating dtypes (float32, float64); kernels
 // know nothing of reductions beyond the per-position scale their backward is given.
 #pragma once
+#include <vector>
+
 #include "kiln/tensor.h"
 
 namespace kiln::cpu {
@@ -55,5 +57,15 @@ bool point_loss_kernel(PointLoss loss, double param, const Tensor& out, const Po
 // grad = g scale df/dx (for_target false) or g scale df/dt (for_target true), g of the operands' shape.
 void point_loss_backward_kernel(PointLoss loss, double param, double scale, bool for_target, const Tensor& grad,
                                 const Tensor& g, const PointLossOperands& in);
+
+// multilabel_margin_loss over rows: x [frames, C] contiguous (float32/float64), target int64 [frames, C]
+// contiguous, each row's classes listed first and ended by the first negative entry (checked in [0, C) before).
+// loss[n] (double, [frames]): the sum over listed targets j and the classes d that are not targets of
+// max(0, 1 - x[n, j] + x[n, d]), over C; a class listed twice counts twice.
+void multilabel_margin_kernel(std::vector<double>& loss, const Tensor& x, const Tensor& target);
+// grad_x (written whole) = scale[n] (the row's gradient over C) times -1 at each listed target and +1 at each class
+// d, once per positive term. scale: [frames] contiguous of x's dtype, or one value (stride 0).
+void multilabel_margin_backward_kernel(const Tensor& grad_x, const Tensor& scale, const Tensor& x,
+                                       const Tensor& target);
 
 }  // namespace kiln::cpu

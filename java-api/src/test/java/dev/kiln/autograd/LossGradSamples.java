@@ -166,8 +166,15 @@ final class LossGradSamples {
         () -> of(randn(3, 4), targets(0, 3, 3)));
     s.sample("multi_margin_loss", "p 2, weight, none", in -> of(Losses.multiMarginLoss(in[0], in[1], 2, 0.7, in[2],
         Reduction.NONE)), () -> of(randn(3, 4), targets(2, 1, 0), constant(0.5, 2, 4)));
+    Tensor listed = Tensor.of(new long[] {3, 0, -1, 2, 1, 1, 2, -1}, 2, 4);
     s.sample("multilabel_margin_loss", "", in -> of(Losses.multilabelMarginLoss(in[0], in[1], Reduction.SUM)),
-        () -> of(randn(2, 4), Tensor.of(new long[] {3, 0, -1, 2, 1, 1, 2, -1}, 2, 4)));
+        () -> of(randn(2, 4), listed));
+    s.sample("multilabel_margin_loss", "none, one sample", in -> of(Losses.multilabelMarginLoss(in[0], in[1],
+        Reduction.NONE)), () -> of(randn(4), Tensor.of(new long[] {2, -1, 0, 0})));
+    s.sample("multilabel_margin_loss_backward", "mean", in -> op("multilabel_margin_loss_backward", in,
+        new long[] {MEAN}), () -> of(randn(), randn(2, 4), listed));
+    s.sample("multilabel_margin_loss_backward", "none", in -> op("multilabel_margin_loss_backward", in,
+        new long[] {NONE}), () -> of(randn(2), randn(2, 4), listed));
   }
 
   /**

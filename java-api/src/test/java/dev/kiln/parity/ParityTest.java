@@ -286,12 +286,6 @@ class ParityTest {
           + "composite of gather, relu and sums in Kiln (its unreduced loss ends in a view to the target's shape)"),
       new NameDifference("MultiMarginLossBackward0", "MeanBackward0", "multi_margin_loss is a composite in Kiln"),
       new NameDifference("MultiMarginLossBackward0", "SumBackward0", "multi_margin_loss is a composite in Kiln"),
-      new NameDifference("MultilabelMarginLossBackward0", "DivBackward0", "multilabel_margin_loss is a fused op in "
-          + "PyTorch, a composite of gather, relu and sums in Kiln (its unreduced loss ends in the division by C)"),
-      new NameDifference("MultilabelMarginLossBackward0", "MeanBackward0", "multilabel_margin_loss is a composite in "
-          + "Kiln"),
-      new NameDifference("MultilabelMarginLossBackward0", "SumBackward0", "multilabel_margin_loss is a composite in "
-          + "Kiln"),
       new NameDifference("ClampBackward1", "ClampMinBackward0", "PyTorch's triplet_margin_with_distance_loss runs "
           + "clamp(min=0), Kiln's clamp_min"));
 
