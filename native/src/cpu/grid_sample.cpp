@@ -150,23 +150,29 @@ Extent extent(const Tensor& input, const Tensor& grid) {
   return e;
 }
 
+// Runs fn(nc, the plane's batch element's taps) over the N x C planes (volumes), in parallel: each plane is one
+// thread's, so scatters into it need no atomics.
+template <typename Tap, typename F>
+void for_each_plane(const Extent& e, const std::vector<Tap>& taps, F&& fn) {
+  parallel_for(e.N * e.C, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t nc = begin; nc < end; ++nc) fn(nc, taps.data() + (nc / e.C) * e.outputs);
+  });
+}
+
 template <typename T, int D>
 void forward(const Tensor& out, const Tensor& input, const Tensor& grid, const GridSampling& s) {
   const Extent e = extent<D>(input, grid);
   const std::vector<Taps<T, D>> taps = all_taps<T, D>(grid, e.sizes, s);
   const T* x = input.data<T>();
   T* y = out.data<T>();
-  parallel_for(e.N * e.C, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t nc = begin; nc < end; ++nc) {
-      const T* src = x + nc * e.plane;
-      const Taps<T, D>* t = taps.data() + (nc / e.C) * e.outputs;
-      T* dst = y + nc * e.outputs;
-      for (int64_t o = 0; o < e.outputs; ++o) {
-        T v = 0;
-        for (int k = 0; k < Taps<T, D>::K; ++k)
-          if (t[o].at[k] >= 0) v += t[o].w[k] * src[t[o].at[k]];
-        dst[o] = v;
-      }
+  for_each_plane(e, taps, [&](int64_t nc, const Taps<T, D>* t) {
+    const T* src = x + nc * e.plane;
+    T* dst = y + nc * e.outputs;
+    for (int64_t o = 0; o < e.outputs; ++o) {
+      T v = 0;
+      for (int k = 0; k < Taps<T, D>::K; ++k)
+        if (t[o].at[k] >= 0) v += t[o].w[k] * src[t[o].at[k]];
+      dst[o] = v;
     }
   });
 }
@@ -180,16 +186,13 @@ void backward(const Tensor& grad_input, const Tensor& grad_grid, const Tensor& g
   const T* g = grad_out.data<T>();
   if (grad_input.defined()) {
     T* gi = grad_input.data<T>();
-    parallel_for(e.N * e.C, 1, [&](int64_t begin, int64_t end) {
-      for (int64_t nc = begin; nc < end; ++nc) {
-        T* dst = gi + nc * e.plane;
-        std::fill(dst, dst + e.plane, T(0));
-        const Taps<T, D>* t = taps.data() + (nc / e.C) * e.outputs;
-        const T* go = g + nc * e.outputs;
-        for (int64_t o = 0; o < e.outputs; ++o)
-          for (int k = 0; k < K; ++k)
-            if (t[o].at[k] >= 0) dst[t[o].at[k]] += t[o].w[k] * go[o];
-      }
+    for_each_plane(e, taps, [&](int64_t nc, const Taps<T, D>* t) {
+      T* dst = gi + nc * e.plane;
+      std::fill(dst, dst + e.plane, T(0));
+      const T* go = g + nc * e.outputs;
+      for (int64_t o = 0; o < e.outputs; ++o)
+        for (int k = 0; k < K; ++k)
+          if (t[o].at[k] >= 0) dst[t[o].at[k]] += t[o].w[k] * go[o];
     });
   }
   if (!grad_grid.defined()) return;
@@ -299,20 +302,17 @@ void bicubic_forward(const Tensor& out, const Tensor& input, const Tensor& grid,
   const std::vector<Bicubic<T>> taps = all_bicubic<T>(grid, e.sizes[0], e.sizes[1], s);
   const T* x = input.data<T>();
   T* y = out.data<T>();
-  parallel_for(e.N * e.C, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t nc = begin; nc < end; ++nc) {
-      const T* src = x + nc * e.plane;
-      const Bicubic<T>* t = taps.data() + (nc / e.C) * e.outputs;
-      T* dst = y + nc * e.outputs;
-      for (int64_t o = 0; o < e.outputs; ++o) {
-        T rows[4];
-        for (int i = 0; i < 4; ++i) {
-          const int64_t* at = t[o].at[i];
-          rows[i] = tap_value(src, at[0]) * t[o].cx[0] + tap_value(src, at[1]) * t[o].cx[1] +
-                    tap_value(src, at[2]) * t[o].cx[2] + tap_value(src, at[3]) * t[o].cx[3];
-        }
-        dst[o] = rows[0] * t[o].cy[0] + rows[1] * t[o].cy[1] + rows[2] * t[o].cy[2] + rows[3] * t[o].cy[3];
+  for_each_plane(e, taps, [&](int64_t nc, const Bicubic<T>* t) {
+    const T* src = x + nc * e.plane;
+    T* dst = y + nc * e.outputs;
+    for (int64_t o = 0; o < e.outputs; ++o) {
+      T rows[4];
+      for (int i = 0; i < 4; ++i) {
+        const int64_t* at = t[o].at[i];
+        rows[i] = tap_value(src, at[0]) * t[o].cx[0] + tap_value(src, at[1]) * t[o].cx[1] +
+                  tap_value(src, at[2]) * t[o].cx[2] + tap_value(src, at[3]) * t[o].cx[3];
       }
+      dst[o] = rows[0] * t[o].cy[0] + rows[1] * t[o].cy[1] + rows[2] * t[o].cy[2] + rows[3] * t[o].cy[3];
     }
   });
 }
@@ -325,17 +325,14 @@ void bicubic_backward(const Tensor& grad_input, const Tensor& grad_grid, const T
   const T* g = grad_out.data<T>();
   if (grad_input.defined()) {
     T* gi = grad_input.data<T>();
-    parallel_for(e.N * e.C, 1, [&](int64_t begin, int64_t end) {
-      for (int64_t nc = begin; nc < end; ++nc) {
-        T* dst = gi + nc * e.plane;
-        std::fill(dst, dst + e.plane, T(0));
-        const Bicubic<T>* t = taps.data() + (nc / e.C) * e.outputs;
-        const T* go = g + nc * e.outputs;
-        for (int64_t o = 0; o < e.outputs; ++o)
-          for (int i = 0; i < 4; ++i)
-            for (int j = 0; j < 4; ++j)
-              if (t[o].at[i][j] >= 0) dst[t[o].at[i][j]] += go[o] * t[o].cx[j] * t[o].cy[i];
-      }
+    for_each_plane(e, taps, [&](int64_t nc, const Bicubic<T>* t) {
+      T* dst = gi + nc * e.plane;
+      std::fill(dst, dst + e.plane, T(0));
+      const T* go = g + nc * e.outputs;
+      for (int64_t o = 0; o < e.outputs; ++o)
+        for (int i = 0; i < 4; ++i)
+          for (int j = 0; j < 4; ++j)
+            if (t[o].at[i][j] >= 0) dst[t[o].at[i][j]] += go[o] * t[o].cx[j] * t[o].cy[i];
     });
   }
   if (!grad_grid.defined()) return;
