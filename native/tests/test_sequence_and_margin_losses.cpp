@@ -91,6 +91,18 @@ TEST(ctc_loss_gradient_matches_finite_differences) {
     // frames past an element's input length get no gradient
     CHECK_VALUES(sum(abs(narrow(select(got, 1, 1), 0, 4, 2))), 0, {0.0});
   }
+  // float32 runs the recursions in float32 (vectorized): the loss and gradient of float64 to float rounding.
+  {
+    const Tensor lp64 = uniform({6, 2, 4}, 2, -3, 0.5, DType::Float64);
+    Tensor lp32 = to(lp64, DType::Float32);
+    set_requires_grad(lp32, true);
+    const Tensor l32 = ctc_loss(lp32, padded, il, tl, 0, Reduction::Sum);
+    CHECK(test::close(values(l32)[0], values(ctc_loss(lp64, padded, il, tl, 0, Reduction::Sum))[0], 1e-6));
+    Tensor lp = lp64;
+    set_requires_grad(lp, true);
+    const Tensor g64 = grad({ctc_loss(lp, padded, il, tl, 0, Reduction::Sum)}, {lp})[0];
+    CHECK_SAME(to(grad({l32}, {lp32})[0], DType::Float64), g64, 1e-5);
+  }
   // Through log_softmax the gradient for the logits is softmax - occupancy: each frame's sums to 0.
   Tensor logits = uniform({6, 2, 4}, 3, -2, 2, DType::Float64);
   set_requires_grad(logits, true);

@@ -10,6 +10,8 @@
 #include <limits>
 
 #include "cpu/dispatch.h"
+#include "cpu/simd.h"
+#include "cpu/vec_math.h"
 #include "thread_pool.h"
 
 namespace kiln::cpu {
@@ -25,17 +27,71 @@ namespace {
 template <typename T>
 constexpr T kNegInf = -std::numeric_limits<T>::infinity();
 
-// log(exp(a) + exp(b) + exp(c)) around the largest term (whose exp is 1), skipping the terms that are -inf: one or
-// two exps and a log, as PyTorch's kernel (which takes the three exps).
+// log(exp(a) + exp(b) + exp(c)) around the largest term, as PyTorch's kernel (m = 0 where all three are -inf, so
+// that the result is -inf, not NaN). Branch-free, so that the rows below vectorize (vm's exp and log in float32).
 template <typename T>
-T log_sum_exp(T a, T b, T c) {
+KILN_ALWAYS_INLINE T log_sum_exp(T a, T b, T c) {
   const T m = std::max(a, std::max(b, c));
-  if (m == kNegInf<T>) return m;
-  T sum = 0;
-  if (a != kNegInf<T>) sum += std::exp(a - m);
-  if (b != kNegInf<T>) sum += std::exp(b - m);
-  if (c != kNegInf<T>) sum += std::exp(c - m);
-  return m + std::log(sum);
+  const T base = m == kNegInf<T> ? T(0) : m;
+  return vm::log(vm::exp(a - base) + vm::exp(b - base) + vm::exp(c - base)) + base;
+}
+
+// One frame of the forward recursion over S states: prev holds the previous frame's states after two -inf
+// (prev[s + 2] is state s); skip[s] is 1 where state s may be reached from s - 2.
+template <typename T>
+KILN_ALWAYS_INLINE void alpha_row(T* out, const T* prev, const T* skip, const T* emit, int64_t S) {
+  for (int64_t s = 0; s < S; ++s)
+    out[s] = log_sum_exp(prev[s + 2], prev[s + 1], skip[s] != 0 ? prev[s] : kNegInf<T>) + emit[s];
+}
+
+// One frame of the backward recursion: next holds the next frame's states followed by two -inf; skip[s + 2] says
+// whether state s + 2 may be reached from s.
+template <typename T>
+KILN_ALWAYS_INLINE void beta_row(T* out, const T* next, const T* skip, const T* emit, int64_t S) {
+  for (int64_t s = 0; s < S; ++s)
+    out[s] = log_sum_exp(next[s], next[s + 1], skip[s + 2] != 0 ? next[s + 2] : kNegInf<T>) + emit[s];
+}
+
+// Each state's posterior probability at the frame: exp(alpha + beta - emission + nll), in [0, 1].
+template <typename T>
+KILN_ALWAYS_INLINE void posterior_row(T* out, const T* alpha, const T* beta, const T* emit, T nll, int64_t S) {
+  for (int64_t s = 0; s < S; ++s) out[s] = vm::exp(alpha[s] + beta[s] - emit[s] + nll);
+}
+
+KILN_SIMD void alpha_row_f32(float* o, const float* p, const float* k, const float* e, int64_t S) {
+  alpha_row(o, p, k, e, S);
+}
+KILN_SIMD void alpha_row_f64(double* o, const double* p, const double* k, const double* e, int64_t S) {
+  alpha_row(o, p, k, e, S);
+}
+KILN_SIMD void beta_row_f32(float* o, const float* n, const float* k, const float* e, int64_t S) {
+  beta_row(o, n, k, e, S);
+}
+KILN_SIMD void beta_row_f64(double* o, const double* n, const double* k, const double* e, int64_t S) {
+  beta_row(o, n, k, e, S);
+}
+KILN_SIMD void posterior_row_f32(float* o, const float* a, const float* b, const float* e, float nll, int64_t S) {
+  posterior_row(o, a, b, e, nll, S);
+}
+KILN_SIMD void posterior_row_f64(double* o, const double* a, const double* b, const double* e, double nll,
+                                 int64_t S) {
+  posterior_row(o, a, b, e, nll, S);
+}
+
+template <typename T>
+void alpha_frame(T* o, const T* p, const T* k, const T* e, int64_t S) {
+  if constexpr (std::is_same_v<T, float>) alpha_row_f32(o, p, k, e, S);
+  else alpha_row_f64(o, p, k, e, S);
+}
+template <typename T>
+void beta_frame(T* o, const T* n, const T* k, const T* e, int64_t S) {
+  if constexpr (std::is_same_v<T, float>) beta_row_f32(o, n, k, e, S);
+  else beta_row_f64(o, n, k, e, S);
+}
+template <typename T>
+void posterior_frame(T* o, const T* a, const T* b, const T* e, T nll, int64_t S) {
+  if constexpr (std::is_same_v<T, float>) posterior_row_f32(o, a, b, e, nll, S);
+  else posterior_row_f64(o, a, b, e, nll, S);
 }
 
 // One element of the batch: its frames' log probabilities, its labels and its rows of log_alpha.
@@ -50,9 +106,18 @@ struct Element {
 
   int64_t states() const { return 2 * L + 1; }
   int64_t label(int64_t s) const { return s % 2 == 0 ? blank : labels[s / 2]; }
-  T emit(int64_t t, int64_t s) const { return lp[t * step + label(s)]; }
-  // Whether a path may reach state s from s - 2 (skipping the blank between two different labels).
-  bool skips_into(int64_t s) const { return s >= 2 && s % 2 == 1 && labels[s / 2] != labels[s / 2 - 1]; }
+  // Frame t's emissions of the S states.
+  void emissions(int64_t t, T* emit) const {
+    const T* row = lp + t * step;
+    for (int64_t s = 0; s < states(); ++s) emit[s] = row[label(s)];
+  }
+  // skip[s] = 1 where a path may reach state s from s - 2 (skipping the blank between two different labels);
+  // two 0 more at the end, for beta_row.
+  std::vector<T> skips() const {
+    std::vector<T> skip(static_cast<size_t>(states() + 2), T(0));
+    for (int64_t s = 3; s < states(); s += 2) skip[s] = labels[s / 2] != labels[s / 2 - 1] ? T(1) : T(0);
+    return skip;
+  }
 };
 
 template <typename T>
@@ -67,16 +132,14 @@ template <typename T>
 void forward_variables(const Element<T>& e) {
   const int64_t S = e.states();
   if (e.frames == 0) return;
-  std::fill(e.alpha, e.alpha + S, kNegInf<T>);
-  e.alpha[0] = e.emit(0, 0);
-  if (S > 1) e.alpha[1] = e.emit(0, 1);
+  const std::vector<T> skip = e.skips();
+  std::vector<T> prev(static_cast<size_t>(S + 2), kNegInf<T>), emit(static_cast<size_t>(S));
+  e.emissions(0, emit.data());
+  for (int64_t s = 0; s < S; ++s) e.alpha[s] = s < 2 ? emit[s] : kNegInf<T>;  // a path starts blank or label 1
   for (int64_t t = 1; t < e.frames; ++t) {
-    const T* prev = e.alpha + (t - 1) * e.width;
-    T* cur = e.alpha + t * e.width;
-    for (int64_t s = 0; s < S; ++s) {
-      const T a = log_sum_exp(prev[s], s >= 1 ? prev[s - 1] : kNegInf<T>, e.skips_into(s) ? prev[s - 2] : kNegInf<T>);
-      cur[s] = a + e.emit(t, s);
-    }
+    std::copy(e.alpha + (t - 1) * e.width, e.alpha + (t - 1) * e.width + S, prev.begin() + 2);
+    e.emissions(t, emit.data());
+    alpha_frame(e.alpha + t * e.width, prev.data(), skip.data(), emit.data(), S);
   }
 }
 
@@ -95,25 +158,22 @@ T negative_log_likelihood(const Element<T>& e) {
 template <typename T>
 void backward_element(const Element<T>& e, T nll, T g, T* grad, int64_t classes) {
   const int64_t S = e.states();
-  std::vector<T> beta_next(static_cast<size_t>(S), kNegInf<T>), beta(static_cast<size_t>(S), kNegInf<T>);
-  std::vector<T> occupancy(static_cast<size_t>(classes));
+  const std::vector<T> skip = e.skips();
+  std::vector<T> next(static_cast<size_t>(S + 2), kNegInf<T>), beta(static_cast<size_t>(S)),
+      emit(static_cast<size_t>(S)), posterior(static_cast<size_t>(S)), occupancy(static_cast<size_t>(classes));
   for (int64_t t = e.frames - 1; t >= 0; --t) {
-    for (int64_t s = 0; s < S; ++s) {
-      T b;
-      if (t == e.frames - 1) {
-        b = s >= S - 2 ? T(0) : kNegInf<T>;  // the paths end in the last label or the final blank
-      } else {
-        b = log_sum_exp(beta_next[s], s + 1 < S ? beta_next[s + 1] : kNegInf<T>,
-                        s + 2 < S && e.skips_into(s + 2) ? beta_next[s + 2] : kNegInf<T>);
-      }
-      beta[s] = b + e.emit(t, s);
+    e.emissions(t, emit.data());
+    if (t == e.frames - 1) {
+      for (int64_t s = 0; s < S; ++s) beta[s] = (s >= S - 2 ? T(0) : kNegInf<T>) + emit[s];  // paths end there
+    } else {
+      std::copy(beta.begin(), beta.end(), next.begin());
+      beta_frame(beta.data(), next.data(), skip.data(), emit.data(), S);
     }
+    posterior_frame(posterior.data(), e.alpha + t * e.width, beta.data(), emit.data(), nll, S);
     std::fill(occupancy.begin(), occupancy.end(), T(0));
-    const T* a = e.alpha + t * e.width;
-    for (int64_t s = 0; s < S; ++s) occupancy[e.label(s)] += std::exp(a[s] + beta[s] - e.emit(t, s) + nll);
+    for (int64_t s = 0; s < S; ++s) occupancy[e.label(s)] += posterior[s];
     T* row = grad + t * e.step;
     for (int64_t c = 0; c < classes; ++c) row[c] = -g * occupancy[c];
-    std::swap(beta, beta_next);
   }
 }
 

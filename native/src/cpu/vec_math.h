@@ -123,6 +123,9 @@ KILN_ALWAYS_INLINE float log(float x) {
   return x != x ? x : r;
 }
 
+// float64 through libm, so that a template can call vm::log for either type.
+KILN_ALWAYS_INLINE double log(double x) { return std::log(x); }
+
 // log(1 + y) = log(u) corrected by the rounding error of u = 1 + y.
 KILN_ALWAYS_INLINE float log1p(float y) {
   constexpr float kInf = __builtin_inff();
