@@ -147,4 +147,21 @@ class SpatialLayersTest {
     assertTrue(big.getMessage().startsWith("lp_pool2d: the kernel [5, 5] is larger than the input's sizes [4, 4]"),
         big.getMessage());
   }
+
+  @Test
+  void channelShuffleInterleavesGroupsAndCarriesGradients() {
+    Tensor x = Tensor.arange(6).to(dev.kiln.DType.FLOAT64).reshape(1, 6, 1).requiresGrad(true);
+    Tensor y = new ChannelShuffle(2).call(x);
+    assertArrayEquals(new double[] {0, 3, 1, 4, 2, 5}, y.toDoubleArray(), 0.0);
+    Tensor weights = Tensor.arange(6).to(dev.kiln.DType.FLOAT64).reshape(1, 6, 1);
+    y.mul(weights).sum().backward();
+    // d/dx of sum(w * shuffle(x)) is w unshuffled: x[0] went to 0, x[3] to 1, x[1] to 2, ...
+    assertArrayEquals(new double[] {0, 2, 4, 1, 3, 5}, x.grad().toDoubleArray(), 0.0);
+    assertEquals("ChannelShuffle(groups=3)", new ChannelShuffle(3).toString());
+    ShapeException groups = assertThrows(ShapeException.class, () -> new ChannelShuffle(4).call(x));
+    assertEquals("ChannelShuffle: Number of channels must be divisible by groups. Got 6 channels and 4 groups.",
+        groups.getMessage());
+    assertThrows(ShapeException.class, () -> new ChannelShuffle(2).call(Tensor.zeros(2, 6)));
+    assertThrows(ArgumentException.class, () -> new ChannelShuffle(0));
+  }
 }

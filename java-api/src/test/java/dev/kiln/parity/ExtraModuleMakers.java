@@ -53,6 +53,7 @@ final class ExtraModuleMakers {
 
     ModuleMakers.maker("PixelShuffle", a -> new PixelShuffle(a.integer("upscale_factor", 0)));
     ModuleMakers.maker("PixelUnshuffle", a -> new PixelUnshuffle(a.integer("downscale_factor", 0)));
+    ModuleMakers.maker("ChannelShuffle", a -> new ChannelShuffle(a.integer("groups", 0)));
 
     ModuleMakers.maker("ParameterList", a -> {
       List<Tensor> ps = new ArrayList<>();
