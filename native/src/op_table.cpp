@@ -41,6 +41,7 @@ const Table& table() {
     add_pool_ops(tbl->rows);
     add_unpool_ops(tbl->rows);
     add_lp_pool_ops(tbl->rows);
+    add_fractional_pool_ops(tbl->rows);
     add_sampling_ops(tbl->rows);
     add_grid_sample_ops(tbl->rows);
     add_batch_norm_ops(tbl->rows);
@@ -48,6 +49,7 @@ const Table& table() {
     add_group_norm_ops(tbl->rows);
     add_local_response_norm_ops(tbl->rows);
     add_dropout_ops(tbl->rows);
+    add_rrelu_ops(tbl->rows);
     add_embedding_ops(tbl->rows);
     add_distance_ops(tbl->rows);
     add_attention_ops(tbl->rows);

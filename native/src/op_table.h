@@ -77,6 +77,7 @@ void add_conv_ops(std::vector<const OpDef*>& table);
 void add_pool_ops(std::vector<const OpDef*>& table);
 void add_unpool_ops(std::vector<const OpDef*>& table);  // max_unpool1d/2d/3d (ops/unpool_ops.cpp)
 void add_lp_pool_ops(std::vector<const OpDef*>& table);  // lp_pool1d/2d/3d (ops/lp_pool_ops.cpp)
+void add_fractional_pool_ops(std::vector<const OpDef*>& table);  // ops/fractional_pool_ops.cpp
 void add_sampling_ops(std::vector<const OpDef*>& table);
 void add_grid_sample_ops(std::vector<const OpDef*>& table);  // grid_sample, affine_grid
 // Normalization, dropout, embeddings, distances and attention (issue 4, section 7): one file each.
@@ -85,6 +86,7 @@ void add_layer_norm_ops(std::vector<const OpDef*>& table);
 void add_group_norm_ops(std::vector<const OpDef*>& table);
 void add_local_response_norm_ops(std::vector<const OpDef*>& table);
 void add_dropout_ops(std::vector<const OpDef*>& table);
+void add_rrelu_ops(std::vector<const OpDef*>& table);  // ops/rrelu_ops.cpp
 void add_embedding_ops(std::vector<const OpDef*>& table);
 void add_distance_ops(std::vector<const OpDef*>& table);
 void add_attention_ops(std::vector<const OpDef*>& table);

@@ -1,6 +1,6 @@
 // Activations: values against double-precision references of their formulas (float32 through the vectorized
 // path, float64), every layout giving the same bits, the fused backward ops against finite differences and
-// against the second derivatives through autograd, prelu and glu, and bad input.
+// against the second derivatives through autograd, prelu, glu and rrelu, and bad input.
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -346,4 +346,41 @@ TEST(sigmoid_and_tanh_backward_from_the_output) {
   }
   CHECK_VALUES(d2s, 1e-12, want_s);
   CHECK_VALUES(d2t, 1e-12, want_t);
+}
+
+// rrelu: evaluation is leaky_relu with the mean slope; training scales each x <= 0 by its own slope in
+// [lower, upper] (drawn again each call, the same for the same seed) and passes x > 0 through; the gradient is
+// the slope each element got (out / x), twice differentiable.
+TEST(rrelu_slopes_and_gradient) {
+  const Tensor x = uniform({64, 33}, 40, -1, 1, DType::Float64);
+  CHECK_SAME(rrelu(x, 0.1, 0.3), leaky_relu(x, 0.2), 0);
+  Generator a(3), b(3);
+  Tensor leaf = contiguous(x);
+  set_requires_grad(leaf, true);
+  const Tensor y = rrelu(leaf, 0.1, 0.3, true, &a);
+  CHECK_SAME(detach(y), rrelu(x, 0.1, 0.3, true, &b), 0);
+  const std::vector<double> xv = test::values(x), yv = test::values(y);
+  double lo = 1, hi = 0, mean = 0;
+  int64_t negatives = 0;
+  for (size_t i = 0; i < xv.size(); ++i) {
+    if (xv[i] > 0) {
+      CHECK_EQ(yv[i], xv[i]);
+      continue;
+    }
+    const double slope = yv[i] / xv[i];
+    lo = std::min(lo, slope);
+    hi = std::max(hi, slope);
+    mean += slope;
+    ++negatives;
+  }
+  mean /= static_cast<double>(negatives);
+  CHECK(lo >= 0.1 && hi <= 0.3 && hi - lo > 0.19);  // ~1,000 draws cover the range
+  CHECK(std::fabs(mean - 0.2) < 0.01);
+  const Tensor g = kiln::grad({y}, {leaf}, {ones(x.shape(), DType::Float64)}, false, true)[0];
+  CHECK_SAME(g, where(gt(x, zeros({}, DType::Float64)), ones({}, DType::Float64), div(detach(y), x)), 1e-15);
+  CHECK(test::values(rrelu(x, 0.1, 0.3, true, &a)) != yv);  // a fresh draw
+  CHECK_SAME(rrelu(x, 0.25, 0.25, true), leaky_relu(x, 0.25), 0);
+  CHECK_THROWS(rrelu(x, 0.4, 0.3, true), Argument,
+               "rrelu: Lower bound should be less than or equal to the upper bound, got lower 0.4 and upper 0.3");
+  CHECK_THROWS(rrelu(test::small_ints({3}, 1), 0.1, 0.3, true), DType, "rrelu: not implemented for 'int64'");
 }

@@ -56,12 +56,14 @@ void by_dtype(DType t, Fn&& fn) {
 // along W, every output of the row takes that element when larger or NaN (max_update, vectorised); each output
 // still sees its window in (d, h, w) order, so ties and NaNs come out as in PyTorch. Adaptive windows (pool null)
 // go an output at a time.
-template <class T>
-void max_impl(const Pool3d* pool, const Windows3& win, const Tensor& out, const Tensor& indices, const Tensor& x) {
+// win_of(p) gives volume p's windows (the same for every volume but fractional pooling's).
+template <class T, class WinOf>
+void max_impl(const Pool3d* pool, WinOf&& win_of, const Tensor& out, const Tensor& indices, const Tensor& x) {
   const Volume vx(x), vo(out);
   const int64_t O = vo.size(), HW = vx.h * vx.w, OW = vo.w;
-  const Windows &wd = win.d, &wh = win.h, &ww = win.w;
   over_volumes(out, O * 8, [&](int64_t p) {
+    auto&& win = win_of(p);
+    const Windows &wd = win.d, &wh = win.h, &ww = win.w;
     const T* in = x.data<T>() + vx.offset(p);
     T* o = out.data<T>() + p * O;
     int64_t* idx = indices.data<int64_t>() + p * O;
@@ -204,15 +206,52 @@ Windows3 adaptive_windows3(const Tensor& small, const Tensor& large) {
   return w;
 }
 
+auto same_windows(const Windows3& win) {
+  return [&win](int64_t) -> const Windows3& { return win; };
+}
+
+// Fractional max pooling's windows along one dim, k wide, as PyTorch places them for the fraction u in [0, 1)
+// (Graham 2014): start i is floor((i + u) * a) - floor(u * a) with a = (in - k) / (out - 1) in T, the last one
+// in - k, so the windows overlap or skip irregularly but cover the input from end to end.
+template <class T>
+Windows fractional_windows(T u, int64_t out, int64_t in, int64_t k) {
+  Windows w;
+  const T a = out > 1 ? static_cast<T>(in - k) / static_cast<T>(out - 1) : T(0);
+  for (int64_t o = 0; o < out; ++o) {
+    const int64_t b = o + 1 < out ? static_cast<int>((static_cast<T>(o) + u) * a) - static_cast<int>(u * a) : in - k;
+    w.begin.push_back(b);
+    w.end.push_back(b + k);
+  }
+  return w;
+}
+
 }  // namespace
 
 void max_pool3d(const Pool3d& p, const Tensor& out, const Tensor& indices, const Tensor& x) {
   if (out.numel() == 0) return;
-  by_dtype(x.dtype(), [&](auto t) { max_impl<decltype(t)>(&p, max_windows3(p, out, x), out, indices, x); });
+  const Windows3 win = max_windows3(p, out, x);
+  by_dtype(x.dtype(), [&](auto t) { max_impl<decltype(t)>(&p, same_windows(win), out, indices, x); });
 }
 void adaptive_max_pool3d(const Tensor& out, const Tensor& indices, const Tensor& x) {
   if (out.numel() == 0) return;
-  by_dtype(x.dtype(), [&](auto t) { max_impl<decltype(t)>(nullptr, adaptive_windows3(out, x), out, indices, x); });
+  const Windows3 win = adaptive_windows3(out, x);
+  by_dtype(x.dtype(), [&](auto t) { max_impl<decltype(t)>(nullptr, same_windows(win), out, indices, x); });
+}
+void fractional_max_pool3d(const int64_t kernel[3], const int sample_col[3], const Tensor& out, const Tensor& indices,
+                           const Tensor& x, const Tensor& samples) {
+  if (out.numel() == 0) return;
+  const int64_t S = samples.shape()[samples.dim() - 1];
+  by_dtype(x.dtype(), [&](auto t) {
+    using T = decltype(t);
+    const T* u = samples.data<T>();
+    max_impl<T>(nullptr, [&](int64_t p) {
+      Windows3 w;
+      Windows* dims[3] = {&w.d, &w.h, &w.w};
+      for (int i = 0; i < 3; ++i)
+        *dims[i] = fractional_windows(u[p * S + sample_col[i]], out.shape()[2 + i], x.shape()[2 + i], kernel[i]);
+      return w;
+    }, out, indices, x);
+  });
 }
 void avg_pool3d(const Pool3d& p, const Tensor& out, const Tensor& x) {
   if (out.numel() == 0) return;

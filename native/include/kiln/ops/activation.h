@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "kiln/generator.h"
 #include "kiln/tensor.h"
 
 namespace kiln {
@@ -13,6 +14,10 @@ Tensor gelu(const Tensor& x, const std::string& approximate = "none");  // "none
 Tensor silu(const Tensor& x);
 Tensor mish(const Tensor& x);
 Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01);
+// Randomized leaky ReLU: training, each x <= 0 times its own slope drawn uniformly from [lower, upper] (from gen;
+// null: the global generator); not training, leaky_relu with their mean.
+Tensor rrelu(const Tensor& x, double lower = 1.0 / 8, double upper = 1.0 / 3, bool training = false,
+             Generator* gen = nullptr);
 // scale x for x > 0, else scale alpha (exp(input_scale x) - 1).
 Tensor elu(const Tensor& x, double alpha = 1.0, double scale = 1.0, double input_scale = 1.0);
 Tensor selu(const Tensor& x);

@@ -1,11 +1,12 @@
 // Pooling (torch.nn.functional's max_pool1d/2d/3d, avg_pool1d/2d/3d, adaptive_avg_pool1d/2d/3d,
-// adaptive_max_pool1d/2d/3d, lp_pool1d/2d/3d) over [N, C, ...] or unbatched [C, ...] inputs. Part of the C++
-// API of kiln/ops.h.
+// adaptive_max_pool1d/2d/3d, lp_pool1d/2d/3d, fractional_max_pool2d/3d, max_unpool1d/2d/3d) over [N, C, ...] or
+// unbatched [C, ...] inputs. Part of the C++ API of kiln/ops.h.
 #pragma once
 #include <cstdint>
 #include <optional>
 #include <utility>
 
+#include "kiln/generator.h"
 #include "kiln/tensor.h"
 
 namespace kiln {
@@ -48,6 +49,16 @@ Tensor lp_pool2d(const Tensor& x, double norm_type, const Shape& kernel_size, co
                  bool ceil_mode = false);
 Tensor lp_pool3d(const Tensor& x, double norm_type, const Shape& kernel_size, const Shape& stride = {},
                  bool ceil_mode = false);
+
+// Fractional max pooling (torch.nn.functional.fractional_max_pool2d/3d, Graham 2014): kernel-sized windows whose
+// starts follow a pseudo-random sequence, one fraction in [0, 1) per (n, c) and pooled dim, giving output_size.
+// random_samples: those fractions, [N, C, nd] (N 1 for an unbatched input) in x's dtype (PyTorch's
+// _random_samples); undefined: drawn from gen (null: the global generator). Returns (values, indices), indices
+// as max pooling's.
+std::pair<Tensor, Tensor> fractional_max_pool2d(const Tensor& x, const Shape& kernel_size, const Shape& output_size,
+                                                const Tensor& random_samples = Tensor(), Generator* gen = nullptr);
+std::pair<Tensor, Tensor> fractional_max_pool3d(const Tensor& x, const Shape& kernel_size, const Shape& output_size,
+                                                const Tensor& random_samples = Tensor(), Generator* gen = nullptr);
 
 // The inverse of max pooling: each value at its index (flat in its plane or volume) of a zero output whose size is
 // (in - 1) * stride - 2 * padding + kernel per dim, or output_size (nd values, or nd + 2 with N and C; within a

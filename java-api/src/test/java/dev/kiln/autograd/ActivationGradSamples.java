@@ -4,6 +4,7 @@ import static dev.kiln.autograd.GradSamples.awayFromZero;
 import static dev.kiln.autograd.GradSamples.of;
 import static dev.kiln.autograd.GradSamples.randn;
 
+import dev.kiln.Generator;
 import dev.kiln.Tensor;
 import dev.kiln.internal.Core;
 import dev.kiln.internal.Frame;
@@ -65,6 +66,9 @@ final class ActivationGradSamples {
     backward(s, "mish_backward", () -> randn(2, 3), NONE);
     s.sample("leaky_relu", "", in -> of(Activations.leakyRelu(in[0], 0.2)), () -> of(awayFromZero(2, 3)));
     backward(s, "leaky_relu_backward", () -> awayFromZero(2, 3), NONE, 0.2);
+    s.sample("rrelu", "evaluation", in -> of(Activations.rrelu(in[0], 0.1, 0.3, false)), () -> of(awayFromZero(2, 3)));
+    s.sample("rrelu_with_noise", "training, with a generator seeded per call (the same slopes each time)",
+        in -> of(Activations.rrelu(in[0], 0.1, 0.3, true, false, new Generator(5))), () -> of(awayFromZero(2, 3)));
     backward(s, "threshold_backward", () -> awayFromZero(2, 3), NONE, 0.0);
     // sigmoid's and tanh's backward take the forward's output: values inside (0, 1) and (-1, 1).
     backward(s, "sigmoid_backward", () -> values(0.1, 0.35, 0.5, 0.62, 0.8, 0.93), NONE);

@@ -31,8 +31,8 @@ class OpBadInputTest {
   private static final Set<String> TABLE_OPS = new TreeSet<>(tableOps());
   /** Ops whose result depends on the strides by definition: PyTorch's view raises on a layout it cannot view. */
   private static final Set<String> STRIDE_DEPENDENT = Set.of("view");
-  /** Random fills that draw in the tensor's dtype (as PyTorch's): a float32 tensor gets other numbers. */
-  private static final Set<String> DRAWS_BY_DTYPE = Set.of("normal_", "uniform_");
+  /** Ops that draw in the tensor's dtype (as PyTorch's): a float32 tensor gets other numbers. */
+  private static final Set<String> DRAWS_BY_DTYPE = Set.of("normal_", "uniform_", "rrelu_with_noise");
 
   private static Map<String, List<GradSamples.Sample>> allSamples() {
     Map<String, List<GradSamples.Sample>> all = new LinkedHashMap<>(GradSamples.all());

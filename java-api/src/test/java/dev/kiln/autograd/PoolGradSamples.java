@@ -5,6 +5,8 @@ import static dev.kiln.autograd.GradSamples.of;
 import static dev.kiln.autograd.GradSamples.positive;
 import static dev.kiln.autograd.GradSamples.randn;
 
+import dev.kiln.DType;
+import dev.kiln.Generator;
 import dev.kiln.Tensor;
 import dev.kiln.internal.Core;
 import dev.kiln.internal.Frame;
@@ -117,6 +119,12 @@ final class PoolGradSamples {
         new double[0], in[0])), () -> of(randn(1, 2, 2, 3, 2)));
     s.sample("adaptive_max_pool3d", "", in -> of(Pooling.adaptiveMaxPool3d(in[0], new int[] {2, 2, 3})),
         () -> of(awayFromZero(1, 2, 3, 4, 5)));
+    s.sample("fractional_max_pool2d", "overlapping windows", in -> of(Pooling.fractionalMaxPool2d(in[0],
+        new int[] {3, 2}, new int[] {4, 5}, null, Tensor.rand(new Generator(3), DType.FLOAT64, 1, 2, 2), null)),
+        () -> of(awayFromZero(1, 2, 7, 6)));
+    s.sample("fractional_max_pool3d", "", in -> of(Pooling.fractionalMaxPool3d(in[0], new int[] {2, 2, 2},
+        new int[] {2, 3, 2}, null, Tensor.rand(new Generator(4), DType.FLOAT64, 1, 2, 3), null)),
+        () -> of(awayFromZero(1, 2, 4, 5, 4)));
     s.sample("max_unpool1d", "", in -> of(Pooling.maxUnpool1d(in[0], Pooling.maxPool1dWithIndices(
         Tensor.arange(24).reshape(1, 2, 12).to(dev.kiln.DType.FLOAT64), 2, 2, 0, 1, false).indices(), 2, 2, 0, null)),
         () -> of(randn(1, 2, 6)));

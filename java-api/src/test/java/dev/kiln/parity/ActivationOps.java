@@ -35,6 +35,9 @@ final class ActivationOps {
     m.unary("log_sigmoid", Activations::logsigmoid);
     m.on("prelu", (x, a) -> Activations.prelu(x.get(0), x.get(1)));
     m.on("glu", (x, a) -> a.has("dim") ? Activations.glu(x.get(0), a.integer("dim")) : Activations.glu(x.get(0)));
+    m.on("rrelu", (x, a) -> a.has("lower")
+        ? Activations.rrelu(x.get(0), real(a, "lower"), real(a, "upper"), a.bool("training", false))
+        : Activations.rrelu(x.get(0)));
   }
 
   private static void one(OpMap m, String op, String name, UnaryOperator<Tensor> defaults, WithOne f) {

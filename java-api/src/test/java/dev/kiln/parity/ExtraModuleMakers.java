@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Padding, unfold/fold, upsampling, pixel shuffle, shrink/threshold activations and the parameter containers for
- * modules_extra.json, from PyTorch's keyword arguments.
+ * Padding, unfold/fold, upsampling, pixel shuffle, shrink/threshold activations, RReLU, fractional max pooling and
+ * the parameter containers for modules_extra.json, from PyTorch's keyword arguments.
  */
 final class ExtraModuleMakers {
   private ExtraModuleMakers() {}
@@ -54,6 +54,12 @@ final class ExtraModuleMakers {
     ModuleMakers.maker("PixelShuffle", a -> new PixelShuffle(a.integer("upscale_factor", 0)));
     ModuleMakers.maker("PixelUnshuffle", a -> new PixelUnshuffle(a.integer("downscale_factor", 0)));
     ModuleMakers.maker("ChannelShuffle", a -> new ChannelShuffle(a.integer("groups", 0)));
+    ModuleMakers.maker("RReLU", a -> new RReLU(a.real("lower", 1.0 / 8), a.real("upper", 1.0 / 3)));
+    // the fractions are a buffer of the shape given, filled by the state dict
+    ModuleMakers.maker("FractionalMaxPool2d", a -> new FractionalMaxPool2d(ConvModuleMakers.pair(
+        ConvModuleMakers.ints(a, "kernel_size", 0)), fractionalSize(a, 2), ratio(a, 2), samples(a), null));
+    ModuleMakers.maker("FractionalMaxPool3d", a -> new FractionalMaxPool3d(ConvModuleMakers.triple(
+        ConvModuleMakers.ints(a, "kernel_size", 0)), fractionalSize(a, 3), ratio(a, 3), samples(a), null));
 
     ModuleMakers.maker("ParameterList", a -> {
       List<Tensor> ps = new ArrayList<>();
@@ -106,5 +112,23 @@ final class ExtraModuleMakers {
     long[] out = new long[e.getAsJsonArray().size()];
     for (int i = 0; i < out.length; i++) out[i] = e.getAsJsonArray().get(i).getAsLong();
     return out;
+  }
+
+  private static int[] fractionalSize(ModuleMakers.Kwargs a, int dims) {
+    if (!a.json().has("output_size")) return null;
+    int[] v = ConvModuleMakers.ints(a, "output_size", 0);
+    return dims == 2 ? ConvModuleMakers.pair(v) : ConvModuleMakers.triple(v);
+  }
+
+  private static double[] ratio(ModuleMakers.Kwargs a, int dims) {
+    JsonElement e = a.json().get("output_ratio");
+    if (e == null) return null;
+    double[] out = new double[dims];
+    for (int i = 0; i < dims; i++) out[i] = (e.isJsonArray() ? e.getAsJsonArray().get(i) : e).getAsDouble();
+    return out;
+  }
+
+  private static Tensor samples(ModuleMakers.Kwargs a) {
+    return Tensor.zeros(DType.FLOAT32, a.longs("samples"));
   }
 }

@@ -2,8 +2,11 @@ package dev.kiln.parity;
 
 import static dev.kiln.parity.ConvOps.perDim;
 
+import dev.kiln.Tensor;
+import dev.kiln.ValuesAndIndices;
 import dev.kiln.nn.functional.Pooling;
 import dev.kiln.nn.functional.Sampling;
+import java.util.List;
 
 /** Parity mapping: pooling and interpolate (torch.nn.functional's arguments, with its defaults). */
 final class PoolingOps {
@@ -67,6 +70,8 @@ final class PoolingOps {
         a.has("stride") ? a.integer("stride") : 0, a.bool("ceil_mode", false)));
     m.on("lp_pool2d", (x, a) -> Pooling.lpPool2d(x.get(0), a.number("norm_type"), perDim(a, "kernel_size", 0, 2),
         a.has("stride") ? perDim(a, "stride", 0, 2) : null, a.bool("ceil_mode", false)));
+    m.on("fractional_max_pool2d", (x, a) -> fractional(x, a, 2));
+    m.on("fractional_max_pool3d", (x, a) -> fractional(x, a, 3));
     m.on("lp_pool3d", (x, a) -> Pooling.lpPool3d(x.get(0), a.number("norm_type"), perDim(a, "kernel_size", 0, 3),
         a.has("stride") ? perDim(a, "stride", 0, 3) : null, a.bool("ceil_mode", false)));
     m.on("grid_sample", (x, a) -> Sampling.gridSample(x.get(0), x.get(1), a.has("mode") ? a.string("mode") : "bilinear",
@@ -79,5 +84,17 @@ final class PoolingOps {
       if (a.has("size")) return Sampling.interpolate(x.get(0), a.longs("size"), mode, align);
       return Sampling.interpolate(x.get(0), a.doubles("scale_factor"), mode, align, recompute);
     });
+  }
+
+  /** F.fractional_max_pool2d/3d with the fractions given (x[1]), by output_size or output_ratio. */
+  private static Object fractional(List<Tensor> x, Fixtures.Args a, int nd) {
+    int[] k = perDim(a, "kernel_size", 0, nd), size = a.has("output_size") ? perDim(a, "output_size", 0, nd) : null;
+    double[] ratio = a.has("output_ratio") ? a.doubles("output_ratio") : null;
+    ValuesAndIndices r = nd == 2
+        ? Pooling.fractionalMaxPool2dWithIndices(x.get(0), k, size, ratio, x.get(1), null)
+        : Pooling.fractionalMaxPool3dWithIndices(x.get(0), k, size, ratio, x.get(1), null);
+    if (a.bool("return_indices", false)) return r;
+    r.indices().close();
+    return r.values();
   }
 }

@@ -1,6 +1,7 @@
 package dev.kiln.nn.functional;
 
 import dev.kiln.ArgumentException;
+import dev.kiln.Generator;
 import dev.kiln.Tensor;
 import dev.kiln.internal.Core;
 import dev.kiln.internal.Frame;
@@ -38,7 +39,33 @@ public final class Activations {
       SOFTSIGN = Core.op("softsign"),
       LOG_SIGMOID = Core.op("log_sigmoid"),
       PRELU = Core.op("prelu"),
-      GLU = Core.op("glu");
+      GLU = Core.op("glu"),
+      RRELU = Core.op("rrelu");
+
+  /** rrelu with lower 1/8, upper 1/3, not training (F.rrelu's defaults): leakyRelu with their mean slope. */
+  public static Tensor rrelu(Tensor x) {
+    return rrelu(x, 1.0 / 8, 1.0 / 3, false, false, null);
+  }
+
+  public static Tensor rrelu(Tensor x, double lower, double upper, boolean training) {
+    return rrelu(x, lower, upper, training, false, null);
+  }
+
+  /**
+   * Randomized leaky ReLU (F.rrelu): training, each {@code x <= 0} is multiplied by its own slope drawn uniformly
+   * from [lower, upper] (from generator; null: the global one), whose gradient is that slope; not training, leakyRelu
+   * with slope {@code (lower + upper) / 2}. inplace writes the result into x. The slopes do not match PyTorch's
+   * draws (a different random stream).
+   */
+  public static Tensor rrelu(Tensor x, double lower, double upper, boolean training, boolean inplace,
+      Generator generator) {
+    long gen = generator == null ? 0 : generator.handle();
+    Tensor out = call(RRELU, x, new long[] {gen, training ? 1 : 0}, lower, upper);
+    if (!inplace) return out;
+    try (out) {
+      return x.copy_(out);
+    }
+  }
 
   /** {@code log(1 + exp(x))}, with beta 1 and threshold 20. */
   public static Tensor softplus(Tensor x) {

@@ -1,5 +1,6 @@
 package dev.kiln.nn.functional;
 
+import dev.kiln.Generator;
 import dev.kiln.Tensor;
 import dev.kiln.ValuesAndIndices;
 import dev.kiln.internal.Core;
@@ -7,8 +8,8 @@ import dev.kiln.internal.Core;
 /**
  * The pooling functions of {@code torch.nn.functional}: max (optionally with the indices of the maxima, flat
  * positions in each input plane or volume), average and adaptive pools, 1-D, 2-D and 3-D, with PyTorch's defaults
- * (the stride defaults to the kernel size: pass null or 0), and the power-average (p-norm) pools lpPool1d/2d/3d.
- * Inputs are [N, C, ...] or unbatched [C, ...].
+ * (the stride defaults to the kernel size: pass null or 0), the power-average (p-norm) pools lpPool1d/2d/3d and
+ * fractional max pooling (2-D, 3-D). Inputs are [N, C, ...] or unbatched [C, ...].
  *
  * <pre>{@code
  * Tensor p = Pooling.maxPool2d(x, 2);                                        // F.max_pool2d(x, 2)
@@ -45,7 +46,9 @@ public final class Pooling {
       MAX_UNPOOL3D = Core.op("max_unpool3d"),
       LP_POOL1D = Core.op("lp_pool1d"),
       LP_POOL2D = Core.op("lp_pool2d"),
-      LP_POOL3D = Core.op("lp_pool3d");
+      LP_POOL3D = Core.op("lp_pool3d"),
+      FRACTIONAL_MAX2D = Core.op("fractional_max_pool2d"),
+      FRACTIONAL_MAX3D = Core.op("fractional_max_pool3d");
 
   // ---------------------------------------------------------------- max
 
@@ -242,6 +245,81 @@ public final class Pooling {
   public static ValuesAndIndices adaptiveMaxPool3dWithIndices(Tensor input, int[] outputSize) {
     check("adaptive_max_pool3d", 3, outputSize);
     return SpatialArgs.call2(ADAPTIVE_MAX3D, SpatialArgs.handles(input), SpatialArgs.ints(outputSize));
+  }
+
+  // ---------------------------------------------------------------- fractional max pooling
+
+  /** fractionalMaxPool2d to outputSize (height, width), the fractions drawn from the global generator. */
+  public static Tensor fractionalMaxPool2d(Tensor input, int[] kernelSize, int[] outputSize) {
+    return fractionalMaxPool2d(input, kernelSize, outputSize, null, null, null);
+  }
+
+  /**
+   * Fractional max pooling (F.fractional_max_pool2d, Graham 2014): windows of kernelSize (height, width) whose starts
+   * follow a pseudo-random sequence, one fraction in [0, 1) per (n, c) and dim, so that [N, C, H, W] shrinks by a
+   * ratio that need not be an integer. Give outputSize, or outputRatio (the size is then {@code floor(H * ratio)}),
+   * the other null. randomSamples: those fractions, [N, C, 2] (N 1 unbatched) in the input's dtype, PyTorch's
+   * _random_samples (the same fractions give PyTorch's windows); null: drawn from generator (null: the global one).
+   */
+  public static Tensor fractionalMaxPool2d(Tensor input, int[] kernelSize, int[] outputSize, double[] outputRatio,
+      Tensor randomSamples, Generator generator) {
+    return valuesOnly(fractionalMaxPool2dWithIndices(input, kernelSize, outputSize, outputRatio, randomSamples,
+        generator));
+  }
+
+  /** fractionalMaxPool2d and the flat index h * W + w of each maximum in its plane (return_indices=True). */
+  public static ValuesAndIndices fractionalMaxPool2dWithIndices(Tensor input, int[] kernelSize, int[] outputSize,
+      double[] outputRatio, Tensor randomSamples, Generator generator) {
+    return fractional(FRACTIONAL_MAX2D, "fractional_max_pool2d", 2, input, kernelSize, outputSize, outputRatio,
+        randomSamples, generator);
+  }
+
+  /** fractionalMaxPool3d to outputSize (depth, height, width), the fractions drawn from the global generator. */
+  public static Tensor fractionalMaxPool3d(Tensor input, int[] kernelSize, int[] outputSize) {
+    return fractionalMaxPool3d(input, kernelSize, outputSize, null, null, null);
+  }
+
+  /**
+   * fractionalMaxPool2d over volumes (F.fractional_max_pool3d): sizes per dim (depth, height, width), fractions
+   * [N, C, 3].
+   */
+  public static Tensor fractionalMaxPool3d(Tensor input, int[] kernelSize, int[] outputSize, double[] outputRatio,
+      Tensor randomSamples, Generator generator) {
+    return valuesOnly(fractionalMaxPool3dWithIndices(input, kernelSize, outputSize, outputRatio, randomSamples,
+        generator));
+  }
+
+  /** fractionalMaxPool3d and the flat index d * H * W + h * W + w of each maximum in its volume. */
+  public static ValuesAndIndices fractionalMaxPool3dWithIndices(Tensor input, int[] kernelSize, int[] outputSize,
+      double[] outputRatio, Tensor randomSamples, Generator generator) {
+    return fractional(FRACTIONAL_MAX3D, "fractional_max_pool3d", 3, input, kernelSize, outputSize, outputRatio,
+        randomSamples, generator);
+  }
+
+  private static ValuesAndIndices fractional(int op, String name, int dims, Tensor input, int[] kernelSize,
+      int[] outputSize, double[] outputRatio, Tensor randomSamples, Generator generator) {
+    if (outputSize == null && outputRatio == null)
+      throw new IllegalArgumentException(name + " requires specifying either an output_size or an output_ratio");
+    if (outputSize != null && outputRatio != null)
+      throw new IllegalArgumentException(name + ": only one of output_size and output_ratio may be specified");
+    int[] size = outputSize;
+    if (size == null) {
+      if (outputRatio.length != dims)
+        throw new IllegalArgumentException(name + ": output_ratio needs " + dims + " values, got "
+            + java.util.Arrays.toString(outputRatio));
+      size = new int[dims];
+      long[] shape = input.shape();
+      for (int i = 0; i < dims; i++) // PyTorch's int(size * ratio); a too-small input is left to the op's check
+        size[i] = shape.length >= dims ? (int) (shape[shape.length - dims + i] * outputRatio[i]) : 1;
+    }
+    check(name, dims, kernelSize, size);
+    long gen = generator == null ? 0 : generator.handle();
+    return SpatialArgs.call2(op, SpatialArgs.handles(input, randomSamples), SpatialArgs.ints(kernelSize, size, gen));
+  }
+
+  private static Tensor valuesOnly(ValuesAndIndices r) {
+    r.indices().close();
+    return r.values();
   }
 
   // ---------------------------------------------------------------- unpooling
