@@ -35,14 +35,8 @@ public abstract class ConvNd extends Module {
     this.outputPadding = perDim(name, "output_padding", o.outputPadding);
     this.paddingString = o.paddingString;
     this.paddingMode = o.paddingMode;
-    if (groups <= 0) throw new IllegalArgumentException(name + ": groups must be a positive integer");
+    validate(name, dims, transposed, o);
     if (inChannels % groups != 0) throw new IllegalArgumentException(name + ": in_channels must be divisible by groups");
-    if (outChannels % groups != 0) throw new IllegalArgumentException(name + ": out_channels must be divisible by groups");
-    if ("same".equals(paddingString))
-      for (int s : stride) if (s != 1) throw new IllegalArgumentException(name + ": padding='same' is not supported for strided convolutions");
-    if (transposed && !paddingMode.equals("zeros"))
-      throw new IllegalArgumentException("Only \"zeros\" padding mode is supported for " + name);
-    if (transposed && paddingString != null) throw new IllegalArgumentException(name + ": padding must be ints, not '" + paddingString + "'");
     long[] shape = new long[dims + 2];
     shape[0] = transposed ? inChannels : outChannels;
     shape[1] = (transposed ? outChannels : inChannels) / groups;
@@ -52,7 +46,25 @@ public abstract class ConvNd extends Module {
     resetParameters();
   }
 
+  /** The checks that do not need in_channels (a lazy convolution makes them before it knows it). */
+  static void validate(String name, int dims, boolean transposed, ConvOptions o) {
+    if (o.groups <= 0) throw new IllegalArgumentException(name + ": groups must be a positive integer");
+    if (o.outChannels % o.groups != 0)
+      throw new IllegalArgumentException(name + ": out_channels must be divisible by groups");
+    if ("same".equals(o.paddingString))
+      for (int s : perDim(name, dims, "stride", o.stride))
+        if (s != 1) throw new IllegalArgumentException(name + ": padding='same' is not supported for strided convolutions");
+    if (transposed && !o.paddingMode.equals("zeros"))
+      throw new IllegalArgumentException("Only \"zeros\" padding mode is supported for " + name);
+    if (transposed && o.paddingString != null)
+      throw new IllegalArgumentException(name + ": padding must be ints, not '" + o.paddingString + "'");
+  }
+
   private int[] perDim(String name, String what, int[] values) {
+    return perDim(name, dims, what, values);
+  }
+
+  static int[] perDim(String name, int dims, String what, int[] values) {
     if (values.length == 1) {
       int[] out = new int[dims];
       java.util.Arrays.fill(out, values[0]);
@@ -101,15 +113,26 @@ public abstract class ConvNd extends Module {
 
   @Override
   protected String extraRepr() {
-    StringBuilder s = new StringBuilder(inChannels + ", " + outChannels + ", kernel_size=" + PyRepr.tuple(kernelSize)
+    return repr(dims, inChannels, ConvOptions.of(inChannels, outChannels, kernelSize).stride(stride).padding(padding)
+        .dilation(dilation).outputPadding(outputPadding).groups(groups).bias(bias != null).paddingMode(paddingMode),
+        paddingString);
+  }
+
+  /** The settings as PyTorch prints them, with in_channels given (0 for a lazy convolution not yet called). */
+  static String repr(int dims, int inChannels, ConvOptions o, String paddingString) {
+    String name = "conv";
+    int[] kernelSize = perDim(name, dims, "kernel_size", o.kernelSize), stride = perDim(name, dims, "stride", o.stride);
+    int[] padding = perDim(name, dims, "padding", o.padding), dilation = perDim(name, dims, "dilation", o.dilation);
+    int[] outputPadding = perDim(name, dims, "output_padding", o.outputPadding);
+    StringBuilder s = new StringBuilder(inChannels + ", " + o.outChannels + ", kernel_size=" + PyRepr.tuple(kernelSize)
         + ", stride=" + PyRepr.tuple(stride));
     if (paddingString != null) s.append(", padding=").append(paddingString);
     else if (!allEqual(padding, 0)) s.append(", padding=").append(PyRepr.tuple(padding));
     if (!allEqual(dilation, 1)) s.append(", dilation=").append(PyRepr.tuple(dilation));
     if (!allEqual(outputPadding, 0)) s.append(", output_padding=").append(PyRepr.tuple(outputPadding));
-    if (groups != 1) s.append(", groups=").append(groups);
-    if (bias == null) s.append(", bias=False");
-    if (!paddingMode.equals("zeros")) s.append(", padding_mode=").append(paddingMode);
+    if (o.groups != 1) s.append(", groups=").append(o.groups);
+    if (!o.bias) s.append(", bias=False");
+    if (!o.paddingMode.equals("zeros")) s.append(", padding_mode=").append(o.paddingMode);
     return s.toString();
   }
 

@@ -31,6 +31,20 @@ public final class ConvOptions {
     this.kernelSize = kernelSize.clone();
   }
 
+  /** These options with another in_channels (what a lazy convolution infers from its first input). */
+  ConvOptions withInChannels(int in) {
+    ConvOptions o = new ConvOptions(in, outChannels, kernelSize);
+    o.stride = stride;
+    o.padding = padding;
+    o.paddingString = paddingString;
+    o.dilation = dilation;
+    o.outputPadding = outputPadding;
+    o.groups = groups;
+    o.bias = bias;
+    o.paddingMode = paddingMode;
+    return o;
+  }
+
   /** kernelSize: one int for every dim, or one per dim. */
   public static ConvOptions of(int inChannels, int outChannels, int... kernelSize) {
     if (kernelSize.length == 0) throw new IllegalArgumentException("ConvOptions: a kernel size is needed");

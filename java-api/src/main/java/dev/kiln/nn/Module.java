@@ -48,8 +48,15 @@ public abstract class Module implements AutoCloseable {
 
   // ---------------------------------------------------------------- registration
 
+  /**
+   * While a lazy module builds the module it becomes (LazyModule): its placeholder tensors by name, which the
+   * module under construction registers in place of its fresh tensors, so that references to them stay valid.
+   */
+  private static final ThreadLocal<Map<String, Tensor>> SLOTS = new ThreadLocal<>();
+
   /** Registers a parameter (requiring grad) under name and returns it; null records "no parameter" (bias=False). */
   protected Tensor registerParameter(String name, Tensor param) {
+    param = slotFor(name, param);
     checkName(name, parameters);
     if (param != null && !param.requiresGrad()) param.requiresGrad(true);
     parameters.put(name, TensorScope.escape(param)); // a model outlives the scope it was built in
@@ -62,11 +69,34 @@ public abstract class Module implements AutoCloseable {
   }
 
   protected Tensor registerBuffer(String name, Tensor buffer, boolean persistent) {
+    buffer = slotFor(name, buffer);
     checkName(name, buffers);
     nonPersistent.remove(name);
     buffers.put(name, TensorScope.escape(buffer));
     if (!persistent) nonPersistent.add(name);
     return buffer;
+  }
+
+  /** Runs build with slots as the tensors it registers under their names (the slots take the fresh values). */
+  static <M extends Module> M buildInto(Map<String, Tensor> slots, java.util.function.Supplier<M> build) {
+    Map<String, Tensor> outer = SLOTS.get();
+    SLOTS.set(new LinkedHashMap<>(slots));
+    try {
+      return build.get();
+    } finally {
+      if (outer == null) SLOTS.remove();
+      else SLOTS.set(outer);
+    }
+  }
+
+  private static Tensor slotFor(String name, Tensor fresh) {
+    Map<String, Tensor> slots = SLOTS.get();
+    Tensor slot = slots == null || fresh == null ? null : slots.remove(name);
+    if (slot == null) return fresh;
+    try (ModeScope g = Autograd.noGrad()) {
+      slot.setData(fresh.dtype() == slot.dtype() ? fresh : fresh.to(slot.dtype()));
+    }
+    return slot;
   }
 
   /** Registers a submodule under name and returns it. */
@@ -320,6 +350,7 @@ public abstract class Module implements AutoCloseable {
    */
   public LoadResult loadStateDict(Map<String, Tensor> state, boolean strict) {
     checkOpen();
+    prepareLoad(state, "");
     Map<String, Tensor> own = new LinkedHashMap<>();
     targets(own, "");
     List<String> missing = new ArrayList<>(), unexpected = new ArrayList<>(), errors = new ArrayList<>();
@@ -347,6 +378,18 @@ public abstract class Module implements AutoCloseable {
     }
     return new LoadResult(missing, unexpected);
   }
+
+  private void prepareLoad(Map<String, Tensor> state, String prefix) {
+    beforeLoadStateDict(state, prefix);
+    for (Map.Entry<String, Module> m : modules.entrySet())
+      if (m.getValue() != null) m.getValue().prepareLoad(state, prefix + m.getKey() + ".");
+  }
+
+  /**
+   * Called on this module and each submodule before a state dict is loaded, with the keys' prefix for this module:
+   * where a module can still take the state's shapes (a lazy module before its first call), it takes them here.
+   */
+  protected void beforeLoadStateDict(Map<String, Tensor> state, String prefix) {}
 
   private void targets(Map<String, Tensor> out, String prefix) {
     for (Map.Entry<String, Tensor> e : parameters.entrySet()) if (e.getValue() != null) out.put(prefix + e.getKey(), e.getValue());

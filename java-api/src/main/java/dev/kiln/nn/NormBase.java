@@ -60,6 +60,11 @@ public abstract class NormBase extends Module {
 
   @Override
   protected String extraRepr() {
+    return repr(numFeatures, eps, momentum, affine, trackRunningStats);
+  }
+
+  /** The settings as PyTorch prints them (num_features 0 for a lazy norm not yet called). */
+  static String repr(int numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats) {
     return numFeatures + ", eps=" + PyRepr.num(eps) + ", momentum=" + (momentum == null ? "None" : PyRepr.num(momentum))
         + ", affine=" + (affine ? "True" : "False") + ", track_running_stats=" + (trackRunningStats ? "True" : "False");
   }

@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Padding, unfold/fold, upsampling, pixel shuffle, shrink/threshold activations, RReLU, fractional max pooling and
- * the parameter containers for modules_extra.json, from PyTorch's keyword arguments.
+ * Padding, unfold/fold, upsampling, pixel shuffle, shrink/threshold activations, RReLU, fractional max pooling, the
+ * lazy modules and the parameter containers for modules_extra.json, from PyTorch's keyword arguments.
  */
 final class ExtraModuleMakers {
   private ExtraModuleMakers() {}
@@ -54,6 +54,23 @@ final class ExtraModuleMakers {
     ModuleMakers.maker("PixelShuffle", a -> new PixelShuffle(a.integer("upscale_factor", 0)));
     ModuleMakers.maker("PixelUnshuffle", a -> new PixelUnshuffle(a.integer("downscale_factor", 0)));
     ModuleMakers.maker("ChannelShuffle", a -> new ChannelShuffle(a.integer("groups", 0)));
+    ModuleMakers.maker("LazyLinear", a -> new LazyLinear(a.integer("out_features", 0), a.bool("bias", true)));
+    List<Function<ConvOptions, Module>> lazyConvs = List.of(LazyConv1d::new, LazyConv2d::new, LazyConv3d::new,
+        LazyConvTranspose1d::new, LazyConvTranspose2d::new, LazyConvTranspose3d::new);
+    for (int i = 0; i < 6; i++) {
+      Function<ConvOptions, Module> make = lazyConvs.get(i);
+      ModuleMakers.maker((i < 3 ? "LazyConv" : "LazyConvTranspose") + (i % 3 + 1) + "d", a -> make.apply(ConvOptions.of(0,
+          a.integer("out_channels", 0), ConvModuleMakers.ints(a, "kernel_size", 0)).stride(ConvModuleMakers.ints(a,
+          "stride", 1)).padding(ConvModuleMakers.ints(a, "padding", 0)).groups(a.integer("groups", 1))));
+    }
+    List<LazyNormMaker> lazyNorms = List.of(LazyBatchNorm1d::new, LazyBatchNorm2d::new, LazyBatchNorm3d::new,
+        (e, m, a, t) -> new LazyInstanceNorm1d(e, m, a, t), (e, m, a, t) -> new LazyInstanceNorm2d(e, m, a, t),
+        (e, m, a, t) -> new LazyInstanceNorm3d(e, m, a, t));
+    for (int i = 0; i < 6; i++) {
+      LazyNormMaker make = lazyNorms.get(i);
+      ModuleMakers.maker((i < 3 ? "LazyBatchNorm" : "LazyInstanceNorm") + (i % 3 + 1) + "d", a -> make.make(
+          a.real("eps", 1e-5), a.real("momentum", 0.1), a.bool("affine", true), a.bool("track_running_stats", true)));
+    }
     ModuleMakers.maker("RReLU", a -> new RReLU(a.real("lower", 1.0 / 8), a.real("upper", 1.0 / 3)));
     // the fractions are a buffer of the shape given, filled by the state dict
     ModuleMakers.maker("FractionalMaxPool2d", a -> new FractionalMaxPool2d(ConvModuleMakers.pair(
@@ -130,5 +147,9 @@ final class ExtraModuleMakers {
 
   private static Tensor samples(ModuleMakers.Kwargs a) {
     return Tensor.zeros(DType.FLOAT32, a.longs("samples"));
+  }
+
+  private interface LazyNormMaker {
+    Module make(double eps, Double momentum, boolean affine, boolean trackRunningStats);
   }
 }

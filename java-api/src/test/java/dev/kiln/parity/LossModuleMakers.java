@@ -5,6 +5,7 @@ import dev.kiln.Tensor;
 import dev.kiln.nn.*;
 import dev.kiln.nn.Module;
 import dev.kiln.nn.functional.Reduction;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -53,6 +54,13 @@ final class LossModuleMakers {
     ModuleMakers.call("CTCLoss", (m, in) -> List.of(((CTCLoss) m).call(in.get(0).logSoftmax(2), in.get(1), in.get(2),
         in.get(3))));
     three("GaussianNLLLoss", a -> new GaussianNLLLoss(a.bool("full", false), a.real("eps", 1e-6), reduction(a)));
+    ModuleMakers.maker("AdaptiveLogSoftmaxWithLoss", a -> new AdaptiveLogSoftmaxWithLoss(a.integer("in_features", 0),
+        a.integer("n_classes", 0), Arrays.stream(a.longs("cutoffs")).mapToInt(v -> (int) v).toArray(),
+        a.real("div_value", 4.0), a.bool("head_bias", false)));
+    ModuleMakers.call("AdaptiveLogSoftmaxWithLoss", (m, in) -> {
+      AdaptiveLogSoftmaxWithLoss.Output out = ((AdaptiveLogSoftmaxWithLoss) m).call(in.get(0), in.get(1));
+      return List.of(out.output(), out.loss());
+    });
   }
 
   private static void two(String cls, java.util.function.Function<ModuleMakers.Kwargs, Module> maker) {
