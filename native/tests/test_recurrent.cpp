@@ -340,3 +340,107 @@ TEST(fused_gru_layer_checks_its_inputs) {
   CHECK_SAME(fused_gru_layer(gt, ht, wt, bt, true).first,
              fused_gru_layer(contiguous(gt), contiguous(ht), contiguous(wt), contiguous(bt), true).first, 0);
 }
+
+namespace {
+
+// Packed sequences: lengths of B rows over `steps` steps, longest first (the first row runs every step), and the
+// batch size of each step (how many rows reach it).
+std::vector<int64_t> packed_lengths(int64_t steps, int64_t B) {
+  std::vector<int64_t> lengths(B);
+  for (int64_t b = 0; b < B; ++b) lengths[b] = std::max<int64_t>(1, steps - b * steps / B);
+  return lengths;
+}
+
+std::vector<int64_t> batch_sizes_of(const std::vector<int64_t>& lengths, int64_t steps) {
+  std::vector<int64_t> sizes(steps, 0);
+  for (int64_t len : lengths)
+    for (int64_t t = 0; t < len; ++t) ++sizes[t];
+  return sizes;
+}
+
+// A layer's packed run (each row over its own length) against each row run alone over its own sequence: run(gx,
+// states, reverse, batch_sizes) returns every step's states (h, and c for the LSTM), gx [T, B, G], states [B, H].
+// Compares the states at each row's steps, each row's final states (at step T - 1 going forward, where the
+// finished rows carried theirs, and at step 0 in reverse), and the gradients of a loss over exactly those, through
+// the fused backward and through the composite one (create_graph).
+using LayerRun = std::function<TensorList(const Tensor&, const TensorList&, const Tensor&, bool,
+                                          const std::vector<int64_t>&)>;
+
+void check_packed_layer(const LayerRun& run, int64_t gates, int64_t num_states, DType t, uint64_t seed) {
+  for (bool reverse : {false, true}) {
+    // one chunk; chunks of 8 rows (the last one partly finished); one chunk whose products split across the pool
+    for (const Shape& sbh : {Shape{5, 3, 4}, Shape{7, 11, 40}, Shape{4, 20, 180}}) {
+      const int64_t steps = sbh[0], B = sbh[1], H = sbh[2];
+      const std::vector<int64_t> lengths = packed_lengths(steps, B), sizes = batch_sizes_of(lengths, steps);
+      TensorList leaves{uniform({steps, B, gates * H}, seed, -2, 2, t), uniform({gates * H, H}, seed + 1, -0.6, 0.6, t)};
+      for (int64_t k = 0; k < num_states; ++k) leaves.push_back(uniform({B, H}, seed + 2 + k, -1, 1, t));
+      for (Tensor& x : leaves) set_requires_grad(x, true);
+      const Tensor &gx = leaves[0], &w = leaves[1];
+      const TensorList states(leaves.begin() + 2, leaves.end());
+      const Tensor lw = uniform({steps, B, H}, seed + 5, -1, 1, t), u = uniform({B, H}, seed + 6, -1, 1, t);
+      const double tol = t == DType::Float32 ? 1e-4 : 1e-11;
+
+      const TensorList packed = run(gx, states, w, reverse, sizes);
+      Tensor packed_loss, ref_loss;
+      for (int64_t b = 0; b < B; ++b) {
+        const int64_t len = lengths[b];
+        TensorList row_states;
+        for (const Tensor& s : states) row_states.push_back(narrow(s, 0, b, 1));
+        const TensorList alone = run(narrow(narrow(gx, 0, 0, len), 1, b, 1), row_states, w, reverse, {});
+        for (size_t k = 0; k < alone.size(); ++k) {
+          const Tensor mine = narrow(narrow(packed[k], 0, 0, len), 1, b, 1);
+          CHECK_SAME(mine, alone[k], tol);
+          const Tensor final_packed = narrow(select(packed[k], 0, reverse ? 0 : steps - 1), 0, b, 1);
+          const Tensor final_alone = select(alone[k], 0, reverse ? 0 : len - 1);
+          CHECK_SAME(final_packed, final_alone, tol);
+          const Tensor wk = narrow(narrow(lw, 0, 0, len), 1, b, 1), uk = narrow(u, 0, b, 1);
+          const Tensor p = add(sum(mul(mine, wk)), sum(mul(final_packed, uk)));
+          const Tensor r = add(sum(mul(alone[k], wk)), sum(mul(final_alone, uk)));
+          packed_loss = packed_loss.defined() ? add(packed_loss, p) : p;
+          ref_loss = ref_loss.defined() ? add(ref_loss, r) : r;
+        }
+      }
+      const TensorList want = kiln::grad({ref_loss}, leaves, {}, true);
+      const TensorList fused = kiln::grad({packed_loss}, leaves, {}, true);
+      const TensorList composite = kiln::grad({packed_loss}, leaves, {}, true, true);
+      for (size_t i = 0; i < leaves.size(); ++i) {
+        CHECK_SAME(fused[i], want[i], tol);
+        CHECK_SAME(composite[i], want[i], tol);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+TEST(packed_lstm_layer_runs_each_row_over_its_own_length) {
+  const LayerRun lstm = [](const Tensor& gx, const TensorList& s, const Tensor& w, bool reverse,
+                           const std::vector<int64_t>& sizes) {
+    const auto [hs, cs, gates] = fused_lstm_layer(gx, s[0], s[1], w, reverse, sizes);
+    return TensorList{hs, cs};
+  };
+  for (DType t : {DType::Float32, DType::Float64}) check_packed_layer(lstm, 4, 2, t, 80);
+}
+
+TEST(packed_gru_layer_runs_each_row_over_its_own_length) {
+  for (DType t : {DType::Float32, DType::Float64}) {
+    const Tensor b_hh = uniform({3 * 180}, 90, -0.5, 0.5, t);
+    const LayerRun gru = [&](const Tensor& gx, const TensorList& s, const Tensor& w, bool reverse,
+                             const std::vector<int64_t>& sizes) {
+      return TensorList{fused_gru_layer(gx, s[0], w, narrow(b_hh, 0, 0, w.size(0)), reverse, sizes).first};
+    };
+    check_packed_layer(gru, 3, 1, t, 95);
+  }
+}
+
+TEST(packed_layers_check_their_batch_sizes) {
+  const DType f = DType::Float32;
+  const Tensor gx = zeros({3, 2, 12}, f), s = zeros({2, 3}, f), w = zeros({12, 3}, f);
+  CHECK_THROWS(fused_lstm_layer(gx, s, s, w, false, {2, 1}), Shape, "one batch size per step");
+  CHECK_THROWS(fused_lstm_layer(gx, s, s, w, false, {2, 1, 2}), Argument, "non-increasing");
+  CHECK_THROWS(fused_lstm_layer(gx, s, s, w, false, {3, 1, 1}), Argument, "within [1, 2]");
+  CHECK_THROWS(fused_lstm_layer(gx, s, s, w, true, {2, 1, 0}), Argument, "fused_lstm_layer");
+  const Tensor g3 = zeros({3, 2, 9}, f), w3 = zeros({9, 3}, f), b3 = zeros({9}, f);
+  CHECK_THROWS(fused_gru_layer(g3, s, w3, b3, false, {2}), Shape, "fused_gru_layer");
+  CHECK_THROWS(fused_gru_layer(g3, s, w3, b3, false, {1, 2, 2}), Argument, "non-increasing");
+}

@@ -19,6 +19,7 @@
 namespace kiln::cpu {
 namespace {
 
+using recurrent::ActiveRows;
 using recurrent::StepOrder;
 using recurrent::over_chunks;
 using recurrent::product;
@@ -98,25 +99,28 @@ void cell_backward(const T* dh, const T* ws, const T* hp, T* dgx, T* dgh, T* dhp
 
 template <class T>
 void forward(T* hs, T* ws, const T* gx, const T* h0, const T* w, const T* bias, int64_t steps, int64_t B, int64_t H,
-             bool reverse) {
+             bool reverse, const ActiveRows& active) {
   const int64_t G = 3 * H, bh = B * H;
   const std::vector<T> wt = recurrent::transposed(w, G, H);
   const StepOrder order{steps, reverse};
   over_chunks(B, G, H, [&](int64_t r0, int64_t m, bool split) {
     std::vector<T> gh(m * G);
     for (int64_t s = 0; s < steps; ++s) {
-      const int64_t t = order.at(s), rh = r0 * H;
+      const int64_t t = order.at(s), rh = r0 * H, a = active.at(t, r0, m);
       const T* hp = s == 0 ? h0 + rh : hs + order.at(s - 1) * bh + rh;
-      for (int64_t i = 0; i < m; ++i) std::copy(bias, bias + G, gh.begin() + i * G);
-      product(split, m, G, H, hp, H, wt.data(), G, T(1), gh.data(), G);
-      cell(gx + t * B * G + r0 * G, gh.data(), hp, hs + t * bh + rh, ws + t * B * 4 * H + r0 * 4 * H, m, H);
+      if (a > 0) {
+        for (int64_t i = 0; i < a; ++i) std::copy(bias, bias + G, gh.begin() + i * G);
+        product(split, a, G, H, hp, H, wt.data(), G, T(1), gh.data(), G);
+        cell(gx + t * B * G + r0 * G, gh.data(), hp, hs + t * bh + rh, ws + t * B * 4 * H + r0 * 4 * H, a, H);
+      }
+      std::copy(hp + a * H, hp + m * H, hs + t * bh + rh + a * H);  // rows past their sequence's end carry h
     }
   });
 }
 
 template <class T>
 void backward(const GruLayerGrads& out, const T* dhs, const T* h0, const T* w, const T* hs, const T* ws, int64_t steps,
-              int64_t B, int64_t H, bool reverse) {
+              int64_t B, int64_t H, bool reverse, const ActiveRows& active) {
   const int64_t G = 3 * H, bh = B * H;
   T* dgx = out.gates_x.data<T>();
   T *dh0 = recurrent::data_or_null<T>(out.h0), *dw = recurrent::data_or_null<T>(out.w_hh), *db = recurrent::data_or_null<T>(out.b_hh);
@@ -127,17 +131,22 @@ void backward(const GruLayerGrads& out, const T* dhs, const T* h0, const T* w, c
     const int64_t rh = r0 * H, n = m * H, last = order.at(steps - 1) * bh + rh;
     std::vector<T> dh(dhs + last, dhs + last + n), dhp(n), dgh_step(keep_dgh ? 0 : m * G);
     for (int64_t s = steps - 1; s >= 0; --s) {
-      const int64_t t = order.at(s);
+      const int64_t t = order.at(s), a = active.at(t, r0, m);
       const T* hp = s == 0 ? h0 + rh : hs + order.at(s - 1) * bh + rh;
       T* dgh = keep_dgh ? dgh_all.data() + t * B * G + r0 * G : dgh_step.data();
-      cell_backward(dh.data(), ws + t * B * 4 * H + r0 * 4 * H, hp, dgx + t * B * G + r0 * G, dgh, dhp.data(), m, H);
+      T* dg = dgx + t * B * G + r0 * G;
+      if (a > 0) cell_backward(dh.data(), ws + t * B * 4 * H + r0 * 4 * H, hp, dg, dgh, dhp.data(), a, H);
+      // The rows that carried their state through this step: no gate gradient (dgh_all's rows stay the zeros it
+      // starts as; dgh_step's past a are not read), dh passes on unchanged.
+      std::fill(dg + a * G, dg + m * G, T(0));
+      std::copy(dh.begin() + a * H, dh.end(), dhp.begin() + a * H);
       if (s > 0) {
         const T* later = dhs + order.at(s - 1) * bh + rh;  // the previous step's own output gradient
         for (int64_t i = 0; i < n; ++i) dh[i] = later[i] + dhp[i];
-        product(split, m, H, G, dgh, G, w, H, T(1), dh.data(), H);
+        if (a > 0) product(split, a, H, G, dgh, G, w, H, T(1), dh.data(), H);
       } else if (dh0) {
         std::copy(dhp.begin(), dhp.end(), dh0 + rh);
-        product(split, m, H, G, dgh, G, w, H, T(1), dh0 + rh, H);
+        if (a > 0) product(split, a, H, G, dgh, G, w, H, T(1), dh0 + rh, H);
       }
     }
   });
@@ -152,13 +161,13 @@ void backward(const GruLayerGrads& out, const T* dhs, const T* h0, const T* w, c
 }  // namespace
 
 void gru_layer_kernel(const Tensor& hs, const Tensor& ws, const Tensor& gates_x, const Tensor& h0, const Tensor& w_hh,
-                      const Tensor& b_hh, bool reverse) {
+                      const Tensor& b_hh, bool reverse, const std::vector<int64_t>& batch_sizes) {
   const int64_t steps = gates_x.size(0), B = gates_x.size(1), H = h0.size(1);
   if (steps == 0 || B == 0 || H == 0) return;
   auto run = [&](auto tag) {
     using T = decltype(tag);
     forward(hs.data<T>(), ws.data<T>(), gates_x.data<T>(), h0.data<T>(), w_hh.data<T>(), b_hh.data<T>(), steps, B, H,
-            reverse);
+            reverse, ActiveRows{batch_sizes});
   };
   if (gates_x.dtype() == DType::Float32) return run(float());
   KILN_CHECK(gates_x.dtype() == DType::Float64, Internal, "gru_layer_kernel: float32 or float64 only");
@@ -166,7 +175,8 @@ void gru_layer_kernel(const Tensor& hs, const Tensor& ws, const Tensor& gates_x,
 }
 
 void gru_layer_backward_kernel(const GruLayerGrads& out, const Tensor& grad_hs, const Tensor& h0, const Tensor& w_hh,
-                               const Tensor& hs, const Tensor& ws, bool reverse) {
+                               const Tensor& hs, const Tensor& ws, bool reverse,
+                               const std::vector<int64_t>& batch_sizes) {
   const int64_t steps = ws.size(0), B = ws.size(1), H = h0.size(1);
   auto run = [&](auto tag) {
     using T = decltype(tag);
@@ -175,7 +185,8 @@ void gru_layer_backward_kernel(const GruLayerGrads& out, const Tensor& grad_hs, 
         if (g->defined()) std::fill(g->data<T>(), g->data<T>() + g->numel(), T(0));
       return;
     }
-    backward(out, grad_hs.data<T>(), h0.data<T>(), w_hh.data<T>(), hs.data<T>(), ws.data<T>(), steps, B, H, reverse);
+    backward(out, grad_hs.data<T>(), h0.data<T>(), w_hh.data<T>(), hs.data<T>(), ws.data<T>(), steps, B, H, reverse,
+             ActiveRows{batch_sizes});
   };
   if (ws.dtype() == DType::Float32) return run(float());
   KILN_CHECK(ws.dtype() == DType::Float64, Internal, "gru_layer_backward_kernel: float32 or float64 only");

@@ -25,6 +25,18 @@ struct StepOrder {
   int64_t at(int64_t s) const { return reverse ? steps - 1 - s : s; }
 };
 
+// Packed sequences (nn.utils.rnn): step t runs only the first batch_sizes[t] rows of the batch (the sequences,
+// sorted longest first, that reach step t); the other rows carry their state through the step unchanged, so the
+// forward direction ends each row at its own last step and the reverse direction starts each row there. Empty:
+// every row runs every step.
+struct ActiveRows {
+  const std::vector<int64_t>& batch_sizes;
+  // How many of a chunk's rows [r0, r0 + m) step t runs: always a prefix of them.
+  int64_t at(int64_t t, int64_t r0, int64_t m) const {
+    return batch_sizes.empty() ? m : std::clamp<int64_t>(batch_sizes[t] - r0, 0, m);
+  }
+};
+
 // Rows per chunk for gates of width G over a hidden size H: where OpenBLAS runs a chunk's [rows x H] x [H x G]
 // products unpacked, chunks of 8 rows (an LSTM at H = 128: each step's two products 5.5 us on one core, against
 // 34 us for all 32 rows of the batch in one packed product); otherwise the whole batch is one chunk and its

@@ -78,6 +78,35 @@ const OpDef kLstmCell{kOp, "fused_lstm_cell(Tensor gates, Tensor cx) -> (hy, cy)
 
 constexpr const char* kLayerOp = "fused_lstm_layer";
 
+// The layers' ints after `reverse`: a packed sequence's batch sizes, one per step, non-increasing and within
+// [1, batch] (recurrent_layer.h's ActiveRows); none: every row runs every step.
+std::vector<int64_t> batch_sizes_arg(const OpArgs& args, const Tensor& gates_x, const char* op) {
+  std::vector<int64_t> sizes = int_list(args, 1);
+  if (sizes.empty()) return sizes;
+  KILN_CHECK(int64_t(sizes.size()) == gates_x.size(0), Shape, op, ": expected one batch size per step, ",
+             gates_x.size(0), " for gates_x ", shape_str(gates_x.shape()), ", got ", sizes.size());
+  for (size_t t = 0; t < sizes.size(); ++t)
+    KILN_CHECK(sizes[t] >= 1 && sizes[t] <= gates_x.size(1) && (t == 0 || sizes[t] <= sizes[t - 1]), Argument, op,
+               ": batch sizes must be non-increasing and within [1, ", gates_x.size(1), "], got ", sizes[t],
+               " at step ", t, t > 0 ? " after " + std::to_string(sizes[t - 1]) : std::string());
+  return sizes;
+}
+
+// For the composite derivatives: the gradients of a step whose rows from `active` on carried their states through
+// it (packed sequences): those rows' gate gradients are zeros, and what reached their states passes to the previous
+// step unchanged (`carried`), in place of what the cell gives (`through_cell`).
+Tensor carry_rows(const Tensor& through_cell, const Tensor& carried, int64_t active) {
+  const int64_t B = through_cell.size(0);
+  if (active >= B) return through_cell;
+  return cat({narrow(through_cell, 0, 0, active), narrow(carried, 0, active, B - active)}, 0);
+}
+
+Tensor zero_rows(const Tensor& x, int64_t active) {
+  const int64_t B = x.size(0);
+  if (active >= B) return x;
+  return cat({narrow(x, 0, 0, active), zeros({B - active, x.size(1)}, x.dtype())}, 0);
+}
+
 void check_lstm_layer(const Tensor& gx, const Tensor& h0, const Tensor& c0, const Tensor& w) {
   check_cpu(kLayerOp, {gx, h0, c0, w});
   KILN_CHECK(gx.dim() == 3 && h0.dim() == 2 && c0.dim() == 2 && w.dim() == 2, Shape, kLayerOp,
@@ -102,10 +131,12 @@ TensorList lstm_layer_fwd(const TensorList& in, const OpArgs& args) {
   const Tensor &gx = in[0], &h0 = in[1], &c0 = in[2], &w = in[3];
   check_lstm_layer(gx, h0, c0, w);
   const bool reverse = int_arg(args, 0, kLayerOp) != 0;
+  const std::vector<int64_t> batch_sizes = batch_sizes_arg(args, gx, kLayerOp);
   const Shape states{gx.size(0), gx.size(1), h0.size(1)};
   Tensor hs = new_tensor(states, gx.dtype(), kLayerOp), cs = new_tensor(states, gx.dtype(), kLayerOp);
   Tensor gates = new_tensor(gx.shape(), gx.dtype(), kLayerOp);
-  cpu::lstm_layer_kernel(hs, cs, gates, contiguous(gx), contiguous(h0), contiguous(c0), contiguous(w), reverse);
+  cpu::lstm_layer_kernel(hs, cs, gates, contiguous(gx), contiguous(h0), contiguous(c0), contiguous(w), reverse,
+                         batch_sizes);
   return {hs, cs, gates};
 }
 
@@ -116,7 +147,8 @@ TensorList lstm_layer_composite_derivative(const BackwardContext& c) {
   const Tensor &gx = c.input(0), &h0 = c.input(1), &c0 = c.input(2), &w = c.input(3);
   const Tensor &hs = c.output(0), &cs = c.output(1);
   const bool reverse = int_arg(c.args, 0, kLayerOp) != 0;
-  const int64_t steps = hs.size(0);
+  const std::vector<int64_t> batch_sizes = batch_sizes_arg(c.args, gx, kLayerOp);
+  const int64_t steps = hs.size(0), B = hs.size(1);
   auto at = [&](int64_t s) { return reverse ? steps - 1 - s : s; };
   TensorList dgates(steps), hprev(steps);
   Tensor dh_next, dc_next;
@@ -128,10 +160,11 @@ TensorList lstm_layer_composite_derivative(const BackwardContext& c) {
     if (dc_next.defined()) dc = add(dc, dc_next);
     const Tensor gates = addmm(select(gx, 0, t), hp, kiln::t(w));
     auto [dg, dcp] = composite_cell_grads(gates, cp, select(cs, 0, t), dh, dc, true, true);
-    dgates[t] = dg;
+    const int64_t active = batch_sizes.empty() ? B : batch_sizes[t];
+    dgates[t] = zero_rows(dg, active);
     hprev[t] = hp;
-    dh_next = matmul(dgates[t], w);
-    dc_next = dcp;
+    dh_next = carry_rows(matmul(dgates[t], w), dh, active);
+    dc_next = carry_rows(dcp, dc, active);
   }
   const Tensor dgx = stack(dgates, 0);
   Tensor dw;
@@ -150,12 +183,13 @@ TensorList lstm_layer_derivative(const BackwardContext& c) {
                         c.needs(2) ? new_tensor(c0.shape(), c0.dtype(), kLayerOp) : Tensor(),
                         c.needs(3) ? new_tensor(w.shape(), w.dtype(), kLayerOp) : Tensor()};
   cpu::lstm_layer_backward_kernel(g, contiguous(c.grad(0)), contiguous(c.grad(1)), contiguous(h0), contiguous(c0),
-                                  contiguous(w), c.output(0), c.output(1), gates, int_arg(c.args, 0, kLayerOp) != 0);
+                                  contiguous(w), c.output(0), c.output(1), gates, int_arg(c.args, 0, kLayerOp) != 0,
+                                  batch_sizes_arg(c.args, gates, kLayerOp));
   return {c.needs(0) ? g.gates_x : Tensor(), g.h0, g.c0, g.w_hh};
 }
 
 const OpDef kLstmLayer{kLayerOp,
-                       "fused_lstm_layer(Tensor gates_x, Tensor h0, Tensor c0, Tensor w_hh; ints: reverse) -> "
+                       "fused_lstm_layer(Tensor gates_x, Tensor h0, Tensor c0, Tensor w_hh; ints: reverse, batch_sizes...) -> "
                        "(hs, cs, gates)",
                        4, OpKind::Primitive, lstm_layer_fwd, nullptr, lstm_layer_derivative,
                        kSaveInputs | kSaveOutputs, false, /*differentiable_outputs=*/2};  // gates: a workspace
@@ -185,10 +219,11 @@ void check_gru_layer(const Tensor& gx, const Tensor& h0, const Tensor& w, const 
 TensorList gru_layer_fwd(const TensorList& in, const OpArgs& args) {
   const Tensor &gx = in[0], &h0 = in[1], &w = in[2], &b = in[3];
   check_gru_layer(gx, h0, w, b);
+  const std::vector<int64_t> batch_sizes = batch_sizes_arg(args, gx, kGruOp);
   const int64_t steps = gx.size(0), B = gx.size(1), H = h0.size(1);
   Tensor hs = new_tensor({steps, B, H}, gx.dtype(), kGruOp), ws = new_tensor({steps, B, 4 * H}, gx.dtype(), kGruOp);
   cpu::gru_layer_kernel(hs, ws, contiguous(gx), contiguous(h0), contiguous(w), contiguous(b),
-                        int_arg(args, 0, kGruOp) != 0);
+                        int_arg(args, 0, kGruOp) != 0, batch_sizes);
   return {hs, ws};
 }
 
@@ -197,7 +232,8 @@ TensorList gru_layer_fwd(const TensorList& in, const OpArgs& args) {
 TensorList gru_layer_composite_derivative(const BackwardContext& c) {
   const Tensor &gx = c.input(0), &h0 = c.input(1), &w = c.input(2), &b = c.input(3), &hs = c.output(0);
   const bool reverse = int_arg(c.args, 0, kGruOp) != 0;
-  const int64_t steps = hs.size(0);
+  const std::vector<int64_t> batch_sizes = batch_sizes_arg(c.args, gx, kGruOp);
+  const int64_t steps = hs.size(0), B = hs.size(1);
   auto at = [&](int64_t s) { return reverse ? steps - 1 - s : s; };
   TensorList dgx(steps), dgh(steps), hprev(steps);
   Tensor dh_next;
@@ -211,10 +247,11 @@ TensorList gru_layer_composite_derivative(const BackwardContext& c) {
     const Tensor dn_pre = mul(mul(dh, sub(S(1.0), z)), sub(S(1.0), mul(n, n)));
     const Tensor dr_pre = mul(mul(dn_pre, k[2]), mul(r, sub(S(1.0), r)));
     const Tensor dz_pre = mul(mul(dh, sub(hp, n)), mul(z, sub(S(1.0), z)));
-    dgx[t] = cat({dr_pre, dz_pre, dn_pre}, -1);
-    dgh[t] = cat({dr_pre, dz_pre, mul(dn_pre, r)}, -1);
+    const int64_t active = batch_sizes.empty() ? B : batch_sizes[t];
+    dgx[t] = zero_rows(cat({dr_pre, dz_pre, dn_pre}, -1), active);
+    dgh[t] = zero_rows(cat({dr_pre, dz_pre, mul(dn_pre, r)}, -1), active);
     hprev[t] = hp;
-    dh_next = add(mul(dh, z), matmul(dgh[t], w));
+    dh_next = carry_rows(add(mul(dh, z), matmul(dgh[t], w)), dh, active);
   }
   const int64_t rows = hs.size(0) * hs.size(1), G = gx.size(2);
   const Tensor dgh_rows = c.needs(2) || c.needs(3) ? reshape(stack(dgh, 0), {rows, G}) : Tensor();
@@ -231,14 +268,21 @@ TensorList gru_layer_derivative(const BackwardContext& c) {
                        c.needs(2) ? new_tensor(w.shape(), w.dtype(), kGruOp) : Tensor(),
                        c.needs(3) ? new_tensor(b.shape(), b.dtype(), kGruOp) : Tensor()};
   cpu::gru_layer_backward_kernel(g, contiguous(c.grad(0)), contiguous(h0), contiguous(w), c.output(0), c.output(1),
-                                 int_arg(c.args, 0, kGruOp) != 0);
+                                 int_arg(c.args, 0, kGruOp) != 0, batch_sizes_arg(c.args, gx, kGruOp));
   return {c.needs(0) ? g.gates_x : Tensor(), g.h0, g.w_hh, g.b_hh};
 }
 
 const OpDef kGruLayer{kGruOp,
-                      "fused_gru_layer(Tensor gates_x, Tensor h0, Tensor w_hh, Tensor b_hh; ints: reverse) -> (hs, ws)",
+                      "fused_gru_layer(Tensor gates_x, Tensor h0, Tensor w_hh, Tensor b_hh; ints: reverse, batch_sizes...) -> "
+                      "(hs, ws)",
                       4, OpKind::Primitive, gru_layer_fwd, nullptr, gru_layer_derivative,
                       kSaveInputs | kSaveOutputs, false, /*differentiable_outputs=*/1};  // ws: a workspace
+
+std::vector<int64_t> layer_ints(bool reverse, const std::vector<int64_t>& batch_sizes) {
+  std::vector<int64_t> ints{reverse ? 1 : 0};
+  ints.insert(ints.end(), batch_sizes.begin(), batch_sizes.end());
+  return ints;
+}
 
 }  // namespace
 
@@ -254,14 +298,15 @@ std::pair<Tensor, Tensor> fused_lstm_cell(const Tensor& gates, const Tensor& cx)
 }
 
 std::tuple<Tensor, Tensor, Tensor> fused_lstm_layer(const Tensor& gates_x, const Tensor& h0, const Tensor& c0,
-                                                    const Tensor& w_hh, bool reverse) {
-  TensorList r = call(kLstmLayer, {gates_x, h0, c0, w_hh}, OpArgs{{reverse ? 1 : 0}, {}});
+                                                    const Tensor& w_hh, bool reverse,
+                                                    const std::vector<int64_t>& batch_sizes) {
+  TensorList r = call(kLstmLayer, {gates_x, h0, c0, w_hh}, OpArgs{layer_ints(reverse, batch_sizes), {}});
   return {r[0], r[1], r[2]};
 }
 
 std::pair<Tensor, Tensor> fused_gru_layer(const Tensor& gates_x, const Tensor& h0, const Tensor& w_hh,
-                                          const Tensor& b_hh, bool reverse) {
-  TensorList r = call(kGruLayer, {gates_x, h0, w_hh, b_hh}, OpArgs{{reverse ? 1 : 0}, {}});
+                                          const Tensor& b_hh, bool reverse, const std::vector<int64_t>& batch_sizes) {
+  TensorList r = call(kGruLayer, {gates_x, h0, w_hh, b_hh}, OpArgs{layer_ints(reverse, batch_sizes), {}});
   return {r[0], r[1]};
 }
 
