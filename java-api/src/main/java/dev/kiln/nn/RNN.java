@@ -1,6 +1,7 @@
 package dev.kiln.nn;
 
 import dev.kiln.Tensor;
+import dev.kiln.nn.utils.PackedSequence;
 
 /**
  * The Elman RNN (torch.nn.RNN): h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh), or relu, over
@@ -14,6 +15,9 @@ import dev.kiln.Tensor;
 public class RNN extends RNNBase {
   /** The outputs of every step of the last layer, and the final hidden state of every layer and direction. */
   public record Output(Tensor output, Tensor hN) {}
+
+  /** For a packed batch: the last layer's outputs, packed as the input, and h_n in the caller's batch order. */
+  public record PackedOutput(PackedSequence output, Tensor hN) {}
 
   public RNN(int inputSize, int hiddenSize) {
     this(RNNOptions.of(inputSize, hiddenSize));
@@ -42,6 +46,17 @@ public class RNN extends RNNBase {
     return callWithHooks(h0 == null ? new Tensor[] {input} : new Tensor[] {input, h0}, in -> {
       Tensor[] r = run(in[0], in.length > 1 ? in[1] : null, null);
       return new Output(r[0], r[1]);
+    });
+  }
+
+  /**
+   * A packed batch ({@link dev.kiln.nn.utils.RnnUtils}), each sequence over its own length; h0 as above, in the
+   * caller's batch order. Hooks see the packed data as the input.
+   */
+  public PackedOutput forward(PackedSequence input, Tensor h0) {
+    return callWithHooks(h0 == null ? new Tensor[] {input.data()} : new Tensor[] {input.data(), h0}, in -> {
+      Tensor[] r = runPacked(input, in[0], in.length > 1 ? in[1] : null, null);
+      return new PackedOutput(input.withData(r[0]), r[1]);
     });
   }
 }

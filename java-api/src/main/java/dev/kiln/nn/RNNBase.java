@@ -7,6 +7,8 @@ import dev.kiln.internal.Core;
 import dev.kiln.internal.Frame;
 import dev.kiln.nn.functional.Dropouts;
 import dev.kiln.nn.init.Init;
+import dev.kiln.nn.utils.PackedSequence;
+import dev.kiln.nn.utils.RnnUtils;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -123,7 +125,7 @@ public abstract class RNNBase extends Module {
       for (int d = 0; d < directions; d++) {
         int index = layer * directions + d;
         Tensor[] state = {h.select(0, index), c == null ? null : c.select(0, index)};
-        outputs[d] = runDirection(layerInput, weights[index], state, d == 1, seq);
+        outputs[d] = recur(inputGates(layerInput, weights[index]), weights[index], state, d == 1, null);
         hn.add(state[0]);
         if (c != null) cn.add(state[1]);
       }
@@ -140,6 +142,58 @@ public abstract class RNNBase extends Module {
     return new Tensor[] {output, hN, cN};
   }
 
+  /**
+   * Runs the layers over a packed batch, each sequence over its own length: data is the packing's data (or what a
+   * forward pre-hook put in its place), h0 and c0 as run's in the caller's batch order. Returns {output data (packed
+   * as the input), h_n, c_n} with the states in the caller's batch order.
+   */
+  final Tensor[] runPacked(PackedSequence packing, Tensor data, Tensor h0, Tensor c0) {
+    String name = getClass().getSimpleName();
+    if (data.dim() != 2) throw new ShapeException(name + ": input must have 2 dimensions, got " + data.dim());
+    if (data.size(1) != inputSize)
+      throw new ShapeException(name + ": input.size(-1) must be equal to input_size. Expected " + inputSize + ", got " + data.size(1));
+    long[] batchSizes = packing.batchSizeArray();
+    long seq = batchSizes.length, batch = batchSizes[0];
+    if (data.size(0) != packing.data().size(0))
+      throw new ShapeException(name + ": the packed input has " + packing.data().size(0) + " rows, got data of " + data.size(0));
+    int directions = directions(), states = numLayers * directions;
+    Tensor h = initialState(h0, true, new long[] {states, batch, outputHidden()}, data, "hidden");
+    Tensor c = mode == Mode.LSTM ? initialState(c0, true, new long[] {states, batch, hiddenSize}, data, "cell") : null;
+    Tensor sorted = packing.sortedIndices(), unsorted = packing.unsortedIndices();
+    if (sorted != null) {
+      h = h.indexSelect(1, sorted);
+      if (c != null) c = c.indexSelect(1, sorted);
+    }
+    // Each layer's input gates are computed on the packed rows only, then scattered into a [seq, batch, gates]
+    // batch whose padding the recurrence never reads; its output is gathered back to packed rows.
+    Tensor rows = Tensor.of(RnnUtils.packedRows(batchSizes, batch), data.size(0));
+    List<Tensor> hn = new ArrayList<>(), cn = new ArrayList<>();
+    Tensor layerInput = data;
+    for (int layer = 0; layer < numLayers; layer++) {
+      Tensor[] outputs = new Tensor[directions];
+      for (int d = 0; d < directions; d++) {
+        int index = layer * directions + d;
+        Tensor[] state = {h.select(0, index), c == null ? null : c.select(0, index)};
+        Tensor gates = inputGates(layerInput, weights[index]);
+        Tensor padded = Tensor.zeros(gates.dtype(), seq * batch, gates.size(1)).indexAdd(0, rows, gates)
+            .view(seq, batch, gates.size(1));
+        Tensor hs = recur(padded, weights[index], state, d == 1, batchSizes);
+        outputs[d] = hs.reshape(seq * batch, hs.size(2)).indexSelect(0, rows);
+        hn.add(state[0]);
+        if (c != null) cn.add(state[1]);
+      }
+      Tensor out = directions == 1 ? outputs[0] : Tensor.cat(List.of(outputs[0], outputs[1]), 1);
+      if (dropout > 0 && isTraining() && layer < numLayers - 1) out = Dropouts.dropout(out, dropout, true);
+      layerInput = out;
+    }
+    Tensor hN = Tensor.stack(hn, 0), cN = c == null ? null : Tensor.stack(cn, 0);
+    if (unsorted != null) {
+      hN = hN.indexSelect(1, unsorted);
+      if (cN != null) cN = cN.indexSelect(1, unsorted);
+    }
+    return new Tensor[] {layerInput, hN, cN};
+  }
+
   private Tensor initialState(Tensor given, boolean batched, long[] shape, Tensor x, String what) {
     if (given == null) return Tensor.zeros(x.dtype(), shape);
     Tensor s = batched ? given : given.unsqueeze(1);
@@ -151,43 +205,59 @@ public abstract class RNNBase extends Module {
     return s;
   }
 
-  /** One layer in one direction over the whole sequence; state holds {h, c} and ends as the final states. */
-  private Tensor runDirection(Tensor x, Tensor[] w, Tensor[] state, boolean reverse, long seq) {
-    // Where no reset gate sits between them (all but GRU), b_hh joins the same sum as b_ih: it is added once over
-    // the whole sequence, and each step's gates are one addmm (gx + h W_hh^T) instead of a matmul and two adds.
-    boolean foldHiddenBias = mode != Mode.GRU;
+  /**
+   * The input's gate pre-activations x W_ih^T for x [..., feature], with the biases that join them: b_ih, and b_hh
+   * where no reset gate sits between (all but GRU): b_hh is then added once over the whole sequence, and each
+   * step's gates are one addmm (gx + h W_hh^T) instead of a matmul and two adds.
+   */
+  private Tensor inputGates(Tensor x, Tensor[] w) {
     Tensor bias = w[2];
-    if (foldHiddenBias && w[3] != null) bias = bias == null ? w[3] : bias.add(w[3]);
-    Tensor gatesX;
+    if (mode != Mode.GRU && w[3] != null) bias = bias == null ? w[3] : bias.add(w[3]);
     if (bias != null && x.isContiguous()) {
       // the input's products and the biases as one addmm over every step: one pass, and one sum in backward
-      long[] s = x.shape();
-      gatesX = bias.addmm(x.view(s[0] * s[1], s[2]), w[0].t()).view(s[0], s[1], -1);
-    } else {
-      gatesX = x.matmul(w[0].t());
-      if (bias != null) gatesX = gatesX.add(bias);
+      long[] s = x.shape(), out = s.clone();
+      out[s.length - 1] = -1;
+      return bias.addmm(x.view(x.numel() / s[s.length - 1], s[s.length - 1]), w[0].t()).view(out);
     }
+    Tensor gates = x.matmul(w[0].t());
+    return bias == null ? gates : gates.add(bias);
+  }
+
+  /**
+   * The recurrence of one layer in one direction over gatesX [seq, batch, gates]; state holds {h, c} and ends as
+   * the final states. batchSizes (null: every row runs every step) is a packed sequence's: step t then runs only
+   * the first batchSizes[t] rows and the others carry their states through it, so that going forward each row's
+   * final states are those of its own last step, and in reverse each row starts at its own last step.
+   */
+  private Tensor recur(Tensor gatesX, Tensor[] w, Tensor[] state, boolean reverse, long[] batchSizes) {
+    long seq = gatesX.size(0), batch = gatesX.size(1);
     if (mode == Mode.LSTM && w[4] == null && fusedDtypes(gatesX, state[0], state[1], w[1]))
-      return lstmLayer(gatesX, w[1], state, reverse, seq);
+      return lstmLayer(gatesX, w[1], state, reverse, batchSizes);
     if (mode == Mode.GRU && fusedDtypes(gatesX, state[0], w[1]) && (w[3] == null || w[3].dtype() == w[1].dtype())) {
       Tensor bhh = w[3] != null ? w[3] : Tensor.zeros(w[1].dtype(), w[1].size(0));
-      return gruLayer(gatesX, w[1], bhh, state, reverse, seq);
+      return gruLayer(gatesX, w[1], bhh, state, reverse, batchSizes);
     }
     Tensor whhT = w[1].t(), whrT = w[4] == null ? null : w[4].t();
     // One unbind, not a select per step: select's backward spreads each step's gradient over the whole
     // [seq, batch, gates] tensor (quadratic in seq), unbind's stacks them all at once.
     List<Tensor> gatesPerStep = gatesX.unbind(0);
     Tensor[] outputs = new Tensor[(int) seq];
-    for (int step = 0; step < seq; step++) {
-      int t = reverse ? (int) seq - 1 - step : step;
+    for (int s = 0; s < seq; s++) {
+      int t = reverse ? (int) seq - 1 - s : s;
       Tensor gx = gatesPerStep.get(t);
-      if (foldHiddenBias) {
+      Tensor[] before = state.clone();
+      if (mode != Mode.GRU) {
         step(mode, gx.addmm(state[0], whhT), null, state, whrT);
       } else {
         Tensor gh = state[0].matmul(whhT);
         if (w[3] != null) gh = gh.add(w[3]);
         step(mode, gx, gh, state, whrT);
       }
+      long active = batchSizes == null ? batch : batchSizes[t];
+      if (active < batch)
+        for (int k = 0; k < state.length; k++)
+          if (state[k] != null)
+            state[k] = Tensor.cat(List.of(state[k].narrow(0, 0, active), before[k].narrow(0, active, batch - active)), 0);
       outputs[t] = state[0];
     }
     return Tensor.stack(Arrays.asList(outputs), 0);
@@ -206,9 +276,10 @@ public abstract class RNNBase extends Module {
    * and cell) in one op forward and one backward through time, where W_hh's gradient is one product over all
    * steps instead of one per step and their sum. Returns every step's h; state ends as the last step's h and c.
    */
-  private static Tensor lstmLayer(Tensor gatesX, Tensor whh, Tensor[] state, boolean reverse, long seq) {
+  private static Tensor lstmLayer(Tensor gatesX, Tensor whh, Tensor[] state, boolean reverse, long[] batchSizes) {
+    long seq = gatesX.size(0);
     long[] frame = Frame.of(new long[] {gatesX.handle(), state[0].handle(), state[1].handle(), whh.handle()},
-        Frame.ints(reverse ? 1 : 0));
+        layerInts(reverse, batchSizes));
     long[] out = Core.call(FUSED_LSTM_LAYER, frame, 3);
     Tensor hs = Tensor.adopt(out[0]), cs = Tensor.adopt(out[1]);
     Tensor.adopt(out[2]).close(); // the gates' activations: backward keeps its own reference
@@ -223,14 +294,25 @@ public abstract class RNNBase extends Module {
    * gatesX holds x W_ih^T + b_ih; b_hh stays inside, where the reset gate multiplies its n block. Returns every
    * step's h; state[0] ends as the last.
    */
-  private static Tensor gruLayer(Tensor gatesX, Tensor whh, Tensor bhh, Tensor[] state, boolean reverse, long seq) {
+  private static Tensor gruLayer(Tensor gatesX, Tensor whh, Tensor bhh, Tensor[] state, boolean reverse,
+      long[] batchSizes) {
+    long seq = gatesX.size(0);
     long[] frame = Frame.of(new long[] {gatesX.handle(), state[0].handle(), whh.handle(), bhh.handle()},
-        Frame.ints(reverse ? 1 : 0));
+        layerInts(reverse, batchSizes));
     long[] out = Core.call(FUSED_GRU_LAYER, frame, 2);
     Tensor hs = Tensor.adopt(out[0]);
     Tensor.adopt(out[1]).close(); // the workspace: backward keeps its own reference
     state[0] = hs.select(0, reverse ? 0 : (int) seq - 1);
     return hs;
+  }
+
+  /** The fused layers' ints: reverse, then a packed sequence's batch sizes (none: every row runs every step). */
+  private static long[] layerInts(boolean reverse, long[] batchSizes) {
+    int n = batchSizes == null ? 0 : batchSizes.length;
+    long[] ints = new long[1 + n];
+    ints[0] = reverse ? 1 : 0;
+    if (n > 0) System.arraycopy(batchSizes, 0, ints, 1, n);
+    return ints;
   }
 
   /**
