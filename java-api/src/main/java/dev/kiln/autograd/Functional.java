@@ -38,8 +38,9 @@ import java.util.function.UnaryOperator;
  * a {@link TensorScope}), except the ones returned.
  *
  * <p>Only PyTorch's default strategy is offered: reverse mode, one backward per output element for jacobian and
- * hessian, and jvp by the double-backward trick. PyTorch's {@code vectorize=True} (its experimental vmap path)
- * and {@code strategy="forward-mode"} (which requires it) have no parameter here.
+ * hessian, and jvp and hvp by the double-backward trick. PyTorch's {@code vectorize=True} (its experimental vmap
+ * path) and jacobian's {@code strategy} / hessian's {@code outer_jacobian_strategy} {@code "forward-mode"} (which
+ * requires it) have no parameter here: these methods are PyTorch's calls with those defaults.
  */
 public final class Functional {
   private Functional() {}
@@ -66,7 +67,7 @@ public final class Functional {
 
   /**
    * v^T J at input (torch.autograd.functional.vjp): the gradient of func's output seeded with v; same shape as
-   * input. {@code Functional.vjp(t -> t.exp().sum(1), x, Tensor.ones(4))}
+   * input. {@code Functional.vjp(t -> t.exp().sum(1), Tensor.rand(4, 4), Tensor.ones(4)).product()} is [4, 4].
    *
    * @param v the shape of func's output, or null when the output has one element
    */
@@ -74,6 +75,11 @@ public final class Functional {
     return vjp(func, input, v, false, false);
   }
 
+  /**
+   * @param createGraph record the computation, so that the output and the product can be differentiated again
+   *     (with respect to input and v, where they require grad)
+   * @param strict throw when the output does not depend on input instead of returning zeros
+   */
   public static OutputAndProduct<Tensor, Tensor> vjp(UnaryOperator<Tensor> func, Tensor input, Tensor v,
                                                      boolean createGraph, boolean strict) {
     var r = vjp(single(func), new Tensor[] {input}, v == null ? null : new Tensor[] {v}, createGraph, strict, false);
@@ -90,7 +96,7 @@ public final class Functional {
   }
 
   /**
-   * @param createGraph record the computation, so that the output and the products can be differentiated again
+   * @param createGraph record the computation, so that the outputs and the products can be differentiated again
    * @param strict throw when an input has no effect on the outputs instead of returning zeros for it
    */
   public static OutputAndProduct<Tensor[], Tensor[]> vjp(MultiFunction func, Tensor[] inputs, Tensor[] v,
@@ -135,6 +141,10 @@ public final class Functional {
     return jvp(func, input, v, false, false);
   }
 
+  /**
+   * @param createGraph record the computation, so that the output and the product can be differentiated again
+   * @param strict throw when the output does not depend on input
+   */
   public static OutputAndProduct<Tensor, Tensor> jvp(UnaryOperator<Tensor> func, Tensor input, Tensor v,
                                                      boolean createGraph, boolean strict) {
     var r = jvp(single(func), new Tensor[] {input}, v == null ? null : new Tensor[] {v}, createGraph, strict, false);
@@ -150,6 +160,10 @@ public final class Functional {
     return jvp(func, inputs, v, false, false);
   }
 
+  /**
+   * @param createGraph record the computation, so that the outputs and the products can be differentiated again
+   * @param strict throw when an input has no effect on the outputs, or an output is not differentiable
+   */
   public static OutputAndProduct<Tensor[], Tensor[]> jvp(MultiFunction func, Tensor[] inputs, Tensor[] v,
                                                          boolean createGraph, boolean strict) {
     return jvp(func, inputs, v, createGraph, strict, true);
@@ -203,6 +217,10 @@ public final class Functional {
     return jacobian(func, inputs, false, false);
   }
 
+  /**
+   * @param createGraph compute the Jacobians differentiably (with respect to the inputs that require grad)
+   * @param strict throw when an output is independent of an input instead of returning a block of zeros
+   */
   public static Tensor[][] jacobian(MultiFunction func, Tensor[] inputs, boolean createGraph, boolean strict) {
     try (TensorScope scope = TensorScope.open(); ModeScope g = Autograd.enableGrad()) {
       inputs = prepare(inputs, createGraph, true);
@@ -268,6 +286,10 @@ public final class Functional {
     return hessian(func, inputs, false, false);
   }
 
+  /**
+   * @param createGraph compute the Hessian blocks differentiably
+   * @param strict throw when the output, or its gradient, is independent of an input
+   */
   public static Tensor[][] hessian(ScalarFunction func, Tensor[] inputs, boolean createGraph, boolean strict) {
     MultiFunction scalar = in -> {
       Tensor out = Objects.requireNonNull(func.apply(in), "the function given to hessian returned null");
@@ -296,6 +318,10 @@ public final class Functional {
     return vhp(func, input, v, false, false);
   }
 
+  /**
+   * @param createGraph record the computation, so that the output and the product can be differentiated again
+   * @param strict throw when the output, or its gradient, is independent of input
+   */
   public static OutputAndProduct<Tensor, Tensor> vhp(UnaryOperator<Tensor> func, Tensor input, Tensor v,
                                                      boolean createGraph, boolean strict) {
     var r = hessianProduct(in -> func.apply(in[0]), new Tensor[] {input}, v == null ? null : new Tensor[] {v},
@@ -308,6 +334,10 @@ public final class Functional {
     return vhp(func, inputs, v, false, false);
   }
 
+  /**
+   * @param createGraph record the computation, so that the output and the products can be differentiated again
+   * @param strict throw when the output, or its gradient, is independent of an input
+   */
   public static OutputAndProduct<Tensor, Tensor[]> vhp(ScalarFunction func, Tensor[] inputs, Tensor[] v,
                                                        boolean createGraph, boolean strict) {
     return hessianProduct(func, inputs, v, createGraph, strict, true, false);
@@ -323,6 +353,10 @@ public final class Functional {
     return hvp(func, input, v, false, false);
   }
 
+  /**
+   * @param createGraph record the computation, so that the output and the product can be differentiated again
+   * @param strict throw when the output, or its gradient, is independent of input
+   */
   public static OutputAndProduct<Tensor, Tensor> hvp(UnaryOperator<Tensor> func, Tensor input, Tensor v,
                                                      boolean createGraph, boolean strict) {
     var r = hessianProduct(in -> func.apply(in[0]), new Tensor[] {input}, v == null ? null : new Tensor[] {v},
@@ -335,6 +369,10 @@ public final class Functional {
     return hvp(func, inputs, v, false, false);
   }
 
+  /**
+   * @param createGraph record the computation, so that the output and the products can be differentiated again
+   * @param strict throw when the output, or its gradient, is independent of an input
+   */
   public static OutputAndProduct<Tensor, Tensor[]> hvp(ScalarFunction func, Tensor[] inputs, Tensor[] v,
                                                        boolean createGraph, boolean strict) {
     return hessianProduct(func, inputs, v, createGraph, strict, true, true);
