@@ -146,7 +146,13 @@ class SchedulerParityTest {
         yield i -> p.step(metrics.get(i).getAsDouble());
       }
       case "SequentialLR" -> {
-        SequentialLR s = new SequentialLR(opt, List.of(new LinearLR(opt, 0.1, 1.0, 3), new ExponentialLR(opt, 0.9)), new int[] {3});
+        List<LRScheduler> parts = switch (string(a, "schedulers", "LinearLR(0.1, 1.0, 3), ExponentialLR(0.9)")) {
+          case "LinearLR(0.1, 1.0, 3), ExponentialLR(0.9)" -> List.of(new LinearLR(opt, 0.1, 1.0, 3), new ExponentialLR(opt, 0.9));
+          case "ConstantLR(0.1, 4), PolynomialLR(6, 2.0)" -> List.of(new ConstantLR(opt, 0.1, 4), new PolynomialLR(opt, 6, 2.0));
+          case "CosineAnnealingLR(6), SWALR(0.01, 3)" -> List.of(new CosineAnnealingLR(opt, 6, 0), new SWALR(opt, 0.01, 3, "cos"));
+          default -> throw new IllegalArgumentException("no sequence " + a.get("schedulers"));
+        };
+        SequentialLR s = new SequentialLR(opt, parts, new int[] {a.getAsJsonArray("milestones").get(0).getAsInt()});
         yield i -> s.step();
       }
       case "ChainedScheduler" -> {
