@@ -9,15 +9,19 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
- * Copies of a layer as PyTorch's copy.deepcopy makes them for TransformerEncoder and TransformerDecoder: a fresh
- * layer of the same settings that takes the original's parameter and buffer values (and dtypes), requiresGrad
- * flags and train/eval modes, and shares no memory with it. Forward hooks are not copied.
+ * Copies of a layer as PyTorch's copy.deepcopy makes them for TransformerEncoder and TransformerDecoder (and for
+ * AveragedModel, torch.optim.swa_utils): a fresh layer of the same settings that takes the original's parameter and
+ * buffer values (and dtypes), requiresGrad flags and train/eval modes, and shares no memory with it. Forward hooks
+ * are not copied.
  */
-final class LayerClones {
+public final class LayerClones {
   private LayerClones() {}
 
-  /** Gives copy the state of original; both must have the same structure (copy was built like original). */
-  static <M extends Module> M copyState(Module original, M copy) {
+  /**
+   * Gives copy the state of original; both must have the same structure (copy was built like original).
+   * {@code LayerClones.copyState(net, new Net())} is a deep copy of net.
+   */
+  public static <M extends Module> M copyState(Module original, M copy) {
     try (ModeScope g = Autograd.noGrad()) {
       copyTensors(original.namedParameters(), copy.namedParameters());
       copyTensors(original.namedBuffers(), copy.namedBuffers());
@@ -29,7 +33,7 @@ final class LayerClones {
 
   private static void copyTensors(Map<String, Tensor> from, Map<String, Tensor> to) {
     if (!from.keySet().equals(to.keySet()))
-      throw new IllegalStateException("a layer's copy has tensors " + to.keySet() + ", the layer " + from.keySet());
+      throw new IllegalStateException("a module's copy has tensors " + to.keySet() + ", the module " + from.keySet());
     for (Map.Entry<String, Tensor> e : from.entrySet()) {
       Tensor target = to.get(e.getKey());
       try (Tensor detached = e.getValue().detach(); Tensor value = detached.clone()) {

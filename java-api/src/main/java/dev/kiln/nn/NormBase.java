@@ -13,8 +13,11 @@ import dev.kiln.autograd.ModeScope;
 public abstract class NormBase extends Module {
   public final int numFeatures;
   public final double eps;
-  /** null: a cumulative moving average (running statistics averaged over all batches so far). */
-  public final Double momentum;
+  /**
+   * null: a cumulative moving average (running statistics averaged over all batches so far). Not final: as in
+   * PyTorch it may be set between calls (update_bn sets it to null for its pass, then restores it).
+   */
+  public Double momentum;
   public final boolean affine;
   public final boolean trackRunningStats;
   public final Tensor weight;

@@ -103,8 +103,8 @@ public abstract class LRScheduler {
     lastLr = doubles(state.get("_last_lr"));
   }
 
-  // A state dict read back from JSON holds lists of numbers where stateDict() put arrays.
-  private static double[] doubles(Object v) {
+  /** A double[] saved by stateDict(), or the list of numbers a state dict read back from JSON holds instead. */
+  protected static double[] doubles(Object v) {
     if (v instanceof double[] d) return d.clone();
     java.util.List<?> list = (java.util.List<?>) v;
     double[] out = new double[list.size()];
