@@ -142,4 +142,13 @@ class NormalizationLayersTest {
     assertArrayEquals(new double[] {0, 0}, bn.runningMean.toDoubleArray());
     assertEquals(0, bn.numBatchesTracked.itemLong());
   }
+
+  @Test
+  void instanceNormRefusesACumulativeMomentum() {
+    // momentum is settable (update_bn sets a BatchNorm's to null); instance norm has no cumulative average
+    InstanceNorm1d in = new InstanceNorm1d(2, 1e-5, 0.1, false, true);
+    in.momentum = null;
+    dev.kiln.ArgumentException e = assertThrows(dev.kiln.ArgumentException.class, () -> in.call(Tensor.randn(3, 2, 4)));
+    assertTrue(e.getMessage().startsWith("InstanceNorm1d: momentum"), e.getMessage());
+  }
 }
