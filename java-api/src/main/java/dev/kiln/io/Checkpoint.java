@@ -5,7 +5,7 @@ import com.google.gson.reflect.TypeToken;
 import dev.kiln.Tensor;
 import dev.kiln.nn.Module;
 import dev.kiln.optim.Optimizer;
-import dev.kiln.optim.scheduler.LRScheduler;
+import dev.kiln.optim.scheduler.Scheduler;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.nio.file.Path;
@@ -26,12 +26,13 @@ import java.util.Map;
 public final class Checkpoint {
   private Checkpoint() {}
 
-  private static final Gson GSON = new Gson();
+  // Infinity and NaN as JavaScript writes them (a plateau scheduler's best starts at inf); Gson reads them back.
+  private static final Gson GSON = new com.google.gson.GsonBuilder().serializeSpecialFloatingPointValues().create();
   private static final String TENSOR_LIST = "tensor_list";
   private static final Type MAP = new TypeToken<Map<String, Object>>() {}.getType();
 
   /** optimizer and scheduler may be null. */
-  public static void save(Path path, Module model, Optimizer optimizer, LRScheduler scheduler, int epoch) throws IOException {
+  public static void save(Path path, Module model, Optimizer optimizer, Scheduler scheduler, int epoch) throws IOException {
     Map<String, Tensor> tensors = new LinkedHashMap<>();
     model.stateDict().forEach((k, v) -> tensors.put("model." + k, v));
     Map<String, String> meta = new LinkedHashMap<>();
@@ -66,7 +67,7 @@ public final class Checkpoint {
   }
 
   /** Restores what save wrote into the given objects (optimizer and scheduler may be null); returns the epoch. */
-  public static int load(Path path, Module model, Optimizer optimizer, LRScheduler scheduler) throws IOException {
+  public static int load(Path path, Module model, Optimizer optimizer, Scheduler scheduler) throws IOException {
     SafeTensors.Contents c = SafeTensors.read(path);
     if (!"kiln-checkpoint".equals(c.metadata().get("format"))) throw new IOException(path + ": not a Kiln checkpoint");
     Map<String, Tensor> modelState = new LinkedHashMap<>();

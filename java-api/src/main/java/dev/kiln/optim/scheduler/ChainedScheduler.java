@@ -16,7 +16,7 @@ import java.util.Map;
  * var scheduler = new ChainedScheduler(List.of(new ConstantLR(opt, 0.1, 2), new ExponentialLR(opt, 0.9)));
  * }</pre>
  */
-public class ChainedScheduler {
+public class ChainedScheduler implements Scheduler {
   private final List<LRScheduler> schedulers;
   private final Optimizer optimizer;
   private double[] lastLr;
@@ -48,11 +48,13 @@ public class ChainedScheduler {
   }
 
   /** The learning rates after the last step (get_last_lr). */
+  @Override
   public double[] getLastLr() {
     return lastLr.clone();
   }
 
   /** PyTorch's layout: "_last_lr", and "_schedulers", each scheduler's own state dict. */
+  @Override
   public Map<String, Object> stateDict() {
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("_last_lr", lastLr.clone());
@@ -62,6 +64,7 @@ public class ChainedScheduler {
     return s;
   }
 
+  @Override
   @SuppressWarnings("unchecked")
   public void loadStateDict(Map<String, Object> state) {
     List<Map<String, Object>> each = (List<Map<String, Object>>) state.get("_schedulers");

@@ -1,6 +1,7 @@
 package dev.kiln.optim.scheduler;
 
 import dev.kiln.optim.Optimizer;
+import java.util.Map;
 
 /**
  * Cosine annealing with warm restarts (SGDR): periods of t0, t0 * tMult, ... steps
@@ -8,9 +9,9 @@ import dev.kiln.optim.Optimizer;
  * {@link #step(double)}.
  */
 public class CosineAnnealingWarmRestarts extends LRScheduler {
-  private final int t0;
-  private final int tMult;
-  private final double etaMin;
+  private int t0;
+  private int tMult;
+  private double etaMin;
   private int tI;
   private double tCur;
 
@@ -76,5 +77,27 @@ public class CosineAnnealingWarmRestarts extends LRScheduler {
     stepCount++;
     lastEpoch = epoch;
     apply(computeLr());
+  }
+
+  /** The base state and the cycle: T_0, T_i, T_mult, eta_min and T_cur, as PyTorch's. */
+  @Override
+  public Map<String, Object> stateDict() {
+    Map<String, Object> s = super.stateDict();
+    s.put("T_0", t0);
+    s.put("T_i", tI);
+    s.put("T_mult", tMult);
+    s.put("eta_min", etaMin);
+    s.put("T_cur", tCur);
+    return s;
+  }
+
+  @Override
+  public void loadStateDict(Map<String, Object> state) {
+    super.loadStateDict(state);
+    t0 = ((Number) state.get("T_0")).intValue();
+    tI = ((Number) state.get("T_i")).intValue();
+    tMult = ((Number) state.get("T_mult")).intValue();
+    etaMin = ((Number) state.get("eta_min")).doubleValue();
+    tCur = ((Number) state.get("T_cur")).doubleValue();
   }
 }

@@ -13,7 +13,7 @@ import java.util.Map;
  * Subclasses give PyTorch's recursive ("chainable") formula, and its closed form for explicit epochs, so
  * that the learning rates follow PyTorch's step for step.
  */
-public abstract class LRScheduler {
+public abstract class LRScheduler implements Scheduler {
   protected final Optimizer optimizer;
   protected final double[] baseLrs;
   protected int lastEpoch;
@@ -78,6 +78,7 @@ public abstract class LRScheduler {
   }
 
   /** The learning rates the last step set (get_last_lr). */
+  @Override
   public double[] getLastLr() {
     return lastLr.clone();
   }
@@ -86,6 +87,7 @@ public abstract class LRScheduler {
     return lastEpoch;
   }
 
+  @Override
   public Map<String, Object> stateDict() {
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("last_epoch", lastEpoch);
@@ -95,6 +97,7 @@ public abstract class LRScheduler {
     return s;
   }
 
+  @Override
   public void loadStateDict(Map<String, Object> state) {
     lastEpoch = ((Number) state.get("last_epoch")).intValue();
     stepCount = ((Number) state.get("_step_count")).intValue();

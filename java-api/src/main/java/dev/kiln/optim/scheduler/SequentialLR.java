@@ -2,15 +2,18 @@ package dev.kiln.optim.scheduler;
 
 import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.ParamGroup;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Runs schedulers one after another, switching at the milestones (torch.optim.lr_scheduler.SequentialLR):
  * for example a LinearLR warm-up for 5 steps, then CosineAnnealingLR.
  */
-public class SequentialLR {
+public class SequentialLR implements Scheduler {
   private final List<LRScheduler> schedulers;
-  private final int[] milestones;
+  private int[] milestones;
   private int lastEpoch;
   private double[] lastLr;
 
@@ -40,7 +43,41 @@ public class SequentialLR {
     lastLr = s.getLastLr();
   }
 
+  @Override
   public double[] getLastLr() {
     return lastLr.clone();
+  }
+
+  /** PyTorch's layout: "_milestones", "last_epoch", "_last_lr", and "_schedulers", each scheduler's own state. */
+  @Override
+  public Map<String, Object> stateDict() {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("_milestones", milestones.clone());
+    s.put("last_epoch", lastEpoch);
+    s.put("_last_lr", lastLr.clone());
+    List<Map<String, Object>> each = new ArrayList<>();
+    for (LRScheduler sc : schedulers) each.add(sc.stateDict());
+    s.put("_schedulers", each);
+    return s;
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void loadStateDict(Map<String, Object> state) {
+    List<Map<String, Object>> each = (List<Map<String, Object>>) state.get("_schedulers");
+    if (each == null || each.size() != schedulers.size())
+      throw new IllegalArgumentException("SequentialLR: the state dict has " + (each == null ? 0 : each.size())
+          + " schedulers, this one " + schedulers.size());
+    Object m = state.get("_milestones");
+    if (m instanceof int[] given) {
+      milestones = given.clone();
+    } else {
+      double[] read = LRScheduler.doubles(m);  // through JSON: a list of numbers
+      milestones = new int[read.length];
+      for (int i = 0; i < read.length; i++) milestones[i] = (int) read[i];
+    }
+    lastEpoch = ((Number) state.get("last_epoch")).intValue();
+    lastLr = LRScheduler.doubles(state.get("_last_lr"));
+    for (int i = 0; i < each.size(); i++) schedulers.get(i).loadStateDict(each.get(i));
   }
 }

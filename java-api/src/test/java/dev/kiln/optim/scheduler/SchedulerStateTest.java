@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * MultiplicativeLR, ConstantLR, PolynomialLR, ChainedScheduler, CyclicLR and SWALR beyond their PyTorch schedules
- * (SchedulerParityTest): the errors PyTorch raises, and state dicts that resume a schedule mid-way.
+ * (SchedulerParityTest): the errors PyTorch raises, and state dicts that resume a schedule mid-way; likewise
+ * CosineAnnealingWarmRestarts mid-cycle, SequentialLR and ReduceLROnPlateau through a Checkpoint.
  */
 class SchedulerStateTest {
   private static SGD sgd() {
@@ -193,5 +194,61 @@ class SchedulerStateTest {
     assertEquals(0.01, opt.paramGroups().get(1).getDouble("swa_lr"));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SWALR(sgd(), 0.05, 10, "step"));
     assertEquals("anneal_strategy must by one of 'cos' or 'linear', instead got step", e.getMessage());
+  }
+
+  @Test
+  void warmRestartsResumeMidCycle() {
+    // 5 steps of periods 3, 6, ...: mid second cycle; T_cur and T_i must come back with the base state
+    resumes(o -> new CosineAnnealingWarmRestarts(o, 3, 2, 0.001), o -> new CosineAnnealingWarmRestarts(o, 3, 2, 0.001));
+    resumes(o -> new CosineAnnealingWarmRestarts(o, 2, 1, 0), o -> new CosineAnnealingWarmRestarts(o, 4, 1, 0.01));
+  }
+
+  @Test
+  void sequentialLrResumesThroughACheckpoint(@TempDir Path dir) throws Exception {
+    Function<SGD, SequentialLR> make = o -> new SequentialLR(o, List.of(new LinearLR(o, 0.1, 1.0, 3),
+        new CosineAnnealingWarmRestarts(o, 3, 2, 0.001)), new int[] {3});
+    Linear model = new Linear(2, 2);
+    SGD opt = sgd();
+    SequentialLR s = make.apply(opt);
+    for (int i = 0; i < 5; i++) s.step();
+    Path file = dir.resolve("sequential.safetensors");
+    Checkpoint.save(file, model, opt, s, 5);
+    SGD resumedOpt = sgd();
+    SequentialLR resumed = make.apply(resumedOpt);
+    assertEquals(5, Checkpoint.load(file, new Linear(2, 2), resumedOpt, resumed));
+    assertArrayEquals(s.getLastLr(), resumed.getLastLr());
+    for (int i = 0; i < 8; i++) {
+      s.step();
+      resumed.step();
+      assertArrayEquals(lrs(opt), lrs(resumedOpt), "lrs " + (i + 1) + " steps after resuming");
+    }
+    assertThrows(IllegalArgumentException.class, () -> new SequentialLR(sgd(), List.of(new StepLR(opt, 2, 0.5)), new int[0])
+        .loadStateDict(s.stateDict()));
+  }
+
+  @Test
+  void plateauResumesThroughACheckpoint(@TempDir Path dir) throws Exception {
+    // best starts at +inf: the checkpoint's JSON must carry it
+    Linear model = new Linear(2, 2);
+    SGD opt = sgd();
+    ReduceLROnPlateau s = new ReduceLROnPlateau(opt, "min", 0.5, 1, 1e-4, "rel", 1, 0.001, 1e-8);
+    Path fresh = dir.resolve("fresh.safetensors");
+    Checkpoint.save(fresh, model, opt, s, 0);
+    double[] metrics = {1.0, 0.9, 0.95, 0.97, 0.99, 0.85, 0.9, 0.92, 0.93, 0.94, 0.95, 0.96};
+    for (int i = 0; i < 4; i++) s.step(metrics[i]);
+    Path file = dir.resolve("plateau.safetensors");
+    Checkpoint.save(file, model, opt, s, 4);
+    SGD resumedOpt = sgd();
+    ReduceLROnPlateau resumed = new ReduceLROnPlateau(resumedOpt);
+    Checkpoint.load(file, new Linear(2, 2), resumedOpt, resumed);
+    for (int i = 4; i < metrics.length; i++) {
+      s.step(metrics[i]);
+      resumed.step(metrics[i]);
+      assertArrayEquals(lrs(opt), lrs(resumedOpt), "lrs at metric " + i);
+    }
+    assertTrue(lrs(opt)[0] < 0.1, "the schedule reduced the rate");
+    ReduceLROnPlateau reloaded = new ReduceLROnPlateau(sgd());
+    Checkpoint.load(fresh, new Linear(2, 2), sgd(), reloaded);
+    assertEquals(Double.POSITIVE_INFINITY, reloaded.stateDict().get("best"));
   }
 }
