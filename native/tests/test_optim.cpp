@@ -1,6 +1,6 @@
-// The fused Adam update: its vectorised loop over contiguous runs and its strided loop give the same bits, and both
-// follow PyTorch's formulas (the Java parity tests replay PyTorch's trajectories; these cover every variant on
-// tensors long enough for the vector loop and its tail, in both layouts).
+// The fused Adam, ASGD and Rprop updates: their vectorised loops over contiguous runs and their strided loops give the
+// same bits, and both follow PyTorch's formulas (the Java parity tests replay PyTorch's trajectories; these cover
+// every variant on tensors long enough for the vector loop and its tail, in both layouts).
 #include <cmath>
 
 #include "cpu/optim.h"
@@ -78,4 +78,149 @@ TEST(adam_keeps_an_infinite_parameter_without_weight_decay) {
   Tensor m = zeros({40}, DType::Float32), v = zeros({40}, DType::Float32);
   cpu::adam_update(c, p, g, m, v, Tensor());
   for (double x : test::values(p)) CHECK(std::isinf(x) && x > 0);
+}
+
+namespace {
+
+// Gradient number `step` of shape [rows, cols]: multiples of 0.25 in [-1.25, 1.25] with zeros among them, so that
+// Rprop sees its three cases (the sign kept, flipped, or a zero product). `transposed` as in make_state.
+Tensor gradient_at(int step, int64_t rows, int64_t cols, DType dtype, bool transposed) {
+  std::vector<double> v(static_cast<size_t>(rows * cols));
+  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<double>((i * 7 + step * 5) % 11) * 0.25 - 1.25;
+  const Tensor a = test::make(v, {rows, cols}, dtype);
+  return transposed ? transpose(contiguous(transpose(a, 0, 1)), 0, 1) : a;
+}
+
+// PyTorch's _single_tensor_asgd in double for one element (eta and mu as the optimizer passes them).
+void asgd_reference(const cpu::AsgdConfig& c, double& p, double g, double& ax) {
+  double d = c.maximize ? -g : g;
+  if (c.weight_decay != 0) d += c.weight_decay * p;
+  p *= 1 - c.lambd * c.eta;
+  p -= c.eta * d;
+  ax = c.mu != 1 ? ax + (p - ax) * c.mu : p;
+}
+
+void check_asgd_variant(bool maximize, double weight_decay, double mu, DType dtype) {
+  State dense = make_state(23, 29, dtype, false), strided = make_state(23, 29, dtype, true);
+  CHECK(dense.m.is_contiguous() && !strided.m.is_contiguous());
+  std::vector<double> p = test::values(dense.p), ax = test::values(dense.m);
+  for (int step = 0; step < 3; ++step) {
+    const cpu::AsgdConfig c{1e-2, weight_decay, 0.05 / (1 + step), mu, maximize};
+    const Tensor g = gradient_at(step, 23, 29, dtype, false), g_strided = gradient_at(step, 23, 29, dtype, true);
+    cpu::asgd_update(c, dense.p, g, dense.m);
+    cpu::asgd_update(c, strided.p, g_strided, strided.m);
+    const std::vector<double> gv = test::values(g);
+    for (size_t i = 0; i < p.size(); ++i) asgd_reference(c, p[i], gv[i], ax[i]);
+  }
+  const double tol = dtype == DType::Float32 ? 1e-5 : 1e-12;
+  CHECK_SAME(dense.p, strided.p, 0);
+  CHECK_SAME(dense.m, strided.m, 0);
+  CHECK_SAME(dense.p, test::make(p, {23, 29}, dtype), tol);
+  CHECK_SAME(dense.m, test::make(ax, {23, 29}, dtype), tol);
+}
+
+// PyTorch's _single_tensor_rprop in double, pass by pass as it goes over the whole tensor.
+void rprop_reference(const cpu::RpropConfig& c, std::vector<double>& p, std::vector<double> g,
+                     std::vector<double>& prev, std::vector<double>& step_size) {
+  const size_t n = p.size();
+  std::vector<double> sign(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (c.maximize) g[i] = -g[i];
+    const double prod = g[i] * prev[i];
+    sign[i] = prod > 0 ? 1 : prod < 0 ? -1 : 0;
+  }
+  for (double& s : sign) s = s > 0 ? c.etaplus : s;
+  for (double& s : sign) s = s < 0 ? c.etaminus : s;
+  for (double& s : sign) s = s == 0 ? 1 : s;
+  for (size_t i = 0; i < n; ++i)
+    step_size[i] = std::min(std::max(step_size[i] * sign[i], c.step_size_min), c.step_size_max);
+  for (size_t i = 0; i < n; ++i) g[i] = sign[i] == c.etaminus ? 0 : g[i];
+  for (size_t i = 0; i < n; ++i) p[i] -= (g[i] > 0 ? 1 : g[i] < 0 ? -1 : 0) * step_size[i];
+  prev = g;
+}
+
+void check_rprop_variant(bool maximize, DType dtype) {
+  // exp_avg (mixed signs) serves as prev, exp_avg_sq (in [0, 0.01)) as the step sizes, clamped to [0.002, 0.009].
+  const cpu::RpropConfig c{0.5, 1.2, 0.002, 0.009, maximize};
+  State dense = make_state(23, 29, dtype, false), strided = make_state(23, 29, dtype, true);
+  std::vector<double> p = test::values(dense.p), prev = test::values(dense.m), step_size = test::values(dense.v);
+  for (int step = 0; step < 4; ++step) {
+    const Tensor g = gradient_at(step, 23, 29, dtype, false), g_strided = gradient_at(step, 23, 29, dtype, true);
+    cpu::rprop_update(c, dense.p, g, dense.m, dense.v);
+    cpu::rprop_update(c, strided.p, g_strided, strided.m, strided.v);
+    rprop_reference(c, p, test::values(g), prev, step_size);
+  }
+  const double tol = dtype == DType::Float32 ? 1e-5 : 1e-12;
+  CHECK_SAME(dense.p, strided.p, 0);
+  CHECK_SAME(dense.m, strided.m, 0);
+  CHECK_SAME(dense.v, strided.v, 0);
+  CHECK_SAME(dense.p, test::make(p, {23, 29}, dtype), tol);
+  CHECK_SAME(dense.m, test::make(prev, {23, 29}, dtype), 0);  // kept gradients, zeros where the sign flipped
+  CHECK_SAME(dense.v, test::make(step_size, {23, 29}, dtype), tol);
+}
+
+// Two Rprop steps on six elements of 1: the first gradient becomes prev, the second meets it with the same sign,
+// the other sign, a zero, and NaN on either side.
+struct RpropRun {
+  Tensor p, prev, step_size;
+};
+RpropRun rprop_two_steps(double etaminus, double step_size_min, DType dtype) {
+  const cpu::RpropConfig c{etaminus, 1.2, step_size_min, 0.11, false};
+  RpropRun r{test::make({1, 1, 1, 1, 1, 1}, {6}, dtype), zeros({6}, dtype), full({6}, 0.1, dtype)};
+  cpu::rprop_update(c, r.p, test::make({1, 1, -1, 0, 1, NAN}, {6}, dtype), r.prev, r.step_size);
+  cpu::rprop_update(c, r.p, test::make({2, -2, -3, 5, NAN, 1}, {6}, dtype), r.prev, r.step_size);
+  return r;
+}
+
+}  // namespace
+
+TEST(asgd_contiguous_and_strided_loops_agree_with_the_formula) {
+  for (DType dtype : {DType::Float32, DType::Float64})
+    for (bool maximize : {false, true})
+      for (double weight_decay : {0.0, 0.1})
+        for (double mu : {1.0, 0.4}) check_asgd_variant(maximize, weight_decay, mu, dtype);
+}
+
+TEST(rprop_contiguous_and_strided_loops_agree_with_the_formula) {
+  for (DType dtype : {DType::Float32, DType::Float64})
+    for (bool maximize : {false, true}) check_rprop_variant(maximize, dtype);
+}
+
+TEST(rprop_matches_pytorch_on_sign_changes_zeros_and_nan) {
+  // What PyTorch 1.13 gives for the same two steps. A NaN gradient makes a zero product (torch.sign(NaN) is 0) and
+  // moves nothing.
+  RpropRun r = rprop_two_steps(0.5, 1e-6, DType::Float32);
+  CHECK_VALUES(r.p, 0, {0.7899999618530273, 0.8999999761581421, 1.2100000381469727, 0.8999999761581421,
+                        0.8999999761581421, 0.8999999761581421});
+  CHECK_VALUES(r.prev, 0, {2, 0, -3, 5, NAN, 1});
+  CHECK_VALUES(r.step_size, 0, {0.10999999940395355, 0.05000000074505806, 0.10999999940395355, 0.10000000149011612,
+                                0.10000000149011612, 0.10000000149011612});
+}
+
+TEST(rprop_etaminus_that_rounds_to_zero_acts_as_in_pytorch) {
+  // 1e-50 is 0 in float32: PyTorch's fill of the flipped signs gives 0, which its next fill turns into 1, and no
+  // gradient equals etaminus, so the flipped one is kept. In float64 the step size drops to its minimum instead.
+  RpropRun r32 = rprop_two_steps(1e-50, 1e-6, DType::Float32);
+  CHECK_VALUES(r32.p, 0, {0.7899999618530273, 1.0, 1.2100000381469727, 0.8999999761581421, 0.8999999761581421,
+                          0.8999999761581421});
+  CHECK_VALUES(r32.prev, 0, {2, -2, -3, 5, NAN, 1});
+  RpropRun r64 = rprop_two_steps(1e-50, 1e-6, DType::Float64);
+  CHECK_VALUES(r64.p, 0, {0.79, 0.9, 1.2100000000000002, 0.9, 0.9, 0.9});
+  CHECK_VALUES(r64.step_size, 0, {0.11, 1e-06, 0.11, 0.1, 0.1, 0.1});
+}
+
+TEST(rprop_nan_step_size_bound_fills_nan_as_torch_clamp) {
+  RpropRun r = rprop_two_steps(0.5, NAN, DType::Float32);
+  CHECK_VALUES(r.p, 0, {NAN, NAN, NAN, NAN, NAN, NAN});
+  CHECK_VALUES(r.step_size, 0, {NAN, NAN, NAN, NAN, NAN, NAN});
+  CHECK_VALUES(r.prev, 0, {2, 0, -3, 5, NAN, 1});  // the signs still decide which gradients are kept
+}
+
+TEST(asgd_and_rprop_take_empty_parameters) {
+  for (DType dtype : {DType::Float32, DType::Float64}) {
+    Tensor p = zeros({0, 3}, dtype), g = zeros({0, 3}, dtype), a = zeros({0, 3}, dtype), b = zeros({0, 3}, dtype);
+    cpu::asgd_update({1e-4, 0.1, 0.01, 0.5, false}, p, g, a);
+    cpu::rprop_update({0.5, 1.2, 1e-6, 50, false}, p, g, a, b);
+    CHECK_EQ(p.numel(), 0);
+  }
 }

@@ -1,9 +1,10 @@
 // The fused optimizer updates. Each walks its tensors with one strided loop (all of the parameter's
 // shape), so a parameter and its state are read and written once per step. Adam's, the one most training runs
-// use, also has a vectorised loop for contiguous runs.
+// use, and ASGD's and Rprop's also have a vectorised loop for contiguous runs.
 #include "cpu/optim.h"
 
 #include <cmath>
+#include <limits>
 
 #include "cpu/loop.h"
 #include "cpu/simd.h"
@@ -222,6 +223,125 @@ void radam_update(const RadamConfig& c, const Tensor& param, const Tensor& grad,
       p = p + T(-1) * (corrected * T(c.lr));
     }
   });
+}
+
+namespace {
+
+// A parameter, its gradient and Formula::kStates state tensors (one or two; with one, the last slot is the parameter
+// again, never touched): contiguous runs go through a vectorised loop, other layouts through the strided one. Both
+// call the same Formula::step, so they give the same bits, as Adam's loops do.
+template <class Formula, class T>
+KILN_SIMD void fused_contiguous(const Formula& formula, T* __restrict p, const T* __restrict g, T* __restrict a,
+                                T* __restrict b, int64_t n) {
+  const Formula f = formula;  // a local copy: its constants may be read unconditionally, so selects vectorise
+  T unused = 0;
+  for (int64_t i = 0; i < n; ++i) f.step(p[i], g[i], a[i], Formula::kStates == 2 ? b[i] : unused);
+}
+
+template <class Formula>
+void fused_update(const Formula& f, const Tensor& param, const Tensor& grad, const Tensor& a, const Tensor& b) {
+  using T = typename Formula::Scalar;
+  const Tensor& second = Formula::kStates == 2 ? b : param;
+  StridedLoop<4> loop({&param, &grad, &a, &second});
+  loop.run(
+      [&](char** ptr, const int64_t* s, int64_t n) {
+        auto at = [&](int k) { return reinterpret_cast<T*>(ptr[k]); };
+        bool contiguous = true;
+        for (int k = 0; k < 2 + Formula::kStates; ++k) contiguous &= s[k] == sizeof(T);
+        if (contiguous)
+          return fused_contiguous(f, at(0), at(1), at(2), Formula::kStates == 2 ? at(3) : nullptr, n);
+        for (int64_t i = 0; i < n; ++i) {
+          auto el = [&](int k) -> T& { return *reinterpret_cast<T*>(ptr[k] + i * s[k]); };
+          f.step(el(0), el(1), el(2), el(3));
+        }
+      },
+      kGrainCheap / 4);
+}
+
+// PyTorch's _single_tensor_asgd, op by op in the parameter's dtype: grad (negated for maximize) plus weight_decay *
+// param, param.mul_(1 - lambd eta), param.add_(grad, alpha=-eta), then ax.add_(param.sub(ax).mul(mu)), or
+// ax.copy_(param) while mu is 1. Weight decay is a template argument as in Adam's (0 * an infinite parameter is
+// NaN), averaging one since mu is the same for the whole tensor.
+template <class T, bool kWeightDecay, bool kAverage>
+struct AsgdFormula {
+  using Scalar = T;
+  static constexpr int kStates = 1;
+
+  explicit AsgdFormula(const AsgdConfig& c)
+      : sign(c.maximize ? T(-1) : T(1)), weight_decay(T(c.weight_decay)), decay(T(1 - c.lambd * c.eta)),
+        neg_eta(T(-c.eta)), mu(T(c.mu)) {}
+
+  KILN_ALWAYS_INLINE void step(T& p, T g, T& ax, T&) const {
+    T d = g * sign;
+    if constexpr (kWeightDecay) d = d + weight_decay * p;
+    p = p * decay;
+    p = p + neg_eta * d;
+    if constexpr (kAverage) ax = ax + (p - ax) * mu;
+    else ax = p;
+  }
+
+  T sign, weight_decay, decay, neg_eta, mu;
+};
+
+template <class T>
+void asgd_typed(const AsgdConfig& c, const Tensor& param, const Tensor& grad, const Tensor& ax) {
+  const bool decay = c.weight_decay != 0, average = c.mu != 1;
+  if (decay && average) fused_update(AsgdFormula<T, true, true>(c), param, grad, ax, Tensor());
+  else if (decay) fused_update(AsgdFormula<T, true, false>(c), param, grad, ax, Tensor());
+  else if (average) fused_update(AsgdFormula<T, false, true>(c), param, grad, ax, Tensor());
+  else fused_update(AsgdFormula<T, false, false>(c), param, grad, ax, Tensor());
+}
+
+// PyTorch's _single_tensor_rprop in the parameter's dtype. Its `sign` tensor (torch.sign of grad * prev: 0 for NaN)
+// becomes the step size's factor by three masked fills in turn (> 0: etaplus, then < 0: etaminus, then == 0: 1), and
+// the gradient is zeroed where the factor equals etaminus. The fills give one constant per sign, worked out here as
+// PyTorch's fills would (so etas that round to 0 or 1 in float32 act as there); the loop then only selects, which
+// vectorises.
+template <class T>
+struct RpropFormula {
+  using Scalar = T;
+  static constexpr int kStates = 2;
+
+  explicit RpropFormula(const RpropConfig& c)
+      : sign(c.maximize ? T(-1) : T(1)), etaminus(T(c.etaminus)), positive(fills(T(c.etaplus), etaminus)),
+        negative(fills(T(-1), etaminus)), lo(T(c.step_size_min)), hi(T(c.step_size_max)),
+        // torch.clamp fills its result with NaN when a bound is NaN; multiplying by 1 keeps every other value
+        nan_or_one(std::isnan(c.step_size_min) || std::isnan(c.step_size_max) ? std::numeric_limits<T>::quiet_NaN()
+                                                                                : T(1)) {}
+
+  // The fills after `sign[sign.gt(0)] = etaplus`.
+  static T fills(T v, T minus) {
+    v = v < T(0) ? minus : v;
+    return v == T(0) ? T(1) : v;
+  }
+
+  KILN_ALWAYS_INLINE void step(T& p, T g, T& prev, T& step_size) const {
+    const T d = g * sign, product = d * prev;
+    const T f = product > T(0) ? positive : product < T(0) ? negative : T(1);
+    T s = step_size * f;
+    s = s < lo ? lo : s;  // clamp_: std::min(std::max(s, lo), hi), a NaN step size stays NaN
+    s = hi < s ? hi : s;
+    step_size = s * nan_or_one;
+    const T kept = f == etaminus ? T(0) : d;
+    const T kept_sign = T(T(0) < kept) - T(kept < T(0));  // torch.sign
+    p = p + (T(-1) * kept_sign) * step_size;  // addcmul_(grad.sign(), step_size, value=-1)
+    prev = kept;
+  }
+
+  T sign, etaminus, positive, negative, lo, hi, nan_or_one;
+};
+
+}  // namespace
+
+void asgd_update(const AsgdConfig& c, const Tensor& param, const Tensor& grad, const Tensor& ax) {
+  if (param.dtype() == DType::Float32) asgd_typed<float>(c, param, grad, ax);
+  else asgd_typed<double>(c, param, grad, ax);
+}
+
+void rprop_update(const RpropConfig& c, const Tensor& param, const Tensor& grad, const Tensor& prev,
+                  const Tensor& step_size) {
+  if (param.dtype() == DType::Float32) fused_update(RpropFormula<float>(c), param, grad, prev, step_size);
+  else fused_update(RpropFormula<double>(c), param, grad, prev, step_size);
 }
 
 }  // namespace kiln::cpu

@@ -61,4 +61,18 @@ struct RadamConfig {
 void radam_update(const RadamConfig& c, const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
                   const Tensor& exp_avg_sq);
 
+struct AsgdConfig {
+  double lambd, weight_decay;
+  double eta, mu;  // the parameter's own: PyTorch's float32 state tensors, read with .item()
+  bool maximize;
+};
+void asgd_update(const AsgdConfig& c, const Tensor& param, const Tensor& grad, const Tensor& ax);
+
+struct RpropConfig {
+  double etaminus, etaplus, step_size_min, step_size_max;
+  bool maximize;
+};
+void rprop_update(const RpropConfig& c, const Tensor& param, const Tensor& grad, const Tensor& prev,
+                  const Tensor& step_size);
+
 }  // namespace kiln::cpu

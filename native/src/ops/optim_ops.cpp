@@ -142,6 +142,28 @@ TensorList radam_fwd(const TensorList& in, const OpArgs& a) {
   return bump(in);
 }
 
+// tensors: params, grads, ax; ints: n, maximize; reals: lambd, weight_decay, then per param eta, mu
+TensorList asgd_fwd(const TensorList& in, const OpArgs& a) {
+  const char* op = "asgd_step";
+  const Group g = group(op, in, a, 3);
+  for (size_t i = 0; i < g.n; ++i)
+    cpu::asgd_update({real_arg(a, 0, op), real_arg(a, 1, op), per_param(a, 2, i, op), per_param(a, 2 + g.n, i, op),
+                      int_arg(a, 1, op) != 0},
+                     g.at(0, i), g.at(1, i), g.at(2, i));
+  return bump(in);
+}
+
+// tensors: params, grads, prev, step_size; ints: n, maximize; reals: etaminus, etaplus, step_size_min,
+// step_size_max
+TensorList rprop_fwd(const TensorList& in, const OpArgs& a) {
+  const char* op = "rprop_step";
+  const Group g = group(op, in, a, 4);
+  const cpu::RpropConfig c{real_arg(a, 0, op), real_arg(a, 1, op), real_arg(a, 2, op), real_arg(a, 3, op),
+                           int_arg(a, 1, op) != 0};
+  for (size_t i = 0; i < g.n; ++i) cpu::rprop_update(c, g.at(0, i), g.at(1, i), g.at(2, i), g.at(3, i));
+  return bump(in);
+}
+
 const OpDef kSgd{"sgd_step", "sgd_step(params, grads, bufs; ints: n, nesterov, maximize, first...; reals: lr, "
                  "momentum, dampening, weight_decay)", -1, OpKind::Primitive, sgd_fwd};
 const OpDef kAdam{"adam_step", "adam_step(params, grads, exp_avg, exp_avg_sq, max_exp_avg_sq; ints: n, amsgrad, "
@@ -159,11 +181,16 @@ const OpDef kNadam{"nadam_step", "nadam_step(params, grads, exp_avg, exp_avg_sq;
                    "eps, weight_decay, bc2..., grad_coef..., avg_coef...)", -1, OpKind::Primitive, nadam_fwd};
 const OpDef kRadam{"radam_step", "radam_step(params, grads, exp_avg, exp_avg_sq; ints: n, rectified...; reals: "
                    "lr, beta1, beta2, eps, weight_decay, bc1..., bc2..., rect...)", -1, OpKind::Primitive, radam_fwd};
+const OpDef kAsgd{"asgd_step", "asgd_step(params, grads, ax; ints: n, maximize; reals: lambd, weight_decay, eta..., "
+                  "mu...)", -1, OpKind::Primitive, asgd_fwd};
+const OpDef kRprop{"rprop_step", "rprop_step(params, grads, prev, step_size; ints: n, maximize; reals: etaminus, "
+                   "etaplus, step_size_min, step_size_max)", -1, OpKind::Primitive, rprop_fwd};
 
 }  // namespace
 
 void add_optim_ops(std::vector<const OpDef*>& table) {
-  table.insert(table.end(), {&kSgd, &kAdam, &kRmsprop, &kAdagrad, &kAdadelta, &kAdamax, &kNadam, &kRadam});
+  table.insert(table.end(),
+               {&kSgd, &kAdam, &kRmsprop, &kAdagrad, &kAdadelta, &kAdamax, &kNadam, &kRadam, &kAsgd, &kRprop});
 }
 
 }  // namespace kiln

@@ -8,6 +8,7 @@ import dev.kiln.Generator;
 import dev.kiln.Tensor;
 import dev.kiln.nn.functional.Embeddings;
 import dev.kiln.nn.init.Init;
+import dev.kiln.optim.ASGD;
 import dev.kiln.optim.Adadelta;
 import dev.kiln.optim.Adagrad;
 import dev.kiln.optim.Adam;
@@ -16,6 +17,7 @@ import dev.kiln.optim.NAdam;
 import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.RAdam;
 import dev.kiln.optim.RMSprop;
+import dev.kiln.optim.Rprop;
 import dev.kiln.optim.SGD;
 import java.util.List;
 import java.util.Map;
@@ -116,6 +118,8 @@ final class NonDifferentiableSamples {
     step(s, "adamax_step", p -> new Adamax(p));
     step(s, "nadam_step", p -> new NAdam(p));
     step(s, "radam_step", p -> new RAdam(p));
+    step(s, "asgd_step", p -> new ASGD(p, Map.of("lr", 0.1, "weight_decay", 0.1)));
+    step(s, "rprop_step", p -> new Rprop(p, 0.1));
   }
 
   private static void step(GradSamples s, String op, Function<List<Tensor>, Optimizer> make) {

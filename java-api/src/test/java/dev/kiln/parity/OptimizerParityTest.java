@@ -1,11 +1,16 @@
 package dev.kiln.parity;
 
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.kiln.DType;
 import dev.kiln.Tensor;
+import dev.kiln.optim.ASGD;
 import dev.kiln.optim.Adadelta;
 import dev.kiln.optim.Adagrad;
 import dev.kiln.optim.Adam;
@@ -17,6 +22,7 @@ import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.ParamGroup;
 import dev.kiln.optim.RAdam;
 import dev.kiln.optim.RMSprop;
+import dev.kiln.optim.Rprop;
 import dev.kiln.optim.SGD;
 import java.io.InputStreamReader;
 import java.io.Reader;
@@ -29,7 +35,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
-/** Each optimizer follows PyTorch's trajectory step for step (optim.json, from tools/fixtures/cases_optim.py). */
+/**
+ * Each optimizer follows PyTorch's trajectory step for step (optim.json, from tools/fixtures/cases_optim.py), and its
+ * state where a case records it.
+ */
 class OptimizerParityTest {
   @TestFactory
   Stream<DynamicTest> trajectories() throws Exception {
@@ -63,6 +72,25 @@ class OptimizerParityTest {
       for (int i = 0; i < params.size(); i++)
         TensorAssert.assertMatches(Fixtures.spec(want.get(i).getAsJsonObject()), params.get(i),
             "parameter " + i + " after step " + (step + 1), DType.FLOAT32);
+      if (c.has("expected_state")) assertState(opt, c.getAsJsonArray("expected_state").get(step).getAsJsonArray(), step);
+    }
+  }
+
+  /** The recorded state tensors (ASGD's ax, Rprop's prev and step_size) under PyTorch's names, in their own dtype's precision. */
+  private static void assertState(Optimizer opt, JsonArray want, int step) {
+    Map<?, ?> states = (Map<?, ?>) opt.stateDict().get("state");
+    for (int i = 0; i < want.size(); i++) {
+      Map<?, ?> s = (Map<?, ?>) states.get(Integer.toString(i));
+      if (want.get(i).isJsonNull()) {
+        assertNull(s, "parameter " + i + " has state before its first gradient");
+        continue;
+      }
+      for (Map.Entry<String, JsonElement> e : want.get(i).getAsJsonObject().entrySet()) {
+        assertNotNull(s, "state of parameter " + i + " after step " + (step + 1));
+        assertTrue(s.get(e.getKey()) instanceof Tensor, "state '" + e.getKey() + "' of parameter " + i);
+        TensorAssert.assertMatches(Fixtures.spec(e.getValue().getAsJsonObject()), (Tensor) s.get(e.getKey()),
+            "state '" + e.getKey() + "' of parameter " + i + " after step " + (step + 1));
+      }
     }
   }
 
@@ -126,6 +154,8 @@ class OptimizerParityTest {
       case "Adamax" -> new Adamax(groups, options);
       case "NAdam" -> new NAdam(groups, options);
       case "RAdam" -> new RAdam(groups, options);
+      case "ASGD" -> new ASGD(groups, options);
+      case "Rprop" -> new Rprop(groups, options);
       default -> throw new IllegalArgumentException("no Java optimizer for " + name);
     };
   }
