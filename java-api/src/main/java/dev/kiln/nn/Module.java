@@ -33,6 +33,14 @@ import java.util.function.Function;
  *
  * Call a module with {@link #call(Tensor)}, which runs the forward hooks around forward (PyTorch's
  * {@code module(x)}). Names follow PyTorch's: state dict keys are dotted paths ("fc1.weight", "0.bias").
+ *
+ * <p>Tensor attributes. Python reads {@code module.weight} through getattr, so a reparametrization can put a
+ * computed value in its place; a Java field cannot change. So a layer keeps the tensors it registered in fields
+ * ({@code linear.weight}) but its forward reads them by name with {@link #tensor(String)}, which returns, in
+ * PyTorch's order: a property's value computed now ({@link #registerProperty}: what torch.nn.utils.parametrize
+ * installs for a parametrized tensor), else the parameter or buffer, else a plain tensor attribute set with
+ * {@link #setTensor} (what the hook-based weight_norm refreshes before each forward). Without any of these, tensor
+ * returns the field's tensor, one map lookup per read; {@link #setTensor} is PyTorch's {@code module.name = value}.
  */
 public abstract class Module implements AutoCloseable {
   private static final AtomicLong NEXT_HOOK = new AtomicLong();
@@ -173,7 +181,7 @@ public abstract class Module implements AutoCloseable {
       registerBuffer(name, value, !nonPersistent.contains(name));
     } else {
       checkName(name, plainTensors);
-      plainTensors.put(name, value);
+      plainTensors.put(name, TensorScope.escape(value)); // read until the next assignment, maybe outside the scope
     }
   }
 

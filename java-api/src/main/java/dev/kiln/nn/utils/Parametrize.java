@@ -2,6 +2,7 @@ package dev.kiln.nn.utils;
 
 import dev.kiln.DType;
 import dev.kiln.Tensor;
+import dev.kiln.TensorScope;
 import dev.kiln.autograd.Autograd;
 import dev.kiln.autograd.ModeScope;
 import dev.kiln.nn.LazyModule;
@@ -243,7 +244,7 @@ public final class Parametrize {
       Map<String, Tensor> cached = CACHE.get().computeIfAbsent(module, m -> new HashMap<>());
       Tensor t = cached.get(name);
       if (t == null) {
-        t = list.call();
+        t = TensorScope.escape(list.call()); // read until the cache scope closes, maybe outside a tensor scope
         cached.put(name, t);
       }
       return t;
