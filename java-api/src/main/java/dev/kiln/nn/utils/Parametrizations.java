@@ -23,6 +23,11 @@ public final class Parametrizations {
     return orthogonal(module, "weight", null, true);
   }
 
+  /** orthogonal on the tensor name with the default map and the dynamic trivialization. */
+  public static <M extends Module> M orthogonal(M module, String name) {
+    return orthogonal(module, name, null, true);
+  }
+
   /**
    * Makes the matrix (or batch of matrices) name of module orthogonal: orthonormal columns, or rows when it is
    * wider than tall (PyTorch's parametrizations.orthogonal; see {@link OrthogonalParametrization} for the maps).
@@ -46,6 +51,11 @@ public final class Parametrizations {
   /** spectralNorm on "weight" with one power iteration, eps 1e-12 and the default dim. */
   public static <M extends Module> M spectralNorm(M module) {
     return spectralNorm(module, "weight", 1, 1e-12, null);
+  }
+
+  /** spectralNorm of the tensor name with one power iteration, eps 1e-12 and the default dim. */
+  public static <M extends Module> M spectralNorm(M module, String name) {
+    return spectralNorm(module, name, 1, 1e-12, null);
   }
 
   /**

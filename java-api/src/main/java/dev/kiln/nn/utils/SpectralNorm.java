@@ -41,6 +41,11 @@ public final class SpectralNorm implements ForwardPreHook {
     return spectralNorm(module, "weight", 1, 1e-12, null);
   }
 
+  /** spectralNorm of the parameter name with one power iteration, eps 1e-12 and the default dim. */
+  public static <M extends Module> M spectralNorm(M module, String name) {
+    return spectralNorm(module, name, 1, 1e-12, null);
+  }
+
   /**
    * Replaces the parameter name of module by name_orig, with buffers name_u and name_v drawn at random (normalized),
    * and recomputes name = name_orig / sigma before every forward (PyTorch's spectral_norm).

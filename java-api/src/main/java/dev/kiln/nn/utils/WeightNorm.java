@@ -36,6 +36,11 @@ public final class WeightNorm implements ForwardPreHook {
     return weightNorm(module, "weight", 0);
   }
 
+  /** weightNorm of the parameter name over dim 0: {@code WeightNorm.weightNorm(lstm, "weight_hh_l0")}. */
+  public static <M extends Module> M weightNorm(M module, String name) {
+    return weightNorm(module, name, 0);
+  }
+
   /**
    * Replaces the parameter name of module by name_g, its 2-norm over all dims but dim (kept with size 1), and
    * name_v, its values (PyTorch's weight_norm); name is recomputed as g * v / ||v|| before every forward.

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.kiln.DType;
 import dev.kiln.Tensor;
 import dev.kiln.autograd.GradCheck;
+import dev.kiln.io.SafeTensors;
 import dev.kiln.nn.Conv2d;
 import dev.kiln.nn.Embedding;
 import dev.kiln.nn.LSTMCell;
@@ -17,9 +18,11 @@ import dev.kiln.nn.Sequential;
 import dev.kiln.nn.Tanh;
 import dev.kiln.nn.functional.Normalization;
 import dev.kiln.optim.SGD;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * torch.nn.utils.parametrize with user-written parametrizations: registration and assignment through right_inverse,
@@ -267,14 +270,16 @@ class ParametrizeTest {
   }
 
   @Test
-  void theStateDictRoundTripsIntoAnotherParametrizedModule() {
+  void theStateDictRoundTripsThroughAFileIntoAnotherParametrizedModule(@TempDir Path dir) throws Exception {
     Linear a = Parametrizations.spectralNorm(Parametrize.registerParametrization(new Linear(4, 4), "weight", new Symmetric()));
     a.call(Tensor.randn(2, 4)); // a power iteration
     Map<String, Tensor> state = a.stateDict();
     assertEquals(List.of("bias", "parametrizations.weight.original", "parametrizations.weight.1._u", "parametrizations.weight.1._v"),
         List.copyOf(state.keySet()));
+    Path file = dir.resolve("parametrized.safetensors");
+    SafeTensors.save(state, file);
     Linear b = Parametrizations.spectralNorm(Parametrize.registerParametrization(new Linear(4, 4), "weight", new Symmetric()));
-    b.loadStateDict(state);
+    b.loadStateDict(SafeTensors.load(file));
     a.eval();
     b.eval();
     Tensor x = Tensor.randn(3, 4);
