@@ -31,8 +31,8 @@ public abstract class BatchNorm extends NormBase {
     }
     boolean batchStats = isTraining() || !trackRunningStats;
     boolean useRunning = !isTraining() || trackRunningStats;
-    return Normalization.batchNorm(input, useRunning ? runningMean : null, useRunning ? runningVar : null, weight, bias,
-        batchStats, factor, eps);
+    return Normalization.batchNorm(input, useRunning ? runningMean : null, useRunning ? runningVar : null, tensor("weight"),
+        tensor("bias"), batchStats, factor, eps);
   }
 
   /** The check every subclass makes: one of the allowed dims, PyTorch's message. */

@@ -43,8 +43,9 @@ public class Bilinear extends Module {
     if (input1.dim() == 0 || input1.size(-1) != in1Features || input2.dim() == 0 || input2.size(-1) != in2Features)
       throw new dev.kiln.ShapeException("Bilinear: expected inputs [*, " + in1Features + "] and [*, " + in2Features + "], got "
           + java.util.Arrays.toString(input1.shape()) + " and " + java.util.Arrays.toString(input2.shape()));
-    Tensor y = Tensor.einsum("...i,oij,...j->...o", input1, weight, input2);
-    return bias == null ? y : y.add(bias);
+    Tensor y = Tensor.einsum("...i,oij,...j->...o", input1, tensor("weight"), input2);
+    Tensor b = tensor("bias");
+    return b == null ? y : y.add(b);
   }
 
   @Override

@@ -89,11 +89,12 @@ public abstract class ConvNd extends Module {
 
   @Override
   public Tensor forward(Tensor input) {
-    if (transposed) return Convolutions.convTranspose(dims, input, weight, bias, stride, padding, outputPadding, groups, dilation);
+    Tensor w = tensor("weight"), b = tensor("bias"); // the fields, or what parametrizations make of them
+    if (transposed) return Convolutions.convTranspose(dims, input, w, b, stride, padding, outputPadding, groups, dilation);
     if (paddingMode.equals("zeros")) {
       return paddingString != null
-          ? Convolutions.conv(dims, input, weight, bias, stride, paddingString, dilation, groups)
-          : Convolutions.conv(dims, input, weight, bias, stride, padding, dilation, groups);
+          ? Convolutions.conv(dims, input, w, b, stride, paddingString, dilation, groups)
+          : Convolutions.conv(dims, input, w, b, stride, padding, dilation, groups);
     }
     // Other modes pad the input explicitly (last dim first, as F.pad takes them), then convolve unpadded.
     long[] pad = new long[2 * dims];
@@ -108,7 +109,7 @@ public abstract class ConvNd extends Module {
       pad[2 * i] = before;
       pad[2 * i + 1] = after;
     }
-    return Convolutions.conv(dims, input.pad(pad, paddingMode), weight, bias, stride, new int[dims], dilation, groups);
+    return Convolutions.conv(dims, input.pad(pad, paddingMode), w, b, stride, new int[dims], dilation, groups);
   }
 
   @Override

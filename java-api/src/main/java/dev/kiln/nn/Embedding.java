@@ -85,7 +85,7 @@ public class Embedding extends Module {
 
   @Override
   public Tensor forward(Tensor input) {
-    return Embeddings.embedding(input, weight, paddingIdx, maxNorm, normType, scaleGradByFreq);
+    return Embeddings.embedding(input, tensor("weight"), paddingIdx, maxNorm, normType, scaleGradByFreq);
   }
 
   static Integer normalizePadding(String layer, Integer paddingIdx, int numEmbeddings) {

@@ -90,7 +90,7 @@ public class EmbeddingBag extends Module {
 
   /** A 1-D input cut into bags starting at offsets (2-D input: offsets null); perSampleWeights for mode "sum". */
   public Tensor forward(Tensor input, Tensor offsets, Tensor perSampleWeights) {
-    return Embeddings.embeddingBag(input, weight, offsets, maxNorm, normType, scaleGradByFreq, mode, perSampleWeights,
+    return Embeddings.embeddingBag(input, tensor("weight"), offsets, maxNorm, normType, scaleGradByFreq, mode, perSampleWeights,
         includeLastOffset, paddingIdx);
   }
 

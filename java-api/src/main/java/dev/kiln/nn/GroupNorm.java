@@ -45,7 +45,7 @@ public class GroupNorm extends Module {
 
   @Override
   public Tensor forward(Tensor input) {
-    return Normalization.groupNorm(input, numGroups, weight, bias, eps);
+    return Normalization.groupNorm(input, numGroups, tensor("weight"), tensor("bias"), eps);
   }
 
   @Override

@@ -33,7 +33,7 @@ public abstract class InstanceNorm extends NormBase {
   private Tensor normalize(Tensor input) {
     if (momentum == null) // settable on NormBase (update_bn's cumulative average), which instance norm has no form of
       throw new dev.kiln.ArgumentException(getClass().getSimpleName() + ": momentum must be a number, got None");
-    return Normalization.instanceNorm(input, runningMean, runningVar, weight, bias, isTraining() || !trackRunningStats,
-        momentum, eps);
+    return Normalization.instanceNorm(input, runningMean, runningVar, tensor("weight"), tensor("bias"),
+        isTraining() || !trackRunningStats, momentum, eps);
   }
 }

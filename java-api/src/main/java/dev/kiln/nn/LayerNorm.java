@@ -49,7 +49,7 @@ public class LayerNorm extends Module {
 
   @Override
   public Tensor forward(Tensor input) {
-    return Normalization.layerNorm(input, normalizedShape, weight, bias, eps);
+    return Normalization.layerNorm(input, normalizedShape, tensor("weight"), tensor("bias"), eps);
   }
 
   @Override

@@ -36,10 +36,10 @@ public class Linear extends Module {
     if (bias != null) Init.uniform_(bias, -bound, bound);
   }
 
-  /** One GEMM into an output that starts as the bias (the fused linear op). */
+  /** One GEMM into an output that starts as the bias (the fused linear op); weight and bias as tensor() reads them. */
   @Override
   public Tensor forward(Tensor input) {
-    return LinearFunctions.linear(input, weight, bias);
+    return LinearFunctions.linear(input, tensor("weight"), tensor("bias"));
   }
 
   @Override

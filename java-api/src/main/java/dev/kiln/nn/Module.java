@@ -33,6 +33,14 @@ import java.util.function.Function;
  *
  * Call a module with {@link #call(Tensor)}, which runs the forward hooks around forward (PyTorch's
  * {@code module(x)}). Names follow PyTorch's: state dict keys are dotted paths ("fc1.weight", "0.bias").
+ *
+ * <p>Tensor attributes. Python reads {@code module.weight} through getattr, so a reparametrization can put a
+ * computed value in its place; a Java field cannot change. So a layer keeps the tensors it registered in fields
+ * ({@code linear.weight}) but its forward reads them by name with {@link #tensor(String)}, which returns, in
+ * PyTorch's order: a property's value computed now ({@link #registerProperty}: what torch.nn.utils.parametrize
+ * installs for a parametrized tensor), else the parameter or buffer, else a plain tensor attribute set with
+ * {@link #setTensor} (what the hook-based weight_norm refreshes before each forward). Without any of these, tensor
+ * returns the field's tensor, one map lookup per read; {@link #setTensor} is PyTorch's {@code module.name = value}.
  */
 public abstract class Module implements AutoCloseable {
   private static final AtomicLong NEXT_HOOK = new AtomicLong();
@@ -41,6 +49,8 @@ public abstract class Module implements AutoCloseable {
   private final Map<String, Tensor> buffers = new LinkedHashMap<>();
   private final Set<String> nonPersistent = new HashSet<>();
   private final Map<String, Module> modules = new LinkedHashMap<>();
+  private final Map<String, TensorProperty> properties = new LinkedHashMap<>();
+  private final Map<String, Tensor> plainTensors = new LinkedHashMap<>();
   private final Map<Long, ForwardPreHook> preHooks = new LinkedHashMap<>();
   private final Map<Long, ForwardHook> forwardHooks = new LinkedHashMap<>();
   private boolean training = true;
@@ -54,8 +64,11 @@ public abstract class Module implements AutoCloseable {
    */
   private static final ThreadLocal<Map<String, Tensor>> SLOTS = new ThreadLocal<>();
 
-  /** Registers a parameter (requiring grad) under name and returns it; null records "no parameter" (bias=False). */
-  protected Tensor registerParameter(String name, Tensor param) {
+  /**
+   * Registers a parameter (requiring grad) under name and returns it; null records "no parameter" (bias=False).
+   * Registering a name again replaces the parameter (PyTorch's register_parameter, or assigning a Parameter).
+   */
+  public Tensor registerParameter(String name, Tensor param) {
     param = slotFor(name, param);
     checkName(name, parameters);
     if (param != null && !param.requiresGrad()) param.requiresGrad(true);
@@ -64,11 +77,12 @@ public abstract class Module implements AutoCloseable {
   }
 
   /** Registers a buffer (state that is not trained, such as running means) that the state dict keeps. */
-  protected Tensor registerBuffer(String name, Tensor buffer) {
+  public Tensor registerBuffer(String name, Tensor buffer) {
     return registerBuffer(name, buffer, true);
   }
 
-  protected Tensor registerBuffer(String name, Tensor buffer, boolean persistent) {
+  /** A buffer that the state dict leaves out unless persistent (running statistics one can recompute, say). */
+  public Tensor registerBuffer(String name, Tensor buffer, boolean persistent) {
     buffer = slotFor(name, buffer);
     checkName(name, buffers);
     nonPersistent.remove(name);
@@ -122,9 +136,81 @@ public abstract class Module implements AutoCloseable {
     checkOpen();
     if (name == null || name.isEmpty() || name.contains("."))
       throw new IllegalArgumentException("a parameter, buffer or module name must be non-empty and contain no '.', got \"" + name + "\"");
-    for (Map<String, ?> other : List.of(parameters, buffers, modules))
+    for (Map<String, ?> other : List.of(parameters, buffers, modules, properties, plainTensors))
       if (other != kind && other.containsKey(name))
-        throw new IllegalArgumentException("attribute '" + name + "' already exists in " + getClass().getSimpleName());
+        throw new IllegalArgumentException("attribute '" + name + "' already exists in " + name());
+  }
+
+  // ---------------------------------------------------------------- tensor attributes
+
+  /**
+   * The tensor attribute name as forward reads it (PyTorch's {@code module.name}): a property's value, computed
+   * now; else the parameter, buffer or plain tensor attribute of that name (null for one registered as absent,
+   * bias=False). The layers read their weights through this rather than through their fields, so that a
+   * parametrization registered on "weight" (torch.nn.utils.parametrize) is what their forward uses; without one it
+   * is the tensor of the field. {@code Tensor w = linear.tensor("weight");}
+   */
+  public final Tensor tensor(String name) {
+    checkOpen();
+    TensorProperty property = properties.get(name);
+    if (property != null) return property.get();
+    if (parameters.containsKey(name)) return parameters.get(name);
+    if (buffers.containsKey(name)) return buffers.get(name);
+    if (plainTensors.containsKey(name)) return plainTensors.get(name);
+    throw new IllegalArgumentException("'" + name() + "' object has no attribute '" + name + "'");
+  }
+
+  /**
+   * Assigns to the tensor attribute name, as PyTorch's {@code module.name = value} does: a property's setter (a
+   * parametrized tensor: through right_inverse); a buffer's new value; else a plain tensor attribute, which
+   * {@link #tensor} then returns (what the hook-based weight_norm refreshes before each forward). A parameter is
+   * not assigned a plain tensor (PyTorch's TypeError): {@link #registerParameter} replaces it, {@code copy_}
+   * changes its values. {@code linear.setTensor("weight", symmetric)}
+   */
+  public final void setTensor(String name, Tensor value) {
+    checkOpen();
+    TensorProperty property = properties.get(name);
+    if (property != null) {
+      property.set(value);
+    } else if (parameters.containsKey(name)) {
+      if (value != null)
+        throw new IllegalArgumentException("cannot assign a Tensor as parameter '" + name
+            + "' (a parameter registered with registerParameter, or null, expected)");
+      registerParameter(name, null);
+    } else if (buffers.containsKey(name)) {
+      registerBuffer(name, value, !nonPersistent.contains(name));
+    } else {
+      checkName(name, plainTensors);
+      plainTensors.put(name, TensorScope.escape(value)); // read until the next assignment, maybe outside the scope
+    }
+  }
+
+  /**
+   * Makes name a property of this module: a tensor attribute that {@code get} computes whenever {@link #tensor}
+   * reads it and that {@link #setTensor} assigns through {@code set}. This is how torch.nn.utils.parametrize (the
+   * only user; see dev.kiln.nn.utils.Parametrize) puts a parametrized tensor in place of a parameter or buffer: in
+   * Python it makes a subclass "Parametrized" + the class name holding the property, so a module with properties
+   * prints and reports itself under that name. The name must not be taken by another attribute.
+   */
+  public final void registerProperty(String name, TensorProperty property) {
+    checkName(name, properties);
+    properties.put(name, java.util.Objects.requireNonNull(property, "property"));
+  }
+
+  /**
+   * Removes the parameter, buffer, submodule, property or plain tensor attribute name (PyTorch's
+   * {@code del module.name}), without closing it.
+   */
+  public final void deleteAttribute(String name) {
+    checkOpen();
+    for (Map<String, ?> kind : List.of(parameters, buffers, modules, properties, plainTensors)) {
+      if (kind.containsKey(name)) {
+        kind.remove(name);
+        nonPersistent.remove(name);
+        return;
+      }
+    }
+    throw new IllegalArgumentException("'" + name() + "' object has no attribute '" + name + "'");
   }
 
   // ---------------------------------------------------------------- forward
@@ -162,6 +248,14 @@ public abstract class Module implements AutoCloseable {
     long id = NEXT_HOOK.getAndIncrement();
     preHooks.put(id, hook);
     return () -> preHooks.remove(id);
+  }
+
+  /**
+   * The forward pre-hooks, in the order they run (PyTorch's _forward_pre_hooks): for code that registered a hook
+   * to find it again (the hook-based weight_norm and spectral_norm find theirs to remove them).
+   */
+  public final List<ForwardPreHook> forwardPreHooks() {
+    return List.copyOf(preHooks.values());
   }
 
   public RemovableHandle registerForwardHook(ForwardHook hook) {
@@ -438,9 +532,9 @@ public abstract class Module implements AutoCloseable {
     return "";
   }
 
-  /** The class name PyTorch would print. */
+  /** The class name PyTorch would print ("Parametrized" + it while the module has properties: see registerProperty). */
   protected String name() {
-    return getClass().getSimpleName();
+    return (properties.isEmpty() ? "" : "Parametrized") + getClass().getSimpleName();
   }
 
   /** The module tree as PyTorch prints it. */

@@ -159,24 +159,25 @@ public class MultiheadAttention extends Module {
       throw new ShapeException("MultiheadAttention: key " + Arrays.toString(key.shape()) + " and value " + Arrays.toString(value.shape())
           + " must match each other and the query's batch");
 
-    // Projections.
+    // Projections, with the weights as tensor() reads them (parametrizations included).
+    Tensor inW = tensor("in_proj_weight"), inB = tensor("in_proj_bias");
     Tensor bq = null, bk = null, bv = null;
-    if (inProjBias != null) {
-      bq = inProjBias.narrow(0, 0, embedDim);
-      bk = inProjBias.narrow(0, embedDim, embedDim);
-      bv = inProjBias.narrow(0, 2L * embedDim, embedDim);
+    if (inB != null) {
+      bq = inB.narrow(0, 0, embedDim);
+      bk = inB.narrow(0, embedDim, embedDim);
+      bv = inB.narrow(0, 2L * embedDim, embedDim);
     }
-    Tensor wq = inProjWeight != null ? inProjWeight.narrow(0, 0, embedDim) : qProjWeight;
-    Tensor wk = inProjWeight != null ? inProjWeight.narrow(0, embedDim, embedDim) : kProjWeight;
-    Tensor wv = inProjWeight != null ? inProjWeight.narrow(0, 2L * embedDim, embedDim) : vProjWeight;
+    Tensor wq = inW != null ? inW.narrow(0, 0, embedDim) : tensor("q_proj_weight");
+    Tensor wk = inW != null ? inW.narrow(0, embedDim, embedDim) : tensor("k_proj_weight");
+    Tensor wv = inW != null ? inW.narrow(0, 2L * embedDim, embedDim) : tensor("v_proj_weight");
     q = LinearFunctions.linear(q, wq, bq);
     k = LinearFunctions.linear(k, wk, bk);
     v = LinearFunctions.linear(v, wv, bv);
 
     Tensor mask = attnMask == null ? null : checkedAttnMask(attnMask, tgtLen, k.size(0), batch);
     if (biasK != null) {
-      k = Tensor.cat(List.of(k, biasK.expand(1, batch, embedDim)), 0);
-      v = Tensor.cat(List.of(v, biasV.expand(1, batch, embedDim)), 0);
+      k = Tensor.cat(List.of(k, tensor("bias_k").expand(1, batch, embedDim)), 0);
+      v = Tensor.cat(List.of(v, tensor("bias_v").expand(1, batch, embedDim)), 0);
       if (mask != null) mask = mask.pad(0, 1);
       if (keyPaddingMask != null) keyPaddingMask = keyPaddingMask.pad(0, 1);
     }

@@ -23,7 +23,7 @@ public class PReLU extends Module {
 
   @Override
   public Tensor forward(Tensor input) {
-    return Activations.prelu(input, weight);
+    return Activations.prelu(input, tensor("weight"));
   }
 
   @Override

@@ -40,7 +40,7 @@ public class RMSNorm extends Module {
 
   @Override
   public Tensor forward(Tensor input) {
-    return Normalization.rmsNorm(input, normalizedShape, weight, eps);
+    return Normalization.rmsNorm(input, normalizedShape, tensor("weight"), eps);
   }
 
   @Override

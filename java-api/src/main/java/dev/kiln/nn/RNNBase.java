@@ -46,7 +46,7 @@ public abstract class RNNBase extends Module {
   public final boolean bidirectional;
   public final int projSize;
   final Mode mode;
-  private final Tensor[][] weights; // [layer * directions + direction] -> w_ih, w_hh, b_ih, b_hh, w_hr
+  private final String[][] weightNames; // [layer * directions + direction] -> w_ih, w_hh, b_ih, b_hh, w_hr (null: none)
 
   RNNBase(Mode mode, RNNOptions o) {
     String name = mode == Mode.LSTM ? "LSTM" : mode == Mode.GRU ? "GRU" : "RNN";
@@ -66,23 +66,39 @@ public abstract class RNNBase extends Module {
     this.bidirectional = o.bidirectional;
     this.projSize = o.projSize;
     int directions = directions(), gateSize = mode.gates * hiddenSize, realHidden = outputHidden();
-    weights = new Tensor[numLayers * directions][];
+    weightNames = new String[numLayers * directions][];
     for (int layer = 0; layer < numLayers; layer++) {
       int layerInput = layer == 0 ? inputSize : realHidden * directions;
       for (int d = 0; d < directions; d++) {
         String sfx = "_l" + layer + (d == 1 ? "_reverse" : "");
-        Tensor[] w = new Tensor[5];
-        w[0] = registerParameter("weight_ih" + sfx, Tensor.empty(DType.FLOAT32, gateSize, layerInput));
-        w[1] = registerParameter("weight_hh" + sfx, Tensor.empty(DType.FLOAT32, gateSize, realHidden));
+        String[] w = new String[5];
+        w[0] = register("weight_ih" + sfx, gateSize, layerInput);
+        w[1] = register("weight_hh" + sfx, gateSize, realHidden);
         if (bias) {
-          w[2] = registerParameter("bias_ih" + sfx, Tensor.empty(DType.FLOAT32, gateSize));
-          w[3] = registerParameter("bias_hh" + sfx, Tensor.empty(DType.FLOAT32, gateSize));
+          w[2] = register("bias_ih" + sfx, gateSize);
+          w[3] = register("bias_hh" + sfx, gateSize);
         }
-        if (projSize > 0) w[4] = registerParameter("weight_hr" + sfx, Tensor.empty(DType.FLOAT32, projSize, hiddenSize));
-        weights[layer * directions + d] = w;
+        if (projSize > 0) w[4] = register("weight_hr" + sfx, projSize, hiddenSize);
+        weightNames[layer * directions + d] = w;
       }
     }
     resetParameters();
+  }
+
+  private String register(String name, long... shape) {
+    registerParameter(name, Tensor.empty(DType.FLOAT32, shape));
+    return name;
+  }
+
+  /**
+   * Each layer and direction's w_ih, w_hh, b_ih, b_hh, w_hr (null where absent) as {@link #tensor} reads them: the
+   * parameters, or what parametrizations make of them, computed once per forward.
+   */
+  private Tensor[][] weights() {
+    Tensor[][] out = new Tensor[weightNames.length][5];
+    for (int i = 0; i < out.length; i++)
+      for (int j = 0; j < 5; j++) out[i][j] = weightNames[i][j] == null ? null : tensor(weightNames[i][j]);
+    return out;
   }
 
   /** Every weight and bias uniform in [-1/sqrt(hiddenSize), 1/sqrt(hiddenSize)], as PyTorch initialises them. */
@@ -118,6 +134,7 @@ public abstract class RNNBase extends Module {
     Tensor h = initialState(h0, batched, new long[] {states, batch, outputHidden()}, x, "hidden");
     Tensor c = mode == Mode.LSTM ? initialState(c0, batched, new long[] {states, batch, hiddenSize}, x, "cell") : null;
 
+    Tensor[][] weights = weights();
     List<Tensor> hn = new ArrayList<>(), cn = new ArrayList<>();
     Tensor layerInput = x;
     for (int layer = 0; layer < numLayers; layer++) {
@@ -167,6 +184,7 @@ public abstract class RNNBase extends Module {
     // Each layer's input gates are computed on the packed rows only, then scattered into a [seq, batch, gates]
     // batch whose padding the recurrence never reads; its output is gathered back to packed rows.
     Tensor rows = Tensor.of(RnnUtils.packedRows(batchSizes, batch), data.size(0));
+    Tensor[][] weights = weights();
     List<Tensor> hn = new ArrayList<>(), cn = new ArrayList<>();
     Tensor layerInput = data;
     for (int layer = 0; layer < numLayers; layer++) {

@@ -55,10 +55,10 @@ public abstract class RNNCellBase extends Module {
     Tensor x = batched ? input : input.unsqueeze(0);
     long[] shape = {x.size(0), hiddenSize};
     Tensor[] state = {state(h, batched, shape, x), mode == RNNBase.Mode.LSTM ? state(c, batched, shape, x) : null};
-    Tensor gx = x.matmul(weightIh.t()), gh = state[0].matmul(weightHh.t());
+    Tensor gx = x.matmul(tensor("weight_ih").t()), gh = state[0].matmul(tensor("weight_hh").t());
     if (bias) {
-      gx = gx.add(biasIh);
-      gh = gh.add(biasHh);
+      gx = gx.add(tensor("bias_ih"));
+      gh = gh.add(tensor("bias_hh"));
     }
     RNNBase.step(mode, gx, gh, state, null);
     if (!batched) {

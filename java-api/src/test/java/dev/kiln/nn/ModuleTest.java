@@ -211,4 +211,62 @@ class ModuleTest {
     Custom c = new Custom();
     assertThrows(IllegalArgumentException.class, () -> c.addModule("scale", new ReLU()), "a parameter's name");
   }
+
+  @Test
+  void tensorAttributesReadAndAssignAsPyTorchsGetattrAndSetattr() {
+    Linear m = new Linear(2, 3);
+    assertSame(m.weight, m.tensor("weight"));
+    assertNull(new Linear(2, 3, false).tensor("bias"), "registered as absent");
+    IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> m.tensor("foo"));
+    assertEquals("'Linear' object has no attribute 'foo'", none.getMessage());
+    // a parameter is not assigned a plain tensor; a buffer is replaced; another name becomes a plain attribute
+    assertThrows(IllegalArgumentException.class, () -> m.setTensor("weight", Tensor.zeros(3, 2)));
+    Custom c = new Custom();
+    Tensor steps = Tensor.ones(1);
+    c.setTensor("steps", steps);
+    assertSame(steps, c.namedBuffers().get("steps"));
+    Tensor plain = Tensor.ones(2);
+    m.setTensor("extra", plain);
+    assertSame(plain, m.tensor("extra"));
+    assertFalse(m.stateDict().containsKey("extra"), "a plain attribute is not state");
+    assertThrows(IllegalArgumentException.class, () -> m.registerBuffer("extra", Tensor.ones(1)), "the name is taken");
+    m.deleteAttribute("extra");
+    assertThrows(IllegalArgumentException.class, () -> m.tensor("extra"));
+
+    // a property: computed on every read (what forward reads), assigned through its setter
+    Tensor[] assigned = new Tensor[1];
+    Tensor w = m.weight;
+    m.deleteAttribute("weight");
+    m.registerProperty("weight", new TensorProperty() {
+      public Tensor get() {
+        return w.mul(2);
+      }
+
+      public void set(Tensor value) {
+        assigned[0] = value;
+      }
+    });
+    Tensor x = Tensor.ones(1, 2);
+    assertEquals(x.matmul(w.mul(2).t()).add(m.bias).toDoubleArray()[0], m.call(x).toDoubleArray()[0], 1e-6);
+    m.setTensor("weight", x);
+    assertSame(x, assigned[0]);
+    assertEquals("ParametrizedLinear(in_features=2, out_features=3, bias=True)", m.toString());
+    assertEquals(List.of("bias"), List.copyOf(m.namedParameters().keySet()));
+    assertThrows(IllegalArgumentException.class, () -> m.registerParameter("weight", Tensor.ones(3, 2)), "the name is taken");
+    m.deleteAttribute("weight");
+    m.registerParameter("weight", w);
+    assertEquals("Linear(in_features=2, out_features=3, bias=True)", m.toString());
+    assertEquals(List.of("bias", "weight"), List.copyOf(m.namedParameters().keySet()));
+  }
+
+  @Test
+  void forwardPreHooksAreListedInOrder() {
+    Linear m = new Linear(2, 2);
+    ForwardPreHook a = (mod, in) -> null, b = (mod, in) -> null;
+    m.registerForwardPreHook(a);
+    var handle = m.registerForwardPreHook(b);
+    assertEquals(List.of(a, b), m.forwardPreHooks());
+    handle.remove();
+    assertEquals(List.of(a), m.forwardPreHooks());
+  }
 }

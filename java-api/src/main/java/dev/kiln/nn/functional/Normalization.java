@@ -14,6 +14,8 @@ import dev.kiln.internal.Frame;
  * Tensor z = Normalization.batchNorm(x, runningMean, runningVar, w, b, true, 0.1, 1e-5);
  * }</pre>
  *
+ * <p>{@link #normalize} (F.normalize) is the exception: it is composed of ordinary ops, as PyTorch's is.
+ *
  * <p>Bad input (a shape that does not fit, a dtype other than float32/float64, one value per channel when
  * training) raises a {@link dev.kiln.KilnException} naming the op; the inputs are left unchanged.
  */
@@ -81,6 +83,19 @@ public final class Normalization {
   public static Tensor layerNorm(Tensor input, long[] normalizedShape, Tensor weight, Tensor bias, double eps) {
     OptionalTensors o = OptionalTensors.of(input, weight, bias);
     return o.call(LAYER_NORM, Frame.concat(new long[] {o.mask}, normalizedShape), eps);
+  }
+
+  /** normalize with p 2 over dim 1, eps 1e-12. */
+  public static Tensor normalize(Tensor input) {
+    return normalize(input, 2, 1, 1e-12);
+  }
+
+  /**
+   * input divided by its p-norm over dim, each norm at least eps (F.normalize): {@code input / max(||input||_p, eps)},
+   * the norm kept as a dim of size 1 and expanded. {@code Normalization.normalize(v, 2, 0, 1e-12)} is v / |v|.
+   */
+  public static Tensor normalize(Tensor input, double p, int dim, double eps) {
+    return input.div(input.norm(p, new int[] {dim}, true).clampMin(eps).expandAs(input));
   }
 
   /** localResponseNorm with alpha 1e-4, beta 0.75, k 1. */

@@ -112,4 +112,14 @@ class NormalizationTest {
         "layer_norm", "int64");
     assertError(ShapeException.class, () -> Normalization.rmsNorm(X, new long[] {5}), new Tensor[] {X}, "rms_norm");
   }
+
+  @Test
+  void normalizeDividesByTheNormAtLeastEps() {
+    Tensor x = Tensor.of(new float[] {3, 4, 0, 0, 1, -1}, 3, 2);
+    // F.normalize(x) and F.normalize(x, p=1, dim=0), from PyTorch 1.13
+    assertArrayEquals(new double[] {0.6, 0.8, 0, 0, 0.7071067690849304, -0.7071067690849304}, Normalization.normalize(x).toDoubleArray(), 1e-7);
+    assertArrayEquals(new double[] {0.75, 0.8, 0, 0, 0.25, -0.2}, Normalization.normalize(x, 1, 0, 1e-12).toDoubleArray(), 1e-7);
+    Tensor d = Tensor.randn(DType.FLOAT64, 3, 4).requiresGrad(true);
+    assertTrue(dev.kiln.autograd.GradCheck.gradcheck(in -> new Tensor[] {Normalization.normalize(in[0], 2, 1, 1e-12)}, d));
+  }
 }
