@@ -146,7 +146,7 @@ public abstract class Distribution {
       if (!first) s.append(", ");
       first = false;
       Tensor t = e.getValue();
-      s.append(e.getKey()).append(": ").append(t.numel() == 1 ? t.toString() : torchSize(t.shape()));
+      s.append(e.getKey()).append(": ").append(t.numel() == 1 ? format(t) : torchSize(t.shape()));
     }
     return s.append(')').toString();
   }
@@ -162,7 +162,7 @@ public abstract class Distribution {
       if (!valid.all().itemBoolean())
         throw new ConstraintViolationException("Expected parameter " + e.getKey() + " (Tensor of shape "
             + pyTuple(value.shape()) + ") of distribution " + this + " to satisfy the constraint " + e.getValue()
-            + ", but found invalid values:\n" + value);
+            + ", but found invalid values:\n" + format(value));
     }
   }
 
@@ -183,7 +183,7 @@ public abstract class Distribution {
     if (!support.check(value).all().itemBoolean())
       throw new ConstraintViolationException("Expected value argument (Tensor of shape " + pyTuple(actual)
           + ") to be within the support (" + support + ") of the distribution " + this
-          + ", but found invalid values:\n" + value);
+          + ", but found invalid values:\n" + format(value));
   }
 
   /** An ordered map of names to values, for argConstraints and parameters. */
@@ -245,6 +245,14 @@ public abstract class Distribution {
   protected static Tensor clampProbs(Tensor probs) {
     double e = eps(probs.dtype());
     return probs.clamp(e, 1 - e);
+  }
+
+  /** Python's '{}'.format(tensor): a 0-dim tensor as its number, otherwise the tensor's repr. */
+  static String format(Tensor t) {
+    if (t.dim() != 0) return t.toString();
+    if (!t.dtype().isFloatingPoint()) return t.dtype() == DType.BOOL ? (t.itemBoolean() ? "True" : "False") : Long.toString(t.itemLong());
+    double v = t.item();
+    return Double.isNaN(v) ? "nan" : Double.isInfinite(v) ? (v > 0 ? "inf" : "-inf") : Double.toString(v);
   }
 
   static String torchSize(long[] shape) {
