@@ -92,7 +92,7 @@ public final class Bernoulli extends Distribution {
   @Override
   public Tensor sample(Generator generator, long... sampleShape) {
     try (var g = Autograd.noGrad()) {
-      return probs.expand(extendedShape(sampleShape)).bernoulli(generator);
+      return Draws.bernoulli(generator, probs.expand(extendedShape(sampleShape)));
     }
   }
 

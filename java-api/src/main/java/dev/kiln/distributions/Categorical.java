@@ -101,7 +101,7 @@ public final class Categorical extends Distribution {
     for (long s : sampleShape) n *= s;
     try (var g = Autograd.noGrad()) {
       Tensor probs2d = probs.reshape(-1, numEvents);
-      Tensor samples2d = probs2d.multinomial(n, true, generator).t();
+      Tensor samples2d = Draws.multinomial(generator, probs2d, n).t();
       return samples2d.reshape(extendedShape(sampleShape));
     }
   }

@@ -62,7 +62,7 @@ public final class Exponential extends Distribution {
   /** A standard exponential draw -log(1 - u), u uniform on [0, 1), divided by the rate. */
   @Override
   public Tensor rsample(Generator generator, long... sampleShape) {
-    Tensor u = Tensor.rand(generator, rate.dtype(), extendedShape(sampleShape));
+    Tensor u = Draws.rand(generator, rate.dtype(), extendedShape(sampleShape));
     return u.neg().log1p().neg().div(rate);
   }
 

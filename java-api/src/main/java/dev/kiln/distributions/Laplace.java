@@ -72,7 +72,7 @@ public final class Laplace extends Distribution {
   /** PyTorch's inverse-cdf draw from u uniform on [eps - 1, 1). */
   @Override
   public Tensor rsample(Generator generator, long... sampleShape) {
-    Tensor u = Tensor.empty(loc.dtype(), extendedShape(sampleShape)).uniform_(eps(loc.dtype()) - 1, 1, generator);
+    Tensor u = Draws.uniform(generator, loc.dtype(), extendedShape(sampleShape), eps(loc.dtype()) - 1, 1);
     return loc.sub(scale.mul(u.sign()).mul(u.abs().neg().log1p()));
   }
 

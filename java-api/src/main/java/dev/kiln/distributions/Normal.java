@@ -73,7 +73,7 @@ public final class Normal extends Distribution {
 
   @Override
   public Tensor rsample(Generator generator, long... sampleShape) {
-    Tensor eps = Tensor.randn(generator, loc.dtype(), extendedShape(sampleShape));
+    Tensor eps = Draws.randn(generator, loc.dtype(), extendedShape(sampleShape));
     return loc.add(eps.mul(scale));
   }
 

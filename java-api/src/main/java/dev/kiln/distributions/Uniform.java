@@ -74,7 +74,7 @@ public final class Uniform extends Distribution {
 
   @Override
   public Tensor rsample(Generator generator, long... sampleShape) {
-    Tensor u = Tensor.rand(generator, low.dtype(), extendedShape(sampleShape));
+    Tensor u = Draws.rand(generator, low.dtype(), extendedShape(sampleShape));
     return low.add(u.mul(high.sub(low)));
   }
 
