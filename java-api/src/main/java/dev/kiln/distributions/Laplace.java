@@ -24,6 +24,15 @@ public final class Laplace extends Distribution {
     this(Tensor.scalar(loc), Tensor.scalar(scale), null);
   }
 
+  /** A number parameter takes the tensor parameter's dtype, as broadcast_all does. */
+  public Laplace(Tensor loc, double scale) {
+    this(loc, Tensor.scalar(scale, loc.dtype()), null);
+  }
+
+  public Laplace(double loc, Tensor scale) {
+    this(Tensor.scalar(loc, scale.dtype()), scale, null);
+  }
+
   /** validateArgs null uses the default (true unless changed). */
   public Laplace(Tensor loc, Tensor scale, Boolean validateArgs) {
     this(broadcastAll(loc, scale), validateArgs);

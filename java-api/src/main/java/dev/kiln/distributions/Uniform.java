@@ -25,6 +25,15 @@ public final class Uniform extends Distribution {
     this(Tensor.scalar(low), Tensor.scalar(high), null);
   }
 
+  /** A number parameter takes the tensor parameter's dtype, as broadcast_all does. */
+  public Uniform(Tensor low, double high) {
+    this(low, Tensor.scalar(high, low.dtype()), null);
+  }
+
+  public Uniform(double low, Tensor high) {
+    this(Tensor.scalar(low, high.dtype()), high, null);
+  }
+
   /** validateArgs null uses the default (true unless changed). */
   public Uniform(Tensor low, Tensor high, Boolean validateArgs) {
     this(broadcastAll(low, high), validateArgs);

@@ -79,4 +79,34 @@ class DistributionValidationTest {
         assertThrows(NotImplementedException.class,
             () -> KL.klDivergence(new Normal(0.0, 1.0), new Laplace(0.0, 1.0))).getMessage());
   }
+
+  /** The float32 message printed by PyTorch 1.13 with its default dtype, compared literally. */
+  @Test
+  void float32MessageAsPyTorch() {
+    var e = assertThrows(ConstraintViolationException.class,
+        () -> new Normal(Tensor.of(new float[] {0f}, 1), Tensor.of(new float[] {-1f}, 1)));
+    assertEquals("Expected parameter scale (Tensor of shape (1,)) of distribution Normal(loc: tensor([0.]), scale:"
+        + " tensor([-1.])) to satisfy the constraint GreaterThan(lower_bound=0.0), but found invalid values:\n"
+        + "tensor([-1.])", e.getMessage());
+  }
+
+  @Test
+  void defaultValidateArgs() {
+    Distribution.setDefaultValidateArgs(false);
+    try {
+      assertDoesNotThrow(() -> new Normal(0.0, -1.0));
+      assertDoesNotThrow(() -> new Exponential(1.0).logProb(Tensor.scalar(-1.0)));
+    } finally {
+      Distribution.setDefaultValidateArgs(true);
+    }
+    assertThrows(ConstraintViolationException.class, () -> new Normal(0.0, -1.0));
+  }
+
+  @Test
+  void numberParameterTakesTensorDtype() {
+    Normal n = new Normal(Tensor.of(new double[] {0, 1}, 2), 2.0);
+    assertEquals(dev.kiln.DType.FLOAT64, n.scale().dtype());
+    assertEquals(2, n.scale().numel());
+    assertEquals(dev.kiln.DType.FLOAT64, new Uniform(-1.0, t(1, 2)).low().dtype());
+  }
 }
