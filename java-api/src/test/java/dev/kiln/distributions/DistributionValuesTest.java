@@ -135,4 +135,18 @@ class DistributionValuesTest {
     assertArrayEquals(new long[] {5}, c.batchShape());
     assertArrayEquals(new long[] {5, 3}, c.probs().shape());
   }
+
+  /** The Javadoc examples, float32 by default as in PyTorch; values printed by PyTorch 1.13. */
+  @Test
+  void javadocExamples() {
+    Tensor lp = new Normal(0.0, 1.0).logProb(Tensor.scalar(0.5));
+    assertEquals(dev.kiln.DType.FLOAT32, lp.dtype());
+    assertEquals(-1.0439385332046727, lp.item(), 1e-6);
+    assertEquals(0.5, new Exponential(2.0).mean().item(), 0);
+    assertEquals(2.0, new Laplace(0.0, 1.0).variance().item(), 0);
+    assertEquals(Math.log(4), new Uniform(0.0, 4.0).entropy().item(), 1e-6);
+    assertEquals(Math.log(0.5), Bernoulli.ofLogits(Tensor.scalar(0.0)).logProb(Tensor.scalar(1.0)).item(), 1e-6);
+    close(new double[] {0.25, 0.75}, Categorical.ofProbs(t(1, 3)).probs());
+    assertEquals(0.5, KL.klDivergence(new Normal(0.0, 1.0), new Normal(1.0, 1.0)).item(), 1e-7);
+  }
 }
