@@ -2,7 +2,6 @@ package dev.kiln.distributions;
 
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
-import java.util.Map;
 
 /**
  * The Laplace distribution with location loc and scale (torch.distributions.Laplace): density
@@ -12,10 +11,7 @@ import java.util.Map;
  * new Laplace(0.0, 1.0).variance();   // tensor(2.)
  * }</pre>
  */
-public final class Laplace extends Distribution {
-  private final Tensor loc;
-  private final Tensor scale;
-
+public final class Laplace extends LocScaleDistribution {
   public Laplace(Tensor loc, Tensor scale) {
     this(loc, scale, null);
   }
@@ -39,38 +35,7 @@ public final class Laplace extends Distribution {
   }
 
   private Laplace(Tensor[] params, Boolean validateArgs) {
-    super(params[0].shape(), new long[0], validateArgs);
-    loc = params[0];
-    scale = params[1];
-    validateParameters();
-  }
-
-  public Tensor loc() {
-    return loc;
-  }
-
-  public Tensor scale() {
-    return scale;
-  }
-
-  @Override
-  protected Map<String, Constraint> argConstraints() {
-    return ordered("loc", Constraint.real(), "scale", Constraint.positive());
-  }
-
-  @Override
-  protected Map<String, Tensor> parameters() {
-    return ordered("loc", loc, "scale", scale);
-  }
-
-  @Override
-  public Constraint support() {
-    return Constraint.real();
-  }
-
-  @Override
-  public boolean hasRsample() {
-    return true;
+    super(params, validateArgs);
   }
 
   @Override

@@ -2,7 +2,6 @@ package dev.kiln.distributions;
 
 import dev.kiln.Generator;
 import dev.kiln.Tensor;
-import java.util.Map;
 
 /**
  * The normal distribution with mean loc and standard deviation scale (torch.distributions.Normal),
@@ -12,11 +11,8 @@ import java.util.Map;
  * new Normal(0.0, 1.0).logProb(Tensor.scalar(0.5));   // tensor(-1.0439)
  * }</pre>
  */
-public final class Normal extends Distribution {
+public final class Normal extends LocScaleDistribution {
   private static final double LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
-
-  private final Tensor loc;
-  private final Tensor scale;
 
   public Normal(Tensor loc, Tensor scale) {
     this(loc, scale, null);
@@ -41,38 +37,7 @@ public final class Normal extends Distribution {
   }
 
   private Normal(Tensor[] params, Boolean validateArgs) {
-    super(params[0].shape(), new long[0], validateArgs);
-    loc = params[0];
-    scale = params[1];
-    validateParameters();
-  }
-
-  public Tensor loc() {
-    return loc;
-  }
-
-  public Tensor scale() {
-    return scale;
-  }
-
-  @Override
-  protected Map<String, Constraint> argConstraints() {
-    return ordered("loc", Constraint.real(), "scale", Constraint.positive());
-  }
-
-  @Override
-  protected Map<String, Tensor> parameters() {
-    return ordered("loc", loc, "scale", scale);
-  }
-
-  @Override
-  public Constraint support() {
-    return Constraint.real();
-  }
-
-  @Override
-  public boolean hasRsample() {
-    return true;
+    super(params, validateArgs);
   }
 
   @Override

@@ -2,7 +2,6 @@ package dev.kiln.optim.scheduler;
 
 import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.ParamGroup;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,20 +57,13 @@ public class ChainedScheduler implements Scheduler {
   public Map<String, Object> stateDict() {
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("_last_lr", lastLr.clone());
-    List<Map<String, Object>> each = new ArrayList<>();
-    for (LRScheduler sc : schedulers) each.add(sc.stateDict());
-    s.put("_schedulers", each);
+    s.put("_schedulers", LRScheduler.stateDicts(schedulers));
     return s;
   }
 
   @Override
-  @SuppressWarnings("unchecked")
   public void loadStateDict(Map<String, Object> state) {
-    List<Map<String, Object>> each = (List<Map<String, Object>>) state.get("_schedulers");
-    if (each == null || each.size() != schedulers.size())
-      throw new IllegalArgumentException("ChainedScheduler: the state dict has " + (each == null ? 0 : each.size())
-          + " schedulers, this one " + schedulers.size());
+    LRScheduler.loadStateDicts("ChainedScheduler", schedulers, state.get("_schedulers"));
     lastLr = LRScheduler.doubles(state.get("_last_lr"));
-    for (int i = 0; i < each.size(); i++) schedulers.get(i).loadStateDict(each.get(i));
   }
 }

@@ -115,6 +115,23 @@ public abstract class LRScheduler implements Scheduler {
     return out;
   }
 
+  /** The nested schedulers' states, in order: what SequentialLR and ChainedScheduler keep under "_schedulers". */
+  static List<Map<String, Object>> stateDicts(List<LRScheduler> schedulers) {
+    List<Map<String, Object>> each = new java.util.ArrayList<>();
+    for (LRScheduler s : schedulers) each.add(s.stateDict());
+    return each;
+  }
+
+  /** Loads what stateDicts saved into the same number of schedulers; owner names the scheduler in errors. */
+  @SuppressWarnings("unchecked")
+  static void loadStateDicts(String owner, List<LRScheduler> schedulers, Object saved) {
+    List<Map<String, Object>> each = (List<Map<String, Object>>) saved;
+    if (each == null || each.size() != schedulers.size())
+      throw new IllegalArgumentException(owner + ": the state dict has " + (each == null ? 0 : each.size())
+          + " schedulers, this one " + schedulers.size());
+    for (int i = 0; i < each.size(); i++) schedulers.get(i).loadStateDict(each.get(i));
+  }
+
   static double[] map(double[] values, java.util.function.DoubleUnaryOperator f) {
     double[] out = new double[values.length];
     for (int i = 0; i < out.length; i++) out[i] = f.applyAsDouble(values[i]);

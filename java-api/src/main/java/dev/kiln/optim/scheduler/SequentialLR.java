@@ -2,7 +2,6 @@ package dev.kiln.optim.scheduler;
 
 import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.ParamGroup;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,19 +54,13 @@ public class SequentialLR implements Scheduler {
     s.put("_milestones", milestones.clone());
     s.put("last_epoch", lastEpoch);
     s.put("_last_lr", lastLr.clone());
-    List<Map<String, Object>> each = new ArrayList<>();
-    for (LRScheduler sc : schedulers) each.add(sc.stateDict());
-    s.put("_schedulers", each);
+    s.put("_schedulers", LRScheduler.stateDicts(schedulers));
     return s;
   }
 
   @Override
-  @SuppressWarnings("unchecked")
   public void loadStateDict(Map<String, Object> state) {
-    List<Map<String, Object>> each = (List<Map<String, Object>>) state.get("_schedulers");
-    if (each == null || each.size() != schedulers.size())
-      throw new IllegalArgumentException("SequentialLR: the state dict has " + (each == null ? 0 : each.size())
-          + " schedulers, this one " + schedulers.size());
+    LRScheduler.loadStateDicts("SequentialLR", schedulers, state.get("_schedulers"));
     Object m = state.get("_milestones");
     if (m instanceof int[] given) {
       milestones = given.clone();
@@ -78,6 +71,5 @@ public class SequentialLR implements Scheduler {
     }
     lastEpoch = ((Number) state.get("last_epoch")).intValue();
     lastLr = LRScheduler.doubles(state.get("_last_lr"));
-    for (int i = 0; i < each.size(); i++) schedulers.get(i).loadStateDict(each.get(i));
   }
 }
