@@ -37,6 +37,8 @@ class Backend {
                           int64_t dim) = 0;
   // out[i] = a[i] @ b[i] for [B, n, k] x [B, k, m] -> [B, n, m]; out is contiguous, a and b any strides.
   virtual void matmul(const Tensor& out, const Tensor& a, const Tensor& b) = 0;
+  // out = alpha * a @ b + beta * out, shapes as matmul's (addmm, linear: out prefilled with the added term).
+  virtual void gemm(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta) = 0;
   // out[i] = start + i * step over a contiguous out.
   virtual void arange(const Tensor& out, double start, double step) = 0;
   // Uniform on [a, b) or normal with mean a and std b, into a contiguous out.

@@ -6,10 +6,12 @@
 #include <cstring>
 #include <new>
 
+#include "cuda_device.h"
 #include "facade_support.h"
 #include "kiln/allocator.h"
 #include "kiln/ops.h"
 #include "op_table.h"
+#include "ops/pointwise.h"
 #include "thread_pool.h"
 
 using namespace kiln;
@@ -74,7 +76,7 @@ void read_data(int64_t h, T* out, int64_t count, DType t) {
     const Tensor& x = tensor(h);
     KILN_CHECK(count == x.numel(), Argument, "read: the buffer holds ", count, " values but the tensor has ", x.numel());
     if (count == 0) return;
-    const Tensor src = contiguous(to(x, t));
+    const Tensor src = contiguous(to(on_host(x), t));  // a GPU's tensor is copied to the host first
     std::memcpy(out, src.raw_data(), static_cast<size_t>(count) * sizeof(T));
   });
 }
@@ -148,7 +150,7 @@ void kiln_read_bytes(int64_t h, int8_t* out, int64_t nbytes) {
     const int64_t size = x.numel() * static_cast<int64_t>(dtype_size(x.dtype()));
     KILN_CHECK(nbytes == size, Argument, "read: the buffer holds ", nbytes, " bytes but the tensor has ", size);
     if (size == 0) return;
-    const Tensor src = contiguous(x);
+    const Tensor src = contiguous(on_host(x));
     std::memcpy(out, src.raw_data(), static_cast<size_t>(size));
   });
 }
@@ -206,6 +208,32 @@ void kiln_memory_stats(int64_t* out) {
   out[4] = TensorImpl::live_count();
 }
 void kiln_empty_cache() { CachingAllocator::cpu().empty_cache(); }
+
+int32_t kiln_cuda_built() { return cuda::built() ? 1 : 0; }
+int32_t kiln_cuda_device_count() { return guarded([&] { return static_cast<int32_t>(cuda::device_count()); }); }
+void kiln_cuda_synchronize(int32_t device) {
+  guarded([&] {
+    cuda::check_available({DeviceType::CUDA, device});
+    cuda::synchronize(device);
+  });
+}
+void kiln_cuda_memory_stats(int32_t device, int64_t* out) {
+  guarded([&] {
+    cuda::check_available({DeviceType::CUDA, device});
+    const MemoryStats s = cuda::memory_stats(device);
+    out[0] = s.live_bytes;
+    out[1] = s.cached_bytes;
+    out[2] = s.peak_live_bytes;
+    out[3] = s.live_blocks;
+  });
+}
+void kiln_cuda_empty_cache(int32_t device) {
+  guarded([&] {
+    cuda::check_available({DeviceType::CUDA, device});
+    cuda::empty_cache(device);
+  });
+}
+int32_t kiln_op_runs_on_cuda(int32_t op) { return guarded([&] { return cuda::runs_on_cuda(op_at(op)) ? 1 : 0; }); }
 void kiln_set_cache_limit(int64_t bytes) {
   guarded([&] {
     KILN_CHECK(bytes >= 0, Argument, "set_cache_limit: expected a non-negative number of bytes, got ", bytes);

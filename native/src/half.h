@@ -6,6 +6,13 @@
 #include <cstdint>
 #include <cstring>
 
+// The conversions are also compiled into CUDA kernels (src/cuda/), so a GPU converts bit-exactly as the CPU.
+#if defined(__CUDACC__)
+#define KILN_HOST_DEVICE __host__ __device__ __forceinline__
+#else
+#define KILN_HOST_DEVICE inline __attribute__((always_inline))
+#endif
+
 namespace kiln {
 
 struct Half {
@@ -17,22 +24,30 @@ struct BFloat16 {
 
 namespace half_detail {
 
-inline __attribute__((always_inline)) uint32_t bits_of(float f) {
+KILN_HOST_DEVICE uint32_t bits_of(float f) {
+#if defined(__CUDA_ARCH__)
+  return __float_as_uint(f);
+#else
   uint32_t u;
   std::memcpy(&u, &f, sizeof u);
   return u;
+#endif
 }
-inline __attribute__((always_inline)) float float_of(uint32_t u) {
+KILN_HOST_DEVICE float float_of(uint32_t u) {
+#if defined(__CUDA_ARCH__)
+  return __uint_as_float(u);
+#else
   float f;
   std::memcpy(&f, &u, sizeof f);
   return f;
+#endif
 }
 
 }  // namespace half_detail
 
 // After F. Giesen's float_to_half_fast3_rtne: normal results round by adding a bias to the bits; subnormal
 // ones by one float addition that aligns the 10 mantissa bits at the bottom (the FPU rounds to even).
-inline __attribute__((always_inline)) uint16_t float_to_half_bits(float f) {
+KILN_HOST_DEVICE uint16_t float_to_half_bits(float f) {
   using namespace half_detail;
   const uint32_t u = bits_of(f);
   const uint32_t sign = u & 0x80000000u;
@@ -46,7 +61,7 @@ inline __attribute__((always_inline)) uint16_t float_to_half_bits(float f) {
   return static_cast<uint16_t>(mag | (sign >> 16));
 }
 
-inline __attribute__((always_inline)) float half_bits_to_float(uint16_t h) {
+KILN_HOST_DEVICE float half_bits_to_float(uint16_t h) {
   using namespace half_detail;
   const uint32_t shifted_exp = 0x7c00u << 13;
   const uint32_t m = static_cast<uint32_t>(h & 0x7fffu) << 13;
@@ -60,19 +75,19 @@ inline __attribute__((always_inline)) float half_bits_to_float(uint16_t h) {
 }
 
 // c10::BFloat16's round_to_nearest_even; NaN becomes the quiet NaN 0x7fc0.
-inline __attribute__((always_inline)) uint16_t float_to_bfloat16_bits(float f) {
+KILN_HOST_DEVICE uint16_t float_to_bfloat16_bits(float f) {
   const uint32_t u = half_detail::bits_of(f);
   const uint32_t rounded = (u + (((u >> 16) & 1u) + 0x7fffu)) >> 16;
   return static_cast<uint16_t>(f != f ? 0x7fc0u : rounded);
 }
 
-inline __attribute__((always_inline)) float bfloat16_bits_to_float(uint16_t b) {
+KILN_HOST_DEVICE float bfloat16_bits_to_float(uint16_t b) {
   return half_detail::float_of(static_cast<uint32_t>(b) << 16);
 }
 
-inline __attribute__((always_inline)) Half to_half(float f) { return Half{float_to_half_bits(f)}; }
-inline __attribute__((always_inline)) BFloat16 to_bfloat16(float f) { return BFloat16{float_to_bfloat16_bits(f)}; }
-inline __attribute__((always_inline)) float to_float(Half h) { return half_bits_to_float(h.bits); }
-inline __attribute__((always_inline)) float to_float(BFloat16 b) { return bfloat16_bits_to_float(b.bits); }
+KILN_HOST_DEVICE Half to_half(float f) { return Half{float_to_half_bits(f)}; }
+KILN_HOST_DEVICE BFloat16 to_bfloat16(float f) { return BFloat16{float_to_bfloat16_bits(f)}; }
+KILN_HOST_DEVICE float to_float(Half h) { return half_bits_to_float(h.bits); }
+KILN_HOST_DEVICE float to_float(BFloat16 b) { return bfloat16_bits_to_float(b.bits); }
 
 }  // namespace kiln

@@ -7,6 +7,9 @@
 #include "autograd/grad_mode.h"
 #include "autograd/recording.h"
 #include "autograd/views.h"
+#include "autograd/autograd_meta.h"
+#include "backend.h"
+#include "cuda_device.h"
 
 namespace kiln {
 namespace {
@@ -80,8 +83,50 @@ void check_arity(const OpDef& op, const TensorList& inputs) {
     KILN_CHECK(inputs[i].defined(), Argument, op.name, ": tensor argument ", i, " is undefined");
 }
 
-TensorList call(const OpDef& op, const TensorList& inputs, const OpArgs& args) {
-  check_arity(op, inputs);
+namespace {
+
+bool on_cpu(const TensorList& inputs) {
+  for (const Tensor& t : inputs)
+    if (t.defined() && !t.device().is_cpu()) return false;
+  return true;
+}
+
+// Inputs on a GPU reach only ops with CUDA kernels, and all on one device: a 0-dim CPU tensor that needs no
+// gradient is moved there, as PyTorch lets CPU scalars join CUDA ops, and Java scalars stay where they are (the
+// backends read them from the host); any other mix is refused.
+// An in-place op's self (inplace) is written, so it is never a moved copy.
+TensorList place_on_device(const OpDef& op, const TensorList& inputs, bool inplace) {
+  Device device;
+  for (const Tensor& t : inputs)
+    if (t.defined() && !t.device().is_cpu()) {
+      device = t.device();
+      break;
+    }
+  KILN_CHECK(cuda::runs_on_cuda(op), Device, op.name, ": not implemented for device ", device.str(),
+             " (no CUDA kernel yet); move the tensors to the CPU with cpu()");
+  TensorList placed(inputs);
+  for (size_t i = 0; i < placed.size(); ++i) {
+    Tensor& t = placed[i];
+    if (!t.defined() || t.device() == device || t.is_wrapped_number()) continue;  // kernels take Java scalars from the host
+    const bool movable = !(inplace && i == 0) && t.device().is_cpu() && t.dim() == 0 &&
+                         !requires_grad_impl(t.impl());
+    KILN_CHECK(movable, Device, op.name, ": expected all tensors to be on the same device, but found at least two devices, ",
+               device.str(), " and ", t.device().str());
+    const bool wrapped = t.is_wrapped_number();
+    Tensor moved = Tensor::empty({}, t.dtype(), device);
+    backend_for(device).copy(moved, t);
+    moved.impl()->wrapped_number = wrapped;
+    t = moved;
+  }
+  return placed;
+}
+
+}  // namespace
+
+TensorList call(const OpDef& op, const TensorList& given, const OpArgs& args) {
+  check_arity(op, given);
+  const TensorList placed = on_cpu(given) ? TensorList() : place_on_device(op, given, false);
+  const TensorList& inputs = placed.empty() ? given : placed;
   if (op.kind == OpKind::Composite) return op.forward(inputs, args);
   const bool record = op.backward != nullptr && autograd::should_record(inputs);
   TensorList outputs;
@@ -113,8 +158,10 @@ bool has_internal_overlap(const Tensor& t) {
   return false;
 }
 
-Tensor call_inplace(const OpDef& op, const TensorList& inputs, const OpArgs& args) {
-  check_arity(op, inputs);
+Tensor call_inplace(const OpDef& op, const TensorList& given, const OpArgs& args) {
+  check_arity(op, given);
+  const TensorList placed = on_cpu(given) ? TensorList() : place_on_device(op, given, true);
+  const TensorList& inputs = placed.empty() ? given : placed;
   KILN_CHECK(op.into != nullptr, NotImplemented, inplace_name(op), ": the op has no in-place form");
   KILN_CHECK(!inputs.empty(), Argument, inplace_name(op), ": no tensor to write into");
   const Tensor& self = inputs[0];

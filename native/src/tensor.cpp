@@ -4,20 +4,26 @@
 #include "autograd/autograd_meta.h"
 #include "cpu/convert.h"
 #include "cpu/dispatch.h"
+#include "cuda_device.h"
 #include "kiln/allocator.h"
 
 namespace kiln {
 
 Storage::Storage(size_t nbytes, Device device) : nbytes_(nbytes), device_(device) {
-  KILN_CHECK(device.is_cpu(), Device, "Kiln was built without CUDA: device ", device.str(), " is not available");
-  if (nbytes > 0 && nbytes <= kInlineBytes)
+  if (!device.is_cpu()) {
+    cuda::check_available(device);
+    data_ = cuda::allocate(device.index, nbytes, &capacity_);
+  } else if (nbytes > 0 && nbytes <= kInlineBytes)
     data_ = reinterpret_cast<void*>((reinterpret_cast<uintptr_t>(inline_) + 63) & ~uintptr_t(63));
   else
     data_ = CachingAllocator::cpu().allocate(nbytes, &capacity_);
 }
 
 Storage::~Storage() {
-  if (!is_inline()) CachingAllocator::cpu().release(data_, capacity_);
+  if (!device_.is_cpu())
+    cuda::release(device_.index, data_, capacity_);
+  else if (!is_inline())
+    CachingAllocator::cpu().release(data_, capacity_);
 }
 
 namespace {

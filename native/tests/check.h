@@ -38,7 +38,7 @@ inline void fail_at(const char* file, int line, const std::string& what) {
 
 // Values of any tensor as doubles, row-major.
 inline std::vector<double> values(const Tensor& t) {
-  Tensor c = contiguous(to(t, DType::Float64));
+  Tensor c = contiguous(to(to_device(t, Device::cpu()), DType::Float64));
   const double* p = c.data<double>();
   return std::vector<double>(p, p + c.numel());
 }

@@ -120,6 +120,16 @@ void kiln_function_record(int64_t function, const char* name, const int64_t* inp
 // Memory: out receives live bytes, cached bytes, peak live bytes, live blocks, live tensors.
 void kiln_memory_stats(int64_t* out);
 void kiln_empty_cache();
+
+// CUDA: whether this build has it (1/0), how many GPUs the driver shows (0 without a driver), and per device:
+// waiting for queued kernels, the caching allocator's figures (out: live, cached, peak live bytes, live blocks)
+// and emptying its cache. Which ops run on a GPU (the others refuse CUDA tensors).
+int32_t kiln_cuda_built();
+int32_t kiln_cuda_device_count();
+void kiln_cuda_synchronize(int32_t device);
+void kiln_cuda_memory_stats(int32_t device, int64_t* out);
+void kiln_cuda_empty_cache(int32_t device);
+int32_t kiln_op_runs_on_cuda(int32_t op);
 void kiln_set_cache_limit(int64_t bytes);
 
 // Threads and random numbers.

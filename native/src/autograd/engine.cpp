@@ -132,7 +132,7 @@ TensorList run_backward(const BackwardRequest& req) {
     } else {
       KILN_CHECK(out.numel() == 1, Autograd, "backward: grad can be implicitly created only for scalar outputs (output ",
                  i, " has shape ", shape_str(out.shape()), ")");
-      seed = ones(out.shape(), out.dtype());
+      seed = ones(out.shape(), out.dtype(), out.device());
     }
     roots.push_back(gradient_edge(out));
     seeds.push_back(seed);
@@ -197,7 +197,7 @@ TensorList run_backward(const BackwardRequest& req) {
     if (any) {
       for (size_t i = 0; i < grads.size(); ++i)
         if (!grads[i].defined() && node->outputs_meta[i].differentiable)
-          grads[i] = zeros(node->outputs_meta[i].shape, node->outputs_meta[i].dtype);
+          grads[i] = zeros(node->outputs_meta[i].shape, node->outputs_meta[i].dtype, node->outputs_meta[i].device);
       out = node->apply(std::move(grads));
       if (!req.retain_graph) node->release_saved();
       if (anomaly_mode_enabled()) {

@@ -17,7 +17,7 @@ template <class T>
 constexpr bool is_half_v = std::is_same_v<T, Half> || std::is_same_v<T, BFloat16>;
 
 template <class To, class From>
-inline __attribute__((always_inline)) To convert(From v) {
+KILN_HOST_DEVICE To convert(From v) {
   if constexpr (is_half_v<From>) {
     return convert<To>(to_float(v));
   } else if constexpr (std::is_same_v<To, Half>) {

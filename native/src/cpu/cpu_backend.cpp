@@ -1,6 +1,8 @@
 // The CPU device: binds the kernels to the Backend interface.
 #include "backend.h"
+#include "cpu/gemm.h"
 #include "cpu/kernels.h"
+#include "cuda_device.h"
 
 namespace kiln {
 namespace {
@@ -17,6 +19,9 @@ class CpuBackend final : public Backend {
     cpu::arg_reduce_kernel(op, v, i, in, dim);
   }
   void matmul(const Tensor& out, const Tensor& a, const Tensor& b) override { cpu::matmul_kernel(out, a, b); }
+  void gemm(const Tensor& out, const Tensor& a, const Tensor& b, double alpha, double beta) override {
+    cpu::gemm_kernel(out, a, b, alpha, beta);
+  }
   void arange(const Tensor& out, double start, double step) override { cpu::arange_kernel(out, start, step); }
   void random(RandomOp op, const Tensor& out, Generator& g, double a, double b) override {
     cpu::random_kernel(op, out, g, a, b);
@@ -33,8 +38,7 @@ class CpuBackend final : public Backend {
 
 Backend& backend_for(Device device) {
   static CpuBackend cpu;
-  KILN_CHECK(device.is_cpu(), Device, "Kiln was built without CUDA: device ", device.str(), " is not available");
-  return cpu;
+  return device.is_cpu() ? cpu : cuda::backend(device.index);
 }
 
 }  // namespace kiln

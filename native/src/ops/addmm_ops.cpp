@@ -2,7 +2,7 @@
 // (x @ w^T + b over any leading dims). Each is one GEMM over an output prefilled with the broadcast term
 // (BLAS's beta), never a product followed by an add.
 #include "autograd/backward_context.h"
-#include "cpu/gemm.h"
+#include "backend.h"
 #include "cpu/kernels.h"
 #include "kiln/ops.h"
 #include "ops/linalg_family.h"
@@ -13,7 +13,6 @@ namespace {
 
 void check_dtypes(const char* op, const TensorList& ts) {
   check_same_device(op, ts);
-  check_cpu(op, ts);
   for (const Tensor& t : ts) {
     KILN_CHECK(t.dtype() == ts[0].dtype(), DType, op, ": expected all operands to have the same dtype, but got ",
                dtype_name(ts[0].dtype()), " and ", dtype_name(t.dtype()));
@@ -26,7 +25,7 @@ Tensor prefilled(const char* op, const Tensor& input, const Shape& shape, double
   KILN_CHECK(broadcast_shapes(input.shape(), shape, op) == shape, Shape, op, ": the input of shape ",
              shape_str(input.shape()), " cannot be broadcast to the product's shape ", shape_str(shape));
   Tensor out = new_tensor(shape, input.dtype(), op, input.device());
-  if (beta != 0) cpu::copy_kernel(out, expand_to(input, shape));
+  if (beta != 0) backend_for(out.device()).copy(out, expand_to(input, shape));
   return out;
 }
 
@@ -47,7 +46,7 @@ TensorList addmm_fwd(const TensorList& in, const OpArgs& args) {
   KILN_CHECK(a.shape()[1] == b.shape()[0], Shape, "addmm: shapes ", shape_str(a.shape()), " and ", shape_str(b.shape()),
              " cannot be multiplied (", a.shape()[1], " != ", b.shape()[0], ")");
   Tensor out = prefilled("addmm", input, {a.shape()[0], b.shape()[1]}, beta);
-  cpu::gemm_kernel(as_batch(out), as_batch(a), as_batch(b), alpha, beta);
+  backend_for(out.device()).gemm(as_batch(out), as_batch(a), as_batch(b), alpha, beta);
   return {out};
 }
 
@@ -60,7 +59,7 @@ TensorList addmv_fwd(const TensorList& in, const OpArgs& args) {
   KILN_CHECK(a.shape()[1] == v.shape()[0], Shape, "addmv: size mismatch, got matrix ", shape_str(a.shape()),
              " and vector ", shape_str(v.shape()), " (", a.shape()[1], " != ", v.shape()[0], ")");
   Tensor out = prefilled("addmv", input, {a.shape()[0]}, beta);
-  cpu::gemm_kernel(out.as_strided({1, out.shape()[0], 1}, {0, 1, 0}, 0), as_batch(a),
+  backend_for(out.device()).gemm(out.as_strided({1, out.shape()[0], 1}, {0, 1, 0}, 0), as_batch(a),
                    v.as_strided({1, v.shape()[0], 1}, {0, v.strides()[0], 0}, v.offset()), alpha, beta);
   return {out};
 }
@@ -76,7 +75,7 @@ TensorList baddbmm_fwd(const TensorList& in, const OpArgs& args) {
   KILN_CHECK(a.shape()[2] == b.shape()[1], Shape, "baddbmm: shapes ", shape_str(a.shape()), " and ",
              shape_str(b.shape()), " cannot be multiplied (", a.shape()[2], " != ", b.shape()[1], ")");
   Tensor out = prefilled("baddbmm", input, {a.shape()[0], a.shape()[1], b.shape()[2]}, beta);
-  cpu::gemm_kernel(out, a, b, alpha, beta);
+  backend_for(out.device()).gemm(out, a, b, alpha, beta);
   return {out};
 }
 
@@ -126,7 +125,7 @@ TensorList linear_fwd(const TensorList& in, const OpArgs&) {
   Tensor out = b.defined() ? prefilled("linear", b, shape, 1) : new_tensor(shape, x.dtype(), "linear", x.device());
   // Leading dims fold into the GEMM's rows: a view when x's layout allows it, else one copy.
   const Tensor x2 = reshape(x, {rows, features});
-  cpu::gemm_kernel(out.as_strided({1, rows, w.shape()[0]}, {0, w.shape()[0], 1}, 0), as_batch(x2), as_batch(t(w)), 1,
+  backend_for(out.device()).gemm(out.as_strided({1, rows, w.shape()[0]}, {0, w.shape()[0], 1}, 0), as_batch(x2), as_batch(t(w)), 1,
                    b.defined() ? 1 : 0);
   return {out};
 }

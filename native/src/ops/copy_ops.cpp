@@ -15,6 +15,18 @@ TensorList to_copy_fwd(const TensorList& in, const OpArgs& args) {
 
 TensorList to_fwd(const TensorList& in, const OpArgs& args);
 
+// ints: [device type, device index]. Always a copy; Tensor.to(device) returns its input when it is there already.
+TensorList to_device_fwd(const TensorList& in, const OpArgs& args) {
+  const int64_t type = int_arg(args, 0, "to"), index = int_arg(args, 1, "to");
+  KILN_CHECK((type == 0 && index == 0) || (type == 1 && index >= 0 && index < 1 << 16), Argument,
+             "to: unknown device (type ", type, ", index ", index, ")");
+  const Device device{static_cast<DeviceType>(type), static_cast<int32_t>(index)};
+  Tensor out = Tensor::empty(in[0].shape(), in[0].dtype(), device);
+  // The GPU's backend moves data between host and device, whichever side it is on.
+  backend_for(device.is_cpu() ? in[0].device() : device).copy(out, in[0]);
+  return {out};
+}
+
 TensorList clone_fwd(const TensorList& in, const OpArgs&) {
   Tensor out = Tensor::empty(in[0].shape(), in[0].dtype(), in[0].device());
   backend_for(out.device()).copy(out, in[0]);
@@ -73,10 +85,11 @@ TensorList zero_fwd(const TensorList& in, const OpArgs& args) {
 // ---- Derivatives. The engine casts each gradient to its input's dtype and sums it to its shape.
 
 TensorList identity_backward(const BackwardContext& c) { return {c.grad()}; }
+TensorList to_device_backward(const BackwardContext& c) { return {to_device(c.grad(), c.inputs_meta[0].device)}; }
 // copy_, fill_ and zero_ overwrite self: its old values get zeros (as in PyTorch, a gradient, not none);
 // the source gets all of the gradient.
 Tensor zero_grad_of_self(const BackwardContext& c) {
-  return c.needs(0) ? zeros(c.grad().shape(), c.grad().dtype()) : Tensor();
+  return c.needs(0) ? zeros(c.grad().shape(), c.grad().dtype(), c.grad().device()) : Tensor();
 }
 TensorList copy_backward(const BackwardContext& c) { return {zero_grad_of_self(c), c.grad()}; }
 TensorList fill_backward(const BackwardContext& c) { return {zero_grad_of_self(c), sum(c.grad())}; }
@@ -84,6 +97,8 @@ TensorList zero_backward(const BackwardContext& c) { return {zero_grad_of_self(c
 
 const OpDef kToCopy{"_to_copy", "_to_copy(Tensor x; ints: dtype)", 1, OpKind::Primitive, to_copy_fwd, nullptr,
                     identity_backward};
+const OpDef kToDevice{"to_device", "to_device(Tensor x; ints: device type, device index)", 1, OpKind::Primitive,
+                      to_device_fwd, nullptr, to_device_backward};
 const OpDef kTo{"to", "to(Tensor x; ints: dtype)", 1, OpKind::Composite, to_fwd};
 const OpDef kClone{"clone", "clone(Tensor x)", 1, OpKind::Primitive, clone_fwd, nullptr, identity_backward};
 const OpDef kCopy{"copy_", "copy_(Tensor self, Tensor src) [in-place]", 2, OpKind::Primitive, copy_fwd, copy_into,
@@ -101,7 +116,7 @@ TensorList to_fwd(const TensorList& in, const OpArgs& args) {
 }  // namespace
 
 void add_copy_ops(std::vector<const OpDef*>& table) {
-  table.insert(table.end(), {&kToCopy, &kTo, &kClone, &kCopy, &kFill, &kZero});
+  table.insert(table.end(), {&kToCopy, &kTo, &kClone, &kCopy, &kFill, &kZero, &kToDevice});
 }
 
 double item(const Tensor& x) {
@@ -109,6 +124,11 @@ double item(const Tensor& x) {
   Tensor d = Tensor::empty({}, DType::Float64);
   backend_for(x.device()).copy(d, x.as_strided({}, {}, x.offset()));
   return *d.data<double>();
+}
+
+Tensor to_device(const Tensor& x, Device device) {
+  if (x.device() == device) return x;
+  return call1(kToDevice, {x}, OpArgs{{static_cast<int64_t>(device.type), device.index}, {}});
 }
 
 Tensor to(const Tensor& x, DType t) { return call1(kTo, {x}, OpArgs{{static_cast<int64_t>(t)}, {}}); }

@@ -107,9 +107,25 @@ void add_creation_ops(std::vector<const OpDef*>& table) {
 }
 
 Tensor empty(const Shape& shape, DType t) { return call1(kEmpty, {}, shape_args(t, shape)); }
-Tensor zeros(const Shape& shape, DType t) { return call1(kZeros, {}, shape_args(t, shape)); }
-Tensor ones(const Shape& shape, DType t) { return call1(kOnes, {}, shape_args(t, shape)); }
-Tensor full(const Shape& shape, Scalar value, DType t) {
+// On a GPU (derivatives make their zeros where the gradients are): filled in place, no op call.
+static Tensor filled_on(const Shape& shape, Scalar value, DType t, Device device) {
+  Tensor out = Tensor::empty(shape, t, device);
+  backend_for(device).fill(out, value);
+  return out;
+}
+Tensor zeros(const Shape& shape, DType t, Device device) {
+  if (!device.is_cpu()) return filled_on(shape, Scalar(int64_t(0)), t, device);
+  return call1(kZeros, {}, shape_args(t, shape));
+}
+Tensor ones(const Shape& shape, DType t, Device device) {
+  if (!device.is_cpu()) return filled_on(shape, Scalar(int64_t(1)), t, device);
+  return call1(kOnes, {}, shape_args(t, shape));
+}
+Tensor full(const Shape& shape, Scalar value, DType t, Device device) {
+  if (!device.is_cpu()) {
+    check_scalar_fits("full", value, t);
+    return filled_on(shape, value, t, device);
+  }
   return call1(kFull, {wrapped_scalar(value)}, shape_args(t, shape));
 }
 Tensor arange(double start, double end, double step, DType t) {

@@ -44,7 +44,7 @@ DType binary_dtype(BinaryOp op, const Tensor& a, const Tensor& b) {
       if (t == DType::Bool) t = DType::Int64;
       // Only a Python-style scalar exponent is refused, as in PyTorch; integer tensor exponents follow int_pow.
       if (is_integral(t, false) && b.is_wrapped_number() && !is_floating(b.dtype())) {
-        int64_t e = cast(b, DType::Int64).data<int64_t>()[0];
+        const int64_t e = scalar_of(b).to_int();
         KILN_CHECK(e >= 0, Argument, name, ": integers to negative integer powers are not allowed (exponent ", e, ")");
       }
       break;
@@ -68,7 +68,7 @@ void binary_checked(BinaryOp op, const Tensor& out, const Tensor& a, const Tenso
   write_through(out, is_comparison(op) ? DType::Bool : c, {&ac, &bc}, [&](const Tensor& target) {
     if (op == BinaryOp::Pow && bc.numel() == 1 && bc.dim() == 0) {
       // A scalar exponent takes the unary path, with x*x, sqrt and friends for common exponents.
-      double e = cast(bc, DType::Float64).data<double>()[0];
+      const double e = scalar_of(bc).to_double();
       be.unary(UnaryOp::PowScalar, target, expand_to(ac, shape), e);
     } else {
       be.binary(op, target, expand_to(ac, shape), expand_to(bc, shape));
@@ -219,12 +219,13 @@ TensorList relu_backward(const BackwardContext& c) { return {threshold_backward(
 TensorList threshold_backward_fwd(const TensorList& in, const OpArgs& args) {
   const char* op = "threshold_backward";
   const Tensor &g = in[0], &x = in[1];
-  check_cpu(op, in);
   const double threshold = real_arg(args, 0, op);
   const DType t = result_type({&g, &x});
   const Shape shape = broadcast_shapes(g.shape(), x.shape(), op);
-  if (t != DType::Float32 && t != DType::Float64)
+  // The fused kernel is the CPU's; other devices and dtypes take the same formula in ordinary ops.
+  if ((t != DType::Float32 && t != DType::Float64) || !x.device().is_cpu())
     return {where(le(x, wrapped_scalar(Scalar(threshold))), zero_like_scalar(), expand_to(cast(g, t), shape))};
+  check_cpu(op, in);
   Tensor out = new_tensor(shape, t, op);
   cpu::threshold_backward_kernel(out, expand_to(cast(g, t), shape), expand_to(cast(x, t), shape), threshold);
   return {out};
@@ -234,7 +235,7 @@ TensorList threshold_backward_fwd(const TensorList& in, const OpArgs& args) {
 TensorList threshold_backward_derivative(const BackwardContext& c) {
   const double threshold = real_arg(c.args, 0, "threshold_backward");
   Tensor dg = c.needs(0) ? threshold_backward(c.grad(), c.input(1), threshold) : Tensor();
-  Tensor dx = c.needs(1) ? zeros(c.input_shape(1), c.input_dtype(1)) : Tensor();
+  Tensor dx = c.needs(1) ? zeros(c.input_shape(1), c.input_dtype(1), c.inputs_meta[1].device) : Tensor();
   return {dg, dx};
 }
 
@@ -248,13 +249,13 @@ template <cpu::OutputGrad K>
 TensorList output_backward_fwd(const TensorList& in, const OpArgs&) {
   const char* op = K == cpu::OutputGrad::Sigmoid ? "sigmoid_backward" : "tanh_backward";
   const Tensor &g = in[0], &y = in[1];
-  check_cpu(op, in);
   const DType t = result_type({&g, &y});
   const Shape shape = broadcast_shapes(g.shape(), y.shape(), op);
-  if (t != DType::Float32 && t != DType::Float64) {
+  if ((t != DType::Float32 && t != DType::Float64) || !y.device().is_cpu()) {
     const Tensor one = wrapped_scalar(Scalar(1.0));
     return {K == cpu::OutputGrad::Sigmoid ? mul(mul(g, sub(one, y)), y) : mul(g, sub(one, mul(y, y)))};
   }
+  check_cpu(op, in);
   Tensor out = new_tensor(shape, t, op);
   cpu::output_backward_kernel(K, out, expand_to(cast(g, t), shape), expand_to(cast(y, t), shape));
   return {out};

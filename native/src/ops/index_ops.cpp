@@ -174,7 +174,7 @@ TensorList scatter_reduce_backward(const BackwardContext& c) {
 // Added in place into fresh zeros (the out-of-place op would copy them first); still recorded, for double backward.
 TensorList gather_backward(const BackwardContext& c) {
   const int64_t dim = c.args.ints[0];
-  Tensor g = zeros(c.input_shape(0), c.grad().dtype());
+  Tensor g = zeros(c.input_shape(0), c.grad().dtype(), c.grad().device());
   return {scatter_add_(g, dim, c.input(1), c.grad()), Tensor()};
 }
 
@@ -182,7 +182,7 @@ TensorList gather_backward(const BackwardContext& c) {
 TensorList scatter_backward(const BackwardContext& c) {
   const int64_t dim = c.args.ints[0];
   const Tensor& index = c.input(1);
-  return {c.needs(0) ? scatter(c.grad(), dim, index, zeros(index.shape(), c.grad().dtype())) : Tensor(), Tensor(),
+  return {c.needs(0) ? scatter(c.grad(), dim, index, zeros(index.shape(), c.grad().dtype(), c.grad().device())) : Tensor(), Tensor(),
           c.needs(2) ? gather(c.grad(), dim, index) : Tensor()};
 }
 
@@ -193,7 +193,7 @@ TensorList scatter_add_backward(const BackwardContext& c) {
 TensorList slice_scatter_backward(const BackwardContext& c) {
   const auto& a = c.args.ints;
   const Tensor g_src = slice(c.grad(), a[0], a[1], a[2], a[3]);
-  return {c.needs(0) ? slice_scatter(c.grad(), zeros(g_src.shape(), c.grad().dtype()), a[0], a[1], a[2], a[3]) : Tensor(),
+  return {c.needs(0) ? slice_scatter(c.grad(), zeros(g_src.shape(), c.grad().dtype(), c.grad().device()), a[0], a[1], a[2], a[3]) : Tensor(),
           c.needs(1) ? g_src : Tensor()};
 }
 

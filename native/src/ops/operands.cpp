@@ -49,19 +49,26 @@ Tensor new_tensor(const Shape& shape, DType t, const char* op, Device device) {
 }
 
 namespace {
-void check_device_of(const char* op, const Tensor& first, const Tensor& t) {
-  KILN_CHECK(t.device() == first.device() || t.is_wrapped_number(), Device, op,
-             ": expected all tensors to be on the same device, but found ", first.device().str(), " and ",
-             t.device().str());
+// Java scalars (wrapped numbers) live on the CPU and join ops on any device; the other tensors share one device.
+template <class Get>
+void check_devices(const char* op, size_t n, Get get) {
+  const Tensor* first = nullptr;
+  for (size_t i = 0; i < n; ++i) {
+    const Tensor& t = get(i);
+    if (!t.defined() || t.is_wrapped_number()) continue;
+    if (first == nullptr) first = &t;
+    KILN_CHECK(t.device() == first->device(), Device, op, ": expected all tensors to be on the same device, but found ",
+               first->device().str(), " and ", t.device().str());
+  }
 }
 }  // namespace
 
 void check_same_device(const char* op, const TensorList& tensors) {
-  for (size_t i = 1; i < tensors.size(); ++i) check_device_of(op, tensors[0], tensors[i]);
+  check_devices(op, tensors.size(), [&](size_t i) -> const Tensor& { return tensors[i]; });
 }
 
 void check_same_device(const char* op, TensorRefs tensors) {
-  for (const Tensor* t : tensors) check_device_of(op, **tensors.begin(), *t);
+  check_devices(op, tensors.size(), [&](size_t i) -> const Tensor& { return *tensors.begin()[i]; });
 }
 
 void check_cpu(const char* op, const TensorList& tensors) {

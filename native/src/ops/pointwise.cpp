@@ -108,9 +108,16 @@ void check_scalar_fits(const char* op, const Scalar& value, DType t) {
        value.to_int(), ")");
 }
 
+Tensor on_host(const Tensor& t) {
+  if (t.device().is_cpu()) return t;
+  Tensor host = Tensor::empty(t.shape(), t.dtype());
+  backend_for(t.device()).copy(host, t);
+  return host;
+}
+
 Scalar scalar_of(const Tensor& t) {
   KILN_CHECK(t.numel() == 1, Internal, "scalar_of: expected one element, got ", t.numel());
-  const Tensor one = t.as_strided({}, {}, t.offset());
+  const Tensor one = on_host(t.as_strided({}, {}, t.offset()));
   if (t.dtype() == DType::Bool) return Scalar::boolean(*cast(one, DType::Bool).data<bool>());
   if (is_floating(t.dtype())) return Scalar(*cast(one, DType::Float64).data<double>());
   return Scalar(*cast(one, DType::Int64).data<int64_t>());

@@ -48,7 +48,9 @@ Tensor operand(const Tensor& x, DType t, const Shape& shape);
 // an integer type; integers may wrap into uint8 down to -255 (two's complement), infinities always fit a
 // floating type.
 void check_scalar_fits(const char* op, const Scalar& value, DType t);
-// The value of a 0-dim (wrapped) tensor as a Scalar of its kind.
+// t itself on the CPU, else a copy there (for the few values the op layer reads, as scalar_of).
+Tensor on_host(const Tensor& t);
+// The value of a 0-dim (wrapped) tensor as a Scalar of its kind, from any device.
 Scalar scalar_of(const Tensor& t);
 
 }  // namespace kiln

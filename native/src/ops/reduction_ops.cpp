@@ -51,7 +51,7 @@ TensorList extreme_dim(const TensorList& in, const OpArgs& args, const char* nam
   const Tensor& x = in[0];
   const int64_t dim = wrap_dim(int_arg(args, 0, name), x.dim(), name);
   const bool keepdim = int_arg(args, 1, name) != 0;
-  if (x.dim() == 0) return {clone(x), zeros({}, DType::Int64)};  // a new tensor, as PyTorch: autograd records it
+  if (x.dim() == 0) return {clone(x), zeros({}, DType::Int64, x.device())};  // a new tensor, as PyTorch: autograd records it
   KILN_CHECK(x.shape()[dim] > 0, Index, name, ": expected reduction dim ", dim, " to have non-zero size");
   Shape kept = keepdim_shape(x.shape(), {dim});
   const DType c = compute_dtype(x.dtype());
@@ -177,7 +177,7 @@ Tensor index_select_backward(const Tensor& g, const Tensor& indices, const Shape
                              bool keepdim) {
   if (shape.empty()) return g;
   const Tensor index = keepdim ? indices : unsqueeze(indices, dim);
-  Tensor z = zeros(shape, dtype);  // written into in place: the out-of-place op would copy the zeros first
+  Tensor z = zeros(shape, dtype, g.device());  // written into in place: the out-of-place op would copy the zeros first
   return scatter_(z, dim, index, keepdim ? g : unsqueeze(g, dim));
 }
 

@@ -223,7 +223,7 @@ TensorList permute_backward(const BackwardContext& c) {
 // The gradient of a slice is zero outside it.
 TensorList slice_backward(const BackwardContext& c) {
   const auto& a = c.args.ints;
-  return {slice_scatter(zeros(c.input_shape(0), c.grad().dtype()), c.grad(), a[0], a[1], a[2], a[3])};
+  return {slice_scatter(zeros(c.input_shape(0), c.grad().dtype(), c.grad().device()), c.grad(), a[0], a[1], a[2], a[3])};
 }
 
 // The engine sums the gradient over the expanded dims.

@@ -14,6 +14,8 @@ double item(const Tensor& x);
 
 // Copies and writes.
 Tensor to(const Tensor& x, DType dtype);
+// x on `device` (x itself when it is there): a differentiable copy between the CPU and a GPU.
+Tensor to_device(const Tensor& x, Device device);
 Tensor clone(const Tensor& x);
 Tensor& copy_(Tensor& dst, const Tensor& src);
 Tensor& fill_(Tensor& dst, Scalar value);

@@ -11,9 +11,9 @@ namespace kiln {
 
 // Creation.
 Tensor empty(const Shape& shape, DType dtype = DType::Float32);
-Tensor zeros(const Shape& shape, DType dtype = DType::Float32);
-Tensor ones(const Shape& shape, DType dtype = DType::Float32);
-Tensor full(const Shape& shape, Scalar value, DType dtype);
+Tensor zeros(const Shape& shape, DType dtype = DType::Float32, Device device = Device::cpu());
+Tensor ones(const Shape& shape, DType dtype = DType::Float32, Device device = Device::cpu());
+Tensor full(const Shape& shape, Scalar value, DType dtype, Device device = Device::cpu());
 Tensor arange(double start, double end, double step, DType dtype);
 Tensor eye(int64_t n, int64_t m, DType dtype = DType::Float32);
 Tensor rand(const Shape& shape, DType dtype = DType::Float32, Generator* gen = nullptr);

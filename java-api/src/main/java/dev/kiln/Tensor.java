@@ -42,6 +42,7 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
       RAND = Core.op("rand"),
       RANDN = Core.op("randn"),
       TO = Core.op("to"),
+      TO_DEVICE = Core.op("to_device"),
       ZEROS = Core.op("zeros");
 
   private final NativeRef ref;
@@ -584,6 +585,34 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
 
   public Tensor clone() {
     return Calls.unary(this, CLONE);
+  }
+
+  /**
+   * This tensor on device: a copy, which autograd differentiates (the gradient goes back to this tensor's
+   * device), or this tensor itself, as a new handle, when it is there already. A CUDA device needs a build
+   * with CUDA and a GPU; otherwise a {@link DeviceException} says which is missing.
+   */
+  public Tensor to(Device device) {
+    if (device.equals(device())) return Calls.withInts(this, TO, dtype().code());
+    return Calls.withInts(this, TO_DEVICE, device.type().ordinal(), device.index());
+  }
+
+  /** {@code to(Device.cuda(0))}. */
+  public Tensor cuda() {
+    return to(Device.cuda(0));
+  }
+
+  public Tensor cuda(int index) {
+    return to(Device.cuda(index));
+  }
+
+  /** {@code to(Device.CPU)}. */
+  public Tensor cpu() {
+    return to(Device.CPU);
+  }
+
+  public boolean isCuda() {
+    return device().type() == Device.Type.CUDA;
   }
 
   // ---------------------------------------------------------------- autograd

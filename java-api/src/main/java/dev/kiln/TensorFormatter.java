@@ -48,6 +48,8 @@ final class TensorFormatter {
 
   static String format(Tensor t, List<String> extraSuffixes) {
     List<String> suffixes = new ArrayList<>();
+    // As PyTorch: the device first, then the size of an empty tensor and the dtype.
+    if (t.device().type() != Device.Type.CPU) suffixes.add("device='" + t.device() + "'");
     String body;
     if (t.numel() == 0) {
       if (t.dim() != 1) suffixes.add("size=" + pythonTuple(t.shape()));

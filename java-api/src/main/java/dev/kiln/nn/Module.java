@@ -398,10 +398,20 @@ public abstract class Module implements AutoCloseable {
     return this;
   }
 
-  /** Moves parameters and buffers to device (only the CPU exists in this build). */
+  /**
+   * Moves parameters and buffers (and their gradients) to device in place: the Tensor objects stay, so an
+   * optimizer made before still holds them. Returns this.
+   */
   public Module to(Device device) {
-    if (device.type() != Device.Type.CPU)
-      throw new dev.kiln.DeviceException("Kiln was built without CUDA: device " + device + " is not available");
+    checkOpen();
+    try (ModeScope g = Autograd.noGrad()) {
+      for (Tensor t : allTensors()) {
+        if (t.device().equals(device)) continue;
+        Tensor grad = t.grad();
+        t.setData(t.to(device));
+        if (grad != null) t.setGrad(grad.to(device));
+      }
+    }
     return this;
   }
 
