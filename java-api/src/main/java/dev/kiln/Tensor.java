@@ -593,7 +593,12 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
    * with CUDA and a GPU; otherwise a {@link DeviceException} says which is missing.
    */
   public Tensor to(Device device) {
-    if (device.equals(device())) return Calls.withInts(this, TO, dtype().code());
+    return to(device, false);
+  }
+
+  /** {@link #to(Device)}, always a copy when copy is true (PyTorch's {@code to(device, copy=True)}). */
+  public Tensor to(Device device, boolean copy) {
+    if (!copy && device.equals(device())) return Calls.withInts(this, TO, dtype().code());
     return Calls.withInts(this, TO_DEVICE, device.type().ordinal(), device.index());
   }
 

@@ -4,6 +4,7 @@ import static dev.kiln.autograd.GradSamples.of;
 import static dev.kiln.autograd.GradSamples.randn;
 
 import dev.kiln.DType;
+import dev.kiln.Device;
 import dev.kiln.Tensor;
 
 /** gradcheck samples: views, copies and indexing. */
@@ -27,6 +28,7 @@ final class ShapeGradSamples {
     s.sampleWithTolerance("_to_copy", "through float32",
         in -> of(in[0].to(DType.FLOAT32).to(DType.FLOAT64)), () -> of(randn(3)), 1e-2, 1e-3, 1e-2);
     s.sample("clone", "", in -> of(in[0].clone()), () -> of(randn(2, 3)));
+    s.sample("to_device", "a copy on the same device", in -> of(in[0].to(Device.CPU, true)), () -> of(randn(2, 3)));
     s.sample("copy_", "broadcast into a non-leaf", in -> of(in[0].mul(1).copy_(in[1])), () -> of(randn(2, 3), randn(3)));
     s.sample("fill_", "tensor value", in -> of(in[0].mul(2).fill_(in[1])), () -> of(randn(2, 2), randn()));
     s.sample("zero_", "", in -> of(in[0].mul(2).zero_().add(in[0])), () -> of(randn(2, 2)));
