@@ -5,8 +5,9 @@ network with the same settings for comparison. Needs Debian's python3-torch (1.1
     /usr/bin/python3 tools/fashion_mnist_torch.py eval MODEL WEIGHTS DATA_DIR
         loads WEIGHTS (the MODEL.safetensors a Kiln run wrote) into PyTorch's MODEL (mlp or cnn) and prints
         {"accuracy": ..., "loss": ...} on DATA_DIR's test set as JSON
-    /usr/bin/python3 tools/fashion_mnist_torch.py train MODEL DATA_DIR EPOCHS [THREADS]
-        trains MODEL as the Kiln job does (Adam 1e-3, batch 64, cross-entropy) and prints each epoch
+    /usr/bin/python3 tools/fashion_mnist_torch.py train MODEL DATA_DIR EPOCHS [THREADS [DEVICE]]
+        trains MODEL as the Kiln job does (Adam 1e-3, batch 64, cross-entropy, each batch moved to DEVICE
+        from the host and its loss read back, as the Kiln trainer does) and prints each epoch
 """
 import gzip
 import json
@@ -49,9 +50,10 @@ def split(directory, name):
 
 
 @torch.no_grad()
-def evaluate(net, x, y):
+def evaluate(net, x, y, device="cpu"):
     net.eval()
-    logits = torch.cat([net(x[i:i + 1000]) for i in range(0, len(x), 1000)])
+    logits = torch.cat([net(x[i:i + 1000].to(device)) for i in range(0, len(x), 1000)])
+    y = y.to(device)
     return {"accuracy": (logits.argmax(1) == y).double().mean().item(),
             "loss": nn.functional.cross_entropy(logits, y).item()}
 
@@ -62,10 +64,11 @@ def main(argv):
         net.load_state_dict(load_file(argv[2]))
         print(json.dumps(evaluate(net, *split(argv[3], "t10k"))))
     elif len(argv) >= 4 and argv[0] == "train":
-        if len(argv) > 4:
+        if len(argv) > 4 and int(argv[4]) > 0:
             torch.set_num_threads(int(argv[4]))
+        device = argv[5] if len(argv) > 5 else "cpu"
         torch.manual_seed(0)
-        net, (x, y), test = model(argv[1]), split(argv[2], "train"), split(argv[2], "t10k")
+        net, (x, y), test = model(argv[1]).to(device), split(argv[2], "train"), split(argv[2], "t10k")
         opt = torch.optim.Adam(net.parameters(), lr=1e-3)
         for epoch in range(1, int(argv[3]) + 1):
             net.train()
@@ -73,10 +76,12 @@ def main(argv):
             for i in range(0, len(x), 64):
                 batch = order[i:i + 64]
                 opt.zero_grad()
-                nn.functional.cross_entropy(net(x[batch]), y[batch]).backward()
+                loss = nn.functional.cross_entropy(net(x[batch].to(device)), y[batch].to(device))
+                loss.backward()
                 opt.step()
+                loss.item()
             seconds = time.time() - start
-            r = evaluate(net, *test)
+            r = evaluate(net, *test, device)
             print(f"epoch {epoch}  test loss {r['loss']:.4f}  test accuracy {100 * r['accuracy']:.2f}%  "
                   f"{seconds:.1f} s  {len(x) / seconds:,.0f} samples/s", flush=True)
     else:

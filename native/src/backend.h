@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 
+#include "kernel_args.h"
 #include "kiln/generator.h"
 #include "kiln/scalar.h"
 #include "kiln/tensor.h"
@@ -47,6 +48,45 @@ class Backend {
   virtual void gather(const Tensor& out, const Tensor& in, int64_t dim, const Tensor& index) = 0;
   // out[..index[..i..]..] = src[..i..] along dim (torch.scatter_); accumulate adds instead.
   virtual void scatter(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src, bool accumulate) = 0;
+
+  // softmax (log_softmax when log) along dim; tensors of one shape and floating dtype, out contiguous. The
+  // backward takes the forward's output y and its gradient g: y (g - sum(g y)), or g - exp(y) sum(g).
+  virtual void softmax(const Tensor& out, const Tensor& x, int64_t dim, bool log) = 0;
+  virtual void softmax_backward(const Tensor& grad_in, const Tensor& g, const Tensor& y, int64_t dim, bool log) = 0;
+
+  // Convolutions over [N, C, spatial...] (cpu/conv.h has the contracts): forward maps the large side to the
+  // small one, transpose the small side to the large one, weight_grad both to the weight's gradient.
+  virtual void conv_forward(const ConvGeometry& g, const Tensor& small, const Tensor& large, const Tensor& weight,
+                            const Tensor& bias) = 0;
+  virtual void conv_transpose(const ConvGeometry& g, const Tensor& large, const Tensor& small, const Tensor& weight,
+                              const Tensor& bias) = 0;
+  virtual void conv_weight_grad(const ConvGeometry& g, const Tensor& grad_weight, const Tensor& large,
+                                const Tensor& small) = 0;
+
+  // 2-D pooling over [N, C, H, W] (cpu/pool.h has the contracts); outputs contiguous.
+  virtual void max_pool2d(const Pool2d& p, const Tensor& out, const Tensor& indices, const Tensor& x) = 0;
+  virtual void max_pool2d_backward(const Tensor& grad_input, const Tensor& grad_out, const Tensor& indices) = 0;
+  virtual void avg_pool2d(const Pool2d& p, const Tensor& out, const Tensor& x) = 0;
+  virtual void avg_pool2d_backward(const Pool2d& p, const Tensor& grad_input, const Tensor& grad_out) = 0;
+  virtual void adaptive_avg_pool2d(const Tensor& out, const Tensor& x) = 0;
+  virtual void adaptive_avg_pool2d_backward(const Tensor& grad_input, const Tensor& grad_out) = 0;
+  virtual void adaptive_max_pool2d(const Tensor& out, const Tensor& indices, const Tensor& x) = 0;
+
+  // The class losses on rows (cpu/loss.h has the contracts; targets are checked before).
+  virtual void cross_entropy(const Tensor& loss, const Tensor& x, const Tensor& target, const Tensor& weight,
+                             const CrossEntropyPlan& plan) = 0;
+  virtual void cross_entropy_backward(const Tensor& grad_x, const Tensor& grad_target, const Tensor& scale,
+                                      const Tensor& x, const Tensor& target, const Tensor& weight,
+                                      const CrossEntropyPlan& plan) = 0;
+  virtual void nll_loss(const Tensor& loss, const Tensor& x, const Tensor& target, const Tensor& weight,
+                        int64_t ignore_index) = 0;
+  virtual void nll_loss_backward(const Tensor& grad_x, const Tensor& scale, const Tensor& target, const Tensor& weight,
+                                 int64_t ignore_index) = 0;
+
+  // Fused optimizer steps, in place, with the formulas of optim_formulas.h; tensors of the parameter's shape.
+  virtual void sgd_update(const SgdConfig& c, const Tensor& param, const Tensor& grad, const Tensor& buf) = 0;
+  virtual void adam_update(const AdamConfig& c, const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
+                           const Tensor& exp_avg_sq, const Tensor& max_exp_avg_sq) = 0;
 };
 
 Backend& backend_for(Device device);

@@ -6,12 +6,7 @@
 #include <cstdint>
 #include <cstring>
 
-// The conversions are also compiled into CUDA kernels (src/cuda/), so a GPU converts bit-exactly as the CPU.
-#if defined(__CUDACC__)
-#define KILN_HOST_DEVICE __host__ __device__ __forceinline__
-#else
-#define KILN_HOST_DEVICE inline __attribute__((always_inline))
-#endif
+#include "host_device.h"  // the conversions are also compiled into CUDA kernels: a GPU converts as the CPU
 
 namespace kiln {
 

@@ -6,18 +6,12 @@
 // any strides (copied only when the GEMM cannot read them).
 #pragma once
 #include "cpu/im2col.h"
+#include "kernel_args.h"
 #include "kiln/tensor.h"
 
 namespace kiln::cpu {
 
-struct ConvGeometry {
-  int64_t batch = 0, groups = 1;
-  int64_t large_channels = 0, small_channels = 0;
-  PatchGeometry patch;  // channels: per group; in: the large size; out: the small size
-
-  int64_t large_channels_per_group() const { return large_channels / groups; }
-  int64_t small_channels_per_group() const { return small_channels / groups; }
-};
+using kiln::ConvGeometry;
 
 // small = conv(large, weight) + bias (bias may be undefined).
 void conv_forward(const ConvGeometry& g, const Tensor& small, const Tensor& large, const Tensor& weight,

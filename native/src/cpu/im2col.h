@@ -4,19 +4,11 @@
 #pragma once
 #include <cstdint>
 
+#include "kernel_args.h"
+
 namespace kiln::cpu {
 
-struct PatchGeometry {
-  int64_t channels = 1;
-  int64_t in[3] = {1, 1, 1}, out[3] = {1, 1, 1}, kernel[3] = {1, 1, 1};
-  int64_t stride[3] = {1, 1, 1}, pad[3] = {0, 0, 0}, dilation[3] = {1, 1, 1};  // pad: at the low end
-
-  int64_t kernel_volume() const { return kernel[0] * kernel[1] * kernel[2]; }
-  int64_t out_volume() const { return out[0] * out[1] * out[2]; }
-  int64_t in_volume() const { return in[0] * in[1] * in[2]; }
-  int64_t rows() const { return channels * kernel_volume(); }
-  int64_t out_rows() const { return out[0] * out[1]; }  // output rows (od, oh) of out[2] positions each
-};
+using kiln::PatchGeometry;
 
 // cols[rows, (r1 - r0) * out[2]] (contiguous) from x: the columns of output rows [r0, r1) (row od * out[1] + oh),
 // all of them by default; strides[4] are x's element strides of (channel, d, h, w).

@@ -4,18 +4,16 @@
 #pragma once
 #include <vector>
 
+#include "kernel_args.h"
 #include "kiln/tensor.h"
 
 namespace kiln::cpu {
 
+using kiln::CrossEntropyPlan;
+
 // cross_entropy on rows: x is [rows, C] contiguous; target is int64 [rows] (class indices) or x's dtype
 // [rows, C] (probabilities), contiguous; weight is [C] contiguous or undefined.
-struct CrossEntropyPlan {
-  bool probabilities;
-  int64_t ignore_index;
-  double label_smoothing;
-};
-
+//
 // loss[r]: row r's loss (weighted and smoothed; 0 where the target is ignored), [rows] of x's dtype.
 void cross_entropy_kernel(const Tensor& loss, const Tensor& x, const Tensor& target, const Tensor& weight,
                           const CrossEntropyPlan& plan);

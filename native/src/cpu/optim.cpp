@@ -8,6 +8,7 @@
 
 #include "cpu/loop.h"
 #include "cpu/simd.h"
+#include "optim_formulas.h"
 
 namespace kiln::cpu {
 namespace {
@@ -35,39 +36,6 @@ void each_element(const Tensor& param, const Tensor& grad, const Tensor& s0, con
   if (param.dtype() == DType::Float32) run(float{});
   else run(double{});
 }
-
-// Adam's formulas for one element, with the configuration turned into constants of the parameter's dtype once per
-// update. maximize and AdamW's decay are multiplications (by -1 or 1, by the decay or 1: exact either way), so the
-// loop has no branch to vectorise around; amsgrad and coupled weight decay are template arguments, since
-// 0 * weight decay would turn an infinite parameter's gradient into NaN, and without amsgrad the loop never touches
-// max_exp_avg_sq.
-template <class T>
-struct AdamFormula {
-  explicit AdamFormula(const AdamConfig& c)
-      : sign(c.maximize ? T(-1) : T(1)), decay(c.decoupled ? T(1 - c.lr * c.weight_decay) : T(1)),
-        weight_decay(T(c.weight_decay)), beta1(T(c.beta1)), one_minus_beta1(T(1 - c.beta1)), beta2(T(c.beta2)),
-        one_minus_beta2(T(1 - c.beta2)), bias_correction2_sqrt(T(c.bias_correction2_sqrt)), eps(T(c.eps)),
-        neg_step_size(T(-c.step_size)) {}
-
-  template <bool kAmsgrad, bool kCoupled>
-  KILN_ALWAYS_INLINE void step(T& p, T g, T& m, T& v, T& vmax) const {
-    T d = g * sign;
-    const T pv = p * decay;
-    if constexpr (kCoupled) d = d + weight_decay * pv;
-    m = m * beta1 + one_minus_beta1 * d;
-    v = v * beta2 + one_minus_beta2 * (d * d);
-    T second = v;
-    if constexpr (kAmsgrad) {
-      vmax = vmax < v || v != v ? v : vmax;  // torch.maximum: NaN wins
-      second = vmax;
-    }
-    const T denom = std::sqrt(second) / bias_correction2_sqrt + eps;
-    p = pv + neg_step_size * (m / denom);
-  }
-
-  T sign, decay, weight_decay, beta1, one_minus_beta1, beta2, one_minus_beta2, bias_correction2_sqrt, eps,
-      neg_step_size;
-};
 
 // Contiguous runs (parameters and their state almost always are), vectorised for each ISA: the same formulas as
 // the strided loop, so both give the same bits.
@@ -120,14 +88,7 @@ void adam_update(const AdamConfig& c, const Tensor& param, const Tensor& grad, c
 
 void sgd_update(const SgdConfig& c, const Tensor& param, const Tensor& grad, const Tensor& buf) {
   each_element(param, grad, buf, Tensor(), Tensor(), [&](auto& p, auto g, auto& m, auto&, auto&) {
-    using T = std::remove_reference_t<decltype(p)>;
-    T d = c.maximize ? -g : g;
-    if (c.weight_decay != 0) d = d + T(c.weight_decay) * p;
-    if (c.momentum != 0) {
-      m = c.first_step ? d : m * T(c.momentum) + T(1 - c.dampening) * d;
-      d = c.nesterov ? d + T(c.momentum) * m : m;
-    }
-    p = p + T(-c.lr) * d;
+    SgdFormula<std::remove_reference_t<decltype(p)>>(c).step(p, g, m);
   });
 }
 

@@ -2,21 +2,16 @@
 // (torch/optim/*.py, _single_tensor_* in 1.13). Scalars are applied in the parameter's dtype, as PyTorch's
 // tensor-scalar ops do. Every tensor of one update has the parameter's shape and dtype.
 #pragma once
+#include "kernel_args.h"
 #include "kiln/tensor.h"
 
 namespace kiln::cpu {
 
-struct SgdConfig {
-  double lr, momentum, dampening, weight_decay;
-  bool nesterov, maximize, first_step;  // first_step: the momentum buffer takes the gradient
-};
+using kiln::AdamConfig;
+using kiln::SgdConfig;
+
 void sgd_update(const SgdConfig& c, const Tensor& param, const Tensor& grad, const Tensor& buf);
 
-struct AdamConfig {
-  double lr, beta1, beta2, eps, weight_decay;
-  double step_size, bias_correction2_sqrt;  // lr / (1 - beta1^t), sqrt(1 - beta2^t)
-  bool amsgrad, maximize, decoupled;        // decoupled: AdamW's weight decay
-};
 void adam_update(const AdamConfig& c, const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
                  const Tensor& exp_avg_sq, const Tensor& max_exp_avg_sq);
 

@@ -4,15 +4,12 @@
 #pragma once
 #include <cstdint>
 
+#include "kernel_args.h"
 #include "kiln/tensor.h"
 
 namespace kiln::cpu {
 
-struct Pool2d {
-  int64_t kernel[2] = {1, 1}, stride[2] = {1, 1}, pad[2] = {0, 0}, dilation[2] = {1, 1};
-  bool count_include_pad = true;
-  int64_t divisor_override = 0;  // 0: none
-};
+using kiln::Pool2d;
 
 // out, indices: [N, C, OH, OW]; windows as PyTorch places them (padding never wins a max).
 void max_pool2d(const Pool2d& p, const Tensor& out, const Tensor& indices, const Tensor& x);

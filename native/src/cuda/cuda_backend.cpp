@@ -44,6 +44,16 @@ Tensor on_device(const Tensor& t, Device device) {
   return moved.as_strided(t.shape(), strides, 0);
 }
 
+// t on `device`, contiguous (for the row kernels); undefined stays undefined.
+Tensor dense_on(const Tensor& t, Device device) {
+  if (!t.defined()) return t;
+  const Tensor d = on_device(t, device);
+  if (d.is_contiguous()) return d;
+  Tensor c = Tensor::empty(d.shape(), d.dtype(), device);
+  copy_on_device(c, d);
+  return c;
+}
+
 class CudaBackend final : public Backend {
  public:
   explicit CudaBackend(int index) : device_{DeviceType::CUDA, index} {}
@@ -88,6 +98,66 @@ class CudaBackend final : public Backend {
   }
   void scatter(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src, bool accumulate) override {
     cuda::scatter(out, dim, on_device(index, device_), on_device(src, device_), accumulate);
+  }
+  void softmax(const Tensor& out, const Tensor& x, int64_t dim, bool log) override {
+    cuda::softmax(out, dense_on(x, device_), dim, log);
+  }
+  void softmax_backward(const Tensor& gi, const Tensor& g, const Tensor& y, int64_t dim, bool log) override {
+    cuda::softmax_backward(gi, dense_on(g, device_), dense_on(y, device_), dim, log);
+  }
+  void conv_forward(const ConvGeometry& g, const Tensor& small, const Tensor& large, const Tensor& w,
+                    const Tensor& bias) override {
+    cuda::conv_forward(g, small, on_device(large, device_), on_device(w, device_), dense_on(bias, device_));
+  }
+  void conv_transpose(const ConvGeometry& g, const Tensor& large, const Tensor& small, const Tensor& w,
+                      const Tensor& bias) override {
+    cuda::conv_transpose(g, large, on_device(small, device_), on_device(w, device_), dense_on(bias, device_));
+  }
+  void conv_weight_grad(const ConvGeometry& g, const Tensor& gw, const Tensor& large, const Tensor& small) override {
+    cuda::conv_weight_grad(g, gw, on_device(large, device_), on_device(small, device_));
+  }
+  void max_pool2d(const Pool2d& p, const Tensor& out, const Tensor& idx, const Tensor& x) override {
+    cuda::max_pool2d(p, out, idx, on_device(x, device_));
+  }
+  void max_pool2d_backward(const Tensor& gi, const Tensor& go, const Tensor& idx) override {
+    cuda::max_pool2d_backward(gi, on_device(go, device_), dense_on(idx, device_));
+  }
+  void avg_pool2d(const Pool2d& p, const Tensor& out, const Tensor& x) override {
+    cuda::avg_pool2d(p, out, on_device(x, device_));
+  }
+  void avg_pool2d_backward(const Pool2d& p, const Tensor& gi, const Tensor& go) override {
+    cuda::avg_pool2d_backward(p, gi, on_device(go, device_));
+  }
+  void adaptive_avg_pool2d(const Tensor& out, const Tensor& x) override {
+    cuda::adaptive_avg_pool2d(out, on_device(x, device_));
+  }
+  void adaptive_avg_pool2d_backward(const Tensor& gi, const Tensor& go) override {
+    cuda::adaptive_avg_pool2d_backward(gi, on_device(go, device_));
+  }
+  void adaptive_max_pool2d(const Tensor& out, const Tensor& idx, const Tensor& x) override {
+    cuda::adaptive_max_pool2d(out, idx, on_device(x, device_));
+  }
+  void cross_entropy(const Tensor& loss, const Tensor& x, const Tensor& t, const Tensor& w,
+                     const CrossEntropyPlan& plan) override {
+    cuda::cross_entropy(loss, dense_on(x, device_), dense_on(t, device_), dense_on(w, device_), plan);
+  }
+  void cross_entropy_backward(const Tensor& gx, const Tensor& gt, const Tensor& scale, const Tensor& x, const Tensor& t,
+                              const Tensor& w, const CrossEntropyPlan& plan) override {
+    cuda::cross_entropy_backward(gx, gt, on_device(scale, device_), dense_on(x, device_), dense_on(t, device_),
+                                 dense_on(w, device_), plan);
+  }
+  void nll_loss(const Tensor& loss, const Tensor& x, const Tensor& t, const Tensor& w, int64_t ignore) override {
+    cuda::nll_loss(loss, dense_on(x, device_), dense_on(t, device_), dense_on(w, device_), ignore);
+  }
+  void nll_loss_backward(const Tensor& gx, const Tensor& scale, const Tensor& t, const Tensor& w, int64_t ignore) override {
+    cuda::nll_loss_backward(gx, on_device(scale, device_), dense_on(t, device_), dense_on(w, device_), ignore);
+  }
+  void sgd_update(const SgdConfig& c, const Tensor& p, const Tensor& g, const Tensor& buf) override {
+    cuda::sgd_update(c, p, on_device(g, device_), buf);
+  }
+  void adam_update(const AdamConfig& c, const Tensor& p, const Tensor& g, const Tensor& m, const Tensor& v,
+                   const Tensor& vmax) override {
+    cuda::adam_update(c, p, on_device(g, device_), m, v, vmax);
   }
 
  private:

@@ -23,6 +23,19 @@ const std::unordered_set<std::string>& cuda_op_names() {
       "mm", "bmm", "matmul", "mv", "dot", "outer", "addmm", "addmv", "baddbmm", "linear",
       // Indexing along a dim (Backend::gather, scatter).
       "gather", "scatter", "scatter_add", "slice_scatter",
+      // softmax and its backward rows (Backend::softmax, softmax_backward).
+      "softmax", "log_softmax", "_softmax_backward_data", "_log_softmax_backward_data",
+      // Convolutions (Backend::conv_*: im2col + GEMM) and the composites that call them.
+      "convolution", "convolution_backward_weight", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
+      "conv_transpose2d", "conv_transpose3d",
+      // 2-D pooling (Backend::*pool2d*) and the 1-D pools that run as 2-D ones.
+      "max_pool2d_with_indices", "max_pool2d_with_indices_backward", "max_pool2d", "avg_pool2d", "avg_pool2d_backward",
+      "adaptive_avg_pool2d", "adaptive_avg_pool2d_backward", "adaptive_max_pool2d", "max_pool1d", "avg_pool1d",
+      "adaptive_avg_pool1d",
+      // Class losses (Backend::cross_entropy, nll_loss and their backward rows).
+      "cross_entropy", "cross_entropy_backward", "nll_loss", "nll_loss_backward",
+      // Optimizer steps (Backend::sgd_update, adam_update).
+      "sgd_step", "adam_step",
   };
   return names;
 }

@@ -3,11 +3,13 @@
 // more than two dims are laid out as [N * d1 * ..., C] rows first. The backward rows' derivatives, in ordinary
 // ops, give double backward. Also add_loss_ops, the family's registry.
 #include "autograd/backward_context.h"
+#include "backend.h"
 #include "cpu/dispatch.h"
 #include "cpu/loss.h"
 #include "kiln/ops.h"
 #include "ops/loss_support.h"
 #include "ops/operands.h"
+#include "ops/pointwise.h"
 
 namespace kiln {
 namespace {
@@ -45,8 +47,10 @@ void check_index_target(const char* op, const Tensor& x, const Tensor& t) {
              shape_str(t.shape()), " (input shape ", shape_str(x.shape()), ")");
 }
 
-// Every target is a class or ignore_index. t: contiguous int64.
-void check_target_values(const char* op, const Tensor& t, int64_t classes, int64_t ignore_index) {
+// Every target is a class or ignore_index. t: contiguous int64, on any device (a GPU's targets are read back:
+// a batch's class indices, a few KB).
+void check_target_values(const char* op, const Tensor& target, int64_t classes, int64_t ignore_index) {
+  const Tensor t = on_host(target);
   const int64_t* p = t.data<int64_t>();
   for (int64_t i = 0; i < t.numel(); ++i)
     KILN_CHECK(p[i] == ignore_index || (p[i] >= 0 && p[i] < classes), Index, op, ": Target ", p[i],
@@ -92,10 +96,19 @@ Tensor from_rows(const Tensor& rows, const Shape& shape) {
   return contiguous(permute(view_as_shape(rows, moved), back));
 }
 
+// What a mean over class-index targets divides by (cpu::target_weight_sum), from targets and weights on any device.
+double target_weight_sum(const Tensor& target, const Tensor& weight, int64_t ignore_index) {
+  return cpu::target_weight_sum(on_host(target), weight.defined() ? on_host(weight) : weight, ignore_index);
+}
+
 // The per-position losses reduced: as they are (in the loss's shape), or their sum (over divisor for a mean) added
-// in double in order, as a 0-dim tensor of the compute dtype.
+// in double, as a 0-dim tensor of the compute dtype (on a GPU: summed there in double, without a copy back).
 Tensor reduce_positions(const Tensor& loss, Reduction reduction, const Shape& loss_shape, double divisor) {
   if (reduction == Reduction::None) return view_as_shape(loss, loss_shape);
+  if (!loss.device().is_cpu()) {
+    const Tensor total = sum(cast(loss, DType::Float64));
+    return cast(reduction == Reduction::Mean ? div(total, S(divisor)) : total, loss.dtype());
+  }
   double total = 0;
   cpu::dispatch(loss.dtype(), [&](auto tag) {
     using T = decltype(tag);
@@ -110,7 +123,7 @@ Tensor reduce_positions(const Tensor& loss, Reduction reduction, const Shape& lo
 // A call's operands, checked and laid out as rows in the compute dtype.
 struct CrossEntropyCall {
   Tensor x, target, weight;  // [rows, C]; [rows] int64 or [rows, C]; [C] or undefined
-  cpu::CrossEntropyPlan plan;
+  CrossEntropyPlan plan;
   Reduction reduction;
   Shape loss_shape;
   int64_t rows;
@@ -119,7 +132,6 @@ struct CrossEntropyCall {
 
 CrossEntropyCall prepare_cross_entropy(const char* op, const Tensor& input, const Tensor& target, const Tensor& weight,
                                        const OpArgs& args) {
-  check_cpu(op, {input, target, weight});
   CrossEntropyCall c;
   c.reduction = reduction_arg(args, 0, op);
   c.plan.ignore_index = int_arg(args, 1, op);
@@ -163,7 +175,7 @@ CrossEntropyCall prepare_cross_entropy(const char* op, const Tensor& input, cons
 // What a mean divides by: the summed weights of the counted targets, or the number of positions.
 double mean_divisor(const CrossEntropyCall& c) {
   return c.plan.probabilities ? static_cast<double>(c.rows)
-                              : cpu::target_weight_sum(c.target, c.weight, c.plan.ignore_index);
+                              : target_weight_sum(c.target, c.weight, c.plan.ignore_index);
 }
 
 // inputs: input, target[, weight]; ints: reduction, ignore_index; reals: label_smoothing.
@@ -171,7 +183,7 @@ TensorList cross_entropy_fwd(const TensorList& in, const OpArgs& args) {
   check_count("cross_entropy", in, 2, 1, "input, target[, weight]");
   const CrossEntropyCall c = prepare_cross_entropy("cross_entropy", in[0], in[1], optional_input(in, 2), args);
   Tensor loss = Tensor::empty({c.rows}, c.x.dtype(), c.x.device());
-  cpu::cross_entropy_kernel(loss, c.x, c.target, c.weight, c.plan);
+  backend_for(c.x.device()).cross_entropy(loss, c.x, c.target, c.weight, c.plan);
   const double divisor = c.reduction == Reduction::Mean ? mean_divisor(c) : 1.0;
   return {cast(reduce_positions(loss, c.reduction, c.loss_shape, divisor), c.dtype)};
 }
@@ -187,6 +199,10 @@ Tensor row_scale(const char* op, const Tensor& grad, Reduction reduction, const 
   }
   KILN_CHECK(grad.numel() == 1, Shape, op, ": expected the gradient of a reduced loss (one element), got shape ",
              shape_str(grad.shape()));
+  if (!grad.device().is_cpu()) {  // computed on the GPU as below, in double, rather than read back
+    const Tensor g = cast(reshape(grad, {}), DType::Float64);
+    return cast(reduction == Reduction::Mean ? div(g, S(divisor)) : g, ct);
+  }
   const double g = *dense(cast(grad, DType::Float64)).data<double>();
   return Tensor::scalar(Scalar(reduction == Reduction::Mean ? g / divisor : g), ct);
 }
@@ -205,7 +221,7 @@ TensorList cross_entropy_backward_fwd(const TensorList& in, const OpArgs& args) 
   Tensor gx = Tensor::empty(c.x.shape(), ct, c.x.device()), gt;
   const bool target_grad = (mask & kGradTarget) != 0 && c.plan.probabilities;
   if (target_grad) gt = Tensor::empty(c.x.shape(), ct, c.x.device());
-  cpu::cross_entropy_backward_kernel(gx, gt, scale, c.x, c.target, c.weight, c.plan);
+  backend_for(c.x.device()).cross_entropy_backward(gx, gt, scale, c.x, c.target, c.weight, c.plan);
   TensorList out{cast(from_rows(gx, input.shape()), input.dtype())};
   if (target_grad) out.push_back(cast(from_rows(gt, target.shape()), target.dtype()));
   return out;
@@ -258,7 +274,7 @@ TensorList cross_entropy_backward_derivative(const BackwardContext& c) {
   if (reduction == Reduction::Mean) {
     const Tensor tc = contiguous(t);
     s = 1 / (probs ? static_cast<double>(checked_numel(without_classes(x.shape()), "cross_entropy_backward"))
-                   : cpu::target_weight_sum(tc, w.defined() ? contiguous(cast(w, compute_dtype(w.dtype()))) : w,
+                   : target_weight_sum(tc, w.defined() ? contiguous(cast(w, compute_dtype(w.dtype()))) : w,
                                             ignore_index));
   }
   const Tensor wb = class_view(w, x);
@@ -269,7 +285,8 @@ TensorList cross_entropy_backward_derivative(const BackwardContext& c) {
     const Tensor valid = ne(t, wrapped_scalar(Scalar(ignore_index)));
     const Tensor safe = where(valid, t, zeros({}, DType::Int64));
     const Tensor index = unsqueeze(safe, cd);
-    const Tensor onehot = scatter(zeros(x.shape(), x.dtype()), cd, index, ones(index.shape(), x.dtype()));
+    const Tensor onehot =
+        scatter(zeros(x.shape(), x.dtype(), x.device()), cd, index, ones(index.shape(), x.dtype(), x.device()));
     const Tensor base = times(add(mul(onehot, S(1 - eps)), S(eps / static_cast<double>(classes))), wb);
     q = mul(mul(base, to(unsqueeze(valid, cd), x.dtype())), S(s));
   }
@@ -312,7 +329,6 @@ struct NllCall {
 };
 
 NllCall prepare_nll(const char* op, const Tensor& input, const Tensor& target, const Tensor& weight, const OpArgs& args) {
-  check_cpu(op, {input, target, weight});
   NllCall c;
   c.reduction = reduction_arg(args, 0, op);
   c.ignore_index = int_arg(args, 1, op);
@@ -340,9 +356,9 @@ TensorList nll_loss_fwd(const TensorList& in, const OpArgs& args) {
   check_count("nll_loss", in, 2, 1, "input, target[, weight]");
   const NllCall c = prepare_nll("nll_loss", in[0], in[1], optional_input(in, 2), args);
   Tensor loss = Tensor::empty({c.positions}, c.x.dtype(), c.x.device());
-  cpu::nll_loss_kernel(loss, c.x, c.target, c.weight, c.ignore_index);
+  backend_for(c.x.device()).nll_loss(loss, c.x, c.target, c.weight, c.ignore_index);
   const double divisor =
-      c.reduction == Reduction::Mean ? cpu::target_weight_sum(c.target, c.weight, c.ignore_index) : 1.0;
+      c.reduction == Reduction::Mean ? target_weight_sum(c.target, c.weight, c.ignore_index) : 1.0;
   return {cast(reduce_positions(loss, c.reduction, c.loss_shape, divisor), in[0].dtype())};
 }
 
@@ -353,10 +369,10 @@ TensorList nll_loss_backward_fwd(const TensorList& in, const OpArgs& args) {
   const NllCall c = prepare_nll(op, in[1], in[2], optional_input(in, 3), args);
   const DType ct = c.x.dtype();
   const double divisor =
-      c.reduction == Reduction::Mean ? cpu::target_weight_sum(c.target, c.weight, c.ignore_index) : 1.0;
+      c.reduction == Reduction::Mean ? target_weight_sum(c.target, c.weight, c.ignore_index) : 1.0;
   const Tensor scale = row_scale(op, in[0], c.reduction, c.loss_shape, c.positions, divisor, ct);
   Tensor gx = Tensor::empty(c.x.shape(), ct, c.x.device());
-  cpu::nll_loss_backward_kernel(gx, scale, c.target, c.weight, c.ignore_index);
+  backend_for(c.x.device()).nll_loss_backward(gx, scale, c.target, c.weight, c.ignore_index);
   return {cast(view_as_shape(gx, in[1].shape()), in[1].dtype())};
 }
 

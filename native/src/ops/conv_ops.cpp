@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "autograd/backward_context.h"
-#include "cpu/conv.h"
+#include "backend.h"
 #include "kiln/ops.h"
 #include "ops/conv_params.h"
 #include "ops/operands.h"
@@ -62,7 +62,6 @@ int64_t ConvParams::conv_size(int64_t large, int64_t kernel, int64_t d) const {
 Shape check_convolution(const char* op, const Tensor& x, const Tensor& w, const Tensor& bias, const ConvParams& p) {
   const int64_t nd = p.nd;
   check_same_device(op, bias.defined() ? TensorList{x, w, bias} : TensorList{x, w});
-  check_cpu(op, {x, w, bias});
   KILN_CHECK(x.dim() == nd + 2, Shape, op, ": expected a ", nd + 1, "-D (unbatched) or ", nd + 2,
              "-D (batched) input, but got input of shape ", shape_str(x.shape()));
   KILN_CHECK(w.dim() == nd + 2, Shape, op, ": expected a ", nd + 2, "-D weight, but got weight of shape ",
@@ -117,8 +116,8 @@ Shape check_convolution(const char* op, const Tensor& x, const Tensor& w, const 
 
 namespace {
 
-cpu::ConvGeometry geometry(const ConvParams& p, const Tensor& large, const Tensor& small, const Shape& weight_shape) {
-  cpu::ConvGeometry g;
+ConvGeometry geometry(const ConvParams& p, const Tensor& large, const Tensor& small, const Shape& weight_shape) {
+  ConvGeometry g;
   g.batch = large.shape()[0];
   g.groups = p.groups;
   g.large_channels = large.shape()[1];
@@ -144,8 +143,9 @@ TensorList convolution_fwd(const TensorList& in, const OpArgs& args) {
   const Tensor bias = in.size() == 3 ? in[2] : Tensor();
   const Shape shape = check_convolution("convolution", x, w, bias, p);
   Tensor out = new_tensor(shape, x.dtype(), "convolution", x.device());
-  if (p.transposed) cpu::conv_transpose(geometry(p, out, x, w.shape()), out, x, w, bias);
-  else cpu::conv_forward(geometry(p, x, out, w.shape()), out, x, w, bias);
+  Backend& b = backend_for(x.device());
+  if (p.transposed) b.conv_transpose(geometry(p, out, x, w.shape()), out, x, w, bias);
+  else b.conv_forward(geometry(p, x, out, w.shape()), out, x, w, bias);
   return {out};
 }
 
@@ -197,7 +197,7 @@ TensorList weight_grad_fwd(const TensorList& in, const OpArgs& args) {
              "-D tensors, got ", shape_str(large.shape()), " and ", shape_str(small.shape()));
   KILN_CHECK(large.dtype() == small.dtype() && is_floating(large.dtype()), DType, op,
              ": expected two floating tensors of one dtype");
-  check_cpu(op, {large, small});
+  check_same_device(op, {large, small});
   Shape shape = {small.shape()[1], large.shape()[1] / p.groups};
   const size_t first_kernel = args.ints.size() - static_cast<size_t>(p.nd);
   for (int64_t d = 0; d < p.nd; ++d) shape.push_back(int_arg(args, first_kernel + d, op));
@@ -210,7 +210,7 @@ TensorList weight_grad_fwd(const TensorList& in, const OpArgs& args) {
                ": the gradient's size ", shape_str(small.shape()), " is larger than a convolution of ",
                shape_str(large.shape()), " gives");
   Tensor out = new_tensor(shape, large.dtype(), op, large.device());
-  cpu::conv_weight_grad(geometry(p, large, small, shape), out, large, small);
+  backend_for(out.device()).conv_weight_grad(geometry(p, large, small, shape), out, large, small);
   return {out};
 }
 

@@ -4,6 +4,7 @@
 // A call's tensors are `slots` lists of n tensors each, slot by slot: params, grads, then the optimizer's
 // state tensors. ints[0] is n; the rest of ints and reals hold the options, then per-parameter scalars
 // (bias corrections depend on each parameter's own step count, kept by the Java optimizer).
+#include "backend.h"
 #include "cpu/optim.h"
 #include "ops/operands.h"
 
@@ -21,7 +22,7 @@ Group group(const char* op, const TensorList& in, const OpArgs& args, size_t slo
   const int64_t n = int_arg(args, 0, op);
   KILN_CHECK(n >= 0 && static_cast<size_t>(n) * slots == in.size(), Argument, op, ": expected ", slots, " x ", n,
              " tensors, got ", in.size());
-  check_cpu(op, in);
+  check_same_device(op, in);
   Group g{static_cast<size_t>(n), &in};
   for (size_t i = 0; i < g.n; ++i) {
     const Tensor& p = g.at(0, i);
@@ -48,12 +49,13 @@ double per_param(const OpArgs& args, size_t first, size_t i, const char* op) { r
 // tensors: params, grads, momentum buffers; ints: n, nesterov, maximize, first_step per param;
 // reals: lr, momentum, dampening, weight_decay
 TensorList sgd_fwd(const TensorList& in, const OpArgs& a) {
-  const Group g = group("sgd_step", in, a, 3);
-  for (size_t i = 0; i < g.n; ++i)
-    cpu::sgd_update({real_arg(a, 0, "sgd_step"), real_arg(a, 1, "sgd_step"), real_arg(a, 2, "sgd_step"),
-                     real_arg(a, 3, "sgd_step"), int_arg(a, 1, "sgd_step") != 0, int_arg(a, 2, "sgd_step") != 0,
-                     int_arg(a, 3 + i, "sgd_step") != 0},
-                    g.at(0, i), g.at(1, i), g.at(2, i));
+  const char* op = "sgd_step";
+  const Group g = group(op, in, a, 3);
+  for (size_t i = 0; i < g.n; ++i) {
+    const SgdConfig c{real_arg(a, 0, op),     real_arg(a, 1, op),     real_arg(a, 2, op),        real_arg(a, 3, op),
+                      int_arg(a, 1, op) != 0, int_arg(a, 2, op) != 0, int_arg(a, 3 + i, op) != 0};
+    backend_for(g.at(0, i).device()).sgd_update(c, g.at(0, i), g.at(1, i), g.at(2, i));
+  }
   return bump(in);
 }
 
@@ -64,10 +66,12 @@ TensorList adam_fwd(const TensorList& in, const OpArgs& a) {
   const char* op = "adam_step";
   const Group g = group(op, in, a, 5);
   for (size_t i = 0; i < g.n; ++i) {
-    cpu::AdamConfig c{real_arg(a, 0, op), real_arg(a, 1, op), real_arg(a, 2, op), real_arg(a, 3, op),
-                      real_arg(a, 4, op), per_param(a, 5, i, op), per_param(a, 5 + g.n, i, op),
-                      int_arg(a, 1, op) != 0, int_arg(a, 2, op) != 0, int_arg(a, 3, op) != 0};
-    cpu::adam_update(c, g.at(0, i), g.at(1, i), g.at(2, i), g.at(3, i), c.amsgrad ? g.at(4, i) : Tensor());
+    const AdamConfig c{real_arg(a, 0, op),     real_arg(a, 1, op),          real_arg(a, 2, op),
+                       real_arg(a, 3, op),     real_arg(a, 4, op),          per_param(a, 5, i, op),
+                       per_param(a, 5 + g.n, i, op), int_arg(a, 1, op) != 0, int_arg(a, 2, op) != 0,
+                       int_arg(a, 3, op) != 0};
+    backend_for(g.at(0, i).device())
+        .adam_update(c, g.at(0, i), g.at(1, i), g.at(2, i), g.at(3, i), c.amsgrad ? g.at(4, i) : Tensor());
   }
   return bump(in);
 }

@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "autograd/backward_context.h"
-#include "cpu/pool.h"
+#include "backend.h"
 #include "kiln/ops.h"
 #include "ops/operands.h"
 #include "ops/pool_family.h"
@@ -40,7 +40,6 @@ AvgPoolArgs read_avg_args(const OpArgs& args, int64_t nd, const char* op) {
 }
 
 Shape check_pool(const char* op, const Tensor& x, const PoolWindow& w, int64_t nd, bool ceil) {
-  check_cpu(op, {x});
   KILN_CHECK(x.dim() == nd + 1 || x.dim() == nd + 2, Shape, op, ": expected a ", nd + 1, "-D (unbatched) or ", nd + 2,
              "-D (batched) input, but got input of shape ", shape_str(x.shape()));
   KILN_CHECK(is_floating(x.dtype()), DType, op, ": not implemented for '", dtype_name(x.dtype()), "'");
@@ -72,8 +71,8 @@ Tensor as_5d(const Tensor& t) { return t.dim() == 4 ? unsqueeze(t, 0) : t; }
 
 namespace {
 
-cpu::Pool2d to_kernel(const PoolWindow& w) {
-  cpu::Pool2d p;
+Pool2d to_kernel(const PoolWindow& w) {
+  Pool2d p;
   for (int d = 0; d < 2; ++d) {
     p.kernel[d] = w.kernel[d + 1];
     p.stride[d] = w.stride[d + 1];
@@ -92,8 +91,8 @@ TensorList max_pool_fwd(const TensorList& in, const OpArgs& args) {
   const bool ceil = int_arg(args, pos, "max_pool2d") != 0;
   const Tensor& x = in[0];
   const Shape shape = check_pool("max_pool2d", x, w, 2, ceil);
-  Tensor out = new_tensor(shape, x.dtype(), "max_pool2d"), idx = new_tensor(shape, DType::Int64, "max_pool2d");
-  cpu::max_pool2d(to_kernel(w), as_4d(out), as_4d(idx), as_4d(x));
+  Tensor out = new_tensor(shape, x.dtype(), "max_pool2d", x.device()), idx = new_tensor(shape, DType::Int64, "max_pool2d", x.device());
+  backend_for(out.device()).max_pool2d(to_kernel(w), as_4d(out), as_4d(idx), as_4d(x));
   return {out, idx};
 }
 
@@ -109,12 +108,12 @@ TensorList max_unpool_fwd(const TensorList& in, const OpArgs& args) {
                  is_floating(g.dtype()),
              Shape, "max_pool2d_with_indices_backward: expected a gradient and int64 indices of one 3-D or 4-D shape, "
              "got ", shape_str(g.shape()), " and ", shape_str(idx.shape()));
-  check_cpu("max_pool2d_with_indices_backward", {g, idx});
+  check_same_device("max_pool2d_with_indices_backward", {g, idx});
   Shape shape(g.shape().begin(), g.shape().end() - 2);
   shape.push_back(int_arg(args, 0, "max_pool2d_with_indices_backward"));
   shape.push_back(int_arg(args, 1, "max_pool2d_with_indices_backward"));
-  Tensor gi = new_tensor(shape, g.dtype(), "max_pool2d_with_indices_backward");
-  cpu::max_pool2d_backward(as_4d(gi), as_4d(g), as_4d(idx));
+  Tensor gi = new_tensor(shape, g.dtype(), "max_pool2d_with_indices_backward", g.device());
+  backend_for(gi.device()).max_pool2d_backward(as_4d(gi), as_4d(g), as_4d(idx));
   return {gi};
 }
 
@@ -133,7 +132,7 @@ constexpr size_t kAvgInts = 10;
 struct AvgArgs {
   PoolWindow w;
   bool ceil;
-  cpu::Pool2d kernel;
+  Pool2d kernel;
 };
 
 AvgArgs avg_args(const OpArgs& args, const char* op) {
@@ -148,8 +147,8 @@ TensorList avg_pool_fwd(const TensorList& in, const OpArgs& args) {
   const AvgArgs a = avg_args(args, "avg_pool2d");
   const Tensor& x = in[0];
   const Shape shape = check_pool("avg_pool2d", x, a.w, 2, a.ceil);
-  Tensor out = new_tensor(shape, x.dtype(), "avg_pool2d");
-  cpu::avg_pool2d(a.kernel, as_4d(out), as_4d(x));
+  Tensor out = new_tensor(shape, x.dtype(), "avg_pool2d", x.device());
+  backend_for(out.device()).avg_pool2d(a.kernel, as_4d(out), as_4d(x));
   return {out};
 }
 
@@ -168,14 +167,13 @@ TensorList avg_pool_backward(const BackwardContext& c) {
 TensorList avg_unpool_fwd(const TensorList& in, const OpArgs& args) {
   const AvgArgs a = avg_args(args, "avg_pool2d_backward");
   const Tensor& g = in[0];
-  check_cpu("avg_pool2d_backward", {g});
   KILN_CHECK((g.dim() == 3 || g.dim() == 4) && is_floating(g.dtype()), Shape,
              "avg_pool2d_backward: expected a 3-D or 4-D floating gradient, got ", shape_str(g.shape()));
   Shape shape(g.shape().begin(), g.shape().end() - 2);
   shape.push_back(int_arg(args, kAvgInts, "avg_pool2d_backward"));
   shape.push_back(int_arg(args, kAvgInts + 1, "avg_pool2d_backward"));
-  Tensor gi = new_tensor(shape, g.dtype(), "avg_pool2d_backward");
-  cpu::avg_pool2d_backward(a.kernel, as_4d(gi), as_4d(g));
+  Tensor gi = new_tensor(shape, g.dtype(), "avg_pool2d_backward", g.device());
+  backend_for(gi.device()).avg_pool2d_backward(a.kernel, as_4d(gi), as_4d(g));
   return {gi};
 }
 
@@ -188,7 +186,6 @@ TensorList avg_unpool_backward(const BackwardContext& c) {
 // ---------------------------------------------------------------- adaptive pools; ints: output size [2]
 
 Shape check_adaptive(const char* op, const Tensor& x, const OpArgs& args) {
-  check_cpu(op, {x});
   KILN_CHECK(x.dim() == 3 || x.dim() == 4, Shape, op, ": expected a 3-D (unbatched) or 4-D (batched) input, but got ",
              "input of shape ", shape_str(x.shape()));
   KILN_CHECK(is_floating(x.dtype()), DType, op, ": not implemented for '", dtype_name(x.dtype()), "'");
@@ -206,8 +203,8 @@ Shape check_adaptive(const char* op, const Tensor& x, const OpArgs& args) {
 
 TensorList adaptive_avg_fwd(const TensorList& in, const OpArgs& args) {
   const Tensor& x = in[0];
-  Tensor out = new_tensor(check_adaptive("adaptive_avg_pool2d", x, args), x.dtype(), "adaptive_avg_pool2d");
-  cpu::adaptive_avg_pool2d(as_4d(out), as_4d(x));
+  Tensor out = new_tensor(check_adaptive("adaptive_avg_pool2d", x, args), x.dtype(), "adaptive_avg_pool2d", x.device());
+  backend_for(out.device()).adaptive_avg_pool2d(as_4d(out), as_4d(x));
   return {out};
 }
 
@@ -219,14 +216,13 @@ TensorList adaptive_avg_backward(const BackwardContext& c) {
 // ints: the input's H, W.
 TensorList adaptive_unpool_fwd(const TensorList& in, const OpArgs& args) {
   const Tensor& g = in[0];
-  check_cpu("adaptive_avg_pool2d_backward", {g});
   KILN_CHECK((g.dim() == 3 || g.dim() == 4) && is_floating(g.dtype()), Shape,
              "adaptive_avg_pool2d_backward: expected a 3-D or 4-D floating gradient, got ", shape_str(g.shape()));
   Shape shape(g.shape().begin(), g.shape().end() - 2);
   shape.push_back(int_arg(args, 0, "adaptive_avg_pool2d_backward"));
   shape.push_back(int_arg(args, 1, "adaptive_avg_pool2d_backward"));
-  Tensor gi = new_tensor(shape, g.dtype(), "adaptive_avg_pool2d_backward");
-  cpu::adaptive_avg_pool2d_backward(as_4d(gi), as_4d(g));
+  Tensor gi = new_tensor(shape, g.dtype(), "adaptive_avg_pool2d_backward", g.device());
+  backend_for(gi.device()).adaptive_avg_pool2d_backward(as_4d(gi), as_4d(g));
   return {gi};
 }
 
@@ -238,8 +234,8 @@ TensorList adaptive_unpool_backward(const BackwardContext& c) {
 TensorList adaptive_max_fwd(const TensorList& in, const OpArgs& args) {
   const Tensor& x = in[0];
   const Shape shape = check_adaptive("adaptive_max_pool2d", x, args);
-  Tensor out = new_tensor(shape, x.dtype(), "adaptive_max_pool2d"), idx = new_tensor(shape, DType::Int64, "adaptive_max_pool2d");
-  cpu::adaptive_max_pool2d(as_4d(out), as_4d(idx), as_4d(x));
+  Tensor out = new_tensor(shape, x.dtype(), "adaptive_max_pool2d", x.device()), idx = new_tensor(shape, DType::Int64, "adaptive_max_pool2d", x.device());
+  backend_for(out.device()).adaptive_max_pool2d(as_4d(out), as_4d(idx), as_4d(x));
   return {out, idx};
 }
 

@@ -2,7 +2,7 @@
 // _log_softmax_backward_data). Each is one fused kernel (cpu/softmax.h); the backward rows have
 // derivatives of their own, so gradients of any order go through the fused kernels.
 #include "autograd/backward_context.h"
-#include "cpu/softmax.h"
+#include "backend.h"
 #include "kiln/ops.h"
 #include "ops/operands.h"
 #include "ops/reduction_family.h"
@@ -17,7 +17,6 @@ const char* backward_name(bool log) { return log ? "_log_softmax_backward_data" 
 template <bool Log>
 TensorList softmax_fwd(const TensorList& in, const OpArgs& args) {
   const char* name = forward_name(Log);
-  check_cpu(name, in);
   const int64_t dim = wrap_dim(int_arg(args, 0, name), in[0].dim(), name);
   const int64_t code = args.ints.size() > 1 ? args.ints[1] : -1;
   const DType t = code >= 0 ? dtype_arg(args, 1, name) : in[0].dtype();
@@ -25,7 +24,7 @@ TensorList softmax_fwd(const TensorList& in, const OpArgs& args) {
              " (pass a floating dtype to convert the input)");
   const Tensor x = cast(in[0], t);
   Tensor out = Tensor::empty(x.shape(), t, x.device());
-  cpu::softmax_kernel(out, x, dim, Log);
+  backend_for(x.device()).softmax(out, x, dim, Log);
   return {out};
 }
 
@@ -33,7 +32,6 @@ TensorList softmax_fwd(const TensorList& in, const OpArgs& args) {
 template <bool Log>
 TensorList softmax_backward_fwd(const TensorList& in, const OpArgs& args) {
   const char* name = backward_name(Log);
-  check_cpu(name, in);
   const Tensor& y = in[1];
   KILN_CHECK(is_floating(y.dtype()), DType, name, ": expected a floating point output, got ", dtype_name(y.dtype()));
   KILN_CHECK(in[0].shape() == y.shape(), Shape, name, ": grad of shape ", shape_str(in[0].shape()),
@@ -41,7 +39,7 @@ TensorList softmax_backward_fwd(const TensorList& in, const OpArgs& args) {
   const int64_t dim = wrap_dim(int_arg(args, 0, name), y.dim(), name);
   const Tensor g = cast(in[0], y.dtype());
   Tensor gx = Tensor::empty(y.shape(), y.dtype(), y.device());
-  cpu::softmax_backward_kernel(gx, g, y, dim, Log);
+  backend_for(y.device()).softmax_backward(gx, g, y, dim, Log);
   return {gx};
 }
 

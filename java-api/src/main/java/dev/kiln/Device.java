@@ -22,6 +22,21 @@ public record Device(Type type, int index) {
     return new Device(Type.CUDA, index);
   }
 
+  /** "cpu", "cuda" (device 0) or "cuda:N", as torch.device parses them. */
+  public static Device parse(String name) {
+    String s = name.trim().toLowerCase(java.util.Locale.ROOT);
+    if (s.equals("cpu")) return CPU;
+    if (s.equals("cuda")) return cuda(0);
+    if (s.startsWith("cuda:")) {
+      try {
+        return cuda(Integer.parseInt(s.substring(5)));
+      } catch (NumberFormatException e) {
+        // falls through to the error below
+      }
+    }
+    throw new IllegalArgumentException("Expected one of cpu, cuda device type at start of device string: " + name);
+  }
+
   static Device fromNative(int type, int index) {
     return type == 0 ? CPU : new Device(Type.CUDA, index);
   }

@@ -229,12 +229,22 @@ public final class Tensor implements AutoCloseable, TensorMath, TensorReductions
     }
   }
 
+  /** Zeros of t's dtype and shape, on t's device. */
   public static Tensor zerosLike(Tensor t) {
-    return zeros(t.dtype(), t.shape());
+    return onDeviceOf(t, zeros(t.dtype(), t.shape()));
   }
 
+  /** Ones of t's dtype and shape, on t's device. */
   public static Tensor onesLike(Tensor t) {
-    return ones(t.dtype(), t.shape());
+    return onDeviceOf(t, ones(t.dtype(), t.shape()));
+  }
+
+  /** made (a new tensor on the CPU) moved to t's device. */
+  private static Tensor onDeviceOf(Tensor t, Tensor made) {
+    if (!t.isCuda()) return made;
+    try (Tensor host = made) {
+      return host.to(t.device());
+    }
   }
 
   /** int64 values 0, 1, ..., end - 1. */

@@ -9,7 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kiln.nn.Conv2d;
+import dev.kiln.nn.CrossEntropyLoss;
+import dev.kiln.nn.Flatten;
 import dev.kiln.nn.Linear;
+import dev.kiln.nn.MaxPool2d;
+import dev.kiln.nn.Module;
+import dev.kiln.nn.ReLU;
+import dev.kiln.nn.Sequential;
+import dev.kiln.optim.Adam;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,6 +49,37 @@ class CudaTest {
       assertSame(Device.CPU.type(), y.device().type());
       assertFalse(y.isCuda());
     }
+  }
+
+  @Test
+  void devicesParseAsTorchDeviceDoes() {
+    assertEquals(Device.CPU, Device.parse("cpu"));
+    assertEquals(Device.cuda(0), Device.parse("cuda"));
+    assertEquals(Device.cuda(1), Device.parse(" CUDA:1 "));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Device.parse("gpu"));
+    assertTrue(e.getMessage().contains("gpu"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> Device.parse("cuda:x"));
+    assertThrows(IllegalArgumentException.class, () -> Device.parse("cuda:-1"));
+  }
+
+  @Test
+  void aCnnTrainsOnTheGpuAsOnTheCpu() {
+    assumeTrue(Cuda.isAvailable(), "no CUDA GPU");
+    // One Adam step of a small CNN with cross-entropy on each device, from the same weights and batch.
+    float[][] after = new float[2][];
+    for (Device d : new Device[] {Device.CPU, Device.cuda(0)}) {
+      Kiln.manualSeed(3);
+      Module net = new Sequential(new Conv2d(1, 4, 3, 1, 1), new ReLU(),
+          new MaxPool2d(2), new Flatten(), new Linear(4 * 4 * 4, 3));
+      Tensor x = Tensor.randn(5, 1, 8, 8);
+      Tensor y = Tensor.of(new long[] {0, 2, 1, 1, 0}, 5);
+      net.to(d);
+      Adam adam = new Adam(net.parameters(), Map.of("lr", 0.1));
+      new CrossEntropyLoss().call(net.call(x.to(d)), y.to(d)).backward();
+      adam.step();
+      after[d.type() == Device.Type.CPU ? 0 : 1] = net.parameters().get(0).cpu().toFloatArray();
+    }
+    assertArrayEquals(after[0], after[1], 1e-5f);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.kiln.examples.fashion;
 
+import dev.kiln.Device;
 import dev.kiln.Kiln;
 import dev.kiln.Tensor;
 import dev.kiln.data.DataLoader;
@@ -52,6 +53,9 @@ public final class FashionMnistTraining implements Callable<Integer> {
   @Option(names = "--threads", description = "native threads (default: the number of cores)")
   Integer threads;
 
+  @Option(names = "--device", description = "cpu, cuda or cuda:N (a build with CUDA and a GPU; default: ${DEFAULT-VALUE})")
+  String device = "cpu";
+
   @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: ${DEFAULT-VALUE})")
   Path out = Path.of("runs", "fashion-mnist");
 
@@ -86,11 +90,14 @@ public final class FashionMnistTraining implements Callable<Integer> {
       case mlp -> Models.mlp();
       case cnn -> Models.cnn();
     };
+    Device on = Device.parse(device);
+    net.to(on); // the weights are drawn on the CPU first, so a seed gives the same network on every device
     Adam optimizer = new Adam(net.parameters(), Map.of("lr", lr));
-    Trainer trainer = new Trainer(net, optimizer, new CrossEntropyLoss()::call);
+    Trainer trainer = new Trainer(net, optimizer, new CrossEntropyLoss()::call, on);
     DataLoader<Tensor[], Tensor[]> loader = DataLoader.builder(train).batchSize(batchSize).shuffle(true).seed(seed).build();
-    String settings = String.format("%s, %,d training and %,d test images, %d epoch(s), batch %d, Adam lr %g, seed %d, %d threads",
-        model, fm.trainSize(), fm.testSize(), epochs, batchSize, lr, seed, Kiln.getNumThreads());
+    String settings = String.format("%s, %,d training and %,d test images, %d epoch(s), batch %d, Adam lr %g, seed %d, %s",
+        model, fm.trainSize(), fm.testSize(), epochs, batchSize, lr, seed,
+        on.type() == Device.Type.CPU ? Kiln.getNumThreads() + " threads" : "on " + on);
     System.out.println(settings);
 
     TrainingCurves curves = new TrainingCurves();

@@ -1,5 +1,6 @@
 package dev.kiln.examples.fashion;
 
+import dev.kiln.Device;
 import dev.kiln.Tensor;
 import dev.kiln.TensorScope;
 import dev.kiln.autograd.Autograd;
@@ -19,11 +20,14 @@ final class Trainer {
   private final Module model;
   private final Optimizer optimizer;
   private final BiFunction<Tensor, Tensor, Tensor> loss;
+  private final Device device;
 
-  Trainer(Module model, Optimizer optimizer, BiFunction<Tensor, Tensor, Tensor> loss) {
+  /** device: where the model is; batches are moved there. */
+  Trainer(Module model, Optimizer optimizer, BiFunction<Tensor, Tensor, Tensor> loss, Device device) {
     this.model = model;
     this.optimizer = optimizer;
     this.loss = loss;
+    this.device = device;
   }
 
   /** Trains one epoch; returns the mean training loss. */
@@ -35,7 +39,7 @@ final class Trainer {
       double value;
       try (TensorScope scope = TensorScope.open()) {
         optimizer.zeroGrad();
-        Tensor l = loss.apply(model.call(batch[0]), batch[1]);
+        Tensor l = loss.apply(model.call(batch[0].to(device)), batch[1].to(device));
         l.backward();
         optimizer.step();
         value = l.item();
@@ -59,8 +63,8 @@ final class Trainer {
       for (long from = 0; from < n; from += EVAL_BATCH) {
         long len = Math.min(EVAL_BATCH, n - from);
         try (TensorScope scope = TensorScope.open()) {
-          Tensor y = labels.narrow(0, from, len);
-          Tensor logits = model.call(images.narrow(0, from, len));
+          Tensor y = labels.narrow(0, from, len).to(device);
+          Tensor logits = model.call(images.narrow(0, from, len).to(device));
           lossSum += loss.apply(logits, y).item() * len;
           correct += logits.argmax(1).eq(y).sum().item();
         }
