@@ -78,9 +78,9 @@ TEST(mm_of_larger_matrices) {
   CHECK_SAME(mm(ai, bi), ref_matmul(ai, bi), 0);
 }
 
-// Large products run in blocks claimed by the pool's threads: row blocks when C is tall (1024 rows or more),
-// column blocks otherwise, with ragged last blocks and transposed operands. The blocks depend on the shape only,
-// so every thread count gives the same bits.
+// Large products run in blocks claimed by the pool's threads: row blocks when C is tall (1024 rows or more; blocks
+// of 512 rows, of 1024 from 2048 rows), column blocks otherwise, with ragged last blocks and transposed operands.
+// The blocks depend on the shape only, so every thread count gives the same bits.
 // mm(a, b) on 1 and 3 threads: the same bits, and the reference's values.
 static void check_at_any_thread_count(const Tensor& a, const Tensor& b, DType t) {
   Tensor one, many;
@@ -104,8 +104,10 @@ TEST(blocked_products_match_the_reference_at_any_thread_count) {
     // A side of 65 to 128 splits in blocks of 64 (a batch of 64 times a 128-wide layer): by columns and by rows.
     const Tensor small_a = operand({64, 1000}, 46, t), small_bt = kiln::t(operand({100, 1000}, 47, t));
     const Tensor rows_a = operand({120, 300}, 48, t), rows_b = operand({300, 64}, 49, t);
-    const std::pair<Tensor, Tensor> products[] = {{tall_a, tall_b}, {tall_at, tall_b},   {wide_a, wide_b},
-                                                  {wide_a, wide_bt}, {small_a, small_bt}, {rows_a, rows_b}};
+    const Tensor taller_a = operand({2100, 40}, 60, t);  // from 2048 rows, blocks of 1024 (a ragged third)
+    const std::pair<Tensor, Tensor> products[] = {{tall_a, tall_b},     {tall_at, tall_b},   {wide_a, wide_b},
+                                                  {wide_a, wide_bt},    {small_a, small_bt}, {rows_a, rows_b},
+                                                  {taller_a, tall_b}};
     for (const auto& [a, b] : products) check_at_any_thread_count(a, b, t);
   }
 }
