@@ -10,7 +10,7 @@ namespace kiln::cpu {
 constexpr int64_t kStreamChunk = 2048;  // bytes computed into scratch (in L1) and then streamed out
 
 // The output size from which streaming stores are used: the size of the last-level cache (read from
-// /sys; 32 MiB where it is not known). Never on other architectures.
+// /sys; 32 MiB where it is not known), 64 MiB at most. Never on other architectures.
 int64_t stream_threshold_bytes();
 inline bool stream_output(int64_t bytes) { return bytes >= stream_threshold_bytes(); }
 
