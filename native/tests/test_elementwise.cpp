@@ -3,6 +3,7 @@
 #include <functional>
 #include <limits>
 
+#include "cpu/loop.h"
 #include "cpu/stream_store.h"
 #include "fixtures.h"
 #include "kiln/autograd.h"
@@ -480,4 +481,37 @@ TEST(outputs_larger_than_the_cache_are_streamed_with_the_same_bits) {
   }
   ThreadCount threads(3);
   CHECK_SAME(add(a, b), one, 0);
+}
+
+TEST(long_runs_are_computed_in_prefetched_blocks_with_the_same_bits) {
+  // Runs of ops with outputs from cpu::kPrefetchFromBytes up are cut into blocks that prefetch their inputs
+  // (cpu/loop.h); each element must come out as it does in a small op, computed on slices below that size whose
+  // lengths are not multiples of a block. Covered: a ragged tail, costly and cheap kernels, a bool output (blocks
+  // of more elements), a broadcast input, an input that starts off a 64-byte boundary, and a gradient.
+  const int64_t n = cpu::kPrefetchFromBytes / 4 + 1037;
+  const int64_t piece = 4099;
+  const auto check_by_pieces = [&](const Tensor& got, const std::function<Tensor(int64_t, int64_t)>& slice_op) {
+    for (int64_t s = 0; s < got.numel(); s += piece) {
+      const int64_t len = std::min(piece, got.numel() - s);
+      CHECK_SAME(narrow(got, 0, s, len), slice_op(s, len), 0);
+    }
+  };
+  const Tensor a = uniform({n}, 31), b = uniform({n}, 32, 0.5, 2.0), scale = uniform({1}, 33);
+  const Tensor shifted = narrow(uniform({n + 1}, 34), 0, 1, n);
+  const auto A = [&](int64_t s, int64_t len) { return narrow(a, 0, s, len); };
+  const auto B = [&](int64_t s, int64_t len) { return narrow(b, 0, s, len); };
+  check_by_pieces(gelu(a), [&](int64_t s, int64_t len) { return gelu(A(s, len)); });
+  check_by_pieces(exp(shifted), [&](int64_t s, int64_t len) { return exp(narrow(shifted, 0, s, len)); });
+  check_by_pieces(sub(a, b), [&](int64_t s, int64_t len) { return sub(A(s, len), B(s, len)); });
+  check_by_pieces(mul(a, scale), [&](int64_t s, int64_t len) { return mul(A(s, len), scale); });
+  check_by_pieces(gt(a, b), [&](int64_t s, int64_t len) { return gt(A(s, len), B(s, len)); });
+  Tensor x = clone(a);
+  set_requires_grad(x, true);
+  backward({gelu(x)}, {b});
+  check_by_pieces(grad(x), [&](int64_t s, int64_t len) {
+    Tensor xs = clone(A(s, len));
+    set_requires_grad(xs, true);
+    backward({gelu(xs)}, {B(s, len)});
+    return grad(xs);
+  });
 }
