@@ -86,7 +86,7 @@ void read_data(int64_t h, T* out, int64_t count, DType t) {
 const char* kiln_version() { return "0.1.0"; }
 int32_t kiln_last_error_kind() { return last_error_kind(); }
 
-void kiln_release(int64_t h) { delete reinterpret_cast<Tensor*>(h); }
+void kiln_release(int64_t h) { release_handle(h); }
 int64_t kiln_retain(int64_t h) { return guarded([&] { return handle(tensor(h)); }); }
 
 int64_t kiln_from_float(const float* d, int64_t n, const int64_t* s, int32_t nd) { return from_data(d, n, s, nd, DType::Float32); }

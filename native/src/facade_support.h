@@ -2,6 +2,7 @@
 #pragma once
 #include <new>
 
+#include "block_cache.h"
 #include "kiln/error.h"
 #include "kiln/tensor.h"
 
@@ -26,8 +27,15 @@ auto guarded(F&& f) -> decltype(f()) {
   }
 }
 
-// A new handle (a heap-allocated reference) to t; the caller owns it.
-inline int64_t handle(Tensor t) { return reinterpret_cast<int64_t>(new Tensor(std::move(t))); }
+// A new handle (a heap-allocated reference) to t; the caller owns it and frees it with release_handle.
+using HandleBlocks = BlockCache<block_bytes(sizeof(Tensor))>;
+inline int64_t handle(Tensor t) { return reinterpret_cast<int64_t>(new (HandleBlocks::allocate()) Tensor(std::move(t))); }
+inline void release_handle(int64_t h) {
+  Tensor* t = reinterpret_cast<Tensor*>(h);
+  if (!t) return;
+  t->~Tensor();
+  HandleBlocks::deallocate(t);
+}
 
 inline const Tensor& tensor(int64_t h) {
   KILN_CHECK(h != 0, Argument, "a released or null tensor handle was passed");

@@ -2,6 +2,7 @@
 #include "kiln/tensor.h"
 
 #include "autograd/autograd_meta.h"
+#include "block_cache.h"
 #include "cpu/convert.h"
 #include "cpu/dispatch.h"
 #include "cuda_device.h"
@@ -64,13 +65,15 @@ void TensorImpl::set_data(const TensorImpl& src) {
 
 TensorImpl::~TensorImpl() { g_live_impls.fetch_sub(1, std::memory_order_relaxed); }
 
-Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
+Tensor Tensor::empty(Shape shape, DType dtype, Device device) {
   const int64_t n = checked_numel(shape, "empty");
   size_t nbytes;
   KILN_CHECK(!__builtin_mul_overflow(static_cast<size_t>(n), dtype_size(dtype), &nbytes), OutOfMemory,
              "empty: ", shape_str(shape), " ", dtype_name(dtype), " elements need more than 2^64 bytes");
-  auto storage = std::make_shared<Storage>(nbytes, device);
-  return Tensor(std::make_shared<TensorImpl>(std::move(storage), 0, shape, contiguous_strides(shape), dtype));
+  auto storage = std::allocate_shared<Storage>(CachedAllocator<Storage>(), nbytes, device);
+  Shape strides = contiguous_strides(shape);
+  return Tensor(std::allocate_shared<TensorImpl>(CachedAllocator<TensorImpl>(), std::move(storage), 0, std::move(shape),
+                                                 std::move(strides), dtype));
 }
 
 Tensor Tensor::scalar(Scalar value, DType dtype, bool wrapped) {
@@ -97,7 +100,7 @@ Tensor Tensor::as_strided(const Shape& shape, const Shape& strides, int64_t offs
     KILN_CHECK(offset >= 0 && last < capacity, Internal, "as_strided: view ", shape_str(shape), " with strides ",
                shape_str(strides), " and offset ", offset, " is out of bounds for storage of ", capacity, " elements");
   }
-  return Tensor(std::make_shared<TensorImpl>(storage(), offset, shape, strides, dtype()));
+  return Tensor(std::allocate_shared<TensorImpl>(CachedAllocator<TensorImpl>(), storage(), offset, shape, strides, dtype()));
 }
 
 bool Tensor::same_layout(const Tensor& o) const {

@@ -78,7 +78,7 @@ class Tensor {
   explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
 
   // A new contiguous tensor with uninitialised memory.
-  static Tensor empty(const Shape& shape, DType dtype, Device device = Device::cpu());
+  static Tensor empty(Shape shape, DType dtype, Device device = Device::cpu());
   // A 0-dim tensor holding one number; wrapped marks it as a Java scalar for type promotion.
   static Tensor scalar(Scalar value, DType dtype, bool wrapped = false);
 

@@ -40,6 +40,10 @@ struct AutogradMeta {
   std::weak_ptr<Node> grad_accumulator;              // leaves: the node that accumulates into .grad
   std::vector<std::pair<int64_t, GradHook>> hooks;   // leaves' hooks (non-leaf hooks live on grad_fn)
   std::unique_ptr<ViewInfo> view;                    // set for views made by view ops in grad mode
+
+  // Every recorded output has one: from a per-thread cache, as its TensorImpl (block_cache.h).
+  static void* operator new(size_t bytes);
+  static void operator delete(void* p) noexcept;
 };
 
 // The tensor's meta, created on first use.

@@ -6,6 +6,7 @@
 #include "autograd/engine.h"
 #include "autograd/node.h"
 #include "autograd/views.h"
+#include "block_cache.h"
 #include "kiln/ops.h"
 #include "ops/operands.h"
 
@@ -25,6 +26,14 @@ bool inference_mode_enabled() { return t_inference_mode; }
 void set_inference_mode(bool enabled) { t_inference_mode = enabled; }
 bool anomaly_mode_enabled() { return g_anomaly_mode.load(std::memory_order_relaxed); }
 void set_anomaly_mode(bool enabled) { g_anomaly_mode.store(enabled); }
+
+using MetaBlocks = BlockCache<block_bytes(sizeof(AutogradMeta))>;
+
+void* AutogradMeta::operator new(size_t bytes) {
+  KILN_CHECK(bytes == sizeof(AutogradMeta), Internal, "AutogradMeta: allocated as ", bytes, " bytes");
+  return MetaBlocks::allocate();
+}
+void AutogradMeta::operator delete(void* p) noexcept { MetaBlocks::deallocate(p); }
 
 AutogradMeta& autograd_meta(const Tensor& t) {
   auto& meta = t.impl()->autograd;
@@ -48,8 +57,10 @@ bool should_record(const TensorList& inputs) {
 }
 
 void record(const OpDef& op, const TensorList& inputs, const TensorList& outputs, const OpArgs& args) {
-  auto node = std::make_shared<OpNode>(op, args);
+  auto node = std::allocate_shared<OpNode>(CachedAllocator<OpNode>(), op, args);
   node->next_edges.reserve(inputs.size());
+  node->inputs_meta.reserve(inputs.size());
+  node->outputs_meta.reserve(outputs.size());
   for (const Tensor& in : inputs) {
     node->next_edges.push_back(requires_grad_impl(in.impl()) ? gradient_edge(in) : Edge{});
     node->inputs_meta.push_back(TensorMeta::of(in));
