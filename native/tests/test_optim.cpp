@@ -5,6 +5,7 @@
 
 #include "cpu/optim.h"
 #include "fixtures.h"
+#include "optim_formulas.h"
 
 using namespace kiln;
 
@@ -68,6 +69,54 @@ TEST(adam_contiguous_and_strided_loops_agree_with_the_formula) {
         check_variant(amsgrad, maximize, false, 0.1, dtype);   // Adam with L2 weight decay
         check_variant(amsgrad, maximize, true, 0.1, dtype);    // AdamW
       }
+}
+
+TEST(adam_on_tiny_and_subnormal_float32_state_gives_the_bits_of_float_arithmetic) {
+  // Blocks of state with tiny or subnormal values run their arithmetic through double (optim_formulas.h,
+  // FloatViaDouble); every element must come out as plain float32 arithmetic gives it, in blocks of either kind.
+  const int64_t n = 667;
+  const float gs[] = {0.0f, 1e-30f, -3e-40f, 1e-3f, -0.5f, 2e-20f}, ms[] = {0.0f, 1e-39f, -2e-41f, 5e-20f, 0.1f},
+              vs[] = {0.0f, 1e-42f, 1e-35f, 1e-4f, 3e-30f};
+  std::vector<double> g0(n), m0(n), v0(n), p0(n);
+  for (int64_t i = 0; i < n; ++i) {
+    const bool normal_block = (i / 64) % 3 == 0;  // some 64-element blocks hold only ordinary values
+    g0[i] = normal_block ? 0.25 + 1e-3 * i : gs[i % 6];
+    m0[i] = normal_block ? -0.01 : ms[i % 5];
+    v0[i] = normal_block ? 1e-3 : vs[(i / 5) % 5];
+    p0[i] = 0.5 - 1e-3 * i;
+  }
+  for (bool amsgrad : {false, true})
+    for (bool decoupled : {false, true}) {
+      const cpu::AdamConfig c{0.001, 0.9, 0.999, 1e-8, decoupled ? 0.01 : 0.0, 0.001 / (1 - 0.9), std::sqrt(1 - 0.999),
+                              amsgrad, false, decoupled};
+      Tensor p = test::make(p0, {n}, DType::Float32), g = test::make(g0, {n}, DType::Float32);
+      Tensor m = test::make(m0, {n}, DType::Float32), v = test::make(v0, {n}, DType::Float32);
+      Tensor vmax = test::make(v0, {n}, DType::Float32);
+      std::vector<float> pf(n), mf(n), vf(n), vmaxf(n);
+      for (int64_t i = 0; i < n; ++i) {
+        pf[i] = static_cast<float>(p0[i]);
+        mf[i] = static_cast<float>(m0[i]);
+        vf[i] = static_cast<float>(v0[i]);
+        vmaxf[i] = vf[i];
+      }
+      const AdamFormula<float> f(c);
+      for (int step = 0; step < 3; ++step) {
+        cpu::adam_update(c, p, g, m, v, amsgrad ? vmax : Tensor());
+        for (int64_t i = 0; i < n; ++i) {
+          if (amsgrad) f.step<true, false, float>(pf[i], static_cast<float>(g0[i]), mf[i], vf[i], vmaxf[i]);
+          else f.step<false, false, float>(pf[i], static_cast<float>(g0[i]), mf[i], vf[i], vmaxf[i]);
+        }
+      }
+      const std::vector<double> gp = test::values(p), gm = test::values(m), gv = test::values(v);
+      int subnormal = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        CHECK_EQ(gp[i], static_cast<double>(pf[i]));
+        CHECK_EQ(gm[i], static_cast<double>(mf[i]));
+        CHECK_EQ(gv[i], static_cast<double>(vf[i]));
+        subnormal += std::fpclassify(mf[i]) == FP_SUBNORMAL || std::fpclassify(vf[i]) == FP_SUBNORMAL;
+      }
+      CHECK(subnormal > 100);  // the case this test is for did occur
+    }
 }
 
 TEST(adam_keeps_an_infinite_parameter_without_weight_decay) {
