@@ -426,6 +426,26 @@ TEST(inplace_bumps_the_version_counter) {
   CHECK_EQ(x.storage()->version(), v0 + 5);
 }
 
+namespace {
+
+// Checks that got equals slice_op(start, length) over consecutive pieces of `piece` elements.
+void check_by_pieces(const Tensor& got, int64_t piece, const std::function<Tensor(int64_t, int64_t)>& slice_op) {
+  for (int64_t s = 0; s < got.numel(); s += piece) {
+    const int64_t len = std::min(piece, got.numel() - s);
+    CHECK_SAME(narrow(got, 0, s, len), slice_op(s, len), 0);
+  }
+}
+
+// gelu's gradient at x for the output gradient g.
+Tensor gelu_grad(const Tensor& x, const Tensor& g) {
+  Tensor xs = clone(x);
+  set_requires_grad(xs, true);
+  backward({gelu(xs)}, {g});
+  return grad(xs);
+}
+
+}  // namespace
+
 TEST(outputs_larger_than_the_cache_are_streamed_with_the_same_bits) {
   // Outputs of at least the last-level cache's size are computed in pieces and stored with streaming stores
   // (cpu/stream_store.h); every element must come out as it does for a small output, the op computed on
@@ -434,44 +454,31 @@ TEST(outputs_larger_than_the_cache_are_streamed_with_the_same_bits) {
   if (threshold > (int64_t(256) << 20)) return;  // not on this architecture, or a cache too large to test cheaply
   const int64_t n = threshold / 4 + 4099;  // float32: above the threshold, with a ragged tail
   const int64_t piece = int64_t(1) << 20;
-  const auto check_by_pieces = [&](const Tensor& got, const std::function<Tensor(int64_t, int64_t)>& slice_op) {
-    for (int64_t s = 0; s < got.numel(); s += piece) {
-      const int64_t len = std::min(piece, got.numel() - s);
-      CHECK_SAME(narrow(got, 0, s, len), slice_op(s, len), 0);
-    }
+  const auto by_pieces = [&](const Tensor& got, const std::function<Tensor(int64_t, int64_t)>& slice_op) {
+    check_by_pieces(got, piece, slice_op);
   };
   const Tensor a = uniform({n}, 21), b = uniform({n}, 22, 0.5, 2.0), c = uniform({n}, 23);
   const auto A = [&](int64_t s, int64_t len) { return narrow(a, 0, s, len); };
   const auto B = [&](int64_t s, int64_t len) { return narrow(b, 0, s, len); };
   const auto C = [&](int64_t s, int64_t len) { return narrow(c, 0, s, len); };
-  check_by_pieces(add(a, b), [&](int64_t s, int64_t len) { return add(A(s, len), B(s, len)); });
-  check_by_pieces(exp(a), [&](int64_t s, int64_t len) { return exp(A(s, len)); });
-  check_by_pieces(floor(mul(a, 10.0)), [&](int64_t s, int64_t len) { return floor(mul(A(s, len), 10.0)); });
-  check_by_pieces(atan2(a, b), [&](int64_t s, int64_t len) { return atan2(A(s, len), B(s, len)); });
-  check_by_pieces(gelu(a), [&](int64_t s, int64_t len) { return gelu(A(s, len)); });
-  check_by_pieces(addcmul(a, b, c, Scalar(0.5)), [&](int64_t s, int64_t len) { return addcmul(A(s, len), B(s, len), C(s, len), Scalar(0.5)); });
-  check_by_pieces(where(gt(a, c), a, b), [&](int64_t s, int64_t len) { return where(gt(A(s, len), C(s, len)), A(s, len), B(s, len)); });
+  by_pieces(add(a, b), [&](int64_t s, int64_t len) { return add(A(s, len), B(s, len)); });
+  by_pieces(exp(a), [&](int64_t s, int64_t len) { return exp(A(s, len)); });
+  by_pieces(floor(mul(a, 10.0)), [&](int64_t s, int64_t len) { return floor(mul(A(s, len), 10.0)); });
+  by_pieces(atan2(a, b), [&](int64_t s, int64_t len) { return atan2(A(s, len), B(s, len)); });
+  by_pieces(gelu(a), [&](int64_t s, int64_t len) { return gelu(A(s, len)); });
+  by_pieces(addcmul(a, b, c, Scalar(0.5)), [&](int64_t s, int64_t len) { return addcmul(A(s, len), B(s, len), C(s, len), Scalar(0.5)); });
+  by_pieces(where(gt(a, c), a, b), [&](int64_t s, int64_t len) { return where(gt(A(s, len), C(s, len)), A(s, len), B(s, len)); });
   const Tensor filled = full({n}, Scalar(2.5), DType::Float32);
-  check_by_pieces(filled, [&](int64_t, int64_t len) { return full({len}, Scalar(2.5), DType::Float32); });
+  by_pieces(filled, [&](int64_t, int64_t len) { return full({len}, Scalar(2.5), DType::Float32); });
   // float64 elements, and an activation's gradient.
   const Tensor a64 = to(a, DType::Float64), b64 = to(b, DType::Float64);
-  check_by_pieces(mul(a64, b64), [&](int64_t s, int64_t len) { return mul(to(A(s, len), DType::Float64), to(B(s, len), DType::Float64)); });
-  {
-    Tensor x = clone(a);
-    set_requires_grad(x, true);
-    backward({gelu(x)}, {b});
-    check_by_pieces(grad(x), [&](int64_t s, int64_t len) {
-      Tensor xs = clone(A(s, len));
-      set_requires_grad(xs, true);
-      backward({gelu(xs)}, {B(s, len)});
-      return grad(xs);
-    });
-  }
+  by_pieces(mul(a64, b64), [&](int64_t s, int64_t len) { return mul(to(A(s, len), DType::Float64), to(B(s, len), DType::Float64)); });
+  by_pieces(gelu_grad(a, b), [&](int64_t s, int64_t len) { return gelu_grad(A(s, len), B(s, len)); });
   // In place into a view whose first element is not on a 64-byte boundary: the head is stored as usual.
   Tensor base = clone(narrow(cat({a, a}), 0, 0, n + 1));
   const Tensor before = clone(base), view = narrow(base, 0, 1, n);
   inplace("add", view, b);
-  check_by_pieces(view, [&](int64_t s, int64_t len) { return add(narrow(before, 0, 1 + s, len), B(s, len)); });
+  by_pieces(view, [&](int64_t s, int64_t len) { return add(narrow(before, 0, 1 + s, len), B(s, len)); });
   CHECK_SAME(narrow(base, 0, 0, 1), narrow(before, 0, 0, 1), 0);
   // The same bits at any thread count.
   Tensor one;
@@ -490,28 +497,17 @@ TEST(long_runs_are_computed_in_prefetched_blocks_with_the_same_bits) {
   // of more elements), a broadcast input, an input that starts off a 64-byte boundary, and a gradient.
   const int64_t n = cpu::kPrefetchFromBytes / 4 + 1037;
   const int64_t piece = 4099;
-  const auto check_by_pieces = [&](const Tensor& got, const std::function<Tensor(int64_t, int64_t)>& slice_op) {
-    for (int64_t s = 0; s < got.numel(); s += piece) {
-      const int64_t len = std::min(piece, got.numel() - s);
-      CHECK_SAME(narrow(got, 0, s, len), slice_op(s, len), 0);
-    }
+  const auto by_pieces = [&](const Tensor& got, const std::function<Tensor(int64_t, int64_t)>& slice_op) {
+    check_by_pieces(got, piece, slice_op);
   };
   const Tensor a = uniform({n}, 31), b = uniform({n}, 32, 0.5, 2.0), scale = uniform({1}, 33);
   const Tensor shifted = narrow(uniform({n + 1}, 34), 0, 1, n);
   const auto A = [&](int64_t s, int64_t len) { return narrow(a, 0, s, len); };
   const auto B = [&](int64_t s, int64_t len) { return narrow(b, 0, s, len); };
-  check_by_pieces(gelu(a), [&](int64_t s, int64_t len) { return gelu(A(s, len)); });
-  check_by_pieces(exp(shifted), [&](int64_t s, int64_t len) { return exp(narrow(shifted, 0, s, len)); });
-  check_by_pieces(sub(a, b), [&](int64_t s, int64_t len) { return sub(A(s, len), B(s, len)); });
-  check_by_pieces(mul(a, scale), [&](int64_t s, int64_t len) { return mul(A(s, len), scale); });
-  check_by_pieces(gt(a, b), [&](int64_t s, int64_t len) { return gt(A(s, len), B(s, len)); });
-  Tensor x = clone(a);
-  set_requires_grad(x, true);
-  backward({gelu(x)}, {b});
-  check_by_pieces(grad(x), [&](int64_t s, int64_t len) {
-    Tensor xs = clone(A(s, len));
-    set_requires_grad(xs, true);
-    backward({gelu(xs)}, {B(s, len)});
-    return grad(xs);
-  });
+  by_pieces(gelu(a), [&](int64_t s, int64_t len) { return gelu(A(s, len)); });
+  by_pieces(exp(shifted), [&](int64_t s, int64_t len) { return exp(narrow(shifted, 0, s, len)); });
+  by_pieces(sub(a, b), [&](int64_t s, int64_t len) { return sub(A(s, len), B(s, len)); });
+  by_pieces(mul(a, scale), [&](int64_t s, int64_t len) { return mul(A(s, len), scale); });
+  by_pieces(gt(a, b), [&](int64_t s, int64_t len) { return gt(A(s, len), B(s, len)); });
+  by_pieces(gelu_grad(a, b), [&](int64_t s, int64_t len) { return gelu_grad(A(s, len), B(s, len)); });
 }
