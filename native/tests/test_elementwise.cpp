@@ -448,8 +448,8 @@ Tensor gelu_grad(const Tensor& x, const Tensor& g) {
 
 TEST(outputs_larger_than_the_cache_are_streamed_with_the_same_bits) {
   // Outputs of at least the last-level cache's size are computed in pieces and stored with streaming stores
-  // (cpu/stream_store.h); every element must come out as it does for a small output, the op computed on
-  // slices far below that size.
+  // (cpu/stream_store.h), costly kernels (exp, atan2, gelu and its gradient) in smaller pieces than cheap ones;
+  // every element must come out as it does for a small output, the op computed on slices far below that size.
   const int64_t threshold = cpu::stream_threshold_bytes();
   if (threshold > (int64_t(256) << 20)) return;  // not on this architecture, or a cache too large to test cheaply
   const int64_t n = threshold / 4 + 4099;  // float32: above the threshold, with a ragged tail

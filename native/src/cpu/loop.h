@@ -65,16 +65,16 @@ class StridedLoop {
   }
 
   // As run(), for kernels that only write operand 0 (out = f(inputs); in place is fine, as each piece is read
-  // before it is written): when the kernel is cheap (memory-bound) and its contiguous output at least the size
-  // of the last-level cache, the output is computed in pieces into a scratch buffer and streamed out
-  // (cpu/stream_store.h), each piece prefetching its inputs. The results are the same bits. Costly kernels are
-  // bound by arithmetic, where the detour through scratch only adds work (exp on 16M floats: 45 -> 42 GB/s, and
-  // gelu 24 -> 17.5 with the prefetches; add: 47 -> 56).
+  // before it is written): when the contiguous output is at least the size of the last-level cache, the output
+  // is computed in pieces into a scratch buffer and streamed out (cpu/stream_store.h), each piece prefetching
+  // its inputs. The results are the same bits. Costly kernels stream in smaller pieces: their streaming stores
+  // then leave between bursts of computation, where 2 KB bursts stalled them (exp on 16M floats, Xeon VM:
+  // pieces of 2 KB 21 GB/s, 1 KB 38-41, and 32 without streaming; gelu 19, 26, 26).
   template <class Fn>
   void run_write_only(Fn&& fn, int64_t grain) const {
-    if (grain < kGrainCheap || ndim_ != 1 || strides_[0][0] != out_element_ || !stream_output(numel_ * out_element_))
-      return run(fn, grain);
-    auto streamed = [&](char** p, const int64_t* s, int64_t n) { stream_run(fn, p, s, n); };
+    if (ndim_ != 1 || strides_[0][0] != out_element_ || !stream_output(numel_ * out_element_)) return run(fn, grain);
+    const int64_t piece = grain < kGrainCheap ? kStreamChunk / 2 : kStreamChunk;
+    auto streamed = [&](char** p, const int64_t* s, int64_t n) { stream_run(fn, p, s, n, piece); };
     run_ranges</*Prefetch=*/false>(streamed, grain);  // stream_run prefetches its own pieces
   }
 
@@ -183,7 +183,7 @@ class StridedLoop {
   }
 
   template <class Fn>
-  static void stream_run(Fn& fn, char* const* p, const int64_t* s, int64_t n) {
+  static void stream_run(Fn& fn, char* const* p, const int64_t* s, int64_t n, int64_t piece_bytes) {
     char* ptrs[N];
     for (int k = 0; k < N; ++k) ptrs[k] = p[k];
     auto advance = [&](int64_t m) {
@@ -196,7 +196,7 @@ class StridedLoop {
       fn(ptrs, s, head);
       advance(head);
     }
-    const int64_t chunk = kStreamChunk / s[0];
+    const int64_t chunk = piece_bytes / s[0];
     char* const scratch = stream_scratch();
     while (n >= chunk) {
       char* const out = ptrs[0];
@@ -204,7 +204,7 @@ class StridedLoop {
       prefetch_inputs(ptrs, s, chunk);
       fn(ptrs, s, chunk);
       ptrs[0] = out;
-      stream_copy(out, scratch, kStreamChunk);
+      stream_copy(out, scratch, piece_bytes);
       advance(chunk);
     }
     stream_fence();

@@ -29,30 +29,45 @@ KILN_ALWAYS_INLINE float madd(float a, float b, float c) {
 constexpr float kExpMax = 88.72283905206835f;  // exp above: +inf
 constexpr float kExpMin = -103.97207708f;      // exp below: 0 (past the smallest subnormal)
 
-// exp(x) for x in [kExpMin, kExpMax]: no clamping, no special values (the callers add what they need).
-template <bool Fused>
-KILN_ALWAYS_INLINE float exp_in_range(float x) {
+// exp's range reduction and polynomial: x = n ln2 + r, |r| <= ln2 / 2; returns exp(r), with n in *n. Fused
+// multiply-adds: exp on 1M floats (in cache, two cores) 34 -> 44 GB/s, as accurate (test_vec_math).
+KILN_ALWAYS_INLINE float exp_reduced(float x, int32_t* n) {
   constexpr float kLog2e = 1.44269504088896341f;
   constexpr float kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
-  const float n = __builtin_floorf(madd<Fused>(x, kLog2e, 0.5f));
-  const float r = madd<Fused>(-n, kLn2Lo, madd<Fused>(-n, kLn2Hi, x));
+  const float nf = __builtin_floorf(madd<true>(x, kLog2e, 0.5f));
+  const float r = madd<true>(-nf, kLn2Lo, madd<true>(-nf, kLn2Hi, x));
   float p = 1.9875691500e-4f;
-  p = madd<Fused>(p, r, 1.3981999507e-3f);
-  p = madd<Fused>(p, r, 8.3334519073e-3f);
-  p = madd<Fused>(p, r, 4.1665795894e-2f);
-  p = madd<Fused>(p, r, 1.6666665459e-1f);
-  p = madd<Fused>(p, r, 5.0000001201e-1f);
-  p = (Fused ? madd<true>(p, r * r, r) : p * r * r + r) + 1.0f;
+  p = madd<true>(p, r, 1.3981999507e-3f);
+  p = madd<true>(p, r, 8.3334519073e-3f);
+  p = madd<true>(p, r, 4.1665795894e-2f);
+  p = madd<true>(p, r, 1.6666665459e-1f);
+  p = madd<true>(p, r, 5.0000001201e-1f);
+  *n = static_cast<int32_t>(nf);
+  return madd<true>(p, r * r, r) + 1.0f;
+}
+
+// exp(x) for x in [kExpMin, kExpMax]: no clamping, no special values (the callers add what they need).
+KILN_ALWAYS_INLINE float exp_in_range(float x) {
+  int32_t n;
+  const float p = exp_reduced(x, &n);
   // 2^n in two factors, so that results down in the subnormal range are exact (n >> 1: an arithmetic shift,
   // cheaper than n / 2 and as exact, since only the final product can round).
-  const int32_t ni = static_cast<int32_t>(n);
-  const int32_t half = ni >> 1;
-  return p * from_bits((half + 127) << 23) * from_bits((ni - half + 127) << 23);
+  const int32_t half = n >> 1;
+  return p * from_bits((half + 127) << 23) * from_bits((n - half + 127) << 23);
+}
+
+// exp(x) for x in [kExpMin, 0], as exp_in_range gives it, in fewer instructions: with n <= 0, p 2^n is
+// (p 2^(n + 64)) 2^-64, whose first product is exact (a normal number) and whose second rounds once, as the two
+// factors of exp_in_range do.
+KILN_ALWAYS_INLINE float exp_nonpositive(float x) {
+  int32_t n;
+  const float p = exp_reduced(x, &n);
+  return p * from_bits((n + 127 + 64) << 23) * 0x1p-64f;
 }
 
 KILN_ALWAYS_INLINE float exp(float x) {
   const float xc = x >= kExpMin ? (x <= kExpMax ? x : kExpMax) : kExpMin;  // NaN -> kExpMin: no int of NaN
-  const float y = exp_in_range<false>(xc);
+  const float y = exp_in_range(xc);
   const float big = x > kExpMax ? __builtin_inff() : y;
   return x != x ? x : (x < kExpMin ? 0.0f : big);
 }
@@ -224,9 +239,11 @@ KILN_ALWAYS_INLINE float erfc(float x) {
 // t = 1 / (1 + a/2), erfc(a) = t exp(-a^2) P(t), P fitted on a in [0, 10.1] (relative error 6e-9). *gauss gets
 // exp(-x^2 / 2), which gelu's derivative needs too. The rounding of a^2 limits the far tail (x < -4) to a relative
 // error of about x^2 2^-24. Fused multiply-adds (madd) throughout: gelu is compute-bound, and they make it 1.45x
-// faster.
+// faster. The fabs, the clamp folded into exp's argument and exp_nonpositive's scaling, in place of selects and
+// exp_in_range, took gelu from 0.60 to 0.53 ns an element (one core, in cache) with the same bits for every
+// float (checked over all 2^32).
 KILN_ALWAYS_INLINE float normal_cdf(float x, float* gauss) {
-  const float a = (x < 0 ? -x : x) * 0.70710678118654752440f;
+  const float a = __builtin_fabsf(x) * 0.70710678118654752440f;
   const float t = 1.0f / madd<true>(0.5f, a, 1.0f);
   float p = 3.529966989551346e-02f;
   p = madd<true>(p, t, -1.8812295809263455e-01f);
@@ -239,9 +256,10 @@ KILN_ALWAYS_INLINE float normal_cdf(float x, float* gauss) {
   p = madd<true>(p, t, 2.4499583521714896e-01f);
   p = madd<true>(p, t, 2.8227095112827966e-01f);
   p = madd<true>(p, t, 2.82087718161015e-01f);
-  const float z = -(a * a);  // <= 0, or NaN (which the last select replaces)
-  const float e = z < kExpMin ? 0.0f : exp_in_range<true>(z > kExpMin ? z : kExpMin);
-  *gauss = e;
+  const float z = -(a * a);  // <= 0, or NaN (which the clamp and the last select replace)
+  // Below kExpMin the product half_tp * e below rounds to 0 all the same; only the gradient's gauss must be 0.
+  const float e = exp_nonpositive(z > kExpMin ? z : kExpMin);
+  *gauss = z < kExpMin ? 0.0f : e;
   const float half_tp = 0.5f * t * p;
   const float below = half_tp * e, above = madd<true>(-half_tp, e, 1.0f);  // both, for a select, not a branch
   return x != x ? x : (x < 0 ? below : above);
