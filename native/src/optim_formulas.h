@@ -22,7 +22,8 @@ KILN_HOST_DEVICE T sqrt_of(T x) {
 // (double's 53 bits are more than twice float's 24, plus 2, so rounding twice is innocuous for + - * / and sqrt),
 // without the microcode assist an Intel core takes for each operation with a subnormal operand or result: a float
 // multiply-add with subnormal results ran 36 ns an element against 0.4, and 2.3 through double. Adam's state turns
-// subnormal wherever gradients stay zero (exp_avg shrinks by beta1 a step: below 2^-126 after ~800 steps).
+// subnormal wherever gradients stay zero (exp_avg shrinks by beta1 a step: below 2^-126 after ~800 steps), and so
+// does SGD's momentum buffer.
 // Operands are scaled by 2^64 (exact in double's range), since GCC folds (float)((double)a * (double)b) back into a
 // float multiply, rightly so for its bits, and with it the assist.
 struct FloatViaDouble {
@@ -83,25 +84,37 @@ struct AdamFormula {
       neg_step_size;
 };
 
+// SGD's formulas for one element. momentum is a template argument of step_as, as the buffer is only touched with
+// it; the other options are selects (maximize a multiplication by -1 or 1), so that a loop over elements
+// vectorizes.
 template <class T>
 struct SgdFormula {
   explicit SgdFormula(const SgdConfig& c)
-      : maximize(c.maximize), nesterov(c.nesterov), first_step(c.first_step), with_decay(c.weight_decay != 0),
-        with_momentum(c.momentum != 0), weight_decay(T(c.weight_decay)), momentum(T(c.momentum)),
-        one_minus_dampening(T(1 - c.dampening)), neg_lr(T(-c.lr)) {}
+      : nesterov(c.nesterov), first_step(c.first_step), with_decay(c.weight_decay != 0),
+        with_momentum(c.momentum != 0), sign(c.maximize ? T(-1) : T(1)), weight_decay(T(c.weight_decay)),
+        momentum(T(c.momentum)), one_minus_dampening(T(1 - c.dampening)), neg_lr(T(-c.lr)) {}
 
   KILN_HOST_DEVICE void step(T& p, T g, T& m) const {
-    T d = maximize ? -g : g;
-    if (with_decay) d = d + weight_decay * p;
-    if (with_momentum) {
-      m = first_step ? d : m * momentum + one_minus_dampening * d;
-      d = nesterov ? d + momentum * m : m;
-    }
-    p = p + neg_lr * d;
+    if (with_momentum) step_as<true>(p, g, m);
+    else step_as<false>(p, g, m);
   }
 
-  bool maximize, nesterov, first_step, with_decay, with_momentum;
-  T weight_decay, momentum, one_minus_dampening, neg_lr;
+  // U is the type the arithmetic runs in: T, or FloatViaDouble for float (the same bits).
+  template <bool kMomentum, class U = T>
+  KILN_HOST_DEVICE void step_as(T& p, T g, T& m) const {
+    const U pu = U(p);
+    U d = U(g) * U(sign);
+    d = with_decay ? d + U(weight_decay) * pu : d;
+    if constexpr (kMomentum) {
+      const U m1 = first_step ? d : U(m) * U(momentum) + U(one_minus_dampening) * d;
+      m = T(m1);
+      d = nesterov ? d + U(momentum) * m1 : m1;
+    }
+    p = T(pu + U(neg_lr) * d);
+  }
+
+  bool nesterov, first_step, with_decay, with_momentum;
+  T sign, weight_decay, momentum, one_minus_dampening, neg_lr;
 };
 
 }  // namespace kiln

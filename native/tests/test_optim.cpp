@@ -1,4 +1,4 @@
-// The fused Adam, ASGD and Rprop updates: their vectorised loops over contiguous runs and their strided loops give the
+// The fused Adam, SGD, ASGD and Rprop updates: their vectorised loops over contiguous runs and their strided loops give the
 // same bits, and both follow PyTorch's formulas (the Java parity tests replay PyTorch's trajectories; these cover
 // every variant on tensors long enough for the vector loop and its tail, in both layouts).
 #include <cmath>
@@ -127,6 +127,105 @@ TEST(adam_keeps_an_infinite_parameter_without_weight_decay) {
   Tensor m = zeros({40}, DType::Float32), v = zeros({40}, DType::Float32);
   cpu::adam_update(c, p, g, m, v, Tensor());
   for (double x : test::values(p)) CHECK(std::isinf(x) && x > 0);
+}
+
+namespace {
+
+// PyTorch's _single_tensor_sgd in double for one element.
+void sgd_reference(const cpu::SgdConfig& c, double& p, double g, double& buf) {
+  double d = c.maximize ? -g : g;
+  if (c.weight_decay != 0) d += c.weight_decay * p;
+  if (c.momentum != 0) {
+    buf = c.first_step ? d : buf * c.momentum + (1 - c.dampening) * d;
+    d = c.nesterov ? d + c.momentum * buf : buf;
+  }
+  p -= c.lr * d;
+}
+
+void check_sgd_variant(double momentum, double dampening, bool nesterov, double weight_decay, bool maximize,
+                       DType dtype) {
+  State dense = make_state(23, 29, dtype, false), strided = make_state(23, 29, dtype, true);
+  std::vector<double> p = test::values(dense.p), g = test::values(dense.g), m = test::values(dense.m);
+  for (int step = 0; step < 3; ++step) {
+    const cpu::SgdConfig c{0.05, momentum, dampening, weight_decay, nesterov, maximize, step == 0};
+    for (State* s : {&dense, &strided}) cpu::sgd_update(c, s->p, s->g, momentum != 0 ? s->m : Tensor());
+    for (size_t i = 0; i < p.size(); ++i) sgd_reference(c, p[i], g[i], m[i]);
+  }
+  const double tol = dtype == DType::Float32 ? 1e-5 : 1e-12;
+  CHECK_SAME(dense.p, strided.p, 0);
+  CHECK_SAME(dense.m, strided.m, 0);
+  const std::vector<double> got_p = test::values(dense.p), got_m = test::values(dense.m);
+  for (size_t i = 0; i < p.size(); ++i) {
+    CHECK(test::close(got_p[i], p[i], tol));
+    if (momentum != 0) CHECK(test::close(got_m[i], m[i], tol));
+  }
+}
+
+}  // namespace
+
+TEST(sgd_contiguous_and_strided_loops_agree_with_the_formula) {
+  for (DType dtype : {DType::Float32, DType::Float64})
+    for (bool maximize : {false, true})
+      for (double weight_decay : {0.0, 0.1}) {
+        check_sgd_variant(0, 0, false, weight_decay, maximize, dtype);      // plain SGD
+        check_sgd_variant(0.9, 0, false, weight_decay, maximize, dtype);    // momentum
+        check_sgd_variant(0.9, 0.3, false, weight_decay, maximize, dtype);  // with dampening
+        check_sgd_variant(0.9, 0, true, weight_decay, maximize, dtype);     // Nesterov
+      }
+}
+
+TEST(sgd_on_tiny_and_subnormal_float32_state_gives_the_bits_of_float_arithmetic) {
+  // As Adam's: the momentum buffer of a weight whose gradient stays zero shrinks by `momentum` each step and turns
+  // subnormal; blocks with tiny values run through double, and must give plain float32 arithmetic's bits.
+  const int64_t n = 667;
+  const float gs[] = {0.0f, 1e-30f, -3e-40f, 1e-3f, -0.5f, 2e-25f}, ms[] = {0.0f, 1e-39f, -2e-41f, 5e-30f, 0.1f},
+              ps[] = {0.5f, 1e-38f, -4e-42f, 1e-30f, -0.25f};
+  std::vector<double> g0(n), m0(n), p0(n);
+  for (int64_t i = 0; i < n; ++i) {
+    const bool normal_block = (i / 64) % 3 == 0;  // some 64-element blocks hold only ordinary values
+    g0[i] = normal_block ? 0.25 + 1e-3 * i : gs[i % 6];
+    m0[i] = normal_block ? -0.01 : ms[i % 5];
+    p0[i] = normal_block ? 0.5 - 1e-3 * i : ps[(i / 5) % 5];
+  }
+  for (double momentum : {0.0, 0.9})
+    for (bool nesterov : {false, true})
+      for (double weight_decay : {0.0, 1e-4}) {
+        if (nesterov && momentum == 0) continue;
+        Tensor p = test::make(p0, {n}, DType::Float32), g = test::make(g0, {n}, DType::Float32);
+        Tensor m = test::make(m0, {n}, DType::Float32);
+        std::vector<float> pf(n), mf(n);
+        for (int64_t i = 0; i < n; ++i) {
+          pf[i] = static_cast<float>(p0[i]);
+          mf[i] = static_cast<float>(m0[i]);
+        }
+        int subnormal = 0;
+        for (int step = 0; step < 3; ++step) {
+          const cpu::SgdConfig c{1e-3, momentum, 0.1, weight_decay, nesterov, false, false};
+          cpu::sgd_update(c, p, g, momentum != 0 ? m : Tensor());
+          const SgdFormula<float> f(c);
+          for (int64_t i = 0; i < n; ++i) {
+            if (momentum != 0) f.step_as<true, float>(pf[i], static_cast<float>(g0[i]), mf[i]);
+            else f.step_as<false, float>(pf[i], static_cast<float>(g0[i]), mf[i]);
+            subnormal += std::fpclassify(mf[i]) == FP_SUBNORMAL || std::fpclassify(pf[i]) == FP_SUBNORMAL;
+          }
+        }
+        const std::vector<double> gp = test::values(p), gm = test::values(m);
+        for (int64_t i = 0; i < n; ++i) {
+          CHECK_EQ(gp[i], static_cast<double>(pf[i]));
+          CHECK_EQ(gm[i], static_cast<double>(mf[i]));
+        }
+        CHECK(subnormal > 100);  // the case this test is for did occur
+      }
+}
+
+TEST(sgd_keeps_an_infinite_parameter_without_weight_decay) {
+  // As Adam: without weight decay the step never multiplies the parameter (0 * inf would make it NaN).
+  for (double momentum : {0.0, 0.9}) {
+    Tensor p = test::make(std::vector<double>(40, INFINITY), {40}), g = test::uniform({40}, 7);
+    Tensor m = zeros({40}, DType::Float32);
+    cpu::sgd_update({0.01, momentum, 0, 0, false, false, true}, p, g, momentum != 0 ? m : Tensor());
+    for (double x : test::values(p)) CHECK(std::isinf(x) && x > 0);
+  }
 }
 
 namespace {

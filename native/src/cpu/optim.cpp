@@ -42,41 +42,56 @@ void each_element(const Tensor& param, const Tensor& grad, const Tensor& s0, con
 
 // Contiguous runs (parameters and their state almost always are), vectorised for each ISA: the same formulas as
 // the strided loop, so both give the same bits.
-// Whether a block of float32 state may meet subnormal numbers: a gradient under 2^-55 (its square times 1 - beta2
-// falls under 2^-126), an exp_avg under 2^-90 (it, or its step, is near 2^-126) or an exp_avg_sq under 2^-100,
-// other than zero. Such blocks run their arithmetic through double (FloatViaDouble): the same bits, without the
-// assists, at ~7x the cost of plain float. A heuristic for speed only: either path gives the same results.
-KILN_ALWAYS_INLINE bool may_turn_subnormal(const float* g, const float* m, const float* v, int64_t n) {
+//
+// float32 state that shrinks geometrically (Adam's exp_avg, SGD's momentum buffer, where a gradient stays zero)
+// turns subnormal, and an Intel core takes a microcode assist for each vector operation with a subnormal lane.
+// Blocks of 16 elements (a vector: the tiny elements of a weight's few dead inputs take few others along) where
+// some value is tiny enough to meet subnormal numbers run their arithmetic through double (FloatViaDouble): the
+// same bits, without the assists, at ~7x the cost of plain float. A heuristic for speed only: either path gives
+// the same results.
+struct TinyBelow {
+  const float* x;
+  uint32_t limit_bits;  // the bits of the limit: x is tiny if 0 < |x| < limit
+};
+
+template <int K>
+KILN_ALWAYS_INLINE bool any_tiny(const TinyBelow (&values)[K], int64_t begin, int64_t n) {
   // On the bits, so that the loop vectorizes: |x| in (0, limit) is (bits of |x|) - 1 < (bits of limit) - 1, unsigned.
-  constexpr uint32_t kSmallGrad = 0x24000000u - 1, kSmallAvg = 0x12800000u - 1, kSmallSquare = 0x0d800000u - 1;
   uint32_t tiny = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    uint32_t bg, bm, bv;
-    std::memcpy(&bg, g + i, 4);
-    std::memcpy(&bm, m + i, 4);
-    std::memcpy(&bv, v + i, 4);
-    tiny |= (((bg & 0x7fffffffu) - 1) < kSmallGrad) | (((bm & 0x7fffffffu) - 1) < kSmallAvg) |
-            (((bv & 0x7fffffffu) - 1) < kSmallSquare);
-  }
+  for (int64_t i = begin; i < begin + n; ++i)
+    for (int k = 0; k < K; ++k) {
+      uint32_t bits;
+      std::memcpy(&bits, values[k].x + i, 4);
+      tiny |= ((bits & 0x7fffffffu) - 1) < values[k].limit_bits - 1;
+    }
   return tiny != 0;
 }
 
+// step(i, U()) for i in [0, n), U FloatViaDouble in the blocks where any_tiny(values) and float elsewhere.
+template <int K, class Step>
+KILN_ALWAYS_INLINE void float_blocks(const TinyBelow (&values)[K], int64_t n, Step&& step) {
+  constexpr int64_t kBlock = 16;
+  for (int64_t b = 0; b < n; b += kBlock) {
+    const int64_t e = std::min(n, b + kBlock);
+    if (any_tiny(values, b, e - b)) {
+      for (int64_t i = b; i < e; ++i) step(i, FloatViaDouble(0.0f));
+    } else {
+      for (int64_t i = b; i < e; ++i) step(i, 0.0f);
+    }
+  }
+}
+
+// Adam: a gradient under 2^-55 (its square times 1 - beta2 falls under 2^-126), an exp_avg under 2^-90 (it, or its
+// step, is near 2^-126) or an exp_avg_sq under 2^-100.
 template <class T, bool kAmsgrad, bool kCoupled>
 KILN_SIMD void adam_contiguous(const AdamFormula<T>& f, T* __restrict p, const T* __restrict g, T* __restrict m,
                                T* __restrict v, T* __restrict vmax, int64_t n) {
   T unused = 0;
   if constexpr (std::is_same_v<T, float>) {
-    constexpr int64_t kBlock = 16;  // a vector: the tiny elements of a weight's few dead inputs take few others along
-    for (int64_t b = 0; b < n; b += kBlock) {
-      const int64_t e = std::min(n, b + kBlock);
-      if (may_turn_subnormal(g + b, m + b, v + b, e - b)) {
-        for (int64_t i = b; i < e; ++i)
-          f.template step<kAmsgrad, kCoupled, FloatViaDouble>(p[i], g[i], m[i], v[i], kAmsgrad ? vmax[i] : unused);
-      } else {
-        for (int64_t i = b; i < e; ++i)
-          f.template step<kAmsgrad, kCoupled>(p[i], g[i], m[i], v[i], kAmsgrad ? vmax[i] : unused);
-      }
-    }
+    const TinyBelow tiny[] = {{g, 0x24000000u}, {m, 0x12800000u}, {v, 0x0d800000u}};
+    float_blocks(tiny, n, [&](int64_t i, auto u) {
+      f.template step<kAmsgrad, kCoupled, decltype(u)>(p[i], g[i], m[i], v[i], kAmsgrad ? vmax[i] : unused);
+    });
   } else {
     for (int64_t i = 0; i < n; ++i)
       f.template step<kAmsgrad, kCoupled>(p[i], g[i], m[i], v[i], kAmsgrad ? vmax[i] : unused);
@@ -114,6 +129,46 @@ void adam_typed(const AdamConfig& c, const Tensor& param, const Tensor& grad, co
   else adam_typed<T, false, false>(f, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq);
 }
 
+// SGD: a gradient, buffer or parameter under 2^-80, whose product with a learning rate, momentum or weight decay
+// from 2^-46 up may fall under 2^-126.
+template <class T, bool kMomentum>
+KILN_SIMD void sgd_contiguous(const SgdFormula<T>& f, T* __restrict p, const T* __restrict g, T* __restrict m,
+                              int64_t n) {
+  if constexpr (std::is_same_v<T, float>) {
+    constexpr uint32_t kSmall = 0x17800000u;  // 2^-80
+    auto step = [&](int64_t i, auto u) { f.template step_as<kMomentum, decltype(u)>(p[i], g[i], m[i]); };
+    if constexpr (kMomentum) {
+      const TinyBelow tiny[] = {{g, kSmall}, {m, kSmall}, {p, kSmall}};
+      float_blocks(tiny, n, step);
+    } else {
+      const TinyBelow tiny[] = {{g, kSmall}, {p, kSmall}};
+      float_blocks(tiny, n, step);
+    }
+  } else {
+    for (int64_t i = 0; i < n; ++i) f.template step_as<kMomentum>(p[i], g[i], m[i]);
+  }
+}
+
+template <class T>
+void sgd_typed(const SgdConfig& c, const Tensor& param, const Tensor& grad, const Tensor& buf) {
+  const SgdFormula<T> f(c);
+  const Tensor& m = f.with_momentum ? buf : param;  // a stand-in, never touched without momentum
+  StridedLoop<3> loop({&param, &grad, &m});
+  loop.run(
+      [&](char** ptr, const int64_t* s, int64_t n) {
+        auto at = [&](int k) { return reinterpret_cast<T*>(ptr[k]); };
+        if (s[0] == sizeof(T) && s[1] == sizeof(T) && (!f.with_momentum || s[2] == sizeof(T))) {
+          if (f.with_momentum) return sgd_contiguous<T, true>(f, at(0), at(1), at(2), n);
+          return sgd_contiguous<T, false>(f, at(0), at(1), at(2), n);
+        }
+        for (int64_t i = 0; i < n; ++i) {
+          auto el = [&](int k) -> T& { return *reinterpret_cast<T*>(ptr[k] + i * s[k]); };
+          f.step(el(0), el(1), el(2));
+        }
+      },
+      kGrainCheap / 4);
+}
+
 }  // namespace
 
 void adam_update(const AdamConfig& c, const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
@@ -123,9 +178,8 @@ void adam_update(const AdamConfig& c, const Tensor& param, const Tensor& grad, c
 }
 
 void sgd_update(const SgdConfig& c, const Tensor& param, const Tensor& grad, const Tensor& buf) {
-  each_element(param, grad, buf, Tensor(), Tensor(), [&](auto& p, auto g, auto& m, auto&, auto&) {
-    SgdFormula<std::remove_reference_t<decltype(p)>>(c).step(p, g, m);
-  });
+  if (param.dtype() == DType::Float32) sgd_typed<float>(c, param, grad, buf);
+  else sgd_typed<double>(c, param, grad, buf);
 }
 
 void rmsprop_update(const RmspropConfig& c, const Tensor& param, const Tensor& grad, const Tensor& square_avg,
