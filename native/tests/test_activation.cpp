@@ -2,10 +2,12 @@
 // path, float64), every layout giving the same bits, the fused backward ops against finite differences and
 // against the second derivatives through autograd, prelu, glu and rrelu, and bad input.
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <limits>
 
 #include "autograd/grad_mode.h"
+#include "cpu/simd.h"
 #include "fixtures.h"
 #include "kiln/autograd.h"
 
@@ -128,6 +130,52 @@ TEST(every_layout_gives_the_same_bits) {
     // A long run through the vectorized path against the strided one, element by element.
     const Tensor big = uniform({3, 20000}, 5, -12, 12);
     CHECK_SAME(a.f(transpose(contiguous(transpose(big, 0, 1)), 0, 1)), a.f(big), 0);
+  }
+}
+
+TEST(gelu_float32_gives_the_same_bits_with_and_without_avx512) {
+  // Contiguous float32 gelu runs AVX-512 loops where the CPU has them (cpu/gelu_avx512.h), the portable ones
+  // elsewhere: the same arithmetic, so the same bits, forward and backward, for special values (NaN, infinities,
+  // zeros, subnormals, the largest floats, both sides of the tail where exp(-x^2 / 2) reaches 0) and for random
+  // bit patterns, over lengths that leave every vector tail.
+  std::vector<uint32_t> bits = {0x7fc00000u, 0xffc00000u, 0x7f800000u, 0xff800000u, 0x00000000u, 0x80000000u,
+                                0x00000001u, 0x80000001u, 0x007fffffu, 0x807fffffu, 0x7f7fffffu, 0xff7fffffu};
+  for (float v : {14.42f, 14.43f, 14.4202f, 0.5f, 1.0f, 3.0f, 10.0f}) {
+    for (float s : {1.0f, -1.0f}) {
+      uint32_t b;
+      const float x = s * v;
+      std::memcpy(&b, &x, 4);
+      for (uint32_t d : {0u, 1u, 2u, 3u}) bits.push_back(b - d), bits.push_back(b + d);
+    }
+  }
+  uint64_t state = 12345;
+  while (bits.size() < 20011) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    bits.push_back(static_cast<uint32_t>(state >> 32));
+  }
+  auto from_bits = [](const uint32_t* b, int64_t n) {
+    Tensor t = empty({n}, DType::Float32);
+    std::memcpy(t.raw_data(), b, static_cast<size_t>(n) * 4);
+    return t;
+  };
+  auto both = [](const Tensor& x, const Tensor& g) {
+    return std::vector<Tensor>{gelu(x), gelu_backward(g, x)};
+  };
+  struct Portable {
+    Portable() { cpu::avx512_allowed() = false; }
+    ~Portable() { cpu::avx512_allowed() = true; }
+  };
+  for (int64_t n : {int64_t(1), int64_t(15), int64_t(16), int64_t(33), static_cast<int64_t>(bits.size())}) {
+    const Tensor x = from_bits(bits.data(), n), g = from_bits(bits.data() + bits.size() - n, n);
+    const std::vector<Tensor> fast = both(x, g);
+    std::vector<Tensor> portable;
+    {
+      Portable off;
+      portable = both(x, g);
+    }
+    for (size_t k = 0; k < fast.size(); ++k) {
+      CHECK(std::memcmp(fast[k].raw_data(), portable[k].raw_data(), static_cast<size_t>(n) * 4) == 0);
+    }
   }
 }
 

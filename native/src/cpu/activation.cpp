@@ -1,8 +1,10 @@
 // The loops of the elementwise activations: every run, contiguous or strided, goes to a KILN_SIMD function
-// (compiled for each ISA; contiguous runs vectorized); the element functions are in activation_fns.h.
+// (compiled for each ISA; contiguous runs vectorized); the element functions are in activation_fns.h. float32 gelu
+// on contiguous runs takes the AVX-512 loops of gelu_avx512.h where the CPU has it.
 #include "cpu/activation.h"
 
 #include "cpu/activation_fns.h"
+#include "cpu/gelu_avx512.h"
 #include "cpu/loop.h"
 #include "cpu/simd.h"
 
@@ -120,9 +122,15 @@ void activation_kernel(Act op, const ActParams& p, const Tensor& out, const Tens
   if (t == DType::Int64 && op == Act::Hardtanh) return hardtanh_int64(p, out, x);
   KILN_CHECK(is_floating(t) && x.dtype() == t, Internal, "activation kernel: expected one floating dtype");
   const Runs& runs = kRuns[static_cast<int>(op)];
+  const bool gelu_f32 = op == Act::GeluErf && t == DType::Float32;
   StridedLoop<2>({&out, &x})
-      .run_write_only([&](char** ptr, const int64_t* s, int64_t n) { runs.forward(t, p, ptr[0], ptr[1], n, s); },
-           runs.costly ? kGrainCostly : kGrainCheap);
+      .run_write_only(
+          [&](char** ptr, const int64_t* s, int64_t n) {
+            const auto f32 = [&](int k) { return reinterpret_cast<float*>(ptr[k]); };
+            if (gelu_f32 && s[0] == 4 && s[1] == 4 && gelu_forward_avx512(f32(0), f32(1), n)) return;
+            runs.forward(t, p, ptr[0], ptr[1], n, s);
+          },
+          runs.costly ? kGrainCostly : kGrainCheap);
 }
 
 void activation_backward_kernel(Act op, const ActParams& p, const Tensor& grad_in, const Tensor& grad, const Tensor& x) {
@@ -130,9 +138,15 @@ void activation_backward_kernel(Act op, const ActParams& p, const Tensor& grad_i
   KILN_CHECK(is_floating(t) && grad.dtype() == t && x.dtype() == t, Internal,
              "activation backward kernel: expected one floating dtype");
   const Runs& runs = kRuns[static_cast<int>(op)];
+  const bool gelu_f32 = op == Act::GeluErf && t == DType::Float32;
   StridedLoop<3>({&grad_in, &grad, &x})
-      .run_write_only([&](char** ptr, const int64_t* s, int64_t n) { runs.backward(t, p, ptr[0], ptr[1], ptr[2], n, s); },
-           runs.costly ? kGrainCostly : kGrainCheap);
+      .run_write_only(
+          [&](char** ptr, const int64_t* s, int64_t n) {
+            const auto f32 = [&](int k) { return reinterpret_cast<float*>(ptr[k]); };
+            if (gelu_f32 && s[0] == 4 && s[1] == 4 && s[2] == 4 && gelu_backward_avx512(f32(0), f32(1), f32(2), n)) return;
+            runs.backward(t, p, ptr[0], ptr[1], ptr[2], n, s);
+          },
+          runs.costly ? kGrainCostly : kGrainCheap);
 }
 
 }  // namespace kiln::cpu
