@@ -197,6 +197,87 @@ TEST(depthwise_matches_per_channel_convolutions) {
   CHECK(std::fabs(dot_all(conv1d(x64, w64, Tensor(), {2}, {1}, {1}, 4), y1) - dot_all(x64, t1)) < 1e-12);
 }
 
+// The depthwise loops compute each row in chunks of one, two or four 64-byte vectors (a row's last chunk
+// overlapping the one before) from padded copies of the rows, split by the stride along w; the transposed loop
+// gathers by residue of the column modulo the stride. Widths around the chunk sizes, strides and dilations
+// along every dim, an even kernel, multipliers 1 and 2: the forward against the reference, both gradients and
+// the bias's against per-channel ordinary convolutions (im2col + GEMM), in float64 and float32.
+TEST(depthwise_rows_of_every_width_stride_and_dilation) {
+  struct Case {
+    Shape x, w, stride, pad, dilation;
+  };
+  const Case cases[] = {
+      {{2, 3, 3, 5}, {3, 1, 3, 3}, {1, 1}, {1, 1}, {1, 1}},      // a row shorter than a vector
+      {{2, 3, 4, 16}, {3, 1, 3, 3}, {1, 1}, {1, 1}, {1, 1}},     // one float vector
+      {{2, 3, 4, 17}, {6, 1, 3, 3}, {1, 1}, {1, 1}, {1, 1}},     // multiplier 2, a vector and one
+      {{2, 2, 3, 33}, {2, 1, 2, 3}, {1, 1}, {0, 1}, {1, 1}},     // two vectors and one
+      {{1, 2, 5, 56}, {2, 1, 3, 3}, {1, 1}, {1, 1}, {1, 1}},     // ResNet's and MobileNet's 56
+      {{1, 2, 3, 70}, {4, 1, 3, 5}, {1, 1}, {1, 2}, {1, 1}},     // four vectors and an overlapping chunk
+      {{1, 2, 4, 130}, {2, 1, 1, 3}, {2, 2}, {0, 1}, {1, 1}},    // stride 2
+      {{1, 2, 5, 41}, {4, 1, 3, 3}, {1, 3}, {1, 2}, {2, 2}},     // stride 3 along w, dilation 2
+      {{1, 2, 9, 37}, {2, 1, 3, 4}, {3, 1}, {2, 3}, {1, 2}},     // stride 3 along h, an even kernel
+  };
+  for (const Case& c : cases) {
+    const int64_t C = c.x[1], m = c.w[0] / C;
+    const Tensor x = leaf(c.x, 31), w = leaf(c.w, 32), b = leaf({c.w[0]}, 33);
+    const Tensor y = conv2d(x, w, b, c.stride, c.pad, c.dilation, C);
+    CHECK_SAME(y, ref_conv(x, w, b, ref(c.stride, c.pad, c.dilation, C)), 1e-12);
+    const Tensor g = uniform(y.shape(), 34, -1, 1, DType::Float64);
+    const TensorList gr = kiln::grad({y}, {x, w, b}, {g});
+    for (int64_t ch = 0; ch < C; ++ch) {
+      const Tensor xc = detach(narrow(x, 1, ch, 1));
+      Tensor xl = contiguous(xc), wc = contiguous(detach(narrow(w, 0, m * ch, m)));
+      set_requires_grad(xl, true);
+      set_requires_grad(wc, true);
+      const Tensor yc = conv2d(xl, wc, Tensor(), c.stride, c.pad, c.dilation, 1);
+      const TensorList gc = kiln::grad({yc}, {xl, wc}, {narrow(g, 1, m * ch, m)});
+      CHECK_SAME(narrow(gr[0], 1, ch, 1), gc[0], 1e-12);
+      CHECK_SAME(narrow(gr[1], 0, m * ch, m), gc[1], 1e-12);
+    }
+    CHECK_SAME(gr[2], sum(g, {0, 2, 3}), 1e-12);
+    Tensor x32 = to(detach(x), DType::Float32), w32 = to(detach(w), DType::Float32);
+    set_requires_grad(x32, true);
+    set_requires_grad(w32, true);
+    const Tensor y32 = conv2d(x32, w32, to(detach(b), DType::Float32), c.stride, c.pad, c.dilation, C);
+    CHECK_SAME(y32, y, 1e-5);
+    const TensorList g32 = kiln::grad({y32}, {x32, w32}, {to(g, DType::Float32)});
+    CHECK_SAME(g32[0], gr[0], 1e-5);
+    CHECK_SAME(g32[1], gr[1], 1e-4);
+  }
+  // transposed, with output_padding and a bias: against one transposed convolution per channel
+  const Tensor y = uniform({2, 3, 6, 19}, 35, -1, 1, DType::Float64), w = uniform({3, 2, 3, 3}, 36, -1, 1, DType::Float64);
+  const Tensor b = uniform({6}, 37, -1, 1, DType::Float64);
+  const Tensor t = conv_transpose2d(y, w, b, {2, 2}, {1, 1}, {1, 1}, 3, {1, 2});
+  CHECK_SHAPE(t, {2, 6, 12, 40});
+  for (int64_t ch = 0; ch < 3; ++ch)
+    CHECK_SAME(narrow(t, 1, 2 * ch, 2),
+               conv_transpose2d(narrow(y, 1, ch, 1), narrow(w, 0, ch, 1), narrow(b, 0, 2 * ch, 2), {2, 2}, {1, 1},
+                                {1, 1}, 1, {1, 2}),
+               1e-12);
+}
+
+// A row's last partial vector adds only the products of the row: an infinite input column that the first
+// kernel column never reads (the last, with padding 1) must not reach its weight's gradient as 0 * inf.
+TEST(depthwise_weight_gradient_ignores_what_a_tap_does_not_read) {
+  for (DType t : {DType::Float64, DType::Float32}) {
+    Tensor x = to(uniform({2, 2, 3, 20}, 41, -1, 1, DType::Float64), t);
+    Tensor last = narrow(x, 3, 19, 1);
+    fill_(last, INFINITY);
+    Tensor w = to(uniform({2, 1, 3, 3}, 42, -1, 1, DType::Float64), t);
+    set_requires_grad(w, true);
+    const Tensor y = conv2d(x, w, Tensor(), {1, 1}, {1, 1}, {1, 1}, 2);
+    Tensor seed = zeros(y.shape(), t);
+    fill_(seed, 1.0);
+    const Tensor gw = kiln::grad({y}, {w}, {seed})[0];
+    // with a gradient of ones, dw[k, 0, kh, 0] sums x[n, k, ih, 0..18] over the rows ih that kernel row kh reads
+    const int64_t first[3] = {0, 0, 1}, count[3] = {2, 3, 2};
+    for (int64_t kh = 0; kh < 3; ++kh) {
+      const Tensor want = sum(narrow(narrow(x, 3, 0, 19), 2, first[kh], count[kh]), {0, 2, 3});
+      CHECK_SAME(select(select(select(gw, 3, 0), 2, kh), 1, 0), want, t == DType::Float64 ? 1e-12 : 1e-5);
+    }
+  }
+}
+
 TEST(results_do_not_depend_on_the_thread_count) {
   const Tensor x = leaf({9, 3, 10, 10}, 1), w = leaf({5, 3, 3, 3}, 2);
   const Tensor g = uniform({9, 5, 10, 10}, 3, -1, 1, DType::Float64);
