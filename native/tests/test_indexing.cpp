@@ -203,6 +203,52 @@ TEST(scatter_and_index_add_by_lines) {
   CHECK_SAME(self, base, 0);
 }
 
+// gather and scatter over a dim before the last go by blocks of adjacent lines copied into a scratch block (up to 256
+// lines of the 300, so a full block and a tail in each of 3 runs of the outer dim), gather over the last dim line by
+// line: both against a plain loop, in float32 and float64, on 1 and 2 threads; a strided index takes the same values.
+TEST(gather_and_scatter_by_blocks_of_adjacent_lines) {
+  const int64_t outer = 3, size = 40, n = 90, inner = 300;
+  std::vector<double> iv(static_cast<size_t>(outer * n * inner));
+  for (size_t i = 0; i < iv.size(); ++i) iv[i] = static_cast<double>((i * 7919 + i / 5) % size);
+  const Tensor index = longs(iv, {outer, n, inner});
+  for (DType dtype : {DType::Float32, DType::Float64}) {
+    const Tensor x = test::uniform({outer, size, inner}, 5, -1, 1, dtype), src = test::uniform({outer, n, inner}, 6, -1, 1, dtype);
+    const std::vector<double> xv = test::values(x), sv = test::values(src);
+    std::vector<double> want_gather(iv.size()), want_add(xv.size(), 0.0), want_last(xv.size(), 2.0);
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t j = 0; j < n; ++j)
+        for (int64_t c = 0; c < inner; ++c) {
+          const size_t k = static_cast<size_t>((o * n + j) * inner + c);
+          const size_t target = static_cast<size_t>((o * size + static_cast<int64_t>(iv[k])) * inner + c);
+          want_gather[k] = xv[target];
+          want_add[target] += sv[k];
+          want_last[target] = sv[k];
+        }
+    Tensor one[3], two[3];
+    for (int threads : {1, 2}) {
+      test::ThreadCount count(threads);
+      Tensor* out = threads == 1 ? one : two;
+      out[0] = gather(x, 1, index);
+      out[1] = scatter_add(zeros({outer, size, inner}, dtype), 1, index, src);
+      out[2] = scatter(full({outer, size, inner}, Scalar(2.0), dtype), 1, index, src);
+    }
+    for (int k = 0; k < 3; ++k) CHECK_SAME(one[k], two[k], 0);
+    CHECK_VALUES(two[0], 0, want_gather);
+    CHECK_VALUES(two[1], 1e-5, want_add);
+    CHECK_VALUES(two[2], 0, want_last);  // repeated targets: the last j along the line wins
+    // Over the last dim (lines a row of memory apart), with an index whose positions along dim are strided.
+    const Tensor xt = transpose(x, 1, 2), it = contiguous(transpose(index, 1, 2));
+    CHECK_SAME(gather(xt, 2, transpose(contiguous(transpose(it, 1, 2)), 1, 2)), gather(xt, 2, it), 0);
+    CHECK_SAME(transpose(gather(contiguous(xt), 2, it), 1, 2), two[0], 0);
+  }
+  std::vector<double> bad = iv;
+  bad[bad.size() / 2] = size;
+  CHECK_THROWS(gather(test::uniform({outer, size, inner}, 5, -1, 1), 1, longs(bad, {outer, n, inner})), Index,
+               "gather: index 40 is out of bounds for dimension 1 with size 40");
+  CHECK_THROWS(gather(test::uniform({outer, inner, size}, 5, -1, 1), 2, transpose(longs(bad, {outer, n, inner}), 1, 2)),
+               Index, "gather: index 40 is out of bounds for dimension 2 with size 40");
+}
+
 // x[i] and x[:, i] (one 1-D index among slices): the forward copies whole rows where it can, the gradient goes
 // through index_add; repeated and negative indices add up as index_put with accumulate does it.
 TEST(gradient_of_one_index_tensor_among_slices) {
