@@ -162,6 +162,20 @@ TEST(tan_is_within_two_ulp) {
   CHECK(std::isnan(vm::tan_any(kInfF)) && vm::tan_any(3e7f) == std::tan(3e7f));
 }
 
+TEST(atan_is_within_one_ulp) {
+  auto f = [](float x) { return vm::atan(x); };
+  auto ref = [](double x) { return std::atan(x); };
+  CHECK(max_ulps_bits(f, ref, 1e-45f, 3e38f, 97) <= 1);  // every binade, subnormals included
+  CHECK(max_ulps_bits(f, ref, -1e-45f, -3e38f, 97) <= 1);
+  CHECK(max_ulps(f, ref, -3.0f, 3.0f, 2000000) <= 1);  // across both reduction points
+  CHECK(vm::atan(kInfF) == static_cast<float>(std::atan(static_cast<double>(kInfF))));
+  CHECK(vm::atan(-kInfF) == -vm::atan(kInfF));
+  CHECK(vm::atan(0.0f) == 0.0f && !std::signbit(vm::atan(0.0f)));
+  CHECK(std::signbit(vm::atan(-0.0f)));
+  CHECK(vm::atan(1.0f) == static_cast<float>(std::atan(1.0)));
+  CHECK(std::isnan(vm::atan(std::nanf(""))));
+}
+
 TEST(erf_is_within_two_ulp) {
   auto f = [](float x) { return vm::erf(x); };
   auto ref = [](double x) { return std::erf(x); };

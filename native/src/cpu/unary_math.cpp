@@ -1,6 +1,6 @@
 // Elementwise math of one tensor: logarithms and exponentials, trigonometric and hyperbolic functions, erf,
 // rounding, sign; the tests (isnan, ...) and parameterised ones (round to decimals, nan_to_num, clamp with
-// scalar bounds). float32 log1p, expm1, sin, cos, tan and erf are the vectorizable forms of vec_*.h; the rest
+// scalar bounds). float32 log1p, expm1, sin, cos, tan, atan and erf are the vectorizable forms of vec_*.h; the rest
 // is the C library, in the input's precision.
 #include <cmath>
 #include <limits>
@@ -52,6 +52,12 @@ KILN_ALWAYS_INLINE T tan_of(T x) {
   else return std::tan(x);
 }
 
+template <class T>
+KILN_ALWAYS_INLINE T atan_of(T x) {
+  if constexpr (is_f32<T>) return vm::atan(x);
+  else return std::atan(x);
+}
+
 // sign as PyTorch: (0 < x) - (x < 0), so NaN and -0.0 give 0.
 template <class T>
 KILN_ALWAYS_INLINE T sign_of(T x) {
@@ -75,7 +81,7 @@ KILN_ALWAYS_INLINE void with_math_fn(MathOp op, Body&& body) {
       case MathOp::Tan: return body([](T x) { return tan_of(x); });
       case MathOp::Asin: return body([](T x) { return std::asin(x); });
       case MathOp::Acos: return body([](T x) { return std::acos(x); });
-      case MathOp::Atan: return body([](T x) { return std::atan(x); });
+      case MathOp::Atan: return body([](T x) { return atan_of(x); });
       case MathOp::Sinh: return body([](T x) { return std::sinh(x); });
       case MathOp::Cosh: return body([](T x) { return std::cosh(x); });
       case MathOp::Asinh: return body([](T x) { return std::asinh(x); });
