@@ -10,22 +10,15 @@
 #include "cpu/simd.h"
 
 namespace kiln::cpu {
-namespace {
 
-// target[t] += v[t], per ISA for the floating types (index_add's rows).
 KILN_SIMD void add_run(float* __restrict target, const float* __restrict v, int64_t n) {
   for (int64_t t = 0; t < n; ++t) target[t] += v[t];
 }
 KILN_SIMD void add_run(double* __restrict target, const double* __restrict v, int64_t n) {
   for (int64_t t = 0; t < n; ++t) target[t] += v[t];
 }
-template <class T>
-void add_run(T* __restrict target, const T* __restrict v, int64_t n) {
-  for (int64_t t = 0; t < n; ++t) {
-    if constexpr (std::is_same_v<T, bool>) target[t] = target[t] || v[t];
-    else target[t] = target[t] + v[t];
-  }
-}
+
+namespace {
 
 // Reads one element of each cache line of a short contiguous line, in address order, where a kernel is about to
 // read or update it at n random positions: the hardware prefetchers follow loads in order, not random ones (nor

@@ -1,6 +1,8 @@
 // CPU kernels of the indexing and rearranging ops that their op files call directly (after check_cpu).
 // Like every kernel they see strided operands only; the op layer checks arguments and allocates.
 #pragma once
+#include <vector>
+
 #include "backend.h"
 
 namespace kiln::cpu {
@@ -19,6 +21,18 @@ void index_put_kernel(const Tensor& dst, const Tensor& values, const Tensor& off
 // index * out's stride at dim; out and values share their shape off dim. Repeated targets add up in j's order.
 void index_add_kernel(const Tensor& out, int64_t dim, const int64_t* offsets, const Tensor& values);
 
+// target[t] += v[t] for t < n (|| for bool): index_add's rows and the pads' gradient; float and double vectorized
+// per ISA (index.cpp).
+void add_run(float* target, const float* v, int64_t n);
+void add_run(double* target, const double* v, int64_t n);
+template <class T>
+void add_run(T* target, const T* v, int64_t n) {
+  for (int64_t t = 0; t < n; ++t) {
+    if constexpr (std::is_same_v<T, bool>) target[t] = target[t] || v[t];
+    else target[t] = static_cast<T>(target[t] + v[t]);
+  }
+}
+
 enum class ScatterReduceOp : int64_t { Sum = 0, Prod = 1, Mean = 2, Amax = 3, Amin = 4 };
 // out[..index[..i..]..] = reduce(out[..], src[..i..]) along dim (Mean accumulates the sum; the op divides).
 void scatter_reduce_kernel(ScatterReduceOp op, const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src);
@@ -32,6 +46,12 @@ int64_t nonzero_count(const Tensor& x);
 void nonzero_kernel(const Tensor& out, const Tensor& x);
 // x's elements where mask (bool, x's shape) is true, in row-major order; both contiguous.
 Tensor masked_select_contiguous(const Tensor& x, const Tensor& mask);
+
+// Reflect, replicate and circular padding of the last k = tables.size() dims (1 to 3), both tensors contiguous:
+// padded[.., i, j, l] = x[.., tables[0][i], tables[1][j], tables[2][l]] (for k = 3), each table as long as padded's
+// dim. With backward, x (zeroed by the caller) accumulates padded's elements instead, in padded's order.
+void indexed_pad_kernel(const Tensor& padded, const Tensor& x, const std::vector<std::vector<int64_t>>& tables,
+                        bool backward);
 
 // out = x with the elements above (lower) or below (upper) diagonal k of the last two dims zeroed; out is
 // contiguous, x any strides.

@@ -1,9 +1,11 @@
 // Padding, as torch.nn.functional.pad: constant_pad_nd (any number of dims; negative amounts crop) and the
-// reflect, replicate and circular modes (the last 1 to 3 dims), which gather through an index per padded
-// dim; their gradient scatters back through the same indices.
+// reflect, replicate and circular modes (the last 1 to 3 dims), which read through a table per padded dim (one
+// pass on the CPU, an index_select per dim elsewhere); their gradient, an op of its own, adds back through the
+// same tables.
 #include <algorithm>
 
 #include "autograd/backward_context.h"
+#include "cpu/indexing.h"
 #include "kiln/ops.h"
 #include "ops/operands.h"
 
@@ -66,10 +68,9 @@ TensorList constant_pad_backward(const BackwardContext& c) {
 }
 
 // Where output position j of a dim of size n, padded by b before and a after, reads from.
-Tensor pad_index(PadMode mode, int64_t n, int64_t b, int64_t a) {
+std::vector<int64_t> pad_table(PadMode mode, int64_t n, int64_t b, int64_t a) {
   const int64_t m = n + b + a;
-  Tensor idx = Tensor::empty({m}, DType::Int64);
-  int64_t* p = idx.data<int64_t>();
+  std::vector<int64_t> p(static_cast<size_t>(std::max<int64_t>(m, 0)));
   const int64_t lo = std::max<int64_t>(-b, 0), width = n - lo - std::max<int64_t>(-a, 0);
   for (int64_t j = 0; j < m; ++j) {
     int64_t i = j - b;
@@ -81,9 +82,25 @@ Tensor pad_index(PadMode mode, int64_t n, int64_t b, int64_t a) {
     } else {  // circular: the cropped dim, wrapped around
       i = lo + (((j - std::max<int64_t>(b, 0)) % width) + width) % width;
     }
-    p[j] = i;
+    p[static_cast<size_t>(j)] = i;
   }
+  return p;
+}
+
+Tensor pad_index(PadMode mode, int64_t n, int64_t b, int64_t a) {
+  const std::vector<int64_t> table = pad_table(mode, n, b, a);
+  Tensor idx = Tensor::empty({static_cast<int64_t>(table.size())}, DType::Int64);
+  std::copy(table.begin(), table.end(), idx.data<int64_t>());
   return idx;
+}
+
+// The tables of the padded dims of a tensor of the given shape, the outermost padded dim first.
+std::vector<std::vector<int64_t>> pad_tables(PadMode mode, const Shape& shape, const std::vector<int64_t>& pads) {
+  const int64_t nd = static_cast<int64_t>(shape.size()), k = static_cast<int64_t>(pads.size()) / 2;
+  std::vector<std::vector<int64_t>> tables;
+  for (int64_t i = k - 1; i >= 0; --i)
+    tables.push_back(pad_table(mode, shape[nd - 1 - i], pads[2 * i], pads[2 * i + 1]));
+  return tables;
 }
 
 void check_indexed_pad(const Shape& shape, const std::vector<int64_t>& pads, PadMode mode) {
@@ -112,6 +129,11 @@ template <PadMode Mode>
 TensorList indexed_pad_fwd(const TensorList& in, const OpArgs& args) {
   const Tensor& x = in[0];
   check_indexed_pad(x.shape(), args.ints, Mode);
+  if (x.device().is_cpu()) {  // one pass (cpu/indexed_pad.cpp)
+    Tensor out = Tensor::empty(padded_shape(x.shape(), args.ints, "pad"), x.dtype());
+    cpu::indexed_pad_kernel(out, contiguous(x), pad_tables(Mode, x.shape(), args.ints), false);
+    return {out};
+  }
   Tensor out = x;
   for (size_t i = 0; i < args.ints.size() / 2; ++i) {
     const int64_t d = x.dim() - 1 - static_cast<int64_t>(i);
@@ -120,19 +142,65 @@ TensorList indexed_pad_fwd(const TensorList& in, const OpArgs& args) {
   return {out};
 }
 
+// The gradient of an indexed pad, an op of its own so that its derivative (the pad again) gives higher orders.
+// ints: [mode, rank of the input, the input's shape..., pads...]
+struct PadBackwardArgs {
+  PadMode mode;
+  Shape shape;
+  std::vector<int64_t> pads;
+};
+
+PadBackwardArgs pad_backward_args(const OpArgs& args) {
+  const auto& a = args.ints;
+  KILN_CHECK(a.size() >= 2 && a[1] >= 0 && static_cast<int64_t>(a.size()) >= 2 + a[1], Argument,
+             "indexed_pad_backward: expected mode, rank, shape and pads");
+  const int64_t code = a[0];
+  KILN_CHECK(code >= 1 && code <= 3, Argument, "indexed_pad_backward: unknown padding mode code ", code);
+  const auto shape_end = a.begin() + 2 + a[1];
+  return {static_cast<PadMode>(code), Shape(a.begin() + 2, shape_end), std::vector<int64_t>(shape_end, a.end())};
+}
+
+TensorList indexed_pad_backward_fwd(const TensorList& in, const OpArgs& args) {
+  const PadBackwardArgs p = pad_backward_args(args);
+  const Tensor& g = in[0];
+  check_indexed_pad(p.shape, p.pads, p.mode);
+  KILN_CHECK(g.shape() == padded_shape(p.shape, p.pads, "indexed_pad_backward"), Shape,
+             "indexed_pad_backward: gradient of shape ", shape_str(g.shape()), " for an input of shape ",
+             shape_str(p.shape), " padded by ", shape_str(p.pads));
+  if (g.device().is_cpu()) {
+    Tensor gx = zeros(p.shape, g.dtype());
+    cpu::indexed_pad_kernel(contiguous(g), gx, pad_tables(p.mode, p.shape, p.pads), true);
+    return {gx};
+  }
+  const int64_t nd = static_cast<int64_t>(p.shape.size());
+  Tensor gx = g;
+  for (size_t i = 0; i < p.pads.size() / 2; ++i) {
+    const int64_t d = nd - 1 - static_cast<int64_t>(i);
+    Shape s = gx.shape();
+    s[d] = p.shape[d];
+    Tensor z = zeros(s, g.dtype(), g.device());  // added into in place: no copy of the zeros
+    gx = index_add_(z, d, pad_index(p.mode, p.shape[d], p.pads[2 * i], p.pads[2 * i + 1]), gx);
+  }
+  return {gx};
+}
+
+TensorList indexed_pad_backward_backward(const BackwardContext& c) {
+  const PadBackwardArgs p = pad_backward_args(c.args);
+  return {pad(c.grad(), p.pads, p.mode)};
+}
+
+const OpDef kIndexedPadBackward{"indexed_pad_backward",
+                                "indexed_pad_backward(Tensor grad; ints: mode (1 reflect, 2 replicate, 3 circular), "
+                                "rank, input shape..., pads...)",
+                                1, OpKind::Primitive, indexed_pad_backward_fwd, nullptr, indexed_pad_backward_backward};
+
 template <PadMode Mode>
 TensorList indexed_pad_backward(const BackwardContext& c) {
   const Shape& shape = c.input_shape(0);
-  const int64_t nd = static_cast<int64_t>(shape.size());
-  Tensor g = c.grad();
-  for (size_t i = 0; i < c.args.ints.size() / 2; ++i) {
-    const int64_t d = nd - 1 - static_cast<int64_t>(i);
-    Shape s = g.shape();
-    s[d] = shape[d];
-    Tensor z = zeros(s, g.dtype());  // added into in place: no copy of the zeros
-    g = index_add_(z, d, pad_index(Mode, shape[d], c.args.ints[2 * i], c.args.ints[2 * i + 1]), g);
-  }
-  return {g};
+  std::vector<int64_t> ints{static_cast<int64_t>(Mode), static_cast<int64_t>(shape.size())};
+  ints.insert(ints.end(), shape.begin(), shape.end());
+  ints.insert(ints.end(), c.args.ints.begin(), c.args.ints.end());
+  return {call1(kIndexedPadBackward, {c.grad()}, OpArgs{ints, {}})};
 }
 
 // ints: [mode, pads...]; reals: [value]
@@ -164,7 +232,7 @@ TensorList pad_fwd(const TensorList& in, const OpArgs& args) {
 }  // namespace
 
 void add_pad_ops(std::vector<const OpDef*>& table) {
-  table.insert(table.end(), {&kConstantPadNd, &kReflectionPad, &kReplicationPad, &kCircularPad, &kPad});
+  table.insert(table.end(), {&kConstantPadNd, &kReflectionPad, &kReplicationPad, &kCircularPad, &kPad, &kIndexedPadBackward});
 }
 
 Tensor pad(const Tensor& x, const std::vector<int64_t>& pads, PadMode mode, double value) {

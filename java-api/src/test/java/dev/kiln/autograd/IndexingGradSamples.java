@@ -51,6 +51,13 @@ final class IndexingGradSamples {
     s.sample("reflection_pad", "", in -> of(in[0].pad(new long[] {2, 1}, "reflect")), () -> of(randn(1, 2, 4)));
     s.sample("replication_pad", "2 dims", in -> of(in[0].pad(new long[] {1, 2, 2, 0}, "replicate")), () -> of(randn(1, 2, 3)));
     s.sample("circular_pad", "", in -> of(in[0].pad(new long[] {1, 2}, "circular")), () -> of(randn(1, 2, 3)));
+    // The pads' gradient as an op (ints: mode, rank, input shape, pads): its derivative is the pad again.
+    s.sample("indexed_pad_backward", "reflect, 2 dims",
+        in -> ActivationGradSamples.op("indexed_pad_backward", in, new long[] {1, 3, 1, 3, 4, 1, 2, 2, 1}),
+        () -> of(randn(1, 6, 7)));
+    s.sample("indexed_pad_backward", "circular, 1 dim",
+        in -> ActivationGradSamples.op("indexed_pad_backward", in, new long[] {3, 2, 2, 3, 2, 1}),
+        () -> of(randn(2, 6)));
     s.sample("select", "", in -> of(in[0].select(1, -1)), () -> of(randn(2, 3)));
     s.sample("index_select", "repeated", in -> of(in[0].indexSelect(0, idx(2, 0, 2))), () -> of(randn(3, 2)));
     s.sample("index_add", "duplicates and alpha", in -> of(in[0].indexAdd(1, idx(0, 0, 2), in[1], 0.5)),
