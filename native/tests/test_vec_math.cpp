@@ -162,6 +162,24 @@ TEST(tan_is_within_two_ulp) {
   CHECK(std::isnan(vm::tan_any(kInfF)) && vm::tan_any(3e7f) == std::tan(3e7f));
 }
 
+TEST(asin_and_acos_are_within_one_ulp) {
+  auto as = [](float x) { return vm::asin(x); };
+  auto ac = [](float x) { return vm::acos(x); };
+  auto ref_as = [](double x) { return std::asin(x); };
+  auto ref_ac = [](double x) { return std::acos(x); };
+  for (float sign : {1.0f, -1.0f}) {  // every binade up to 1 (one float in 97), subnormals included
+    CHECK(max_ulps_bits(as, ref_as, sign * 1e-45f, sign * 1.0f, 97) <= 1);
+    CHECK(max_ulps_bits(ac, ref_ac, sign * 1e-45f, sign * 1.0f, 97) <= 1);
+  }
+  CHECK(max_ulps(as, ref_as, -1.0f, 1.0f, 2000000) <= 1);  // across the reduction at 0.5
+  CHECK(max_ulps(ac, ref_ac, -1.0f, 1.0f, 2000000) <= 1);
+  CHECK(vm::asin(1.0f) == static_cast<float>(std::asin(1.0)) && vm::asin(-1.0f) == -vm::asin(1.0f));
+  CHECK(vm::acos(1.0f) == 0.0f && vm::acos(-1.0f) == static_cast<float>(std::acos(-1.0)));
+  CHECK(vm::acos(0.0f) == static_cast<float>(std::acos(0.0)) && vm::acos(-0.0f) == vm::acos(0.0f));
+  CHECK(std::signbit(vm::asin(-0.0f)) && vm::asin(0.0f) == 0.0f);
+  for (float bad : {1.0000001f, -1.5f, kInfF, -kInfF, std::nanf("")}) CHECK(std::isnan(vm::asin(bad)) && std::isnan(vm::acos(bad)));
+}
+
 TEST(atan_is_within_one_ulp) {
   auto f = [](float x) { return vm::atan(x); };
   auto ref = [](double x) { return std::atan(x); };

@@ -1,6 +1,6 @@
 // Elementwise math of one tensor: logarithms and exponentials, trigonometric and hyperbolic functions, erf,
 // rounding, sign; the tests (isnan, ...) and parameterised ones (round to decimals, nan_to_num, clamp with
-// scalar bounds). float32 log1p, expm1, sin, cos, tan, atan and erf are the vectorizable forms of vec_*.h; the rest
+// scalar bounds). float32 log1p, expm1, sin, cos, tan, asin, acos, atan and erf are the vectorizable forms of vec_*.h; the rest
 // is the C library, in the input's precision.
 #include <cmath>
 #include <limits>
@@ -53,6 +53,16 @@ KILN_ALWAYS_INLINE T tan_of(T x) {
 }
 
 template <class T>
+KILN_ALWAYS_INLINE T asin_of(T x) {
+  if constexpr (is_f32<T>) return vm::asin(x);
+  else return std::asin(x);
+}
+template <class T>
+KILN_ALWAYS_INLINE T acos_of(T x) {
+  if constexpr (is_f32<T>) return vm::acos(x);
+  else return std::acos(x);
+}
+template <class T>
 KILN_ALWAYS_INLINE T atan_of(T x) {
   if constexpr (is_f32<T>) return vm::atan(x);
   else return std::atan(x);
@@ -79,8 +89,8 @@ KILN_ALWAYS_INLINE void with_math_fn(MathOp op, Body&& body) {
       case MathOp::Sin: return body([](T x) { return sin_of(x); });
       case MathOp::Cos: return body([](T x) { return cos_of(x); });
       case MathOp::Tan: return body([](T x) { return tan_of(x); });
-      case MathOp::Asin: return body([](T x) { return std::asin(x); });
-      case MathOp::Acos: return body([](T x) { return std::acos(x); });
+      case MathOp::Asin: return body([](T x) { return asin_of(x); });
+      case MathOp::Acos: return body([](T x) { return acos_of(x); });
       case MathOp::Atan: return body([](T x) { return atan_of(x); });
       case MathOp::Sinh: return body([](T x) { return std::sinh(x); });
       case MathOp::Cosh: return body([](T x) { return std::cosh(x); });
