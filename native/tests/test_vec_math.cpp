@@ -180,6 +180,24 @@ TEST(asin_and_acos_are_within_one_ulp) {
   for (float bad : {1.0000001f, -1.5f, kInfF, -kInfF, std::nanf("")}) CHECK(std::isnan(vm::asin(bad)) && std::isnan(vm::acos(bad)));
 }
 
+TEST(sinh_and_cosh_are_within_one_ulp) {
+  auto sh = [](float x) { return vm::sinh(x); };
+  auto ch = [](float x) { return vm::cosh(x); };
+  auto ref_sh = [](double x) { return std::sinh(x); };
+  auto ref_ch = [](double x) { return std::cosh(x); };
+  for (float sign : {1.0f, -1.0f}) {  // every binade to past the overflow, subnormals included
+    CHECK(max_ulps_bits(sh, ref_sh, sign * 1e-45f, sign * 89.4f, 97) <= 1);
+    CHECK(max_ulps_bits(ch, ref_ch, sign * 1e-45f, sign * 89.4f, 97) <= 1);
+  }
+  CHECK(max_ulps(sh, ref_sh, -2.0f, 2.0f, 2000000) <= 1);  // across the switch at 0.5
+  CHECK(max_ulps(ch, ref_ch, -2.0f, 2.0f, 2000000) <= 1);
+  CHECK(vm::sinh(89.5f) == kInfF && vm::sinh(-89.5f) == -kInfF && vm::cosh(-89.5f) == kInfF);
+  CHECK(vm::sinh(kInfF) == kInfF && vm::sinh(-kInfF) == -kInfF && vm::cosh(-kInfF) == kInfF);
+  CHECK(vm::sinh(1e30f) == kInfF && vm::cosh(-3e38f) == kInfF);
+  CHECK(vm::sinh(0.0f) == 0.0f && std::signbit(vm::sinh(-0.0f)) && vm::cosh(-0.0f) == 1.0f);
+  CHECK(std::isnan(vm::sinh(std::nanf(""))) && std::isnan(vm::cosh(std::nanf(""))));
+}
+
 TEST(atan_is_within_one_ulp) {
   auto f = [](float x) { return vm::atan(x); };
   auto ref = [](double x) { return std::atan(x); };

@@ -1,6 +1,6 @@
 // Elementwise math of one tensor: logarithms and exponentials, trigonometric and hyperbolic functions, erf,
 // rounding, sign; the tests (isnan, ...) and parameterised ones (round to decimals, nan_to_num, clamp with
-// scalar bounds). float32 log1p, expm1, sin, cos, tan, asin, acos, atan and erf are the vectorizable forms of vec_*.h; the rest
+// scalar bounds). float32 log1p, expm1, sin, cos, tan, asin, acos, atan, sinh, cosh and erf are the vectorizable forms of vec_*.h; the rest
 // is the C library, in the input's precision.
 #include <cmath>
 #include <limits>
@@ -63,6 +63,16 @@ KILN_ALWAYS_INLINE T acos_of(T x) {
   else return std::acos(x);
 }
 template <class T>
+KILN_ALWAYS_INLINE T sinh_of(T x) {
+  if constexpr (is_f32<T>) return vm::sinh(x);
+  else return std::sinh(x);
+}
+template <class T>
+KILN_ALWAYS_INLINE T cosh_of(T x) {
+  if constexpr (is_f32<T>) return vm::cosh(x);
+  else return std::cosh(x);
+}
+template <class T>
 KILN_ALWAYS_INLINE T atan_of(T x) {
   if constexpr (is_f32<T>) return vm::atan(x);
   else return std::atan(x);
@@ -92,8 +102,8 @@ KILN_ALWAYS_INLINE void with_math_fn(MathOp op, Body&& body) {
       case MathOp::Asin: return body([](T x) { return asin_of(x); });
       case MathOp::Acos: return body([](T x) { return acos_of(x); });
       case MathOp::Atan: return body([](T x) { return atan_of(x); });
-      case MathOp::Sinh: return body([](T x) { return std::sinh(x); });
-      case MathOp::Cosh: return body([](T x) { return std::cosh(x); });
+      case MathOp::Sinh: return body([](T x) { return sinh_of(x); });
+      case MathOp::Cosh: return body([](T x) { return cosh_of(x); });
       case MathOp::Asinh: return body([](T x) { return std::asinh(x); });
       case MathOp::Acosh: return body([](T x) { return std::acosh(x); });
       case MathOp::Atanh: return body([](T x) { return std::atanh(x); });
