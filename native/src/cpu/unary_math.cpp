@@ -108,7 +108,7 @@ KILN_ALWAYS_INLINE void with_math_fn(MathOp op, Body&& body) {
       case MathOp::Acosh: return body([](T x) { return std::acosh(x); });
       case MathOp::Atanh: return body([](T x) { return std::atanh(x); });
       case MathOp::Erf: return body([](T x) { return erf_of(x); });
-      case MathOp::Erfinv: return body([](T x) { return static_cast<T>(erfinv(static_cast<double>(x))); });
+      case MathOp::Erfinv: return body([](T x) { return static_cast<T>(erfinv(static_cast<double>(x), is_f32<T> ? 1 : 4)); });
       case MathOp::Sign: return body([](T x) { return sign_of(x); });
       case MathOp::Floor: return body([](T x) { return __builtin_floor(x); });
       case MathOp::Ceil: return body([](T x) { return __builtin_ceil(x); });

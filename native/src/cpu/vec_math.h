@@ -287,7 +287,7 @@ KILN_ALWAYS_INLINE double exp_of_abs(double a) {  // a in [0, 100]
   double p = 1.0 / 3628800;
   for (double c : kInverseFactorials) p = p * r + c;
   const double biased = n + 1023.0 + kShift;
-  int64_t bits;
+  uint64_t bits;  // unsigned: the shift drops biased's own exponent bits, with no overflow
   std::memcpy(&bits, &biased, sizeof bits);
   bits <<= 52;  // the low bits held n + 1023: now the exponent field of 2^n
   double scale;
