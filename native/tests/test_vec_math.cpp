@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "check.h"
+#include "cpu/vec_log.h"
 #include "cpu/vec_math.h"
 
 namespace {
@@ -91,6 +92,25 @@ int64_t max_ulps_bits(F f, R reference, float lo, float hi, uint32_t stride) {
     if (e > worst) worst = e;
   }
   return worst;
+}
+
+// How many in a million of the floats whose bits step by `stride` between lo and hi (same sign) differ from the
+// correctly rounded result: the functions computed in double should miss only near ties.
+template <class F, class R>
+int64_t misrounded_per_million(F f, R reference, float lo, float hi, uint32_t stride) {
+  uint32_t a, b;
+  std::memcpy(&a, &lo, 4);
+  std::memcpy(&b, &hi, 4);
+  if (a > b) std::swap(a, b);
+  int64_t count = 0, wrong = 0;
+  for (uint64_t u = a; u <= b; u += stride, ++count) {
+    float x;
+    const uint32_t u32 = static_cast<uint32_t>(u);
+    std::memcpy(&x, &u32, 4);
+    const float want = static_cast<float>(reference(static_cast<double>(x))), got = f(x);
+    wrong += got != want && !(std::isnan(got) && std::isnan(want));
+  }
+  return wrong * 1000000 / count;
 }
 
 constexpr float kInfF = std::numeric_limits<float>::infinity();
@@ -210,6 +230,66 @@ TEST(atan_is_within_one_ulp) {
   CHECK(std::signbit(vm::atan(-0.0f)));
   CHECK(vm::atan(1.0f) == static_cast<float>(std::atan(1.0)));
   CHECK(std::isnan(vm::atan(std::nanf(""))));
+}
+
+TEST(log2_and_log10_are_within_one_ulp) {
+  auto l2 = [](float x) { return vm::log2(x); };
+  auto l10 = [](float x) { return vm::log10(x); };
+  auto ref2 = [](double x) { return std::log2(x); };
+  auto ref10 = [](double x) { return std::log10(x); };
+  CHECK(max_ulps_bits(l2, ref2, 1e-45f, 3e38f, 97) <= 1);  // every binade, subnormals included
+  CHECK(max_ulps_bits(l10, ref10, 1e-45f, 3e38f, 97) <= 1);
+  CHECK(max_ulps(l2, ref2, 0.5f, 2.0f, 2000000) <= 1);  // across the mantissa's switch at sqrt(2)
+  CHECK(max_ulps(l10, ref10, 0.5f, 2.0f, 2000000) <= 1);
+  CHECK(misrounded_per_million(l2, ref2, 1e-45f, 3e38f, 193) <= 1);
+  CHECK(misrounded_per_million(l10, ref10, 1e-45f, 3e38f, 193) <= 1);
+  for (int k = -149; k <= 127; ++k) CHECK(vm::log2(std::ldexp(1.0f, k)) == static_cast<float>(k));
+  float power = 1.0f;
+  for (int k = 0; k <= 10; ++k, power *= 10.0f) CHECK(vm::log10(power) == static_cast<float>(k));
+  for (auto f : {+[](float x) { return vm::log2(x); }, +[](float x) { return vm::log10(x); }}) {
+    CHECK(f(0.0f) == -kInfF && f(-0.0f) == -kInfF && f(kInfF) == kInfF);
+    CHECK(std::isnan(f(-1e-45f)) && std::isnan(f(-kInfF)) && std::isnan(f(std::nanf(""))));
+  }
+}
+
+TEST(exp2_is_within_one_ulp) {
+  auto f = [](float x) { return vm::exp2(x); };
+  auto ref = [](double x) { return std::exp2(x); };
+  CHECK(max_ulps_bits(f, ref, 1e-45f, 128.0f, 97) <= 1);
+  CHECK(max_ulps_bits(f, ref, -1e-45f, -151.0f, 97) <= 1);  // subnormal results included
+  CHECK(max_ulps(f, ref, -2.0f, 2.0f, 2000000) <= 1);  // across the rounding of n at +-1/2
+  CHECK(misrounded_per_million(f, ref, 1e-45f, 128.0f, 193) <= 1);
+  CHECK(misrounded_per_million(f, ref, -1e-45f, -151.0f, 193) <= 1);
+  for (int k = -149; k <= 127; ++k) CHECK(vm::exp2(static_cast<float>(k)) == std::ldexp(1.0f, k));
+  CHECK(vm::exp2(128.0f) == kInfF && vm::exp2(1e30f) == kInfF && vm::exp2(kInfF) == kInfF);
+  CHECK(vm::exp2(-150.0f) == 0.0f && vm::exp2(-1e30f) == 0.0f && vm::exp2(-kInfF) == 0.0f);
+  CHECK(vm::exp2(0.0f) == 1.0f && vm::exp2(-0.0f) == 1.0f && std::isnan(vm::exp2(std::nanf(""))));
+}
+
+TEST(inverse_hyperbolics_are_within_one_ulp) {
+  auto as = [](float x) { return vm::asinh(x); };
+  auto ac = [](float x) { return vm::acosh(x); };
+  auto at = [](float x) { return vm::atanh(x); };
+  auto ref_as = [](double x) { return std::asinh(x); };
+  auto ref_ac = [](double x) { return std::acosh(x); };
+  auto ref_at = [](double x) { return std::atanh(x); };
+  for (float sign : {1.0f, -1.0f}) {  // every binade (one float in 97), subnormals included
+    CHECK(max_ulps_bits(as, ref_as, sign * 1e-45f, sign * 3e38f, 97) <= 1);
+    CHECK(max_ulps_bits(at, ref_at, sign * 1e-45f, sign * 0.99999994f, 97) <= 1);
+  }
+  CHECK(max_ulps_bits(ac, ref_ac, 1.0f, 3e38f, 97) <= 1);
+  CHECK(max_ulps(as, ref_as, -0.01f, 0.01f, 2000000) <= 1);  // across the switch at 2^-12
+  CHECK(max_ulps(at, ref_at, -0.01f, 0.01f, 2000000) <= 1);
+  CHECK(max_ulps(ac, ref_ac, 1.0f, 1.01f, 2000000) <= 1);  // where x^2 - 1 is small
+  CHECK(misrounded_per_million(as, ref_as, 1e-45f, 3e38f, 193) <= 1);
+  CHECK(misrounded_per_million(ac, ref_ac, 1.0f, 3e38f, 193) <= 1);
+  CHECK(misrounded_per_million(at, ref_at, 1e-45f, 0.99999994f, 193) <= 1);
+  CHECK(vm::asinh(kInfF) == kInfF && vm::asinh(-kInfF) == -kInfF && vm::acosh(kInfF) == kInfF);
+  CHECK(vm::atanh(1.0f) == kInfF && vm::atanh(-1.0f) == -kInfF && vm::acosh(1.0f) == 0.0f);
+  CHECK(std::signbit(vm::asinh(-0.0f)) && std::signbit(vm::atanh(-0.0f)) && vm::asinh(0.0f) == 0.0f);
+  for (float bad : {0.99999994f, 0.0f, -1.0f, -kInfF, std::nanf("")}) CHECK(std::isnan(vm::acosh(bad)));
+  for (float bad : {1.0000001f, -1.5f, kInfF, -kInfF, std::nanf("")}) CHECK(std::isnan(vm::atanh(bad)));
+  CHECK(std::isnan(vm::asinh(std::nanf(""))));
 }
 
 TEST(erf_is_within_two_ulp) {

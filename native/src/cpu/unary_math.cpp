@@ -1,7 +1,7 @@
 // Elementwise math of one tensor: logarithms and exponentials, trigonometric and hyperbolic functions, erf,
 // rounding, sign; the tests (isnan, ...) and parameterised ones (round to decimals, nan_to_num, clamp with
-// scalar bounds). float32 log1p, expm1, sin, cos, tan, asin, acos, atan, sinh, cosh and erf are the vectorizable forms of vec_*.h; the rest
-// is the C library, in the input's precision.
+// scalar bounds). The float32 logarithms and exponentials, trigonometric and hyperbolic functions and their
+// inverses, and erf are the vectorizable forms of vec_*.h; the rest (erfinv, every float64 one) is the C library.
 #include <cmath>
 #include <limits>
 
@@ -10,6 +10,7 @@
 #include "cpu/loop.h"
 #include "cpu/pointwise_math.h"
 #include "cpu/simd.h"
+#include "cpu/vec_log.h"
 #include "cpu/vec_math.h"
 #include "cpu/vec_trig.h"
 
@@ -91,9 +92,9 @@ KILN_ALWAYS_INLINE void with_math_fn(MathOp op, Body&& body) {
     switch (op) {
       case MathOp::Log1p: return body([](T x) { return log1p_of(x); });
       case MathOp::Expm1: return body([](T x) { return expm1_of(x); });
-      case MathOp::Log2: return body([](T x) { return std::log2(x); });
-      case MathOp::Log10: return body([](T x) { return std::log10(x); });
-      case MathOp::Exp2: return body([](T x) { return std::exp2(x); });
+      case MathOp::Log2: return body([](T x) { return vm::log2(x); });
+      case MathOp::Log10: return body([](T x) { return vm::log10(x); });
+      case MathOp::Exp2: return body([](T x) { return vm::exp2(x); });
       case MathOp::Rsqrt: return body([](T x) { return T(1) / std::sqrt(x); });
       case MathOp::Reciprocal: return body([](T x) { return T(1) / x; });
       case MathOp::Sin: return body([](T x) { return sin_of(x); });
@@ -104,9 +105,9 @@ KILN_ALWAYS_INLINE void with_math_fn(MathOp op, Body&& body) {
       case MathOp::Atan: return body([](T x) { return atan_of(x); });
       case MathOp::Sinh: return body([](T x) { return sinh_of(x); });
       case MathOp::Cosh: return body([](T x) { return cosh_of(x); });
-      case MathOp::Asinh: return body([](T x) { return std::asinh(x); });
-      case MathOp::Acosh: return body([](T x) { return std::acosh(x); });
-      case MathOp::Atanh: return body([](T x) { return std::atanh(x); });
+      case MathOp::Asinh: return body([](T x) { return vm::asinh(x); });
+      case MathOp::Acosh: return body([](T x) { return vm::acosh(x); });
+      case MathOp::Atanh: return body([](T x) { return vm::atanh(x); });
       case MathOp::Erf: return body([](T x) { return erf_of(x); });
       case MathOp::Erfinv: return body([](T x) { return static_cast<T>(erfinv(static_cast<double>(x), is_f32<T> ? 1 : 4)); });
       case MathOp::Sign: return body([](T x) { return sign_of(x); });

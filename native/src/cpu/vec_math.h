@@ -279,20 +279,31 @@ KILN_ALWAYS_INLINE float normal_cdf(float x) {
 // glibc's scalar sinhf took ~10 ns an element.
 namespace hyperbolic_detail {
 
-KILN_ALWAYS_INLINE double exp_of_abs(double a) {  // a in [0, 100]
-  constexpr double kLog2e = 1.4426950408889634, kLn2 = 0.6931471805599453, kShift = 4503599627370496.0;  // 2^52
-  const double n = std::nearbyint(a * kLog2e), r = a - n * kLn2;
+// exp(r) for |r| <= ln2 / 2 by its Taylor series to r^10.
+KILN_ALWAYS_INLINE double exp_near_zero(double r) {
   constexpr double kInverseFactorials[] = {1.0 / 362880, 1.0 / 40320, 1.0 / 5040, 1.0 / 720, 1.0 / 120, 1.0 / 24,
                                            1.0 / 6,      0.5,          1.0,          1.0};  // 1/9! .. 1/0!
   double p = 1.0 / 3628800;
   for (double c : kInverseFactorials) p = p * r + c;
+  return p;
+}
+
+// 2^n for an integral n in [-1022, 1023].
+KILN_ALWAYS_INLINE double pow2(double n) {
+  constexpr double kShift = 4503599627370496.0;  // 2^52
   const double biased = n + 1023.0 + kShift;
   uint64_t bits;  // unsigned: the shift drops biased's own exponent bits, with no overflow
   std::memcpy(&bits, &biased, sizeof bits);
   bits <<= 52;  // the low bits held n + 1023: now the exponent field of 2^n
   double scale;
   std::memcpy(&scale, &bits, sizeof scale);
-  return p * scale;
+  return scale;
+}
+
+KILN_ALWAYS_INLINE double exp_of_abs(double a) {  // a in [0, 100]
+  constexpr double kLog2e = 1.4426950408889634, kLn2 = 0.6931471805599453;
+  const double n = std::nearbyint(a * kLog2e);
+  return exp_near_zero(a - n * kLn2) * pow2(n);
 }
 
 }  // namespace hyperbolic_detail
