@@ -6,13 +6,13 @@ import torch
 import torch.nn.functional as F
 
 N16M = 16 * 1024 * 1024
-POINTWISE = ("exp", "log", "log1p", "expm1", "sin", "cos", "tan", "erf", "tanh", "sigmoid", "atan", "clamp", "maximum",
-             "to_float16", "float16_add")
+POINTWISE = ("exp", "log", "log1p", "expm1", "sin", "cos", "tan", "erf", "tanh", "sigmoid", "atan", "log10", "exp2",
+             "asinh", "atanh", "clamp", "maximum", "to_float16", "float16_add")
 CE_SHAPES = ((64, 10), (256, 1000), (1024, 50257))
 NORMS = ("bn2d_fwd", "bn2d_fwd_bwd", "bn1d_fwd_bwd", "ln_fwd", "ln_fwd_bwd", "gn_fwd_bwd", "dropout_fwd", "sdpa_fwd",
          "sdpa_fwd_bwd")
 TRAINING_OPS = ("sigmoid", "tanh", "nchw_to_nhwc", "scatter_add", "gather", "index_select", "index_rows", "reflect_pad",
-                "norm_rows", "max_rows", "depthwise3x3", "conv3x3_s2", "conv3d", "bilinear2x")
+                "norm_rows", "max_rows", "depthwise3x3", "conv3x3_s2", "conv3d", "conv1d", "conv5x5", "bilinear2x")
 
 
 def pointwise(op):
@@ -21,7 +21,7 @@ def pointwise(op):
     x = ((i * 7919) % 20011).to(torch.float64).div(10000).sub(1).to(torch.float32)
     pos = x.abs().add(0.01)
     h = x.half()
-    calls = {"log": lambda: torch.log(pos), "log1p": lambda: torch.log1p(pos),
+    calls = {"log": lambda: torch.log(pos), "log1p": lambda: torch.log1p(pos), "log10": lambda: torch.log10(pos),
              "clamp": lambda: torch.clamp(x, -0.5, 0.5), "maximum": lambda: torch.maximum(x, pos),
              "to_float16": lambda: x.half(), "float16_add": lambda: h + h}
     return calls.get(op) or (lambda: getattr(torch, op)(x))
@@ -123,6 +123,12 @@ def training_op(op):
     elif op == "conv3d":
         x, w = leaf(8, 16, 16, 32, 32), leaf(32, 16, 3, 3, 3)
         fwd, leaves = (lambda: F.conv3d(x, w, None, 1, 1)), (x, w)
+    elif op == "conv1d":
+        x, w = leaf(32, 128, 1024), leaf(128, 128, 3)
+        fwd, leaves = (lambda: F.conv1d(x, w, None, 1, 1)), (x, w)
+    elif op == "conv5x5":
+        x, w = leaf(32, 32, 28, 28), leaf(64, 32, 5, 5)
+        fwd, leaves = (lambda: F.conv2d(x, w, None, 1, 2)), (x, w)
     else:
         x = leaf(32, 64, 28, 28)
         fwd, leaves = (lambda: F.interpolate(x, size=(56, 56), mode="bilinear", align_corners=False)), (x,)

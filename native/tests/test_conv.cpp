@@ -354,6 +354,64 @@ TEST(float32_weight_gradients_match_float64) {
   for (size_t i = 2; i < by_threads.size(); ++i) CHECK_SAME(by_threads[i], by_threads[i % 2], 0);
 }
 
+// Stride-1 float32 convolutions on AVX-512 run by direct loops (direct_conv_f32.cpp): the output and the input
+// gradient (the transposed problem) against float64, over row widths that take 1 to 4 vectors and chunks with a
+// masked tail, channel counts with a tail block, groups, dilation, uneven padding, 1-D and 3-D, a bias, inputs
+// that are not contiguous, a batch of one split over threads, and the same bits on any number of threads.
+TEST(float32_direct_convolutions_match_float64) {
+  using Conv = std::function<Tensor(const Tensor&, const Tensor&, const Tensor&)>;
+  auto run = [](const Conv& f, const Tensor& x, const Tensor& w, const Tensor& b) {
+    Tensor xl = clone(x);
+    set_requires_grad(xl, true);
+    const Tensor y = f(xl, w, b);
+    return TensorList{y, kiln::grad({y}, {xl}, {uniform(y.shape(), 9, -1, 1, x.dtype())})[0]};
+  };
+  auto check = [&](const Conv& f, const Tensor& x, const Shape& wshape, bool with_bias, bool transposed = false) {
+    const Tensor w = uniform(wshape, 2), b = with_bias ? uniform({wshape[transposed ? 1 : 0]}, 3) : Tensor();
+    const TensorList got = run(f, x, w, b);
+    const TensorList want = run(f, to(x, DType::Float64), to(w, DType::Float64), with_bias ? to(b, DType::Float64) : b);
+    CHECK_EQ(got[0].dtype(), DType::Float32);
+    CHECK_SAME(got[0], want[0], 2e-6 * static_cast<double>(w.numel() / wshape[0]));
+    CHECK_SAME(got[1], want[1], 2e-6 * static_cast<double>(w.numel() / wshape[1]));
+  };
+  auto conv2 = [](Shape pad, Shape dil, int64_t groups) -> Conv {
+    return [=](const Tensor& x, const Tensor& w, const Tensor& b) { return conv2d(x, w, b, {1, 1}, pad, dil, groups); };
+  };
+  // rows of 9 (one masked vector), 28 (two), 40 (three), 64 (four), 100 (a chunk of 4 and one of 3, masked);
+  // 20 channels (a block of 12 and a tail of 8), 13 (6 + 6 + 1), 30 (24 + 6)
+  check(conv2({1, 1}, {1, 1}, 1), uniform({2, 8, 5, 9}, 1), {30, 8, 5, 5}, true);
+  check(conv2({2, 2}, {1, 1}, 1), uniform({3, 6, 4, 28}, 4), {20, 6, 5, 5}, false);
+  check(conv2({0, 1}, {1, 1}, 1), uniform({2, 5, 4, 40}, 5), {13, 5, 2, 3}, true);
+  check(conv2({1, 2}, {2, 1}, 1), uniform({2, 4, 6, 64}, 6), {16, 4, 3, 5}, true);
+  check([](const Tensor& x, const Tensor& w, const Tensor& b) { return conv1d(x, w, b, {1}, {1}); },
+        uniform({3, 16, 100}, 7), {13, 16, 3}, true);
+  // groups, and "same" with an even kernel (one more row and column of padding at the end)
+  check(conv2({1, 1}, {1, 1}, 2), uniform({2, 8, 6, 17}, 8), {16, 4, 3, 3}, true);
+  check([](const Tensor& x, const Tensor& w, const Tensor& b) { return conv2d(x, w, b, {1, 1}, {0, 0}, {1, 1}, 1,
+                                                                              ConvPadding::Same); },
+        uniform({2, 5, 6, 12}, 10), {24, 5, 4, 4}, true);
+  // 3-D, dilated in depth; padding past the kernel's reach (the input gradient then takes im2col + GEMM)
+  check([](const Tensor& x, const Tensor& w, const Tensor& b) { return conv3d(x, w, b, {1, 1, 1}, {1, 1, 1}, {2, 1, 1}); },
+        uniform({2, 4, 6, 5, 18}, 11), {16, 4, 3, 3, 3}, true);
+  check(conv2({3, 3}, {1, 1}, 1), uniform({2, 4, 5, 10}, 12), {16, 4, 3, 3}, false);
+  // stride-1 transposed convolutions: their forward is the direct transpose, their input gradient the direct forward
+  check([](const Tensor& x, const Tensor& w, const Tensor& b) { return conv_transpose2d(x, w, b, {1, 1}, {1, 1}); },
+        uniform({2, 16, 5, 11}, 13), {16, 12, 3, 3}, true, true);
+  // inputs that are not contiguous: channels and batch swapped, every other column
+  check(conv2({1, 1}, {1, 1}, 1), transpose(uniform({8, 3, 6, 20}, 14), 0, 1), {16, 8, 3, 3}, false);
+  check(conv2({1, 1}, {1, 1}, 1), slice(uniform({3, 8, 6, 40}, 15), 3, 0, 40, 2), {16, 8, 5, 5}, true);
+  // a batch of one, its output rows split over the threads: the same bits on any number of them
+  const Tensor x = uniform({1, 8, 7, 33}, 16), w = uniform({24, 8, 5, 5}, 17), b = uniform({24}, 18);
+  TensorList by_threads;
+  for (int threads : {1, 2, 3}) {
+    test::ThreadCount tc(threads);
+    const TensorList r = run(conv2({2, 2}, {1, 1}, 1), x, w, b);
+    by_threads.insert(by_threads.end(), r.begin(), r.end());
+  }
+  check(conv2({2, 2}, {1, 1}, 1), x, {24, 8, 5, 5}, true);
+  for (size_t i = 2; i < by_threads.size(); ++i) CHECK_SAME(by_threads[i], by_threads[i % 2], 0);
+}
+
 TEST(gradients_and_second_derivatives) {
   // First derivatives against finite differences of <conv(x, w) + b, g>, second ones against finite
   // differences of <grad_x, v> and <grad_w, u> (double backward through convolution and its weight gradient).

@@ -5,8 +5,9 @@
 // gradient sums over samples in fixed blocks of kWeightBlock, merged in order: results do not depend on the
 // thread count. (OpenBLAS's own threads, measured against this on the shared 2-core machine, ran 3-7x slower
 // under load at every batch size, and a 1024^3 sgemm 1.5-2x slower than one thread.) Float32 3x3 stride-1
-// convolutions run forward and input gradient by Winograd (winograd.cpp); the float32 weight gradient runs
-// without BLAS on AVX-512 CPUs (weight_grad_f32.cpp).
+// convolutions run forward and input gradient by Winograd (winograd.cpp); on AVX-512 CPUs other float32 stride-1
+// convolutions run both by direct loops (direct_conv_f32.cpp), and the float32 weight gradient runs without BLAS
+// (weight_grad_f32.cpp).
 #include "cpu/conv.h"
 
 #include <algorithm>
@@ -205,9 +206,9 @@ void forward_impl(const ConvGeometry& g, const Tensor& small, const Tensor& larg
   const Tensor weight = weight_flat(weight_in) ? weight_in : dense_copy(weight_in);
   if (is_depthwise(g)) return depthwise_forward(g, small, large_in, weight, bias);
   if constexpr (std::is_same_v<T, float>) {
+    const Tensor w = weight_in.is_contiguous() ? weight_in : dense_copy(weight_in);
+    const std::vector<float> b = dense_bias(bias);
     if (is_3x3_stride_1(g, large_in) && winograd_applies(g.large_channels, g.small_channels, p.out[1], p.out[2])) {
-      const Tensor w = weight_in.is_contiguous() ? weight_in : dense_copy(weight_in);
-      const std::vector<float> b = dense_bias(bias);
       const int64_t xs[4] = {large_in.strides()[0], large_in.strides()[1], large_in.strides()[2],
                              large_in.strides()[3]};
       if (winograd_conv3x3({g.batch, g.large_channels, g.small_channels, p.in[1], p.in[2], p.out[1], p.out[2],
@@ -216,6 +217,7 @@ void forward_impl(const ConvGeometry& g, const Tensor& small, const Tensor& larg
                            small.data<float>()))
         return;
     }
+    if (conv_forward_direct_f32(g, small, large_in, w, b.empty() ? nullptr : b.data())) return;
   }
   const bool direct = is_pointwise(p) && spatially_flat(large_in);
   const Tensor& large = large_in;
@@ -263,11 +265,11 @@ void transpose_impl(const ConvGeometry& g, const Tensor& large, const Tensor& sm
   const Tensor small = spatially_flat(small_in) ? small_in : dense_copy(small_in);
   if (is_depthwise(g)) return depthwise_transpose(g, large, small, weight, bias);
   if constexpr (std::is_same_v<T, float>) {
+    const Tensor w = weight_in.is_contiguous() ? weight_in : dense_copy(weight_in);
+    const std::vector<float> b = dense_bias(bias);
     // Stride 1: the full correlation of small with the flipped kernel, padded by 2 - pad (so pad <= 2).
     if (is_3x3_stride_1(g, large) && p.pad[1] <= 2 && p.pad[2] <= 2 &&
         winograd_applies(g.small_channels, g.large_channels, p.in[1], p.in[2])) {
-      const Tensor w = weight_in.is_contiguous() ? weight_in : dense_copy(weight_in);
-      const std::vector<float> b = dense_bias(bias);
       const int64_t ys[4] = {small.strides()[0], small.strides()[1], small.strides()[2], small.strides()[3]};
       if (winograd_conv3x3({g.batch, g.small_channels, g.large_channels, p.out[1], p.out[2], p.in[1], p.in[2],
                             2 - p.pad[1], 2 - p.pad[2]},
@@ -275,6 +277,7 @@ void transpose_impl(const ConvGeometry& g, const Tensor& large, const Tensor& sm
                            large.data<float>()))
         return;
     }
+    if (conv_transpose_direct_f32(g, large, small, w, b.empty() ? nullptr : b.data())) return;
   }
   const bool direct = is_pointwise(p);
   PatchGeometry all = p;

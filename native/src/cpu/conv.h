@@ -28,6 +28,15 @@ void conv_weight_grad(const ConvGeometry& g, const Tensor& grad_weight, const Te
 bool conv_weight_grad_f32(const ConvGeometry& g, const Tensor& grad_weight, const Tensor& large, const int64_t* s,
                           const Tensor& small);
 
+// Float32 stride-1 convolutions on AVX-512 CPUs by direct loops (direct_conv_f32.cpp), which conv_forward and
+// conv_transpose try after Winograd: false where they do not apply (no AVX-512, a 1x1 kernel, fewer than 8 output
+// channels per group or 16 patch rows, output rows under 8 wide, a weight that is not contiguous; for the
+// transpose also a padding past the dilated kernel's reach). bias: dense, or nullptr.
+bool conv_forward_direct_f32(const ConvGeometry& g, const Tensor& small, const Tensor& large, const Tensor& weight,
+                             const float* bias);
+bool conv_transpose_direct_f32(const ConvGeometry& g, const Tensor& large, const Tensor& small, const Tensor& weight,
+                               const float* bias);
+
 // Depthwise convolutions (one large-side channel per group) by direct loops (depthwise.cpp), which conv_forward,
 // conv_transpose and conv_weight_grad pick themselves. The weight must be dense past dim 0 and the small side
 // dense within each plane.

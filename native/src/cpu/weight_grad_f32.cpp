@@ -16,6 +16,7 @@
 
 #include "cpu/claim_loop.h"
 #include "cpu/conv.h"
+#include "cpu/padded_feed.h"
 #include "cpu/simd.h"
 #include "cpu/transpose16.h"
 
@@ -28,12 +29,6 @@ namespace kiln::cpu {
 namespace {
 
 constexpr int64_t kBlock = 4;  // samples per partial sum, as conv.cpp's kWeightBlock
-
-// A stretch of output positions whose patch values lie in one run of the feed (an output row of the padded copy,
-// or all of im2col's columns): positions [first, first + width) of dY^T, read at feed offset `offset` on.
-struct Segment {
-  int64_t offset, first, width;
-};
 
 // c[r][16 * j + i] += sum over the segments' positions q of rows[r][q] * g[q][16 * j + i] for r < NR, j < MV (c's
 // rows ldc apart, g's rows ldg apart).
@@ -113,90 +108,15 @@ KILN_AVX512 void accumulate(const Product& p, int64_t rows, float* c) {
   }
 }
 
-// dst[i] = src[i * stride] for i < n.
-KILN_AVX512 void copy_run(float* dst, const float* src, int64_t n, int64_t stride) {
-  if (stride != 1) {
-    for (int64_t i = 0; i < n; ++i) dst[i] = src[i * stride];
-    return;
-  }
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16) _mm512_storeu_ps(dst + i, _mm512_loadu_ps(src + i));
-  const __mmask16 rest = static_cast<__mmask16>((1u << (n - i)) - 1);
-  _mm512_mask_storeu_ps(dst + i, rest, _mm512_maskz_loadu_ps(rest, src + i));
-}
-
-struct Plan {
-  const ConvGeometry& g;
-  int64_t cg = 0, kg = 0, kv = 0, rows = 0, mp = 0, L = 0;  // channels per group (large, small), kernel volume,
-                                                             // patch rows, kg padded to 16, output positions
-  bool padded = false;                                       // the stride-1 feed applies
-  int64_t pd = 0, ph = 0, pw = 0, plane = 0;  // the padded copy's extents (depth, height, row width), its plane
-  std::vector<int64_t> offsets{};             // of each patch row of a group in its feed
-  std::vector<Segment> segments{};
-};
-
-// Per-thread buffers: the feed (the padded sample or im2col's columns) and dY^T.
+// Per-thread buffers: the feed and dY^T.
 struct Buffers {
   Tensor feed, gt;
 };
 
-Plan make_plan(const ConvGeometry& g) {
-  const PatchGeometry& pg = g.patch;
-  Plan p{g};
-  p.cg = g.large_channels_per_group();
-  p.kg = g.small_channels_per_group();
-  p.kv = pg.kernel_volume();
-  p.rows = p.cg * p.kv;
-  p.mp = (p.kg + 15) / 16 * 16;
-  p.L = pg.out_volume();
-  p.padded = pg.stride[0] == 1 && pg.stride[1] == 1 && pg.stride[2] == 1;
-  // The extents a stride-1 convolution reads: the output's plus the dilated kernel's reach.
-  p.pd = pg.out[0] + (pg.kernel[0] - 1) * pg.dilation[0];
-  p.ph = pg.out[1] + (pg.kernel[1] - 1) * pg.dilation[1];
-  p.pw = pg.out[2] + (pg.kernel[2] - 1) * pg.dilation[2];
-  p.plane = p.pd * p.ph * p.pw;
-  for (int64_t c = 0; c < p.cg; ++c)
-    for (int64_t a = 0; a < pg.kernel[0]; ++a)
-      for (int64_t b = 0; b < pg.kernel[1]; ++b)
-        for (int64_t e = 0; e < pg.kernel[2]; ++e)
-          p.offsets.push_back(p.padded ? c * p.plane + (a * pg.dilation[0] * p.ph + b * pg.dilation[1]) * p.pw +
-                                             e * pg.dilation[2]
-                                       : static_cast<int64_t>(p.offsets.size()) * p.L);
-  if (!p.padded) {
-    p.segments.push_back({0, 0, p.L});
-    return p;
-  }
-  for (int64_t a = 0; a < pg.out[0]; ++a)
-    for (int64_t b = 0; b < pg.out[1]; ++b)
-      p.segments.push_back({(a * p.ph + b) * p.pw, (a * pg.out[1] + b) * pg.out[2], pg.out[2]});
-  return p;
-}
-
-Buffers make_buffers(const Plan& p) {
-  if (!p.padded)
-    return {Tensor::empty({p.g.large_channels * p.kv * p.L}, DType::Float32), Tensor::empty({p.L * p.mp}, DType::Float32)};
-  // The padding stays zero throughout: each sample overwrites the same interior.
-  Buffers b{Tensor::empty({p.g.large_channels * p.plane}, DType::Float32), Tensor::empty({p.L * p.mp}, DType::Float32)};
-  std::memset(b.feed.data<float>(), 0, static_cast<size_t>(b.feed.numel()) * sizeof(float));
-  return b;
-}
-
-// Copies sample x (element strides s: channel, d, h, w) into the interior of the padded buffer.
-void pad_sample(const Plan& p, const float* x, const int64_t* s, float* out) {
-  const PatchGeometry& pg = p.g.patch;
-  // Input positions past what the convolution reads (an output cut short) are left out.
-  const int64_t d1 = std::min(pg.in[0], p.pd - pg.pad[0]), h1 = std::min(pg.in[1], p.ph - pg.pad[1]),
-                w1 = std::min(pg.in[2], p.pw - pg.pad[2]);
-  if (w1 <= 0) return;
-  for (int64_t c = 0; c < p.g.large_channels; ++c)
-    for (int64_t d = 0; d < d1; ++d)
-      for (int64_t h = 0; h < h1; ++h)
-        copy_run(out + c * p.plane + ((d + pg.pad[0]) * p.ph + h + pg.pad[1]) * p.pw + pg.pad[2],
-                 x + c * s[0] + d * s[1] + h * s[2], w1, s[3]);
-}
+Buffers make_buffers(const FeedPlan& p, int64_t mp) { return {make_feed(p), Tensor::empty({p.L * mp}, DType::Float32)}; }
 
 // Adds sample n's products to the partial sums part[group][row][mp].
-void add_sample(const Plan& p, int64_t n, const Tensor& large, const int64_t* s, const Tensor& small, Buffers& b,
+void add_sample(const FeedPlan& p, int64_t mp, int64_t n, const Tensor& large, const int64_t* s, const Tensor& small, Buffers& b,
                 float* part) {
   const ConvGeometry& g = p.g;
   const float* x = large.data<float>() + n * large.strides()[0];
@@ -211,10 +131,10 @@ void add_sample(const Plan& p, int64_t n, const Tensor& large, const int64_t* s,
     im2col(all, x, s, feed);
   }
   for (int64_t grp = 0; grp < g.groups; ++grp) {
-    transpose_plane(y + grp * p.kg * ldy, ldy, p.kg, p.mp, p.L, b.gt.data<float>(), p.mp);  // dY^T
+    transpose_plane(y + grp * p.kg * ldy, ldy, p.kg, mp, p.L, b.gt.data<float>(), mp);  // dY^T
     const Product product{feed + grp * p.cg * (p.padded ? p.plane : p.kv * p.L), p.offsets.data(),
-                          p.segments.data(), static_cast<int64_t>(p.segments.size()), b.gt.data<float>(), p.mp};
-    accumulate(product, p.rows, part + grp * p.rows * p.mp);
+                          p.segments.data(), static_cast<int64_t>(p.segments.size()), b.gt.data<float>(), mp};
+    accumulate(product, p.rows, part + grp * p.rows * mp);
   }
 }
 
@@ -229,16 +149,17 @@ bool conv_weight_grad_f32(const ConvGeometry& g, const Tensor& grad_weight, cons
   // Few output channels waste most of each 16-wide vector; few rows leave no tile to fill (the Fashion-MNIST
   // CNN's first layer, 9 rows, stays with conv.cpp's path).
   if (!avx512_supported() || kg < 16 || rows < 16 || g.batch < 1) return false;
-  const Plan p = make_plan(g);
-  const int64_t psize = g.groups * p.rows * p.mp, blocks = (g.batch + kBlock - 1) / kBlock;
+  const FeedPlan p = make_feed_plan(g);
+  const int64_t mp = (kg + 15) / 16 * 16;  // dY^T's row length
+  const int64_t psize = g.groups * p.rows * mp, blocks = (g.batch + kBlock - 1) / kBlock;
   Tensor partials = Tensor::empty({blocks * psize}, DType::Float32);
-  claim_loop(blocks, 1, [&] { return make_buffers(p); },
+  claim_loop(blocks, 1, [&] { return make_buffers(p, mp); },
              [&](int64_t b0, int64_t b1, Buffers& buffers) {
                for (int64_t blk = b0; blk < b1; ++blk) {
                  float* part = partials.data<float>() + blk * psize;
                  std::memset(part, 0, static_cast<size_t>(psize) * sizeof(float));
                  for (int64_t n = blk * kBlock; n < std::min(g.batch, (blk + 1) * kBlock); ++n)
-                   add_sample(p, n, large, s, small, buffers, part);
+                   add_sample(p, mp, n, large, s, small, buffers, part);
                }
              });
   float* sum = partials.data<float>();
@@ -247,7 +168,7 @@ bool conv_weight_grad_f32(const ConvGeometry& g, const Tensor& grad_weight, cons
   float* out = grad_weight.data<float>();
   for (int64_t grp = 0; grp < g.groups; ++grp)
     for (int64_t m = 0; m < p.kg; ++m)
-      for (int64_t r = 0; r < p.rows; ++r) out[(grp * p.kg + m) * p.rows + r] = sum[(grp * p.rows + r) * p.mp + m];
+      for (int64_t r = 0; r < p.rows; ++r) out[(grp * p.kg + m) * p.rows + r] = sum[(grp * p.rows + r) * mp + m];
   return true;
 #else
   (void)g, (void)grad_weight, (void)large, (void)s, (void)small;

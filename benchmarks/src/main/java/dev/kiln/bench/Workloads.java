@@ -85,7 +85,7 @@ public final class Workloads {
     List<Workload> w = new ArrayList<>();
     String na = "kernel suite, compared with Python's PyTorch only";
     for (String op : List.of("exp", "log", "log1p", "expm1", "sin", "cos", "tan", "erf", "tanh", "sigmoid", "atan",
-        "clamp", "maximum", "to_float16", "float16_add")) {
+        "log10", "exp2", "asinh", "atanh", "clamp", "maximum", "to_float16", "float16_add")) {
       String what = switch (op) {
         case "to_float16" -> "16M float32 to a new float16 tensor";
         case "float16_add" -> "16M float16 into a new tensor";
@@ -124,7 +124,8 @@ public final class Workloads {
         {"reflect_pad", "reflect pad 1 of [32,64,56,56]"}, {"norm_rows", "2-norm over rows of [4096,1024]"},
         {"max_rows", "max over rows of [4096,1024]"}, {"depthwise3x3", "depthwise conv 3x3 [32,64,56,56]"},
         {"conv3x3_s2", "conv2d 3x3 stride 2 [32,64,56,56] -> 128"},
-        {"conv3d", "conv3d 3x3x3 [8,16,16,32,32] -> 32"}, {"bilinear2x", "bilinear upsampling [32,64,28,28] to 56x56"}};
+        {"conv3d", "conv3d 3x3x3 [8,16,16,32,32] -> 32"}, {"conv1d", "conv1d k3 [32,128,1024] -> 128"},
+        {"conv5x5", "conv2d 5x5 [32,32,28,28] -> 64"}, {"bilinear2x", "bilinear upsampling [32,64,28,28] to 56x56"}};
     for (String[] t : grads) {
       w.add(new Workload("grad_" + t[0], t[1] + ", forward + backward", Unit.MILLIS, 1,
           new JmhCall("TrainingOpsBenchmark.run", Map.of("op", t[0])), null, na, ""));

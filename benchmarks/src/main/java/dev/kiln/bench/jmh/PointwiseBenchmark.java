@@ -12,15 +12,15 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * The heavy float32 elementwise ops on 16M elements (the vectorized exp, log, log1p, expm1, sin, cos, tan, erf, tanh,
- * sigmoid; atan from the C library for contrast; clamp, maximum, the float16 conversion and arithmetic), each into a
- * new tensor. Kernel suite (formerly PointwiseBench).
+ * sigmoid, atan, log10, exp2, asinh, atanh; clamp, maximum, the float16 conversion and arithmetic), each into a new
+ * tensor. Kernel suite (formerly PointwiseBench).
  */
 @State(Scope.Thread)
 public class PointwiseBenchmark {
   private static final long N = 16L * 1024 * 1024;
 
-  @Param({"exp", "log", "log1p", "expm1", "sin", "cos", "tan", "erf", "tanh", "sigmoid", "atan", "clamp", "maximum",
-      "to_float16", "float16_add"})
+  @Param({"exp", "log", "log1p", "expm1", "sin", "cos", "tan", "erf", "tanh", "sigmoid", "atan", "log10", "exp2",
+      "asinh", "atanh", "clamp", "maximum", "to_float16", "float16_add"})
   public String op;
 
   private Supplier<Tensor> call;
@@ -44,6 +44,10 @@ public class PointwiseBenchmark {
       case "tanh" -> x::tanh;
       case "sigmoid" -> x::sigmoid;
       case "atan" -> x::atan;
+      case "log10" -> pos::log10;
+      case "exp2" -> x::exp2;
+      case "asinh" -> x::asinh;
+      case "atanh" -> x::atanh;
       case "clamp" -> () -> x.clamp(-0.5, 0.5);
       case "maximum" -> () -> x.maximum(pos);
       case "to_float16" -> () -> x.to(DType.FLOAT16);

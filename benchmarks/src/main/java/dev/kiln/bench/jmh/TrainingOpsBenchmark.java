@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.State;
 @State(Scope.Thread)
 public class TrainingOpsBenchmark {
   @Param({"sigmoid", "tanh", "nchw_to_nhwc", "scatter_add", "gather", "index_select", "index_rows", "reflect_pad",
-      "norm_rows", "max_rows", "depthwise3x3", "conv3x3_s2", "conv3d", "bilinear2x"})
+      "norm_rows", "max_rows", "depthwise3x3", "conv3x3_s2", "conv3d", "conv1d", "conv5x5", "bilinear2x"})
   public String op;
 
   private Runnable call;
@@ -92,6 +92,18 @@ public class TrainingOpsBenchmark {
         Tensor x = leaf(g, 8, 16, 16, 32, 32);
         Tensor w = leaf(g, 32, 16, 3, 3, 3);
         forward = () -> Convolutions.conv3d(x, w, null, 1, 1, 1, 1);
+        leaves = new Tensor[] {x, w};
+      }
+      case "conv1d" -> {
+        Tensor x = leaf(g, 32, 128, 1024);
+        Tensor w = leaf(g, 128, 128, 3);
+        forward = () -> Convolutions.conv1d(x, w, null, 1, 1, 1, 1);
+        leaves = new Tensor[] {x, w};
+      }
+      case "conv5x5" -> {
+        Tensor x = leaf(g, 32, 32, 28, 28);
+        Tensor w = leaf(g, 64, 32, 5, 5);
+        forward = () -> Convolutions.conv2d(x, w, null, 1, 2, 1, 1);
         leaves = new Tensor[] {x, w};
       }
       case "bilinear2x" -> {
