@@ -29,7 +29,9 @@ template <int MV>
 constexpr int kRows = MV == 4 ? 6 : MV == 3 ? 8 : MV == 2 ? 12 : 24;
 
 // y[i][16 j + t] = init[i] + sum over r < rows of w[r * ldw + i] * feed[offsets[r] + 16 j + t], for i < NR and
-// the positions that `masks` keep (y's rows ldy apart).
+// the positions that `masks` keep (y's rows ldy apart). The loads are whole vectors: lanes past the output row read
+// the feed's next values (or its slack at the end) into sums that are never stored. Masked loads ran the tile at
+// 40% of the speed on Zen 4.
 template <int MV, int NR>
 KILN_AVX512 void tile(const float* feed, const int64_t* offsets, int64_t rows, const float* w, int64_t ldw,
                       const float* init, const __mmask16* masks, float* y, int64_t ldy) {
@@ -42,7 +44,7 @@ KILN_AVX512 void tile(const float* feed, const int64_t* offsets, int64_t rows, c
     const float* f = feed + offsets[r];
     __m512 v[MV];
 #pragma GCC unroll 4
-    for (int j = 0; j < MV; ++j) v[j] = _mm512_maskz_loadu_ps(masks[j], f + 16 * j);
+    for (int j = 0; j < MV; ++j) v[j] = _mm512_loadu_ps(f + 16 * j);  // lanes past the row: discarded
 #pragma GCC unroll 24
     for (int i = 0; i < NR; ++i) {
       const __m512 b = _mm512_set1_ps(w[i]);

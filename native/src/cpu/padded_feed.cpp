@@ -39,7 +39,7 @@ FeedPlan make_feed_plan(const ConvGeometry& g) {
 
 Tensor make_feed(const FeedPlan& p) {
   if (!p.padded) return Tensor::empty({p.g.large_channels * p.kv * p.L}, DType::Float32);
-  Tensor feed = Tensor::empty({p.g.large_channels * p.plane}, DType::Float32);
+  Tensor feed = Tensor::empty({p.g.large_channels * p.plane + kFeedSlack}, DType::Float32);
   std::memset(feed.data<float>(), 0, static_cast<size_t>(feed.numel()) * sizeof(float));
   return feed;
 }

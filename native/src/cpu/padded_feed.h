@@ -30,8 +30,12 @@ struct FeedPlan {
 
 FeedPlan make_feed_plan(const ConvGeometry& g);
 
-// A feed buffer for one sample of every channel, zero where the padding is: each sample then overwrites the same
-// interior.
+// Zeros past a padded feed's end, so that whole vectors may be loaded from anywhere in a row (the direct
+// convolution's last vector of a row reads up to 63 values past it).
+constexpr int64_t kFeedSlack = 64;
+
+// A feed buffer for one sample of every channel, zero where the padding is (and kFeedSlack zeros after it): each
+// sample then overwrites the same interior.
 Tensor make_feed(const FeedPlan& p);
 
 // Copies sample x (element strides s: channel, d, h, w) into the feed's interior (padded plans).
