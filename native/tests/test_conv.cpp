@@ -354,8 +354,8 @@ TEST(float32_weight_gradients_match_float64) {
   for (size_t i = 2; i < by_threads.size(); ++i) CHECK_SAME(by_threads[i], by_threads[i % 2], 0);
 }
 
-// Stride-1 float32 convolutions on AVX-512 run by direct loops (direct_conv_f32.cpp): the output and the input
-// gradient (the transposed problem) against float64, over row widths that take 1 to 4 vectors and chunks with a
+// Float32 convolutions on AVX-512 run by direct loops (direct_conv_f32.cpp): the output and the input gradient (the
+// transposed problem, by phases of the stride) against float64, over row widths that take 1 to 4 vectors and chunks with a
 // masked tail, channel counts with a tail block, groups, dilation, uneven padding, 1-D and 3-D, a bias, inputs
 // that are not contiguous, a batch of one split over threads, and the same bits on any number of threads.
 TEST(float32_direct_convolutions_match_float64) {
@@ -397,6 +397,27 @@ TEST(float32_direct_convolutions_match_float64) {
   // stride-1 transposed convolutions: their forward is the direct transpose, their input gradient the direct forward
   check([](const Tensor& x, const Tensor& w, const Tensor& b) { return conv_transpose2d(x, w, b, {1, 1}, {1, 1}); },
         uniform({2, 16, 5, 11}, 13), {16, 12, 3, 3}, true, true);
+  // strided convolutions: their input gradient runs phase by phase of the stride (3x3 stride 2 pad 1: phases of
+  // 1, 2, 2 and 4 taps; kernel 2 stride 3: a phase no tap reaches, bias alone; stride 2 in depth only; stride 2
+  // with dilation 2, which stays with im2col + GEMM)
+  auto strided2 = [](Shape stride, Shape pad, Shape dil) -> Conv {
+    return [=](const Tensor& x, const Tensor& w, const Tensor& b) { return conv2d(x, w, b, stride, pad, dil, 1); };
+  };
+  check(strided2({2, 2}, {1, 1}, {1, 1}), uniform({2, 16, 33, 36}, 19), {12, 16, 3, 3}, true);
+  check(strided2({3, 3}, {0, 0}, {1, 1}), uniform({2, 16, 9, 30}, 20), {16, 16, 2, 2}, false);
+  check(strided2({2, 1}, {2, 1}, {1, 1}), uniform({2, 8, 12, 20}, 21), {16, 8, 5, 3}, true);
+  check(strided2({2, 2}, {2, 2}, {2, 2}), uniform({2, 8, 12, 20}, 22), {16, 8, 3, 3}, true);
+  check([](const Tensor& x, const Tensor& w, const Tensor& b) { return conv1d(x, w, b, {2}, {1}); },
+        uniform({3, 16, 41}, 23), {24, 16, 4}, true);
+  check([](const Tensor& x, const Tensor& w, const Tensor& b) { return conv3d(x, w, b, {2, 1, 1}, {1, 1, 1}); },
+        uniform({2, 4, 7, 5, 18}, 24), {16, 4, 3, 3, 3}, true);
+  // transposed convolutions with strides (their forward runs by phases): stride 2 with output_padding
+  check([](const Tensor& x, const Tensor& w, const Tensor& b) {
+    return conv_transpose2d(x, w, b, {2, 2}, {1, 1}, {1, 1});
+  }, uniform({2, 16, 6, 12}, 25), {16, 12, 3, 3}, true, true);
+  // stride 3 over a kernel of 2: a third of the positions in each dim take the bias alone
+  check([](const Tensor& x, const Tensor& w, const Tensor& b) { return conv_transpose2d(x, w, b, {3, 3}); },
+        uniform({2, 16, 5, 12}, 26), {16, 12, 2, 2}, true, true);
   // inputs that are not contiguous: channels and batch swapped, every other column
   check(conv2({1, 1}, {1, 1}, 1), transpose(uniform({8, 3, 6, 20}, 14), 0, 1), {16, 8, 3, 3}, false);
   check(conv2({1, 1}, {1, 1}, 1), slice(uniform({3, 8, 6, 40}, 15), 3, 0, 40, 2), {16, 8, 5, 5}, true);

@@ -5,9 +5,9 @@
 // gradient sums over samples in fixed blocks of kWeightBlock, merged in order: results do not depend on the
 // thread count. (OpenBLAS's own threads, measured against this on the shared 2-core machine, ran 3-7x slower
 // under load at every batch size, and a 1024^3 sgemm 1.5-2x slower than one thread.) Float32 3x3 stride-1
-// convolutions run forward and input gradient by Winograd (winograd.cpp); on AVX-512 CPUs other float32 stride-1
-// convolutions run both by direct loops (direct_conv_f32.cpp), and the float32 weight gradient runs without BLAS
-// (weight_grad_f32.cpp).
+// convolutions run forward and input gradient by Winograd (winograd.cpp); on AVX-512 CPUs other float32
+// convolutions run by direct loops (direct_conv_f32.cpp: stride-1 forwards, input gradients at any stride), and the
+// float32 weight gradient without BLAS (weight_grad_f32.cpp).
 #include "cpu/conv.h"
 
 #include <algorithm>

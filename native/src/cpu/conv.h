@@ -28,10 +28,11 @@ void conv_weight_grad(const ConvGeometry& g, const Tensor& grad_weight, const Te
 bool conv_weight_grad_f32(const ConvGeometry& g, const Tensor& grad_weight, const Tensor& large, const int64_t* s,
                           const Tensor& small);
 
-// Float32 stride-1 convolutions on AVX-512 CPUs by direct loops (direct_conv_f32.cpp), which conv_forward and
-// conv_transpose try after Winograd: false where they do not apply (no AVX-512, a 1x1 kernel, fewer than 8 output
-// channels per group or 16 patch rows, output rows under 8 wide, a weight that is not contiguous; for the
-// transpose also a padding past the dilated kernel's reach). bias: dense, or nullptr.
+// Float32 convolutions on AVX-512 CPUs by direct loops (direct_conv_f32.cpp), which conv_forward (stride 1) and
+// conv_transpose (any stride) try after Winograd: false where they do not apply (no AVX-512, a 1x1 kernel at stride
+// 1, fewer than 8 output channels per group or 16 patch rows, output rows under 8 wide, a weight that is not
+// contiguous; for the transpose also a padding past the dilated kernel's reach, or a stride and a dilation both
+// above 1 in one dim). bias: dense, or nullptr.
 bool conv_forward_direct_f32(const ConvGeometry& g, const Tensor& small, const Tensor& large, const Tensor& weight,
                              const float* bias);
 bool conv_transpose_direct_f32(const ConvGeometry& g, const Tensor& large, const Tensor& small, const Tensor& weight,

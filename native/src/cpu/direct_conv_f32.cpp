@@ -1,8 +1,10 @@
-// Float32 stride-1 convolutions on AVX-512 by direct loops over the padded feed (padded_feed.h), for forward and,
-// as the full correlation with the flipped kernel, for the input gradient. im2col + GEMM wrote and read back a
-// column matrix of kernel-volume times the input (28 MB a sample for conv3d of 16 channels of 16 x 32 x 32 under
-// a 3x3x3 kernel), and OpenBLAS packed its slabs again on every call: conv3d's forward ran at ~140 GFLOP/s
-// against PyTorch's ~210 (oneDNN's direct kernels).
+// Float32 convolutions on AVX-512 by direct loops over the padded feed (padded_feed.h): forward at stride 1, and the
+// input gradient (the transposed convolution) at any stride, phase by phase: stride 1 is the full correlation with
+// the flipped kernel; with stride 2 the even and odd positions of large each read small through their own taps.
+// im2col + GEMM wrote and read back a column matrix of kernel-volume times the input (28 MB a sample for conv3d of
+// 16 channels of 16 x 32 x 32 under a 3x3x3 kernel), and OpenBLAS packed its slabs again on every call: conv3d's
+// forward ran at ~140 GFLOP/s against PyTorch's ~210 (oneDNN's direct kernels). Strided forwards stay with GEMM:
+// split into phases the same way they ran no faster (the rows' masked lanes and the strided copies ate the gain).
 //
 // Each tile keeps NR output channels by MV vectors of 16 positions of one output row in registers while the
 // patch rows r go by: per r, MV loads from the feed (the row's positions are consecutive in it) and NR broadcasts
@@ -10,6 +12,7 @@
 // multiply-adds, within one thread: results do not depend on the thread count.
 #include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "cpu/claim_loop.h"
 #include "cpu/conv.h"
@@ -175,7 +178,131 @@ bool worth_it(const ConvGeometry& g) {
   for (int i = 0; i < 3; ++i)
     if (pg.stride[i] != 1) return false;
   return g.small_channels_per_group() >= 8 && g.large_channels_per_group() * pg.kernel_volume() >= 16 &&
-         pg.out[2] >= 8 && pg.kernel_volume() > 1 && g.batch >= 1;
+         pg.out[2] >= 8 && g.batch >= 1;
+}
+
+// One dim of a phase of a transposed convolution: the positions phase + stride * j (j < extent) of large. They read
+// small only through the kernel's taps k with (phase + pad - k dilation) divisible by stride, at j + (phase + pad -
+// k dilation) / stride: a stride-1 convolution of small whose taps are those k, largest first (tap t is k = first -
+// t stride), padded by pad, at dilation `dilation`.
+struct PhaseDim {
+  int64_t extent = 0, taps = 0, first = 0, pad = 0, dilation = 1;
+};
+
+// False where the phase would need a negative padding, or where a stride and a dilation both above 1 would space
+// its taps unevenly.
+bool phase_dim(const PatchGeometry& pg, int i, int64_t phase, PhaseDim* d) {
+  const int64_t s = pg.stride[i], dil = pg.dilation[i];
+  if (s > 1 && dil != 1) return false;
+  d->extent = std::max<int64_t>(0, (pg.in[i] - phase + s - 1) / s);
+  d->dilation = s == 1 ? dil : 1;
+  for (int64_t k = pg.kernel[i] - 1; k >= 0; --k)
+    if (((phase + pg.pad[i] - k * dil) % s + s) % s == 0) {
+      if (d->taps++ == 0) d->first = k;
+    }
+  if (d->taps == 0) return true;
+  d->pad = -(phase + pg.pad[i] - d->first * dil) / s;
+  return d->pad >= 0;
+}
+
+// The stride-1 problem of one phase: from small (channels swapped) to the phase's positions of large.
+ConvGeometry phase_problem(const ConvGeometry& g, const PhaseDim* d) {
+  ConvGeometry t = g;
+  t.large_channels = g.small_channels;
+  t.small_channels = g.large_channels;
+  t.patch.channels = g.small_channels_per_group();
+  for (int i = 0; i < 3; ++i) {
+    t.patch.in[i] = g.patch.out[i];
+    t.patch.out[i] = d[i].extent;
+    t.patch.kernel[i] = d[i].taps;
+    t.patch.pad[i] = d[i].pad;
+    t.patch.dilation[i] = d[i].dilation;
+    t.patch.stride[i] = 1;
+  }
+  return t;
+}
+
+constexpr int64_t kMaxInterleave = 8;  // strides of the last dim that run by phases
+
+// dst[i] = src[i % 2][i / 2] for i < n.
+KILN_SIMD void interleave2(float* __restrict dst, const float* __restrict a, const float* __restrict b, int64_t n) {
+  int64_t j = 0;
+  for (; 2 * j + 1 < n; ++j) {
+    dst[2 * j] = a[j];
+    dst[2 * j + 1] = b[j];
+  }
+  if (2 * j < n) dst[2 * j] = a[j];
+}
+
+// dst[i] = src[i % stride][i / stride] for i < n: a row of large from its phases' rows.
+void interleave_row(float* dst, const float* const* src, int64_t stride, int64_t n) {
+  if (stride == 2) return interleave2(dst, src[0], src[1], n);
+  for (int64_t i = 0; i < n; ++i) dst[i] = src[i % stride][i / stride];
+}
+
+// One phase's problem, ready to run (no plan where no tap reaches the phase: its positions take the bias alone).
+struct Phase {
+  const PhaseDim* d;
+  FeedPlan plan;
+  Tensor packed;
+  int mv = 0, nr = 0;
+  int64_t size = 0;  // of its output for one sample: channels x positions
+};
+
+// Runs the phases sample by sample, each thread with a feed per phase and the sample's phase outputs in a scratch
+// block, which it then interleaves into large[n] while they are in cache: written once, row by row. (Scattering
+// each phase's output over the whole of large cost four passes over it, 4.5 of 27 ms for [32,64,56,56].)
+void run_phases(const ConvGeometry& g, const std::vector<Phase>& phases, const float* small, const int64_t* ys,
+                const float* bias, float* large) {
+  const PatchGeometry& pg = g.patch;
+  const int64_t C = g.large_channels, V = pg.in_volume();
+  std::vector<int64_t> at(phases.size() + 1, 0);  // each phase's place in the scratch block
+  for (size_t f = 0; f < phases.size(); ++f) at[f + 1] = at[f] + phases[f].size;
+  struct State {
+    std::vector<Tensor> feeds;
+    Tensor scratch;
+  };
+  claim_loop(g.batch, 1, [&] {
+    State st;
+    for (const Phase& ph : phases) st.feeds.push_back(ph.plan.rows > 0 ? make_feed(ph.plan) : Tensor());
+    st.scratch = Tensor::empty({std::max<int64_t>(at.back(), 1)}, DType::Float32);
+    return st;
+  }, [&](int64_t n0, int64_t n1, State& st) {
+    float* scratch = st.scratch.data<float>();
+    for (int64_t n = n0; n < n1; ++n) {
+      for (size_t f = 0; f < phases.size(); ++f) {
+        const Phase& ph = phases[f];
+        float* out = scratch + at[f];
+        if (ph.size == 0) continue;
+        if (ph.plan.rows == 0) {
+          const int64_t L = ph.size / C;
+          for (int64_t c = 0; c < C; ++c) std::fill(out + c * L, out + (c + 1) * L, bias ? bias[c] : 0.0f);
+          continue;
+        }
+        float* feed = st.feeds[f].data<float>();
+        pad_sample(ph.plan, small + n * ys[0], ys + 1, feed);
+        const Problem pr{ph.plan, ph.mv, ph.nr, ph.packed.data<float>(), bias, out};
+        for (int64_t grp = 0; grp < g.groups; ++grp)
+          rows_of(pr, grp, feed, 0, static_cast<int64_t>(ph.plan.segments.size()), out);
+      }
+      // large[n][c][i] = phase (i % stride)'s output at i / stride, dim by dim.
+      float* x = large + n * C * V;
+      for (int64_t c = 0; c < C; ++c)
+        for (int64_t i0 = 0; i0 < pg.in[0]; ++i0)
+          for (int64_t i1 = 0; i1 < pg.in[1]; ++i1) {
+            float* dst = x + (c * pg.in[0] + i0) * pg.in[1] * pg.in[2] + i1 * pg.in[2];
+            const int64_t f01 = ((i0 % pg.stride[0]) * pg.stride[1] + i1 % pg.stride[1]) * pg.stride[2];
+            const float* src[kMaxInterleave];
+            for (int64_t f2 = 0; f2 < pg.stride[2]; ++f2) {
+              const size_t f = static_cast<size_t>(f01 + f2);
+              const PhaseDim* d = phases[f].d;
+              src[f2] = scratch + at[f] +
+                        ((c * d[0].extent + i0 / pg.stride[0]) * d[1].extent + i1 / pg.stride[1]) * d[2].extent;
+            }
+            interleave_row(dst, src, pg.stride[2], pg.in[2]);
+          }
+    }
+  });
 }
 
 // x's strides of (n, channel, d, h, w), spatial dims padded in front to 3.
@@ -192,7 +319,8 @@ void sample_strides(const Tensor& x, int64_t* s) {
 bool conv_forward_direct_f32(const ConvGeometry& g, const Tensor& small, const Tensor& large, const Tensor& weight,
                              const float* bias) {
 #ifdef KILN_HAS_AVX512
-  if (!avx512_supported() || !worth_it(g) || !weight.is_contiguous()) return false;
+  // A 1x1 kernel at stride 1 stays a GEMM that reads its input in place (conv.cpp).
+  if (!avx512_supported() || g.patch.kernel_volume() == 1 || !worth_it(g) || !weight.is_contiguous()) return false;
   const FeedPlan p = make_feed_plan(g);
   const int mv = vectors_for(p), nr = rows_per_tile(mv);
   const float* w = weight.data<float>();
@@ -210,32 +338,54 @@ bool conv_forward_direct_f32(const ConvGeometry& g, const Tensor& small, const T
 bool conv_transpose_direct_f32(const ConvGeometry& g, const Tensor& large, const Tensor& small, const Tensor& weight,
                                const float* bias) {
 #ifdef KILN_HAS_AVX512
-  // The input gradient of a stride-1 convolution is the convolution of small, padded by the dilated kernel's reach
-  // less pad, with the kernel flipped and its channel dims swapped: a problem from small to large.
+  // The input gradient of a convolution, phase by phase of the stride (one phase for stride 1: the full correlation
+  // of small with the flipped kernel): each phase's positions of large are a stride-1 convolution of small with the
+  // taps that reach them, flipped, and channel dims swapped. Every phase is checked before any is run.
   const PatchGeometry& pg = g.patch;
-  ConvGeometry t = g;
-  t.large_channels = g.small_channels;
-  t.small_channels = g.large_channels;
-  t.patch.channels = g.small_channels_per_group();
-  for (int i = 0; i < 3; ++i) {
-    t.patch.in[i] = pg.out[i];
-    t.patch.out[i] = pg.in[i];
-    t.patch.pad[i] = (pg.kernel[i] - 1) * pg.dilation[i] - pg.pad[i];
-    if (t.patch.pad[i] < 0 || pg.stride[i] != 1) return false;
+  if (!avx512_supported() || !weight.is_contiguous()) return false;
+  const int64_t phases = pg.stride[0] * pg.stride[1] * pg.stride[2];
+  if (pg.stride[2] > kMaxInterleave) return false;
+  std::vector<PhaseDim> dims(static_cast<size_t>(3 * phases));
+  for (int64_t f = 0; f < phases; ++f) {
+    const int64_t phase[3] = {f / (pg.stride[1] * pg.stride[2]), f / pg.stride[2] % pg.stride[1], f % pg.stride[2]};
+    PhaseDim* d = &dims[static_cast<size_t>(3 * f)];
+    int64_t taps = 1;
+    for (int i = 0; i < 3; ++i) {
+      if (!phase_dim(pg, i, phase[i], &d[i])) return false;
+      taps *= d[i].taps;
+    }
+    if (taps > 0 && d[0].extent * d[1].extent * d[2].extent > 0 && !worth_it(phase_problem(g, d))) return false;
   }
-  if (!avx512_supported() || !worth_it(t) || !weight.is_contiguous()) return false;
-  const FeedPlan p = make_feed_plan(t);
-  const int mv = vectors_for(p), nr = rows_per_tile(mv);
-  const int64_t kv = p.kv, Kg = g.small_channels_per_group(), Cg = g.large_channels_per_group();
+  const int64_t kv = pg.kernel_volume(), Kg = g.small_channels_per_group(), Cg = g.large_channels_per_group();
   const float* w = weight.data<float>();
-  // Problem row r = (m, flipped offset): weight[grp * Kg + m][c][kv - 1 - offset].
-  const Tensor packed = pack(p, nr, [&](int64_t grp, int64_t c, int64_t r) {
-    const int64_t m = r / kv, o = r % kv;
-    return w[((grp * Kg + m) * Cg + c) * kv + (kv - 1 - o)];
-  });
   int64_t ys[5];
   sample_strides(small, ys);
-  run({p, mv, nr, packed.data<float>(), bias, large.data<float>()}, small.data<float>(), ys);
+  std::vector<Phase> work(static_cast<size_t>(phases));
+  for (int64_t f = 0; f < phases; ++f) {
+    Phase& ph = work[static_cast<size_t>(f)];
+    ph.d = &dims[static_cast<size_t>(3 * f)];
+    const PhaseDim* d = ph.d;
+    const ConvGeometry t = phase_problem(g, d);
+    ph.size = g.large_channels * t.patch.out_volume();
+    if (ph.size == 0 || t.patch.kernel_volume() == 0) continue;
+    ph.plan = make_feed_plan(t);
+    ph.mv = vectors_for(ph.plan);
+    ph.nr = rows_per_tile(ph.mv);
+    // Problem row r = (m, tap t0, t1, t2): weight[grp * Kg + m][c][first - t * stride in each dim].
+    ph.packed = pack(ph.plan, ph.nr, [&](int64_t grp, int64_t c, int64_t r) {
+      const int64_t m = r / ph.plan.kv, o = r % ph.plan.kv;
+      const int64_t k0 = d[0].first - o / (d[1].taps * d[2].taps) * pg.stride[0],
+                    k1 = d[1].first - o / d[2].taps % d[1].taps * pg.stride[1],
+                    k2 = d[2].first - o % d[2].taps * pg.stride[2];
+      return w[((grp * Kg + m) * Cg + c) * kv + (k0 * pg.kernel[1] + k1) * pg.kernel[2] + k2];
+    });
+  }
+  if (phases == 1) {  // stride 1: straight into large
+    const Phase& ph = work[0];
+    run({ph.plan, ph.mv, ph.nr, ph.packed.data<float>(), bias, large.data<float>()}, small.data<float>(), ys);
+  } else {
+    run_phases(g, work, small.data<float>(), ys, bias, large.data<float>());
+  }
   return true;
 #else
   (void)g, (void)large, (void)small, (void)weight, (void)bias;
