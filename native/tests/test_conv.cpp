@@ -355,7 +355,7 @@ TEST(float32_weight_gradients_match_float64) {
 }
 
 // Float32 convolutions on AVX-512 run by direct loops (direct_conv_f32.cpp): the output and the input gradient (the
-// transposed problem, by phases of the stride) against float64, over row widths that take 1 to 4 vectors and chunks with a
+// transposed problem, by phases of the stride) against float64, by position tiles and by channel tiles, over row widths that take 1 to 4 vectors and chunks with a
 // masked tail, channel counts with a tail block, groups, dilation, uneven padding, 1-D and 3-D, a bias, inputs
 // that are not contiguous, a batch of one split over threads, and the same bits on any number of threads.
 TEST(float32_direct_convolutions_match_float64) {
@@ -385,6 +385,11 @@ TEST(float32_direct_convolutions_match_float64) {
   check(conv2({1, 2}, {2, 1}, 1), uniform({2, 4, 6, 64}, 6), {16, 4, 3, 5}, true);
   check([](const Tensor& x, const Tensor& w, const Tensor& b) { return conv1d(x, w, b, {1}, {1}); },
         uniform({3, 16, 100}, 7), {13, 16, 3}, true);
+  // rows that leave lanes idle run channel tiles instead: 64 channels (4 vectors) over rows of 28 (4 tiles of 6
+  // positions and one of 4), 40 (3 vectors, the last 8 idle) over rows of 9, 16 over rows of 10
+  check(conv2({2, 2}, {1, 1}, 1), uniform({2, 8, 3, 28}, 27), {64, 8, 5, 5}, true);
+  check(conv2({1, 1}, {1, 1}, 1), uniform({2, 6, 4, 9}, 28), {40, 6, 3, 3}, true);
+  check(conv2({1, 1}, {1, 1}, 1), uniform({3, 4, 3, 10}, 29), {16, 4, 3, 3}, false);
   // groups, and "same" with an even kernel (one more row and column of padding at the end)
   check(conv2({1, 1}, {1, 1}, 2), uniform({2, 8, 6, 17}, 8), {16, 4, 3, 3}, true);
   check([](const Tensor& x, const Tensor& w, const Tensor& b) { return conv2d(x, w, b, {1, 1}, {0, 0}, {1, 1}, 1,
