@@ -1,6 +1,7 @@
 // The vectorizable float32 exp, tanh and sigmoid: within 2 ulp of the correctly rounded result over a
 // dense sweep, and exact on special values.
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "check.h"
@@ -50,6 +51,27 @@ TEST(exp_special_values) {
   CHECK(std::isnan(vm::exp(std::nanf(""))));
   // Subnormal results: within 2 ulp of the exact value too.
   CHECK(max_ulps([](float x) { return vm::exp(x); }, [](double x) { return std::exp(x); }, -103.0f, -87.5f, 100000) <= 2);
+}
+
+// Past kExpMax and kExpMin exp rounds to +inf and +0 by itself up to its clamps (vec_math.h): every float
+// between them, and some beyond.
+TEST(exp_overflows_and_underflows_past_its_range) {
+  const float inf = std::numeric_limits<float>::infinity();
+  int64_t wrong = 0;
+  for (float x = std::nextafter(vm::kExpMax, inf); x <= 2 * vm::kExpClampHi; x = std::nextafter(x, inf)) {
+    if (vm::exp(x) != inf) ++wrong;
+  }
+  for (float x = std::nextafter(vm::kExpMin, -inf); x >= 2 * vm::kExpClampLo; x = std::nextafter(x, -inf)) {
+    const float y = vm::exp(x);
+    if (y != 0.0f || std::signbit(y)) ++wrong;
+  }
+  CHECK_EQ(wrong, 0);
+  CHECK(vm::exp(88.72f) < inf && vm::exp(-103.9f) > 0.0f);
+  CHECK(vm::exp(std::numeric_limits<float>::max()) == inf && vm::exp(-std::numeric_limits<float>::max()) == 0.0f);
+  // A NaN comes back as it went in (its sign and payload).
+  const float nan = -std::nanf("0x2a");
+  const float back = vm::exp(nan);
+  CHECK(std::memcmp(&nan, &back, 4) == 0);
 }
 
 TEST(tanh_is_within_two_ulp) {
