@@ -1,5 +1,6 @@
 // View ops (view, reshape, transpose, permute, narrow, slice, expand, squeeze, flatten): storage, strides, errors.
 #include <climits>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -286,6 +287,25 @@ TEST(contiguous_copies_of_transposes_and_permutes_match_element_by_element) {
     check_copy(permute(img, {0, 2, 3, 1}));  // NCHW -> NHWC
     check_copy(permute(contiguous(permute(img, {0, 2, 3, 1})), {0, 3, 1, 2}));  // and back
     check_copy(transpose(narrow(img, 3, 1, 30), 1, 3));  // a narrowed, strided source
+  }
+}
+
+TEST(same_dtype_copies_move_every_byte) {
+  // Contiguous runs are copied by 8-byte words and then single bytes (cpu/copy.cpp), a large tensor in blocks of
+  // 1 KB: lengths that leave each tail, destinations that start off an 8-byte boundary, and the elements around
+  // the destination unchanged. Bits, not values: int32 patterns that are float NaNs must arrive as they left.
+  for (DType dt : {DType::Int8, DType::Float16, DType::Int32, DType::Float64}) {
+    const int64_t size = static_cast<int64_t>(dtype_size(dt));
+    for (int64_t n : {int64_t(1), int64_t(7), int64_t(13), (int64_t(1) << 21) / size + 5}) {
+      const Tensor src = to(mul(test::uniform({n}, 11), 100.0), dt);
+      const Tensor c = clone(src);
+      CHECK(std::memcmp(c.raw_data(), src.raw_data(), static_cast<size_t>(n * size)) == 0);
+      Tensor frame = full({n + 3}, 5.0, dt);
+      Tensor inner = narrow(frame, 0, 1, n);  // starts one element past frame's start
+      copy_(inner, src);
+      CHECK(std::memcmp(inner.raw_data(), src.raw_data(), static_cast<size_t>(n * size)) == 0);
+      CHECK(item(select(frame, 0, 0)) == 5.0 && item(select(frame, 0, n + 1)) == 5.0 && item(select(frame, 0, n + 2)) == 5.0);
+    }
   }
 }
 

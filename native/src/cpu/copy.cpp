@@ -24,6 +24,21 @@ KILN_ALWAYS_INLINE void convert_contiguous_t(void* dst, const void* src, int64_t
   for (int64_t i = 0; i < n; ++i) d[i] = convert<To>(s[i]);
 }
 
+// Same-dtype contiguous runs. StridedLoop::run hands a large copy over in prefetched blocks of 1 KB (loop.h), and
+// glibc's memcpy on blocks that small (its backward loop, and the call) ran at 40% of this loop's speed: clone of
+// a 25.7 MB tensor 2.5 -> 1.0 ms on a Zen 4, as fast as neg. GCC turns a plain copy loop back into a call to
+// memcpy (loop distribution), hence the attribute; may_alias, as the words are float, int, ... storage.
+using AliasedWord = uint64_t __attribute__((may_alias));
+
+__attribute__((optimize("no-tree-loop-distribute-patterns"))) KILN_SIMD void copy_bytes(char* dst, const char* src,
+                                                                                       int64_t bytes) {
+  const int64_t words = bytes / 8;
+  AliasedWord* d = reinterpret_cast<AliasedWord*>(dst);
+  const AliasedWord* s = reinterpret_cast<const AliasedWord*>(src);
+  for (int64_t i = 0; i < words; ++i) d[i] = s[i];
+  for (int64_t i = words * 8; i < bytes; ++i) dst[i] = src[i];
+}
+
 KILN_SIMD void convert_contiguous(DType to, DType from, void* dst, const void* src, int64_t n) {
   dispatch_all(to, [&](auto to_tag) {
     using To = decltype(to_tag);
@@ -140,7 +155,7 @@ void copy_kernel(const Tensor& dst, const Tensor& src) {
   loop.run(
       [&](char** p, const int64_t* s, int64_t n) {
         if (s[0] == ds && s[1] == ss) {
-          if (to == from) std::memcpy(p[0], p[1], static_cast<size_t>(n * ds));
+          if (to == from) copy_bytes(p[0], p[1], n * ds);
           else convert_contiguous(to, from, p[0], p[1], n);
           return;
         }
