@@ -27,8 +27,9 @@ KILN_ALWAYS_INLINE void convert_contiguous_t(void* dst, const void* src, int64_t
 // Same-dtype contiguous runs. StridedLoop::run hands a large copy over in prefetched blocks of 1 KB (loop.h), and
 // glibc's memcpy on blocks that small (its backward loop, and the call) ran at 40% of this loop's speed: clone of
 // a 25.7 MB tensor 2.5 -> 1.0 ms on a Zen 4, as fast as neg. GCC turns a plain copy loop back into a call to
-// memcpy (loop distribution), hence the attribute; may_alias, as the words are float, int, ... storage.
-using AliasedWord = uint64_t __attribute__((may_alias));
+// memcpy (loop distribution), hence the attribute. The words may lie at any byte (a narrowed float16 tensor) and
+// are float, int, ... storage: aligned(1) and may_alias.
+typedef uint64_t AliasedWord __attribute__((may_alias, aligned(1)));
 
 __attribute__((optimize("no-tree-loop-distribute-patterns"))) KILN_SIMD void copy_bytes(char* dst, const char* src,
                                                                                        int64_t bytes) {
