@@ -71,8 +71,7 @@ KILN_ALWAYS_INLINE float exp_nonpositive(float x) {
 // from 32 to 23 cycles a 16-float vector (one Zen 4 core, in cache), with the same bits for every float.
 constexpr float kExpClampHi = 100.0f, kExpClampLo = -110.0f;
 
-// x clamped to [kExpClampLo, kExpClampHi], a NaN to kExpClampLo (no int of a NaN in exp_reduced): one max and one
-// min, no compare-and-blend pairs.
+// x clamped to [kExpClampLo, kExpClampHi], a NaN to kExpClampLo (no int of a NaN in exp_reduced).
 KILN_ALWAYS_INLINE float exp_clamp(float x) {
   const float lo = x > kExpClampLo ? x : kExpClampLo;
   return lo < kExpClampHi ? lo : kExpClampHi;
