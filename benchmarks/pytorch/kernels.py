@@ -7,7 +7,7 @@ import torch.nn.functional as F
 
 N16M = 16 * 1024 * 1024
 POINTWISE = ("exp", "log", "log1p", "expm1", "sin", "cos", "tan", "erf", "tanh", "sigmoid", "atan", "log10", "exp2",
-             "asinh", "atanh", "clamp", "maximum", "to_float16", "float16_add")
+             "asinh", "atanh", "clamp", "maximum", "to_float16", "float16_add", "bfloat16_exp", "bfloat16_mul")
 CE_SHAPES = ((64, 10), (256, 1000), (1024, 50257))
 NORMS = ("bn2d_fwd", "bn2d_fwd_bwd", "bn1d_fwd_bwd", "ln_fwd", "ln_fwd_bwd", "gn_fwd_bwd", "dropout_fwd", "sdpa_fwd",
          "sdpa_fwd_bwd")
@@ -20,10 +20,11 @@ def pointwise(op):
     i = torch.arange(N16M, dtype=torch.int64)
     x = ((i * 7919) % 20011).to(torch.float64).div(10000).sub(1).to(torch.float32)
     pos = x.abs().add(0.01)
-    h = x.half()
+    h, bf = x.half(), x.bfloat16()
     calls = {"log": lambda: torch.log(pos), "log1p": lambda: torch.log1p(pos), "log10": lambda: torch.log10(pos),
              "clamp": lambda: torch.clamp(x, -0.5, 0.5), "maximum": lambda: torch.maximum(x, pos),
-             "to_float16": lambda: x.half(), "float16_add": lambda: h + h}
+             "to_float16": lambda: x.half(), "float16_add": lambda: h + h, "bfloat16_exp": lambda: torch.exp(bf),
+             "bfloat16_mul": lambda: bf * 0.5}
     return calls.get(op) or (lambda: getattr(torch, op)(x))
 
 

@@ -22,9 +22,14 @@ class Backend {
  public:
   virtual ~Backend() = default;
 
+  // Whether unary and binary also take float16 and bfloat16 operands and outputs (computing in float32 inside, a
+  // chunk at a time); otherwise the op layer hands them float32 copies and converts the result.
+  virtual bool takes_16bit_floats() const { return false; }
+
   // out = op(in, param). in has out's shape (broadcast by zero strides allowed) and dtype.
   virtual void unary(UnaryOp op, const Tensor& out, const Tensor& in, double param) = 0;
-  // out = op(a, b). a and b share one dtype and out's shape; out has that dtype, or Bool for comparisons.
+  // out = op(a, b). a and b share one dtype and out's shape; out has that dtype, or Bool for comparisons. (With
+  // takes_16bit_floats, float16 and bfloat16 operands may meet float32 ones, and in may be float32 in unary.)
   virtual void binary(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b) = 0;
   // out = cond ? a : b; cond is Bool, a and b have out's dtype.
   virtual void where(const Tensor& out, const Tensor& cond, const Tensor& a, const Tensor& b) = 0;

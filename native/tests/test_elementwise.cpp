@@ -474,6 +474,10 @@ TEST(outputs_larger_than_the_cache_are_streamed_with_the_same_bits) {
   const Tensor a64 = to(a, DType::Float64), b64 = to(b, DType::Float64);
   by_pieces(mul(a64, b64), [&](int64_t s, int64_t len) { return mul(to(A(s, len), DType::Float64), to(B(s, len), DType::Float64)); });
   by_pieces(gelu_grad(a, b), [&](int64_t s, int64_t len) { return gelu_grad(A(s, len), B(s, len)); });
+  // float16, computed in float32 by chunks (cpu/float32_chunks.h): twice the elements for as many bytes.
+  const Tensor h = to(cat({a, b}), DType::Float16), h2 = to(cat({c, a}), DType::Float16);
+  by_pieces(mul(h, h2), [&](int64_t s, int64_t len) { return mul(narrow(h, 0, s, len), narrow(h2, 0, s, len)); });
+  by_pieces(exp(h), [&](int64_t s, int64_t len) { return exp(narrow(h, 0, s, len)); });
   // In place into a view whose first element is not on a 64-byte boundary: the head is stored as usual.
   Tensor base = clone(narrow(cat({a, a}), 0, 0, n + 1));
   const Tensor before = clone(base), view = narrow(base, 0, 1, n);

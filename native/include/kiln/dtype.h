@@ -36,7 +36,8 @@ DType dtype_from_code(int32_t code);  // throws on an unknown code
 // The dtype kernels compute in: the integer types narrower than int64 compute in int64, float16 and bfloat16
 // in float32; the others as themselves. The op layer converts the result back to the dtype PyTorch gives
 // (with wrap-around for integers, rounding to nearest even for the 16-bit floats), so kernels need only the
-// four dtypes bool, int64, float32 and float64.
+// four dtypes bool, int64, float32 and float64. (The CPU's elementwise kernels also take float16 and bfloat16 as
+// stored, converting them a chunk at a time: cpu/float32_chunks.h.)
 DType compute_dtype(DType t);
 
 // torch.promote_types for two dtypes.

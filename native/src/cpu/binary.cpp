@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "cpu/dispatch.h"
+#include "cpu/float32_chunks.h"
 #include "cpu/kernels.h"
 #include "cpu/loop.h"
 #include "cpu/simd.h"
@@ -60,6 +61,10 @@ KILN_ALWAYS_INLINE void with_binary_fn(BinaryOp op, Body&& body) {
 // How a run's operands are laid out: both contiguous, or one a broadcast scalar.
 enum class Layout { Contiguous, ScalarA, ScalarB };
 
+Layout layout_of(bool a_scalar, bool b_scalar) {
+  return a_scalar ? Layout::ScalarA : b_scalar ? Layout::ScalarB : Layout::Contiguous;
+}
+
 template <class T>
 KILN_ALWAYS_INLINE void binary_run_t(BinaryOp op, Layout layout, void* out, const void* a_, const void* b_, int64_t n) {
   const T* a = static_cast<const T*>(a_);
@@ -98,8 +103,13 @@ KILN_SIMD void binary_run(BinaryOp op, DType t, Layout layout, void* out, const 
 }  // namespace
 
 void binary_kernel(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b) {
-  StridedLoop<3> loop({&out, &a, &b});
   const DType t = a.dtype();
+  if (is_16bit_float(out.dtype()) || is_16bit_float(t) || is_16bit_float(b.dtype()))  // float32_chunks.h
+    return binary_in_float32(out, a, b, is_comparison(op) ? DType::Bool : DType::Float32, kGrainCheap,
+                             [&](void* o, const float* x, const float* y, bool x_scalar, bool y_scalar, int64_t m) {
+                               binary_run(op, DType::Float32, layout_of(x_scalar, y_scalar), o, x, y, m);
+                             });
+  StridedLoop<3> loop({&out, &a, &b});
   dispatch(t, [&](auto tag) {
     using T = decltype(tag);
     const int64_t out_size = static_cast<int64_t>(out.element_size());

@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "cpu/dispatch.h"
+#include "cpu/float32_chunks.h"
 #include "cpu/loop.h"
 #include "cpu/pointwise_math.h"
 #include "cpu/simd.h"
@@ -133,8 +134,14 @@ bool is_costly(MathBinaryOp op) {
 }  // namespace
 
 void binary_math_kernel(MathBinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b) {
-  StridedLoop<3> loop({&out, &a, &b});
   const DType t = a.dtype();
+  if (is_16bit_float(out.dtype()))  // float32_chunks.h
+    return binary_in_float32(out, a, b, DType::Float32, is_costly(op) ? kGrainCostly : kGrainCheap,
+                             [&](void* o, const float* x, const float* y, bool x_scalar, bool y_scalar, int64_t m) {
+                               const Layout layout = x_scalar ? Layout::ScalarA : y_scalar ? Layout::ScalarB : Layout::Contiguous;
+                               binary_math_run(op, DType::Float32, layout, o, x, y, m);
+                             });
+  StridedLoop<3> loop({&out, &a, &b});
   dispatch(t, [&](auto tag) {
     using T = decltype(tag);
     const int64_t os = static_cast<int64_t>(out.element_size()), is = sizeof(T);

@@ -9,6 +9,8 @@
 
 #include "cpu/convert.h"
 #include "cpu/dispatch.h"
+#include "cpu/float32_chunks.h"
+#include "cpu/half_avx512.h"
 #include "cpu/kernels.h"
 #include "cpu/loop.h"
 #include "cpu/simd.h"
@@ -148,6 +150,26 @@ bool transpose_copy(const Tensor& dst, const Tensor& src) {
 
 }  // namespace
 
+void convert_run(DType to, DType from, char* dst, int64_t dst_stride, const char* src, int64_t src_stride, int64_t n) {
+  if (dst_stride == static_cast<int64_t>(dtype_size(to)) && src_stride == static_cast<int64_t>(dtype_size(from))) {
+    if (to == DType::Float32 && from == DType::Float16 &&
+        half_to_float_avx512(reinterpret_cast<float*>(dst), reinterpret_cast<const uint16_t*>(src), n))
+      return;
+    if (to == DType::Float16 && from == DType::Float32 &&
+        float_to_half_avx512(reinterpret_cast<uint16_t*>(dst), reinterpret_cast<const float*>(src), n))
+      return;
+    return convert_contiguous(to, from, dst, src, n);
+  }
+  dispatch_all(to, [&](auto to_tag) {
+    using To = decltype(to_tag);
+    dispatch_all(from, [&](auto from_tag) {
+      using From = decltype(from_tag);
+      for (int64_t i = 0; i < n; ++i)
+        *reinterpret_cast<To*>(dst + i * dst_stride) = convert<To>(*reinterpret_cast<const From*>(src + i * src_stride));
+    });
+  });
+}
+
 void copy_kernel(const Tensor& dst, const Tensor& src) {
   if (dst.dtype() == src.dtype() && dst.element_size() <= 8 && transpose_copy(dst, src)) return;
   StridedLoop<2> loop({&dst, &src});
@@ -155,19 +177,8 @@ void copy_kernel(const Tensor& dst, const Tensor& src) {
   const int64_t ds = static_cast<int64_t>(dst.element_size()), ss = static_cast<int64_t>(src.element_size());
   loop.run(
       [&](char** p, const int64_t* s, int64_t n) {
-        if (s[0] == ds && s[1] == ss) {
-          if (to == from) copy_bytes(p[0], p[1], n * ds);
-          else convert_contiguous(to, from, p[0], p[1], n);
-          return;
-        }
-        dispatch_all(to, [&](auto to_tag) {
-          using To = decltype(to_tag);
-          dispatch_all(from, [&](auto from_tag) {
-            using From = decltype(from_tag);
-            for (int64_t i = 0; i < n; ++i)
-              *reinterpret_cast<To*>(p[0] + i * s[0]) = convert<To>(*reinterpret_cast<const From*>(p[1] + i * s[1]));
-          });
-        });
+        if (to == from && s[0] == ds && s[1] == ss) return copy_bytes(p[0], p[1], n * ds);
+        convert_run(to, from, p[0], s[0], p[1], s[1], n);
       },
       kGrainCheap);
 }

@@ -12,6 +12,7 @@ enum class MathOp : int32_t {
   Log1p, Expm1, Log2, Log10, Exp2, Rsqrt, Reciprocal, Sin, Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Asinh, Acosh,
   Atanh, Erf, Erfinv, Sign, Floor, Ceil, Round, Trunc, Frac, BitwiseNot,
 };
+// Also with a float16 or bfloat16 out (in: the same dtype, or float32), computed in float32 by chunks.
 void math_kernel(MathOp op, const Tensor& out, const Tensor& in);
 
 // round(x * 10^d) / 10^d (x / 10^-d * 10^-d for d < 0), half to even, as PyTorch.
@@ -29,6 +30,7 @@ enum class MathBinaryOp : int32_t {
   Maximum, Minimum, Fmod, Remainder, FloorDivide, Atan2, BitwiseAnd, BitwiseOr, BitwiseXor, LeftShift, RightShift, LogicalAnd,
   LogicalOr, LogicalXor,
 };
+// Also with a float16 or bfloat16 out (a and b: that dtype, or float32), computed in float32 by chunks.
 void binary_math_kernel(MathBinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b);
 // Whether an int64 tensor holds a zero (integer fmod and remainder refuse to divide by it).
 bool has_zero_kernel(const Tensor& t);

@@ -2,11 +2,11 @@
 #include <cmath>
 
 #include "cpu/dispatch.h"
+#include "cpu/float32_chunks.h"
 #include "cpu/kernels.h"
 #include "cpu/loop.h"
 #include "cpu/sigmoid_tanh.h"
 #include "cpu/simd.h"
-#include "cpu/vec_math.h"
 #include "cpu/vec_math.h"
 
 namespace kiln::cpu {
@@ -98,8 +98,12 @@ bool is_costly(UnaryOp op) {
 }  // namespace
 
 void unary_kernel(UnaryOp op, const Tensor& out, const Tensor& in, double param) {
-  StridedLoop<2> loop({&out, &in});
   const DType t = out.dtype();
+  if (is_16bit_float(t))
+    return unary_in_float32(out, in, is_costly(op) ? kGrainCostly : kGrainCheap, [&](float* o, const float* x, int64_t m) {
+      unary_contiguous(op, DType::Float32, o, x, m, param);
+    });
+  StridedLoop<2> loop({&out, &in});
   dispatch(t, [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_same_v<T, bool>) {

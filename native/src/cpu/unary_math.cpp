@@ -7,6 +7,7 @@
 
 #include "cpu/dispatch.h"
 #include "cpu/erfinv.h"
+#include "cpu/float32_chunks.h"
 #include "cpu/loop.h"
 #include "cpu/pointwise_math.h"
 #include "cpu/simd.h"
@@ -293,6 +294,10 @@ KILN_SIMD void test_contiguous(TestOp op, DType t, bool* out, const void* in, in
 
 void math_kernel(MathOp op, const Tensor& out, const Tensor& in) {
   const DType t = out.dtype();
+  if (is_16bit_float(t))
+    return unary_in_float32(out, in, is_cheap(op) ? kGrainCheap : kGrainCostly, [&](float* o, const float* x, int64_t m) {
+      math_contiguous(op, DType::Float32, o, x, m);
+    });
   dispatch(t, [&](auto tag) {
     using T = decltype(tag);
     with_math_fn<T>(op, [&](auto f) {

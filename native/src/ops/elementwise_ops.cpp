@@ -64,8 +64,13 @@ void binary_checked(BinaryOp op, const Tensor& out, const Tensor& a, const Tenso
                   [&](const Tensor& target) { be.binary(op, target, a, b); });
     return;
   }
-  const Tensor ac = to_compute(a, t), bc = to_compute(b, t);
-  write_through(out, is_comparison(op) ? DType::Bool : c, {&ac, &bc}, [&](const Tensor& target) {
+  // float16 and bfloat16 go to a backend that computes them in float32 by chunks as they are (the other operand,
+  // if any, rounded to t and widened), when the result is written in t; other results take float32 copies.
+  const DType natural = is_comparison(op) ? DType::Bool : t;
+  const bool as_stored = c != t && is_floating(t) && out.dtype() == natural && be.takes_16bit_floats();
+  const Tensor ac = as_stored && a.dtype() == t ? a : to_compute(a, t);
+  const Tensor bc = as_stored && b.dtype() == t ? b : to_compute(b, t);
+  write_through(out, is_comparison(op) ? DType::Bool : as_stored ? t : c, {&ac, &bc}, [&](const Tensor& target) {
     if (op == BinaryOp::Pow && bc.numel() == 1 && bc.dim() == 0) {
       // A scalar exponent takes the unary path, with x*x, sqrt and friends for common exponents.
       const double e = scalar_of(bc).to_double();
@@ -141,8 +146,11 @@ void unary_into(UnaryOp op, const Tensor& out, const Tensor& x) {
   check_same_device(info.name, {&out, &x});
   const DType t = unary_dtype(op, x.dtype());
   check_output(info.name, out, x.shape(), t);
-  const Tensor xc = cast(x, compute_dtype(t));
-  write_through(out, compute_dtype(t), {&xc}, [&](const Tensor& target) { backend_for(out.device()).unary(op, target, xc, 0.0); });
+  Backend& be = backend_for(out.device());
+  // A float16 or bfloat16 x as it is, where the backend computes it in float32 by chunks (see binary_checked).
+  const DType k = is_floating(t) && out.dtype() == t && be.takes_16bit_floats() ? t : compute_dtype(t);
+  const Tensor xc = cast(x, k);
+  write_through(out, k, {&xc}, [&](const Tensor& target) { be.unary(op, target, xc, 0.0); });
 }
 
 template <UnaryOp Op>

@@ -46,8 +46,10 @@ void float_math_into(MathOp op, const Tensor& out, const Tensor& x) {
   check_cpu(name, {out, x});
   const DType t = is_floating(x.dtype()) ? x.dtype() : default_float();
   check_output(name, out, x.shape(), t);
-  const Tensor xc = cast(x, compute_dtype(t));
-  write_through(out, compute_dtype(t), {xc}, [&](const Tensor& target) { cpu::math_kernel(op, target, xc); });
+  // float16 and bfloat16 as they are: the kernel computes them in float32 by chunks (cpu/float32_chunks.h).
+  const DType k = out.dtype() == t ? t : compute_dtype(t);
+  const Tensor xc = cast(x, k);
+  write_through(out, k, {xc}, [&](const Tensor& target) { cpu::math_kernel(op, target, xc); });
 }
 
 template <MathOp Op>

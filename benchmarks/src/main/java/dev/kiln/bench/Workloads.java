@@ -85,10 +85,13 @@ public final class Workloads {
     List<Workload> w = new ArrayList<>();
     String na = "kernel suite, compared with Python's PyTorch only";
     for (String op : List.of("exp", "log", "log1p", "expm1", "sin", "cos", "tan", "erf", "tanh", "sigmoid", "atan",
-        "log10", "exp2", "asinh", "atanh", "clamp", "maximum", "to_float16", "float16_add")) {
+        "log10", "exp2", "asinh", "atanh", "clamp", "maximum", "to_float16", "float16_add", "bfloat16_exp",
+        "bfloat16_mul")) {
       String what = switch (op) {
         case "to_float16" -> "16M float32 to a new float16 tensor";
         case "float16_add" -> "16M float16 into a new tensor";
+        case "bfloat16_exp" -> "16M bfloat16 into a new tensor";
+        case "bfloat16_mul" -> "16M bfloat16 times a scalar into a new tensor";
         default -> "16M float32 into a new tensor";
       };
       w.add(new Workload("pointwise_" + op, op + ", " + what, Unit.MILLIS, 1,

@@ -12,15 +12,15 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * The heavy float32 elementwise ops on 16M elements (the vectorized exp, log, log1p, expm1, sin, cos, tan, erf, tanh,
- * sigmoid, atan, log10, exp2, asinh, atanh; clamp, maximum, the float16 conversion and arithmetic), each into a new
- * tensor. Kernel suite (formerly PointwiseBench).
+ * sigmoid, atan, log10, exp2, asinh, atanh; clamp, maximum; the float16 conversion, float16 and bfloat16 arithmetic),
+ * each into a new tensor. Kernel suite (formerly PointwiseBench).
  */
 @State(Scope.Thread)
 public class PointwiseBenchmark {
   private static final long N = 16L * 1024 * 1024;
 
   @Param({"exp", "log", "log1p", "expm1", "sin", "cos", "tan", "erf", "tanh", "sigmoid", "atan", "log10", "exp2",
-      "asinh", "atanh", "clamp", "maximum", "to_float16", "float16_add"})
+      "asinh", "atanh", "clamp", "maximum", "to_float16", "float16_add", "bfloat16_exp", "bfloat16_mul"})
   public String op;
 
   private Supplier<Tensor> call;
@@ -32,6 +32,7 @@ public class PointwiseBenchmark {
         .to(DType.FLOAT32);
     Tensor pos = x.abs().add(0.01);
     Tensor h = x.to(DType.FLOAT16);
+    Tensor bf = x.to(DType.BFLOAT16);
     call = switch (op) {
       case "exp" -> x::exp;
       case "log" -> pos::log;
@@ -52,6 +53,8 @@ public class PointwiseBenchmark {
       case "maximum" -> () -> x.maximum(pos);
       case "to_float16" -> () -> x.to(DType.FLOAT16);
       case "float16_add" -> () -> h.add(h);
+      case "bfloat16_exp" -> bf::exp;
+      case "bfloat16_mul" -> () -> bf.mul(0.5);
       default -> throw new IllegalArgumentException("unknown op " + op);
     };
   }
