@@ -3,6 +3,7 @@
 
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "autograd/grad_mode.h"
 #include "autograd/recording.h"
@@ -10,6 +11,7 @@
 #include "autograd/autograd_meta.h"
 #include "backend.h"
 #include "cuda_device.h"
+#include "ops/operands.h"
 
 namespace kiln {
 namespace {
@@ -17,6 +19,32 @@ namespace {
 struct Table {
   std::vector<const OpDef*> rows;
   std::unordered_map<std::string, int32_t> ids;
+  std::unordered_set<const OpDef*> own_16bit;  // see computes_16bit_floats
+};
+
+// The ops that take float16 and bfloat16 inputs as they are: the elementwise kernels that compute them in float32
+// by chunks, reductions and copies that convert by themselves, ops whose dtype argument decides their result's
+// (softmax(x, dtype), cumsum, prod, ...), and ops that write into their inputs (optimizer steps, batch norm's
+// running statistics, embedding's renorm, rrelu's noise), which must see those tensors themselves. Creation ops
+// and views are theirs by kind. Every other op computes these dtypes through float32 copies (call()).
+constexpr const char* kOwn16Bit[] = {
+    "add", "sub", "mul", "div", "pow", "eq", "ne", "lt", "le", "gt", "ge", "neg", "exp", "log", "sqrt", "abs", "relu",
+    "sigmoid", "tanh", "sigmoid_backward", "tanh_backward", "threshold_backward", "where", "log1p", "expm1", "log2", "log10", "exp2", "rsqrt", "reciprocal", "sin", "cos", "tan",
+    "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "erf", "erfinv", "sign", "floor", "ceil",
+    "round", "trunc", "frac", "clamp", "clamp_min", "clamp_max", "nan_to_num", "maximum", "minimum", "fmod",
+    "remainder", "floor_divide", "atan2", "lerp", "addcmul", "addcdiv", "isnan", "isinf", "isposinf", "isneginf",
+    "isfinite", "signbit", "logical_not", "logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or",
+    "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift", "bitwise_not",
+    "sum", "mean", "max", "min", "max_dim", "min_dim", "argmax", "argmin", "amax", "amin",
+    "prod", "nansum", "norm", "linalg_vector_norm", "softmax", "log_softmax", "cumsum", "cumprod",
+    "_to_copy", "clone", "copy_", "fill_", "zero_", "to_device",
+    "softplus", "softplus_backward", "gelu", "gelu_backward", "silu", "silu_backward", "mish", "mish_backward",
+    "leaky_relu", "leaky_relu_backward", "elu", "elu_backward", "celu", "hardtanh", "hardtanh_backward",
+    "hardsigmoid", "hardsigmoid_backward", "hardswish", "hardswish_backward", "softsign", "softsign_backward",
+    "log_sigmoid", "log_sigmoid_backward",
+    "sgd_step", "adam_step", "rmsprop_step", "adagrad_step", "adadelta_step", "adamax_step", "nadam_step",
+    "radam_step", "asgd_step", "rprop_step", "native_batch_norm", "embedding_renorm_", "rrelu_with_noise",
+    "bernoulli_", "normal_", "uniform_", "trunc_normal_", "orthogonal_",
 };
 
 const Table& table() {
@@ -61,6 +89,11 @@ const Table& table() {
     for (size_t i = 0; i < tbl->rows.size(); ++i) {
       bool fresh = tbl->ids.emplace(tbl->rows[i]->name, static_cast<int32_t>(i)).second;
       KILN_CHECK(fresh, Internal, "op table: ", tbl->rows[i]->name, " is declared twice");
+    }
+    for (const char* name : kOwn16Bit) {
+      const auto it = tbl->ids.find(name);
+      KILN_CHECK(it != tbl->ids.end(), Internal, "op table: kOwn16Bit names ", name, ", which is not an op");
+      tbl->own_16bit.insert(tbl->rows[it->second]);
     }
     return tbl;
   }();
@@ -121,6 +154,36 @@ TensorList place_on_device(const OpDef& op, const TensorList& inputs, bool inpla
   return placed;
 }
 
+// The one 16-bit floating dtype (float16 or bfloat16) among inputs that op does not take as they are, where every
+// floating input has it; Bool otherwise (none, or mixed with other floating dtypes: the result is wider then).
+DType widened_16bit(const OpDef& op, const TensorList& inputs) {
+  DType found = DType::Bool;
+  for (const Tensor& t : inputs) {
+    if (!t.defined() || !is_floating(t.dtype()) || t.is_wrapped_number()) continue;  // a Java scalar: any dtype
+    if ((t.dtype() != DType::Float16 && t.dtype() != DType::BFloat16) || (found != DType::Bool && t.dtype() != found))
+      return DType::Bool;
+    found = t.dtype();
+  }
+  if (found == DType::Bool || op.kind != OpKind::Primitive || op.returns_view || table().own_16bit.count(&op))
+    return DType::Bool;
+  return found;
+}
+
+// op's forward, with float16 or bfloat16 inputs as float32 copies where the op has no path of its own for them
+// (most ops' kernels take float32 and float64 only): its float32 outputs are rounded back to that dtype, as
+// PyTorch computes these dtypes in float32 and rounds each result once.
+TensorList forward_of(const OpDef& op, const TensorList& inputs, const OpArgs& args) {
+  const DType t = widened_16bit(op, inputs);
+  if (t == DType::Bool) return op.forward(inputs, args);
+  TensorList wide(inputs);
+  for (Tensor& x : wide)
+    if (x.defined() && x.dtype() == t) x = cast(x, DType::Float32);
+  TensorList outputs = op.forward(wide, args);
+  for (Tensor& out : outputs)
+    if (out.defined() && out.dtype() == DType::Float32) out = cast(out, t);
+  return outputs;
+}
+
 }  // namespace
 
 TensorList call(const OpDef& op, const TensorList& given, const OpArgs& args) {
@@ -133,7 +196,7 @@ TensorList call(const OpDef& op, const TensorList& given, const OpArgs& args) {
   {
     // The forward's own inner calls (casts, views) are not part of the graph: this op is one node.
     GradModeGuard no_grad(false);
-    outputs = op.forward(inputs, args);
+    outputs = forward_of(op, inputs, args);
   }
   if (record) autograd::record(op, inputs, outputs, args);
   // Views made in grad mode remember their base, so that in-place writes to them can be differentiated.
@@ -178,7 +241,14 @@ Tensor call_inplace(const OpDef& op, const TensorList& given, const OpArgs& args
   if (autograd::should_record(inputs)) return autograd::record_inplace(op, inputs, args);
   {
     GradModeGuard no_grad(false);
-    op.into(self, inputs, args);
+    if (widened_16bit(op, inputs) == DType::Bool) {
+      op.into(self, inputs, args);
+    } else {  // through float32 copies (forward_of), as record_inplace does through call()
+      const Tensor result = forward_of(op, inputs, args)[0];
+      KILN_CHECK(result.shape() == self.shape(), Shape, inplace_name(op), ": output with shape ",
+                 shape_str(self.shape()), " doesn't match the broadcast shape ", shape_str(result.shape()));
+      backend_for(self.device()).copy(self, result);
+    }
   }
   self.storage()->bump_version();
   return self;

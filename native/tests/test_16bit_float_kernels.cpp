@@ -181,3 +181,40 @@ TEST(avx512_float16_conversions_keep_the_portable_bits) {
     }
   }
 }
+
+TEST(ops_without_16bit_kernels_compute_through_float32) {
+  // Every other op gets float32 copies of float16 and bfloat16 inputs and rounds its float32 outputs back
+  // (op_table.cpp's forward_of): the bits of the op on float32 copies, rounded once. Activations compute in
+  // float32 chunks of their own (before, their kernels read 16-bit storage as double: garbage, and writes past
+  // the output's end).
+  for (DType t : {H, BF}) {
+    const Tensor x = operand({2, 3, 9, 11}, 8, t), w = to(mul(uniform({4, 3, 3, 3}, 9), Scalar(0.3)), t);
+    const Tensor m = to(uniform({6, 9}, 10), t), mask = gt(uniform({2, 3, 9, 11}, 11), wrapped_scalar(Scalar(0.0)));
+    const auto wide = [](const Tensor& v) { return to(v, F); };
+    const auto same = [&](const std::string& what, const Tensor& got, const Tensor& want32) {
+      CHECK_BITS(what + " in " + dtype_name(t), got, to(want32, t));
+    };
+    same("gelu", gelu(x), gelu(wide(x)));
+    same("silu_backward", silu_backward(x, x), silu_backward(wide(x), wide(x)));
+    same("hardtanh", hardtanh(transpose(x, 1, 3)), hardtanh(wide(transpose(x, 1, 3))));
+    same("layer_norm", layer_norm(x, {9, 11}), layer_norm(wide(x), {9, 11}));
+    same("softmax", softmax(x, 1), softmax(wide(x), 1));
+    same("cumsum", cumsum(x, 3), cumsum(wide(x), 3));
+    same("conv2d", conv2d(x, w), conv2d(wide(x), wide(w)));
+    same("max_pool2d", max_pool2d(x, {2, 2}), max_pool2d(wide(x), {2, 2}));
+    same("matmul", matmul(m, transpose(m, 0, 1)), matmul(wide(m), transpose(wide(m), 0, 1)));
+    same("var", var(x, {1}), var(wide(x), {1}));
+    // In place through float32: masked_fill_ writes the rounded result into the 16-bit tensor itself.
+    Tensor self = clone(x);
+    call_inplace(*op_table()[op_id("masked_fill")], {self, mask, wrapped_scalar(Scalar(0.1))});
+    const double rounded = test::values(to(test::make({0.1}, {1}, F), t))[0];  // the value in t, as PyTorch
+    same("masked_fill_", self, masked_fill(wide(x), mask, Scalar(rounded)));
+    // An explicit result dtype is kept: float32 out of 16-bit inputs.
+    CHECK_EQ(cumsum(x, 1, F).dtype(), F);
+    CHECK_BITS("softmax to float32", softmax(x, 1, F), softmax(wide(x), 1));
+  }
+  // Optimizer steps update float32 and float64 parameters; 16-bit ones are refused (typed), never misread.
+  Tensor p = to(uniform({5}, 12), H), g = to(uniform({5}, 13), H), buf = to(uniform({5}, 14), H);
+  CHECK_THROWS(call(*op_table()[op_id("sgd_step")], {p, g, buf}, OpArgs{{1, 0, 0, 1}, {0.1, 0.0, 0.0, 0.0}}), DType,
+               "keep float32 master weights");
+}

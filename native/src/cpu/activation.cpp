@@ -1,9 +1,11 @@
 // The loops of the elementwise activations: every run, contiguous or strided, goes to a KILN_SIMD function
 // (compiled for each ISA; contiguous runs vectorized); the element functions are in activation_fns.h. float32 gelu
-// on contiguous runs takes the AVX-512 loops of gelu_avx512.h where the CPU has it.
+// on contiguous runs takes the AVX-512 loops of gelu_avx512.h where the CPU has it; float16 and bfloat16 run in
+// float32 chunks (float32_chunks.h).
 #include "cpu/activation.h"
 
 #include "cpu/activation_fns.h"
+#include "cpu/float32_chunks.h"
 #include "cpu/gelu_avx512.h"
 #include "cpu/loop.h"
 #include "cpu/simd.h"
@@ -122,6 +124,13 @@ void activation_kernel(Act op, const ActParams& p, const Tensor& out, const Tens
   if (t == DType::Int64 && op == Act::Hardtanh) return hardtanh_int64(p, out, x);
   KILN_CHECK(is_floating(t) && x.dtype() == t, Internal, "activation kernel: expected one floating dtype");
   const Runs& runs = kRuns[static_cast<int>(op)];
+  const int64_t grain = runs.costly ? kGrainCostly : kGrainCheap;
+  if (is_16bit_float(t))  // in float32 chunks (float32_chunks.h)
+    return unary_in_float32(out, x, grain, [&](float* o, const float* xs, int64_t m) {
+      static constexpr int64_t dense[2] = {4, 4};
+      if (op == Act::GeluErf && gelu_forward_avx512(o, xs, m)) return;
+      runs.forward(DType::Float32, p, reinterpret_cast<char*>(o), reinterpret_cast<const char*>(xs), m, dense);
+    });
   const bool gelu_f32 = op == Act::GeluErf && t == DType::Float32;
   StridedLoop<2>({&out, &x})
       .run_write_only(
@@ -130,7 +139,7 @@ void activation_kernel(Act op, const ActParams& p, const Tensor& out, const Tens
             if (gelu_f32 && s[0] == 4 && s[1] == 4 && gelu_forward_avx512(f32(0), f32(1), n)) return;
             runs.forward(t, p, ptr[0], ptr[1], n, s);
           },
-          runs.costly ? kGrainCostly : kGrainCheap);
+          grain);
 }
 
 void activation_backward_kernel(Act op, const ActParams& p, const Tensor& grad_in, const Tensor& grad, const Tensor& x) {
@@ -138,6 +147,14 @@ void activation_backward_kernel(Act op, const ActParams& p, const Tensor& grad_i
   KILN_CHECK(is_floating(t) && grad.dtype() == t && x.dtype() == t, Internal,
              "activation backward kernel: expected one floating dtype");
   const Runs& runs = kRuns[static_cast<int>(op)];
+  const int64_t grain = runs.costly ? kGrainCostly : kGrainCheap;
+  if (is_16bit_float(t))
+    return binary_in_float32(grad_in, grad, x, DType::Float32, grain,
+                             [&](void* o, const float* g, const float* xs, bool g_scalar, bool x_scalar, int64_t m) {
+                               const int64_t s[3] = {4, g_scalar ? 0 : 4, x_scalar ? 0 : 4};
+                               runs.backward(DType::Float32, p, static_cast<char*>(o), reinterpret_cast<const char*>(g),
+                                             reinterpret_cast<const char*>(xs), m, s);
+                             });
   const bool gelu_f32 = op == Act::GeluErf && t == DType::Float32;
   StridedLoop<3>({&grad_in, &grad, &x})
       .run_write_only(
@@ -146,7 +163,7 @@ void activation_backward_kernel(Act op, const ActParams& p, const Tensor& grad_i
             if (gelu_f32 && s[0] == 4 && s[1] == 4 && s[2] == 4 && gelu_backward_avx512(f32(0), f32(1), f32(2), n)) return;
             runs.backward(t, p, ptr[0], ptr[1], ptr[2], n, s);
           },
-          runs.costly ? kGrainCostly : kGrainCheap);
+          grain);
 }
 
 }  // namespace kiln::cpu

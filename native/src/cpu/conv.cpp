@@ -8,6 +8,7 @@
 // convolutions run forward and input gradient by Winograd (winograd.cpp); on AVX-512 CPUs other float32
 // convolutions run by direct loops (direct_conv_f32.cpp: stride-1 forwards, input gradients at any stride), and the
 // float32 weight gradient without BLAS (weight_grad_f32.cpp).
+#include "cpu/dispatch.h"
 #include "cpu/conv.h"
 
 #include <algorithm>
@@ -370,21 +371,19 @@ void weight_grad_impl(const ConvGeometry& g, const Tensor& grad_weight, const Te
 void conv_forward(const ConvGeometry& g, const Tensor& small, const Tensor& large, const Tensor& weight,
                   const Tensor& bias) {
   if (small.numel() == 0) return;
-  if (small.dtype() == DType::Float32) forward_impl<float>(g, small, large, weight, bias);
-  else forward_impl<double>(g, small, large, weight, bias);
+  dispatch_float(small.dtype(), "conv forward", [&](auto tag) { forward_impl<decltype(tag)>(g, small, large, weight, bias); });
 }
 
 void conv_transpose(const ConvGeometry& g, const Tensor& large, const Tensor& small, const Tensor& weight,
                     const Tensor& bias) {
   if (large.numel() == 0) return;
-  if (large.dtype() == DType::Float32) transpose_impl<float>(g, large, small, weight, bias);
-  else transpose_impl<double>(g, large, small, weight, bias);
+  dispatch_float(large.dtype(), "conv transpose", [&](auto tag) { transpose_impl<decltype(tag)>(g, large, small, weight, bias); });
 }
 
 void conv_weight_grad(const ConvGeometry& g, const Tensor& grad_weight, const Tensor& large, const Tensor& small) {
   if (grad_weight.numel() == 0) return;
-  if (grad_weight.dtype() == DType::Float32) weight_grad_impl<float>(g, grad_weight, large, small);
-  else weight_grad_impl<double>(g, grad_weight, large, small);
+  dispatch_float(grad_weight.dtype(), "conv weight gradient",
+                 [&](auto tag) { weight_grad_impl<decltype(tag)>(g, grad_weight, large, small); });
 }
 
 }  // namespace kiln::cpu

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "cpu/dispatch.h"
 #include "cpu/claim_loop.h"
 #include "cpu/conv.h"
 #include "cpu/simd.h"
@@ -504,19 +505,17 @@ bool is_depthwise(const ConvGeometry& g) { return g.groups > 1 && g.large_channe
 
 void depthwise_forward(const ConvGeometry& g, const Tensor& small, const Tensor& large, const Tensor& weight,
                        const Tensor& bias) {
-  if (small.dtype() == DType::Float32) forward_impl<float>(g, small, large, weight, bias);
-  else forward_impl<double>(g, small, large, weight, bias);
+  dispatch_float(small.dtype(), "depthwise conv forward", [&](auto tag) { forward_impl<decltype(tag)>(g, small, large, weight, bias); });
 }
 
 void depthwise_transpose(const ConvGeometry& g, const Tensor& large, const Tensor& small, const Tensor& weight,
                          const Tensor& bias) {
-  if (large.dtype() == DType::Float32) transpose_impl<float>(g, large, small, weight, bias);
-  else transpose_impl<double>(g, large, small, weight, bias);
+  dispatch_float(large.dtype(), "depthwise conv transpose", [&](auto tag) { transpose_impl<decltype(tag)>(g, large, small, weight, bias); });
 }
 
 void depthwise_weight_grad(const ConvGeometry& g, const Tensor& grad_weight, const Tensor& large, const Tensor& small) {
-  if (grad_weight.dtype() == DType::Float32) weight_grad_impl<float>(g, grad_weight, large, small);
-  else weight_grad_impl<double>(g, grad_weight, large, small);
+  dispatch_float(grad_weight.dtype(), "depthwise conv weight gradient",
+                 [&](auto tag) { weight_grad_impl<decltype(tag)>(g, grad_weight, large, small); });
 }
 
 }  // namespace kiln::cpu

@@ -27,6 +27,16 @@ decltype(auto) dispatch(DType t, Fn&& fn) {
   unsupported_kernel_dtype(t);
 }
 
+// Calls fn(float{}) or fn(double{}), for the kernels written for those two: any other dtype (an op layer that
+// forgot its conversion) is refused here, never read as one of them.
+template <class Fn>
+decltype(auto) dispatch_float(DType t, const char* kernel, Fn&& fn) {
+  if (t == DType::Float32) return fn(float{});
+  if (t != DType::Float64)
+    fail(ErrorKind::Internal, kernel, ": the kernel got dtype ", dtype_name(t), "; it takes float32 and float64");
+  return fn(double{});
+}
+
 // Every storage dtype: for the kernels that move or convert elements (copy, fill, where).
 template <class Fn>
 decltype(auto) dispatch_all(DType t, Fn&& fn) {

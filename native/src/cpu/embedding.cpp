@@ -20,8 +20,10 @@ KILN_ALWAYS_INLINE void axpy_t(T* __restrict y, const T* __restrict x, T a, int6
 }
 
 KILN_SIMD void axpy(DType t, void* y, const void* x, double a, int64_t n) {
-  if (t == DType::Float32) return axpy_t(static_cast<float*>(y), static_cast<const float*>(x), static_cast<float>(a), n);
-  axpy_t(static_cast<double*>(y), static_cast<const double*>(x), a, n);
+  dispatch_float(t, "embedding gradient", [&](auto tag) {
+    using T = decltype(tag);
+    axpy_t(static_cast<T*>(y), static_cast<const T*>(x), static_cast<T>(a), n);
+  });
 }
 
 // Runs fn(r0, r1) over ranges of [0, rows) on the pool, one range per thread when the work is worth sharing.

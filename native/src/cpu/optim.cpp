@@ -1,6 +1,7 @@
 // The fused optimizer updates. Each walks its tensors with one strided loop (all of the parameter's
 // shape), so a parameter and its state are read and written once per step. Adam's, the one most training runs
 // use, and ASGD's and Rprop's also have a vectorised loop for contiguous runs.
+#include "cpu/dispatch.h"
 #include "cpu/optim.h"
 
 #include <algorithm>
@@ -36,8 +37,7 @@ void each_element(const Tensor& param, const Tensor& grad, const Tensor& s0, con
         },
         kGrainCheap / 4);
   };
-  if (param.dtype() == DType::Float32) run(float{});
-  else run(double{});
+  dispatch_float(param.dtype(), "optimizer step", run);
 }
 
 // Contiguous runs (parameters and their state almost always are), vectorised for each ISA: the same formulas as
@@ -173,13 +173,11 @@ void sgd_typed(const SgdConfig& c, const Tensor& param, const Tensor& grad, cons
 
 void adam_update(const AdamConfig& c, const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
                  const Tensor& exp_avg_sq, const Tensor& max_exp_avg_sq) {
-  if (param.dtype() == DType::Float32) adam_typed<float>(c, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq);
-  else adam_typed<double>(c, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq);
+  dispatch_float(param.dtype(), "optimizer step", [&](auto tag) { adam_typed<decltype(tag)>(c, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq); });
 }
 
 void sgd_update(const SgdConfig& c, const Tensor& param, const Tensor& grad, const Tensor& buf) {
-  if (param.dtype() == DType::Float32) sgd_typed<float>(c, param, grad, buf);
-  else sgd_typed<double>(c, param, grad, buf);
+  dispatch_float(param.dtype(), "optimizer step", [&](auto tag) { sgd_typed<decltype(tag)>(c, param, grad, buf); });
 }
 
 void rmsprop_update(const RmspropConfig& c, const Tensor& param, const Tensor& grad, const Tensor& square_avg,
@@ -385,14 +383,12 @@ struct RpropFormula {
 }  // namespace
 
 void asgd_update(const AsgdConfig& c, const Tensor& param, const Tensor& grad, const Tensor& ax) {
-  if (param.dtype() == DType::Float32) asgd_typed<float>(c, param, grad, ax);
-  else asgd_typed<double>(c, param, grad, ax);
+  dispatch_float(param.dtype(), "optimizer step", [&](auto tag) { asgd_typed<decltype(tag)>(c, param, grad, ax); });
 }
 
 void rprop_update(const RpropConfig& c, const Tensor& param, const Tensor& grad, const Tensor& prev,
                   const Tensor& step_size) {
-  if (param.dtype() == DType::Float32) fused_update(RpropFormula<float>(c), param, grad, prev, step_size);
-  else fused_update(RpropFormula<double>(c), param, grad, prev, step_size);
+  dispatch_float(param.dtype(), "optimizer step", [&](auto tag) { fused_update(RpropFormula<decltype(tag)>(c), param, grad, prev, step_size); });
 }
 
 }  // namespace kiln::cpu

@@ -1,5 +1,6 @@
 // Pooling kernels. Windows follow PyTorch's CPU kernels exactly (where a padded or dilated window starts,
 // which element a tie or a NaN selects, what an average divides by), so indices and values match it.
+#include "cpu/dispatch.h"
 #include "cpu/pool.h"
 
 #include <algorithm>
@@ -31,11 +32,6 @@ const T* plane_of(const Tensor& x, int64_t n, int64_t c) {
   return x.data<T>() + n * x.strides()[0] + c * x.strides()[1];
 }
 
-template <class Fn>
-void by_dtype(DType t, Fn&& fn) {
-  if (t == DType::Float32) fn(float{});
-  else fn(double{});
-}
 
 // One plane of adaptive max pooling, one window at a time (a NaN wins, as in PyTorch: v > max || isnan(v)).
 template <class T>
@@ -438,26 +434,26 @@ void max_pool2d(const Pool2d& p, const Tensor& out, const Tensor& indices, const
   if (out.numel() == 0) return;
   const Windows hw = max_windows(out.shape()[2], x.shape()[2], p.kernel[0], p.stride[0], p.pad[0], p.dilation[0]);
   const Windows ww = max_windows(out.shape()[3], x.shape()[3], p.kernel[1], p.stride[1], p.pad[1], p.dilation[1]);
-  by_dtype(x.dtype(), [&](auto tag) { max_impl<decltype(tag)>(&p, hw, ww, out, indices, x); });
+  dispatch_float(x.dtype(), "pooling", [&](auto tag) { max_impl<decltype(tag)>(&p, hw, ww, out, indices, x); });
 }
 
 void max_pool2d_backward(const Tensor& grad_input, const Tensor& grad_out, const Tensor& indices) {
   if (grad_input.numel() == 0) return;
-  by_dtype(grad_input.dtype(), [&](auto tag) { max_backward_impl<decltype(tag)>(grad_input, grad_out, indices); });
+  dispatch_float(grad_input.dtype(), "pooling", [&](auto tag) { max_backward_impl<decltype(tag)>(grad_input, grad_out, indices); });
 }
 
 void avg_pool2d(const Pool2d& p, const Tensor& out, const Tensor& x) {
   if (out.numel() == 0) return;
   const Windows hw = avg_windows(out.shape()[2], x.shape()[2], p.kernel[0], p.stride[0], p.pad[0]);
   const Windows ww = avg_windows(out.shape()[3], x.shape()[3], p.kernel[1], p.stride[1], p.pad[1]);
-  by_dtype(x.dtype(), [&](auto tag) { avg_impl<decltype(tag)>(hw, ww, {p.divisor_override, p.count_include_pad}, out, x); });
+  dispatch_float(x.dtype(), "pooling", [&](auto tag) { avg_impl<decltype(tag)>(hw, ww, {p.divisor_override, p.count_include_pad}, out, x); });
 }
 
 void avg_pool2d_backward(const Pool2d& p, const Tensor& grad_input, const Tensor& grad_out) {
   if (grad_input.numel() == 0) return;
   const Windows hw = avg_windows(grad_out.shape()[2], grad_input.shape()[2], p.kernel[0], p.stride[0], p.pad[0]);
   const Windows ww = avg_windows(grad_out.shape()[3], grad_input.shape()[3], p.kernel[1], p.stride[1], p.pad[1]);
-  by_dtype(grad_input.dtype(), [&](auto tag) {
+  dispatch_float(grad_input.dtype(), "pooling", [&](auto tag) {
     avg_backward_impl<decltype(tag)>(hw, ww, {p.divisor_override, p.count_include_pad}, grad_input, grad_out);
   });
 }
@@ -465,20 +461,20 @@ void avg_pool2d_backward(const Pool2d& p, const Tensor& grad_input, const Tensor
 void adaptive_avg_pool2d(const Tensor& out, const Tensor& x) {
   if (out.numel() == 0) return;
   const Windows hw = adaptive_windows(out.shape()[2], x.shape()[2]), ww = adaptive_windows(out.shape()[3], x.shape()[3]);
-  by_dtype(x.dtype(), [&](auto tag) { avg_impl<decltype(tag)>(hw, ww, {}, out, x); });
+  dispatch_float(x.dtype(), "pooling", [&](auto tag) { avg_impl<decltype(tag)>(hw, ww, {}, out, x); });
 }
 
 void adaptive_avg_pool2d_backward(const Tensor& grad_input, const Tensor& grad_out) {
   if (grad_input.numel() == 0) return;
   const Windows hw = adaptive_windows(grad_out.shape()[2], grad_input.shape()[2]);
   const Windows ww = adaptive_windows(grad_out.shape()[3], grad_input.shape()[3]);
-  by_dtype(grad_input.dtype(), [&](auto tag) { avg_backward_impl<decltype(tag)>(hw, ww, {}, grad_input, grad_out); });
+  dispatch_float(grad_input.dtype(), "pooling", [&](auto tag) { avg_backward_impl<decltype(tag)>(hw, ww, {}, grad_input, grad_out); });
 }
 
 void adaptive_max_pool2d(const Tensor& out, const Tensor& indices, const Tensor& x) {
   if (out.numel() == 0) return;
   const Windows hw = adaptive_windows(out.shape()[2], x.shape()[2]), ww = adaptive_windows(out.shape()[3], x.shape()[3]);
-  by_dtype(x.dtype(), [&](auto tag) { max_impl<decltype(tag)>(nullptr, hw, ww, out, indices, x); });
+  dispatch_float(x.dtype(), "pooling", [&](auto tag) { max_impl<decltype(tag)>(nullptr, hw, ww, out, indices, x); });
 }
 
 }  // namespace kiln::cpu

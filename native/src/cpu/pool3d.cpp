@@ -1,5 +1,6 @@
 // 3-D pooling kernels: each output visits its window depth, then row, then column, as PyTorch's 3-D CPU kernels
 // do, so ties, NaNs and sums come out as theirs. Per volume, the windows along each dim are computed once.
+#include "cpu/dispatch.h"
 #include "cpu/pool3d.h"
 
 #include <limits>
@@ -45,11 +46,6 @@ void over_volumes(const Tensor& t, int64_t work, Fn&& fn) {
   });
 }
 
-template <class Fn>
-void by_dtype(DType t, Fn&& fn) {
-  if (t == DType::Float32) fn(float{});
-  else fn(double{});
-}
 
 // Later elements win when greater or NaN; a window starts from its first element's index at -inf. Regular
 // windows (pool given) go a row of outputs at a time: for each (d, h) of their windows and each kernel offset
@@ -230,18 +226,18 @@ Windows fractional_windows(T u, int64_t out, int64_t in, int64_t k) {
 void max_pool3d(const Pool3d& p, const Tensor& out, const Tensor& indices, const Tensor& x) {
   if (out.numel() == 0) return;
   const Windows3 win = max_windows3(p, out, x);
-  by_dtype(x.dtype(), [&](auto t) { max_impl<decltype(t)>(&p, same_windows(win), out, indices, x); });
+  dispatch_float(x.dtype(), "3-D pooling", [&](auto t) { max_impl<decltype(t)>(&p, same_windows(win), out, indices, x); });
 }
 void adaptive_max_pool3d(const Tensor& out, const Tensor& indices, const Tensor& x) {
   if (out.numel() == 0) return;
   const Windows3 win = adaptive_windows3(out, x);
-  by_dtype(x.dtype(), [&](auto t) { max_impl<decltype(t)>(nullptr, same_windows(win), out, indices, x); });
+  dispatch_float(x.dtype(), "3-D pooling", [&](auto t) { max_impl<decltype(t)>(nullptr, same_windows(win), out, indices, x); });
 }
 void fractional_max_pool3d(const int64_t kernel[3], const int sample_col[3], const Tensor& out, const Tensor& indices,
                            const Tensor& x, const Tensor& samples) {
   if (out.numel() == 0) return;
   const int64_t S = samples.shape()[samples.dim() - 1];
-  by_dtype(x.dtype(), [&](auto t) {
+  dispatch_float(x.dtype(), "3-D pooling", [&](auto t) {
     using T = decltype(t);
     const T* u = samples.data<T>();
     max_impl<T>(nullptr, [&](int64_t p) {
@@ -255,11 +251,11 @@ void fractional_max_pool3d(const int64_t kernel[3], const int sample_col[3], con
 }
 void avg_pool3d(const Pool3d& p, const Tensor& out, const Tensor& x) {
   if (out.numel() == 0) return;
-  by_dtype(x.dtype(), [&](auto t) { avg_impl<decltype(t)>(&p, avg_windows3(p, out, x), out, x); });
+  dispatch_float(x.dtype(), "3-D pooling", [&](auto t) { avg_impl<decltype(t)>(&p, avg_windows3(p, out, x), out, x); });
 }
 void avg_pool3d_backward(const Pool3d& p, const Tensor& gi, const Tensor& g) {
   if (gi.numel() == 0) return;
-  by_dtype(gi.dtype(), [&](auto t) { avg_backward_impl<decltype(t)>(&p, avg_windows3(p, g, gi), gi, g); });
+  dispatch_float(gi.dtype(), "3-D pooling", [&](auto t) { avg_backward_impl<decltype(t)>(&p, avg_windows3(p, g, gi), gi, g); });
 }
 void adaptive_avg_pool3d(const Tensor& out, const Tensor& x) {
   if (out.numel() == 0) return;
@@ -270,11 +266,11 @@ void adaptive_avg_pool3d(const Tensor& out, const Tensor& x) {
                         x.as_strided({N, C, 1, V}, {C * V, V, V, 1}, x.offset()));
     return;
   }
-  by_dtype(x.dtype(), [&](auto t) { avg_impl<decltype(t)>(nullptr, adaptive_windows3(out, x), out, x); });
+  dispatch_float(x.dtype(), "3-D pooling", [&](auto t) { avg_impl<decltype(t)>(nullptr, adaptive_windows3(out, x), out, x); });
 }
 void adaptive_avg_pool3d_backward(const Tensor& gi, const Tensor& g) {
   if (gi.numel() == 0) return;
-  by_dtype(gi.dtype(), [&](auto t) { avg_backward_impl<decltype(t)>(nullptr, adaptive_windows3(g, gi), gi, g); });
+  dispatch_float(gi.dtype(), "3-D pooling", [&](auto t) { avg_backward_impl<decltype(t)>(nullptr, adaptive_windows3(g, gi), gi, g); });
 }
 
 }  // namespace kiln::cpu

@@ -1,5 +1,6 @@
 // Upsampling kernels. Source indices and weights are computed once per output position along each dim, as
 // PyTorch's CPU kernels compute them: nearest in float, linear and cubic weights in the input's own precision.
+#include "cpu/dispatch.h"
 #include "cpu/upsample.h"
 
 #include <algorithm>
@@ -122,11 +123,6 @@ void weigh_rows(T* __restrict dst, const T* const* rows, const T* w, int64_t n) 
   }
 }
 
-template <class Fn>
-void by_dtype(DType t, Fn&& fn) {
-  if (t == DType::Float32) fn(float{});
-  else fn(double{});
-}
 
 int64_t plane_grain(int64_t work) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(work, 1)); }
 
@@ -305,22 +301,22 @@ void bicubic_impl(const Upsample& u, const Tensor& out, const Tensor& x, bool ba
 }  // namespace
 
 void upsample_nearest(const Upsample& u, const Tensor& out, const Tensor& x) {
-  if (out.numel() > 0) by_dtype(x.dtype(), [&](auto t) { nearest_impl<decltype(t)>(u, out, x); });
+  if (out.numel() > 0) dispatch_float(x.dtype(), "upsampling", [&](auto t) { nearest_impl<decltype(t)>(u, out, x); });
 }
 void upsample_nearest_backward(const Upsample& u, const Tensor& gi, const Tensor& g) {
-  if (gi.numel() > 0) by_dtype(gi.dtype(), [&](auto t) { nearest_backward_impl<decltype(t)>(u, gi, g); });
+  if (gi.numel() > 0) dispatch_float(gi.dtype(), "upsampling", [&](auto t) { nearest_backward_impl<decltype(t)>(u, gi, g); });
 }
 void upsample_linear(const Upsample& u, const Tensor& out, const Tensor& x) {
-  if (out.numel() > 0) by_dtype(x.dtype(), [&](auto t) { linear_impl<decltype(t)>(u, out, x, false); });
+  if (out.numel() > 0) dispatch_float(x.dtype(), "upsampling", [&](auto t) { linear_impl<decltype(t)>(u, out, x, false); });
 }
 void upsample_linear_backward(const Upsample& u, const Tensor& gi, const Tensor& g) {
-  if (gi.numel() > 0) by_dtype(gi.dtype(), [&](auto t) { linear_impl<decltype(t)>(u, gi, g, true); });
+  if (gi.numel() > 0) dispatch_float(gi.dtype(), "upsampling", [&](auto t) { linear_impl<decltype(t)>(u, gi, g, true); });
 }
 void upsample_bicubic(const Upsample& u, const Tensor& out, const Tensor& x) {
-  if (out.numel() > 0) by_dtype(x.dtype(), [&](auto t) { bicubic_impl<decltype(t)>(u, out, x, false); });
+  if (out.numel() > 0) dispatch_float(x.dtype(), "upsampling", [&](auto t) { bicubic_impl<decltype(t)>(u, out, x, false); });
 }
 void upsample_bicubic_backward(const Upsample& u, const Tensor& gi, const Tensor& g) {
-  if (gi.numel() > 0) by_dtype(gi.dtype(), [&](auto t) { bicubic_impl<decltype(t)>(u, gi, g, true); });
+  if (gi.numel() > 0) dispatch_float(gi.dtype(), "upsampling", [&](auto t) { bicubic_impl<decltype(t)>(u, gi, g, true); });
 }
 
 }  // namespace kiln::cpu

@@ -39,10 +39,11 @@ TensorList norm_fwd(const TensorList& in, const OpArgs& args) {
       KILN_CHECK(x.shape()[d] != 0, Argument, name, ": cannot compute the ", p, " norm on an empty tensor because "
                  "the operation does not have an identity (dim ", d, " of ", shape_str(x.shape()), " is empty)");
   }
-  Tensor out = Tensor::empty(keepdim_shape(x.shape(), dims), t, x.device());
-  cpu::norm_kernel(out, cast(x, t), p);
+  const DType c = compute_dtype(t);  // float16 and bfloat16 in float32, rounded at the end
+  Tensor out = Tensor::empty(keepdim_shape(x.shape(), dims), c, x.device());
+  cpu::norm_kernel(out, cast(x, c), p);
   if (!Vector && x.numel() == 0) fill_(out, Scalar(0.0));  // torch.norm: 0 for every order on empty input
-  return {keepdim ? out : drop_dims(out, dims)};
+  return {cast(keepdim ? out : drop_dims(out, dims), t)};
 }
 
 Tensor sign_of(const Tensor& x) { return sub(to(gt(x, wrapped_scalar(Scalar(0.0))), x.dtype()), to(lt(x, wrapped_scalar(Scalar(0.0))), x.dtype())); }

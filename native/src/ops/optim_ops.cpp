@@ -28,6 +28,9 @@ Group group(const char* op, const TensorList& in, const OpArgs& args, size_t slo
     const Tensor& p = g.at(0, i);
     KILN_CHECK(is_floating(p.dtype()), DType, op, ": parameter ", i, " has dtype ", dtype_name(p.dtype()),
                "; only floating-point parameters can be optimized");
+    KILN_CHECK(p.dtype() == DType::Float32 || p.dtype() == DType::Float64, DType, op, ": parameter ", i, " has dtype ",
+               dtype_name(p.dtype()), "; the optimizer steps update float32 and float64 parameters (keep float32 "
+               "master weights for a float16 or bfloat16 model)");
     for (size_t s = 1; s < slots; ++s) {
       const Tensor& t = g.at(s, i);
       KILN_CHECK(t.shape() == p.shape() && t.dtype() == p.dtype(), Shape, op, ": tensor ", s, " of parameter ", i,

@@ -21,9 +21,10 @@ TensorList scan_fwd(const TensorList& in, const OpArgs& args) {
   const int64_t code = int_arg(args, 2, name);
   const DType t = code >= 0 ? dtype_arg(args, 2, name) : is_floating(x.dtype()) ? x.dtype() : DType::Int64;
   KILN_CHECK(t != DType::Bool, DType, name, ": bool is not a supported result dtype");
-  Tensor out = Tensor::empty(x.shape(), t, x.device());
-  cpu::scan_kernel(Op, out, cast(x, t), dim, reverse);
-  return {out};
+  const DType c = is_floating(t) ? compute_dtype(t) : t;  // float16 and bfloat16 in float32, rounded at the end
+  Tensor out = Tensor::empty(x.shape(), c, x.device());
+  cpu::scan_kernel(Op, out, cast(x, c), dim, reverse);
+  return {cast(out, t)};
 }
 
 TensorList cumsum_backward(const BackwardContext& c) {

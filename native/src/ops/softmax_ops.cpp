@@ -22,10 +22,11 @@ TensorList softmax_fwd(const TensorList& in, const OpArgs& args) {
   const DType t = code >= 0 ? dtype_arg(args, 1, name) : in[0].dtype();
   KILN_CHECK(is_floating(t), DType, name, ": expected a floating point tensor, got ", dtype_name(t),
              " (pass a floating dtype to convert the input)");
-  const Tensor x = cast(in[0], t);
-  Tensor out = Tensor::empty(x.shape(), t, x.device());
+  const DType c = compute_dtype(t);  // float16 and bfloat16 in float32, rounded once at the end
+  const Tensor x = cast(in[0], c);
+  Tensor out = Tensor::empty(x.shape(), c, x.device());
   backend_for(x.device()).softmax(out, x, dim, Log);
-  return {out};
+  return {cast(out, t)};
 }
 
 // inputs: grad, output; ints: [dim]

@@ -35,9 +35,10 @@ TensorList prod_fwd(const TensorList& in, const OpArgs& args) {
   const std::vector<int64_t> dims = reduction_dims(int_list(args, 2), x.dim(), "prod");
   const DType t = code >= 0 ? dtype_arg(args, 1, "prod") : is_floating(x.dtype()) ? x.dtype() : DType::Int64;
   KILN_CHECK(t != DType::Bool, DType, "prod: bool is not a supported result dtype");
-  Tensor out = reduction_out(x, dims, t);
-  cpu::prod_kernel(out, cast(x, t));
-  return {finish_reduction(out, dims, keepdim)};
+  const DType c = is_floating(t) ? compute_dtype(t) : t;  // float16 and bfloat16 in float32, rounded at the end
+  Tensor out = reduction_out(x, dims, c);
+  cpu::prod_kernel(out, cast(x, c));
+  return {cast(finish_reduction(out, dims, keepdim), t)};
 }
 
 // The products of all other elements along dim (exact when some are zero): the product of those before
@@ -154,9 +155,10 @@ TensorList nansum_fwd(const TensorList& in, const OpArgs& args) {
   const std::vector<int64_t> dims = reduction_dims(int_list(args, 2), x.dim(), "nansum");
   const DType t = code >= 0 ? dtype_arg(args, 1, "nansum") : is_floating(x.dtype()) ? x.dtype() : DType::Int64;
   KILN_CHECK(t != DType::Bool, DType, "nansum: bool is not a supported result dtype");
-  Tensor out = reduction_out(x, dims, t);
-  cpu::nansum_kernel(out, cast(x, t));
-  return {finish_reduction(out, dims, keepdim)};
+  const DType c = is_floating(t) ? compute_dtype(t) : t;  // float16 and bfloat16 in float32, rounded at the end
+  Tensor out = reduction_out(x, dims, c);
+  cpu::nansum_kernel(out, cast(x, c));
+  return {cast(finish_reduction(out, dims, keepdim), t)};
 }
 
 TensorList nansum_backward(const BackwardContext& c) {
