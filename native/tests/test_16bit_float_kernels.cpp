@@ -204,6 +204,12 @@ TEST(ops_without_16bit_kernels_compute_through_float32) {
     same("max_pool2d", max_pool2d(x, {2, 2}), max_pool2d(wide(x), {2, 2}));
     same("matmul", matmul(m, transpose(m, 0, 1)), matmul(wide(m), transpose(wide(m), 0, 1)));
     same("var", var(x, {1}), var(wide(x), {1}));
+    // Batch norm computes in float32 and updates 16-bit running statistics in place (rounded once).
+    Tensor mean16 = to(uniform({3}, 15), t), var16 = to(uniform({3}, 16, 0.5, 2.0), t);
+    Tensor mean32 = wide(mean16), var32 = wide(var16);
+    same("batch_norm", batch_norm(x, mean16, var16, {}, {}, true), batch_norm(wide(x), mean32, var32, {}, {}, true));
+    same("running_mean", mean16, mean32);
+    same("running_var", var16, var32);
     // In place through float32: masked_fill_ writes the rounded result into the 16-bit tensor itself.
     Tensor self = clone(x);
     call_inplace(*op_table()[op_id("masked_fill")], {self, mask, wrapped_scalar(Scalar(0.1))});

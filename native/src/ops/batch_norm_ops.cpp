@@ -2,6 +2,7 @@
 // the running statistics in place (as PyTorch's kernel does: no version bump, so graphs that saved them stay
 // usable); native_batch_norm_backward returns (grad_x, grad_weight, grad_bias) in one fused pass. batch_norm and
 // instance_norm are the composites users call. Derivatives: ops/norm_derivatives.h.
+#include <algorithm>
 #include <cmath>
 
 #include "autograd/backward_context.h"
@@ -44,8 +45,8 @@ NormLayout channel_layout(const Shape& x_shape) {
 
 void check_input(const char* op, const Tensor& x) {
   check_cpu(op, {x});
-  KILN_CHECK(x.dtype() == DType::Float32 || x.dtype() == DType::Float64, DType, op, ": \"", op,
-             "\" not implemented for '", dtype_name(x.dtype()), "' (expected a float32 or float64 input)");
+  KILN_CHECK(is_floating(x.dtype()), DType, op, ": \"", op, "\" not implemented for '", dtype_name(x.dtype()),
+             "' (expected a floating point input)");
   KILN_CHECK(x.dim() >= 2, Shape, op, ": expected an input of at least 2 dims [N, C, *], got shape ", shape_str(x.shape()));
 }
 
@@ -65,25 +66,17 @@ std::vector<double> doubles(const Tensor& t) {
   return std::vector<double>(p, p + c.numel());
 }
 
-// A new 1-D tensor of dtype t from values.
+// A new 1-D tensor of dtype t from values (rounded as a cast from float64 rounds).
 Tensor from_doubles(const std::vector<double>& v, DType t) {
-  Tensor out = Tensor::empty({static_cast<int64_t>(v.size())}, t);
-  cpu::dispatch(t, [&](auto tag) {
-    using T = decltype(tag);
-    T* p = v.empty() ? nullptr : out.data<T>();
-    for (size_t i = 0; i < v.size(); ++i) p[i] = static_cast<T>(v[i]);
-  });
-  return out;
+  Tensor out = Tensor::empty({static_cast<int64_t>(v.size())}, DType::Float64);
+  std::copy(v.begin(), v.end(), v.empty() ? nullptr : out.data<double>());
+  return cast(out, t);
 }
 
-// Writes values into a 1-D floating tensor of any stride, directly: a running statistic, whose update the graph
-// does not see.
+// Writes values into a 1-D floating tensor of any stride and dtype, directly: a running statistic, whose update
+// the graph does not see.
 void write_doubles(const Tensor& t, const std::vector<double>& v) {
-  cpu::dispatch(t.dtype(), [&](auto tag) {
-    using T = decltype(tag);
-    T* p = t.numel() > 0 ? t.data<T>() : nullptr;
-    for (size_t i = 0; i < v.size(); ++i) p[static_cast<int64_t>(i) * t.strides()[0]] = static_cast<T>(v[i]);
-  });
+  backend_for(t.device()).copy(t, from_doubles(v, DType::Float64));
 }
 
 void check_batch_norm(const char* op, const BnInputs& p, bool training) {
@@ -104,7 +97,10 @@ TensorList native_batch_norm_fwd(const TensorList& in, const OpArgs& args) {
   const bool training = int_arg(args, 1, op) != 0;
   const double momentum = real_arg(args, 0, op), eps = real_arg(args, 1, op);
   check_batch_norm(op, p, training);
-  const Tensor x = contiguous(p[kX]);
+  // float16 and bfloat16 in float32 (statistics in double, as for float32), the results rounded at the end; the
+  // running statistics, in the input's dtype, are updated in place here (call() would hand over copies).
+  const DType t = p[kX].dtype();
+  const Tensor x = contiguous(cast(p[kX], compute_dtype(t)));
   const cpu::ChannelShape sh = channel_shape(x.shape());
   const size_t c = static_cast<size_t>(sh.c);
   const int64_t count = sh.n * sh.s;
@@ -138,7 +134,7 @@ TensorList native_batch_norm_fwd(const TensorList& in, const OpArgs& args) {
   }
   Tensor y = Tensor::empty(x.shape(), x.dtype(), x.device());
   cpu::batch_norm_apply_kernel(y, x, sh, mean, scale, b);
-  return {y, from_doubles(mean, x.dtype()), from_doubles(invstd, x.dtype())};
+  return {cast(y, t), from_doubles(mean, t), from_doubles(invstd, t)};
 }
 
 // ints: [present (1: weight), training] -> (grad_x, grad_weight, grad_bias)
