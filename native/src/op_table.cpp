@@ -19,22 +19,24 @@ namespace {
 struct Table {
   std::vector<const OpDef*> rows;
   std::unordered_map<std::string, int32_t> ids;
-  std::unordered_set<const OpDef*> own_16bit;  // see computes_16bit_floats
+  std::unordered_set<const OpDef*> own_16bit;  // the rows of kOwn16Bit
 };
 
 // The ops that take float16 and bfloat16 inputs as they are: the elementwise kernels that compute them in float32
-// by chunks, reductions and copies that convert by themselves, ops whose dtype argument decides their result's
-// (softmax(x, dtype), cumsum, prod, ...), and ops that write into their inputs (optimizer steps, batch norm's
-// running statistics, embedding's renorm, rrelu's noise), which must see those tensors themselves. Creation ops
-// and views are theirs by kind. Every other op computes these dtypes through float32 copies (call()).
+// by chunks (and sigmoid's and tanh's backwards, which round each step as PyTorch's float16 kernels do), reductions
+// and copies that convert by themselves, ops whose dtype argument decides their result's (softmax(x, dtype),
+// cumsum, prod, ...), and ops whose forward writes into an input (the optimizer steps, batch norm's running
+// statistics, rrelu's noise), which must see that tensor itself. Creation ops and views are theirs by kind. Every
+// other op computes these dtypes through float32 copies (forward_of), in-place forms too (call_inplace).
 constexpr const char* kOwn16Bit[] = {
     "add", "sub", "mul", "div", "pow", "eq", "ne", "lt", "le", "gt", "ge", "neg", "exp", "log", "sqrt", "abs", "relu",
-    "sigmoid", "tanh", "sigmoid_backward", "tanh_backward", "threshold_backward", "where", "log1p", "expm1", "log2", "log10", "exp2", "rsqrt", "reciprocal", "sin", "cos", "tan",
-    "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "erf", "erfinv", "sign", "floor", "ceil",
-    "round", "trunc", "frac", "clamp", "clamp_min", "clamp_max", "nan_to_num", "maximum", "minimum", "fmod",
-    "remainder", "floor_divide", "atan2", "lerp", "addcmul", "addcdiv", "isnan", "isinf", "isposinf", "isneginf",
-    "isfinite", "signbit", "logical_not", "logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or",
-    "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift", "bitwise_not",
+    "sigmoid", "tanh", "sigmoid_backward", "tanh_backward", "threshold_backward", "where", "log1p", "expm1", "log2",
+    "log10", "exp2", "rsqrt", "reciprocal", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh",
+    "acosh", "atanh", "erf", "erfinv", "sign", "floor", "ceil", "round", "trunc", "frac", "clamp", "clamp_min",
+    "clamp_max", "nan_to_num", "maximum", "minimum", "fmod", "remainder", "floor_divide", "atan2", "lerp", "addcmul",
+    "addcdiv", "isnan", "isinf", "isposinf", "isneginf", "isfinite", "signbit", "logical_not", "logical_and",
+    "logical_or", "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift",
+    "bitwise_right_shift", "bitwise_not",
     "sum", "mean", "max", "min", "max_dim", "min_dim", "argmax", "argmin", "amax", "amin",
     "prod", "nansum", "norm", "linalg_vector_norm", "softmax", "log_softmax", "cumsum", "cumprod",
     "_to_copy", "clone", "copy_", "fill_", "zero_", "to_device",
@@ -43,8 +45,7 @@ constexpr const char* kOwn16Bit[] = {
     "hardsigmoid", "hardsigmoid_backward", "hardswish", "hardswish_backward", "softsign", "softsign_backward",
     "log_sigmoid", "log_sigmoid_backward",
     "sgd_step", "adam_step", "rmsprop_step", "adagrad_step", "adadelta_step", "adamax_step", "nadam_step",
-    "radam_step", "asgd_step", "rprop_step", "native_batch_norm", "embedding_renorm_", "rrelu_with_noise",
-    "bernoulli_", "normal_", "uniform_", "trunc_normal_", "orthogonal_",
+    "radam_step", "asgd_step", "rprop_step", "native_batch_norm", "rrelu_with_noise",
 };
 
 const Table& table() {

@@ -215,6 +215,12 @@ TEST(ops_without_16bit_kernels_compute_through_float32) {
     call_inplace(*op_table()[op_id("masked_fill")], {self, mask, wrapped_scalar(Scalar(0.1))});
     const double rounded = test::values(to(test::make({0.1}, {1}, F), t))[0];  // the value in t, as PyTorch
     same("masked_fill_", self, masked_fill(wide(x), mask, Scalar(rounded)));
+    // In-place random fills draw in float32 and round, as creation does: the same draws as a float32 tensor's.
+    Tensor drawn = empty({500}, t), drawn32 = empty({500}, F);
+    Generator g1(17), g2(17);
+    uniform_(drawn, -2.0, 3.0, &g1);
+    uniform_(drawn32, -2.0, 3.0, &g2);
+    same("uniform_", drawn, drawn32);
     // An explicit result dtype is kept: float32 out of 16-bit inputs.
     CHECK_EQ(cumsum(x, 1, F).dtype(), F);
     CHECK_BITS("softmax to float32", softmax(x, 1, F), softmax(wide(x), 1));
