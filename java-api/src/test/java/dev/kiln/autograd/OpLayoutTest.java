@@ -1,0 +1,149 @@
+package dev.kiln.autograd;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import dev.kiln.DType;
+import dev.kiln.Generator;
+import dev.kiln.ShapeException;
+import dev.kiln.Tensor;
+import dev.kiln.TensorScope;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Every differentiable op (the gradcheck samples of OpGradCheckTest) on inputs laid out in memory other than
+ * densely: the same values and the same results, forward and backward, as on dense inputs. The gradcheck samples
+ * only make dense tensors, while views hand kernels every layout: a kernel that assumes row-major strides, or
+ * reads a gap, shows here. Gaps are filled with NaN (floats) or far-out-of-range values (integers), so that a
+ * misread cannot pass unseen.
+ */
+class OpLayoutTest {
+  private static final Map<String, List<GradSamples.Sample>> SAMPLES = GradSamples.all();
+
+  /** Ops whose samples call view(), which no layout with gaps between rows can take. */
+  private static final Set<String> STRIDE_BOUND = Set.of("view");
+
+  enum Layout {
+    /** Every other element of the last dim, from offset 1: a gap after each element. */
+    GAPS,
+    /** The last two dims swapped in memory (column-major matrices), with gaps as in GAPS. */
+    TRANSPOSED
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyDifferentiableOp() {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (String op : OpGradCheckTest.differentiableOps())
+      for (GradSamples.Sample s : SAMPLES.getOrDefault(op, List.of()))
+        for (Layout layout : Layout.values())
+          tests.add(DynamicTest.dynamicTest(
+              op + (s.label().isEmpty() ? "" : " (" + s.label() + ")") + ", " + layout.name().toLowerCase(),
+              () -> check(op, s, layout)));
+    return tests.stream();
+  }
+
+  private static void check(String op, GradSamples.Sample s, Layout layout) {
+    try (TensorScope scope = TensorScope.open()) {
+      Tensor[] given = s.inputs().get();
+      Tensor[] dense = new Tensor[given.length], odd = new Tensor[given.length];
+      List<Integer> differentiable = new ArrayList<>();
+      for (int i = 0; i < given.length; i++) {
+        boolean grad = given[i].requiresGrad();
+        Tensor x = given[i].detach();
+        dense[i] = x.clone().requiresGrad(grad);
+        odd[i] = relayout(x, layout).detach().requiresGrad(grad);
+        assertArrayEquals(x.shape(), odd[i].shape());
+        assertTrue(x.numel() < 2 || !odd[i].isContiguous(), "a dense layout");
+        if (grad) differentiable.add(i);
+      }
+      Tensor[] want = s.fn().apply(dense);
+      Tensor[] got;
+      try {
+        got = s.fn().apply(odd);
+      } catch (ShapeException e) {
+        // view() refuses strides it cannot describe without a copy, as PyTorch's does.
+        assertTrue(STRIDE_BOUND.contains(op) && e.getMessage().startsWith("view:"), op + ": " + e.getMessage());
+        return;
+      }
+      assertEquals(want.length, got.length, op);
+      String what = op + ", " + layout;
+      for (int k = 0; k < want.length; k++) compare(what + ", output " + k, got[k], want[k]);
+      if (differentiable.isEmpty()) return;
+
+      // Backward from the same output gradients: dense ones for dense inputs, laid out as the inputs otherwise.
+      List<Tensor> outs = new ArrayList<>(), oddOuts = new ArrayList<>();
+      List<Tensor> grads = new ArrayList<>(), oddGrads = new ArrayList<>();
+      Generator gen = new Generator(11);
+      for (int k = 0; k < want.length; k++) {
+        if (!want[k].requiresGrad() || !got[k].requiresGrad()) continue;
+        Tensor g = Tensor.randn(gen, want[k].dtype(), want[k].shape());
+        outs.add(want[k]);
+        oddOuts.add(got[k]);
+        grads.add(g);
+        oddGrads.add(relayout(g, layout));
+      }
+      if (outs.isEmpty()) return;
+      Tensor[] wantGrads = Autograd.grad(outs.toArray(Tensor[]::new), pick(dense, differentiable),
+          grads.toArray(Tensor[]::new), false, false, true);
+      Tensor[] gotGrads = Autograd.grad(oddOuts.toArray(Tensor[]::new), pick(odd, differentiable),
+          oddGrads.toArray(Tensor[]::new), false, false, true);
+      for (int j = 0; j < wantGrads.length; j++) {
+        String input = what + ", gradient of input " + differentiable.get(j);
+        if (wantGrads[j] == null || gotGrads[j] == null) {
+          assertEquals(wantGrads[j] == null, gotGrads[j] == null, input + ": used in one layout only");
+          continue;
+        }
+        compare(input, gotGrads[j], wantGrads[j]);
+      }
+    }
+  }
+
+  /** x's values in the given layout (x itself where it has no element to move). */
+  static Tensor relayout(Tensor x, Layout layout) {
+    int rank = x.shape().length;
+    Tensor y = x;
+    if (layout == Layout.TRANSPOSED && rank >= 2) y = x.transpose(rank - 2, rank - 1);
+    Tensor gapped = Tensor.stack(List.of(Tensor.full(gapValue(x.dtype()), x.dtype(), y.shape()), y), -1)
+        .select(-1, 1);
+    return layout == Layout.TRANSPOSED && rank >= 2 ? gapped.transpose(rank - 2, rank - 1) : gapped;
+  }
+
+  private static double gapValue(DType t) {
+    if (t.isFloatingPoint()) return Double.NaN;
+    return switch (t) {
+      case BOOL -> 1;
+      case UINT8 -> 255;
+      case INT8 -> 127;
+      case INT16 -> Short.MAX_VALUE;
+      case INT32 -> Integer.MAX_VALUE;
+      default -> 1L << 40;
+    };
+  }
+
+  private static Tensor[] pick(Tensor[] t, List<Integer> which) {
+    Tensor[] r = new Tensor[which.size()];
+    for (int j = 0; j < r.length; j++) r[j] = t[which.get(j)];
+    return r;
+  }
+
+  /** Same dtype, shape and values; floating values within a few rounding errors of float64 (summation order). */
+  private static void compare(String what, Tensor got, Tensor want) {
+    assertEquals(want.dtype(), got.dtype(), what + ": dtype");
+    assertArrayEquals(want.shape(), got.shape(), what + ": shape");
+    double[] g = got.to(DType.FLOAT64).toDoubleArray(), w = want.to(DType.FLOAT64).toDoubleArray();
+    double scale = 0;
+    for (double v : w) if (Double.isFinite(v)) scale = Math.max(scale, Math.abs(v));
+    double tol = want.dtype() == DType.FLOAT64 ? 1e-11 : want.dtype().isFloatingPoint() ? 1e-5 : 0;
+    for (int i = 0; i < g.length; i++) {
+      if (Double.isNaN(w[i]) && Double.isNaN(g[i])) continue;
+      if (w[i] == g[i]) continue;
+      assertTrue(Math.abs(g[i] - w[i]) <= tol * Math.max(Math.abs(w[i]), scale),
+          what + ": element " + i + " is " + g[i] + ", want " + w[i] + " (of " + g.length + ")");
+    }
+  }
+}
