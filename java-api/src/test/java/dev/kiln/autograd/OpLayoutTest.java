@@ -132,7 +132,7 @@ class OpLayoutTest {
   }
 
   /** Same dtype, shape and values; floating values within a few rounding errors of float64 (summation order). */
-  private static void compare(String what, Tensor got, Tensor want) {
+  static void compare(String what, Tensor got, Tensor want) {
     assertEquals(want.dtype(), got.dtype(), what + ": dtype");
     assertArrayEquals(want.shape(), got.shape(), what + ": shape");
     double[] g = got.to(DType.FLOAT64).toDoubleArray(), w = want.to(DType.FLOAT64).toDoubleArray();
