@@ -262,8 +262,10 @@ TEST(contiguous_copies_only_strided_tensors) {
 }
 
 TEST(contiguous_copies_of_transposes_and_permutes_match_element_by_element) {
-  // Same-dtype copies whose sides are contiguous along different dims go through tiles of 32 x 32 (sizes here
-  // are not multiples of 32, and the other dims are strided); every element must land where the strides say.
+  // Same-dtype copies whose sides are contiguous along different dims go through tiles (cpu/copy.cpp: dims that
+  // are one run on both sides merged, bands of 32 rows, or of 1024 rows in strips of 16 columns for short rows;
+  // sizes here leave a tail of each, and the other dims are strided); every element must land where the strides
+  // say.
   // 4-byte dtypes move through vector registers as floats: int32 values in [-1000, 1000] are float NaNs and
   // subnormals by their bits, which must come out unchanged.
   const auto check_copy = [](const Tensor& view) {
@@ -278,7 +280,7 @@ TEST(contiguous_copies_of_transposes_and_permutes_match_element_by_element) {
       if (g[i] != w[i]) test::fail_at(__FILE__, __LINE__, "element " + std::to_string(i) + " differs");
     CHECK(got.shape() == shape);
   };
-  for (DType dt : {DType::Float32, DType::Float64, DType::Int64, DType::Int32, DType::Bool}) {
+  for (DType dt : {DType::Float32, DType::Float64, DType::Int64, DType::Int32, DType::Float16, DType::Bool}) {
     const Tensor m = dt == DType::Bool ? gt(test::uniform({77, 45}, 3), Tensor::scalar(0.0, DType::Float32))
                                       : to(mul(test::uniform({77, 45}, 3), 1000.0), dt);
     check_copy(t(m));
@@ -287,6 +289,11 @@ TEST(contiguous_copies_of_transposes_and_permutes_match_element_by_element) {
     check_copy(permute(img, {0, 2, 3, 1}));  // NCHW -> NHWC
     check_copy(permute(contiguous(permute(img, {0, 2, 3, 1})), {0, 3, 1, 2}));  // and back
     check_copy(transpose(narrow(img, 3, 1, 30), 1, 3));  // a narrowed, strided source
+    // H x W = 1517 pixels: two bands of rows from NHWC, 20 channels: a strip of 16 and one of 4.
+    const Tensor big = to(mul(test::uniform({2, 20, 37, 41}, 5), 1000.0), dt == DType::Bool ? DType::Int32 : dt);
+    check_copy(permute(big, {0, 2, 3, 1}));
+    check_copy(permute(contiguous(permute(big, {0, 2, 3, 1})), {0, 3, 1, 2}));
+    check_copy(permute(narrow(big, 3, 0, 40), {0, 2, 3, 1}));  // H and W do not merge: W is narrowed
   }
 }
 

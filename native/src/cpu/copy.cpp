@@ -102,44 +102,69 @@ void transpose_tiles(U* dst, int64_t dst_ld, const U* src, int64_t src_ld, int64
 bool transpose_copy(const Tensor& dst, const Tensor& src) {
   const int64_t nd = dst.dim();
   if (nd < 2 || src.dim() != nd || src.shape() != dst.shape() || dst.may_overlap(src)) return false;
+  // Dims that are one run in both tensors merge (H and W of NCHW -> NHWC), so that the tiles run along the whole
+  // plane: with W alone as the unit-stride dim, every band read 64 channel rows a few lines at a time, more streams
+  // than the prefetchers follow.
+  std::vector<int64_t> shape, dst_st, src_st;  // innermost first
+  for (int64_t d = nd - 1; d >= 0; --d) {
+    const int64_t n = dst.shape()[d];
+    if (n == 1) continue;
+    if (!shape.empty() && dst.strides()[d] == dst_st.back() * shape.back() &&
+        src.strides()[d] == src_st.back() * shape.back()) {
+      shape.back() *= n;
+      continue;
+    }
+    shape.push_back(n);
+    dst_st.push_back(dst.strides()[d]);
+    src_st.push_back(src.strides()[d]);
+  }
+  const int64_t m = static_cast<int64_t>(shape.size());
   int64_t a = -1, b = -1;  // dst's and src's unit-stride dims
-  for (int64_t d = 0; d < nd; ++d) {
-    if (dst.shape()[d] < 16) continue;
-    if (dst.strides()[d] == 1) a = d;
-    if (src.strides()[d] == 1) b = d;
+  for (int64_t d = 0; d < m; ++d) {
+    if (shape[d] < 16) continue;
+    if (dst_st[d] == 1) a = d;
+    if (src_st[d] == 1) b = d;
   }
   if (a < 0 || b < 0 || a == b) return false;
-  std::vector<int64_t> sizes, dst_st, src_st;  // the other dims
-  for (int64_t d = 0; d < nd; ++d)
+  std::vector<int64_t> sizes, dst_outer, src_outer;  // the other dims, outermost first
+  for (int64_t d = m - 1; d >= 0; --d)
     if (d != a && d != b) {
-      sizes.push_back(dst.shape()[d]);
-      dst_st.push_back(dst.strides()[d]);
-      src_st.push_back(src.strides()[d]);
+      sizes.push_back(shape[d]);
+      dst_outer.push_back(dst_st[d]);
+      src_outer.push_back(src_st[d]);
     }
   int64_t outer = 1;
   for (int64_t s : sizes) outer *= s;
-  const int64_t na = dst.shape()[a], nb = dst.shape()[b], bands = (na + 31) / 32;
-  const int64_t dst_ld = dst.strides()[b], src_ld = src.strides()[a];
+  // Each item copies a band of rows (src's lines along a) into dst. Long rows go by bands of 32 rows, walked
+  // row block by row block: 32 read streams, one strided write stream. Short rows (nb < 128: NHWC -> NCHW, whose
+  // rows are the channels of one pixel) go by bands of 1024 rows walked 16 columns at a time, so that the writes
+  // run down 16 lines of dst (not one line in each of nb) and the band's rows (at most 512 KB) stay in L2 between
+  // strips. NHWC -> NCHW of 32 x 64 x 56 x 56: 1.9 -> 1.45 ms.
+  const int64_t na = shape[a], nb = shape[b];
+  const bool strips = nb < 128;
+  const int64_t band = strips ? 1024 : 32, bands = (na + band - 1) / band, strip = strips ? 16 : nb;
+  const int64_t dst_ld = dst_st[b], src_ld = src_st[a];
   const int64_t esize = static_cast<int64_t>(dst.element_size());
   char* const dbase = static_cast<char*>(dst.raw_data());
   const char* const sbase = static_cast<const char*>(src.raw_data());
-  parallel_for(outer * bands, std::max<int64_t>(1, kGrainCheap / (32 * nb)), [&](int64_t begin, int64_t end) {
+  parallel_for(outer * bands, std::max<int64_t>(1, kGrainCheap / (band * nb)), [&](int64_t begin, int64_t end) {
     for (int64_t item = begin; item < end; ++item) {
       int64_t rest = item / bands, doff = 0, soff = 0;
       for (int64_t k = static_cast<int64_t>(sizes.size()) - 1; k >= 0; --k) {
-        doff += rest % sizes[k] * dst_st[k];
-        soff += rest % sizes[k] * src_st[k];
+        doff += rest % sizes[k] * dst_outer[k];
+        soff += rest % sizes[k] * src_outer[k];
         rest /= sizes[k];
       }
-      const int64_t i0 = item % bands * 32, i1 = std::min(na, i0 + 32);
+      const int64_t i0 = item % bands * band, i1 = std::min(na, i0 + band);
       char* d = dbase + doff * esize;
       const char* s = sbase + soff * esize;
       switch (esize) {
         case 1: transpose_tiles(reinterpret_cast<uint8_t*>(d), dst_ld, reinterpret_cast<const uint8_t*>(s), src_ld, i0, i1, nb); break;
         case 2: transpose_tiles(reinterpret_cast<uint16_t*>(d), dst_ld, reinterpret_cast<const uint16_t*>(s), src_ld, i0, i1, nb); break;
         case 4:  // in vector registers (shuffles move bits: any 4-byte dtype, NaN payloads kept)
-          transpose_block(reinterpret_cast<const float*>(s) + i0 * src_ld, src_ld, i1 - i0, i1 - i0, nb,
-                          reinterpret_cast<float*>(d) + i0, dst_ld);
+          for (int64_t j0 = 0; j0 < nb; j0 += strip)
+            transpose_block(reinterpret_cast<const float*>(s) + i0 * src_ld + j0, src_ld, i1 - i0, i1 - i0,
+                            std::min(strip, nb - j0), reinterpret_cast<float*>(d) + j0 * dst_ld + i0, dst_ld);
           break;
         default: transpose_tiles(reinterpret_cast<uint64_t*>(d), dst_ld, reinterpret_cast<const uint64_t*>(s), src_ld, i0, i1, nb); break;
       }
