@@ -9,11 +9,14 @@
 #include <cstdlib>
 #include <mutex>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 #include "cpu/claim_loop.h"
 #include "cpu/dispatch.h"
 #include "cpu/gemm.h"
 #include "cpu/kernels.h"
+#include "cpu/transpose.h"
 
 namespace kiln::cpu {
 namespace {
@@ -49,6 +52,8 @@ Tensor blas_ready(const Tensor& t) {
   return c;
 }
 
+int64_t unpacked_row_block(int64_t n, int64_t m, int64_t k);
+
 template <class T>
 void gemm_blas(const Tensor& out, const Tensor& a_in, const Tensor& b_in, T alpha, T beta) {
   const Tensor a = blas_ready(a_in), b = blas_ready(b_in);
@@ -62,19 +67,38 @@ void gemm_blas(const Tensor& out, const Tensor& a_in, const Tensor& b_in, T alph
   const T* pa = a.data<T>();
   const T* pb = b.data<T>();
   T* pc = out.data<T>();
-  using Gemm = void (*)(bool, bool, int64_t, int64_t, int64_t, T, const T*, int64_t, const T*, int64_t, T, T*, int64_t);
-  auto product = [&](int64_t i, bool split) {
-    const Gemm fn = split ? static_cast<Gemm>(&gemm_parallel) : static_cast<Gemm>(&gemm);
-    fn(la.trans == CblasTrans, lb.trans == CblasTrans, n, m, k, alpha, pa + i * a.strides()[0], la.ld,
-       pb + i * b.strides()[0], lb.ld, beta, pc + i * n * m, std::max<int64_t>(m, 1));
-  };
+  const bool ta = la.trans == CblasTrans, tb = lb.trans == CblasTrans;
   // One product: computed in blocks over the pool. Several: the pool's threads claim whole products. The choice
   // depends on the sizes alone, and OpenBLAS always runs single-threaded, so results do not depend on the
   // thread count.
-  if (batch == 1) return product(0, true);
+  if (batch == 1)
+    return gemm_parallel(ta, tb, n, m, k, alpha, pa, la.ld, pb, lb.ld, beta, pc, std::max<int64_t>(m, 1));
+  const int64_t rows = ta ? 0 : unpacked_row_block(n, m, k);
   SingleThreadedBlas single;
   claim_loop(batch, 1, [] { return 0; }, [&](int64_t b0, int64_t b1, int) {
-    for (int64_t i = b0; i < b1; ++i) product(i, false);
+    std::vector<T> bt(rows > 0 && tb ? static_cast<size_t>(k * m) : 0);
+    for (int64_t i = b0; i < b1; ++i) {
+      const T* ai = pa + i * a.strides()[0];
+      const T* bi = pb + i * b.strides()[0];
+      T* ci = pc + i * n * m;
+      if (rows == 0) {
+        gemm(ta, tb, n, m, k, alpha, ai, la.ld, bi, lb.ld, beta, ci, std::max<int64_t>(m, 1));
+        continue;
+      }
+      int64_t ldb = lb.ld;
+      if (tb) {  // B^T copied out (OpenBLAS's unpacked A B^T kernel is slow at these widths): k x m rows
+        if constexpr (std::is_same_v<T, float>) {
+          transpose_block(bi, lb.ld, m, m, k, bt.data(), m);
+        } else {
+          for (int64_t p = 0; p < k; ++p)
+            for (int64_t j = 0; j < m; ++j) bt[p * m + j] = bi[j * lb.ld + p];
+        }
+        bi = bt.data();
+        ldb = m;
+      }
+      for (int64_t r = 0; r < n; r += rows)
+        gemm(false, false, std::min(rows, n - r), m, k, alpha, ai + r * la.ld, la.ld, bi, ldb, beta, ci + r * m, m);
+    }
   });
 }
 
@@ -229,6 +253,23 @@ void gemm_parallel(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, 
                    int64_t lda, const double* b, int64_t ldb, double beta, double* c, int64_t ldc) {
   gemm_split(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
+
+// Rows per block for the products of a batch that OpenBLAS would pack whole but runs unpacked in blocks of rows
+// of full width: [rows x k] x [k x m] within its unpacked limit, 8 to 64 rows (0: the whole product, packed or
+// unpacked as OpenBLAS decides). Attention's products, 64 heads on 2 threads (one product per head, each on
+// one thread), in GFLOP/s against the whole product packed: [256 x 64] x [64 x 256] 137 -> 150 (with B^T copied
+// out first, as a key's transpose is), [256 x 256] x [256 x 64] 123 -> 163, at 128 x 128 x 64 124 -> 167,
+// 197 x 64 x 197 171 -> 210, 1024 x 1024 x 64 (8-row blocks) 155 -> 196. Blocks above the limit are packed
+// and slower than the whole (121 against 151 for 32-row blocks of 512 x 512 x 64); a long k favours packing.
+namespace {
+int64_t unpacked_row_block(int64_t n, int64_t m, int64_t k) {
+  if (k > 800 || n * m * k <= 1000000) return 0;
+  const int64_t limit = unpacked_gemm_rows(m, k);
+  for (int64_t rows : {64, 32, 16, 8})
+    if (rows <= limit && rows < n) return rows;
+  return 0;
+}
+}  // namespace
 
 int64_t unpacked_gemm_rows(int64_t n, int64_t k) {
   static const bool small_kernels = [] {

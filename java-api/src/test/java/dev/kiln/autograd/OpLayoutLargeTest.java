@@ -181,7 +181,7 @@ class OpLayoutLargeTest {
       Tensor[] got = c.fn().apply(odd);
       String what = c.name() + " in " + t + ", " + layout;
       assertEquals(want.length, got.length, what);
-      for (int k = 0; k < want.length; k++) OpLayoutTest.compare(what + ", output " + k, got[k], want[k]);
+      for (int k = 0; k < want.length; k++) Layouts.compare(what + ", output " + k, got[k], want[k]);
 
       List<Tensor> outs = new ArrayList<>(), oddOuts = new ArrayList<>(), grads = new ArrayList<>(),
           oddGrads = new ArrayList<>();
@@ -203,7 +203,7 @@ class OpLayoutLargeTest {
           false, false, true);
       for (int j = 0; j < wantGrads.length; j++) {
         if (wantGrads[j] == null) continue;
-        OpLayoutTest.compare(what + ", gradient of input " + differentiable.get(j), gotGrads[j], wantGrads[j]);
+        Layouts.compare(what + ", gradient of input " + differentiable.get(j), gotGrads[j], wantGrads[j]);
       }
     }
   }
@@ -211,12 +211,12 @@ class OpLayoutLargeTest {
   /** PERMUTED: dims rotated in memory so that dim 1 is innermost (channels-last for images), with gaps. */
   private static Tensor relayout(Tensor x, Layout layout) {
     int rank = x.shape().length;
-    if (layout == Layout.TRANSPOSED) return OpLayoutTest.relayout(x, OpLayoutTest.Layout.TRANSPOSED);
-    if (layout == Layout.GAPS || rank < 3) return OpLayoutTest.relayout(x, OpLayoutTest.Layout.GAPS);
+    if (layout == Layout.TRANSPOSED) return Layouts.relayout(x, Layouts.Layout.TRANSPOSED);
+    if (layout == Layout.GAPS || rank < 3) return Layouts.relayout(x, Layouts.Layout.GAPS);
     int[] order = new int[rank], back = new int[rank];
     for (int d = 0, k = 0; d < rank; d++) if (d != 1) order[k++] = d;
     order[rank - 1] = 1;
     for (int d = 0; d < rank; d++) back[order[d]] = d;
-    return OpLayoutTest.relayout(x.permute(order), OpLayoutTest.Layout.GAPS).permute(back);
+    return Layouts.relayout(x.permute(order), Layouts.Layout.GAPS).permute(back);
   }
 }

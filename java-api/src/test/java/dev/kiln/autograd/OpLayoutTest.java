@@ -28,26 +28,19 @@ class OpLayoutTest {
   /** Ops whose samples call view(), which no layout with gaps between rows can take. */
   private static final Set<String> STRIDE_BOUND = Set.of("view");
 
-  enum Layout {
-    /** Every other element of the last dim, from offset 1: a gap after each element. */
-    GAPS,
-    /** The last two dims swapped in memory (column-major matrices), with gaps as in GAPS. */
-    TRANSPOSED
-  }
-
   @TestFactory
   Stream<DynamicTest> everyDifferentiableOp() {
     List<DynamicTest> tests = new ArrayList<>();
     for (String op : OpGradCheckTest.differentiableOps())
       for (GradSamples.Sample s : SAMPLES.getOrDefault(op, List.of()))
-        for (Layout layout : Layout.values())
+        for (Layouts.Layout layout : Layouts.Layout.values())
           tests.add(DynamicTest.dynamicTest(
               op + (s.label().isEmpty() ? "" : " (" + s.label() + ")") + ", " + layout.name().toLowerCase(),
               () -> check(op, s, layout)));
     return tests.stream();
   }
 
-  private static void check(String op, GradSamples.Sample s, Layout layout) {
+  private static void check(String op, GradSamples.Sample s, Layouts.Layout layout) {
     try (TensorScope scope = TensorScope.open()) {
       Tensor[] given = s.inputs().get();
       Tensor[] dense = new Tensor[given.length], odd = new Tensor[given.length];
@@ -56,7 +49,7 @@ class OpLayoutTest {
         boolean grad = given[i].requiresGrad();
         Tensor x = given[i].detach();
         dense[i] = x.clone().requiresGrad(grad);
-        odd[i] = relayout(x, layout).detach().requiresGrad(grad);
+        odd[i] = Layouts.relayout(x, layout).detach().requiresGrad(grad);
         assertArrayEquals(x.shape(), odd[i].shape());
         assertTrue(x.numel() < 2 || !odd[i].isContiguous(), "a dense layout");
         if (grad) differentiable.add(i);
@@ -72,7 +65,7 @@ class OpLayoutTest {
       }
       assertEquals(want.length, got.length, op);
       String what = op + ", " + layout;
-      for (int k = 0; k < want.length; k++) compare(what + ", output " + k, got[k], want[k]);
+      for (int k = 0; k < want.length; k++) Layouts.compare(what + ", output " + k, got[k], want[k]);
       if (differentiable.isEmpty()) return;
 
       // Backward from the same output gradients: dense ones for dense inputs, laid out as the inputs otherwise.
@@ -85,7 +78,7 @@ class OpLayoutTest {
         outs.add(want[k]);
         oddOuts.add(got[k]);
         grads.add(g);
-        oddGrads.add(relayout(g, layout));
+        oddGrads.add(Layouts.relayout(g, layout));
       }
       if (outs.isEmpty()) return;
       Tensor[] wantGrads = Autograd.grad(outs.toArray(Tensor[]::new), pick(dense, differentiable),
@@ -98,31 +91,9 @@ class OpLayoutTest {
           assertEquals(wantGrads[j] == null, gotGrads[j] == null, input + ": used in one layout only");
           continue;
         }
-        compare(input, gotGrads[j], wantGrads[j]);
+        Layouts.compare(input, gotGrads[j], wantGrads[j]);
       }
     }
-  }
-
-  /** x's values in the given layout (x itself where it has no element to move). */
-  static Tensor relayout(Tensor x, Layout layout) {
-    int rank = x.shape().length;
-    Tensor y = x;
-    if (layout == Layout.TRANSPOSED && rank >= 2) y = x.transpose(rank - 2, rank - 1);
-    Tensor gapped = Tensor.stack(List.of(Tensor.full(gapValue(x.dtype()), x.dtype(), y.shape()), y), -1)
-        .select(-1, 1);
-    return layout == Layout.TRANSPOSED && rank >= 2 ? gapped.transpose(rank - 2, rank - 1) : gapped;
-  }
-
-  private static double gapValue(DType t) {
-    if (t.isFloatingPoint()) return Double.NaN;
-    return switch (t) {
-      case BOOL -> 1;
-      case UINT8 -> 255;
-      case INT8 -> 127;
-      case INT16 -> Short.MAX_VALUE;
-      case INT32 -> Integer.MAX_VALUE;
-      default -> 1L << 40;
-    };
   }
 
   private static Tensor[] pick(Tensor[] t, List<Integer> which) {
@@ -131,19 +102,4 @@ class OpLayoutTest {
     return r;
   }
 
-  /** Same dtype, shape and values; floating values within a few rounding errors of float64 (summation order). */
-  static void compare(String what, Tensor got, Tensor want) {
-    assertEquals(want.dtype(), got.dtype(), what + ": dtype");
-    assertArrayEquals(want.shape(), got.shape(), what + ": shape");
-    double[] g = got.to(DType.FLOAT64).toDoubleArray(), w = want.to(DType.FLOAT64).toDoubleArray();
-    double scale = 0;
-    for (double v : w) if (Double.isFinite(v)) scale = Math.max(scale, Math.abs(v));
-    double tol = want.dtype() == DType.FLOAT64 ? 1e-11 : want.dtype().isFloatingPoint() ? 1e-5 : 0;
-    for (int i = 0; i < g.length; i++) {
-      if (Double.isNaN(w[i]) && Double.isNaN(g[i])) continue;
-      if (w[i] == g[i]) continue;
-      assertTrue(Math.abs(g[i] - w[i]) <= tol * Math.max(Math.abs(w[i]), scale),
-          what + ": element " + i + " is " + g[i] + ", want " + w[i] + " (of " + g.length + ")");
-    }
-  }
 }
