@@ -127,17 +127,18 @@ TEST(unpacked_tiles_match_the_reference_at_any_thread_count) {
 }
 
 // The products of a batch that OpenBLAS would pack whole run unpacked in full-width blocks of rows (matmul.cpp:
-// unpacked_row_block), B^T copied out first; A^T stays packed. Ragged last blocks, every layout, and the same bits
+// unpacked_row_block), B^T copied out first. Ragged last blocks, every layout, and the same bits
 // whatever the thread count (the blocks depend on the shape alone).
 TEST(batched_products_in_unpacked_row_blocks_match_the_reference) {
   for (DType t : {DType::Float32, DType::Float64}) {
     const Tensor a = operand({3, 100, 120}, 61, t), b = operand({3, 120, 96}, 62, t);  // 64-row blocks, 36 left
     const Tensor bt = transpose(operand({3, 96, 120}, 63, t), 1, 2);                   // a key's transpose
-    const Tensor at = transpose(operand({3, 120, 100}, 64, t), 1, 2);
+    const Tensor at = transpose(operand({3, 120, 100}, 64, t), 1, 2);                  // A^T: columns of A
+    const Tensor at_short = transpose(operand({3, 16, 100}, 67, t), 1, 2);             // k < 32: packed
     const Tensor wide = operand({2, 120, 700}, 65, t);                                 // 8-row blocks
     const Tensor narrowed = narrow(operand({3, 100, 130}, 66, t), 2, 5, 120);           // rows 130 apart
     const std::pair<Tensor, Tensor> products[] = {{a, b}, {a, bt}, {at, b}, {at, bt}, {narrow(a, 0, 0, 2), wide},
-                                                  {narrowed, bt}};
+                                                  {narrowed, bt}, {at_short, operand({3, 16, 700}, 68, t)}};
     for (const auto& [x, y] : products) {
       Tensor one, many;
       {

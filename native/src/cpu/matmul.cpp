@@ -73,7 +73,7 @@ void gemm_blas(const Tensor& out, const Tensor& a_in, const Tensor& b_in, T alph
   // thread count.
   if (batch == 1)
     return gemm_parallel(ta, tb, n, m, k, alpha, pa, la.ld, pb, lb.ld, beta, pc, std::max<int64_t>(m, 1));
-  const int64_t rows = ta ? 0 : unpacked_row_block(n, m, k);
+  const int64_t rows = ta && k < 32 ? 0 : unpacked_row_block(n, m, k);  // OpenBLAS packs A^T B for k < 32
   SingleThreadedBlas single;
   claim_loop(batch, 1, [] { return 0; }, [&](int64_t b0, int64_t b1, int) {
     std::vector<T> bt(rows > 0 && tb ? static_cast<size_t>(k * m) : 0);
@@ -97,7 +97,8 @@ void gemm_blas(const Tensor& out, const Tensor& a_in, const Tensor& b_in, T alph
         ldb = m;
       }
       for (int64_t r = 0; r < n; r += rows)
-        gemm(false, false, std::min(rows, n - r), m, k, alpha, ai + r * la.ld, la.ld, bi, ldb, beta, ci + r * m, m);
+        gemm(ta, false, std::min(rows, n - r), m, k, alpha, ta ? ai + r : ai + r * la.ld, la.ld, bi, ldb, beta,
+             ci + r * m, m);
     }
   });
 }
@@ -259,8 +260,10 @@ void gemm_parallel(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, 
 // unpacked as OpenBLAS decides). Attention's products, 64 heads on 2 threads (one product per head, each on
 // one thread), in GFLOP/s against the whole product packed: [256 x 64] x [64 x 256] 137 -> 150 (with B^T copied
 // out first, as a key's transpose is), [256 x 256] x [256 x 64] 123 -> 163, at 128 x 128 x 64 124 -> 167,
-// 197 x 64 x 197 171 -> 210, 1024 x 1024 x 64 (8-row blocks) 155 -> 196. Blocks above the limit are packed
-// and slower than the whole (121 against 151 for 32-row blocks of 512 x 512 x 64); a long k favours packing.
+// 197 x 64 x 197 171 -> 210, 1024 x 1024 x 64 (8-row blocks) 155 -> 196; A^T B (attention's value and key
+// gradients) [256 x 256]^T x [256 x 64] 94 -> 144, [128 x 128]^T x [128 x 64] 71 -> 139, at 256 x 256 x 64 level
+// (131 against 129). Blocks above the limit are packed and slower than the whole (121 against 151 for 32-row
+// blocks of 512 x 512 x 64); a long k favours packing.
 namespace {
 int64_t unpacked_row_block(int64_t n, int64_t m, int64_t k) {
   if (k > 800 || n * m * k <= 1000000) return 0;
