@@ -10,7 +10,7 @@ POINTWISE = ("exp", "log", "log1p", "expm1", "sin", "cos", "tan", "erf", "tanh",
              "asinh", "atanh", "clamp", "maximum", "to_float16", "float16_add", "bfloat16_exp", "bfloat16_mul")
 CE_SHAPES = ((64, 10), (256, 1000), (1024, 50257))
 NORMS = ("bn2d_fwd", "bn2d_fwd_bwd", "bn1d_fwd_bwd", "ln_fwd", "ln_fwd_bwd", "gn_fwd_bwd", "dropout_fwd", "sdpa_fwd",
-         "sdpa_fwd_bwd")
+         "sdpa_fwd_bwd", "encoder_fwd_bwd")
 TRAINING_OPS = ("sigmoid", "tanh", "nchw_to_nhwc", "scatter_add", "gather", "index_select", "index_rows", "reflect_pad",
                 "norm_rows", "max_rows", "depthwise3x3", "conv3x3_s2", "conv3d", "conv1d", "conv5x5", "bilinear2x")
 
@@ -72,6 +72,10 @@ def norm(workload):
     elif kind == "gn":
         x, w, b = leaf(32, 64, 28, 28), torch.ones(64, requires_grad=True), torch.zeros(64, requires_grad=True)
         fwd, leaves, seed = (lambda: F.group_norm(x, 8, w, b, 1e-5)), (x, w, b), torch.randn(32, 64, 28, 28)
+    elif kind == "encoder":
+        layer = torch.nn.TransformerEncoderLayer(256, 8, 1024, 0.0, batch_first=True)
+        x = leaf(32, 128, 256)
+        fwd, leaves, seed = (lambda: layer(x)), (x, *layer.parameters()), torch.randn(32, 128, 256)
     else:
         q, k, v = leaf(8, 8, 256, 64), leaf(8, 8, 256, 64), leaf(8, 8, 256, 64)
         fwd = lambda: F._scaled_dot_product_attention(q, k, v, None, 0.0, False, False)[0]

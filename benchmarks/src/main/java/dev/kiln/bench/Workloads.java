@@ -114,7 +114,8 @@ public final class Workloads {
         {"ln_fwd", "layer_norm [64,128,768] forward"}, {"ln_fwd_bwd", "layer_norm [64,128,768] forward + backward"},
         {"gn_fwd_bwd", "group_norm [32,64,28,28], 8 groups, forward + backward"},
         {"dropout_fwd", "dropout p 0.5 [64,32,28,28]"}, {"sdpa_fwd", "attention [8,8,256,64] forward"},
-        {"sdpa_fwd_bwd", "attention [8,8,256,64] forward + backward"}};
+        {"sdpa_fwd_bwd", "attention [8,8,256,64] forward + backward"},
+        {"encoder_fwd_bwd", "Transformer encoder layer (256, 8 heads, ff 1024) [32,128,256] forward + backward"}};
     for (String[] n : norms) {
       w.add(new Workload("norm_" + n[0], n[1], Unit.MILLIS, 1,
           new JmhCall("NormBenchmark.run", Map.of("workload", n[0])), null, na, ""));

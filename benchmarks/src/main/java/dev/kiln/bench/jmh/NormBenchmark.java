@@ -8,9 +8,13 @@ import dev.kiln.Tensor;
 import dev.kiln.TensorScope;
 import dev.kiln.autograd.Autograd;
 import dev.kiln.autograd.ModeScope;
+import dev.kiln.nn.TransformerEncoderLayer;
+import dev.kiln.nn.TransformerLayerOptions;
 import dev.kiln.nn.functional.Attention;
 import dev.kiln.nn.functional.Dropouts;
 import dev.kiln.nn.functional.Normalization;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
@@ -21,13 +25,14 @@ import org.openjdk.jmh.annotations.State;
 /**
  * Normalization in training: batch norm of [64, 32, 28, 28] and [256, 512], layer norm of [64, 128, 768] over 768,
  * group norm of [32, 64, 28, 28] in 8 groups, dropout, and scaled dot-product attention of [8, 8, 256, 64] (Kiln's
- * composite against PyTorch 1.13's math path); forward alone or forward + backward through autograd (weights and
+ * composite against PyTorch 1.13's math path), and a Transformer encoder layer (d_model 256, 8 heads, feed-forward
+ * 1024, no dropout, batch 32 x 128 tokens); forward alone or forward + backward through autograd (weights and
  * biases included). Kernel suite (formerly NormBench).
  */
 @State(Scope.Thread)
 public class NormBenchmark {
   @Param({"bn2d_fwd", "bn2d_fwd_bwd", "bn1d_fwd_bwd", "ln_fwd", "ln_fwd_bwd", "gn_fwd_bwd", "dropout_fwd", "sdpa_fwd",
-      "sdpa_fwd_bwd"})
+      "sdpa_fwd_bwd", "encoder_fwd_bwd"})
   public String workload;
 
   private Runnable call;
@@ -84,6 +89,16 @@ public class NormBenchmark {
         forward = () -> Attention.scaledDotProductAttention(q, k, v);
         seed = Tensor.randn(g, DType.FLOAT32, 8, 8, 256, 64);
         leaves = new Tensor[] {q, k, v};
+      }
+      case "encoder" -> {  // a whole post-norm layer: attention, feed-forward, layer norms, no dropout
+        TransformerEncoderLayer layer = new TransformerEncoderLayer(256, 8,
+            new TransformerLayerOptions().dimFeedforward(1024).dropout(0.0).batchFirst(true));
+        Tensor x = leaf(g, 32, 128, 256);
+        forward = () -> layer.forward(x);
+        seed = Tensor.randn(g, DType.FLOAT32, 32, 128, 256);
+        List<Tensor> all = new ArrayList<>(layer.parameters());
+        all.add(x);
+        leaves = all.toArray(Tensor[]::new);
       }
       default -> throw new IllegalArgumentException("unknown workload " + workload);
     }
