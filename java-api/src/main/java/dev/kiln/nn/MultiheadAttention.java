@@ -170,9 +170,22 @@ public class MultiheadAttention extends Module {
     Tensor wq = inW != null ? inW.narrow(0, 0, embedDim) : tensor("q_proj_weight");
     Tensor wk = inW != null ? inW.narrow(0, embedDim, embedDim) : tensor("k_proj_weight");
     Tensor wv = inW != null ? inW.narrow(0, 2L * embedDim, embedDim) : tensor("v_proj_weight");
-    q = LinearFunctions.linear(q, wq, bq);
-    k = LinearFunctions.linear(k, wk, bk);
-    v = LinearFunctions.linear(v, wv, bv);
+    if (inW != null && key == value) {
+      // One product for the projections that share an input, as PyTorch's _in_projection_packed: self-attention
+      // [L*N, E] x [E, 3E] (one weight gradient over all tokens, one input gradient), encoder-decoder attention
+      // the key and value together.
+      boolean self = query == key;
+      Tensor packed = LinearFunctions.linear(self ? q : k, self ? inW : inW.narrow(0, embedDim, 2L * embedDim),
+          inB == null ? null : self ? inB : inB.narrow(0, embedDim, 2L * embedDim));
+      List<Tensor> pieces = packed.chunk(self ? 3 : 2, -1);  // its backward concatenates the pieces' gradients
+      q = self ? pieces.get(0) : LinearFunctions.linear(q, wq, bq);
+      k = pieces.get(self ? 1 : 0);
+      v = pieces.get(self ? 2 : 1);
+    } else {
+      q = LinearFunctions.linear(q, wq, bq);
+      k = LinearFunctions.linear(k, wk, bk);
+      v = LinearFunctions.linear(v, wv, bv);
+    }
 
     Tensor mask = attnMask == null ? null : checkedAttnMask(attnMask, tgtLen, k.size(0), batch);
     if (biasK != null) {
