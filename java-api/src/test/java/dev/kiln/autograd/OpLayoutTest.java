@@ -17,7 +17,8 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Every differentiable op (the gradcheck samples of OpGradCheckTest) on inputs laid out in memory other than
- * densely: the same values and the same results, forward and backward, as on dense inputs. The gradcheck samples
+ * densely: the same values and the same results, forward, backward and (for ops with second derivatives) the
+ * backward of the backward, as on dense inputs. The gradcheck samples
  * only make dense tensors, while views hand kernels every layout: a kernel that assumes row-major strides, or
  * reads a gap, shows here. Gaps are filled with NaN (floats) or far-out-of-range values (integers), so that a
  * misread cannot pass unseen.
@@ -81,10 +82,14 @@ class OpLayoutTest {
         oddGrads.add(Layouts.relayout(g, layout));
       }
       if (outs.isEmpty()) return;
+      // Recorded when the op has second derivatives: the backward's own ops then see the layouts too.
+      boolean twice = s.twice();
       Tensor[] wantGrads = Autograd.grad(outs.toArray(Tensor[]::new), pick(dense, differentiable),
-          grads.toArray(Tensor[]::new), false, false, true);
+          grads.toArray(Tensor[]::new), twice, twice, true);
       Tensor[] gotGrads = Autograd.grad(oddOuts.toArray(Tensor[]::new), pick(odd, differentiable),
-          oddGrads.toArray(Tensor[]::new), false, false, true);
+          oddGrads.toArray(Tensor[]::new), twice, twice, true);
+      List<Tensor> firsts = new ArrayList<>(), oddFirsts = new ArrayList<>(), seconds = new ArrayList<>(),
+          oddSeconds = new ArrayList<>();
       for (int j = 0; j < wantGrads.length; j++) {
         String input = what + ", gradient of input " + differentiable.get(j);
         if (wantGrads[j] == null || gotGrads[j] == null) {
@@ -92,6 +97,26 @@ class OpLayoutTest {
           continue;
         }
         Layouts.compare(input, gotGrads[j], wantGrads[j]);
+        if (twice && wantGrads[j].requiresGrad() && gotGrads[j].requiresGrad()) {
+          Tensor v = Tensor.randn(gen, wantGrads[j].dtype(), wantGrads[j].shape());
+          firsts.add(wantGrads[j]);
+          oddFirsts.add(gotGrads[j]);
+          seconds.add(v);
+          oddSeconds.add(Layouts.relayout(v, layout));
+        }
+      }
+      if (firsts.isEmpty()) return;
+      Tensor[] wantSecond = Autograd.grad(firsts.toArray(Tensor[]::new), pick(dense, differentiable),
+          seconds.toArray(Tensor[]::new), false, false, true);
+      Tensor[] gotSecond = Autograd.grad(oddFirsts.toArray(Tensor[]::new), pick(odd, differentiable),
+          oddSeconds.toArray(Tensor[]::new), false, false, true);
+      for (int j = 0; j < wantSecond.length; j++) {
+        String input = what + ", second derivative through input " + differentiable.get(j);
+        if (wantSecond[j] == null || gotSecond[j] == null) {
+          assertEquals(wantSecond[j] == null, gotSecond[j] == null, input + ": used in one layout only");
+          continue;
+        }
+        Layouts.compare(input, gotSecond[j], wantSecond[j]);
       }
     }
   }
