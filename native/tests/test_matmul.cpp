@@ -81,16 +81,16 @@ TEST(mm_of_larger_matrices) {
 // Large products run in blocks claimed by the pool's threads: row blocks when C is tall (1024 rows or more; blocks
 // of 512 rows, of 1024 from 2048 rows), column blocks otherwise, with ragged last blocks and transposed operands.
 // The blocks depend on the shape only, so every thread count gives the same bits.
-// mm(a, b) on 1 and 3 threads: the same bits, and the reference's values.
+// matmul(a, b) on 1 and 3 threads: the same bits, and the reference's values.
 static void check_at_any_thread_count(const Tensor& a, const Tensor& b, DType t) {
   Tensor one, many;
   {
     test::ThreadCount tc(1);
-    one = mm(a, b);
+    one = matmul(a, b);
   }
   {
     test::ThreadCount tc(3);
-    many = mm(a, b);
+    many = matmul(a, b);
   }
   CHECK_SAME(one, many, 0);
   CHECK_SAME(one, ref_matmul(contiguous(a), contiguous(b)), tolerance(t));
@@ -139,19 +139,7 @@ TEST(batched_products_in_unpacked_row_blocks_match_the_reference) {
     const Tensor narrowed = narrow(operand({3, 100, 130}, 66, t), 2, 5, 120);           // rows 130 apart
     const std::pair<Tensor, Tensor> products[] = {{a, b}, {a, bt}, {at, b}, {at, bt}, {narrow(a, 0, 0, 2), wide},
                                                   {narrowed, bt}, {at_short, operand({3, 16, 700}, 68, t)}};
-    for (const auto& [x, y] : products) {
-      Tensor one, many;
-      {
-        test::ThreadCount tc(1);
-        one = matmul(x, y);
-      }
-      {
-        test::ThreadCount tc(3);
-        many = matmul(x, y);
-      }
-      CHECK_SAME(one, many, 0);
-      CHECK_SAME(one, ref_matmul(contiguous(x), contiguous(y)), tolerance(t) * 10);
-    }
+    for (const auto& [x, y] : products) check_at_any_thread_count(x, y, t);
   }
 }
 

@@ -3,8 +3,11 @@ package dev.kiln.autograd;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.kiln.DType;
+import dev.kiln.Generator;
 import dev.kiln.Tensor;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * Tensors laid out in memory other than densely, for the layout sweeps (OpLayoutTest, OpLayoutLargeTest), and the
@@ -56,6 +59,36 @@ final class Layouts {
       if (w[i] == g[i]) continue;
       assertTrue(Math.abs(g[i] - w[i]) <= tol * Math.max(Math.abs(w[i]), scale),
           what + ": element " + i + " is " + g[i] + ", want " + w[i] + " (of " + g.length + ")");
+    }
+  }
+
+  /**
+   * The differentiable outputs of a dense run and of a run in another layout, each with a random output gradient:
+   * dense for the dense run, the same values laid out for the other.
+   */
+  record Backward(List<Tensor> dense, List<Tensor> odd, List<Tensor> seeds, List<Tensor> oddSeeds) {
+    static Backward of(Tensor[] dense, Tensor[] odd, Generator gen, UnaryOperator<Tensor> relayout) {
+      Backward b = new Backward(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+      for (int k = 0; k < dense.length; k++) {
+        if (dense[k] == null || odd[k] == null || !dense[k].requiresGrad() || !odd[k].requiresGrad()) continue;
+        Tensor g = Tensor.randn(gen, dense[k].dtype(), dense[k].shape());
+        b.dense.add(dense[k]);
+        b.odd.add(odd[k]);
+        b.seeds.add(g);
+        b.oddSeeds.add(relayout.apply(g));
+      }
+      return b;
+    }
+
+    boolean isEmpty() {
+      return dense.isEmpty();
+    }
+
+    /** {dense run's gradients, other run's} with respect to the inputs (null: unused); record: create_graph. */
+    Tensor[][] grads(Tensor[] denseInputs, Tensor[] oddInputs, boolean record) {
+      return new Tensor[][] {
+          Autograd.grad(dense.toArray(Tensor[]::new), denseInputs, seeds.toArray(Tensor[]::new), record, record, true),
+          Autograd.grad(odd.toArray(Tensor[]::new), oddInputs, oddSeeds.toArray(Tensor[]::new), record, record, true)};
     }
   }
 }

@@ -183,27 +183,13 @@ class OpLayoutLargeTest {
       assertEquals(want.length, got.length, what);
       for (int k = 0; k < want.length; k++) Layouts.compare(what + ", output " + k, got[k], want[k]);
 
-      List<Tensor> outs = new ArrayList<>(), oddOuts = new ArrayList<>(), grads = new ArrayList<>(),
-          oddGrads = new ArrayList<>();
-      Generator gen = new Generator(5);
-      for (int k = 0; k < want.length; k++) {
-        if (!want[k].requiresGrad()) continue;
-        Tensor g = Tensor.randn(gen, want[k].dtype(), want[k].shape());
-        outs.add(want[k]);
-        oddOuts.add(got[k]);
-        grads.add(g);
-        oddGrads.add(relayout(g, layout));
-      }
-      if (outs.isEmpty()) return;
-      Tensor[] inputs = differentiable.stream().map(i -> dense[i]).toArray(Tensor[]::new);
-      Tensor[] oddInputs = differentiable.stream().map(i -> odd[i]).toArray(Tensor[]::new);
-      Tensor[] wantGrads = Autograd.grad(outs.toArray(Tensor[]::new), inputs, grads.toArray(Tensor[]::new), false,
-          false, true);
-      Tensor[] gotGrads = Autograd.grad(oddOuts.toArray(Tensor[]::new), oddInputs, oddGrads.toArray(Tensor[]::new),
-          false, false, true);
-      for (int j = 0; j < wantGrads.length; j++) {
-        if (wantGrads[j] == null) continue;
-        Layouts.compare(what + ", gradient of input " + differentiable.get(j), gotGrads[j], wantGrads[j]);
+      Layouts.Backward backward = Layouts.Backward.of(want, got, new Generator(5), x -> relayout(x, layout));
+      if (backward.isEmpty()) return;
+      Tensor[][] grads = backward.grads(differentiable.stream().map(i -> dense[i]).toArray(Tensor[]::new),
+          differentiable.stream().map(i -> odd[i]).toArray(Tensor[]::new), false);
+      for (int j = 0; j < grads[0].length; j++) {
+        if (grads[0][j] == null) continue;
+        Layouts.compare(what + ", gradient of input " + differentiable.get(j), grads[1][j], grads[0][j]);
       }
     }
   }

@@ -69,55 +69,28 @@ class OpLayoutTest {
       for (int k = 0; k < want.length; k++) Layouts.compare(what + ", output " + k, got[k], want[k]);
       if (differentiable.isEmpty()) return;
 
-      // Backward from the same output gradients: dense ones for dense inputs, laid out as the inputs otherwise.
-      List<Tensor> outs = new ArrayList<>(), oddOuts = new ArrayList<>();
-      List<Tensor> grads = new ArrayList<>(), oddGrads = new ArrayList<>();
+      // Backward from the same output gradients, dense for the dense run and laid out for the other; recorded
+      // when the op has second derivatives, so that the backward's own ops see the layouts too.
+      Tensor[] denseIn = pick(dense, differentiable), oddIn = pick(odd, differentiable);
       Generator gen = new Generator(11);
-      for (int k = 0; k < want.length; k++) {
-        if (!want[k].requiresGrad() || !got[k].requiresGrad()) continue;
-        Tensor g = Tensor.randn(gen, want[k].dtype(), want[k].shape());
-        outs.add(want[k]);
-        oddOuts.add(got[k]);
-        grads.add(g);
-        oddGrads.add(Layouts.relayout(g, layout));
-      }
-      if (outs.isEmpty()) return;
-      // Recorded when the op has second derivatives: the backward's own ops then see the layouts too.
-      boolean twice = s.twice();
-      Tensor[] wantGrads = Autograd.grad(outs.toArray(Tensor[]::new), pick(dense, differentiable),
-          grads.toArray(Tensor[]::new), twice, twice, true);
-      Tensor[] gotGrads = Autograd.grad(oddOuts.toArray(Tensor[]::new), pick(odd, differentiable),
-          oddGrads.toArray(Tensor[]::new), twice, twice, true);
-      List<Tensor> firsts = new ArrayList<>(), oddFirsts = new ArrayList<>(), seconds = new ArrayList<>(),
-          oddSeconds = new ArrayList<>();
-      for (int j = 0; j < wantGrads.length; j++) {
-        String input = what + ", gradient of input " + differentiable.get(j);
-        if (wantGrads[j] == null || gotGrads[j] == null) {
-          assertEquals(wantGrads[j] == null, gotGrads[j] == null, input + ": used in one layout only");
-          continue;
-        }
-        Layouts.compare(input, gotGrads[j], wantGrads[j]);
-        if (twice && wantGrads[j].requiresGrad() && gotGrads[j].requiresGrad()) {
-          Tensor v = Tensor.randn(gen, wantGrads[j].dtype(), wantGrads[j].shape());
-          firsts.add(wantGrads[j]);
-          oddFirsts.add(gotGrads[j]);
-          seconds.add(v);
-          oddSeconds.add(Layouts.relayout(v, layout));
-        }
-      }
-      if (firsts.isEmpty()) return;
-      Tensor[] wantSecond = Autograd.grad(firsts.toArray(Tensor[]::new), pick(dense, differentiable),
-          seconds.toArray(Tensor[]::new), false, false, true);
-      Tensor[] gotSecond = Autograd.grad(oddFirsts.toArray(Tensor[]::new), pick(odd, differentiable),
-          oddSeconds.toArray(Tensor[]::new), false, false, true);
-      for (int j = 0; j < wantSecond.length; j++) {
-        String input = what + ", second derivative through input " + differentiable.get(j);
-        if (wantSecond[j] == null || gotSecond[j] == null) {
-          assertEquals(wantSecond[j] == null, gotSecond[j] == null, input + ": used in one layout only");
-          continue;
-        }
-        Layouts.compare(input, gotSecond[j], wantSecond[j]);
-      }
+      Layouts.Backward first = Layouts.Backward.of(want, got, gen, t -> Layouts.relayout(t, layout));
+      if (first.isEmpty()) return;
+      Tensor[][] grads = first.grads(denseIn, oddIn, s.twice());
+      compareGradients(what + ", gradient of input ", differentiable, grads[1], grads[0]);
+      if (!s.twice()) return;
+      Layouts.Backward second = Layouts.Backward.of(grads[0], grads[1], gen, t -> Layouts.relayout(t, layout));
+      if (second.isEmpty()) return;
+      Tensor[][] seconds = second.grads(denseIn, oddIn, false);
+      compareGradients(what + ", second derivative through input ", differentiable, seconds[1], seconds[0]);
+    }
+  }
+
+  /** Gradients of the same inputs in both layouts: both null (an unused input) or the same values. */
+  private static void compareGradients(String what, List<Integer> inputs, Tensor[] got, Tensor[] want) {
+    for (int j = 0; j < want.length; j++) {
+      String input = what + inputs.get(j);
+      assertEquals(want[j] == null, got[j] == null, input + ": used in one layout only");
+      if (want[j] != null) Layouts.compare(input, got[j], want[j]);
     }
   }
 
