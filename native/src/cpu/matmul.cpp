@@ -75,8 +75,8 @@ void gemm_blas(const Tensor& out, const Tensor& a_in, const Tensor& b_in, T alph
     return gemm_parallel(ta, tb, n, m, k, alpha, pa, la.ld, pb, lb.ld, beta, pc, std::max<int64_t>(m, 1));
   const int64_t rows = ta && k < 32 ? 0 : unpacked_row_block(n, m, k);  // OpenBLAS packs A^T B for k < 32
   SingleThreadedBlas single;
-  claim_loop(batch, 1, [] { return 0; }, [&](int64_t b0, int64_t b1, int) {
-    std::vector<T> bt(rows > 0 && tb ? static_cast<size_t>(k * m) : 0);
+  const auto scratch = [&] { return std::vector<T>(rows > 0 && tb ? static_cast<size_t>(k * m) : 0); };  // B^T
+  claim_loop(batch, 1, scratch, [&](int64_t b0, int64_t b1, std::vector<T>& bt) {
     for (int64_t i = b0; i < b1; ++i) {
       const T* ai = pa + i * a.strides()[0];
       const T* bi = pb + i * b.strides()[0];
