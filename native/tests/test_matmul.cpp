@@ -140,6 +140,10 @@ TEST(batched_products_in_unpacked_row_blocks_match_the_reference) {
     const std::pair<Tensor, Tensor> products[] = {{a, b}, {a, bt}, {at, b}, {at, bt}, {narrow(a, 0, 0, 2), wide},
                                                   {narrowed, bt}, {at_short, operand({3, 16, 700}, 68, t)}};
     for (const auto& [x, y] : products) check_at_any_thread_count(x, y, t);
+    // alpha and beta reach every block: 0.5 c + 2 a b^T
+    const Tensor c = operand({3, 100, 96}, 69, t);
+    CHECK_SAME(baddbmm(c, a, bt, 0.5, 2.0), add(mul(c, Scalar(0.5)), mul(ref_matmul(a, contiguous(bt)), Scalar(2.0))),
+               tolerance(t) * 10);
   }
 }
 
