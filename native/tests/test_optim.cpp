@@ -71,9 +71,15 @@ TEST(adam_contiguous_and_strided_loops_agree_with_the_formula) {
       }
 }
 
+// Restores the CPU's own choice of path for tiny blocks when a test that forces one ends.
+struct TinyBlockModes {
+  ~TinyBlockModes() { cpu::set_tiny_blocks_through_double(-1); }
+};
+
 TEST(adam_on_tiny_and_subnormal_float32_state_gives_the_bits_of_float_arithmetic) {
   // Blocks of state with tiny or subnormal values run their arithmetic through double (optim_formulas.h,
-  // FloatViaDouble); every element must come out as plain float32 arithmetic gives it, in blocks of either kind.
+  // FloatViaDouble) on Intel's cores, as float elsewhere; every element must come out as plain float32 arithmetic
+  // gives it, in blocks of either kind, both ways.
   const int64_t n = 667;
   const float gs[] = {0.0f, 1e-30f, -3e-40f, 1e-3f, -0.5f, 2e-20f}, ms[] = {0.0f, 1e-39f, -2e-41f, 5e-20f, 0.1f},
               vs[] = {0.0f, 1e-42f, 1e-35f, 1e-4f, 3e-30f};
@@ -85,38 +91,42 @@ TEST(adam_on_tiny_and_subnormal_float32_state_gives_the_bits_of_float_arithmetic
     v0[i] = normal_block ? 1e-3 : vs[(i / 5) % 5];
     p0[i] = 0.5 - 1e-3 * i;
   }
-  for (bool amsgrad : {false, true})
-    for (bool decoupled : {false, true}) {
-      const cpu::AdamConfig c{0.001, 0.9, 0.999, 1e-8, decoupled ? 0.01 : 0.0, 0.001 / (1 - 0.9), std::sqrt(1 - 0.999),
-                              amsgrad, false, decoupled};
-      Tensor p = test::make(p0, {n}, DType::Float32), g = test::make(g0, {n}, DType::Float32);
-      Tensor m = test::make(m0, {n}, DType::Float32), v = test::make(v0, {n}, DType::Float32);
-      Tensor vmax = test::make(v0, {n}, DType::Float32);
-      std::vector<float> pf(n), mf(n), vf(n), vmaxf(n);
-      for (int64_t i = 0; i < n; ++i) {
-        pf[i] = static_cast<float>(p0[i]);
-        mf[i] = static_cast<float>(m0[i]);
-        vf[i] = static_cast<float>(v0[i]);
-        vmaxf[i] = vf[i];
-      }
-      const AdamFormula<float> f(c);
-      for (int step = 0; step < 3; ++step) {
-        cpu::adam_update(c, p, g, m, v, amsgrad ? vmax : Tensor());
+  TinyBlockModes modes;
+  for (int through_double : {0, 1}) {
+    for (bool amsgrad : {false, true})
+      for (bool decoupled : {false, true}) {
+        cpu::set_tiny_blocks_through_double(through_double);
+        const cpu::AdamConfig c{0.001, 0.9, 0.999, 1e-8, decoupled ? 0.01 : 0.0, 0.001 / (1 - 0.9),
+                                std::sqrt(1 - 0.999), amsgrad, false, decoupled};
+        Tensor p = test::make(p0, {n}, DType::Float32), g = test::make(g0, {n}, DType::Float32);
+        Tensor m = test::make(m0, {n}, DType::Float32), v = test::make(v0, {n}, DType::Float32);
+        Tensor vmax = test::make(v0, {n}, DType::Float32);
+        std::vector<float> pf(n), mf(n), vf(n), vmaxf(n);
         for (int64_t i = 0; i < n; ++i) {
-          if (amsgrad) f.step<true, false, float>(pf[i], static_cast<float>(g0[i]), mf[i], vf[i], vmaxf[i]);
-          else f.step<false, false, float>(pf[i], static_cast<float>(g0[i]), mf[i], vf[i], vmaxf[i]);
+          pf[i] = static_cast<float>(p0[i]);
+          mf[i] = static_cast<float>(m0[i]);
+          vf[i] = static_cast<float>(v0[i]);
+          vmaxf[i] = vf[i];
         }
+        const AdamFormula<float> f(c);
+        for (int step = 0; step < 3; ++step) {
+          cpu::adam_update(c, p, g, m, v, amsgrad ? vmax : Tensor());
+          for (int64_t i = 0; i < n; ++i) {
+            if (amsgrad) f.step<true, false, float>(pf[i], static_cast<float>(g0[i]), mf[i], vf[i], vmaxf[i]);
+            else f.step<false, false, float>(pf[i], static_cast<float>(g0[i]), mf[i], vf[i], vmaxf[i]);
+          }
+        }
+        const std::vector<double> gp = test::values(p), gm = test::values(m), gv = test::values(v);
+        int subnormal = 0;
+        for (int64_t i = 0; i < n; ++i) {
+          CHECK_EQ(gp[i], static_cast<double>(pf[i]));
+          CHECK_EQ(gm[i], static_cast<double>(mf[i]));
+          CHECK_EQ(gv[i], static_cast<double>(vf[i]));
+          subnormal += std::fpclassify(mf[i]) == FP_SUBNORMAL || std::fpclassify(vf[i]) == FP_SUBNORMAL;
+        }
+        CHECK(subnormal > 100);  // the case this test is for did occur
       }
-      const std::vector<double> gp = test::values(p), gm = test::values(m), gv = test::values(v);
-      int subnormal = 0;
-      for (int64_t i = 0; i < n; ++i) {
-        CHECK_EQ(gp[i], static_cast<double>(pf[i]));
-        CHECK_EQ(gm[i], static_cast<double>(mf[i]));
-        CHECK_EQ(gv[i], static_cast<double>(vf[i]));
-        subnormal += std::fpclassify(mf[i]) == FP_SUBNORMAL || std::fpclassify(vf[i]) == FP_SUBNORMAL;
-      }
-      CHECK(subnormal > 100);  // the case this test is for did occur
-    }
+  }
 }
 
 TEST(adam_keeps_an_infinite_parameter_without_weight_decay) {
@@ -187,35 +197,39 @@ TEST(sgd_on_tiny_and_subnormal_float32_state_gives_the_bits_of_float_arithmetic)
     m0[i] = normal_block ? -0.01 : ms[i % 5];
     p0[i] = normal_block ? 0.5 - 1e-3 * i : ps[(i / 5) % 5];
   }
-  for (double momentum : {0.0, 0.9})
-    for (bool nesterov : {false, true})
-      for (double weight_decay : {0.0, 1e-4}) {
-        if (nesterov && momentum == 0) continue;
-        Tensor p = test::make(p0, {n}, DType::Float32), g = test::make(g0, {n}, DType::Float32);
-        Tensor m = test::make(m0, {n}, DType::Float32);
-        std::vector<float> pf(n), mf(n);
-        for (int64_t i = 0; i < n; ++i) {
-          pf[i] = static_cast<float>(p0[i]);
-          mf[i] = static_cast<float>(m0[i]);
-        }
-        int subnormal = 0;
-        for (int step = 0; step < 3; ++step) {
-          const cpu::SgdConfig c{1e-3, momentum, 0.1, weight_decay, nesterov, false, false};
-          cpu::sgd_update(c, p, g, momentum != 0 ? m : Tensor());
-          const SgdFormula<float> f(c);
+  TinyBlockModes modes;
+  for (int through_double : {0, 1}) {
+    for (double momentum : {0.0, 0.9})
+      for (bool nesterov : {false, true})
+        for (double weight_decay : {0.0, 1e-4}) {
+          if (nesterov && momentum == 0) continue;
+          cpu::set_tiny_blocks_through_double(through_double);
+          Tensor p = test::make(p0, {n}, DType::Float32), g = test::make(g0, {n}, DType::Float32);
+          Tensor m = test::make(m0, {n}, DType::Float32);
+          std::vector<float> pf(n), mf(n);
           for (int64_t i = 0; i < n; ++i) {
-            if (momentum != 0) f.step_as<true, float>(pf[i], static_cast<float>(g0[i]), mf[i]);
-            else f.step_as<false, float>(pf[i], static_cast<float>(g0[i]), mf[i]);
-            subnormal += std::fpclassify(mf[i]) == FP_SUBNORMAL || std::fpclassify(pf[i]) == FP_SUBNORMAL;
+            pf[i] = static_cast<float>(p0[i]);
+            mf[i] = static_cast<float>(m0[i]);
           }
+          int subnormal = 0;
+          for (int step = 0; step < 3; ++step) {
+            const cpu::SgdConfig c{1e-3, momentum, 0.1, weight_decay, nesterov, false, false};
+            cpu::sgd_update(c, p, g, momentum != 0 ? m : Tensor());
+            const SgdFormula<float> f(c);
+            for (int64_t i = 0; i < n; ++i) {
+              if (momentum != 0) f.step_as<true, float>(pf[i], static_cast<float>(g0[i]), mf[i]);
+              else f.step_as<false, float>(pf[i], static_cast<float>(g0[i]), mf[i]);
+              subnormal += std::fpclassify(mf[i]) == FP_SUBNORMAL || std::fpclassify(pf[i]) == FP_SUBNORMAL;
+            }
+          }
+          const std::vector<double> gp = test::values(p), gm = test::values(m);
+          for (int64_t i = 0; i < n; ++i) {
+            CHECK_EQ(gp[i], static_cast<double>(pf[i]));
+            CHECK_EQ(gm[i], static_cast<double>(mf[i]));
+          }
+          CHECK(subnormal > 100);  // the case this test is for did occur
         }
-        const std::vector<double> gp = test::values(p), gm = test::values(m);
-        for (int64_t i = 0; i < n; ++i) {
-          CHECK_EQ(gp[i], static_cast<double>(pf[i]));
-          CHECK_EQ(gm[i], static_cast<double>(mf[i]));
-        }
-        CHECK(subnormal > 100);  // the case this test is for did occur
-      }
+  }
 }
 
 TEST(sgd_keeps_an_infinite_parameter_without_weight_decay) {

@@ -12,6 +12,10 @@ using kiln::SgdConfig;
 
 void sgd_update(const SgdConfig& c, const Tensor& param, const Tensor& grad, const Tensor& buf);
 
+// Whether float32 updates run the blocks that hold tiny values through double (1) or as float (0), where the CPU
+// would choose (-1: through double on Intel's cores, see optim.cpp). Either gives the same bits; tests run both.
+void set_tiny_blocks_through_double(int mode);
+
 void adam_update(const AdamConfig& c, const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
                  const Tensor& exp_avg_sq, const Tensor& max_exp_avg_sq);
 
