@@ -73,7 +73,7 @@ const Known kKnown[] = {
     {"sigmoid", [](DType t) { return sigmoid(rows(t)); },
      0xee027e54f86a8f84ull, 0x8c1b4ab5f8809c9dull},
     {"gelu", [](DType t) { return gelu(rows(t)); },
-     0xcb508d80be946d16ull, 0xdf29c69543cf3466ull},
+     0x39e796f513613c6bull, 0xdf29c69543cf3466ull},
     {"gelu tanh", [](DType t) { return gelu(rows(t), "tanh"); },
      0xdf1138e933883c08ull, 0x8b8d8e5e2d940c93ull},
     {"layer_norm", [](DType t) { return layer_norm(rows(t), {301}); },

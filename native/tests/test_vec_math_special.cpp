@@ -1,5 +1,6 @@
-// The vectorizable float32 log, log1p, expm1, erf and erfc of vec_math.h: ulp distance to the correctly
+// The vectorizable float32 log, log1p, expm1, erf, erfc and gelu of vec_math.h: ulp distance to the correctly
 // rounded result over dense sweeps (linear and logarithmic), and exact special values.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -114,23 +115,48 @@ TEST(erfc_is_within_six_ulp_into_the_tail) {
   CHECK(std::isnan(vm::erfc(std::nanf(""))));
 }
 
-TEST(normal_cdf_is_within_a_few_ulp) {
+TEST(gelu_erf_is_within_a_few_ulp) {
+  auto f = [](float x) { return vm::gelu_erf(x); };
+  auto ref = [](double x) { return 0.5 * x * std::erfc(-x / std::sqrt(2.0)); };
+  CHECK(max_ulps(f, ref, 0.0f, 8.0f, 2000000) <= 3);
+  CHECK(max_ulps(f, ref, -2.0f, 0.0f, 1000000) <= 8);
+  CHECK(max_ulps(f, ref, 1e-30f, 1e-3f, 1000000, true) <= 3);
+  CHECK(max_ulps(f, ref, -1e-30f, -1e-3f, 1000000, true) <= 3);
+  CHECK(max_ulps(f, ref, -4.0f, -2.0f, 1000000) <= 16);
+  // The far tail: the rounding of x^2 log2(e) / 2 gives a relative error of about x^2 2^-24.
+  CHECK(max_ulps(f, ref, -13.0f, -4.0f, 1000000) <= 13 * 13);
+  // Phi(0) = 1/2 exactly, so tiny inputs halve exactly; the signs of zeros and underflows are kept.
+  CHECK(vm::gelu_erf(1e-30f) == 0.5e-30f);
+  CHECK(vm::gelu_erf(-1e-30f) == -0.5e-30f);
+  CHECK(vm::gelu_erf(0.0f) == 0.0f && !std::signbit(vm::gelu_erf(0.0f)));
+  CHECK(vm::gelu_erf(-0.0f) == 0.0f && std::signbit(vm::gelu_erf(-0.0f)));
+  CHECK(vm::gelu_erf(-15.0f) == 0.0f && std::signbit(vm::gelu_erf(-15.0f)));
+  CHECK(vm::gelu_erf(-14.0f) < 0.0f);  // -14 Phi(-14): a subnormal
+  CHECK(vm::gelu_erf(6.0f) == 6.0f);
+  CHECK(vm::gelu_erf(1e30f) == 1e30f);
+  CHECK(vm::gelu_erf(kInf) == kInf);
+  CHECK(std::isnan(vm::gelu_erf(-kInf)));  // as PyTorch's -inf * (1 + erf(-inf)) / 2
+  CHECK(std::isnan(vm::gelu_erf(std::nanf(""))));
   float gauss = 0;
-  auto f = [](float x) { return vm::normal_cdf(x); };
-  auto ref = [](double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); };
-  CHECK(max_ulps(f, ref, 0.0f, 8.0f, 1000000) <= 3);
-  CHECK(max_ulps(f, ref, -2.0f, 0.0f, 1000000) <= 10);
-  CHECK(max_ulps(f, ref, -4.0f, -2.0f, 1000000) <= 24);
-  // The far tail: the rounding of x^2 / 2 gives a relative error of about x^2 2^-24.
-  float worst_x = 0;
-  const int64_t tail = max_ulps(f, ref, -13.0f, -4.0f, 1000000, false, &worst_x);
-  CHECK(tail <= 2 * 13 * 13);
-  CHECK(vm::normal_cdf(0.0f) == 0.5f);
-  CHECK(vm::normal_cdf(-15.0f) == 0.0f);  // Phi(-14) is a subnormal 7.8e-45
-  CHECK(vm::normal_cdf(6.0f) == 1.0f);
-  CHECK(vm::normal_cdf(kInf) == 1.0f);
-  CHECK(vm::normal_cdf(-kInf) == 0.0f);
-  CHECK(std::isnan(vm::normal_cdf(std::nanf(""))));
-  vm::normal_cdf(1.5f, &gauss);
+  CHECK(vm::gelu_detail::normal_tail(0.0f, &gauss) == 0.5f && gauss == 1.0f);
+  vm::gelu_detail::normal_tail(1.5f, &gauss);
   CHECK(ulps(gauss, static_cast<float>(std::exp(-1.125))) <= 2);
+}
+
+TEST(gelu_erf_grad_is_close_to_the_derivative) {
+  auto f = [](float x) { return vm::gelu_erf_grad(1.0f, x); };
+  auto ref = [](double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)) + x * std::exp(-x * x / 2) / std::sqrt(2 * M_PI); };
+  CHECK(max_ulps(f, ref, 0.0f, 8.0f, 1000000) <= 4);
+  // Below 0 Phi(x) + x phi(x) cancels (to 0 at x = -0.75), as in PyTorch's formula: compared absolutely.
+  double worst = 0;
+  for (int i = 0; i <= 1000000; ++i) {
+    const float x = static_cast<float>(-14.0 * i / 1000000);
+    worst = std::max(worst, std::fabs(f(x) - ref(x)));
+  }
+  CHECK(worst < 3e-7);
+  CHECK(vm::gelu_erf_grad(2.0f, 0.0f) == 1.0f);
+  CHECK(vm::gelu_erf_grad(1.0f, 20.0f) == 1.0f);
+  CHECK(vm::gelu_erf_grad(1.0f, -20.0f) == 0.0f);
+  CHECK(std::isnan(vm::gelu_erf_grad(1.0f, kInf)));  // inf * 0, as PyTorch
+  CHECK(std::isnan(vm::gelu_erf_grad(1.0f, std::nanf(""))));
 }

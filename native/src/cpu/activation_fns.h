@@ -60,20 +60,18 @@ struct Softplus {
 };
 
 // x Phi(x), Phi the standard normal CDF, as 0.5 erfc(-x / sqrt 2): no cancellation for negative x. float32 takes
-// Phi and exp(-x^2 / 2) from one exp (vm::normal_cdf).
+// Phi and exp(-x^2 / 2) from one exp (vm::gelu_erf).
 template <class T>
 struct GeluErf {
   static constexpr T kSqrtHalf = T(0.70710678118654752440);
   static constexpr T kInvSqrt2Pi = T(0.39894228040143267794);
   KILN_ALWAYS_INLINE T fwd(T x) const {
-    if constexpr (is_f32<T>) return x * vm::normal_cdf(x);
+    if constexpr (is_f32<T>) return vm::gelu_erf(x);
     else return x * (T(0.5) * std::erfc(-(x * kSqrtHalf)));
   }
   KILN_ALWAYS_INLINE T bwd(T g, T x) const {
     if constexpr (is_f32<T>) {
-      float gauss;
-      const float cdf = vm::normal_cdf(x, &gauss);
-      return g * (cdf + x * (kInvSqrt2Pi * gauss));
+      return vm::gelu_erf_grad(g, x);
     } else {
       const T cdf = T(0.5) * std::erfc(-(x * kSqrtHalf));
       const T pdf = kInvSqrt2Pi * std::exp(x * x * T(-0.5));
