@@ -112,6 +112,25 @@ TEST(softmax_results_do_not_depend_on_the_thread_count) {
   check_thread_independent([&] { return log_softmax_backward_data(g, log_softmax(x, 0), 0); });
 }
 
+TEST(outputs_past_the_last_level_cache_are_streamed_with_the_same_bits) {
+  // Outputs of at least the last-level cache's size (64 MB at most) are computed a row at a time in a buffer and
+  // streamed out (stream_store.h); slices of 100 rows are small enough to be stored plainly and must give the same
+  // bits. Rows of 4099 elements start at every offset within a cache line (the partial lines are plain stores).
+  const Tensor x = uniform({4100, 4099}, 21, -20, 20);  // 67 MB
+  const Tensor y = softmax(x, 1), ly = log_softmax(x, 1), g = uniform({4100, 4099}, 22);
+  const Tensor gy = softmax_backward_data(g, y, 1), gly = log_softmax_backward_data(g, ly, 1);
+  for (int64_t r : {0, 2011, 4000}) {
+    const Tensor xs = slice(x, 0, r, r + 100), gs = slice(g, 0, r, r + 100);
+    CHECK_SAME(slice(y, 0, r, r + 100), softmax(xs, 1), 0);
+    CHECK_SAME(slice(ly, 0, r, r + 100), log_softmax(xs, 1), 0);
+    CHECK_SAME(slice(gy, 0, r, r + 100), softmax_backward_data(gs, softmax(xs, 1), 1), 0);
+    CHECK_SAME(slice(gly, 0, r, r + 100), log_softmax_backward_data(gs, log_softmax(xs, 1), 1), 0);
+  }
+  const Tensor x64 = uniform({2100, 4099}, 23, -20, 20, DType::Float64);  // 69 MB
+  const Tensor y64 = softmax(x64, 1);
+  CHECK_SAME(slice(y64, 0, 1000, 1100), softmax(slice(x64, 0, 1000, 1100), 1), 0);
+}
+
 TEST(backward_rows_match_their_formulas) {
   const Tensor x = uniform({4, 6}, 9, -3, 3, DType::Float64), g = uniform({4, 6}, 10, -1, 1, DType::Float64);
   for (int64_t dim : {0, 1}) {

@@ -1,4 +1,4 @@
-// The vectorizable float32 exp, tanh and sigmoid: within 2 ulp of the correctly rounded result over a
+// The vectorizable float32 exp (and softmax's exp_nonpositive), tanh and sigmoid: within 2 ulp of the correctly rounded result over a
 // dense sweep, and exact on special values.
 #include <cmath>
 #include <cstring>
@@ -51,6 +51,26 @@ TEST(exp_special_values) {
   CHECK(std::isnan(vm::exp(std::nanf(""))));
   // Subnormal results: within 2 ulp of the exact value too.
   CHECK(max_ulps([](float x) { return vm::exp(x); }, [](double x) { return std::exp(x); }, -103.0f, -87.5f, 100000) <= 2);
+}
+
+// exp_nonpositive, softmax's exp of x - max: within 1 ulp down to the subnormals, 0 below, NaN kept.
+TEST(exp_nonpositive_is_within_one_ulp) {
+  const float inf = std::numeric_limits<float>::infinity();
+  auto f = [](float x) { return vm::exp_nonpositive(x); };
+  auto ref = [](double x) { return std::exp(x); };
+  CHECK(max_ulps(f, ref, -87.0f, 0.0f, 2000000) <= 1);
+  CHECK(max_ulps(f, ref, -1e-3f, 0.0f, 100000) <= 1);
+  CHECK(max_ulps(f, ref, -103.9f, -87.0f, 200000) <= 1);
+  CHECK(vm::exp_nonpositive(0.0f) == 1.0f && vm::exp_nonpositive(-0.0f) == 1.0f);
+  int64_t wrong = 0;  // every float from kExpMin down to past the clamp at -110 rounds to +0
+  for (float x = std::nextafter(vm::kExpMin, -inf); x >= -120.0f; x = std::nextafter(x, -inf)) {
+    const float y = vm::exp_nonpositive(x);
+    if (y != 0.0f || std::signbit(y)) ++wrong;
+  }
+  CHECK_EQ(wrong, 0);
+  CHECK(vm::exp_nonpositive(-inf) == 0.0f);
+  CHECK(vm::exp_nonpositive(-std::numeric_limits<float>::max()) == 0.0f);
+  CHECK(std::isnan(vm::exp_nonpositive(std::nanf(""))));
 }
 
 // Past kExpMax and kExpMin exp rounds to +inf and +0 by itself up to its clamps (vec_math.h): every float

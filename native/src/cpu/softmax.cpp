@@ -1,8 +1,10 @@
 // softmax and log_softmax along a dim, forward and backward. Each line along dim is one row: contiguous
 // rows are computed in place in memory (max, exp, sum, scale: every pass after the first reads the row from
-// L1/L2); lines next to each other (the columns of a matrix) are computed in place 16 at a time, with vectors
-// across them; other lines are gathered into a buffer, computed, and scattered back. float32 rows use the
-// vectorizable exp of vec_math.h; every pass is a plain loop the compiler vectorizes for each ISA clone.
+// L1/L2), or, for outputs past the last-level cache, in a per-thread buffer that is then streamed out; lines next
+// to each other (the columns of a matrix) are computed in place 16 at a time, with vectors across them; other
+// lines are gathered into a buffer, computed, and scattered back. float32 takes exp(x - max) from
+// vm::exp_nonpositive (its exp pass in AVX-512 intrinsics where the CPU has them: softmax_avx512.h); every other
+// pass is a plain loop the compiler vectorizes for each ISA clone, so every path gives the same bits.
 // Results do not depend on the thread count: each row is computed by one thread, always the same way.
 #include "cpu/softmax.h"
 
@@ -16,31 +18,20 @@
 #include "cpu/line_loop.h"
 #include "cpu/loop.h"
 #include "cpu/row_max.h"
+#include "cpu/softmax_avx512.h"
+#include "cpu/softmax_row.h"
 #include "cpu/simd.h"
+#include "cpu/stream_store.h"
 #include "cpu/vec_math.h"
 
 namespace kiln::cpu {
 namespace {
 
-constexpr int kLanes = 32;  // independent partial sums: enough to hide the latency of vector adds
-
-// sum(a[i] * b[i]), or sum(a[i]) when b is null, in kLanes partial sums combined in a fixed order.
+// exp(x - max), x - max <= 0 (or NaN): float32 takes vm::exp_nonpositive, fewer instructions than exp.
 template <class T>
-KILN_ALWAYS_INLINE T row_sum(const T* a, const T* b, int64_t n) {
-  T lanes[kLanes] = {};
-  int64_t i = 0;
-  if (b) {
-    for (; i + kLanes <= n; i += kLanes)
-      for (int j = 0; j < kLanes; ++j) lanes[j] += a[i + j] * b[i + j];
-  } else {
-    for (; i + kLanes <= n; i += kLanes)
-      for (int j = 0; j < kLanes; ++j) lanes[j] += a[i + j];
-  }
-  for (int w = kLanes / 2; w > 0; w /= 2)
-    for (int j = 0; j < w; ++j) lanes[j] += lanes[j + w];
-  T s = lanes[0];
-  for (; i < n; ++i) s += b ? a[i] * b[i] : a[i];
-  return s;
+KILN_ALWAYS_INLINE T exp_shifted(T d) {
+  if constexpr (std::is_same_v<T, float>) return vm::exp_nonpositive(d);
+  else return vm::exp(d);
 }
 
 // y = softmax(x) or log_softmax(x) of one contiguous row (y and x do not overlap).
@@ -53,19 +44,10 @@ KILN_ALWAYS_INLINE void softmax_row(T* y, const T* x, int64_t n, bool log) {
   int64_t i = 0;
   for (; i + kLine <= n; i += kLine) {
     __builtin_prefetch(x + n + i, 0, 2);
-    for (int64_t j = 0; j < kLine; ++j) y[i + j] = vm::exp(x[i + j] - m);
+    for (int64_t j = 0; j < kLine; ++j) y[i + j] = exp_shifted(x[i + j] - m);
   }
-  for (; i < n; ++i) y[i] = vm::exp(x[i] - m);
-  const T s = row_sum<T>(y, nullptr, n);
-  if (log) {
-    // (x - m) - log(s), in this order as PyTorch: folding m + log(s) first would round away the small
-    // results of rows with large values.
-    const T ls = std::log(s);
-    for (int64_t i = 0; i < n; ++i) y[i] = (x[i] - m) - ls;
-  } else {
-    const T inv = T(1) / s;
-    for (int64_t i = 0; i < n; ++i) y[i] *= inv;
-  }
+  for (; i < n; ++i) y[i] = exp_shifted(x[i] - m);
+  softmax_finish(y, x, n, m, log);
 }
 
 // gx from g and the forward's output y for one contiguous row.
@@ -101,7 +83,7 @@ KILN_ALWAYS_INLINE void softmax_cols(T* y, int64_t ys, const T* x, int64_t xs, i
     for (int j = 0; j < kCols; ++j) m[j] = x[i * xs + j] > m[j] ? x[i * xs + j] : m[j];
   for (int64_t i = 0; i < n; ++i)
     for (int j = 0; j < kCols; ++j) {
-      const T e = vm::exp(x[i * xs + j] - m[j]);
+      const T e = exp_shifted(x[i * xs + j] - m[j]);
       y[i * ys + j] = e;
       s[j] += e;
     }
@@ -158,7 +140,9 @@ void backward_cols(double* gx, int64_t gxs, const double* g, int64_t gs, const d
   softmax_backward_cols_f64(gx, gxs, g, gs, y, ys, n, log);
 }
 
-void forward_row(float* y, const float* x, int64_t n, bool log) { softmax_row_f32(y, x, n, log); }
+void forward_row(float* y, const float* x, int64_t n, bool log) {
+  if (!softmax_row_avx512(y, x, n, log)) softmax_row_f32(y, x, n, log);
+}
 void forward_row(double* y, const double* x, int64_t n, bool log) { softmax_row_f64(y, x, n, log); }
 void backward_row(float* gx, const float* g, const float* y, int64_t n, bool log) {
   softmax_backward_row_f32(gx, g, y, n, log);
@@ -182,6 +166,10 @@ void for_each_row(const std::array<const Tensor*, N>& ts, int64_t dim, Row&& row
     base[k] = ts[k]->template data<T>();
     contiguous &= n == 1 || stride[k] == 1;
   }
+  // An output larger than the last-level cache is written by streaming stores (stream_store.h), each row computed
+  // in a buffer first: the plain stores' reads for ownership are a third of the traffic once the exps are cheap.
+  const bool stream = contiguous && n * static_cast<int64_t>(sizeof(T)) <= kStreamRowBytes &&
+                      stream_output(ts[0]->numel() * static_cast<int64_t>(sizeof(T)));
   LineLoop<N> loop(ts, dim);
   const int64_t run = !contiguous && loop.adjacent_lines() ? kCols : 1;  // lines handled together
   // lines per claimed block, a multiple of run
@@ -191,8 +179,13 @@ void for_each_row(const std::array<const Tensor*, N>& ts, int64_t dim, Row&& row
       loop.range(begin, end, [&](const int64_t* off) {
         std::array<T*, N> p;
         for (int k = 0; k < N; ++k) p[k] = base[k] + off[k];
+        if (!stream) return row(p);
+        T* const out = p[0];
+        p[0] = reinterpret_cast<T*>(stream_row_buffer(out));
         row(p);
+        stream_row_out(out, p[0], n * static_cast<int64_t>(sizeof(T)));
       });
+      if (stream) stream_fence();
       return;
     }
     std::vector<T> buf(static_cast<size_t>(N * n));

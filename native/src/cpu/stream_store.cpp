@@ -83,6 +83,21 @@ void stream_copy(void* dst, const void* src, int64_t bytes) {
 #endif
 }
 
+char* stream_row_buffer(const void* dst) {
+  alignas(64) static thread_local char buffer[kStreamRowBytes + 64];
+  return buffer + reinterpret_cast<uintptr_t>(dst) % 64;
+}
+
+void stream_row_out(void* dst, const void* src, int64_t bytes) {
+  auto* d = static_cast<char*>(dst);
+  const auto* s = static_cast<const char*>(src);
+  const int64_t head = std::min<int64_t>(bytes, (64 - reinterpret_cast<uintptr_t>(d) % 64) % 64);
+  const int64_t middle = (bytes - head) / 64 * 64;
+  std::memcpy(d, s, static_cast<size_t>(head));
+  stream_copy(d + head, s + head, middle);
+  std::memcpy(d + head + middle, s + head + middle, static_cast<size_t>(bytes - head - middle));
+}
+
 void stream_fence() {
 #if defined(__x86_64__)
   _mm_sfence();

@@ -20,6 +20,14 @@ char* stream_scratch();
 // Copies `bytes` (a multiple of 64) from src to dst (aligned to 64) with non-temporal stores.
 void stream_copy(void* dst, const void* src, int64_t bytes);
 
+// Rows of up to kStreamRowBytes computed whole into a per-thread buffer and then streamed out (row kernels such as
+// softmax, whose passes reread the row): stream_row_buffer(dst) gives a place in that buffer with dst's offset
+// within 64 bytes, and stream_row_out copies the row there to dst, the lines dst shares with its neighbours by
+// plain stores, the rest streamed.
+constexpr int64_t kStreamRowBytes = 64 << 10;
+char* stream_row_buffer(const void* dst);
+void stream_row_out(void* dst, const void* src, int64_t bytes);
+
 // Orders this thread's streaming stores before its later stores (the pool's completion flag), so that other
 // threads see the data once the job ends. Once per run: a fence waits for the stores in flight to drain.
 void stream_fence();

@@ -56,13 +56,27 @@ KILN_ALWAYS_INLINE float exp_in_range(float x) {
   return p * from_bits((half + 127) << 23) * from_bits((n - half + 127) << 23);
 }
 
-// exp(x) for x in [kExpMin, 0], as exp_in_range gives it, in fewer instructions: with n <= 0, p 2^n is
-// (p 2^(n + 64)) 2^-64, whose first product is exact (a normal number) and whose second rounds once, as the two
-// factors of exp_in_range do.
+// exp(x) for x <= 0, -inf or NaN, in fewer instructions than exp, for the row kernels that shift by their
+// maximum (softmax): x clamped at -110 (exp rounds to 0 below kExpMin) by a max that keeps a NaN, n = rint(x log2e)
+// kept from the NaN (no int of a NaN), Horner's rule to the end, and 2^n in one factor: p 2^(n + 64) is a normal
+// number (n >= -159), exact, and its product with 2^-64 rounds once, as vscalefps would. Within 1 ulp, as exp
+// (test_vec_math), but not always its bits.
 KILN_ALWAYS_INLINE float exp_nonpositive(float x) {
-  int32_t n;
-  const float p = exp_reduced(x, &n);
-  return p * from_bits((n + 127 + 64) << 23) * 0x1p-64f;
+  constexpr float kLog2e = 1.44269504088896341f;
+  constexpr float kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
+  const float xc = x < -110.0f ? -110.0f : x;
+  const float w = xc * kLog2e;
+  const float n = __builtin_rintf(w > -160.0f ? w : -160.0f);
+  const float r = madd<true>(-n, kLn2Lo, madd<true>(-n, kLn2Hi, xc));
+  float p = 1.9875691500e-4f;
+  p = madd<true>(p, r, 1.3981999507e-3f);
+  p = madd<true>(p, r, 8.3334519073e-3f);
+  p = madd<true>(p, r, 4.1665795894e-2f);
+  p = madd<true>(p, r, 1.6666665459e-1f);
+  p = madd<true>(p, r, 5.0000001201e-1f);
+  p = madd<true>(p, r, 1.0f);
+  p = madd<true>(p, r, 1.0f);
+  return p * from_bits((static_cast<int32_t>(n) + 127 + 64) << 23) * 0x1p-64f;
 }
 
 // Past kExpMax and kExpMin, exp_in_range rounds to +inf and to +0 by itself, as long as both factors of its 2^n
