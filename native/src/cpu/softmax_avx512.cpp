@@ -3,6 +3,7 @@
 #include "cpu/row_max.h"
 #include "cpu/simd.h"
 #include "cpu/softmax_row.h"
+#include "cpu/vec_math.h"
 
 #if defined(KILN_ISA_AVX512) && defined(__GNUC__) && !defined(__clang__)
 #include <immintrin.h>
@@ -30,14 +31,10 @@ KILN_AVX512 __m512 exp_nonpositive16(__m512 x) {
   const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(xc, splat(1.44269504088896341f)),
                                         _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   const __m512 r = _mm512_fnmadd_ps(n, splat(-2.12194440e-4f), _mm512_fnmadd_ps(n, splat(0.693359375f), xc));
-  __m512 p = splat(1.9875691500e-4f);
-  p = _mm512_fmadd_ps(p, r, splat(1.3981999507e-3f));
-  p = _mm512_fmadd_ps(p, r, splat(8.3334519073e-3f));
-  p = _mm512_fmadd_ps(p, r, splat(4.1665795894e-2f));
-  p = _mm512_fmadd_ps(p, r, splat(1.6666665459e-1f));
-  p = _mm512_fmadd_ps(p, r, splat(5.0000001201e-1f));
-  p = _mm512_fmadd_ps(p, r, splat(1.0f));
-  p = _mm512_fmadd_ps(p, r, splat(1.0f));
+  __m512 p = splat(vm::kExpPoly[0]);
+#pragma GCC unroll 8
+  for (int i = 1; i < 6; ++i) p = _mm512_fmadd_ps(p, r, splat(vm::kExpPoly[i]));
+  p = _mm512_fmadd_ps(_mm512_fmadd_ps(p, r, splat(1.0f)), r, splat(1.0f));
   return _mm512_scalef_ps(p, n);
 }
 

@@ -4,6 +4,7 @@
 // near 0 by minimax polynomials (the classic Cephes coefficients).
 #pragma once
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -29,6 +30,20 @@ KILN_ALWAYS_INLINE float madd(float a, float b, float c) {
 constexpr float kExpMax = 88.72283905206835f;  // exp above: +inf
 constexpr float kExpMin = -103.97207708f;      // exp below: 0 (past the smallest subnormal)
 
+// Horner's rule over coefficients given highest power first: c[0] x^(N-1) + ... + c[N-1], with fused multiply-adds
+// unless Fused is false.
+template <bool Fused = true, std::size_t N>
+KILN_ALWAYS_INLINE float horner(const float (&c)[N], float x) {
+  float p = c[0];
+#pragma GCC unroll 16
+  for (std::size_t i = 1; i < N; ++i) p = madd<Fused>(p, x, c[i]);
+  return p;
+}
+
+// exp(r) = 1 + r + r^2 P(r) for |r| <= ln2 / 2: P's coefficients (Cephes'), highest power first.
+constexpr float kExpPoly[] = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f,
+                              4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f};
+
 // exp's range reduction and polynomial: x = n ln2 + r, |r| <= ln2 / 2; returns exp(r), with n in *n. Fused
 // multiply-adds: exp on 1M floats (in cache, two cores) 34 -> 44 GB/s, as accurate (test_vec_math).
 KILN_ALWAYS_INLINE float exp_reduced(float x, int32_t* n) {
@@ -36,12 +51,7 @@ KILN_ALWAYS_INLINE float exp_reduced(float x, int32_t* n) {
   constexpr float kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
   const float nf = __builtin_floorf(madd<true>(x, kLog2e, 0.5f));
   const float r = madd<true>(-nf, kLn2Lo, madd<true>(-nf, kLn2Hi, x));
-  float p = 1.9875691500e-4f;
-  p = madd<true>(p, r, 1.3981999507e-3f);
-  p = madd<true>(p, r, 8.3334519073e-3f);
-  p = madd<true>(p, r, 4.1665795894e-2f);
-  p = madd<true>(p, r, 1.6666665459e-1f);
-  p = madd<true>(p, r, 5.0000001201e-1f);
+  const float p = horner(kExpPoly, r);
   *n = static_cast<int32_t>(nf);
   return madd<true>(p, r * r, r) + 1.0f;
 }
@@ -68,14 +78,7 @@ KILN_ALWAYS_INLINE float exp_nonpositive(float x) {
   const float w = xc * kLog2e;
   const float n = __builtin_rintf(w > -160.0f ? w : -160.0f);
   const float r = madd<true>(-n, kLn2Lo, madd<true>(-n, kLn2Hi, xc));
-  float p = 1.9875691500e-4f;
-  p = madd<true>(p, r, 1.3981999507e-3f);
-  p = madd<true>(p, r, 8.3334519073e-3f);
-  p = madd<true>(p, r, 4.1665795894e-2f);
-  p = madd<true>(p, r, 1.6666665459e-1f);
-  p = madd<true>(p, r, 5.0000001201e-1f);
-  p = madd<true>(p, r, 1.0f);
-  p = madd<true>(p, r, 1.0f);
+  const float p = madd<true>(madd<true>(horner(kExpPoly, r), r, 1.0f), r, 1.0f);
   return p * from_bits((static_cast<int32_t>(n) + 127 + 64) << 23) * 0x1p-64f;
 }
 
@@ -211,13 +214,7 @@ KILN_ALWAYS_INLINE float exp_hi_lo(float hi, float lo) {
   const float sc = s >= -103.97207708f ? (s > 88.72283905206835f ? 88.72283905206835f : s) : -103.97207708f;
   const float n = __builtin_floorf(sc * kLog2e + 0.5f);
   const float r = ((hi - n * kLn2Hi) + lo) - n * kLn2Lo;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
+  const float p = horner<false>(kExpPoly, r) * r * r + r + 1.0f;
   const int32_t ni = static_cast<int32_t>(n);
   const int32_t half = ni >> 1;
   const float y = p * from_bits((half + 127) << 23) * from_bits((ni - half + 127) << 23);
@@ -281,10 +278,7 @@ constexpr float kMillsN[] = {3.989469111e-01f, 3.938105583e+00f, 1.775881958e+01
 constexpr float kMillsD[] = {9.871992111e+00f, 4.550025177e+01f, 1.165443039e+02f, 1.622867432e+02f, 9.691790771e+01f};
 
 KILN_ALWAYS_INLINE float mills_ratio(float s) {
-  float n = kMillsN[0];
-#pragma GCC unroll 16
-  for (int i = 1; i < 4; ++i) n = madd<true>(n, s, kMillsN[i]);
-  n = madd<true>(n, s, 0.5f * kMillsD[4]);
+  const float n = madd<true>(horner(kMillsN, s), s, 0.5f * kMillsD[4]);
   float d = s + kMillsD[0];
 #pragma GCC unroll 16
   for (int i = 1; i < 5; ++i) d = madd<true>(d, s, kMillsD[i]);
@@ -295,13 +289,6 @@ KILN_ALWAYS_INLINE float mills_ratio(float s) {
 constexpr float kExp2[] = {1.535336172e-04f, 1.339887448e-03f, 9.618437359e-03f, 5.550332471e-02f,
                            2.402264791e-01f, 6.931472029e-01f, 1.0f};
 
-KILN_ALWAYS_INLINE float exp2_reduced(float f) {
-  float p = kExp2[0];
-#pragma GCC unroll 16
-  for (int i = 1; i < 7; ++i) p = madd<true>(p, f, kExp2[i]);
-  return p;
-}
-
 // Phi(-s) for s >= 0 (a NaN is taken as kTailMax), and exp(-s^2 / 2) in *gauss.
 KILN_ALWAYS_INLINE float normal_tail(float s, float* gauss) {
   const float sc = s < kTailMax ? s : kTailMax;
@@ -309,7 +296,7 @@ KILN_ALWAYS_INLINE float normal_tail(float s, float* gauss) {
   const float n = __builtin_rintf(w);
   // p 2^n rounded once, as vscalefps does: n >= -152, so p 2^(n + 64) is a normal number (exact) and only the
   // product with 2^-64 rounds.
-  const float e = exp2_reduced(w - n) * from_bits((static_cast<int32_t>(n) + 127 + 64) << 23) * 0x1p-64f;
+  const float e = horner(kExp2, w - n) * from_bits((static_cast<int32_t>(n) + 127 + 64) << 23) * 0x1p-64f;
   *gauss = e;
   return mills_ratio(sc) * e;
 }
