@@ -15,11 +15,10 @@
 #include "cpu/loss.h"
 #include "cpu/row_max.h"
 #include "cpu/simd.h"
+#include "cpu/softmax_row.h"
 
 namespace kiln::cpu {
 namespace {
-
-using act::exp_of;
 
 constexpr int kLanes = 32;  // independent partial results: enough to hide the latency of vector adds
 
@@ -54,15 +53,15 @@ KILN_ALWAYS_INLINE T sum_exp(const T* x, int64_t n, T m, T* e) {
   if (e) {
     for (; i + kLanes <= n; i += kLanes)
       for (int j = 0; j < kLanes; ++j) {
-        const T v = exp_of(x[i + j] - m);
+        const T v = exp_shifted(x[i + j] - m);
         e[i + j] = v;
         lanes[j] += v;
       }
-    for (; i < n; ++i) tail += e[i] = exp_of(x[i] - m);
+    for (; i < n; ++i) tail += e[i] = exp_shifted(x[i] - m);
   } else {
     for (; i + kLanes <= n; i += kLanes)
-      for (int j = 0; j < kLanes; ++j) lanes[j] += exp_of(x[i + j] - m);
-    for (; i < n; ++i) tail += exp_of(x[i] - m);
+      for (int j = 0; j < kLanes; ++j) lanes[j] += exp_shifted(x[i + j] - m);
+    for (; i < n; ++i) tail += exp_shifted(x[i] - m);
   }
   return combine(lanes) + tail;
 }
@@ -182,7 +181,7 @@ KILN_ALWAYS_INLINE void block_exp(const Rows<T>& r, const T* x, int64_t rows, T*
     m[i] = v;
     for (int64_t j = 0; j < n; ++j) e[i * n + j] = x[i * n + j] - v;
   }
-  for (int64_t k = 0; k < rows * n; ++k) e[k] = exp_of(e[k]);
+  for (int64_t k = 0; k < rows * n; ++k) e[k] = exp_shifted(e[k]);
   for (int64_t i = 0; i < rows; ++i) {
     T v = 0;
     for (int64_t j = 0; j < n; ++j) v += e[i * n + j];

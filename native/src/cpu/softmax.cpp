@@ -27,13 +27,6 @@
 namespace kiln::cpu {
 namespace {
 
-// exp(x - max), x - max <= 0 (or NaN): float32 takes vm::exp_nonpositive, fewer instructions than exp.
-template <class T>
-KILN_ALWAYS_INLINE T exp_shifted(T d) {
-  if constexpr (std::is_same_v<T, float>) return vm::exp_nonpositive(d);
-  else return vm::exp(d);
-}
-
 // y = softmax(x) or log_softmax(x) of one contiguous row (y and x do not overlap).
 template <class T>
 KILN_ALWAYS_INLINE void softmax_row(T* y, const T* x, int64_t n, bool log) {

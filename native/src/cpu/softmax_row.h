@@ -1,12 +1,22 @@
 // The passes of a contiguous softmax row that every ISA path shares (softmax.cpp's portable loops and
-// softmax_avx512.cpp's): the sum in fixed lanes and the final scale, so that each path gives the same bits.
+// softmax_avx512.cpp's): the sum in fixed lanes and the final scale, so that each path gives the same bits; and
+// the exp of rows shifted by their maximum (softmax, cross-entropy).
 #pragma once
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
 
 #include "cpu/simd.h"
+#include "cpu/vec_math.h"
 
 namespace kiln::cpu {
+
+// exp(x - max), x - max <= 0 (or NaN): float32 takes vm::exp_nonpositive, fewer instructions than exp.
+template <class T>
+KILN_ALWAYS_INLINE T exp_shifted(T d) {
+  if constexpr (std::is_same_v<T, float>) return vm::exp_nonpositive(d);
+  else return vm::exp(d);
+}
 
 constexpr int kSumLanes = 32;  // independent partial sums: enough to hide the latency of vector adds
 
