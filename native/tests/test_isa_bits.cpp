@@ -42,6 +42,23 @@ Tensor grad_of(DType t, Tensor (*f)(const Tensor&)) {
   return kiln::grad({sum(mul(y, uniform(y.shape(), 13, -1, 1, t)))}, {x})[0];
 }
 
+// Class indices for the rows of rows(): 0, 7, 14, ... modulo 301 (the long-row path), or modulo 10 for
+// rows of 10 classes (the blocked path of short rows).
+Tensor classes(int64_t rows, int64_t n) {
+  std::vector<double> v(static_cast<size_t>(rows));
+  for (int64_t i = 0; i < rows; ++i) v[static_cast<size_t>(i)] = static_cast<double>(i * 7 % n);
+  return test::make(v, {rows}, DType::Int64);
+}
+
+// Per-row losses and x's gradient of their sum weighted by u, for logits x.
+Tensor cross_entropy_and_grad(const Tensor& logits) {
+  Tensor x = logits;
+  set_requires_grad(x, true);
+  const Tensor loss = cross_entropy(x, classes(x.size(0), x.size(1)), {}, Reduction::None);
+  const Tensor g = kiln::grad({sum(mul(loss, uniform(loss.shape(), 17, 0, 1, x.dtype())))}, {x})[0];
+  return cat({detach(loss), reshape(g, {-1})}, 0);
+}
+
 // A first conv layer's shape (one input channel, 9 rows of patches): products over k = 9 in Kiln's own loop.
 Tensor conv_one_channel(DType t) {
   return conv2d(uniform({2, 1, 13, 11}, 14, -3, 3, t), uniform({5, 1, 3, 3}, 15, -1, 1, t), uniform({5}, 16, -1, 1, t),
@@ -64,6 +81,11 @@ const Known kKnown[] = {
      0x2670d2476033ccc3ull, 0x9e37d87632490f6aull},
     {"log_softmax", [](DType t) { return log_softmax(rows(t), 1); },
      0xcc5ce0b1eb6ab4e3ull, 0xefd7f4221a286bd1ull},
+    {"cross_entropy, 301 classes", [](DType t) { return cross_entropy_and_grad(rows(t)); },
+     0x958accdee9c2c624ull, 0x64dd866fe6704ac4ull},
+    {"cross_entropy, 10 classes",
+     [](DType t) { return cross_entropy_and_grad(uniform({37, 10}, 18, -3, 3, t)); },
+     0x27620237edc4a4deull, 0xc95e3155f45c8da2ull},
     {"cumsum over columns", [](DType t) { return cumsum(rows(t), 0); },
      0x6f053f4d648701a4ull, 0x782a817e76391a46ull},
     {"exp", [](DType t) { return exp(rows(t)); },

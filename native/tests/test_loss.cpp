@@ -174,6 +174,26 @@ TEST(cross_entropy_is_thread_independent) {
   }
 }
 
+TEST(cross_entropy_gradients_past_the_last_level_cache_are_streamed_with_the_same_bits) {
+  // A gradient of at least the last-level cache's size is computed a row at a time in a buffer and streamed out
+  // (stream_store.h); slices of 100 rows are small enough to be stored plainly and must give the same bits. Rows
+  // of 4099 classes start at every offset within a cache line. Some targets are ignored, some smoothed.
+  for (DType dtype : {DType::Float32, DType::Float64}) {
+    const int64_t rows = dtype == DType::Float32 ? 4100 : 2100, n = 4099;  // 67 and 69 MB
+    const Tensor x = uniform({rows, n}, 24, -20, 20, dtype);
+    Tensor t = remainder(arange(0, static_cast<double>(rows * 37), 37, DType::Int64), Scalar(n));
+    t = where(eq(remainder(t, Scalar(7)), wrapped_scalar(Scalar(0))), full({rows}, Scalar(-100), DType::Int64), t);
+    auto gradient = [&](const Tensor& xs, const Tensor& ts) {
+      Tensor xg = detach(xs);
+      set_requires_grad(xg, true);
+      return grad({cross_entropy(xg, ts, {}, Reduction::Sum, -100, 0.1)}, {xg})[0];
+    };
+    const Tensor g = gradient(x, t);
+    for (int64_t r : {int64_t(0), rows / 2 - 37, rows - 100})
+      CHECK_SAME(slice(g, 0, r, r + 100), gradient(slice(x, 0, r, r + 100), slice(t, 0, r, r + 100)), 0);
+  }
+}
+
 TEST(nll_loss_is_cross_entropy_of_log_probabilities) {
   const Tensor x = uniform({5, 4, 3}, 13, -2, 2, DType::Float64);
   const Tensor t = make({0, 1, 2, 3, -100, 1, 2, 3, 0, 1, 2, 3, 3, 3, 3}, {5, 3}, DType::Int64);

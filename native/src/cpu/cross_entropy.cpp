@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "cpu/activation_fns.h"
 #include "cpu/dispatch.h"
@@ -15,7 +16,9 @@
 #include "cpu/loss.h"
 #include "cpu/row_max.h"
 #include "cpu/simd.h"
+#include "cpu/softmax_avx512.h"
 #include "cpu/softmax_row.h"
+#include "cpu/stream_store.h"
 
 namespace kiln::cpu {
 namespace {
@@ -44,23 +47,34 @@ KILN_ALWAYS_INLINE T combine(T (&lanes)[kLanes]) {
   return lanes[0];
 }
 
-// sum(exp(x - m)); when e is given, the exponentials are stored there too.
+// sum(exp(x - m)); when e is given, the exponentials are stored there too. float32 takes the AVX-512 loop where it
+// may run (softmax_avx512.h: the same bits). While the exps run (bound by arithmetic), the next row in memory is
+// fetched into L2: the max pass over it would otherwise wait on memory with nothing to overlap.
 template <class T>
 KILN_ALWAYS_INLINE T sum_exp(const T* x, int64_t n, T m, T* e) {
+  if constexpr (std::is_same_v<T, float>) {
+    float s;
+    if (sum_exp_avx512(x, n, m, e, &s)) return s;
+  }
+  constexpr int64_t kLine = 64 / sizeof(T);
   T lanes[kLanes] = {};
   int64_t i = 0;
   T tail = 0;
   if (e) {
-    for (; i + kLanes <= n; i += kLanes)
+    for (; i + kLanes <= n; i += kLanes) {
+      for (int j = 0; j < kLanes; j += kLine) __builtin_prefetch(x + n + i + j, 0, 2);
       for (int j = 0; j < kLanes; ++j) {
         const T v = exp_shifted(x[i + j] - m);
         e[i + j] = v;
         lanes[j] += v;
       }
+    }
     for (; i < n; ++i) tail += e[i] = exp_shifted(x[i] - m);
   } else {
-    for (; i + kLanes <= n; i += kLanes)
+    for (; i + kLanes <= n; i += kLanes) {
+      for (int j = 0; j < kLanes; j += kLine) __builtin_prefetch(x + n + i + j, 0, 2);
       for (int j = 0; j < kLanes; ++j) lanes[j] += exp_shifted(x[i + j] - m);
+    }
     for (; i < n; ++i) tail += exp_shifted(x[i] - m);
   }
   return combine(lanes) + tail;
@@ -214,8 +228,11 @@ void forward_rows(const Rows<T>& r, T* loss, int64_t begin, int64_t end) {
   }
 }
 
+// stream: rows of gx are computed in a per-thread buffer and streamed out (stream_store.h; long rows only), for a
+// gx past the last-level cache, whose plain stores' reads for ownership would be a third of the traffic.
 template <class T>
-void backward_rows(const Rows<T>& r, T* gx, T* gt, const T* scale, int64_t scale_stride, int64_t begin, int64_t end) {
+void backward_rows(const Rows<T>& r, T* gx, T* gt, const T* scale, int64_t scale_stride, bool stream, int64_t begin,
+                   int64_t end) {
   const int64_t n = r.classes;
   if (n < kSmallRow) {
     T m[kBlockRows], s[kBlockRows];
@@ -233,15 +250,18 @@ void backward_rows(const Rows<T>& r, T* gx, T* gt, const T* scale, int64_t scale
   }
   for (int64_t row = begin; row < end; ++row) {
     const T* x = r.x + row * n;
-    T* g = gx + row * n;
+    T* const out = gx + row * n;
+    T* g = stream ? reinterpret_cast<T*>(stream_row_buffer(out)) : out;
     if (ignored(r, row)) {
       std::fill(g, g + n, T(0));
-      continue;
+    } else {
+      const T m = row_max(x, n);
+      const T s = sum_exp(x, n, m, g);
+      finish_row_grad(r, row, x, g, gt, scale[row * scale_stride], m, s);
     }
-    const T m = row_max(x, n);
-    const T s = sum_exp(x, n, m, g);
-    finish_row_grad(r, row, x, g, gt, scale[row * scale_stride], m, s);
+    if (stream) stream_row_out(out, g, n * static_cast<int64_t>(sizeof(T)));
   }
+  if (stream) stream_fence();
 }
 
 KILN_SIMD void forward_rows_f32(const Rows<float>& r, float* loss, int64_t begin, int64_t end) {
@@ -251,21 +271,23 @@ KILN_SIMD void forward_rows_f64(const Rows<double>& r, double* loss, int64_t beg
   forward_rows(r, loss, begin, end);
 }
 KILN_SIMD void backward_rows_f32(const Rows<float>& r, float* gx, float* gt, const float* scale, int64_t scale_stride,
-                                 int64_t begin, int64_t end) {
-  backward_rows(r, gx, gt, scale, scale_stride, begin, end);
+                                 bool stream, int64_t begin, int64_t end) {
+  backward_rows(r, gx, gt, scale, scale_stride, stream, begin, end);
 }
 KILN_SIMD void backward_rows_f64(const Rows<double>& r, double* gx, double* gt, const double* scale,
-                                 int64_t scale_stride, int64_t begin, int64_t end) {
-  backward_rows(r, gx, gt, scale, scale_stride, begin, end);
+                                 int64_t scale_stride, bool stream, int64_t begin, int64_t end) {
+  backward_rows(r, gx, gt, scale, scale_stride, stream, begin, end);
 }
 
 void run_forward(const Rows<float>& r, float* loss, int64_t b, int64_t e) { forward_rows_f32(r, loss, b, e); }
 void run_forward(const Rows<double>& r, double* loss, int64_t b, int64_t e) { forward_rows_f64(r, loss, b, e); }
-void run_backward(const Rows<float>& r, float* gx, float* gt, const float* s, int64_t ss, int64_t b, int64_t e) {
-  backward_rows_f32(r, gx, gt, s, ss, b, e);
+void run_backward(const Rows<float>& r, float* gx, float* gt, const float* s, int64_t ss, bool stream, int64_t b,
+                  int64_t e) {
+  backward_rows_f32(r, gx, gt, s, ss, stream, b, e);
 }
-void run_backward(const Rows<double>& r, double* gx, double* gt, const double* s, int64_t ss, int64_t b, int64_t e) {
-  backward_rows_f64(r, gx, gt, s, ss, b, e);
+void run_backward(const Rows<double>& r, double* gx, double* gt, const double* s, int64_t ss, bool stream, int64_t b,
+                  int64_t e) {
+  backward_rows_f64(r, gx, gt, s, ss, stream, b, e);
 }
 
 template <class T>
@@ -288,8 +310,11 @@ Rows<T> rows_of(const Tensor& x, const Tensor& target, const Tensor& weight, con
   return r;
 }
 
-// Rows per block a thread claims: enough elements that waking a thread pays.
-int64_t rows_per_block(int64_t classes) { return std::max<int64_t>(1, kGrainCostly / std::max<int64_t>(classes, 1)); }
+// Rows per block a thread claims: enough elements that waking a thread pays, and runs of rows long enough that
+// each core's prefetchers stay in its own (line_loop.h's row_block).
+int64_t rows_per_block(int64_t rows, int64_t classes) {
+  return row_block(rows, classes, std::max<int64_t>(1, kGrainCostly / std::max<int64_t>(classes, 1)));
+}
 
 }  // namespace
 
@@ -301,7 +326,7 @@ void cross_entropy_kernel(const Tensor& loss, const Tensor& x, const Tensor& tar
     if constexpr (std::is_floating_point_v<T>) {
       const Rows<T> r = rows_of<T>(x, target, weight, plan);
       T* l = loss.data<T>();
-      parallel_blocks(rows, rows_per_block(r.classes), [&](int64_t b, int64_t e) { run_forward(r, l, b, e); });
+      parallel_blocks(rows, rows_per_block(rows, r.classes), [&](int64_t b, int64_t e) { run_forward(r, l, b, e); });
     } else {
       fail(ErrorKind::Internal, "cross_entropy kernel: floating dtypes only");
     }
@@ -320,8 +345,10 @@ void cross_entropy_backward_kernel(const Tensor& grad_x, const Tensor& grad_targ
       T* gt = grad_target.defined() ? grad_target.data<T>() : nullptr;
       const T* s = scale.data<T>();
       const int64_t ss = scale.dim() == 0 ? 0 : scale.strides()[0];
-      parallel_blocks(rows, rows_per_block(r.classes),
-                      [&](int64_t b, int64_t e) { run_backward(r, gx, gt, s, ss, b, e); });
+      const int64_t row_bytes = r.classes * static_cast<int64_t>(sizeof(T));
+      const bool stream = r.classes >= kSmallRow && row_bytes <= kStreamRowBytes && stream_output(rows * row_bytes);
+      parallel_blocks(rows, rows_per_block(rows, r.classes),
+                      [&](int64_t b, int64_t e) { run_backward(r, gx, gt, s, ss, stream, b, e); });
     } else {
       fail(ErrorKind::Internal, "cross_entropy backward kernel: floating dtypes only");
     }

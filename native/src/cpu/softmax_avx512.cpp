@@ -54,6 +54,41 @@ __attribute__((target("avx512f"))) void row(float* y, const float* x, int64_t n,
   softmax_finish(y, x, n, m, log);
 }
 
+// cross_entropy.cpp's sum_exp for float32, lane for lane: two accumulators hold its 32 lanes, its tail is summed
+// on its own from 0, and the lanes are combined by halves in its order.
+__attribute__((target("avx512f"))) float sum_exp(const float* x, int64_t n, float m, float* e) {
+  const __m512 mv = splat(m);
+  __m512 low = _mm512_setzero_ps(), high = _mm512_setzero_ps();
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    __builtin_prefetch(x + n + i, 0, 2);  // the next row, as in row()
+    __builtin_prefetch(x + n + i + 16, 0, 2);
+    const __m512 a = exp_nonpositive16(_mm512_sub_ps(_mm512_loadu_ps(x + i), mv));
+    const __m512 b = exp_nonpositive16(_mm512_sub_ps(_mm512_loadu_ps(x + i + 16), mv));
+    if (e) {
+      _mm512_storeu_ps(e + i, a);
+      _mm512_storeu_ps(e + i + 16, b);
+    }
+    low = _mm512_add_ps(low, a);
+    high = _mm512_add_ps(high, b);
+  }
+  alignas(64) float tail[32];
+  const int64_t left = n - i;
+  for (int64_t k = 0; k < left; k += 16) {
+    const __mmask16 in = left - k >= 16 ? __mmask16(0xFFFF) : static_cast<__mmask16>((1u << (left - k)) - 1);
+    const __m512 v = exp_nonpositive16(_mm512_sub_ps(_mm512_maskz_loadu_ps(in, x + i + k), mv));
+    _mm512_mask_storeu_ps(tail + k, in, v);
+    if (e) _mm512_mask_storeu_ps(e + i + k, in, v);
+  }
+  float tail_sum = 0;
+  for (int64_t k = 0; k < left; ++k) tail_sum += tail[k];
+  alignas(64) float lanes[16];
+  _mm512_store_ps(lanes, _mm512_add_ps(low, high));
+  for (int w = 8; w > 0; w /= 2)
+    for (int j = 0; j < w; ++j) lanes[j] += lanes[j + w];
+  return lanes[0] + tail_sum;
+}
+
 #pragma GCC diagnostic pop
 
 }  // namespace
@@ -66,6 +101,17 @@ bool softmax_row_avx512(float* y, const float* x, int64_t n, bool log) {
   return true;
 #else
   (void)y, (void)x, (void)n, (void)log;
+  return false;
+#endif
+}
+
+bool sum_exp_avx512(const float* x, int64_t n, float m, float* e, float* sum) {
+#if defined(KILN_SOFTMAX_AVX512)
+  if (!avx512_supported()) return false;
+  *sum = sum_exp(x, n, m, e);
+  return true;
+#else
+  (void)x, (void)n, (void)m, (void)e, (void)sum;
   return false;
 #endif
 }
