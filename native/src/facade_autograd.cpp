@@ -70,7 +70,9 @@ class JavaFunctionNode final : public Node {
   void release_saved() override {
     for (auto& s : saved_) s.reset();
   }
-  TensorList apply(TensorList grads) override {
+  // Every edge's gradient is asked of the Java backward (its ctx.needsInputGrad is fixed at the forward call,
+  // as PyTorch's needs_input_grad).
+  TensorList apply(TensorList grads, const std::vector<bool>&) override {
     KILN_CHECK(g_function != nullptr, Internal, name_, ": no Java callback for custom Functions");
     const std::shared_ptr<Node> self = shared_from_this();
     std::vector<int64_t> g, saved, results(next_edges.size(), 0);

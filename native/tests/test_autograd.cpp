@@ -136,6 +136,34 @@ TEST(grad_of_unused_input) {
   CHECK(!grad({y}, {z}, {}, false, false, true)[0].defined());
 }
 
+TEST(grad_computes_only_the_gradients_it_was_asked_for) {
+  // As PyTorch's engine, grad() asks each node only for the gradients that lead to the tensors requested: here
+  // b's gradient (and so b's hook) is never made when only a's is asked for, also through an in-place op on a
+  // view (CopySlices).
+  Tensor a = leaf({1, 2, 3}, {3}), w = leaf({0, 0, 0}, {3});
+  Tensor b = exp(w);
+  int calls = 0;
+  register_hook(b, [&](const Tensor&) {
+    ++calls;
+    return Tensor();
+  });
+  Tensor y = sum(mul(a, b));
+  CHECK_VALUES(grad({y}, {a}, {}, true)[0], 0, {1, 1, 1});
+  CHECK_EQ(calls, 0);
+  CHECK_VALUES(grad({y}, {w}, {}, true)[0], 0, {1, 2, 3});
+  CHECK_EQ(calls, 1);
+
+  Tensor z = mul(a, Scalar(2.0));
+  Tensor head = slice(z, 0, 0, 2);
+  Tensor first = from_data(std::vector<int64_t>{0}.data(), 1, {1}, DType::Int64);
+  index_add_(head, 0, first, slice(b, 0, 0, 1));  // z = [2a0 + b0, 2a1, 2a2]
+  Tensor l = sum(mul(z, z));
+  CHECK_VALUES(grad({l}, {a}, {}, true)[0], 1e-12, {12, 16, 24});
+  CHECK_EQ(calls, 1);
+  CHECK_VALUES(grad({l}, {w})[0], 1e-12, {6, 0, 0});
+  CHECK_EQ(calls, 2);
+}
+
 TEST(non_scalar_needs_a_gradient_and_shapes_must_match) {
   Tensor x = leaf({1, 2}, {2});
   Tensor y = mul(x, Scalar(2.0));

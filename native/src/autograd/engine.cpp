@@ -198,7 +198,12 @@ TensorList run_backward(const BackwardRequest& req) {
       for (size_t i = 0; i < grads.size(); ++i)
         if (!grads[i].defined() && node->outputs_meta[i].differentiable)
           grads[i] = zeros(node->outputs_meta[i].shape, node->outputs_meta[i].dtype, node->outputs_meta[i].device);
-      out = node->apply(std::move(grads));
+      std::vector<bool> wanted(node->next_edges.size());
+      for (size_t i = 0; i < wanted.size(); ++i) {
+        Node* next = node->next_edges[i].fn.get();
+        wanted[i] = next != nullptr && (!capture || needed.count(next) > 0);
+      }
+      out = node->apply(std::move(grads), wanted);
       if (!req.retain_graph) node->release_saved();
       if (anomaly_mode_enabled()) {
         for (size_t i = 0; i < out.size(); ++i)

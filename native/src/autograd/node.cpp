@@ -79,14 +79,12 @@ void OpNode::release_saved() {
   released_ = true;
 }
 
-TensorList OpNode::apply(TensorList grads) {
+TensorList OpNode::apply(TensorList grads, const std::vector<bool>& wanted) {
   const std::shared_ptr<Node> self = shared_from_this();
   TensorList inputs(next_edges.size()), outputs(outputs_meta.size());
   for (size_t i = 0; i < saved_inputs_.size(); ++i) inputs[i] = saved_inputs_[i].unpack(self, op_.name);
   for (size_t i = 0; i < saved_outputs_.size(); ++i) outputs[i] = saved_outputs_[i].unpack(self, op_.name);
-  std::vector<bool> needs(next_edges.size());
-  for (size_t i = 0; i < next_edges.size(); ++i) needs[i] = next_edges[i].fn != nullptr;
-  const BackwardContext ctx{grads, inputs, outputs, inputs_meta, args_, needs};
+  const BackwardContext ctx{grads, inputs, outputs, inputs_meta, args_, wanted};
   TensorList result = op_.backward(ctx);
   result.resize(next_edges.size());
   return result;
@@ -98,7 +96,7 @@ AccumulateGrad::AccumulateGrad(std::shared_ptr<TensorImpl> leaf) : leaf_(std::mo
   outputs_meta.push_back(TensorMeta::of(t));
 }
 
-TensorList AccumulateGrad::apply(TensorList grads) {
+TensorList AccumulateGrad::apply(TensorList grads, const std::vector<bool>&) {
   std::lock_guard<std::mutex> lock(mutex_);
   Tensor g = std::move(grads[0]);
   grads.clear();

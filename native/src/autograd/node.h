@@ -39,8 +39,10 @@ class Node : public std::enable_shared_from_this<Node> {
   // "MulBackward0", as PyTorch names nodes.
   virtual std::string name() const = 0;
   // grads[i] is the gradient of output i (the engine fills missing ones with zeros). Returns one
-  // gradient per next edge, or an undefined Tensor where none flows.
-  virtual TensorList apply(TensorList grads) = 0;
+  // gradient per next edge, or an undefined Tensor where none flows. wanted[i] (one per next edge) says whether
+  // this backward uses edge i's gradient: false for an edge without a node, and in grad() for edges that lead to
+  // none of the tensors asked for (PyTorch's task_should_compute_output), so that a node may skip its work.
+  virtual TensorList apply(TensorList grads, const std::vector<bool>& wanted) = 0;
   // Drops saved tensors once a backward that does not retain the graph has run the node.
   virtual void release_saved() {}
 
@@ -66,7 +68,7 @@ class OpNode final : public Node {
   OpNode(const OpDef& op, OpArgs args) : op_(op), args_(std::move(args)) {}
   ~OpNode() override;
   std::string name() const override;
-  TensorList apply(TensorList grads) override;
+  TensorList apply(TensorList grads, const std::vector<bool>& wanted) override;
   void release_saved() override;
   void save(const TensorList& inputs, const TensorList& outputs);
 
@@ -82,7 +84,7 @@ class AccumulateGrad final : public Node {
  public:
   explicit AccumulateGrad(std::shared_ptr<TensorImpl> leaf);
   std::string name() const override { return "AccumulateGrad"; }
-  TensorList apply(TensorList grads) override;
+  TensorList apply(TensorList grads, const std::vector<bool>& wanted) override;
   const std::shared_ptr<TensorImpl>& leaf() const { return leaf_; }
 
  private:

@@ -20,10 +20,14 @@ class CopySlices final : public Node {
       : steps_(std::move(steps)), fn_(std::move(fn)) {}
   std::string name() const override { return "CopySlices"; }
 
-  TensorList apply(TensorList grads) override {
+  TensorList apply(TensorList grads, const std::vector<bool>& wanted) override {
     Tensor result = clone(grads[0]);
     Tensor region = autograd::replay_view(steps_.get(), result);
-    TensorList res = fn_->apply({clone(region)});
+    // fn's input 0 (the view's old value) becomes part of the base's gradient (our edge 0); its other edges are ours.
+    std::vector<bool> fn_wanted(fn_->next_edges.size());
+    for (size_t i = 0; i < fn_wanted.size(); ++i)
+      fn_wanted[i] = i < wanted.size() && wanted[i] && (i > 0 || fn_->next_edges[0].fn != nullptr);
+    TensorList res = fn_->apply({clone(region)}, fn_wanted);
     Tensor g = res.empty() ? Tensor() : res[0];
     if (g.defined()) {
       if (g.shape() != region.shape()) g = sum_to(g, region.shape());
