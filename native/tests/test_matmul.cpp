@@ -82,7 +82,7 @@ TEST(mm_of_larger_matrices) {
 // of 512 rows, of 1024 from 2048 rows), column blocks otherwise, with ragged last blocks and transposed operands.
 // The blocks depend on the shape only, so every thread count gives the same bits.
 // matmul(a, b) on 1 and 3 threads: the same bits, and the reference's values.
-static void check_at_any_thread_count(const Tensor& a, const Tensor& b, DType t) {
+static void check_at_any_thread_count(const Tensor& a, const Tensor& b, DType t, double tol = -1) {
   Tensor one, many;
   {
     test::ThreadCount tc(1);
@@ -93,7 +93,7 @@ static void check_at_any_thread_count(const Tensor& a, const Tensor& b, DType t)
     many = matmul(a, b);
   }
   CHECK_SAME(one, many, 0);
-  CHECK_SAME(one, ref_matmul(contiguous(a), contiguous(b)), tolerance(t));
+  CHECK_SAME(one, ref_matmul(contiguous(a), contiguous(b)), tol < 0 ? tolerance(t) : tol);
 }
 
 TEST(blocked_products_match_the_reference_at_any_thread_count) {
@@ -109,6 +109,24 @@ TEST(blocked_products_match_the_reference_at_any_thread_count) {
                                                   {wide_a, wide_bt},    {small_a, small_bt}, {rows_a, rows_b},
                                                   {taller_a, tall_b}};
     for (const auto& [a, b] : products) check_at_any_thread_count(a, b, t);
+  }
+}
+
+// A long inner dim and a small C (weight gradients) is split along k in chunks fixed by the shape, C taking
+// the first chunk's product and the others' added in order (matmul.cpp: k_splits): A^T B, A B and A B^T, chunk
+// edges that do not divide k, and alpha and beta through addmm. Sums of thousands of float32 products: 1e-4.
+TEST(long_inner_dims_split_along_k_match_the_reference_at_any_thread_count) {
+  for (DType t : {DType::Float32, DType::Float64}) {
+    const double tol = t == DType::Float32 ? 1e-4 : 1e-12;
+    const std::pair<Tensor, Tensor> products[] = {
+        {kiln::t(operand({2500, 130}, 61, t)), operand({2500, 200}, 62, t)},         // A^T B: 2 chunks
+        {operand({150, 3100}, 63, t), operand({3100, 140}, 64, t)},                  // A B: 3 chunks
+        {operand({140, 4500}, 65, t), kiln::t(operand({260, 4500}, 66, t))}};        // A B^T: 4 chunks
+    for (const auto& [a, b] : products) check_at_any_thread_count(a, b, t, tol);
+    const auto& [a, b] = products[0];
+    const Tensor c = operand({130, 200}, 67, t);
+    const Tensor want = add(mul(c, Scalar(0.5)), mul(ref_matmul(contiguous(a), contiguous(b)), Scalar(2.0)));
+    CHECK_SAME(addmm(c, a, b, 0.5, 2.0), want, 2 * tol);
   }
 }
 
