@@ -297,6 +297,17 @@ TEST(contiguous_copies_of_transposes_and_permutes_match_element_by_element) {
   }
 }
 
+TEST(transposed_copies_past_the_last_level_cache_are_streamed_with_the_same_values) {
+  // A 4-byte transposed copy of at least the last-level cache's size writes its whole lines by streaming stores
+  // (cpu/copy.cpp, transpose16.h; rows of dst a multiple of 16 floats keep them aligned). Columns of the source
+  // taken 100 at a time are small enough to be stored plainly and must give the same values; 4099 columns leave
+  // a tail of 3 in the last 16 x 16 blocks.
+  const Tensor x = test::uniform({4112, 4099}, 6);  // 67 MB
+  const Tensor y = contiguous(t(x));
+  for (int64_t c : {int64_t(0), int64_t(2011), int64_t(3999)})
+    CHECK_SAME(slice(y, 0, c, c + 100), contiguous(t(slice(x, 1, c, c + 100))), 0);
+}
+
 TEST(same_dtype_copies_move_every_byte) {
   // Contiguous runs are copied by 8-byte words and then single bytes (cpu/copy.cpp), a large tensor in blocks of
   // 1 KB: lengths that leave each tail, destinations that start off an 8-byte boundary, and the elements around

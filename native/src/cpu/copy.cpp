@@ -147,6 +147,7 @@ bool transpose_copy(const Tensor& dst, const Tensor& src) {
   const int64_t esize = static_cast<int64_t>(dst.element_size());
   char* const dbase = static_cast<char*>(dst.raw_data());
   const char* const sbase = static_cast<const char*>(src.raw_data());
+  const bool stream = esize == 4 && stream_output(dst.numel() * esize);
   parallel_for(outer * bands, std::max<int64_t>(1, kGrainCheap / (band * nb)), [&](int64_t begin, int64_t end) {
     for (int64_t item = begin; item < end; ++item) {
       int64_t rest = item / bands, doff = 0, soff = 0;
@@ -164,11 +165,12 @@ bool transpose_copy(const Tensor& dst, const Tensor& src) {
         case 4:  // in vector registers (shuffles move bits: any 4-byte dtype, NaN payloads kept)
           for (int64_t j0 = 0; j0 < nb; j0 += strip)
             transpose_block(reinterpret_cast<const float*>(s) + i0 * src_ld + j0, src_ld, i1 - i0, i1 - i0,
-                            std::min(strip, nb - j0), reinterpret_cast<float*>(d) + j0 * dst_ld + i0, dst_ld);
+                            std::min(strip, nb - j0), reinterpret_cast<float*>(d) + j0 * dst_ld + i0, dst_ld, stream);
           break;
         default: transpose_tiles(reinterpret_cast<uint64_t*>(d), dst_ld, reinterpret_cast<const uint64_t*>(s), src_ld, i0, i1, nb); break;
       }
     }
+    if (stream) stream_fence();
   });
   return true;
 }

@@ -57,10 +57,11 @@ KILN_SIMD void transpose8_blocks(const float* src, int64_t lds, int64_t rows, in
 }  // namespace
 
 void transpose_block(const float* src, int64_t lds, int64_t rows, int64_t rows_out, int64_t cols, float* dst,
-                     int64_t ldd) {
+                     int64_t ldd, bool stream) {
 #ifdef KILN_HAS_AVX512
-  if (avx512_supported()) return transpose_plane(src, lds, rows, rows_out, cols, dst, ldd);
+  if (avx512_supported()) return transpose_plane(src, lds, rows, rows_out, cols, dst, ldd, stream);
 #endif
+  (void)stream;
   transpose8_blocks(src, lds, rows, rows_out, cols, dst, ldd);
 }
 

@@ -7,8 +7,9 @@
 namespace kiln::cpu {
 
 // dst[c * ldd + r] = src[r * lds + c] for r < rows and c < cols; dst's entries for r from rows up to rows_out
-// (at most rows rounded up to 16) are zeros.
+// (at most rows rounded up to 16) are zeros. stream: for a dst past the last-level cache, the AVX-512 path
+// writes dst's aligned whole lines by streaming stores; the caller then calls stream_fence().
 void transpose_block(const float* src, int64_t lds, int64_t rows, int64_t rows_out, int64_t cols, float* dst,
-                     int64_t ldd);
+                     int64_t ldd, bool stream = false);
 
 }  // namespace kiln::cpu

@@ -52,9 +52,11 @@ KILN_AVX512 inline __attribute__((always_inline)) void transpose16(__m512* r) {
 }
 
 // dst[c * ldd + r] = src[r * lds + c] for r < rows and c < cols, in 16 x 16 blocks; dst's entries for r from rows
-// up to rows_out (at most rows rounded up to 16) are zeros.
+// up to rows_out (at most rows rounded up to 16) are zeros. stream: dst's whole lines are written by streaming
+// stores (stream_store.h; the caller fences), where dst and ldd keep them aligned.
 KILN_AVX512 inline void transpose_plane(const float* src, int64_t lds, int64_t rows, int64_t rows_out, int64_t cols,
-                                        float* dst, int64_t ldd) {
+                                        float* dst, int64_t ldd, bool stream = false) {
+  stream = stream && reinterpret_cast<uintptr_t>(dst) % 64 == 0 && ldd % 16 == 0;
   for (int64_t r0 = 0; r0 < rows_out; r0 += 16) {
     const int64_t live = std::min<int64_t>(16, rows - r0);
     const __mmask16 out_mask = static_cast<__mmask16>((1u << std::min<int64_t>(16, rows_out - r0)) - 1);
@@ -66,7 +68,10 @@ KILN_AVX512 inline void transpose_plane(const float* src, int64_t lds, int64_t r
       for (int i = 0; i < 16; ++i)
         r[i] = i < live ? _mm512_maskz_loadu_ps(mask, src + (r0 + i) * lds + c0) : _mm512_setzero_ps();
       transpose16(r);
-      for (int64_t j = 0; j < count; ++j) _mm512_mask_storeu_ps(dst + (c0 + j) * ldd + r0, out_mask, r[j]);
+      if (stream && out_mask == 0xFFFF)
+        for (int64_t j = 0; j < count; ++j) _mm512_stream_ps(dst + (c0 + j) * ldd + r0, r[j]);
+      else
+        for (int64_t j = 0; j < count; ++j) _mm512_mask_storeu_ps(dst + (c0 + j) * ldd + r0, out_mask, r[j]);
     }
   }
 }
