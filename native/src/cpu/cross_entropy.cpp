@@ -2,7 +2,9 @@
 // without writing log_softmax out. Forward: the row's max, then the sum of exp(x - max) (and, for smoothing or
 // probability targets, weighted sums of x - max in the same pass). Backward recomputes the max and the sum
 // rather than saving the log-softmax (what PyTorch keeps: a whole input-sized tensor): the exponentials are
-// written into grad_x on the way, then scaled in place, so each row is read from memory once and written once.
+// written into grad_x on the way, then scaled in place, so each row is read from memory once and written once
+// (through a per-thread buffer and streaming stores, for a grad_x past the last-level cache). float32 rows take
+// their exps in AVX-512 intrinsics where the CPU has them (softmax_avx512.h), with the portable loop's bits.
 // Each row is computed by one thread, always the same way: results do not depend on the thread count.
 #include <algorithm>
 #include <cmath>

@@ -1,9 +1,9 @@
-// The exp pass of contiguous float32 softmax and log_softmax rows, and of cross-entropy's rows, with AVX-512 intrinsics: vm::exp_nonpositive
-// operation for operation, its 2^n one vscalefps and its clamps two vmaxps (GCC vectorizes the scalar form's
-// selects into compares and blends, and its 2^n into integer shifts and two products: ~2x the instructions). The
-// max and the passes after the exps are the shared ones (row_max.h, softmax_row.h), so each row gives the bits of
-// softmax.cpp's portable loop (test_softmax, test_isa_bits); cross-entropy's sum keeps the lanes of
-// cross_entropy.cpp's loop.
+// The exp pass of contiguous float32 softmax, log_softmax and cross-entropy rows with AVX-512 intrinsics:
+// vm::exp_nonpositive operation for operation, its 2^n one vscalefps and its clamps two vmaxps (GCC vectorizes the
+// scalar form's selects into compares and blends, and its 2^n into integer shifts and two products: ~2x the
+// instructions). The max and the passes after the exps are the shared ones (row_max.h, softmax_row.h), so each row
+// gives the bits of softmax.cpp's portable loop (test_softmax, test_isa_bits); cross-entropy's sum keeps the
+// lanes of cross_entropy.cpp's loop.
 #pragma once
 #include <cstdint>
 
