@@ -6,6 +6,7 @@
 #include "cpu/kernels.h"
 #include "cpu/loop.h"
 #include "cpu/sigmoid_tanh.h"
+#include "cpu/tanh_avx512.h"
 #include "cpu/simd.h"
 #include "cpu/vec_math.h"
 
@@ -82,6 +83,9 @@ KILN_ALWAYS_INLINE void unary_contiguous_t(UnaryOp op, T* out, const T* in, int6
 }
 
 KILN_SIMD void unary_contiguous(UnaryOp op, DType t, void* out, const void* in, int64_t n, double param) {
+  if (op == UnaryOp::Tanh && t == DType::Float32 &&
+      tanh_avx512(static_cast<float*>(out), static_cast<const float*>(in), n))
+    return;
   switch (t) {
     case DType::Float32: return unary_contiguous_t(op, static_cast<float*>(out), static_cast<const float*>(in), n, param);
     case DType::Float64: return unary_contiguous_t(op, static_cast<double*>(out), static_cast<const double*>(in), n, param);

@@ -43,12 +43,12 @@ KILN_ALWAYS_INLINE float horner(const float (&c)[N], float x) {
 // exp(r) = 1 + r + r^2 P(r) for |r| <= ln2 / 2: P's coefficients (Cephes'), highest power first.
 constexpr float kExpPoly[] = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f,
                               4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f};
+// The range reduction x = n ln2 + r: log2(e), and ln2 in two parts (Cephes'; the high part exact in 9 bits).
+constexpr float kLog2e = 1.44269504088896341f, kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
 
 // exp's range reduction and polynomial: x = n ln2 + r, |r| <= ln2 / 2; returns exp(r), with n in *n. Fused
 // multiply-adds: exp on 1M floats (in cache, two cores) 34 -> 44 GB/s, as accurate (test_vec_math).
 KILN_ALWAYS_INLINE float exp_reduced(float x, int32_t* n) {
-  constexpr float kLog2e = 1.44269504088896341f;
-  constexpr float kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
   const float nf = __builtin_floorf(madd<true>(x, kLog2e, 0.5f));
   const float r = madd<true>(-nf, kLn2Lo, madd<true>(-nf, kLn2Hi, x));
   const float p = horner(kExpPoly, r);
@@ -72,8 +72,6 @@ KILN_ALWAYS_INLINE float exp_in_range(float x) {
 // number (n >= -159), exact, and its product with 2^-64 rounds once, as vscalefps would. Within 1 ulp, as exp
 // (test_vec_math), but not always its bits.
 KILN_ALWAYS_INLINE float exp_nonpositive(float x) {
-  constexpr float kLog2e = 1.44269504088896341f;
-  constexpr float kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
   const float xc = x < -110.0f ? -110.0f : x;
   const float w = xc * kLog2e;
   const float n = __builtin_rintf(w > -160.0f ? w : -160.0f);
@@ -102,20 +100,21 @@ KILN_ALWAYS_INLINE float exp(float x) {
 // float64 through libm, so that a template can call vm::exp for either type.
 KILN_ALWAYS_INLINE double exp(double x) { return std::exp(x); }
 
+// tanh(x) = x + x^3 P(x^2) for |x| < kTanhSmall: P's coefficients, highest power first.
+constexpr float kTanhPoly[] = {-5.70498872745e-3f, 2.06390887954e-2f, -5.37397155531e-2f, 1.33314422036e-1f,
+                               -3.33332819422e-1f};
+constexpr float kTanhSmall = 0.625f;
+
+// tanh_avx512.cpp computes the same, operation for operation.
 KILN_ALWAYS_INLINE float tanh(float x) {
   const float a = x < 0 ? -x : x;
   // Small |x|: odd polynomial (no cancellation). Large: 1 - 2 / (exp(2|x|) + 1).
   const float z = x * x;
-  float p = -5.70498872745e-3f;
-  p = p * z + 2.06390887954e-2f;
-  p = p * z - 5.37397155531e-2f;
-  p = p * z + 1.33314422036e-1f;
-  p = p * z - 3.33332819422e-1f;
-  const float small = x + x * z * p;
+  const float small = x + x * z * horner<false>(kTanhPoly, z);
   const float e = exp_in_range(exp_clamp(2.0f * a));  // +inf for large |x|, giving exactly 1 (a NaN: below)
   float large = 1.0f - 2.0f / (e + 1.0f);
   large = x < 0 ? -large : large;
-  return x != x ? x : (a < 0.625f ? small : large);
+  return x != x ? x : (a < kTanhSmall ? small : large);
 }
 
 KILN_ALWAYS_INLINE float sigmoid(float x) { return 1.0f / (1.0f + exp(-x)); }
@@ -208,8 +207,6 @@ KILN_ALWAYS_INLINE float erf_small(float x) {
 // exp(hi + lo) for |lo| much smaller than |hi|, without rounding hi + lo first: the reduction subtracts
 // n ln2 from hi exactly (Cody-Waite), then adds lo.
 KILN_ALWAYS_INLINE float exp_hi_lo(float hi, float lo) {
-  constexpr float kLog2e = 1.44269504088896341f;
-  constexpr float kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
   const float s = hi + lo;
   const float sc = s >= -103.97207708f ? (s > 88.72283905206835f ? 88.72283905206835f : s) : -103.97207708f;
   const float n = __builtin_floorf(sc * kLog2e + 0.5f);
