@@ -511,25 +511,30 @@ TEST(conv_errors_name_the_function_and_shapes) {
   CHECK_THROWS(col2im(zeros({2, 12, 10}), {4, 5}, {2, 2}), Shape, "fold: given output_size=(4, 5), expected size of input's dimension 2 to match the calculated number of sliding blocks 3 * 4 = 12");
 }
 
-// Float32 3x3 stride-1 convolutions with 8 or more channels each way take Winograd's F(2x2, 3x3) (winograd.cpp);
-// float64 takes im2col + GEMM. Both must agree, within float32's rounding of sums of C * 9 products, for the
-// forward pass (padding 0, 1, 2, odd and even sizes, bias, strided inputs, chunks of several samples and bands of
-// tile rows), the input gradient and conv_transpose2d with stride 1 (the flipped, transposed kernel).
-TEST(winograd_3x3_matches_the_direct_convolution) {
+// Float32 3x3 and 5x5 stride-1 convolutions with 8 (3x3) or 16 (5x5) or more channels each way take Winograd's
+// F(2x2, 3x3) and F(2x2, 5x5) (winograd.cpp); float64 takes im2col + GEMM. Both must agree, within float32's rounding of sums of
+// C * k^2 products (about 15 times a direct sum's for 5x5), for the forward pass (every padding up to k - 1, odd
+// and even sizes, bias, strided inputs, chunks of several samples and bands of tile rows), the input gradient and
+// conv_transpose2d with stride 1 (the flipped, transposed kernel).
+TEST(winograd_matches_the_direct_convolution) {
   struct Case {
     Shape x;
-    int64_t k, pad;
+    int64_t k, pad, kernel;
   };
   const Case cases[] = {
-      {{2, 8, 6, 6}, 8, 1},   {{3, 9, 7, 5}, 11, 1},   {{2, 8, 4, 4}, 12, 0},  {{1, 10, 5, 8}, 8, 2},
-      {{7, 16, 14, 14}, 16, 1}, {{1, 8, 42, 37}, 9, 1}, {{2, 12, 3, 3}, 8, 0},  {{1, 8, 2, 2}, 8, 2},
-      {{3, 20, 9, 9}, 33, 1},   {{2, 35, 17, 6}, 18, 1},
+      {{2, 8, 6, 6}, 8, 1, 3},    {{3, 9, 7, 5}, 11, 1, 3},  {{2, 8, 4, 4}, 12, 0, 3},  {{1, 10, 5, 8}, 8, 2, 3},
+      {{7, 16, 14, 14}, 16, 1, 3}, {{1, 8, 42, 37}, 9, 1, 3}, {{2, 12, 3, 3}, 8, 0, 3},  {{1, 8, 2, 2}, 8, 2, 3},
+      {{3, 20, 9, 9}, 33, 1, 3},   {{2, 35, 17, 6}, 18, 1, 3},
+      {{2, 16, 8, 8}, 16, 2, 5},   {{3, 17, 9, 7}, 19, 2, 5}, {{2, 16, 6, 6}, 20, 0, 5}, {{1, 18, 5, 8}, 16, 4, 5},
+      {{1, 20, 7, 6}, 17, 1, 5},   {{1, 16, 6, 7}, 16, 3, 5}, {{5, 16, 14, 14}, 32, 2, 5}, {{1, 16, 42, 37}, 17, 2, 5},
+      {{2, 24, 5, 5}, 16, 0, 5},   {{1, 16, 2, 2}, 16, 4, 5}, {{3, 20, 9, 9}, 33, 2, 5},   {{2, 35, 17, 6}, 18, 2, 5},
   };
   for (const Case& c : cases) {
-    const Tensor x = uniform(c.x, 1), w = uniform({c.k, c.x[1], 3, 3}, 2), b = uniform({c.k}, 3);
+    const int64_t r = c.kernel;
+    const Tensor x = uniform(c.x, 1), w = uniform({c.k, c.x[1], r, r}, 2), b = uniform({c.k}, 3);
     const Tensor x64 = to(x, DType::Float64), w64 = to(w, DType::Float64), b64 = to(b, DType::Float64);
     const Tensor y = conv2d(x, w, b, {1, 1}, {c.pad, c.pad});
-    CHECK_SAME(y, conv2d(x64, w64, b64, {1, 1}, {c.pad, c.pad}), 2e-5 * 3 * c.x[1]);
+    CHECK_SAME(y, conv2d(x64, w64, b64, {1, 1}, {c.pad, c.pad}), 4e-6 * r * c.x[1]);
     // the input gradient, and conv_transpose2d (its own op) with a bias
     const Tensor gy = uniform(y.shape(), 4);
     Tensor xl = clone(x);
@@ -539,7 +544,7 @@ TEST(winograd_3x3_matches_the_direct_convolution) {
     set_requires_grad(xl64, true);
     const Tensor gx64 =
         kiln::grad({conv2d(xl64, w64, Tensor(), {1, 1}, {c.pad, c.pad})}, {xl64}, {to(gy, DType::Float64)})[0];
-    CHECK_SAME(gx, gx64, 2e-5 * 3 * c.k);
+    CHECK_SAME(gx, gx64, 4e-6 * r * c.k);
     // the weight gradient (a sum over every output position)
     Tensor wl = clone(w), wl64 = clone(w64);
     set_requires_grad(wl, true);
@@ -547,65 +552,69 @@ TEST(winograd_3x3_matches_the_direct_convolution) {
     const Tensor gw = kiln::grad({conv2d(x, wl, Tensor(), {1, 1}, {c.pad, c.pad})}, {wl}, {gy})[0];
     const Tensor gw64 =
         kiln::grad({conv2d(x64, wl64, Tensor(), {1, 1}, {c.pad, c.pad})}, {wl64}, {to(gy, DType::Float64)})[0];
-    CHECK_SAME(gw, gw64, 2e-5 * std::sqrt(double(c.x[0] * c.x[2] * c.x[3])));
-    if (std::min(c.x[2], c.x[3]) + 2 - 2 * c.pad < 1) continue;  // conv_transpose2d's output would be empty
-    const Tensor wt = uniform({c.x[1], c.k, 3, 3}, 5);
+    CHECK_SAME(gw, gw64, 8e-6 * (r - 2) * std::sqrt(double(c.x[0] * c.x[2] * c.x[3])));
+    if (std::min(c.x[2], c.x[3]) + r - 1 - 2 * c.pad < 1) continue;  // conv_transpose2d's output would be empty
+    const Tensor wt = uniform({c.x[1], c.k, r, r}, 5);
     CHECK_SAME(conv_transpose2d(x, wt, b, {1, 1}, {c.pad, c.pad}),
-               conv_transpose2d(x64, to(wt, DType::Float64), b64, {1, 1}, {c.pad, c.pad}), 2e-5 * 3 * c.x[1]);
+               conv_transpose2d(x64, to(wt, DType::Float64), b64, {1, 1}, {c.pad, c.pad}), 2e-5 * r * c.x[1]);
   }
-  // a strided input (batch and channels swapped in memory) and a non-contiguous weight
-  const Tensor xs = transpose(uniform({8, 2, 9, 9}, 6), 0, 1), ws = transpose(uniform({8, 12, 3, 3}, 7), 0, 1);
-  CHECK_SAME(conv2d(xs, ws, Tensor(), {1, 1}, {1, 1}),
-             conv2d(contiguous(xs), contiguous(ws), Tensor(), {1, 1}, {1, 1}), 1e-6);
-  CHECK_SAME(conv2d(xs, ws, Tensor(), {1, 1}, {1, 1}),
-             conv2d(to(xs, DType::Float64), to(ws, DType::Float64), Tensor(), {1, 1}, {1, 1}), 5e-4);
-  // an infinity and a NaN in the input, or an infinity in the output gradient: non-finite only where a window
-  // covers them, as the direct path has it (the transforms would spread NaN over whole tiles), each way
-  Tensor xn = uniform({2, 8, 6, 6}, 14), gn = uniform({2, 9, 6, 6}, 15);
-  const Tensor wn = uniform({9, 8, 3, 3}, 16);
-  xn.data<float>()[7] = INFINITY;
-  xn.data<float>()[100] = NAN;
-  gn.data<float>()[50] = -INFINITY;
-  const Tensor xn64 = to(xn, DType::Float64), wn64 = to(wn, DType::Float64), gn64 = to(gn, DType::Float64);
-  CHECK_SAME(conv2d(xn, wn, Tensor(), {1, 1}, {1, 1}), conv2d(xn64, wn64, Tensor(), {1, 1}, {1, 1}), 1e-4);
-  CHECK_SAME(conv_transpose2d(gn, wn, Tensor(), {1, 1}, {1, 1}), conv_transpose2d(gn64, wn64, Tensor(), {1, 1}, {1, 1}),
-             1e-4);
-  for (bool input_side : {true, false}) {
-    Tensor wl = clone(wn), wl64 = clone(wn64);
-    set_requires_grad(wl, true);
-    set_requires_grad(wl64, true);
-    const Tensor& xa = input_side ? xn : uniform({2, 8, 6, 6}, 17);
-    const Tensor& ga = input_side ? uniform({2, 9, 6, 6}, 18) : gn;
-    const Tensor gw = kiln::grad({conv2d(xa, wl, Tensor(), {1, 1}, {1, 1})}, {wl}, {ga})[0];
-    const Tensor gw64 = kiln::grad({conv2d(to(xa, DType::Float64), wl64, Tensor(), {1, 1}, {1, 1})}, {wl64},
-                                   {to(ga, DType::Float64)})[0];
-    CHECK_SAME(gw, gw64, 1e-4);
+  for (const int64_t r : {3, 5}) {
+    const int64_t pad = r / 2, c = r == 3 ? 8 : 16;  // the fewest channels Winograd takes
+    // a strided input (batch and channels swapped in memory) and a non-contiguous weight
+    const Tensor xs = transpose(uniform({c, 2, 9, 9}, 6), 0, 1), ws = transpose(uniform({c, c + 4, r, r}, 7), 0, 1);
+    CHECK_SAME(conv2d(xs, ws, Tensor(), {1, 1}, {pad, pad}),
+               conv2d(contiguous(xs), contiguous(ws), Tensor(), {1, 1}, {pad, pad}), 1e-6);
+    CHECK_SAME(conv2d(xs, ws, Tensor(), {1, 1}, {pad, pad}),
+               conv2d(to(xs, DType::Float64), to(ws, DType::Float64), Tensor(), {1, 1}, {pad, pad}), 5e-4 * (r - 2));
+    // an infinity and a NaN in the input, or an infinity in the output gradient: non-finite only where a window
+    // covers them, as the direct path has it (the transforms would spread NaN over whole tiles), each way
+    Tensor xn = uniform({2, c, 8, 8}, 14), gn = uniform({2, c + 1, 8, 8}, 15);
+    const Tensor wn = uniform({c + 1, c, r, r}, 16);
+    xn.data<float>()[7] = INFINITY;
+    xn.data<float>()[150] = NAN;
+    gn.data<float>()[50] = -INFINITY;
+    const Tensor xn64 = to(xn, DType::Float64), wn64 = to(wn, DType::Float64), gn64 = to(gn, DType::Float64);
+    CHECK_SAME(conv2d(xn, wn, Tensor(), {1, 1}, {pad, pad}), conv2d(xn64, wn64, Tensor(), {1, 1}, {pad, pad}), 1e-4);
+    CHECK_SAME(conv_transpose2d(gn, wn, Tensor(), {1, 1}, {pad, pad}),
+               conv_transpose2d(gn64, wn64, Tensor(), {1, 1}, {pad, pad}), 1e-4);
+    for (bool input_side : {true, false}) {
+      Tensor wl = clone(wn), wl64 = clone(wn64);
+      set_requires_grad(wl, true);
+      set_requires_grad(wl64, true);
+      const Tensor& xa = input_side ? xn : uniform({2, c, 8, 8}, 17);
+      const Tensor& ga = input_side ? uniform({2, c + 1, 8, 8}, 18) : gn;
+      const Tensor gw = kiln::grad({conv2d(xa, wl, Tensor(), {1, 1}, {pad, pad})}, {wl}, {ga})[0];
+      const Tensor gw64 = kiln::grad({conv2d(to(xa, DType::Float64), wl64, Tensor(), {1, 1}, {pad, pad})}, {wl64},
+                                     {to(ga, DType::Float64)})[0];
+      CHECK_SAME(gw, gw64, 1e-4);
+    }
+    // rows that are not contiguous (height and width swapped in memory): the window is gathered element by element
+    const Tensor xt = transpose(uniform({2, c, 7, 10}, 12), 2, 3), wt = uniform({c + 1, c, r, r}, 13);
+    CHECK_SAME(conv2d(xt, wt, Tensor(), {1, 1}, {pad, pad}), conv2d(contiguous(xt), wt, Tensor(), {1, 1}, {pad, pad}), 0);
+    // the same result at any thread count (chunks fixed by the shapes)
+    const Tensor big = uniform({5, 16, 30, 30}, 8), wb = uniform({16, 16, r, r}, 9);
+    Tensor serial, parallel;
+    for (int threads : {1, 2}) {
+      test::ThreadCount tc(threads);
+      (threads == 1 ? serial : parallel) = conv2d(big, wb, Tensor(), {1, 1}, {pad, pad});
+    }
+    CHECK_SAME(parallel, serial, 0);
+    // the weight gradient too (its sums over tiles run in fixed blocks), and with an empty batch
+    const Tensor gbig = uniform({5, 16, 30, 30}, 10);
+    Tensor gw_serial, gw_parallel;
+    for (int threads : {1, 2}) {
+      test::ThreadCount tc(threads);
+      Tensor wl = clone(wb);
+      set_requires_grad(wl, true);
+      (threads == 1 ? gw_serial : gw_parallel) =
+          kiln::grad({conv2d(big, wl, Tensor(), {1, 1}, {pad, pad})}, {wl}, {gbig})[0];
+    }
+    CHECK_SAME(gw_parallel, gw_serial, 0);
+    Tensor we = clone(wb);
+    set_requires_grad(we, true);
+    const Tensor empty = uniform({0, 16, 6, 6}, 11);
+    CHECK_SAME(kiln::grad({sum(conv2d(empty, we, Tensor(), {1, 1}, {pad, pad}))}, {we})[0], zeros({16, 16, r, r}), 0);
   }
-  // rows that are not contiguous (height and width swapped in memory): the window is gathered element by element
-  const Tensor xt = transpose(uniform({2, 8, 7, 10}, 12), 2, 3), wt8 = uniform({9, 8, 3, 3}, 13);
-  CHECK_SAME(conv2d(xt, wt8, Tensor(), {1, 1}, {1, 1}), conv2d(contiguous(xt), wt8, Tensor(), {1, 1}, {1, 1}), 0);
-  // the same result at any thread count (chunks fixed by the shapes)
-  const Tensor big = uniform({5, 16, 30, 30}, 8), wb = uniform({16, 16, 3, 3}, 9);
-  Tensor serial, parallel;
-  for (int threads : {1, 2}) {
-    test::ThreadCount tc(threads);
-    (threads == 1 ? serial : parallel) = conv2d(big, wb, Tensor(), {1, 1}, {1, 1});
-  }
-  CHECK_SAME(parallel, serial, 0);
-  // the weight gradient too (its sums over tiles run in fixed blocks), and with an empty batch
-  const Tensor gbig = uniform({5, 16, 30, 30}, 10);
-  Tensor gw_serial, gw_parallel;
-  for (int threads : {1, 2}) {
-    test::ThreadCount tc(threads);
-    Tensor wl = clone(wb);
-    set_requires_grad(wl, true);
-    (threads == 1 ? gw_serial : gw_parallel) = kiln::grad({conv2d(big, wl, Tensor(), {1, 1}, {1, 1})}, {wl}, {gbig})[0];
-  }
-  CHECK_SAME(gw_parallel, gw_serial, 0);
-  Tensor we = clone(wb);
-  set_requires_grad(we, true);
-  const Tensor empty = uniform({0, 16, 6, 6}, 11);
-  CHECK_SAME(kiln::grad({sum(conv2d(empty, we, Tensor(), {1, 1}, {1, 1}))}, {we})[0], zeros({16, 16, 3, 3}), 0);
 }
 
 #ifdef KILN_HAS_AVX512
