@@ -511,20 +511,22 @@ TEST(conv_errors_name_the_function_and_shapes) {
   CHECK_THROWS(col2im(zeros({2, 12, 10}), {4, 5}, {2, 2}), Shape, "fold: given output_size=(4, 5), expected size of input's dimension 2 to match the calculated number of sliding blocks 3 * 4 = 12");
 }
 
-// Float32 3x3 and 5x5 stride-1 convolutions with 8 (3x3) or 16 (5x5) or more channels each way take Winograd's
-// F(2x2, 3x3) and F(2x2, 5x5) (winograd.cpp); float64 takes im2col + GEMM. Both must agree, within float32's rounding of sums of
-// C * k^2 products (about 15 times a direct sum's for 5x5), for the forward pass (every padding up to k - 1, odd
-// and even sizes, bias, strided inputs, chunks of several samples and bands of tile rows), the input gradient and
-// conv_transpose2d with stride 1 (the flipped, transposed kernel).
+// Float32 3x3 and 5x5 stride-1 convolutions with 8 (3x3) or 16 (5x5) or more channels each way take Winograd
+// (winograd.cpp): F(2x2, 3x3), F(4x4, 3x3) on planes of 14 x 14 and up, F(2x2, 5x5); float64 takes im2col + GEMM.
+// Both must agree, within float32's rounding of sums of C * k^2 products (about 15 times a direct sum's for 4x4
+// blocks and for 5x5), for the forward pass (every padding up to k - 1, odd and even sizes, bias, strided inputs,
+// chunks of several samples and bands of tile rows), the input gradient and conv_transpose2d with stride 1 (the
+// flipped, transposed kernel).
 TEST(winograd_matches_the_direct_convolution) {
   struct Case {
     Shape x;
     int64_t k, pad, kernel;
   };
   const Case cases[] = {
-      {{2, 8, 6, 6}, 8, 1, 3},    {{3, 9, 7, 5}, 11, 1, 3},  {{2, 8, 4, 4}, 12, 0, 3},  {{1, 10, 5, 8}, 8, 2, 3},
-      {{7, 16, 14, 14}, 16, 1, 3}, {{1, 8, 42, 37}, 9, 1, 3}, {{2, 12, 3, 3}, 8, 0, 3},  {{1, 8, 2, 2}, 8, 2, 3},
-      {{3, 20, 9, 9}, 33, 1, 3},   {{2, 35, 17, 6}, 18, 1, 3},
+      {{2, 8, 6, 6}, 8, 1, 3},     {{3, 9, 7, 5}, 11, 1, 3},   {{2, 8, 4, 4}, 12, 0, 3},    {{1, 10, 5, 8}, 8, 2, 3},
+      {{2, 12, 3, 3}, 8, 0, 3},    {{1, 8, 2, 2}, 8, 2, 3},    {{3, 20, 9, 9}, 33, 1, 3},   {{2, 35, 17, 6}, 18, 1, 3},
+      {{7, 16, 14, 14}, 16, 1, 3}, {{1, 8, 42, 37}, 9, 1, 3},  {{3, 9, 17, 21}, 11, 2, 3},  {{2, 12, 16, 18}, 8, 0, 3},
+      {{1, 8, 50, 60}, 9, 1, 3},   {{2, 20, 15, 14}, 17, 1, 3},  // 4x4 blocks; the last but one in two bands
       {{2, 16, 8, 8}, 16, 2, 5},   {{3, 17, 9, 7}, 19, 2, 5}, {{2, 16, 6, 6}, 20, 0, 5}, {{1, 18, 5, 8}, 16, 4, 5},
       {{1, 20, 7, 6}, 17, 1, 5},   {{1, 16, 6, 7}, 16, 3, 5}, {{5, 16, 14, 14}, 32, 2, 5}, {{1, 16, 42, 37}, 17, 2, 5},
       {{2, 24, 5, 5}, 16, 0, 5},   {{1, 16, 2, 2}, 16, 4, 5}, {{3, 20, 9, 9}, 33, 2, 5},   {{2, 35, 17, 6}, 18, 2, 5},
@@ -558,17 +560,19 @@ TEST(winograd_matches_the_direct_convolution) {
     CHECK_SAME(conv_transpose2d(x, wt, b, {1, 1}, {c.pad, c.pad}),
                conv_transpose2d(x64, to(wt, DType::Float64), b64, {1, 1}, {c.pad, c.pad}), 2e-5 * r * c.x[1]);
   }
-  for (const int64_t r : {3, 5}) {
+  // F(2x2, 3x3), F(4x4, 3x3), F(2x2, 5x5)
+  for (const auto& [r, side] : {std::pair<int64_t, int64_t>{3, 8}, {3, 16}, {5, 8}}) {
     const int64_t pad = r / 2, c = r == 3 ? 8 : 16;  // the fewest channels Winograd takes
     // a strided input (batch and channels swapped in memory) and a non-contiguous weight
-    const Tensor xs = transpose(uniform({c, 2, 9, 9}, 6), 0, 1), ws = transpose(uniform({c, c + 4, r, r}, 7), 0, 1);
+    const Tensor xs = transpose(uniform({c, 2, side + 1, side + 1}, 6), 0, 1);
+    const Tensor ws = transpose(uniform({c, c + 4, r, r}, 7), 0, 1);
     CHECK_SAME(conv2d(xs, ws, Tensor(), {1, 1}, {pad, pad}),
                conv2d(contiguous(xs), contiguous(ws), Tensor(), {1, 1}, {pad, pad}), 1e-6);
     CHECK_SAME(conv2d(xs, ws, Tensor(), {1, 1}, {pad, pad}),
                conv2d(to(xs, DType::Float64), to(ws, DType::Float64), Tensor(), {1, 1}, {pad, pad}), 5e-4 * (r - 2));
     // an infinity and a NaN in the input, or an infinity in the output gradient: non-finite only where a window
     // covers them, as the direct path has it (the transforms would spread NaN over whole tiles), each way
-    Tensor xn = uniform({2, c, 8, 8}, 14), gn = uniform({2, c + 1, 8, 8}, 15);
+    Tensor xn = uniform({2, c, side, side}, 14), gn = uniform({2, c + 1, side, side}, 15);
     const Tensor wn = uniform({c + 1, c, r, r}, 16);
     xn.data<float>()[7] = INFINITY;
     xn.data<float>()[150] = NAN;
@@ -581,15 +585,15 @@ TEST(winograd_matches_the_direct_convolution) {
       Tensor wl = clone(wn), wl64 = clone(wn64);
       set_requires_grad(wl, true);
       set_requires_grad(wl64, true);
-      const Tensor& xa = input_side ? xn : uniform({2, c, 8, 8}, 17);
-      const Tensor& ga = input_side ? uniform({2, c + 1, 8, 8}, 18) : gn;
+      const Tensor& xa = input_side ? xn : uniform({2, c, side, side}, 17);
+      const Tensor& ga = input_side ? uniform({2, c + 1, side, side}, 18) : gn;
       const Tensor gw = kiln::grad({conv2d(xa, wl, Tensor(), {1, 1}, {pad, pad})}, {wl}, {ga})[0];
       const Tensor gw64 = kiln::grad({conv2d(to(xa, DType::Float64), wl64, Tensor(), {1, 1}, {pad, pad})}, {wl64},
                                      {to(ga, DType::Float64)})[0];
       CHECK_SAME(gw, gw64, 1e-4);
     }
     // rows that are not contiguous (height and width swapped in memory): the window is gathered element by element
-    const Tensor xt = transpose(uniform({2, c, 7, 10}, 12), 2, 3), wt = uniform({c + 1, c, r, r}, 13);
+    const Tensor xt = transpose(uniform({2, c, side - 1, side + 2}, 12), 2, 3), wt = uniform({c + 1, c, r, r}, 13);
     CHECK_SAME(conv2d(xt, wt, Tensor(), {1, 1}, {pad, pad}), conv2d(contiguous(xt), wt, Tensor(), {1, 1}, {pad, pad}), 0);
     // the same result at any thread count (chunks fixed by the shapes)
     const Tensor big = uniform({5, 16, 30, 30}, 8), wb = uniform({16, 16, r, r}, 9);
@@ -626,9 +630,10 @@ TEST(convolutions_without_avx512) {
     Portable() { cpu::avx512_allowed() = false; }
     ~Portable() { cpu::avx512_allowed() = true; }
   } portable;
-  for (const Shape& stride : {Shape{1, 1}, Shape{2, 1}}) {  // Winograd, then im2col + GEMM
+  // Winograd's 2x2 and 4x4 blocks, then im2col + GEMM
+  for (const auto& [stride, rows] : {std::pair<Shape, int64_t>{{1, 1}, 9}, {{1, 1}, 16}, {{2, 1}, 9}}) {
     // 21 columns and 20 or 33 channels: whole 8 x 8 blocks and the edges of both transposes
-    const Tensor x = uniform({3, 20, 9, 21}, 1), w = uniform({33, 20, 3, 3}, 2), b = uniform({33}, 3);
+    const Tensor x = uniform({3, 20, rows, 21}, 1), w = uniform({33, 20, 3, 3}, 2), b = uniform({33}, 3);
     Tensor xl = clone(x), wl = clone(w), xl64 = to(x, DType::Float64), wl64 = to(w, DType::Float64);
     for (Tensor* t : {&xl, &wl, &xl64, &wl64}) set_requires_grad(*t, true);
     const Tensor y = conv2d(xl, wl, b, stride, {1, 1}), y64 = conv2d(xl64, wl64, to(b, DType::Float64), stride, {1, 1});
@@ -636,7 +641,7 @@ TEST(convolutions_without_avx512) {
     const Tensor gy = uniform(y.shape(), 4);
     const TensorList g = kiln::grad({y}, {xl, wl}, {gy}), g64 = kiln::grad({y64}, {xl64, wl64}, {to(gy, DType::Float64)});
     CHECK_SAME(g[0], g64[0], 2e-5 * 3 * 33);
-    CHECK_SAME(g[1], g64[1], 2e-5 * std::sqrt(3.0 * 9 * 21));
+    CHECK_SAME(g[1], g64[1], 2e-5 * std::sqrt(3.0 * rows * 21));
   }
 }
 #endif

@@ -1,9 +1,9 @@
-// Winograd's minimal filtering (Lavin and Gray, 2016) for 3x3 and 5x5 kernels: a 2x2 block of outputs is
-// Y = A^T [sum over input channels of (G g G^T) .* (B^T d B)] A for each a x a input tile d (a = r + 1 for an r x r
-// kernel g; 4 or 6). The channel sums for each of the a^2 positions of the products form one GEMM,
-// [tiles, in] x [in, out]. Tiles are processed in chunks fixed by the shapes, which the pool's threads claim (each
-// with its own buffers and single-threaded GEMMs), so results do not depend on the thread count. The matrices of
-// each kernel size are in F2x3 and F2x5 below.
+// Winograd's minimal filtering (Lavin and Gray, 2016) for 3x3 and 5x5 kernels: an m x m block of outputs is
+// Y = A^T [sum over input channels of (G g G^T) .* (B^T d B)] A for each a x a input tile d (a = m + r - 1 for an
+// r x r kernel g): F(2x2, 3x3) (a = 4) and F(4x4, 3x3) for 3x3 kernels, F(2x2, 5x5) (a = 6) for 5x5. The channel
+// sums for each of the a^2 positions of the products form one GEMM, [tiles, in] x [in, out]. Tiles are processed in
+// chunks fixed by the shapes, which the pool's threads claim (each with its own buffers and single-threaded
+// GEMMs), so results do not depend on the thread count.
 //
 // The transforms work channels last: a chunk's input window is transposed once into [row][column][channel], so
 // all transforms run 16 channels to a vector with every tile's values at fixed offsets, and the outputs are
@@ -19,6 +19,7 @@
 #include "cpu/gemm.h"
 #include "cpu/simd.h"
 #include "cpu/transpose.h"
+#include "kiln/tensor.h"
 #include "thread_pool.h"
 
 namespace kiln::cpu {
@@ -26,10 +27,13 @@ namespace {
 
 constexpr int64_t kLanes = 16;  // floats in a vector of the transforms (and in a cache line)
 
+// Each kernel size's matrices: an m x m block of outputs from an a x a tile (a = m + r - 1), as the 1-D transforms
+// B^T (input), A^T (output) and A (the output's gradient) over vectors, and G's interpolation points and scales.
+
 // F(2x2, 3x3): interpolation points 0, 1, -1 and infinity.
 //   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1], A^T = [1 1 1 0; 0 1 -1 -1]
 struct F2x3 {
-  static constexpr int r = 3, a = 4;
+  static constexpr int r = 3, m = 2, a = 4;
   static constexpr double points[3] = {0, 1, -1}, scales[3] = {1, 0.5, 0.5};  // G's rows: scale * point^k
 
   template <class V>  // B^T d
@@ -39,28 +43,27 @@ struct F2x3 {
     o[2] = d[2] - d[1];
     o[3] = d[1] - d[3];
   }
-  template <class V>  // A^T m
-  KILN_ALWAYS_INLINE static void output(const V* m, V* y) {
-    y[0] = m[0] + m[1] + m[2];
-    y[1] = m[1] - m[2] - m[3];
+  template <class V>  // A^T p
+  KILN_ALWAYS_INLINE static void output(const V* p, V* y) {
+    y[0] = p[0] + p[1] + p[2];
+    y[1] = p[1] - p[2] - p[3];
   }
   template <class V>  // A y
-  KILN_ALWAYS_INLINE static void gradient(V y0, V y1, V* m) {
-    m[0] = y0;
-    m[1] = y0 + y1;
-    m[2] = y0 - y1;
-    m[3] = -y1;
+  KILN_ALWAYS_INLINE static void gradient(const V* y, V* p) {
+    p[0] = y[0];
+    p[1] = y[0] + y[1];
+    p[2] = y[0] - y[1];
+    p[3] = -y[1];
   }
 };
 
-// F(2x2, 5x5): points 0, 1, -1, 2, -2 and infinity, with B^T scaled to small integers (the B^T of F(4x4, 3x3),
-// which depends only on the points). Rounding: about 15 times a direct sum's error in float32 (2e-6 of the
-// output's scale over 32 channels, measured against float64).
+// Points 0, 1, -1, 2, -2 and infinity, with B^T scaled to small integers (B^T depends only on the points):
 //   B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]
-//   G's rows: g0 / 4, -(g0 + g1 + g2 + g3 + g4) / 6, -(g0 - g1 + g2 - g3 + g4) / 6, (g0 + 2 g1 + 4 g2 + 8 g3 + 16 g4) / 24,
-//   (g0 - 2 g1 + 4 g2 - 8 g3 + 16 g4) / 24, g4.   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 1]
-struct F2x5 {
-  static constexpr int r = 5, a = 6;
+//   G's rows: g(0) / 4, -g(1) / 6, -g(-1) / 6, g(2) / 24, g(-2) / 24 and the kernel's last value, g(t) = sum g_k t^k
+// In float32, F(2x2, 5x5) and F(4x4, 3x3) round to about 15 times a direct sum's error (2e-6 of the output's scale
+// over 32 channels, against float64).
+struct Points6 {
+  static constexpr int a = 6;
   static constexpr double points[5] = {0, 1, -1, 2, -2}, scales[5] = {0.25, -1.0 / 6, -1.0 / 6, 1.0 / 24, 1.0 / 24};
 
   template <class V>
@@ -73,20 +76,50 @@ struct F2x5 {
     o[4] = s - u;
     o[5] = 4 * d[1] - 5 * d[3] + d[5];
   }
+};
+
+// F(2x2, 5x5): A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 1]
+struct F2x5 : Points6 {
+  static constexpr int r = 5, m = 2;
+
   template <class V>
-  KILN_ALWAYS_INLINE static void output(const V* m, V* y) {
-    y[0] = m[0] + m[1] + m[2] + m[3] + m[4];
-    y[1] = m[1] - m[2] + 2 * (m[3] - m[4]) + m[5];
+  KILN_ALWAYS_INLINE static void output(const V* p, V* y) {
+    y[0] = p[0] + p[1] + p[2] + p[3] + p[4];
+    y[1] = p[1] - p[2] + 2 * (p[3] - p[4]) + p[5];
   }
   template <class V>
-  KILN_ALWAYS_INLINE static void gradient(V y0, V y1, V* m) {
-    const V twice = 2 * y1;
-    m[0] = y0;
-    m[1] = y0 + y1;
-    m[2] = y0 - y1;
-    m[3] = y0 + twice;
-    m[4] = y0 - twice;
-    m[5] = y1;
+  KILN_ALWAYS_INLINE static void gradient(const V* y, V* p) {
+    const V twice = 2 * y[1];
+    p[0] = y[0];
+    p[1] = y[0] + y[1];
+    p[2] = y[0] - y[1];
+    p[3] = y[0] + twice;
+    p[4] = y[0] - twice;
+    p[5] = y[1];
+  }
+};
+
+// F(4x4, 3x3): A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
+struct F4x3 : Points6 {
+  static constexpr int r = 3, m = 4;
+
+  template <class V>
+  KILN_ALWAYS_INLINE static void output(const V* p, V* y) {
+    const V s1 = p[1] + p[2], d1 = p[1] - p[2], s2 = p[3] + p[4], d2 = p[3] - p[4];
+    y[0] = p[0] + s1 + s2;
+    y[1] = d1 + 2 * d2;
+    y[2] = s1 + 4 * s2;
+    y[3] = d1 + 8 * d2 + p[5];
+  }
+  template <class V>
+  KILN_ALWAYS_INLINE static void gradient(const V* y, V* p) {
+    const V e1 = y[0] + y[2], o1 = y[1] + y[3], e2 = y[0] + 4 * y[2], o2 = 2 * y[1] + 8 * y[3];
+    p[0] = y[0];
+    p[1] = e1 + o1;
+    p[2] = e1 - o1;
+    p[3] = e2 + o2;
+    p[4] = e2 - o2;
+    p[5] = y[3];
   }
 };
 
@@ -95,11 +128,11 @@ template <class F>
 struct FilterMatrix {
   double g[F::a][F::r] = {}, gt[F::r][F::a] = {};
   constexpr FilterMatrix() {
-    for (int j = 0; j < F::r; ++j) {
+    for (int j = 0; j + 1 < F::a; ++j) {
       double power = F::scales[j];
       for (int k = 0; k < F::r; ++k, power *= F::points[j]) g[j][k] = gt[k][j] = power;
     }
-    g[F::r][F::r - 1] = gt[F::r - 1][F::r] = 1;
+    g[F::a - 1][F::r - 1] = gt[F::r - 1][F::a - 1] = 1;
   }
 };
 
@@ -183,10 +216,10 @@ KILN_SIMD void filter_gradients_of(const float* du, int64_t out_channels, int64_
 // U[xi][i][o] = (G g G^T)[xi] for the kernel g of output channel o and input channel i; input channels are shared
 // among the threads.
 template <class F>
-std::vector<float> transform_filters(const float* w, bool transposed, int64_t out_channels, int64_t in_channels) {
-  std::vector<float> u(static_cast<size_t>(F::a * F::a * out_channels * in_channels));
+Tensor transform_filters(const float* w, bool transposed, int64_t out_channels, int64_t in_channels) {
+  Tensor u = Tensor::empty({F::a * F::a * out_channels * in_channels}, DType::Float32);
   parallel_for(in_channels, std::max<int64_t>(1, 1024 / out_channels), [&](int64_t i0, int64_t i1) {
-    filters_of<F>(w, transposed, out_channels, in_channels, i0, i1, u.data());
+    filters_of<F>(w, transposed, out_channels, in_channels, i0, i1, u.data<float>());
   });
   return u;
 }
@@ -227,19 +260,19 @@ void to_channels_first(const float* src, int64_t ld, int64_t channels, int64_t n
   transpose_block(src, ld, n, n, channels, dst, cs);
 }
 
-// The input a band of tile rows reads, channels last: win[y][col][c] = x[c][2 ty0 - pad_h + y][col - pad_w] for
-// y < 2 rows + a - 2, col < 2 tw + a - 2 and c < C; zeros outside the input and in the padding channels up to cp.
+// The input a band of tile rows reads, channels last: win[y][col][c] = x[c][m ty0 - pad_h + y][col - pad_w] for
+// y < m rows + a - m, col < m tw + a - m and c < C; zeros outside the input and in the padding channels up to cp.
 struct Window {
   int64_t rows, cols, cp;
 };
 
-void load_window(const float* x, const int64_t* xs, const WinogradConv& g, int64_t ty0, const Window& w,
+void load_window(const float* x, const int64_t* xs, const WinogradConv& g, int64_t row0, const Window& w,
                  float* win) {
   std::fill(win, win + w.rows * w.cols * w.cp, 0.0f);
   const int64_t col0 = std::min(g.pad_w, w.cols), col1 = std::min(w.cols, g.pad_w + g.in_w);
   if (col1 <= col0) return;
   for (int64_t y = 0; y < w.rows; ++y) {
-    const int64_t in_row = 2 * ty0 - g.pad_h + y;
+    const int64_t in_row = row0 - g.pad_h + y;
     if (in_row < 0 || in_row >= g.in_h) continue;
     to_channels_last(x + in_row * xs[2] + (col0 - g.pad_w) * xs[3], xs[1], xs[3], g.in_channels, col1 - col0,
                      win + (y * w.cols + col0) * w.cp, w.cp);
@@ -286,7 +319,7 @@ KILN_ALWAYS_INLINE void input_tiles(const float* win, const Window& w, int64_t r
   const int64_t rs = w.cols * w.cp;
   for (int64_t ty = 0; ty < rows; ++ty)
     for (int64_t tx = 0; tx < tw; ++tx) {
-      const float* d = win + (2 * ty * w.cols + 2 * tx) * w.cp;
+      const float* d = win + (F::m * ty * w.cols + F::m * tx) * w.cp;
       float* out = v + (p0 + ty * tw + tx) * w.cp;
       for (int64_t c0 = 0; c0 < w.cp; c0 += L) {
         Lanes t[a][a];  // B^T d, column by column
@@ -305,7 +338,7 @@ KILN_ALWAYS_INLINE void input_tiles(const float* win, const Window& w, int64_t r
     }
 }
 
-// v[xi][p][c] = (B^T d B)[xi] for the tiles p = p0 + ty * tw + tx of a band, d the a x a window at (2 ty, 2 tx),
+// v[xi][p][c] = (B^T d B)[xi] for the tiles p = p0 + ty * tw + tx of a band, d the a x a window at (m ty, m tx),
 // with xi's planes `stride` apart.
 template <class F>
 KILN_SIMD void transform_input(const float* win, const Window& w, int64_t rows, int64_t tw, float* v,
@@ -318,35 +351,32 @@ template <class F, int L>
 KILN_ALWAYS_INLINE void output_tiles(const float* m, int64_t stride, int64_t p0, int64_t rows, int64_t tw,
                                      int64_t kp, const float* bias, float* out) {
   using Lanes = typename Vec<L>::type;
-  constexpr int a = F::a;
-  const int64_t rs = 2 * tw * kp;
+  constexpr int a = F::a, mt = F::m;
+  const int64_t rs = mt * tw * kp;
   for (int64_t ty = 0; ty < rows; ++ty)
     for (int64_t tx = 0; tx < tw; ++tx) {
       const float* mp = m + (p0 + ty * tw + tx) * kp;
-      float* o = out + (2 * ty * 2 * tw + 2 * tx) * kp;
+      float* o = out + (mt * ty * mt * tw + mt * tx) * kp;
       for (int64_t k0 = 0; k0 < kp; k0 += L) {
-        Lanes top[a], bottom[a];  // A^T m, down each column
+        Lanes t[mt][a];  // A^T m, down each column
         for (int x = 0; x < a; ++x) {
-          Lanes column[a], y[2];
+          Lanes column[a], y[mt];
           for (int i = 0; i < a; ++i) column[i] = load<L>(mp + (i * a + x) * stride + k0);
           F::output(column, y);
-          top[x] = y[0];
-          bottom[x] = y[1];
+          for (int i = 0; i < mt; ++i) t[i][x] = y[i];
         }
         const Lanes bias_k = load<L>(bias + k0);
-        Lanes y[2];  // (A^T m) A along each row
-        F::output(top, y);
-        store<L>(o + k0, y[0] + bias_k);
-        store<L>(o + k0 + kp, y[1] + bias_k);
-        F::output(bottom, y);
-        store<L>(o + k0 + rs, y[0] + bias_k);
-        store<L>(o + k0 + rs + kp, y[1] + bias_k);
+        for (int i = 0; i < mt; ++i) {  // (A^T m) A along each row
+          Lanes y[mt];
+          F::output(t[i], y);
+          for (int j = 0; j < mt; ++j) store<L>(o + i * rs + j * kp + k0, y[j] + bias_k);
+        }
       }
     }
 }
 
-// The 2 x 2 outputs A^T m A + bias of the tiles p0 + ty * tw + tx of a band, channels last:
-// out[2 ty + i][2 tx + j][k] (rows 2 tw wide), from m[xi][p][k] with xi's planes `stride` apart.
+// The m x m outputs A^T m A + bias of the tiles p0 + ty * tw + tx of a band, channels last:
+// out[m ty + i][m tx + j][k] (rows m tw wide), from m[xi][p][k] with xi's planes `stride` apart.
 template <class F>
 KILN_SIMD void transform_output(const float* m, int64_t stride, int64_t p0, int64_t rows, int64_t tw, int64_t kp,
                                 const float* bias, float* out) {
@@ -358,19 +388,23 @@ template <class F, int L>
 KILN_ALWAYS_INLINE void gradient_tiles(const float* gy, int64_t rows, int64_t tw, int64_t kp, float* m,
                                        int64_t stride, int64_t p0) {
   using Lanes = typename Vec<L>::type;
-  constexpr int a = F::a;
-  const int64_t rs = 2 * tw * kp;
+  constexpr int a = F::a, mt = F::m;
+  const int64_t rs = mt * tw * kp;
   for (int64_t ty = 0; ty < rows; ++ty)
     for (int64_t tx = 0; tx < tw; ++tx) {
-      const float* d = gy + (2 * ty * 2 * tw + 2 * tx) * kp;
+      const float* d = gy + (mt * ty * mt * tw + mt * tx) * kp;
       float* o = m + (p0 + ty * tw + tx) * kp;
       for (int64_t k0 = 0; k0 < kp; k0 += L) {
-        Lanes left[a], right[a];  // A dY, down the block's two columns
-        F::gradient(load<L>(d + k0), load<L>(d + k0 + rs), left);
-        F::gradient(load<L>(d + k0 + kp), load<L>(d + k0 + rs + kp), right);
+        Lanes t[mt][a];  // A dY, down each of the block's columns
+        for (int j = 0; j < mt; ++j) {
+          Lanes column[mt];
+          for (int i = 0; i < mt; ++i) column[i] = load<L>(d + i * rs + j * kp + k0);
+          F::gradient(column, t[j]);
+        }
         for (int y = 0; y < a; ++y) {  // (A dY) A^T along each row
-          Lanes row[a];
-          F::gradient(left[y], right[y], row);
+          Lanes block_row[mt], row[a];
+          for (int j = 0; j < mt; ++j) block_row[j] = t[j][y];
+          F::gradient(block_row, row);
           for (int x = 0; x < a; ++x) store<L>(o + (y * a + x) * stride + k0, row[x]);
         }
       }
@@ -378,7 +412,7 @@ KILN_ALWAYS_INLINE void gradient_tiles(const float* gy, int64_t rows, int64_t tw
 }
 
 // m[xi][p][k] = (A dY A^T)[xi], the gradient of the products, for the tiles p = p0 + ty * tw + tx of a band from
-// its output gradient dY channels last, gy[2 ty + i][2 tx + j][k] (rows 2 tw wide).
+// its output gradient dY channels last, gy[m ty + i][m tx + j][k] (rows m tw wide).
 template <class F>
 KILN_SIMD void transform_gradient(const float* gy, int64_t rows, int64_t tw, int64_t kp, float* m, int64_t stride,
                                   int64_t p0) {
@@ -396,8 +430,18 @@ KILN_SIMD bool all_finite(const float* x, int64_t n) {
   return bad == 0;
 }
 
+// A thread's working buffer, from the core's caching allocator: fresh vectors of a few MB came from mmap on every
+// call, and first touching their pages took 10-20% of a small convolution.
+struct Scratch {
+  Tensor block;
+  float* take(int64_t n) {
+    if (!block.defined() || block.numel() < n) block = Tensor::empty({n}, DType::Float32);
+    return block.data<float>();
+  }
+};
+
 struct Buffers {
-  std::vector<float> win, v, m, out;
+  Scratch win, v, m, out;
 };
 
 // Samples [n0, n1) and tile rows [ty0, ty0 + rows) of each: one chunk, `tiles` tiles in all (the GEMMs' extent).
@@ -410,10 +454,10 @@ struct Chunk {
 struct Plan {
   int64_t batch, th, tw, band, bands, per_chunk, chunks;
 
-  explicit Plan(const WinogradConv& g) {
+  Plan(const WinogradConv& g, int64_t m) {
     batch = g.batch;
-    th = (g.out_h + 1) / 2;
-    tw = (g.out_w + 1) / 2;
+    th = (g.out_h + m - 1) / m;
+    tw = (g.out_w + m - 1) / m;
     band = std::clamp<int64_t>(kTilesPerChunk / tw, 1, th);
     bands = (th + band - 1) / band;
     per_chunk = bands > 1 ? 1 : std::max<int64_t>(1, kTilesPerChunk / (th * tw));
@@ -434,13 +478,14 @@ template <class F>
 int64_t input_tiles_of(const WinogradConv& g, const Plan& plan, const Chunk& ch, const float* x, const int64_t* xs,
                        Buffers& buf, std::atomic<bool>& nonfinite) {
   const int64_t cp = padded(g.in_channels), vs = plane_stride(ch.tiles * cp);
-  const Window win{2 * ch.rows + F::a - 2, 2 * plan.tw + F::a - 2, cp};
-  buf.win.resize(static_cast<size_t>(win.rows * win.cols * cp));
-  buf.v.resize(static_cast<size_t>(F::a * F::a * vs));
+  const Window win{F::m * ch.rows + F::r - 1, F::m * plan.tw + F::r - 1, cp};
+  const int64_t window_size = win.rows * win.cols * cp;
+  float* const window = buf.win.take(window_size);
+  float* const v = buf.v.take(F::a * F::a * vs);
   for (int64_t n = ch.n0; n < ch.n1; ++n) {
-    load_window(x + n * xs[0], xs, g, ch.ty0, win, buf.win.data());
-    if (!all_finite(buf.win.data(), static_cast<int64_t>(buf.win.size()))) nonfinite = true;
-    transform_input<F>(buf.win.data(), win, ch.rows, plan.tw, buf.v.data(), vs, (n - ch.n0) * ch.rows * plan.tw);
+    load_window(x + n * xs[0], xs, g, F::m * ch.ty0, win, window);
+    if (!all_finite(window, window_size)) nonfinite = true;
+    transform_input<F>(window, win, ch.rows, plan.tw, v, vs, (n - ch.n0) * ch.rows * plan.tw);
   }
   return vs;
 }
@@ -449,11 +494,11 @@ template <class F>
 bool conv(const WinogradConv& g, const float* x, const int64_t* xs, const float* w, bool transposed,
           const float* bias, float* y) {
   constexpr int64_t planes = F::a * F::a;
-  const Plan plan(g);
+  const Plan plan(g, F::m);
   const int64_t C = g.in_channels, K = g.out_channels, cp = padded(C), kp = padded(K), plane = g.out_h * g.out_w;
   if (!all_finite(w, K * C * F::r * F::r)) return false;
   std::atomic<bool> nonfinite{false};
-  const std::vector<float> u = transform_filters<F>(w, transposed, K, C);
+  const Tensor u = transform_filters<F>(w, transposed, K, C);
   std::vector<float> b(static_cast<size_t>(kp), 0.0f);
   if (bias) std::copy(bias, bias + K, b.begin());
   SingleThreadedBlas single;
@@ -461,18 +506,17 @@ bool conv(const WinogradConv& g, const float* x, const int64_t* xs, const float*
     const Chunk ch = plan.chunk(chunk);
     const int64_t vs = input_tiles_of<F>(g, plan, ch, x, xs, buf, nonfinite), ms = plane_stride(ch.tiles * kp);
     if (nonfinite) return;
-    buf.m.resize(static_cast<size_t>(planes * ms));
+    const float* const v = buf.v.block.data<float>();
+    float* const m = buf.m.take(planes * ms);
     for (int64_t xi = 0; xi < planes; ++xi)
-      gemm(false, false, ch.tiles, K, C, 1.0f, buf.v.data() + xi * vs, cp, u.data() + xi * C * K, K, 0.0f,
-           buf.m.data() + xi * ms, kp);
-    const int64_t out_rows = std::min(2 * ch.rows, g.out_h - 2 * ch.ty0), ow = 2 * plan.tw;
-    buf.out.resize(static_cast<size_t>(2 * ch.rows * ow * kp));
+      gemm(false, false, ch.tiles, K, C, 1.0f, v + xi * vs, cp, u.data<float>() + xi * C * K, K, 0.0f, m + xi * ms,
+           kp);
+    const int64_t out_rows = std::min(F::m * ch.rows, g.out_h - F::m * ch.ty0), ow = F::m * plan.tw;
+    float* const out = buf.out.take(F::m * ch.rows * ow * kp);
     for (int64_t n = ch.n0; n < ch.n1; ++n) {
-      transform_output<F>(buf.m.data(), ms, (n - ch.n0) * ch.rows * plan.tw, ch.rows, plan.tw, kp, b.data(),
-                          buf.out.data());
+      transform_output<F>(m, ms, (n - ch.n0) * ch.rows * plan.tw, ch.rows, plan.tw, kp, b.data(), out);
       for (int64_t r = 0; r < out_rows; ++r)
-        to_channels_first(buf.out.data() + r * ow * kp, kp, K, g.out_w, y + n * K * plane + (2 * ch.ty0 + r) * g.out_w,
-                          plane);
+        to_channels_first(out + r * ow * kp, kp, K, g.out_w, y + n * K * plane + (F::m * ch.ty0 + r) * g.out_w, plane);
     }
   });
   return !nonfinite;
@@ -482,7 +526,7 @@ template <class F>
 bool weight_grad(const WinogradConv& g, const float* x, const int64_t* xs, const float* dy, const int64_t* ys,
                  float* dw) {
   constexpr int64_t planes = F::a * F::a;
-  const Plan plan(g);
+  const Plan plan(g, F::m);
   std::atomic<bool> nonfinite{false};
   const int64_t C = g.in_channels, K = g.out_channels, cp = padded(C), kp = padded(K), usize = planes * C * K;
   // Chunks go in fixed blocks of about kBlockSamples samples whose partial sums merge in order, so that results
@@ -491,36 +535,45 @@ bool weight_grad(const WinogradConv& g, const float* x, const int64_t* xs, const
   const int64_t per_block = plan.bands > 1 ? kBlockSamples * plan.bands
                                            : std::max<int64_t>(1, kBlockSamples / plan.per_chunk);
   const int64_t blocks = (plan.chunks + per_block - 1) / per_block;
-  std::vector<float> partials(static_cast<size_t>(std::max<int64_t>(blocks, 1) * usize), 0.0f);
+  Tensor partials = Tensor::empty({std::max<int64_t>(blocks, 1) * usize}, DType::Float32);
+  std::fill(partials.data<float>(), partials.data<float>() + partials.numel(), 0.0f);
   SingleThreadedBlas single;
   claim_loop(blocks, 1, [] { return Buffers(); }, [&](int64_t blk, int64_t, Buffers& buf) {
-    float* du = partials.data() + blk * usize;  // dU[xi][c][k], the sum over the block's tiles
+    float* du = partials.data<float>() + blk * usize;  // dU[xi][c][k], the sum over the block's tiles
     for (int64_t chunk = blk * per_block; chunk < std::min(plan.chunks, (blk + 1) * per_block); ++chunk) {
       const Chunk ch = plan.chunk(chunk);
       const int64_t vs = input_tiles_of<F>(g, plan, ch, x, xs, buf, nonfinite), ms = plane_stride(ch.tiles * kp);
-      const int64_t ow = 2 * plan.tw;
-      buf.m.resize(static_cast<size_t>(planes * ms));
-      buf.out.resize(static_cast<size_t>(2 * ch.rows * ow * kp));
-      for (int64_t n = ch.n0; n < ch.n1; ++n) {  // dY's 2 x 2 blocks, channels last (zeros past the edges)
-        std::fill(buf.out.begin(), buf.out.end(), 0.0f);
-        for (int64_t r = 0; r < std::min(2 * ch.rows, g.out_h - 2 * ch.ty0); ++r)
-          to_channels_last(dy + n * ys[0] + (2 * ch.ty0 + r) * ys[2], ys[1], ys[3], K, g.out_w,
-                           buf.out.data() + r * ow * kp, kp);
-        if (!all_finite(buf.out.data(), static_cast<int64_t>(buf.out.size()))) nonfinite = true;
-        transform_gradient<F>(buf.out.data(), ch.rows, plan.tw, kp, buf.m.data(), ms, (n - ch.n0) * ch.rows * plan.tw);
+      const int64_t ow = F::m * plan.tw, out_size = F::m * ch.rows * ow * kp;
+      float* const m = buf.m.take(planes * ms);
+      float* const out = buf.out.take(out_size);
+      for (int64_t n = ch.n0; n < ch.n1; ++n) {  // dY's m x m blocks, channels last (zeros past the edges)
+        std::fill(out, out + out_size, 0.0f);
+        for (int64_t r = 0; r < std::min(F::m * ch.rows, g.out_h - F::m * ch.ty0); ++r)
+          to_channels_last(dy + n * ys[0] + (F::m * ch.ty0 + r) * ys[2], ys[1], ys[3], K, g.out_w, out + r * ow * kp,
+                           kp);
+        if (!all_finite(out, out_size)) nonfinite = true;
+        transform_gradient<F>(out, ch.rows, plan.tw, kp, m, ms, (n - ch.n0) * ch.rows * plan.tw);
       }
       if (nonfinite) return;
+      const float* const v = buf.v.block.data<float>();
       for (int64_t xi = 0; xi < planes; ++xi)
-        gemm(true, false, C, K, ch.tiles, 1.0f, buf.v.data() + xi * vs, cp, buf.m.data() + xi * ms, kp, 1.0f,
-             du + xi * C * K, K);
+        gemm(true, false, C, K, ch.tiles, 1.0f, v + xi * vs, cp, m + xi * ms, kp, 1.0f, du + xi * C * K, K);
     }
   });
   if (nonfinite) return false;
+  float* const sum = partials.data<float>();
   for (int64_t blk = 1; blk < blocks; ++blk)
-    for (int64_t i = 0; i < usize; ++i) partials[i] += partials[blk * usize + i];
-  gradient_to_filters<F>(partials.data(), K, C, dw);
+    for (int64_t i = 0; i < usize; ++i) sum[i] += sum[blk * usize + i];
+  gradient_to_filters<F>(sum, K, C, dw);
   return true;
 }
+
+// Whether a 3x3 convolution takes F(4x4, 3x3) (2.25 multiplies an output, ~15x the rounding of a direct sum)
+// rather than F(2x2, 3x3) (4, ~2x): on planes of 14 x 14 and up, where it ran 10-45% faster in C++ ([32,64,56,56]
+// -> 64 forward 19.5 -> 13.6 ms, [32,256,28,28] -> 256 97 -> 69, [64,32,14,14] -> 64 1.21 -> 1.05, [32,256,14,14]
+// -> 256 21.6 -> 19.5). Below it the 4 x 4 blocks waste more of the plane and chunks hold fewer tiles: [16,64,12,12]
+// 0.48 against 0.52 ms, [8,64,8,8] even, [32,512,7,7] 32 against 39.
+bool large_tiles(const WinogradConv& g) { return std::min(g.out_h, g.out_w) >= 14; }
 
 }  // namespace
 
@@ -534,12 +587,14 @@ bool winograd_applies(int64_t kernel, int64_t in_channels, int64_t out_channels,
 
 bool winograd_conv(const WinogradConv& g, const float* x, const int64_t* xs, const float* w, bool transposed,
                    const float* bias, float* y) {
-  return g.kernel == 5 ? conv<F2x5>(g, x, xs, w, transposed, bias, y) : conv<F2x3>(g, x, xs, w, transposed, bias, y);
+  if (g.kernel == 5) return conv<F2x5>(g, x, xs, w, transposed, bias, y);
+  return large_tiles(g) ? conv<F4x3>(g, x, xs, w, transposed, bias, y) : conv<F2x3>(g, x, xs, w, transposed, bias, y);
 }
 
 bool winograd_weight_grad(const WinogradConv& g, const float* x, const int64_t* xs, const float* dy,
                           const int64_t* ys, float* dw) {
-  return g.kernel == 5 ? weight_grad<F2x5>(g, x, xs, dy, ys, dw) : weight_grad<F2x3>(g, x, xs, dy, ys, dw);
+  if (g.kernel == 5) return weight_grad<F2x5>(g, x, xs, dy, ys, dw);
+  return large_tiles(g) ? weight_grad<F4x3>(g, x, xs, dy, ys, dw) : weight_grad<F2x3>(g, x, xs, dy, ys, dw);
 }
 
 }  // namespace kiln::cpu

@@ -1,6 +1,7 @@
-// 3x3 and 5x5 convolutions with stride 1 by Winograd's minimal filtering F(2x2, 3x3) and F(2x2, 5x5): each 2x2
-// block of outputs from a 4x4 (6x6) input tile with 16 (36) multiplications per channel pair instead of 36 (100),
-// the multiplications batched into 16 (36) GEMMs over the tiles. conv_forward uses it for the forward pass,
+// 3x3 and 5x5 convolutions with stride 1 by Winograd's minimal filtering: F(2x2, 3x3) or, on planes of 14 x 14 and
+// up, F(4x4, 3x3) and F(2x2, 5x5): each 2x2 (4x4) block of outputs from a 4x4 (6x6) input tile with 16 (36)
+// multiplications per channel pair instead of 36 (144 for 4x4 blocks, 100 for 5x5), the multiplications batched
+// into one GEMM over the tiles for each of the tile's positions. conv_forward uses it for the forward pass,
 // conv_transpose for the input gradient (a full correlation with the flipped kernel, of the same size with stride
 // 1) and the weight gradient its own form below.
 #pragma once
@@ -29,7 +30,8 @@ bool winograd_conv(const WinogradConv& g, const float* x, const int64_t* xs, con
 
 // dw[out_channels, in_channels, k, k] (contiguous) = the gradient of the correlation above (not transposed) with
 // respect to w, for the output gradient dy [N, out_channels, out_h, out_w] with element strides ys: each tile's
-// product gradient A dY A^T times its transformed input B^T d B, summed over the tiles by 16 GEMMs, then G^T . G.
+// product gradient A dY A^T times its transformed input B^T d B, summed over the tiles by one GEMM
+// per tile position, then G^T . G.
 // Returns false, as winograd_conv does, when x or dy holds an infinity or a NaN.
 bool winograd_weight_grad(const WinogradConv& g, const float* x, const int64_t* xs, const float* dy,
                           const int64_t* ys, float* dw);
