@@ -621,6 +621,63 @@ TEST(winograd_matches_the_direct_convolution) {
   }
 }
 
+// 1-D kernels of 3 or 5 with 32 or more channels each way take Winograd along one dim (winograd.cpp: F(4, 3) on
+// rows of 14 and up, F(2, 3) below, F(2, 5)): conv1d, and conv2d with 1 x k and k x 1 kernels. Forward (every
+// padding, rows of one or several chunks), input gradient, weight gradient and the stride-1 transposed
+// convolution against float64, and the same bits on any number of threads.
+TEST(winograd_along_one_dim_matches_the_direct_convolution) {
+  struct Case {
+    Shape x, kernel, pad;
+    int64_t k;
+  };
+  const Case cases[] = {
+      {{3, 32, 40}, {3}, {1}, 33},         {{2, 33, 13}, {3}, {0}, 32},         {{2, 32, 9}, {3}, {2}, 40},
+      {{1, 40, 1030}, {3}, {1}, 32},       {{3, 32, 37}, {5}, {2}, 35},         {{2, 32, 11}, {5}, {4}, 32},
+      {{2, 32, 5}, {5}, {0}, 32},          {{2, 32, 6, 20}, {1, 3}, {0, 1}, 33}, {{2, 32, 20, 6}, {3, 1}, {1, 0}, 32},
+      {{2, 32, 5, 9}, {1, 5}, {1, 2}, 32}, {{2, 32, 9, 5}, {5, 1}, {2, 1}, 32},
+  };
+  for (const Case& c : cases) {
+    const bool one_d = c.x.size() == 3;
+    Shape ws = {c.k, c.x[1]};
+    ws.insert(ws.end(), c.kernel.begin(), c.kernel.end());
+    const Shape ones(c.kernel.size(), 1);
+    auto conv = [&](const Tensor& x, const Tensor& w, const Tensor& b) {
+      return one_d ? conv1d(x, w, b, ones, c.pad) : conv2d(x, w, b, ones, c.pad);
+    };
+    const Tensor x = uniform(c.x, 1), w = uniform(ws, 2), b = uniform({c.k}, 3);
+    const Tensor x64 = to(x, DType::Float64), w64 = to(w, DType::Float64), b64 = to(b, DType::Float64);
+    const int64_t taps = w.numel() / c.k / c.x[1];  // the kernel's
+    const Tensor y = conv(x, w, b);
+    CHECK_SAME(y, conv(x64, w64, b64), 4e-6 * c.x[1] * taps);
+    const Tensor gy = uniform(y.shape(), 4);
+    Tensor xl = clone(x), wl = clone(w), xl64 = clone(x64), wl64 = clone(w64);
+    for (Tensor* t : {&xl, &wl, &xl64, &wl64}) set_requires_grad(*t, true);
+    const TensorList g = kiln::grad({conv(xl, wl, Tensor())}, {xl, wl}, {gy});
+    const TensorList g64 = kiln::grad({conv(xl64, wl64, Tensor())}, {xl64, wl64}, {to(gy, DType::Float64)});
+    CHECK_SAME(g[0], g64[0], 4e-6 * c.k * taps);
+    CHECK_SAME(g[1], g64[1], 8e-6 * std::sqrt(double(y.numel() / c.k)));
+    if (one_d) {
+      const Tensor wt = uniform({c.x[1], c.k, c.kernel[0]}, 5);
+      if (c.x[2] + c.kernel[0] - 1 - 2 * c.pad[0] >= 1)
+        CHECK_SAME(conv_transpose1d(x, wt, b, {1}, c.pad),
+                   conv_transpose1d(x64, to(wt, DType::Float64), b64, {1}, c.pad), 4e-6 * c.x[1] * taps);
+    }
+  }
+  // the same bits on any number of threads, forward and weight gradient (chunks and blocks fixed by the shapes)
+  const Tensor x = uniform({5, 32, 700}, 6), w = uniform({32, 32, 3}, 7), gy = uniform({5, 32, 700}, 8);
+  TensorList by_threads;
+  for (int threads : {1, 2}) {
+    test::ThreadCount tc(threads);
+    Tensor wl = clone(w);
+    set_requires_grad(wl, true);
+    const Tensor y = conv1d(x, wl, Tensor(), {1}, {1});
+    by_threads.push_back(detach(y));
+    by_threads.push_back(kiln::grad({y}, {wl}, {gy})[0]);
+  }
+  CHECK_SAME(by_threads[2], by_threads[0], 0);
+  CHECK_SAME(by_threads[3], by_threads[1], 0);
+}
+
 #ifdef KILN_HAS_AVX512
 // CPUs without AVX-512 take portable paths: Winograd's windows and outputs by 8 x 8 transposes in generic vectors
 // (cpu/transpose.cpp), the float32 weight gradient of other shapes through OpenBLAS. Forced here on a CPU that has

@@ -4,10 +4,10 @@
 // a single sample instead spreads its large GEMMs' fixed blocks over the pool (gemm_parallel). The weight
 // gradient sums over samples in fixed blocks of kWeightBlock, merged in order: results do not depend on the
 // thread count. (OpenBLAS's own threads, measured against this on the shared 2-core machine, ran 3-7x slower
-// under load at every batch size, and a 1024^3 sgemm 1.5-2x slower than one thread.) Float32 3x3 and 5x5 stride-1
-// convolutions run forward and both gradients by Winograd (winograd.cpp); on AVX-512 CPUs other float32
-// convolutions run by direct loops (direct_conv_f32.cpp: stride-1 forwards, input gradients at any stride), and the
-// float32 weight gradient without BLAS (weight_grad_f32.cpp).
+// under load at every batch size, and a 1024^3 sgemm 1.5-2x slower than one thread.) Float32 stride-1 convolutions
+// with 3x3, 5x5 and 1-D kernels of 3 or 5 run forward and both gradients by Winograd (winograd.cpp); on AVX-512
+// CPUs other float32 convolutions run by direct loops (direct_conv_f32.cpp: stride-1 forwards, input gradients at
+// any stride), and the float32 weight gradient without BLAS (weight_grad_f32.cpp).
 #include "cpu/dispatch.h"
 #include "cpu/conv.h"
 
@@ -184,13 +184,25 @@ bool is_pointwise(const PatchGeometry& p) {
   return true;
 }
 
-// The kernel size k of a 2-D k x k convolution with stride 1, dilation 1 and one group, for Winograd
-// (winograd.cpp: k = 3 or 5); 0 for any other convolution.
-int64_t square_stride_1(const ConvGeometry& g, const Tensor& large) {
+// The kernel's height and width of a 2-D or 1-D convolution with stride 1, dilation 1 and one group, for
+// Winograd (winograd_applies decides which kernels it takes); {0, 0} for any other convolution.
+struct PlaneKernel {
+  int64_t h, w;
+};
+
+PlaneKernel plane_kernel(const ConvGeometry& g, const Tensor& large) {
   const PatchGeometry& p = g.patch;
-  const bool square = large.dim() == 4 && g.groups == 1 && p.kernel[0] == 1 && p.kernel[1] == p.kernel[2] &&
-                      p.stride[1] == 1 && p.stride[2] == 1 && p.dilation[1] == 1 && p.dilation[2] == 1;
-  return square ? p.kernel[1] : 0;
+  const bool plane = (large.dim() == 4 || large.dim() == 3) && g.groups == 1 && p.kernel[0] == 1 &&
+                     p.stride[1] == 1 && p.stride[2] == 1 && p.dilation[1] == 1 && p.dilation[2] == 1;
+  return plane ? PlaneKernel{p.kernel[1], p.kernel[2]} : PlaneKernel{0, 0};
+}
+
+// Element strides (n, c, h, w) of a 4-D tensor, or of a 3-D one as planes of one row.
+void plane_strides(const Tensor& t, int64_t* s) {
+  s[0] = t.strides()[0];
+  s[1] = t.strides()[1];
+  s[2] = t.dim() == 4 ? t.strides()[2] : 0;
+  s[3] = t.strides()[t.dim() - 1];
 }
 
 std::vector<float> dense_bias(const Tensor& bias) {
@@ -211,11 +223,11 @@ void forward_impl(const ConvGeometry& g, const Tensor& small, const Tensor& larg
   if constexpr (std::is_same_v<T, float>) {
     const Tensor w = weight_in.is_contiguous() ? weight_in : dense_copy(weight_in);
     const std::vector<float> b = dense_bias(bias);
-    const int64_t k = square_stride_1(g, large_in);
-    if (winograd_applies(k, g.large_channels, g.small_channels, p.out[1], p.out[2])) {
-      const int64_t xs[4] = {large_in.strides()[0], large_in.strides()[1], large_in.strides()[2],
-                             large_in.strides()[3]};
-      if (winograd_conv({k, g.batch, g.large_channels, g.small_channels, p.in[1], p.in[2], p.out[1], p.out[2],
+    const PlaneKernel k = plane_kernel(g, large_in);
+    if (winograd_applies(k.h, k.w, g.large_channels, g.small_channels, p.out[1], p.out[2])) {
+      int64_t xs[4];
+      plane_strides(large_in, xs);
+      if (winograd_conv({k.h, k.w, g.batch, g.large_channels, g.small_channels, p.in[1], p.in[2], p.out[1], p.out[2],
                          p.pad[1], p.pad[2]},
                         large_in.data<float>(), xs, w.data<float>(), false, b.empty() ? nullptr : b.data(),
                         small.data<float>()))
@@ -272,11 +284,13 @@ void transpose_impl(const ConvGeometry& g, const Tensor& large, const Tensor& sm
     const Tensor w = weight_in.is_contiguous() ? weight_in : dense_copy(weight_in);
     const std::vector<float> b = dense_bias(bias);
     // Stride 1: the full correlation of small with the flipped kernel, padded by k - 1 - pad (so pad < k).
-    const int64_t k = square_stride_1(g, large);
-    if (p.pad[1] < k && p.pad[2] < k && winograd_applies(k, g.small_channels, g.large_channels, p.in[1], p.in[2])) {
-      const int64_t ys[4] = {small.strides()[0], small.strides()[1], small.strides()[2], small.strides()[3]};
-      if (winograd_conv({k, g.batch, g.small_channels, g.large_channels, p.out[1], p.out[2], p.in[1], p.in[2],
-                         k - 1 - p.pad[1], k - 1 - p.pad[2]},
+    const PlaneKernel k = plane_kernel(g, large);
+    if (p.pad[1] < k.h && p.pad[2] < k.w &&
+        winograd_applies(k.h, k.w, g.small_channels, g.large_channels, p.in[1], p.in[2])) {
+      int64_t ys[4];
+      plane_strides(small, ys);
+      if (winograd_conv({k.h, k.w, g.batch, g.small_channels, g.large_channels, p.out[1], p.out[2], p.in[1], p.in[2],
+                         k.h - 1 - p.pad[1], k.w - 1 - p.pad[2]},
                         small.data<float>(), ys, w.data<float>(), true, b.empty() ? nullptr : b.data(),
                         large.data<float>()))
         return;
@@ -326,11 +340,12 @@ void weight_grad_impl(const ConvGeometry& g, const Tensor& grad_weight, const Te
   int64_t s[4];
   patch_strides(large, s);
   if constexpr (std::is_same_v<T, float>) {
-    const int64_t k = square_stride_1(g, large);
-    if (winograd_applies(k, g.large_channels, g.small_channels, p.out[1], p.out[2])) {
-      const int64_t xs[4] = {large.strides()[0], large.strides()[1], large.strides()[2], large.strides()[3]};
-      const int64_t ys[4] = {small.strides()[0], small.strides()[1], small.strides()[2], small.strides()[3]};
-      if (winograd_weight_grad({k, g.batch, g.large_channels, g.small_channels, p.in[1], p.in[2], p.out[1],
+    const PlaneKernel k = plane_kernel(g, large);
+    if (winograd_applies(k.h, k.w, g.large_channels, g.small_channels, p.out[1], p.out[2])) {
+      int64_t xs[4], ys[4];
+      plane_strides(large, xs);
+      plane_strides(small, ys);
+      if (winograd_weight_grad({k.h, k.w, g.batch, g.large_channels, g.small_channels, p.in[1], p.in[2], p.out[1],
                                 p.out[2], p.pad[1], p.pad[2]},
                                large.data<float>(), xs, small.data<float>(), ys, grad_weight.data<float>()))
         return;

@@ -123,6 +123,27 @@ struct F4x3 : Points6 {
   }
 };
 
+// A dimension the kernel does not extend in (1-D convolutions, and 1 x k kernels): one value a tile.
+struct F1x1 {
+  static constexpr int r = 1, m = 1, a = 1;
+  static constexpr double points[1] = {0}, scales[1] = {1};  // unused: G is the last row alone, [1]
+
+  template <class V>
+  KILN_ALWAYS_INLINE static void input(const V* d, V* o) { o[0] = d[0]; }
+  template <class V>
+  KILN_ALWAYS_INLINE static void output(const V* p, V* y) { y[0] = p[0]; }
+  template <class V>
+  KILN_ALWAYS_INLINE static void gradient(const V* y, V* p) { p[0] = y[0]; }
+};
+
+// A 2-D tile: H down the rows, W along them.
+template <class H, class W>
+struct Tile {
+  using FH = H;
+  using FW = W;
+  static constexpr int planes = H::a * W::a;
+};
+
 // G (a x r) and its transpose: row j of G is scales[j] * points[j]^k, the last row picks a kernel's last value.
 template <class F>
 struct FilterMatrix {
@@ -163,73 +184,76 @@ KILN_ALWAYS_INLINE void transpose_lanes(const double (&m)[A][B][kFilterLanes], d
       for (int l = 0; l < kFilterLanes; ++l) t[j][i][l] = m[i][j][l];
 }
 
-// U[xi][i][o] = (G g G^T)[xi] for the kernels g of output channels o and input channels [i0, i1), in double,
+// U[xi][i][o] = (G_H g G_W^T)[xi] for the kernels g of output channels o and input channels [i0, i1), in double,
 // kFilterLanes output channels at a time (w as transform_filters takes it).
-template <class F>
+template <class T>
 KILN_SIMD void filters_of(const float* w, bool transposed, int64_t out_channels, int64_t in_channels, int64_t i0,
                           int64_t i1, float* u) {
-  constexpr int r = F::r, a = F::a;
-  static constexpr FilterMatrix<F> G;
+  constexpr int rh = T::FH::r, rw = T::FW::r, ah = T::FH::a, aw = T::FW::a;
+  static constexpr FilterMatrix<typename T::FH> GH;
+  static constexpr FilterMatrix<typename T::FW> GW;
   for (int64_t i = i0; i < i1; ++i)
     for (int64_t o0 = 0; o0 < out_channels; o0 += kFilterLanes) {
       const int64_t n = std::min<int64_t>(kFilterLanes, out_channels - o0);
-      double g[r][r][kFilterLanes] = {}, t[a][r][kFilterLanes], tt[r][a][kFilterLanes], ut[a][a][kFilterLanes];
+      double g[rh][rw][kFilterLanes] = {}, t[ah][rw][kFilterLanes], tt[rw][ah][kFilterLanes], ut[aw][ah][kFilterLanes];
       for (int64_t l = 0; l < n; ++l)
-        for (int y = 0; y < r; ++y)
-          for (int x = 0; x < r; ++x)
-            g[y][x][l] = transposed ? w[((i * out_channels + o0 + l) * r + (r - 1 - y)) * r + (r - 1 - x)]
-                                    : w[(((o0 + l) * in_channels + i) * r + y) * r + x];
-      times(G.g, g, t);  // G g
+        for (int y = 0; y < rh; ++y)
+          for (int x = 0; x < rw; ++x)
+            g[y][x][l] = transposed ? w[((i * out_channels + o0 + l) * rh + (rh - 1 - y)) * rw + (rw - 1 - x)]
+                                    : w[(((o0 + l) * in_channels + i) * rh + y) * rw + x];
+      times(GH.g, g, t);  // G_H g
       transpose_lanes(t, tt);
-      times(G.g, tt, ut);  // G (G g)^T = (G g G^T)^T
-      for (int y = 0; y < a; ++y)
-        for (int x = 0; x < a; ++x)
+      times(GW.g, tt, ut);  // G_W (G_H g)^T = (G_H g G_W^T)^T
+      for (int y = 0; y < ah; ++y)
+        for (int x = 0; x < aw; ++x)
           for (int64_t l = 0; l < n; ++l)
-            u[((y * a + x) * in_channels + i) * out_channels + o0 + l] = static_cast<float>(ut[x][y][l]);
+            u[((y * aw + x) * in_channels + i) * out_channels + o0 + l] = static_cast<float>(ut[x][y][l]);
     }
 }
 
-// dw[k][c] = G^T dU[.][c][k] G for output channels [k0, k1) and every input channel c: the kernel gradients from
-// the products' gradient summed over the tiles (dU[xi][c][k]), in double, kFilterLanes output channels at a time.
-template <class F>
+// dw[k][c] = G_H^T dU[.][c][k] G_W for output channels [k0, k1) and every input channel c: the kernel gradients
+// from the products' gradient summed over the tiles (dU[xi][c][k]), in double, kFilterLanes output channels at a
+// time.
+template <class T>
 KILN_SIMD void filter_gradients_of(const float* du, int64_t out_channels, int64_t in_channels, int64_t k0,
                                    int64_t k1, float* dw) {
-  constexpr int r = F::r, a = F::a;
-  static constexpr FilterMatrix<F> G;
+  constexpr int rh = T::FH::r, rw = T::FW::r, ah = T::FH::a, aw = T::FW::a;
+  static constexpr FilterMatrix<typename T::FH> GH;
+  static constexpr FilterMatrix<typename T::FW> GW;
   for (int64_t c = 0; c < in_channels; ++c)
     for (int64_t o0 = k0; o0 < k1; o0 += kFilterLanes) {
       const int64_t n = std::min<int64_t>(kFilterLanes, k1 - o0);
-      double d[a][a][kFilterLanes] = {}, t[r][a][kFilterLanes], tt[a][r][kFilterLanes], gt[r][r][kFilterLanes];
-      for (int y = 0; y < a; ++y)
-        for (int x = 0; x < a; ++x)
-          for (int64_t l = 0; l < n; ++l) d[y][x][l] = du[((y * a + x) * in_channels + c) * out_channels + o0 + l];
-      times(G.gt, d, t);  // G^T d
+      double d[ah][aw][kFilterLanes] = {}, t[rh][aw][kFilterLanes], tt[aw][rh][kFilterLanes], gt[rw][rh][kFilterLanes];
+      for (int y = 0; y < ah; ++y)
+        for (int x = 0; x < aw; ++x)
+          for (int64_t l = 0; l < n; ++l) d[y][x][l] = du[((y * aw + x) * in_channels + c) * out_channels + o0 + l];
+      times(GH.gt, d, t);  // G_H^T d
       transpose_lanes(t, tt);
-      times(G.gt, tt, gt);  // G^T (G^T d)^T = (G^T d G)^T
+      times(GW.gt, tt, gt);  // G_W^T (G_H^T d)^T = (G_H^T d G_W)^T
       for (int64_t l = 0; l < n; ++l)
-        for (int y = 0; y < r; ++y)
-          for (int x = 0; x < r; ++x)
-            dw[(((o0 + l) * in_channels + c) * r + y) * r + x] = static_cast<float>(gt[x][y][l]);
+        for (int y = 0; y < rh; ++y)
+          for (int x = 0; x < rw; ++x)
+            dw[(((o0 + l) * in_channels + c) * rh + y) * rw + x] = static_cast<float>(gt[x][y][l]);
     }
 }
 
-// U[xi][i][o] = (G g G^T)[xi] for the kernel g of output channel o and input channel i; input channels are shared
+// U[xi][i][o] = (G_H g G_W^T)[xi] for the kernel g of output channel o and input channel i; input channels are shared
 // among the threads.
-template <class F>
+template <class T>
 Tensor transform_filters(const float* w, bool transposed, int64_t out_channels, int64_t in_channels) {
-  Tensor u = Tensor::empty({F::a * F::a * out_channels * in_channels}, DType::Float32);
+  Tensor u = Tensor::empty({T::planes * out_channels * in_channels}, DType::Float32);
   parallel_for(in_channels, std::max<int64_t>(1, 1024 / out_channels), [&](int64_t i0, int64_t i1) {
-    filters_of<F>(w, transposed, out_channels, in_channels, i0, i1, u.data<float>());
+    filters_of<T>(w, transposed, out_channels, in_channels, i0, i1, u.data<float>());
   });
   return u;
 }
 
-// dw[k][c] = G^T dU[.][c][k] G, output channels shared among the threads.
-template <class F>
+// dw[k][c] = G_H^T dU[.][c][k] G_W, output channels shared among the threads.
+template <class T>
 void gradient_to_filters(const float* du, int64_t out_channels, int64_t in_channels, float* dw) {
   const int64_t blocks = (out_channels + kFilterLanes - 1) / kFilterLanes;
   parallel_for(blocks, std::max<int64_t>(1, 128 / in_channels), [&](int64_t b0, int64_t b1) {
-    filter_gradients_of<F>(du, out_channels, in_channels, b0 * kFilterLanes,
+    filter_gradients_of<T>(du, out_channels, in_channels, b0 * kFilterLanes,
                            std::min(out_channels, b1 * kFilterLanes), dw);
   });
 }
@@ -260,8 +284,9 @@ void to_channels_first(const float* src, int64_t ld, int64_t channels, int64_t n
   transpose_block(src, ld, n, n, channels, dst, cs);
 }
 
-// The input a band of tile rows reads, channels last: win[y][col][c] = x[c][m ty0 - pad_h + y][col - pad_w] for
-// y < m rows + a - m, col < m tw + a - m and c < C; zeros outside the input and in the padding channels up to cp.
+// The input a band of tile rows reads, channels last: win[y][col][c] = x[c][row0 - pad_h + y][col - pad_w] for
+// y < m_H rows + r_H - 1, col < m_W tw + r_W - 1 and c < C; zeros outside the input and in the padding channels
+// up to cp.
 struct Window {
   int64_t rows, cols, cp;
 };
@@ -311,113 +336,116 @@ KILN_ALWAYS_INLINE void store(float* p, const typename Vec<L>::type& v) {
   __builtin_memcpy(p, &v, sizeof v);
 }
 
-template <class F, int L>
+template <class T, int L>
 KILN_ALWAYS_INLINE void input_tiles(const float* win, const Window& w, int64_t rows, int64_t tw, float* v,
                                     int64_t stride, int64_t p0) {
   using Lanes = typename Vec<L>::type;
-  constexpr int a = F::a;
+  using H = typename T::FH;
+  using W = typename T::FW;
   const int64_t rs = w.cols * w.cp;
   for (int64_t ty = 0; ty < rows; ++ty)
     for (int64_t tx = 0; tx < tw; ++tx) {
-      const float* d = win + (F::m * ty * w.cols + F::m * tx) * w.cp;
+      const float* d = win + (H::m * ty * w.cols + W::m * tx) * w.cp;
       float* out = v + (p0 + ty * tw + tx) * w.cp;
       for (int64_t c0 = 0; c0 < w.cp; c0 += L) {
-        Lanes t[a][a];  // B^T d, column by column
-        for (int x = 0; x < a; ++x) {
-          Lanes column[a], product[a];
-          for (int y = 0; y < a; ++y) column[y] = load<L>(d + y * rs + x * w.cp + c0);
-          F::input(column, product);
-          for (int y = 0; y < a; ++y) t[y][x] = product[y];
+        Lanes t[H::a][W::a];  // B_H^T d, column by column
+        for (int x = 0; x < W::a; ++x) {
+          Lanes column[H::a], product[H::a];
+          for (int y = 0; y < H::a; ++y) column[y] = load<L>(d + y * rs + x * w.cp + c0);
+          H::input(column, product);
+          for (int y = 0; y < H::a; ++y) t[y][x] = product[y];
         }
-        for (int y = 0; y < a; ++y) {  // (B^T d) B along each row
-          Lanes row[a];
-          F::input(t[y], row);
-          for (int x = 0; x < a; ++x) store<L>(out + (y * a + x) * stride + c0, row[x]);
+        for (int y = 0; y < H::a; ++y) {  // (B_H^T d) B_W along each row
+          Lanes row[W::a];
+          W::input(t[y], row);
+          for (int x = 0; x < W::a; ++x) store<L>(out + (y * W::a + x) * stride + c0, row[x]);
         }
       }
     }
 }
 
-// v[xi][p][c] = (B^T d B)[xi] for the tiles p = p0 + ty * tw + tx of a band, d the a x a window at (m ty, m tx),
+// v[xi][p][c] = (B_H^T d B_W)[xi] for the tiles p = p0 + ty * tw + tx of a band, d the window at (m_H ty, m_W tx),
 // with xi's planes `stride` apart.
-template <class F>
+template <class T>
 KILN_SIMD void transform_input(const float* win, const Window& w, int64_t rows, int64_t tw, float* v,
                                int64_t stride, int64_t p0) {
-  if (w.cp % 16 == 0 && wide_lanes()) input_tiles<F, 16>(win, w, rows, tw, v, stride, p0);
-  else input_tiles<F, 8>(win, w, rows, tw, v, stride, p0);
+  if (w.cp % 16 == 0 && wide_lanes()) input_tiles<T, 16>(win, w, rows, tw, v, stride, p0);
+  else input_tiles<T, 8>(win, w, rows, tw, v, stride, p0);
 }
 
-template <class F, int L>
+template <class T, int L>
 KILN_ALWAYS_INLINE void output_tiles(const float* m, int64_t stride, int64_t p0, int64_t rows, int64_t tw,
                                      int64_t kp, const float* bias, float* out) {
   using Lanes = typename Vec<L>::type;
-  constexpr int a = F::a, mt = F::m;
-  const int64_t rs = mt * tw * kp;
+  using H = typename T::FH;
+  using W = typename T::FW;
+  const int64_t rs = W::m * tw * kp;
   for (int64_t ty = 0; ty < rows; ++ty)
     for (int64_t tx = 0; tx < tw; ++tx) {
       const float* mp = m + (p0 + ty * tw + tx) * kp;
-      float* o = out + (mt * ty * mt * tw + mt * tx) * kp;
+      float* o = out + (H::m * ty * W::m * tw + W::m * tx) * kp;
       for (int64_t k0 = 0; k0 < kp; k0 += L) {
-        Lanes t[mt][a];  // A^T m, down each column
-        for (int x = 0; x < a; ++x) {
-          Lanes column[a], y[mt];
-          for (int i = 0; i < a; ++i) column[i] = load<L>(mp + (i * a + x) * stride + k0);
-          F::output(column, y);
-          for (int i = 0; i < mt; ++i) t[i][x] = y[i];
+        Lanes t[H::m][W::a];  // A_H^T m, down each column
+        for (int x = 0; x < W::a; ++x) {
+          Lanes column[H::a], y[H::m];
+          for (int i = 0; i < H::a; ++i) column[i] = load<L>(mp + (i * W::a + x) * stride + k0);
+          H::output(column, y);
+          for (int i = 0; i < H::m; ++i) t[i][x] = y[i];
         }
         const Lanes bias_k = load<L>(bias + k0);
-        for (int i = 0; i < mt; ++i) {  // (A^T m) A along each row
-          Lanes y[mt];
-          F::output(t[i], y);
-          for (int j = 0; j < mt; ++j) store<L>(o + i * rs + j * kp + k0, y[j] + bias_k);
+        for (int i = 0; i < H::m; ++i) {  // (A_H^T m) A_W along each row
+          Lanes y[W::m];
+          W::output(t[i], y);
+          for (int j = 0; j < W::m; ++j) store<L>(o + i * rs + j * kp + k0, y[j] + bias_k);
         }
       }
     }
 }
 
-// The m x m outputs A^T m A + bias of the tiles p0 + ty * tw + tx of a band, channels last:
-// out[m ty + i][m tx + j][k] (rows m tw wide), from m[xi][p][k] with xi's planes `stride` apart.
-template <class F>
+// The m_H x m_W outputs A_H^T m A_W + bias of the tiles p0 + ty * tw + tx of a band, channels last:
+// out[m_H ty + i][m_W tx + j][k] (rows m_W tw wide), from m[xi][p][k] with xi's planes `stride` apart.
+template <class T>
 KILN_SIMD void transform_output(const float* m, int64_t stride, int64_t p0, int64_t rows, int64_t tw, int64_t kp,
                                 const float* bias, float* out) {
-  if (kp % 16 == 0 && wide_lanes()) output_tiles<F, 16>(m, stride, p0, rows, tw, kp, bias, out);
-  else output_tiles<F, 8>(m, stride, p0, rows, tw, kp, bias, out);
+  if (kp % 16 == 0 && wide_lanes()) output_tiles<T, 16>(m, stride, p0, rows, tw, kp, bias, out);
+  else output_tiles<T, 8>(m, stride, p0, rows, tw, kp, bias, out);
 }
 
-template <class F, int L>
+template <class T, int L>
 KILN_ALWAYS_INLINE void gradient_tiles(const float* gy, int64_t rows, int64_t tw, int64_t kp, float* m,
                                        int64_t stride, int64_t p0) {
   using Lanes = typename Vec<L>::type;
-  constexpr int a = F::a, mt = F::m;
-  const int64_t rs = mt * tw * kp;
+  using H = typename T::FH;
+  using W = typename T::FW;
+  const int64_t rs = W::m * tw * kp;
   for (int64_t ty = 0; ty < rows; ++ty)
     for (int64_t tx = 0; tx < tw; ++tx) {
-      const float* d = gy + (mt * ty * mt * tw + mt * tx) * kp;
+      const float* d = gy + (H::m * ty * W::m * tw + W::m * tx) * kp;
       float* o = m + (p0 + ty * tw + tx) * kp;
       for (int64_t k0 = 0; k0 < kp; k0 += L) {
-        Lanes t[mt][a];  // A dY, down each of the block's columns
-        for (int j = 0; j < mt; ++j) {
-          Lanes column[mt];
-          for (int i = 0; i < mt; ++i) column[i] = load<L>(d + i * rs + j * kp + k0);
-          F::gradient(column, t[j]);
+        Lanes t[W::m][H::a];  // A_H dY, down each of the block's columns
+        for (int j = 0; j < W::m; ++j) {
+          Lanes column[H::m];
+          for (int i = 0; i < H::m; ++i) column[i] = load<L>(d + i * rs + j * kp + k0);
+          H::gradient(column, t[j]);
         }
-        for (int y = 0; y < a; ++y) {  // (A dY) A^T along each row
-          Lanes block_row[mt], row[a];
-          for (int j = 0; j < mt; ++j) block_row[j] = t[j][y];
-          F::gradient(block_row, row);
-          for (int x = 0; x < a; ++x) store<L>(o + (y * a + x) * stride + k0, row[x]);
+        for (int y = 0; y < H::a; ++y) {  // (A_H dY) A_W^T along each row
+          Lanes block_row[W::m], row[W::a];
+          for (int j = 0; j < W::m; ++j) block_row[j] = t[j][y];
+          W::gradient(block_row, row);
+          for (int x = 0; x < W::a; ++x) store<L>(o + (y * W::a + x) * stride + k0, row[x]);
         }
       }
     }
 }
 
-// m[xi][p][k] = (A dY A^T)[xi], the gradient of the products, for the tiles p = p0 + ty * tw + tx of a band from
-// its output gradient dY channels last, gy[m ty + i][m tx + j][k] (rows m tw wide).
-template <class F>
+// m[xi][p][k] = (A_H dY A_W^T)[xi], the gradient of the products, for the tiles p = p0 + ty * tw + tx of a band
+// from its output gradient dY channels last, gy[m_H ty + i][m_W tx + j][k] (rows m_W tw wide).
+template <class T>
 KILN_SIMD void transform_gradient(const float* gy, int64_t rows, int64_t tw, int64_t kp, float* m, int64_t stride,
                                   int64_t p0) {
-  if (kp % 16 == 0 && wide_lanes()) gradient_tiles<F, 16>(gy, rows, tw, kp, m, stride, p0);
-  else gradient_tiles<F, 8>(gy, rows, tw, kp, m, stride, p0);
+  if (kp % 16 == 0 && wide_lanes()) gradient_tiles<T, 16>(gy, rows, tw, kp, m, stride, p0);
+  else gradient_tiles<T, 8>(gy, rows, tw, kp, m, stride, p0);
 }
 #pragma GCC diagnostic pop
 
@@ -454,10 +482,10 @@ struct Chunk {
 struct Plan {
   int64_t batch, th, tw, band, bands, per_chunk, chunks;
 
-  Plan(const WinogradConv& g, int64_t m) {
+  Plan(const WinogradConv& g, int64_t mh, int64_t mw) {
     batch = g.batch;
-    th = (g.out_h + m - 1) / m;
-    tw = (g.out_w + m - 1) / m;
+    th = (g.out_h + mh - 1) / mh;
+    tw = (g.out_w + mw - 1) / mw;
     band = std::clamp<int64_t>(kTilesPerChunk / tw, 1, th);
     bands = (th + band - 1) / band;
     per_chunk = bands > 1 ? 1 : std::max<int64_t>(1, kTilesPerChunk / (th * tw));
@@ -474,59 +502,59 @@ struct Plan {
 
 // Transforms a chunk's input tiles into buf.v (v[xi][p][c], planes the returned stride apart); sets `nonfinite`
 // if an input window holds an infinity or a NaN.
-template <class F>
+template <class T>
 int64_t input_tiles_of(const WinogradConv& g, const Plan& plan, const Chunk& ch, const float* x, const int64_t* xs,
                        Buffers& buf, std::atomic<bool>& nonfinite) {
   const int64_t cp = padded(g.in_channels), vs = plane_stride(ch.tiles * cp);
-  const Window win{F::m * ch.rows + F::r - 1, F::m * plan.tw + F::r - 1, cp};
+  const Window win{T::FH::m * ch.rows + T::FH::r - 1, T::FW::m * plan.tw + T::FW::r - 1, cp};
   const int64_t window_size = win.rows * win.cols * cp;
   float* const window = buf.win.take(window_size);
-  float* const v = buf.v.take(F::a * F::a * vs);
+  float* const v = buf.v.take(T::planes * vs);
   for (int64_t n = ch.n0; n < ch.n1; ++n) {
-    load_window(x + n * xs[0], xs, g, F::m * ch.ty0, win, window);
+    load_window(x + n * xs[0], xs, g, T::FH::m * ch.ty0, win, window);
     if (!all_finite(window, window_size)) nonfinite = true;
-    transform_input<F>(window, win, ch.rows, plan.tw, v, vs, (n - ch.n0) * ch.rows * plan.tw);
+    transform_input<T>(window, win, ch.rows, plan.tw, v, vs, (n - ch.n0) * ch.rows * plan.tw);
   }
   return vs;
 }
 
-template <class F>
+template <class T>
 bool conv(const WinogradConv& g, const float* x, const int64_t* xs, const float* w, bool transposed,
           const float* bias, float* y) {
-  constexpr int64_t planes = F::a * F::a;
-  const Plan plan(g, F::m);
+  constexpr int64_t planes = T::planes, mh = T::FH::m, mw = T::FW::m;
+  const Plan plan(g, mh, mw);
   const int64_t C = g.in_channels, K = g.out_channels, cp = padded(C), kp = padded(K), plane = g.out_h * g.out_w;
-  if (!all_finite(w, K * C * F::r * F::r)) return false;
+  if (!all_finite(w, K * C * T::FH::r * T::FW::r)) return false;
   std::atomic<bool> nonfinite{false};
-  const Tensor u = transform_filters<F>(w, transposed, K, C);
+  const Tensor u = transform_filters<T>(w, transposed, K, C);
   std::vector<float> b(static_cast<size_t>(kp), 0.0f);
   if (bias) std::copy(bias, bias + K, b.begin());
   SingleThreadedBlas single;
   claim_loop(plan.chunks, 1, [] { return Buffers(); }, [&](int64_t chunk, int64_t, Buffers& buf) {
     const Chunk ch = plan.chunk(chunk);
-    const int64_t vs = input_tiles_of<F>(g, plan, ch, x, xs, buf, nonfinite), ms = plane_stride(ch.tiles * kp);
+    const int64_t vs = input_tiles_of<T>(g, plan, ch, x, xs, buf, nonfinite), ms = plane_stride(ch.tiles * kp);
     if (nonfinite) return;
     const float* const v = buf.v.block.data<float>();
     float* const m = buf.m.take(planes * ms);
     for (int64_t xi = 0; xi < planes; ++xi)
       gemm(false, false, ch.tiles, K, C, 1.0f, v + xi * vs, cp, u.data<float>() + xi * C * K, K, 0.0f, m + xi * ms,
            kp);
-    const int64_t out_rows = std::min(F::m * ch.rows, g.out_h - F::m * ch.ty0), ow = F::m * plan.tw;
-    float* const out = buf.out.take(F::m * ch.rows * ow * kp);
+    const int64_t out_rows = std::min(mh * ch.rows, g.out_h - mh * ch.ty0), ow = mw * plan.tw;
+    float* const out = buf.out.take(mh * ch.rows * ow * kp);
     for (int64_t n = ch.n0; n < ch.n1; ++n) {
-      transform_output<F>(m, ms, (n - ch.n0) * ch.rows * plan.tw, ch.rows, plan.tw, kp, b.data(), out);
+      transform_output<T>(m, ms, (n - ch.n0) * ch.rows * plan.tw, ch.rows, plan.tw, kp, b.data(), out);
       for (int64_t r = 0; r < out_rows; ++r)
-        to_channels_first(out + r * ow * kp, kp, K, g.out_w, y + n * K * plane + (F::m * ch.ty0 + r) * g.out_w, plane);
+        to_channels_first(out + r * ow * kp, kp, K, g.out_w, y + n * K * plane + (mh * ch.ty0 + r) * g.out_w, plane);
     }
   });
   return !nonfinite;
 }
 
-template <class F>
+template <class T>
 bool weight_grad(const WinogradConv& g, const float* x, const int64_t* xs, const float* dy, const int64_t* ys,
                  float* dw) {
-  constexpr int64_t planes = F::a * F::a;
-  const Plan plan(g, F::m);
+  constexpr int64_t planes = T::planes, mh = T::FH::m, mw = T::FW::m;
+  const Plan plan(g, mh, mw);
   std::atomic<bool> nonfinite{false};
   const int64_t C = g.in_channels, K = g.out_channels, cp = padded(C), kp = padded(K), usize = planes * C * K;
   // Chunks go in fixed blocks of about kBlockSamples samples whose partial sums merge in order, so that results
@@ -542,17 +570,17 @@ bool weight_grad(const WinogradConv& g, const float* x, const int64_t* xs, const
     float* du = partials.data<float>() + blk * usize;  // dU[xi][c][k], the sum over the block's tiles
     for (int64_t chunk = blk * per_block; chunk < std::min(plan.chunks, (blk + 1) * per_block); ++chunk) {
       const Chunk ch = plan.chunk(chunk);
-      const int64_t vs = input_tiles_of<F>(g, plan, ch, x, xs, buf, nonfinite), ms = plane_stride(ch.tiles * kp);
-      const int64_t ow = F::m * plan.tw, out_size = F::m * ch.rows * ow * kp;
+      const int64_t vs = input_tiles_of<T>(g, plan, ch, x, xs, buf, nonfinite), ms = plane_stride(ch.tiles * kp);
+      const int64_t ow = mw * plan.tw, out_size = mh * ch.rows * ow * kp;
       float* const m = buf.m.take(planes * ms);
       float* const out = buf.out.take(out_size);
-      for (int64_t n = ch.n0; n < ch.n1; ++n) {  // dY's m x m blocks, channels last (zeros past the edges)
+      for (int64_t n = ch.n0; n < ch.n1; ++n) {  // dY's m_H x m_W blocks, channels last (zeros past the edges)
         std::fill(out, out + out_size, 0.0f);
-        for (int64_t r = 0; r < std::min(F::m * ch.rows, g.out_h - F::m * ch.ty0); ++r)
-          to_channels_last(dy + n * ys[0] + (F::m * ch.ty0 + r) * ys[2], ys[1], ys[3], K, g.out_w, out + r * ow * kp,
+        for (int64_t r = 0; r < std::min(mh * ch.rows, g.out_h - mh * ch.ty0); ++r)
+          to_channels_last(dy + n * ys[0] + (mh * ch.ty0 + r) * ys[2], ys[1], ys[3], K, g.out_w, out + r * ow * kp,
                            kp);
         if (!all_finite(out, out_size)) nonfinite = true;
-        transform_gradient<F>(out, ch.rows, plan.tw, kp, m, ms, (n - ch.n0) * ch.rows * plan.tw);
+        transform_gradient<T>(out, ch.rows, plan.tw, kp, m, ms, (n - ch.n0) * ch.rows * plan.tw);
       }
       if (nonfinite) return;
       const float* const v = buf.v.block.data<float>();
@@ -564,37 +592,60 @@ bool weight_grad(const WinogradConv& g, const float* x, const int64_t* xs, const
   float* const sum = partials.data<float>();
   for (int64_t blk = 1; blk < blocks; ++blk)
     for (int64_t i = 0; i < usize; ++i) sum[i] += sum[blk * usize + i];
-  gradient_to_filters<F>(sum, K, C, dw);
+  gradient_to_filters<T>(sum, K, C, dw);
   return true;
 }
 
-// Whether a 3x3 convolution takes F(4x4, 3x3) (2.25 multiplies an output, ~15x the rounding of a direct sum)
-// rather than F(2x2, 3x3) (4, ~2x): on planes of 14 x 14 and up, where it ran 10-45% faster in C++ ([32,64,56,56]
-// -> 64 forward 19.5 -> 13.6 ms, [32,256,28,28] -> 256 97 -> 69, [64,32,14,14] -> 64 1.21 -> 1.05, [32,256,14,14]
-// -> 256 21.6 -> 19.5). Below it the 4 x 4 blocks waste more of the plane and chunks hold fewer tiles: [16,64,12,12]
-// 0.48 against 0.52 ms, [8,64,8,8] even, [32,512,7,7] 32 against 39.
-bool large_tiles(const WinogradConv& g) { return std::min(g.out_h, g.out_w) >= 14; }
+// Whether a 3 (or 5) x 3 convolution takes 4 outputs a tile along each dim of 3: F(4, 3) (2.25 multiplies an output
+// in 2-D, ~15x the rounding of a direct sum) rather than F(2, 3) (4, ~2x). Measured in 2-D, where it ran 10-45%
+// faster in C++ on planes of 14 x 14 and up ([32,64,56,56] -> 64 forward 19.5 -> 13.6 ms, [32,256,28,28] -> 256 97 ->
+// 69, [64,32,14,14] -> 64 1.21 -> 1.05, [32,256,14,14] -> 256 21.6 -> 19.5). Below it the 4 x 4 blocks waste more
+// of the plane and chunks hold fewer tiles: [16,64,12,12] 0.48 against 0.52 ms, [8,64,8,8] even, [32,512,7,7] 32
+// against 39.
+bool large_tiles(const WinogradConv& g) {
+  const int64_t h = g.kernel_h == 1 ? g.out_w : g.out_h, w = g.kernel_w == 1 ? g.out_h : g.out_w;  // 1-D: the long dim
+  return std::min(h, w) >= 14;
+}
+
+// Calls fn(Tile<H, W>()) with the transforms for g's kernel (one of those winograd_applies accepts).
+template <class Fn>
+bool with_tile(const WinogradConv& g, Fn&& fn) {
+  const bool large = large_tiles(g);
+  switch (g.kernel_h * 10 + g.kernel_w) {
+    case 33: return large ? fn(Tile<F4x3, F4x3>()) : fn(Tile<F2x3, F2x3>());
+    case 55: return fn(Tile<F2x5, F2x5>());
+    case 13: return large ? fn(Tile<F1x1, F4x3>()) : fn(Tile<F1x1, F2x3>());
+    case 31: return large ? fn(Tile<F4x3, F1x1>()) : fn(Tile<F2x3, F1x1>());
+    case 15: return fn(Tile<F1x1, F2x5>());
+    case 51: return fn(Tile<F2x5, F1x1>());
+    default: return false;
+  }
+}
 
 }  // namespace
 
-bool winograd_applies(int64_t kernel, int64_t in_channels, int64_t out_channels, int64_t out_h, int64_t out_w) {
+bool winograd_applies(int64_t kernel_h, int64_t kernel_w, int64_t in_channels, int64_t out_channels, int64_t out_h,
+                      int64_t out_w) {
+  const bool square = kernel_h == kernel_w && (kernel_h == 3 || kernel_h == 5);
+  const int64_t longer = std::max(kernel_h, kernel_w);
+  const bool line = std::min(kernel_h, kernel_w) == 1 && (longer == 3 || longer == 5);  // conv1d, 1 x k, k x 1
   // 5x5 with 8 channels one way: GEMMs too thin to repay the 6 x 6 transforms (forward [32, 8, 28, 28] -> 64
   // 2.93 ms against the direct loops' 3.00, its input gradient 4.4 against 3.6; [32, 16, 28, 28] -> 16 1.24 against
-  // 1.49).
-  const int64_t fewest = kernel == 3 ? 8 : 16;
-  return (kernel == 3 || kernel == 5) && std::min(in_channels, out_channels) >= fewest && out_h >= 2 && out_w >= 2;
+  // 1.49). 1-D: even at 16 channels ([32, 16, 256] -> 16 forward + backward), 1.4x at 32 ([32, 32, 256] -> 64 1.86
+  // -> 1.30 ms).
+  const int64_t fewest = kernel_h * kernel_w == 9 ? 8 : square ? 16 : 32;
+  return (square || line) && std::min(in_channels, out_channels) >= fewest &&
+         (kernel_h == 1 || out_h >= 2) && (kernel_w == 1 || out_w >= 2);
 }
 
 bool winograd_conv(const WinogradConv& g, const float* x, const int64_t* xs, const float* w, bool transposed,
                    const float* bias, float* y) {
-  if (g.kernel == 5) return conv<F2x5>(g, x, xs, w, transposed, bias, y);
-  return large_tiles(g) ? conv<F4x3>(g, x, xs, w, transposed, bias, y) : conv<F2x3>(g, x, xs, w, transposed, bias, y);
+  return with_tile(g, [&](auto tile) { return conv<decltype(tile)>(g, x, xs, w, transposed, bias, y); });
 }
 
 bool winograd_weight_grad(const WinogradConv& g, const float* x, const int64_t* xs, const float* dy,
                           const int64_t* ys, float* dw) {
-  if (g.kernel == 5) return weight_grad<F2x5>(g, x, xs, dy, ys, dw);
-  return large_tiles(g) ? weight_grad<F4x3>(g, x, xs, dy, ys, dw) : weight_grad<F2x3>(g, x, xs, dy, ys, dw);
+  return with_tile(g, [&](auto tile) { return weight_grad<decltype(tile)>(g, x, xs, dy, ys, dw); });
 }
 
 }  // namespace kiln::cpu
