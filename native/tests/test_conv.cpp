@@ -678,6 +678,60 @@ TEST(winograd_along_one_dim_matches_the_direct_convolution) {
   CHECK_SAME(by_threads[3], by_threads[1], 0);
 }
 
+// conv3d with stride 1 takes Winograd over height and width, one 2-D convolution per output depth slice whose
+// GEMMs read the kernel's depth slices as blocks of channels: kernels 3x3x3, 2x3x3 (depth padding at one end
+// only), 1x3x3, 3x5x5 and 3x1x3, against float64 forward, both gradients and conv_transpose3d, and the same bits on
+// any number of threads.
+TEST(winograd_over_depth_matches_the_direct_convolution) {
+  struct Case {
+    Shape x, kernel, pad;
+    int64_t k;
+  };
+  const Case cases[] = {
+      {{2, 8, 5, 9, 10}, {3, 3, 3}, {1, 1, 1}, 9},   {{1, 8, 4, 16, 15}, {3, 3, 3}, {0, 1, 2}, 8},
+      {{2, 9, 3, 6, 6}, {2, 3, 3}, {1, 1, 1}, 8},    {{2, 8, 3, 7, 8}, {1, 3, 3}, {0, 1, 1}, 10},
+      {{1, 16, 4, 8, 8}, {3, 5, 5}, {1, 2, 2}, 16},  {{2, 32, 3, 2, 20}, {3, 1, 3}, {2, 0, 1}, 32},
+  };
+  for (const Case& c : cases) {
+    const Shape ones = {1, 1, 1};
+    Shape ws = {c.k, c.x[1]};
+    ws.insert(ws.end(), c.kernel.begin(), c.kernel.end());
+    const Tensor x = uniform(c.x, 1), w = uniform(ws, 2), b = uniform({c.k}, 3);
+    const Tensor x64 = to(x, DType::Float64), w64 = to(w, DType::Float64), b64 = to(b, DType::Float64);
+    const int64_t taps = w.numel() / c.k / c.x[1];
+    const Tensor y = conv3d(x, w, b, ones, c.pad);
+    CHECK_SAME(y, conv3d(x64, w64, b64, ones, c.pad), 4e-6 * c.x[1] * taps);
+    const Tensor gy = uniform(y.shape(), 4);
+    Tensor xl = clone(x), wl = clone(w), xl64 = clone(x64), wl64 = clone(w64);
+    for (Tensor* t : {&xl, &wl, &xl64, &wl64}) set_requires_grad(*t, true);
+    const TensorList g = kiln::grad({conv3d(xl, wl, Tensor(), ones, c.pad)}, {xl, wl}, {gy});
+    const TensorList g64 =
+        kiln::grad({conv3d(xl64, wl64, Tensor(), ones, c.pad)}, {xl64, wl64}, {to(gy, DType::Float64)});
+    CHECK_SAME(g[0], g64[0], 4e-6 * c.k * taps);
+    CHECK_SAME(g[1], g64[1], 8e-6 * std::sqrt(double(y.numel() / c.k)));
+    Shape wts = {c.x[1], c.k};
+    wts.insert(wts.end(), c.kernel.begin(), c.kernel.end());
+    const Tensor wt = uniform(wts, 5);
+    bool fits = true;
+    for (int i = 0; i < 3; ++i) fits = fits && c.x[2 + i] + c.kernel[i] - 1 - 2 * c.pad[i] >= 1;
+    if (fits)
+      CHECK_SAME(conv_transpose3d(x, wt, b, ones, c.pad),
+                 conv_transpose3d(x64, to(wt, DType::Float64), b64, ones, c.pad), 4e-6 * c.x[1] * taps);
+  }
+  const Tensor x = uniform({3, 8, 6, 20, 20}, 6), w = uniform({8, 8, 3, 3, 3}, 7), gy = uniform({3, 8, 6, 20, 20}, 8);
+  TensorList by_threads;
+  for (int threads : {1, 2}) {
+    test::ThreadCount tc(threads);
+    Tensor wl = clone(w);
+    set_requires_grad(wl, true);
+    const Tensor y = conv3d(x, wl, Tensor(), {1, 1, 1}, {1, 1, 1});
+    by_threads.push_back(detach(y));
+    by_threads.push_back(kiln::grad({y}, {wl}, {gy})[0]);
+  }
+  CHECK_SAME(by_threads[2], by_threads[0], 0);
+  CHECK_SAME(by_threads[3], by_threads[1], 0);
+}
+
 #ifdef KILN_HAS_AVX512
 // CPUs without AVX-512 take portable paths: Winograd's windows and outputs by 8 x 8 transposes in generic vectors
 // (cpu/transpose.cpp), the float32 weight gradient of other shapes through OpenBLAS. Forced here on a CPU that has

@@ -5,9 +5,10 @@
 // gradient sums over samples in fixed blocks of kWeightBlock, merged in order: results do not depend on the
 // thread count. (OpenBLAS's own threads, measured against this on the shared 2-core machine, ran 3-7x slower
 // under load at every batch size, and a 1024^3 sgemm 1.5-2x slower than one thread.) Float32 stride-1 convolutions
-// with 3x3, 5x5 and 1-D kernels of 3 or 5 run forward and both gradients by Winograd (winograd.cpp); on AVX-512
-// CPUs other float32 convolutions run by direct loops (direct_conv_f32.cpp: stride-1 forwards, input gradients at
-// any stride), and the float32 weight gradient without BLAS (weight_grad_f32.cpp).
+// with 3x3, 5x5 and 1-D kernels of 3 or 5 (in 3-D: over height and width, any depth) run forward and both
+// gradients by Winograd (winograd.cpp); on AVX-512 CPUs other float32 convolutions run by direct loops
+// (direct_conv_f32.cpp: stride-1 forwards, input gradients at any stride), and the float32 weight gradient without
+// BLAS (weight_grad_f32.cpp).
 #include "cpu/dispatch.h"
 #include "cpu/conv.h"
 
@@ -184,25 +185,31 @@ bool is_pointwise(const PatchGeometry& p) {
   return true;
 }
 
-// The kernel's height and width of a 2-D or 1-D convolution with stride 1, dilation 1 and one group, for
-// Winograd (winograd_applies decides which kernels it takes); {0, 0} for any other convolution.
-struct PlaneKernel {
-  int64_t h, w;
+// The kernel's depth, height and width of a convolution with stride 1, dilation 1 and one group, for Winograd
+// (winograd_applies decides which heights and widths it takes); zeros for any other convolution.
+struct Kernel3 {
+  int64_t d, h, w;
 };
 
-PlaneKernel plane_kernel(const ConvGeometry& g, const Tensor& large) {
+Kernel3 winograd_kernel(const ConvGeometry& g) {
   const PatchGeometry& p = g.patch;
-  const bool plane = (large.dim() == 4 || large.dim() == 3) && g.groups == 1 && p.kernel[0] == 1 &&
-                     p.stride[1] == 1 && p.stride[2] == 1 && p.dilation[1] == 1 && p.dilation[2] == 1;
-  return plane ? PlaneKernel{p.kernel[1], p.kernel[2]} : PlaneKernel{0, 0};
+  bool unit = g.groups == 1;
+  for (int i = 0; i < 3; ++i) unit = unit && p.stride[i] == 1 && p.dilation[i] == 1;
+  return unit ? Kernel3{p.kernel[0], p.kernel[1], p.kernel[2]} : Kernel3{0, 0, 0};
 }
 
-// Element strides (n, c, h, w) of a 4-D tensor, or of a 3-D one as planes of one row.
-void plane_strides(const Tensor& t, int64_t* s) {
+// Element strides (n, c, d, h, w) of a 3-D to 5-D tensor, its missing spatial dims of size 1.
+void volume_strides(const Tensor& t, int64_t* s) {
   s[0] = t.strides()[0];
   s[1] = t.strides()[1];
-  s[2] = t.dim() == 4 ? t.strides()[2] : 0;
-  s[3] = t.strides()[t.dim() - 1];
+  for (int i = 0; i < 3; ++i) s[2 + i] = i >= 5 - t.dim() ? t.strides()[t.dim() - 3 + i] : 0;
+}
+
+// The arguments of winograd_conv and winograd_weight_grad: `from` is the GEMMs' input side (spatial sizes in,
+// channels c_in), `to` their output side; pads at the low end.
+WinogradConv winograd_geometry(const Kernel3& k, int64_t batch, int64_t c_in, int64_t c_out, const int64_t* from,
+                               const int64_t* to, const int64_t* pad) {
+  return {k.h, k.w, batch, c_in, c_out, from[1], from[2], to[1], to[2], pad[1], pad[2], k.d, from[0], to[0], pad[0]};
 }
 
 std::vector<float> dense_bias(const Tensor& bias) {
@@ -223,12 +230,11 @@ void forward_impl(const ConvGeometry& g, const Tensor& small, const Tensor& larg
   if constexpr (std::is_same_v<T, float>) {
     const Tensor w = weight_in.is_contiguous() ? weight_in : dense_copy(weight_in);
     const std::vector<float> b = dense_bias(bias);
-    const PlaneKernel k = plane_kernel(g, large_in);
+    const Kernel3 k = winograd_kernel(g);
     if (winograd_applies(k.h, k.w, g.large_channels, g.small_channels, p.out[1], p.out[2])) {
-      int64_t xs[4];
-      plane_strides(large_in, xs);
-      if (winograd_conv({k.h, k.w, g.batch, g.large_channels, g.small_channels, p.in[1], p.in[2], p.out[1], p.out[2],
-                         p.pad[1], p.pad[2]},
+      int64_t xs[5];
+      volume_strides(large_in, xs);
+      if (winograd_conv(winograd_geometry(k, g.batch, g.large_channels, g.small_channels, p.in, p.out, p.pad),
                         large_in.data<float>(), xs, w.data<float>(), false, b.empty() ? nullptr : b.data(),
                         small.data<float>()))
         return;
@@ -284,13 +290,13 @@ void transpose_impl(const ConvGeometry& g, const Tensor& large, const Tensor& sm
     const Tensor w = weight_in.is_contiguous() ? weight_in : dense_copy(weight_in);
     const std::vector<float> b = dense_bias(bias);
     // Stride 1: the full correlation of small with the flipped kernel, padded by k - 1 - pad (so pad < k).
-    const PlaneKernel k = plane_kernel(g, large);
-    if (p.pad[1] < k.h && p.pad[2] < k.w &&
+    const Kernel3 k = winograd_kernel(g);
+    const int64_t full_pad[3] = {k.d - 1 - p.pad[0], k.h - 1 - p.pad[1], k.w - 1 - p.pad[2]};
+    if (full_pad[0] >= 0 && full_pad[1] >= 0 && full_pad[2] >= 0 &&
         winograd_applies(k.h, k.w, g.small_channels, g.large_channels, p.in[1], p.in[2])) {
-      int64_t ys[4];
-      plane_strides(small, ys);
-      if (winograd_conv({k.h, k.w, g.batch, g.small_channels, g.large_channels, p.out[1], p.out[2], p.in[1], p.in[2],
-                         k.h - 1 - p.pad[1], k.w - 1 - p.pad[2]},
+      int64_t ys[5];
+      volume_strides(small, ys);
+      if (winograd_conv(winograd_geometry(k, g.batch, g.small_channels, g.large_channels, p.out, p.in, full_pad),
                         small.data<float>(), ys, w.data<float>(), true, b.empty() ? nullptr : b.data(),
                         large.data<float>()))
         return;
@@ -340,13 +346,12 @@ void weight_grad_impl(const ConvGeometry& g, const Tensor& grad_weight, const Te
   int64_t s[4];
   patch_strides(large, s);
   if constexpr (std::is_same_v<T, float>) {
-    const PlaneKernel k = plane_kernel(g, large);
+    const Kernel3 k = winograd_kernel(g);
     if (winograd_applies(k.h, k.w, g.large_channels, g.small_channels, p.out[1], p.out[2])) {
-      int64_t xs[4], ys[4];
-      plane_strides(large, xs);
-      plane_strides(small, ys);
-      if (winograd_weight_grad({k.h, k.w, g.batch, g.large_channels, g.small_channels, p.in[1], p.in[2], p.out[1],
-                                p.out[2], p.pad[1], p.pad[2]},
+      int64_t xs[5], ys[5];
+      volume_strides(large, xs);
+      volume_strides(small, ys);
+      if (winograd_weight_grad(winograd_geometry(k, g.batch, g.large_channels, g.small_channels, p.in, p.out, p.pad),
                                large.data<float>(), xs, small.data<float>(), ys, grad_weight.data<float>()))
         return;
     }

@@ -184,76 +184,82 @@ KILN_ALWAYS_INLINE void transpose_lanes(const double (&m)[A][B][kFilterLanes], d
       for (int l = 0; l < kFilterLanes; ++l) t[j][i][l] = m[i][j][l];
 }
 
-// U[xi][i][o] = (G_H g G_W^T)[xi] for the kernels g of output channels o and input channels [i0, i1), in double,
-// kFilterLanes output channels at a time (w as transform_filters takes it).
+// U[xi][i][o] = (G_H g G_W^T)[xi] for the kernels g of output channels o and GEMM rows i in [i0, i1), in double,
+// kFilterLanes output channels at a time (w as transform_filters takes it). Row i = kd C + c is input channel c at
+// the kernel's depth kd (a 3-D kernel is kernel_d 2-D ones, each a block of the GEMMs' depth).
 template <class T>
-KILN_SIMD void filters_of(const float* w, bool transposed, int64_t out_channels, int64_t in_channels, int64_t i0,
-                          int64_t i1, float* u) {
+KILN_SIMD void filters_of(const float* w, bool transposed, int64_t out_channels, int64_t channels, int64_t kernel_d,
+                          int64_t i0, int64_t i1, float* u) {
   constexpr int rh = T::FH::r, rw = T::FW::r, ah = T::FH::a, aw = T::FW::a;
   static constexpr FilterMatrix<typename T::FH> GH;
   static constexpr FilterMatrix<typename T::FW> GW;
+  const int64_t rows = kernel_d * channels;
   for (int64_t i = i0; i < i1; ++i)
     for (int64_t o0 = 0; o0 < out_channels; o0 += kFilterLanes) {
-      const int64_t n = std::min<int64_t>(kFilterLanes, out_channels - o0);
+      const int64_t n = std::min<int64_t>(kFilterLanes, out_channels - o0), kd = i / channels, c = i % channels;
       double g[rh][rw][kFilterLanes] = {}, t[ah][rw][kFilterLanes], tt[rw][ah][kFilterLanes], ut[aw][ah][kFilterLanes];
-      for (int64_t l = 0; l < n; ++l)
+      for (int64_t l = 0; l < n; ++l) {
+        const float* k = transposed ? w + ((c * out_channels + o0 + l) * kernel_d + (kernel_d - 1 - kd)) * rh * rw
+                                    : w + (((o0 + l) * channels + c) * kernel_d + kd) * rh * rw;
         for (int y = 0; y < rh; ++y)
           for (int x = 0; x < rw; ++x)
-            g[y][x][l] = transposed ? w[((i * out_channels + o0 + l) * rh + (rh - 1 - y)) * rw + (rw - 1 - x)]
-                                    : w[(((o0 + l) * in_channels + i) * rh + y) * rw + x];
+            g[y][x][l] = transposed ? k[(rh - 1 - y) * rw + (rw - 1 - x)] : k[y * rw + x];  // flipped: [in, out]
+      }
       times(GH.g, g, t);  // G_H g
       transpose_lanes(t, tt);
       times(GW.g, tt, ut);  // G_W (G_H g)^T = (G_H g G_W^T)^T
       for (int y = 0; y < ah; ++y)
         for (int x = 0; x < aw; ++x)
           for (int64_t l = 0; l < n; ++l)
-            u[((y * aw + x) * in_channels + i) * out_channels + o0 + l] = static_cast<float>(ut[x][y][l]);
+            u[((y * aw + x) * rows + i) * out_channels + o0 + l] = static_cast<float>(ut[x][y][l]);
     }
 }
 
-// dw[k][c] = G_H^T dU[.][c][k] G_W for output channels [k0, k1) and every input channel c: the kernel gradients
-// from the products' gradient summed over the tiles (dU[xi][c][k]), in double, kFilterLanes output channels at a
-// time.
+// dw[k][c][kd] = G_H^T dU[.][i][k] G_W (i = kd C + c) for output channels [k0, k1) and every GEMM row i: the
+// kernel gradients from the products' gradient summed over the tiles (dU[xi][i][k]), in double, kFilterLanes
+// output channels at a time.
 template <class T>
-KILN_SIMD void filter_gradients_of(const float* du, int64_t out_channels, int64_t in_channels, int64_t k0,
-                                   int64_t k1, float* dw) {
+KILN_SIMD void filter_gradients_of(const float* du, int64_t out_channels, int64_t channels, int64_t kernel_d,
+                                   int64_t k0, int64_t k1, float* dw) {
   constexpr int rh = T::FH::r, rw = T::FW::r, ah = T::FH::a, aw = T::FW::a;
   static constexpr FilterMatrix<typename T::FH> GH;
   static constexpr FilterMatrix<typename T::FW> GW;
-  for (int64_t c = 0; c < in_channels; ++c)
+  const int64_t rows = kernel_d * channels;
+  for (int64_t i = 0; i < rows; ++i)
     for (int64_t o0 = k0; o0 < k1; o0 += kFilterLanes) {
       const int64_t n = std::min<int64_t>(kFilterLanes, k1 - o0);
       double d[ah][aw][kFilterLanes] = {}, t[rh][aw][kFilterLanes], tt[aw][rh][kFilterLanes], gt[rw][rh][kFilterLanes];
       for (int y = 0; y < ah; ++y)
         for (int x = 0; x < aw; ++x)
-          for (int64_t l = 0; l < n; ++l) d[y][x][l] = du[((y * aw + x) * in_channels + c) * out_channels + o0 + l];
+          for (int64_t l = 0; l < n; ++l) d[y][x][l] = du[((y * aw + x) * rows + i) * out_channels + o0 + l];
       times(GH.gt, d, t);  // G_H^T d
       transpose_lanes(t, tt);
       times(GW.gt, tt, gt);  // G_W^T (G_H^T d)^T = (G_H^T d G_W)^T
       for (int64_t l = 0; l < n; ++l)
         for (int y = 0; y < rh; ++y)
           for (int x = 0; x < rw; ++x)
-            dw[(((o0 + l) * in_channels + c) * rh + y) * rw + x] = static_cast<float>(gt[x][y][l]);
+            dw[((((o0 + l) * channels + i % channels) * kernel_d + i / channels) * rh + y) * rw + x] =
+                static_cast<float>(gt[x][y][l]);
     }
 }
 
 // U[xi][i][o] = (G_H g G_W^T)[xi] for the kernel g of output channel o and input channel i; input channels are shared
 // among the threads.
 template <class T>
-Tensor transform_filters(const float* w, bool transposed, int64_t out_channels, int64_t in_channels) {
-  Tensor u = Tensor::empty({T::planes * out_channels * in_channels}, DType::Float32);
-  parallel_for(in_channels, std::max<int64_t>(1, 1024 / out_channels), [&](int64_t i0, int64_t i1) {
-    filters_of<T>(w, transposed, out_channels, in_channels, i0, i1, u.data<float>());
+Tensor transform_filters(const float* w, bool transposed, int64_t out_channels, int64_t channels, int64_t kernel_d) {
+  Tensor u = Tensor::empty({T::planes * out_channels * channels * kernel_d}, DType::Float32);
+  parallel_for(kernel_d * channels, std::max<int64_t>(1, 1024 / out_channels), [&](int64_t i0, int64_t i1) {
+    filters_of<T>(w, transposed, out_channels, channels, kernel_d, i0, i1, u.data<float>());
   });
   return u;
 }
 
 // dw[k][c] = G_H^T dU[.][c][k] G_W, output channels shared among the threads.
 template <class T>
-void gradient_to_filters(const float* du, int64_t out_channels, int64_t in_channels, float* dw) {
+void gradient_to_filters(const float* du, int64_t out_channels, int64_t channels, int64_t kernel_d, float* dw) {
   const int64_t blocks = (out_channels + kFilterLanes - 1) / kFilterLanes;
-  parallel_for(blocks, std::max<int64_t>(1, 128 / in_channels), [&](int64_t b0, int64_t b1) {
-    filter_gradients_of<T>(du, out_channels, in_channels, b0 * kFilterLanes,
+  parallel_for(blocks, std::max<int64_t>(1, 128 / (kernel_d * channels)), [&](int64_t b0, int64_t b1) {
+    filter_gradients_of<T>(du, out_channels, channels, kernel_d, b0 * kFilterLanes,
                            std::min(out_channels, b1 * kFilterLanes), dw);
   });
 }
@@ -272,9 +278,10 @@ int64_t padded(int64_t channels) { return channels <= 8 ? 8 : (channels + kLanes
 // 64 channels, the ResNet block's bands: 11.95-12.25 -> 10.5 ms forward, alternating in one process).
 int64_t plane_stride(int64_t floats) { return floats % 1024 == 0 ? floats + kLanes : floats; }
 
-// dst[j * ld + c] = src[c * cs + j * js] for c < channels, j < n: channels first to channels last.
+// dst[j * ld + c] = src[c * cs + j * js] for c < channels, j < n: channels first to channels last, the rest of
+// each of dst's rows left as it is (a 3-D kernel's depth slices fill blocks of one row in turn).
 void to_channels_last(const float* src, int64_t cs, int64_t js, int64_t channels, int64_t n, float* dst, int64_t ld) {
-  if (js == 1) return transpose_block(src, cs, channels, ld, n, dst, ld);
+  if (js == 1) return transpose_block(src, cs, channels, channels, n, dst, ld);
   for (int64_t c = 0; c < channels; ++c)
     for (int64_t j = 0; j < n; ++j) dst[j * ld + c] = src[c * cs + j * js];
 }
@@ -284,23 +291,35 @@ void to_channels_first(const float* src, int64_t ld, int64_t channels, int64_t n
   transpose_block(src, ld, n, n, channels, dst, cs);
 }
 
-// The input a band of tile rows reads, channels last: win[y][col][c] = x[c][row0 - pad_h + y][col - pad_w] for
-// y < m_H rows + r_H - 1, col < m_W tw + r_W - 1 and c < C; zeros outside the input and in the padding channels
-// up to cp.
+// The planes the transforms run over: a 3-D convolution's output depth slices are samples of their own, and its
+// kernel's kernel_d depth slices blocks of the GEMMs' rows (i = kd C + c reads input channel c at depth
+// od - pad_d + kd), so that 2-D tiles serve it. A 2-D convolution is the case of depth 1.
+int64_t samples(const WinogradConv& g) { return g.batch * g.out_d; }
+int64_t gemm_rows(const WinogradConv& g) { return g.kernel_d * g.in_channels; }
+
+// The input a band of tile rows of sample s reads, channels last: win[y][col][i] = x[c][d][row0 - pad_h + y]
+// [col - pad_w] for y < m_H rows + r_H - 1, col < m_W tw + r_W - 1 and GEMM rows i = kd C + c (depth
+// d = od - pad_d + kd); zeros outside the input and in the padding rows up to cp.
 struct Window {
   int64_t rows, cols, cp;
 };
 
-void load_window(const float* x, const int64_t* xs, const WinogradConv& g, int64_t row0, const Window& w,
-                 float* win) {
+void load_window(const float* x, const int64_t* xs, const WinogradConv& g, int64_t s, int64_t row0,
+                 const Window& w, float* win) {
   std::fill(win, win + w.rows * w.cols * w.cp, 0.0f);
   const int64_t col0 = std::min(g.pad_w, w.cols), col1 = std::min(w.cols, g.pad_w + g.in_w);
   if (col1 <= col0) return;
-  for (int64_t y = 0; y < w.rows; ++y) {
-    const int64_t in_row = row0 - g.pad_h + y;
-    if (in_row < 0 || in_row >= g.in_h) continue;
-    to_channels_last(x + in_row * xs[2] + (col0 - g.pad_w) * xs[3], xs[1], xs[3], g.in_channels, col1 - col0,
-                     win + (y * w.cols + col0) * w.cp, w.cp);
+  const int64_t n = s / g.out_d, od = s % g.out_d;
+  for (int64_t kd = 0; kd < g.kernel_d; ++kd) {
+    const int64_t d = od - g.pad_d + kd;
+    if (d < 0 || d >= g.in_d) continue;
+    const float* plane = x + n * xs[0] + d * xs[2];
+    for (int64_t y = 0; y < w.rows; ++y) {
+      const int64_t in_row = row0 - g.pad_h + y;
+      if (in_row < 0 || in_row >= g.in_h) continue;
+      to_channels_last(plane + in_row * xs[3] + (col0 - g.pad_w) * xs[4], xs[1], xs[4], g.in_channels, col1 - col0,
+                       win + (y * w.cols + col0) * w.cp + kd * g.in_channels, w.cp);
+    }
   }
 }
 
@@ -483,13 +502,13 @@ struct Plan {
   int64_t batch, th, tw, band, bands, per_chunk, chunks;
 
   Plan(const WinogradConv& g, int64_t mh, int64_t mw) {
-    batch = g.batch;
+    batch = samples(g);
     th = (g.out_h + mh - 1) / mh;
     tw = (g.out_w + mw - 1) / mw;
     band = std::clamp<int64_t>(kTilesPerChunk / tw, 1, th);
     bands = (th + band - 1) / band;
     per_chunk = bands > 1 ? 1 : std::max<int64_t>(1, kTilesPerChunk / (th * tw));
-    chunks = bands > 1 ? g.batch * bands : (g.batch + per_chunk - 1) / per_chunk;
+    chunks = bands > 1 ? batch * bands : (batch + per_chunk - 1) / per_chunk;
   }
 
   Chunk chunk(int64_t i) const {
@@ -505,13 +524,13 @@ struct Plan {
 template <class T>
 int64_t input_tiles_of(const WinogradConv& g, const Plan& plan, const Chunk& ch, const float* x, const int64_t* xs,
                        Buffers& buf, std::atomic<bool>& nonfinite) {
-  const int64_t cp = padded(g.in_channels), vs = plane_stride(ch.tiles * cp);
+  const int64_t cp = padded(gemm_rows(g)), vs = plane_stride(ch.tiles * cp);
   const Window win{T::FH::m * ch.rows + T::FH::r - 1, T::FW::m * plan.tw + T::FW::r - 1, cp};
   const int64_t window_size = win.rows * win.cols * cp;
   float* const window = buf.win.take(window_size);
   float* const v = buf.v.take(T::planes * vs);
   for (int64_t n = ch.n0; n < ch.n1; ++n) {
-    load_window(x + n * xs[0], xs, g, T::FH::m * ch.ty0, win, window);
+    load_window(x, xs, g, n, T::FH::m * ch.ty0, win, window);
     if (!all_finite(window, window_size)) nonfinite = true;
     transform_input<T>(window, win, ch.rows, plan.tw, v, vs, (n - ch.n0) * ch.rows * plan.tw);
   }
@@ -523,10 +542,10 @@ bool conv(const WinogradConv& g, const float* x, const int64_t* xs, const float*
           const float* bias, float* y) {
   constexpr int64_t planes = T::planes, mh = T::FH::m, mw = T::FW::m;
   const Plan plan(g, mh, mw);
-  const int64_t C = g.in_channels, K = g.out_channels, cp = padded(C), kp = padded(K), plane = g.out_h * g.out_w;
+  const int64_t C = gemm_rows(g), K = g.out_channels, cp = padded(C), kp = padded(K), plane = g.out_h * g.out_w;
   if (!all_finite(w, K * C * T::FH::r * T::FW::r)) return false;
   std::atomic<bool> nonfinite{false};
-  const Tensor u = transform_filters<T>(w, transposed, K, C);
+  const Tensor u = transform_filters<T>(w, transposed, K, g.in_channels, g.kernel_d);
   std::vector<float> b(static_cast<size_t>(kp), 0.0f);
   if (bias) std::copy(bias, bias + K, b.begin());
   SingleThreadedBlas single;
@@ -544,7 +563,8 @@ bool conv(const WinogradConv& g, const float* x, const int64_t* xs, const float*
     for (int64_t n = ch.n0; n < ch.n1; ++n) {
       transform_output<T>(m, ms, (n - ch.n0) * ch.rows * plan.tw, ch.rows, plan.tw, kp, b.data(), out);
       for (int64_t r = 0; r < out_rows; ++r)
-        to_channels_first(out + r * ow * kp, kp, K, g.out_w, y + n * K * plane + (mh * ch.ty0 + r) * g.out_w, plane);
+        to_channels_first(out + r * ow * kp, kp, K, g.out_w, y + (n / g.out_d * K * g.out_d + n % g.out_d) * plane +
+                          (mh * ch.ty0 + r) * g.out_w, g.out_d * plane);
     }
   });
   return !nonfinite;
@@ -556,7 +576,7 @@ bool weight_grad(const WinogradConv& g, const float* x, const int64_t* xs, const
   constexpr int64_t planes = T::planes, mh = T::FH::m, mw = T::FW::m;
   const Plan plan(g, mh, mw);
   std::atomic<bool> nonfinite{false};
-  const int64_t C = g.in_channels, K = g.out_channels, cp = padded(C), kp = padded(K), usize = planes * C * K;
+  const int64_t C = gemm_rows(g), K = g.out_channels, cp = padded(C), kp = padded(K), usize = planes * C * K;
   // Chunks go in fixed blocks of about kBlockSamples samples whose partial sums merge in order, so that results
   // do not depend on the thread count.
   constexpr int64_t kBlockSamples = 4;
@@ -577,8 +597,8 @@ bool weight_grad(const WinogradConv& g, const float* x, const int64_t* xs, const
       for (int64_t n = ch.n0; n < ch.n1; ++n) {  // dY's m_H x m_W blocks, channels last (zeros past the edges)
         std::fill(out, out + out_size, 0.0f);
         for (int64_t r = 0; r < std::min(mh * ch.rows, g.out_h - mh * ch.ty0); ++r)
-          to_channels_last(dy + n * ys[0] + (mh * ch.ty0 + r) * ys[2], ys[1], ys[3], K, g.out_w, out + r * ow * kp,
-                           kp);
+          to_channels_last(dy + n / g.out_d * ys[0] + n % g.out_d * ys[2] + (mh * ch.ty0 + r) * ys[3], ys[1], ys[4], K,
+                           g.out_w, out + r * ow * kp, kp);
         if (!all_finite(out, out_size)) nonfinite = true;
         transform_gradient<T>(out, ch.rows, plan.tw, kp, m, ms, (n - ch.n0) * ch.rows * plan.tw);
       }
@@ -592,7 +612,7 @@ bool weight_grad(const WinogradConv& g, const float* x, const int64_t* xs, const
   float* const sum = partials.data<float>();
   for (int64_t blk = 1; blk < blocks; ++blk)
     for (int64_t i = 0; i < usize; ++i) sum[i] += sum[blk * usize + i];
-  gradient_to_filters<T>(sum, K, C, dw);
+  gradient_to_filters<T>(sum, K, g.in_channels, g.kernel_d, dw);
   return true;
 }
 
