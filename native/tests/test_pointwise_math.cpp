@@ -1,7 +1,10 @@
 // The elementwise math ops beyond arithmetic: values against the C library, edge points (NaN, infinities,
 // signed zeros, domain edges), PyTorch's dtype rules, every layout giving the contiguous result bit for bit,
 // thread counts, in-place forms and bad input (typed errors naming the op, inputs unchanged).
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <functional>
 #include <limits>
 
@@ -229,6 +232,76 @@ TEST(atan2_values) {
   CHECK_VALUES(atan2(make({1, 2, 0, -0.0}, {4}), make({0, -1, -0.0, -0.0}, {4})), 1e-7,
                {M_PI / 2, std::atan2(2.0, -1.0), M_PI, -M_PI});
   CHECK_EQ(atan2(make({1}, {1}, I), make({1}, {1}, I)).dtype(), F);
+}
+
+// float32 fmod, remainder and floor_divide run in double, atan2 from atan's core, each falling back to the C
+// library's for a block of 256 elements that holds one it does not take; strided operands take the scalar path
+// throughout. The two agree bit for bit (atan2: within an ulp of atan2f) over blocks of three kinds: quotients
+// below 2^29 only (exact multiples and their neighbours among them), quotients up to 2^60 (the fallback's bound),
+// and zeros of both signs, infinities and NaN; b a tensor or a scalar.
+TEST(float32_fmod_family_and_atan2_match_the_scalar_path) {
+  const int64_t n = 256 * 24;
+  std::vector<float> av(n), bv(n);
+  uint64_t state = 7;
+  auto next = [&] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return state >> 11;
+  };
+  auto magnitude = [&](int range) {  // 2^-range to 2^range
+    const float m = 1.0f + static_cast<float>(next() % 1000000) * 1e-6f;
+    return std::ldexp(m, static_cast<int>(next() % static_cast<uint64_t>(2 * range + 1)) - range);
+  };
+  const float inf = std::numeric_limits<float>::infinity();
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t kind = i / 256 % 3;  // 0: small quotients, 1: any, 2: special values
+    const float b = (next() % 2 ? -1.0f : 1.0f) * magnitude(12);
+    const float k = static_cast<float>(static_cast<int64_t>(next() % 2001) - 1000);
+    float a = (next() % 2 ? -1.0f : 1.0f) * magnitude(kind == 1 ? 30 : 12);
+    if (i % 8 == 0) a = b * k;                       // a multiple: a zero remainder with a's sign
+    if (i % 8 == 1) a = std::nextafter(b * k, inf);  // its neighbours
+    if (i % 8 == 2) a = std::nextafter(b * k, -inf);
+    if (kind == 2) {
+      a = i % 5 == 0 ? inf : i % 5 == 1 ? std::numeric_limits<float>::quiet_NaN() : i % 5 == 2 ? -0.0f : a;
+      bv[i] = i % 7 == 0 ? 0.0f : i % 7 == 1 ? -inf : i % 7 == 2 ? -0.0f : b;
+    } else {
+      bv[i] = b;
+    }
+    av[i] = a;
+  }
+  std::vector<float> av2(2 * n), bv2(2 * n);
+  for (int64_t i = 0; i < n; ++i) av2[2 * i] = av[i], bv2[2 * i] = bv[i];
+  const Tensor a = from_data(av.data(), n, {n}, F), b = from_data(bv.data(), n, {n}, F);
+  const Tensor as = slice(from_data(av2.data(), 2 * n, {2 * n}, F), 0, 0, 2 * n, 2);
+  const Tensor bs = slice(from_data(bv2.data(), 2 * n, {2 * n}, F), 0, 0, 2 * n, 2);
+  auto same_bits = [](const Tensor& got, const Tensor& want, const char* what) {
+    const Tensor g = contiguous(got), w = contiguous(want);
+    for (int64_t i = 0; i < g.numel(); ++i) {
+      const float x = g.data<float>()[i], y = w.data<float>()[i];
+      if (!(x != x && y != y) && std::memcmp(&x, &y, sizeof x) != 0) {
+        std::printf("%s: element %ld: %.9g against %.9g\n", what, static_cast<long>(i), x, y);
+        CHECK(false);
+        return;
+      }
+    }
+  };
+  same_bits(fmod(a, b), fmod(as, bs), "fmod");
+  same_bits(remainder(a, b), remainder(as, bs), "remainder");
+  same_bits(floor_divide(a, b), floor_divide(as, bs), "floor_divide");
+  for (const double scalar : {0.7, -3.0, 1e-9})
+    same_bits(fmod(a, Scalar(scalar)), fmod(as, Scalar(scalar)), "fmod by a scalar");
+  same_bits(remainder(Tensor::scalar(2.5, F), b), remainder(Tensor::scalar(2.5, F), bs), "remainder of a scalar");
+  const Tensor fast = atan2(a, b), exact = atan2(as, bs);
+  for (int64_t i = 0; i < n; ++i) {
+    const float x = fast.data<float>()[i], y = contiguous(exact).data<float>()[i];
+    if (x != x && y != y) continue;
+    int32_t xb, yb;
+    std::memcpy(&xb, &x, 4);
+    std::memcpy(&yb, &y, 4);
+    CHECK(std::abs(static_cast<int64_t>(xb) - yb) <= 1);
+    const double angle = std::atan2(static_cast<double>(av[i]), static_cast<double>(bv[i]));
+    const double ulp = std::max<double>(std::ldexp(1.0, std::ilogb(x) - 23), std::numeric_limits<float>::denorm_min());
+    CHECK(std::fabs(static_cast<double>(x) - angle) <= ulp);  // within an ulp of the exact angle
+  }
 }
 
 TEST(lerp_addcmul_addcdiv) {

@@ -1,5 +1,6 @@
 // Sorting and selection: sort/argsort (stable, NaN last, descending), topk, kthvalue, median/nanmedian
 // (PyTorch's index rule for ties), mode, unique (flat and along a dim); layouts, threads, gradients, bad input.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -175,6 +176,53 @@ TEST(unique_flat_and_along_a_dim) {
   CHECK_THROWS(unique_dim(Tensor::scalar(1.0, DType::Float32), 0), Index, "unique_dim: Dimension specified as 0");
   CHECK_THROWS(unique_dim(zeros({2, 0}), 0), Shape, "unique_dim: There are 0 sized dimensions");
   CHECK_THROWS(unique_dim(zeros({2, 3}), 2), Index, "unique_dim: dimension out of range");
+}
+
+// Few distinct values go by a hash table, many by sorting: both against a reference built here, with -0 and 0
+// (one value: the first occurrence's sign), NaNs (each its own, after the numbers) and a table that grows.
+TEST(unique_by_hashing_and_by_sorting_agree_with_a_reference) {
+  for (const int64_t distinct : {int64_t(300), int64_t(4000)}) {  // 4000 of 4000: past the hash path's limit
+    std::vector<double> x;
+    uint64_t state = 12345;
+    for (int64_t i = 0; i < 4000; ++i) {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      const int64_t k = distinct == 4000 ? i * 7919 % 4000 : static_cast<int64_t>(state >> 33) % distinct;
+      x.push_back(k == 5 ? (i % 2 ? 0.0 : -0.0) : k == 6 && distinct == 300 ? kNaN : 0.5 * static_cast<double>(k) - 40);
+    }
+    for (DType dt : {DType::Float32, DType::Float64}) {
+      const TensorList u = unique(make(x, {40, 100}, dt));
+      // The reference: sorted distinct numbers (first occurrence), then each NaN in index order.
+      std::vector<double> sorted_values;
+      for (double v : x)
+        if (v == v) sorted_values.push_back(v);
+      std::sort(sorted_values.begin(), sorted_values.end());
+      sorted_values.erase(std::unique(sorted_values.begin(), sorted_values.end()), sorted_values.end());
+      const size_t numbers = sorted_values.size();
+      const std::vector<double> values = test::values(u[0]), inverse = test::values(u[1]), counts = test::values(u[2]);
+      size_t nans = 0;
+      std::vector<double> expected_counts(numbers, 0.0);
+      bool first_zero_seen = false, first_zero_negative = false;
+      for (size_t i = 0; i < x.size(); ++i) {
+        if (x[i] != x[i]) {
+          CHECK_EQ(inverse[i], static_cast<double>(numbers + nans));
+          ++nans;
+          continue;
+        }
+        const size_t k = static_cast<size_t>(std::lower_bound(sorted_values.begin(), sorted_values.end(), x[i]) -
+                                             sorted_values.begin());
+        CHECK_EQ(inverse[i], static_cast<double>(k));
+        expected_counts[k] += 1;
+        if (x[i] == 0 && !first_zero_seen) first_zero_seen = true, first_zero_negative = std::signbit(x[i]);
+      }
+      CHECK_EQ(values.size(), numbers + nans);
+      for (size_t k = 0; k < numbers; ++k) {
+        CHECK_EQ(values[k], sorted_values[k]);
+        CHECK_EQ(counts[k], expected_counts[k]);
+        if (values[k] == 0) CHECK_EQ(std::signbit(values[k]), first_zero_negative);
+      }
+      for (size_t k = numbers; k < values.size(); ++k) CHECK(values[k] != values[k] && counts[k] == 1);
+    }
+  }
 }
 
 TEST(picked_values_get_the_gradient_at_their_indices) {

@@ -4,6 +4,7 @@
 #include "cpu/sort.h"
 
 #include <algorithm>
+#include <cstring>
 #include <numeric>
 #include <type_traits>
 #include <utility>
@@ -246,6 +247,89 @@ void mode_kernel(const Tensor& values, const Tensor& indices, const Tensor& in, 
   });
 }
 
+namespace {
+
+// The distinct values of x[0..n) by an open-addressing hash table, while there are at most `limit` of them: the
+// sort below of n (value, index) pairs took 426 ms for 4M elements of 100 values (PyTorch 1.13: 8 ms, a hash set
+// as well). Each distinct value keeps its first occurrence (so -0 or 0, whichever comes first, as the stable sort
+// does); NaNs, all distinct, follow the numbers in index order. Returns false, having written nothing, past the
+// limit.
+template <class T>
+bool unique_by_hash(const T* x, int64_t n, int64_t limit, Unique& r, const Tensor& in) {
+  using Bits = std::conditional_t<sizeof(T) == 8, uint64_t, uint32_t>;
+  int64_t capacity = 64;
+  std::vector<T> keys(capacity);
+  std::vector<int64_t> slots(capacity, -1);  // the id of each slot's value, -1 when empty
+  std::vector<T> firsts;
+  std::vector<int64_t> counts;
+  int64_t* ids = r.inverse.data<int64_t>();  // ids in order of first occurrence, NaN -1, ranked at the end
+  int64_t nans = 0;
+  auto slot_of = [&](T v) {
+    const T canonical = v == T(0) ? T(0) : v;  // -0 == 0: one hash
+    Bits bits = 0;
+    std::memcpy(&bits, &canonical, sizeof(T) < sizeof(Bits) ? sizeof(T) : sizeof(Bits));
+    uint64_t h = (static_cast<uint64_t>(bits) + 1) * 0x9E3779B97F4A7C15ull;
+    int64_t i = static_cast<int64_t>(h >> 40) & (capacity - 1);
+    while (slots[i] >= 0 && !(keys[i] == v)) i = (i + 1) & (capacity - 1);
+    return i;
+  };
+  for (int64_t j = 0; j < n; ++j) {
+    const T v = x[j];
+    if (is_nan(v)) {
+      ids[j] = -1;
+      ++nans;
+      continue;
+    }
+    int64_t i = slot_of(v);
+    if (slots[i] < 0) {
+      if (static_cast<int64_t>(firsts.size()) >= limit) return false;
+      if (2 * (static_cast<int64_t>(firsts.size()) + 1) > capacity) {  // at most half full
+        capacity *= 4;
+        keys.assign(capacity, T());
+        slots.assign(capacity, -1);
+        for (int64_t id = 0; id < static_cast<int64_t>(firsts.size()); ++id) {
+          const int64_t k = slot_of(firsts[id]);
+          keys[k] = firsts[id];
+          slots[k] = id;
+        }
+        i = slot_of(v);
+      }
+      keys[i] = v;
+      slots[i] = static_cast<int64_t>(firsts.size());
+      firsts.push_back(v);
+      counts.push_back(0);
+    }
+    ids[j] = slots[i];
+    ++counts[slots[i]];
+  }
+  const int64_t d = static_cast<int64_t>(firsts.size());
+  std::vector<int64_t> order(static_cast<size_t>(d)), rank(static_cast<size_t>(d));
+  std::iota(order.begin(), order.end(), int64_t(0));
+  std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return firsts[a] < firsts[b]; });
+  r.values = Tensor::empty({d + nans}, in.dtype(), in.device());
+  r.counts = Tensor::empty({d + nans}, DType::Int64, in.device());
+  T* values = r.values.data<T>();
+  int64_t* out_counts = r.counts.data<int64_t>();
+  for (int64_t k = 0; k < d; ++k) {
+    rank[order[k]] = k;
+    values[k] = firsts[order[k]];
+    out_counts[k] = counts[order[k]];
+  }
+  int64_t next_nan = d;
+  for (int64_t j = 0; j < n; ++j) {
+    if (ids[j] >= 0) {
+      ids[j] = rank[ids[j]];
+    } else {
+      values[next_nan] = x[j];
+      out_counts[next_nan] = 1;
+      ids[j] = next_nan++;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 Unique unique_kernel(const Tensor& in) {
   const int64_t n = in.numel();
   Unique r;
@@ -254,6 +338,9 @@ Unique unique_kernel(const Tensor& in) {
     using T = decltype(tag);
     // in is contiguous (the op makes it so): its flat order is row-major.
     const T* x = in.data<T>();
+    // Hashing pays while the distinct values are few against n (each costs a sort of them at the end).
+    if constexpr (std::is_arithmetic_v<T>)
+      if (unique_by_hash(x, n, std::max<int64_t>(1024, n / 16), r, in)) return;
     std::vector<Pair<T>> all(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i) all[i] = {x[i], i};
     std::sort(all.begin(), all.end(), Ascending<T>{});

@@ -43,8 +43,18 @@ struct ProdPolicy {
     else return a * b;
   }
   Acc init() const { return Acc(1); }
+  // Contiguous runs in kLanes independent products: one chain of multiplies waited on each one's latency
+  // (4096 x 1024 over rows: 1.74 ms, PyTorch 0.17-0.25).
   void run(Acc& acc, const T* x, int64_t n, int64_t s) const {
-    for (int64_t i = 0; i < n; ++i) acc = mul(acc, static_cast<Acc>(x[i * s]));
+    int64_t i = 0;
+    if (s == 1 && n >= 2 * kLanes) {
+      Acc lanes[kLanes];
+      for (int j = 0; j < kLanes; ++j) lanes[j] = Acc(1);
+      for (; i + kLanes <= n; i += kLanes)
+        for (int j = 0; j < kLanes; ++j) lanes[j] = mul(lanes[j], static_cast<Acc>(x[i + j]));
+      for (int j = 0; j < kLanes; ++j) acc = mul(acc, lanes[j]);
+    }
+    for (; i < n; ++i) acc = mul(acc, static_cast<Acc>(x[i * s]));
   }
   Acc merge(Acc a, Acc b) const { return mul(a, b); }
 };

@@ -86,15 +86,14 @@ KILN_ALWAYS_INLINE float tan(float x) {
 }
 
 // For any x, scalar: the vector form where it is valid, the C library beyond.
-// atan, computed in double as the others: |x| is reduced to t in [-tan(pi/8), tan(pi/8)] by atan(a) = pi/2 +
+namespace trig_detail {
+
+// atan(a) for a >= 0 (or +inf) in double: a is reduced to t in [-tan(pi/8), tan(pi/8)] by atan(a) = pi/2 +
 // atan(-1/a) above tan(3pi/8) and pi/4 + atan((a - 1) / (a + 1)) above tan(pi/8) (one division, its operands
-// selected), then atan(t) = t + t z Q(z), z = t^2, Q a least-squares fit of degree 5 (relative error 2.4e-11):
-// the float result is the correctly rounded one but for rare ties, where glibc's scalar atanf took ~7 ns an
-// element. Infinities give +-pi/2, NaN stays NaN, -0 stays -0.
-KILN_ALWAYS_INLINE float atan(float x) {
+// selected), then atan(t) = t + t z Q(z), z = t^2, Q a least-squares fit of degree 5 (relative error 2.4e-11).
+KILN_ALWAYS_INLINE double atan_of_abs(double a) {
   constexpr double kTan3PiOver8 = 2.414213562373095, kTanPiOver8 = 0.41421356237309503;
   constexpr double kPiOver2 = 1.5707963267948966, kPiOver4 = 0.78539816339744831;
-  const double a = std::fabs(static_cast<double>(x));
   const bool big = a > kTan3PiOver8, mid = a > kTanPiOver8;
   const double num = big ? -1.0 : mid ? a - 1.0 : a, den = big ? a : mid ? a + 1.0 : 1.0;
   const double t = num / den, z = t * t, base = big ? kPiOver2 : mid ? kPiOver4 : 0.0;
@@ -104,7 +103,26 @@ KILN_ALWAYS_INLINE float atan(float x) {
   q = q * z - 0.14281956632059986;
   q = q * z + 0.19999901780730966;
   q = q * z - 0.33333332468496979;
-  return std::copysign(static_cast<float>(base + (t + t * z * q)), x);
+  return base + (t + t * z * q);
+}
+
+}  // namespace trig_detail
+
+// atan in double (trig_detail::atan_of_abs): the float result is the correctly rounded one but for rare ties,
+// where glibc's scalar atanf took ~7 ns an element. Infinities give +-pi/2, NaN stays NaN, -0 stays -0.
+KILN_ALWAYS_INLINE float atan(float x) {
+  return std::copysign(static_cast<float>(trig_detail::atan_of_abs(std::fabs(static_cast<double>(x)))), x);
+}
+
+// atan2(y, x) for finite, non-zero y and x (the caller takes the C library's for the rest): the angle of the
+// smaller magnitude over the larger, in double, moved to its octant. Correctly rounded but for rare ties, as atan.
+KILN_ALWAYS_INLINE float atan2_finite(float y, float x) {
+  constexpr double kPi = 3.141592653589793, kPiOver2 = 1.5707963267948966;
+  const double ay = std::fabs(static_cast<double>(y)), ax = std::fabs(static_cast<double>(x));
+  const bool steep = ay > ax;
+  const double base = trig_detail::atan_of_abs(steep ? ax / ay : ay / ax);
+  const double angle = steep ? kPiOver2 - base : base;
+  return std::copysign(static_cast<float>(x < 0 ? kPi - angle : angle), y);
 }
 
 namespace trig_detail {
