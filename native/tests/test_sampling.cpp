@@ -188,6 +188,34 @@ TEST(multinomial_with_replacement_follows_the_weights) {
   CHECK_VALUES(rows, 0, {0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2});
 }
 
+// Long rows go by blocks of 64 weights: draws follow weights over many blocks, never pick a zero weight (a zero
+// block, zeros at block edges, trailing zeros), and land on the last positive weight when all but it are zero.
+TEST(multinomial_over_many_blocks) {
+  Generator g(9);
+  const int64_t n = 1000;
+  std::vector<double> w(n);
+  for (int64_t j = 0; j < n; ++j)
+    w[static_cast<size_t>(j)] = j % 64 == 0 || j % 64 == 63 || (j >= 128 && j < 192) || j >= 990 ? 0.0 : 1.0 + j % 3;
+  const Tensor s = multinomial(test::make(w, {n}, DType::Float64), 300000, true, &g);
+  std::vector<double> counts(n, 0.0);
+  for (double v : test::values(s)) counts[static_cast<size_t>(v)] += 1;
+  double total = 0;
+  for (double x : w) total += x;
+  std::vector<double> got, expected;
+  for (int64_t j = 0; j < n; ++j) {
+    if (w[static_cast<size_t>(j)] == 0) {
+      CHECK_EQ(counts[static_cast<size_t>(j)], 0.0);
+      continue;
+    }
+    got.push_back(counts[static_cast<size_t>(j)]);
+    expected.push_back(300000 * w[static_cast<size_t>(j)] / total);
+  }
+  CHECK(chi_square(got, expected) < chi_square_bound(got.size()));
+  std::vector<double> one(n, 0.0);
+  one[700] = 1e-30;
+  CHECK_VALUES(multinomial(test::make(one, {1, n}, DType::Float64), 5, true, &g), 0, {700, 700, 700, 700, 700});
+}
+
 TEST(multinomial_without_replacement) {
   Generator g(8);
   // Each row: distinct indices; zero weights only once the others are used up.

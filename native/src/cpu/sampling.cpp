@@ -9,6 +9,7 @@
 
 #include "cpu/dispatch.h"
 #include "cpu/loop.h"
+#include "cpu/simd.h"
 #include "thread_pool.h"
 
 namespace kiln::cpu {
@@ -66,6 +67,20 @@ double normal_quantile(double p) {
   return x - u / (1 + x * u / 2);
 }
 
+// multinomial's blocks of weights, and their sums in kLanes independent chains.
+constexpr int64_t kBlock = 64, kLanes = 8;
+
+double lane_sum(const double* x, int64_t n) {
+  double lanes[kLanes] = {};
+  int64_t j = 0;
+  for (; j + kLanes <= n; j += kLanes)
+    for (int64_t l = 0; l < kLanes; ++l) lanes[l] += x[j + l];
+  double sum = 0;
+  for (int64_t l = 0; l < kLanes; ++l) sum += lanes[l];
+  for (; j < n; ++j) sum += x[j];
+  return sum;
+}
+
 }  // namespace
 
 void randint_kernel(const Tensor& out, Generator& gen, int64_t low, int64_t high) {
@@ -114,6 +129,15 @@ void bernoulli_kernel(const Tensor& out, const Tensor& p, double p_scalar, Gener
   });
 }
 
+KILN_SIMD int weight_flags(const double* row, int64_t n) {
+  int bad = 0, positive = 0;
+  for (int64_t j = 0; j < n; ++j) {
+    bad |= !(row[j] >= 0 && row[j] < INFINITY);
+    positive |= row[j] > 0;
+  }
+  return bad | positive << 1;
+}
+
 void multinomial_kernel(const Tensor& out, const Tensor& probs, int64_t k, bool replacement, Generator& gen) {
   const int64_t rows = probs.shape()[0], n = probs.shape()[1];
   if (rows == 0 || k == 0) return;
@@ -123,7 +147,7 @@ void multinomial_kernel(const Tensor& out, const Tensor& probs, int64_t k, bool 
   const double* p = probs.data<double>();
   int64_t* result = out.data<int64_t>();
   parallel_for(rows, std::max<int64_t>(1, kGrainDraws / std::max<int64_t>(per_row, 1)), [&](int64_t r0, int64_t r1) {
-    std::vector<double> acc(static_cast<size_t>(replacement ? n : 0));
+    std::vector<double> acc(static_cast<size_t>(replacement ? (n + kBlock - 1) / kBlock : 0));
     std::vector<double> keys(static_cast<size_t>(replacement ? 0 : n));
     std::vector<int64_t> order(static_cast<size_t>(replacement ? 0 : n));
     for (int64_t r = r0; r < r1; ++r) {
@@ -131,17 +155,25 @@ void multinomial_kernel(const Tensor& out, const Tensor& probs, int64_t k, bool 
       int64_t* dst = result + r * k;
       const uint64_t base = static_cast<uint64_t>(r) * row_draws;
       if (replacement) {  // inverse CDF: the first category whose running sum exceeds u * total
+        // Running sums by blocks of kBlock weights (each summed in independent lanes), then within the block a
+        // draw falls in: a running sum over the whole row waited on each add (1024 rows of 1000, one draw each:
+        // 4.7 ms, PyTorch 1.0). A walk starts from the sum before its block, which is at most v, so a weight of
+        // 0 is never picked; one that runs past the row's end by rounding takes the last positive weight.
+        const int64_t blocks = (n + kBlock - 1) / kBlock;
         double total = 0;
-        int64_t last = 0;
-        for (int64_t j = 0; j < n; ++j) {
-          total += row[j];
-          acc[j] = total;
-          if (row[j] > 0) last = j;
+        for (int64_t b = 0; b < blocks; ++b) {
+          total += lane_sum(row + b * kBlock, std::min(kBlock, n - b * kBlock));
+          acc[static_cast<size_t>(b)] = total;
         }
+        int64_t last = n - 1;
+        while (last > 0 && !(row[last] > 0)) --last;
         for (int64_t s = 0; s < k; ++s) {
           const double v = draws.u01(base + s) * total;
-          const int64_t j = std::upper_bound(acc.begin(), acc.end(), v) - acc.begin();
-          dst[s] = j < n ? j : last;  // v == total only by rounding
+          const int64_t b = std::upper_bound(acc.begin(), acc.begin() + blocks, v) - acc.begin();
+          int64_t j = b < blocks ? b * kBlock : n;
+          for (double sum = b > 0 ? acc[static_cast<size_t>(b - 1)] : 0.0; j < n; ++j)
+            if ((sum += row[j]) > v) break;
+          dst[s] = j < n ? j : last;
         }
       } else {  // Efraimidis-Spirakis: the k largest log(u) / p, ties (zero weights) by index
         for (int64_t j = 0; j < n; ++j) {

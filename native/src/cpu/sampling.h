@@ -16,6 +16,9 @@ void randperm_kernel(const Tensor& out, Generator& gen);
 // out[i] = 1 with probability p[i], else 0: out contiguous of any dtype, p a contiguous Float64 tensor of out's
 // numel (probabilities, checked to lie in [0, 1]), or one value when p_scalar is used (p undefined).
 void bernoulli_kernel(const Tensor& out, const Tensor& p, double p_scalar, Generator& gen);
+// Whether row[0..n) of multinomial's weights holds one that is negative, infinite or NaN (bit 0) and one that is
+// positive (bit 1).
+int weight_flags(const double* row, int64_t n);
 // num_samples category indices per row of probs (a contiguous Float64 [rows, n] of valid weights) into a
 // contiguous Int64 [rows, num_samples]; without replacement, num_samples <= n.
 void multinomial_kernel(const Tensor& out, const Tensor& probs, int64_t num_samples, bool replacement, Generator& gen);

@@ -143,16 +143,15 @@ TensorList multinomial_fwd(const TensorList& in, const OpArgs& args) {
              "replacement (", k, " > ", n, ")");
   Tensor probs = Tensor::empty({rows, n}, DType::Float64, p.device());
   backend_for(p.device()).copy(probs, p.dim() == 2 ? p : p.as_strided({1, n}, {0, p.strides()[0]}, p.offset()));
+  // Each row: weights finite and >= 0, one of them positive (so the sum is), checked without a chain of adds.
   const double* v = probs.data<double>();
   for (int64_t r = 0; r < rows; ++r) {
-    double total = 0;
-    for (int64_t j = 0; j < n; ++j) {
-      const double w = v[r * n + j];
-      KILN_CHECK(std::isfinite(w) && w >= 0, Argument, op,
-                 ": probability tensor contains either `inf`, `nan` or element < 0 (", w, ")");
-      total += w;
-    }
-    KILN_CHECK(total > 0, Argument, op, ": invalid multinomial distribution (sum of probabilities <= 0) in row ", r);
+    const double* row = v + r * n;
+    const int flags = cpu::weight_flags(row, n);
+    for (int64_t j = 0; (flags & 1) && j < n; ++j)
+      KILN_CHECK(std::isfinite(row[j]) && row[j] >= 0, Argument, op,
+                 ": probability tensor contains either `inf`, `nan` or element < 0 (", row[j], ")");
+    KILN_CHECK(flags & 2, Argument, op, ": invalid multinomial distribution (sum of probabilities <= 0) in row ", r);
   }
   Tensor out = new_tensor(p.dim() == 2 ? Shape{rows, k} : Shape{k}, DType::Int64, op, p.device());
   cpu::multinomial_kernel(out, probs, k, replacement, generator_arg(args, 2, op));
