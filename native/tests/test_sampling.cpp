@@ -6,6 +6,7 @@
 #include <functional>
 #include <set>
 
+#include "cpu/sampling.h"
 #include "fixtures.h"
 
 using namespace kiln;
@@ -186,6 +187,19 @@ TEST(multinomial_with_replacement_follows_the_weights) {
   CHECK(chi_square({counts[0], counts[2], counts[3]}, {10000, 30000, 60000}) < chi_square_bound(3));
   const Tensor rows = multinomial(test::make({1, 0, 0, 0, 0, 1}, {2, 3}), 7, true, &g);
   CHECK_VALUES(rows, 0, {0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2});
+}
+
+// The vector Philox gives philox()'s blocks: counters across a 32-bit carry, counts not a multiple of the lanes.
+TEST(philox_blocks_match_philox) {
+  for (const uint64_t counter : {uint64_t(0), uint64_t(0xFFFFFFFAull), uint64_t(0x123456789ABCull)})
+    for (const int64_t n : {int64_t(1), int64_t(13), int64_t(64)}) {
+      std::vector<PhiloxBlock> got(static_cast<size_t>(n));
+      cpu::philox_blocks(0xDEADBEEF12345678ull, counter, n, got.data());
+      for (int64_t k = 0; k < n; ++k) {
+        const PhiloxBlock want = philox(0xDEADBEEF12345678ull, counter + static_cast<uint64_t>(k));
+        for (int w = 0; w < 4; ++w) CHECK_EQ(got[static_cast<size_t>(k)].v[w], want.v[w]);
+      }
+    }
 }
 
 // Long rows go by blocks of 64 weights: draws follow weights over many blocks, never pick a zero weight (a zero

@@ -9,6 +9,9 @@
 
 namespace kiln::cpu {
 
+// philox(seed, counter + k) for k < n into out[k] (kiln/generator.h), n blocks side by side in vector lanes.
+void philox_blocks(uint64_t seed, uint64_t counter, int64_t n, PhiloxBlock* out);
+
 // Uniform integers in [low, high), into a contiguous out of any dtype.
 void randint_kernel(const Tensor& out, Generator& gen, int64_t low, int64_t high);
 // A uniformly random permutation of 0 .. n-1 (Fisher-Yates), into a contiguous 1-D out of any non-bool dtype.
