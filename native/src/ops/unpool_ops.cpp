@@ -52,7 +52,11 @@ TensorList max_unpool_fwd(const TensorList& in, const OpArgs& args) {
   }
   Shape flat_out(out.begin(), out.begin() + lead);
   flat_out.push_back(plane);
-  return {reshape(scatter(zeros(flat_out, x.dtype()), lead, flat_idx, flat_x), out)};
+  // Into fresh zeros in place: scatter's out-of-place form copied the zeros first (2.1 of 3.6 ms for [32, 64,
+  // 28, 28] to 56 x 56).
+  Tensor result = zeros(flat_out, x.dtype());
+  scatter_(result, lead, flat_idx, flat_x);
+  return {reshape(result, out)};
 }
 
 const OpDef kMaxUnpool1d{"max_unpool1d", "max_unpool1d(Tensor input, Tensor indices; ints: kernel_size, stride, "
