@@ -178,6 +178,43 @@ TEST(unique_flat_and_along_a_dim) {
   CHECK_THROWS(unique_dim(zeros({2, 3}), 2), Index, "unique_dim: dimension out of range");
 }
 
+// mode against the (value, index) pairs' order: the smallest most frequent value, at its last position, -0 and 0
+// one value (the last one's sign), NaNs each alone (a line of NaNs: its first), over rows and columns.
+TEST(mode_matches_the_pairs_order) {
+  uint64_t state = 3;
+  std::vector<double> x;
+  for (int64_t i = 0; i < 40 * 37; ++i) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    const int64_t k = static_cast<int64_t>(state >> 33) % 7;
+    x.push_back(i >= 37 * 39 ? kNaN : k == 0 ? (i % 2 ? 0.0 : -0.0) : k == 6 ? kNaN : static_cast<double>(k % 4));
+  }
+  const Tensor t = make(x, {40, 37});
+  for (const int64_t dim : {int64_t(0), int64_t(1)}) {
+    auto [v, ix] = mode(t, dim);
+    const std::vector<double> got_v = test::values(v), got_i = test::values(ix);
+    const int64_t lines = dim == 1 ? 40 : 37, n = dim == 1 ? 37 : 40;
+    for (int64_t l = 0; l < lines; ++l) {
+      std::vector<std::pair<double, int64_t>> line;
+      for (int64_t j = 0; j < n; ++j) line.push_back({x[static_cast<size_t>(dim == 1 ? l * 37 + j : j * 37 + l)], j});
+      std::stable_sort(line.begin(), line.end(), [](const auto& a, const auto& b) {
+        return a.first < b.first || (b.first != b.first && a.first == a.first);
+      });
+      int64_t best = 0, run = 0;
+      std::pair<double, int64_t> want{};
+      for (int64_t j = 0; j < n; ++j) {
+        ++run;
+        if (j + 1 == n || !(line[j].first == line[j + 1].first)) {
+          if (run > best) best = run, want = line[j];
+          run = 0;
+        }
+      }
+      const double gv = got_v[static_cast<size_t>(l)];
+      CHECK((gv == want.first && std::signbit(gv) == std::signbit(want.first)) || (gv != gv && want.first != want.first));
+      CHECK_EQ(got_i[static_cast<size_t>(l)], static_cast<double>(want.second));
+    }
+  }
+}
+
 // Few distinct values go by a hash table, many by sorting: both against a reference built here, with -0 and 0
 // (one value: the first occurrence's sign), NaNs (each its own, after the numbers) and a table that grows.
 TEST(unique_by_hashing_and_by_sorting_agree_with_a_reference) {

@@ -224,25 +224,38 @@ void select_kernel(SelectKind kind, const Tensor& values, const Tensor& indices,
   });
 }
 
+// The mode from a sorted copy of the line's values alone (sorting (value, index) pairs took 1.6x PyTorch's time:
+// 4096 rows of 1024 integers, 100 ms), then its index: the last position holding that value, the last of its group
+// in the pairs' order. NaNs are each their own group, so the mode is NaN only for a line of NaNs: its first.
 void mode_kernel(const Tensor& values, const Tensor& indices, const Tensor& in, int64_t dim) {
   if (values.numel() == 0) return;
   const Lines lines(values, indices, in, dim);
   with_type(in.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    lines.each<T>([&](std::vector<Pair<T>>& line, T* v, int64_t* ix) {
-      std::sort(line.begin(), line.end(), Ascending<T>{});
+    const int64_t n = lines.n, xs = lines.xs;
+    lines.each_unpaired<T>([&](const T* x, std::vector<Pair<T>>&, T* v, int64_t* ix) {
+      thread_local std::vector<T> sorted;
+      sorted.resize(static_cast<size_t>(n));
+      for (int64_t i = 0; i < n; ++i) sorted[static_cast<size_t>(i)] = x[i * xs];
+      std::sort(sorted.begin(), sorted.end(), [](T a, T b) { return value_less(a, b); });
       int64_t best = 0, run = 0;
-      for (int64_t i = 0; i < lines.n; ++i) {
+      T mode = sorted[0];
+      for (int64_t i = 0; i < n; ++i) {
         ++run;
-        if (i + 1 == lines.n || !(line[i].first == line[i + 1].first)) {  // the end of a group (NaN: its own)
-          if (run > best) {
-            best = run;
-            *v = line[i].first;
-            *ix = line[i].second;
-          }
+        if (i + 1 == n || !(sorted[i] == sorted[i + 1])) {  // the end of a group (NaN: its own)
+          if (run > best) best = run, mode = sorted[i];
           run = 0;
         }
       }
+      int64_t at = 0;
+      if (is_nan(mode)) {
+        while (!is_nan(x[at * xs])) ++at;
+      } else {
+        at = n - 1;
+        while (!(x[at * xs] == mode)) --at;
+      }
+      *v = x[at * xs];
+      *ix = at;
     });
   });
 }
