@@ -261,6 +261,26 @@ TEST(strided_inputs_match_contiguous_ones) {
   CHECK_SAME(where(cond, stepped, expanded), where(contiguous(cond), contiguous(stepped), contiguous(expanded)), 0);
 }
 
+// From 64K elements a transposed or stepped input is copied dense before the kernel (cpu::dense_input): the same
+// bits as the contiguous input's, for unary, math and binary kernels, and in-place into a transposed view.
+TEST(large_strided_inputs_match_contiguous_ones) {
+  const Tensor other = uniform({300, 257}, 8);
+  const Tensor transposed = t(other);                                   // [257, 300]
+  const Tensor stepped = slice(uniform({257, 600}, 9), 1, 0, 600, 2);  // [257, 300], stride 2
+  for (UnaryFn f : {UnaryFn(exp), UnaryFn(sigmoid), UnaryFn(tanh), UnaryFn(sign), UnaryFn(floor), UnaryFn(relu)}) {
+    CHECK_SAME(f(transposed), f(contiguous(transposed)), 0);
+    CHECK_SAME(f(stepped), f(contiguous(stepped)), 0);
+  }
+  for (BinaryFn f : {BinaryFn(add), BinaryFn(mul), BinaryFn(div)}) {
+    check_strided_binary(f, transposed, stepped);
+    check_strided_binary(f, stepped, expand(uniform({1, 300}, 10), {257, 300}));
+  }
+  Tensor target = t(uniform({300, 257}, 11));
+  const Tensor expected = add(contiguous(target), stepped);
+  inplace("add", target, stepped);
+  CHECK_SAME(target, expected, 0);
+}
+
 TEST(where_with_a_scalar_side_matches_the_definition_in_every_width) {
   // Contiguous runs blend bit patterns under a mask (vectorised); a value operand may be a broadcast scalar.
   // 1,000 elements reach the vector loop and its tail; dtypes of 1, 2, 4 and 8 bytes.

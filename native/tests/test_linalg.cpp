@@ -1,5 +1,7 @@
 // mv, dot, outer, addmm/addmv/baddbmm, linear and einsum against compositions of mm/bmm/matmul (tested in
 // test_matmul.cpp): dtypes, strided and broadcast operands, beta == 0, empty sizes, gradients, errors.
+#include <cmath>
+
 #include "fixtures.h"
 #include "kiln/autograd.h"
 
@@ -39,6 +41,28 @@ TEST(mv_dot_outer_match_matmul) {
   CHECK_VALUES(dot(zeros({0}), zeros({0})), 0, {0});
   CHECK_SHAPE(mv(zeros({0, 3}), zeros({3})), {0});
   CHECK_VALUES(mv(zeros({2, 0}), zeros({0})), 0, {0, 0});
+}
+
+// A dot of 64K elements and up runs in fixed blocks over the pool (double sums): against a double reference,
+// strided, through mm of a row by a column, and the same bits on one thread.
+TEST(long_dot_products_match_a_double_reference) {
+  for (DType dt : {DType::Float32, DType::Float64}) {
+    const int64_t n = 300007;
+    const Tensor x = to(uniform({n}, 12), dt), y = to(uniform({2 * n}, 13), dt);
+    const Tensor ys = slice(y, 0, 0, 2 * n, 2);
+    const Tensor x64 = contiguous(to(x, DType::Float64)), y64 = contiguous(to(ys, DType::Float64));
+    double want = 0;
+    for (int64_t i = 0; i < n; ++i) want += x64.data<double>()[i] * y64.data<double>()[i];
+    const double got = item(dot(x, ys));
+    CHECK(std::fabs(got - want) <= (dt == DType::Float32 ? 1e-6 : 1e-12) * std::fabs(want) + 1e-9);
+    CHECK_SAME(mm(unsqueeze(x, 0), unsqueeze(ys, 1)), reshape(dot(x, ys), {1, 1}), 0);
+    Tensor on_one;
+    {
+      test::ThreadCount one(1);
+      on_one = dot(x, ys);
+    }
+    CHECK_SAME(on_one, dot(x, ys), 0);
+  }
 }
 
 TEST(addmm_family_scales_and_broadcasts) {

@@ -247,4 +247,19 @@ void where_kernel(const Tensor& out, const Tensor& cond, const Tensor& a, const 
   });
 }
 
+Tensor dense_input(const Tensor& in, const Tensor& out) {
+  constexpr int64_t kFromElements = int64_t(1) << 16;
+  if (!out.is_contiguous() || in.numel() < kFromElements || in.is_contiguous()) return in;
+  int64_t inner = -1;
+  for (int64_t d = in.dim() - 1; d >= 0; --d) {
+    if (in.shape()[d] == 1) continue;
+    if (in.strides()[d] == 0) return in;  // broadcast: read again from cache
+    if (inner < 0) inner = d;
+  }
+  if (inner < 0 || in.strides()[inner] == 1) return in;  // runs along the inner dim already
+  Tensor dense = Tensor::empty(in.shape(), in.dtype(), in.device());
+  copy_kernel(dense, in);
+  return dense;
+}
+
 }  // namespace kiln::cpu

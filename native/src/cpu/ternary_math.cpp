@@ -20,9 +20,10 @@ KILN_ALWAYS_INLINE T lerp_of(T self, T end, T w) {
 template <class T>
 KILN_ALWAYS_INLINE T clamp_of(T x, T lo, T hi) {
   if constexpr (std::is_floating_point_v<T>) {
-    if (lo != lo || hi != hi) return std::numeric_limits<T>::quiet_NaN();
-    const T a = x != x ? x : (x < lo ? lo : x);
-    return a != a ? a : (hi < a ? hi : a);
+    // Selects without an early return, so that the loop vectorizes (with branches: 73 ms for 4096^2, PyTorch
+    // 30). A NaN x fails both compares and stays; a NaN bound makes the result NaN.
+    const T a = x < lo ? lo : x, r = hi < a ? hi : a;
+    return (lo != lo) | (hi != hi) ? std::numeric_limits<T>::quiet_NaN() : r;
   } else {
     const T a = x < lo ? lo : x;
     return hi < a ? hi : a;

@@ -101,7 +101,8 @@ bool is_costly(UnaryOp op) {
 
 }  // namespace
 
-void unary_kernel(UnaryOp op, const Tensor& out, const Tensor& in, double param) {
+void unary_kernel(UnaryOp op, const Tensor& out, const Tensor& in_any, double param) {
+  const Tensor in = dense_input(in_any, out);
   const DType t = out.dtype();
   if (is_16bit_float(t))
     return unary_in_float32(out, in, is_costly(op) ? kGrainCostly : kGrainCheap, [&](float* o, const float* x, int64_t m) {

@@ -8,6 +8,7 @@
 #include "cpu/dispatch.h"
 #include "cpu/erfinv.h"
 #include "cpu/float32_chunks.h"
+#include "cpu/kernels.h"
 #include "cpu/loop.h"
 #include "cpu/pointwise_math.h"
 #include "cpu/simd.h"
@@ -185,7 +186,8 @@ bool is_cheap(MathOp op) {
 
 // Runs f over out = f(in) for any layout; contiguous runs go to `contiguous`.
 template <class T, class R, class F, class C>
-void unary_loop(const Tensor& out, const Tensor& in, int64_t grain, F f, C contiguous) {
+void unary_loop(const Tensor& out, const Tensor& in_any, int64_t grain, F f, C contiguous) {
+  const Tensor in = dense_input(in_any, out);
   StridedLoop<2> loop({&out, &in});
   loop.run_write_only(
       [&](char** p, const int64_t* s, int64_t n) {
