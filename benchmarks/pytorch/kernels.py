@@ -1,5 +1,5 @@
 """The kernel suite's workloads for run.py (the runner's --suite=kernels): per-family ops, as
-dev.kiln.bench.jmh.{Pointwise,Activation,CrossEntropy,Norm,TrainingOps}Benchmark time them in Kiln, under the same
+dev.kiln.bench.jmh.{Pointwise,Activation,CrossEntropy,Norm,TrainingOps,Ops}Benchmark time them in Kiln, under the same
 ids.
 """
 import torch
@@ -11,6 +11,8 @@ POINTWISE = ("exp", "log", "log1p", "expm1", "sin", "cos", "tan", "erf", "tanh",
 CE_SHAPES = ((64, 10), (256, 1000), (1024, 50257))
 NORMS = ("bn2d_fwd", "bn2d_fwd_bwd", "bn1d_fwd_bwd", "ln_fwd", "ln_fwd_bwd", "gn_fwd_bwd", "dropout_fwd", "sdpa_fwd",
          "sdpa_fwd_bwd", "encoder_fwd_bwd")
+OPS = ("logical_and", "unique", "prod_rows", "mode_rows", "fmod", "atan2", "embedding_bag", "multinomial", "randperm",
+       "max_unpool2d", "constant_pad", "exp_transposed", "add_transposed", "dot", "clamp_tensor")
 TRAINING_OPS = ("sigmoid", "tanh", "nchw_to_nhwc", "scatter_add", "gather", "index_select", "index_rows", "reflect_pad",
                 "norm_rows", "max_rows", "depthwise3x3", "conv3x3_s2", "conv3d", "conv1d", "conv5x5", "bilinear2x")
 
@@ -148,6 +150,59 @@ def training_op(op):
     return step
 
 
+def forward_op(name):
+    """OpsBenchmark's forward calls, without autograd."""
+    a, b = torch.randn(4096, 4096), torch.randn(4096, 4096)
+    if name == "logical_and":
+        mask, other = a > 0, b > 0
+        fwd = lambda: torch.logical_and(mask, other)
+    elif name == "unique":
+        x = torch.randint(0, 100, (1 << 22,))
+        fwd = lambda: torch.unique(x)
+    elif name == "prod_rows":
+        x = torch.randn(4096, 1024)
+        fwd = lambda: x.prod(1)
+    elif name == "mode_rows":
+        x = torch.randint(0, 100, (4096, 1024))
+        fwd = lambda: x.mode(1)[0]
+    elif name == "fmod":
+        fwd = lambda: torch.fmod(a, 0.7)
+    elif name == "atan2":
+        fwd = lambda: torch.atan2(a, b)
+    elif name == "embedding_bag":
+        weight, indices = torch.randn(100000, 64), torch.randint(0, 100000, (65536,))
+        offsets = torch.arange(0, 65536, 16)
+        fwd = lambda: F.embedding_bag(indices, weight, offsets, mode="mean")
+    elif name == "multinomial":
+        probs = torch.randn(1024, 1000).softmax(1)
+        fwd = lambda: torch.multinomial(probs, 1, True)
+    elif name == "randperm":
+        fwd = lambda: torch.randperm(1 << 20)
+    elif name == "max_unpool2d":
+        pooled, indices = F.max_pool2d(torch.randn(32, 64, 56, 56), 2, return_indices=True)
+        fwd = lambda: F.max_unpool2d(pooled, indices, 2)
+    elif name == "constant_pad":
+        x = torch.randn(32, 64, 56, 56)
+        fwd = lambda: F.pad(x, (1, 1, 1, 1))
+    elif name == "exp_transposed":
+        fwd = lambda: torch.exp(a.t())
+    elif name == "add_transposed":
+        fwd = lambda: a.t() + b
+    elif name == "dot":
+        x, y = torch.randn(1 << 24), torch.randn(1 << 24)
+        fwd = lambda: torch.dot(x, y)
+    else:
+        lo = torch.randn(4096)
+        hi = lo + 1
+        fwd = lambda: torch.clamp(a, lo, hi)
+
+    def step():
+        with torch.no_grad():
+            fwd()
+
+    return step
+
+
 def workloads():
     """Every kernel-suite id (as in dev.kiln.bench.Workloads.kernels()) with a function that builds its call."""
     w = {f"pointwise_{op}": lambda op=op: pointwise(op) for op in POINTWISE}
@@ -161,4 +216,6 @@ def workloads():
         w[f"norm_{name}"] = lambda name=name: norm(name)
     for op in TRAINING_OPS:
         w[f"grad_{op}"] = lambda op=op: training_op(op)
+    for name in OPS:
+        w[f"op_{name}"] = lambda name=name: forward_op(name)
     return w

@@ -109,6 +109,33 @@ void embedding_renorm_kernel(const Tensor& weight, const Tensor& indices, double
   });
 }
 
+namespace {
+
+// Sum and mean bags [b0, b1): out rows zeroed, then coef[i] * row idx[i] added for each index that counts, rows
+// prefetched ahead; compiled per ISA (the pool's lambda is baseline x86-64).
+template <class T>
+KILN_ALWAYS_INLINE void weighted_bags_t(T* po, const T* pw, const int64_t* idx, int64_t n_indices, const Bags& bags,
+                                        int64_t b0, int64_t b1, int64_t d) {
+  for (int64_t bag = b0; bag < b1; ++bag) {
+    T* o = po + bag * d;
+    std::fill(o, o + d, T(0));
+    for (int64_t i = bags.start[static_cast<size_t>(bag)]; i < bags.end[static_cast<size_t>(bag)]; ++i) {
+      if (i + kRowsAhead < n_indices) prefetch_row(pw + idx[i + kRowsAhead] * d, d * sizeof(T));
+      if (bags.use[static_cast<size_t>(i)]) axpy_t(o, pw + idx[i] * d, static_cast<T>(bags.coef[static_cast<size_t>(i)]), d);
+    }
+  }
+}
+KILN_SIMD void weighted_bags(float* po, const float* pw, const int64_t* idx, int64_t n_indices, const Bags& bags,
+                             int64_t b0, int64_t b1, int64_t d) {
+  weighted_bags_t(po, pw, idx, n_indices, bags, b0, b1, d);
+}
+KILN_SIMD void weighted_bags(double* po, const double* pw, const int64_t* idx, int64_t n_indices, const Bags& bags,
+                             int64_t b0, int64_t b1, int64_t d) {
+  weighted_bags_t(po, pw, idx, n_indices, bags, b0, b1, d);
+}
+
+}  // namespace
+
 void embedding_bag_kernel(const Tensor& out, const Tensor& max_indices, const Tensor& weight, const Tensor& indices,
                           const Bags& bags, BagMode mode) {
   const int64_t b = static_cast<int64_t>(bags.start.size()), d = weight.shape()[1];
@@ -123,6 +150,7 @@ void embedding_bag_kernel(const Tensor& out, const Tensor& max_indices, const Te
       int64_t* pm = mode == BagMode::Max ? max_indices.data<int64_t>() : nullptr;
       const int64_t per = std::max<int64_t>(1, bags.end.back() - bags.start.front()) / b + 1;
       parallel_for(b, std::max<int64_t>(1, kGrainCheap / (per * d)), [&](int64_t b0, int64_t b1) {
+        if (mode != BagMode::Max) return weighted_bags(po, pw, idx, n_indices, bags, b0, b1, d);
         for (int64_t bag = b0; bag < b1; ++bag) {
           T* o = po + bag * d;
           std::fill(o, o + d, T(0));

@@ -35,6 +35,28 @@ KILN_ALWAYS_INLINE double sum_of(const T* x, int64_t n, int64_t s, F&& f) {
   return total;
 }
 
+// The product of a contiguous run in kLanes independent chains, compiled per ISA (prod_run below): one chain of
+// multiplies waited on each one's latency (4096 x 1024 over rows: 1.74 ms, PyTorch 0.17-0.25), and the lanes in
+// the policy's generic loop (baseline x86-64) took 0.28-0.43.
+template <class Acc, class T, class Mul>
+KILN_ALWAYS_INLINE Acc product_of(const T* x, int64_t n, Mul mul) {
+  Acc lanes[kLanes];
+  for (int j = 0; j < kLanes; ++j) lanes[j] = Acc(1);
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int j = 0; j < kLanes; ++j) lanes[j] = mul(lanes[j], static_cast<Acc>(x[i + j]));
+  Acc acc(1);
+  for (int j = 0; j < kLanes; ++j) acc = mul(acc, lanes[j]);
+  for (; i < n; ++i) acc = mul(acc, static_cast<Acc>(x[i]));
+  return acc;
+}
+KILN_SIMD double prod_run(const float* x, int64_t n) {
+  return product_of<double>(x, n, [](double a, double b) { return a * b; });
+}
+KILN_SIMD double prod_run(const double* x, int64_t n) {
+  return product_of<double>(x, n, [](double a, double b) { return a * b; });
+}
+
 template <class T>
 struct ProdPolicy {
   using Acc = acc_t<T>;
@@ -43,18 +65,13 @@ struct ProdPolicy {
     else return a * b;
   }
   Acc init() const { return Acc(1); }
-  // Contiguous runs in kLanes independent products: one chain of multiplies waited on each one's latency
-  // (4096 x 1024 over rows: 1.74 ms, PyTorch 0.17-0.25).
   void run(Acc& acc, const T* x, int64_t n, int64_t s) const {
-    int64_t i = 0;
     if (s == 1 && n >= 2 * kLanes) {
-      Acc lanes[kLanes];
-      for (int j = 0; j < kLanes; ++j) lanes[j] = Acc(1);
-      for (; i + kLanes <= n; i += kLanes)
-        for (int j = 0; j < kLanes; ++j) lanes[j] = mul(lanes[j], static_cast<Acc>(x[i + j]));
-      for (int j = 0; j < kLanes; ++j) acc = mul(acc, lanes[j]);
+      if constexpr (std::is_floating_point_v<T>) acc = mul(acc, prod_run(x, n));
+      else acc = mul(acc, product_of<Acc>(x, n, mul));  // wrapping integers: any order, the same result
+      return;
     }
-    for (; i < n; ++i) acc = mul(acc, static_cast<Acc>(x[i * s]));
+    for (int64_t i = 0; i < n; ++i) acc = mul(acc, static_cast<Acc>(x[i * s]));
   }
   Acc merge(Acc a, Acc b) const { return mul(a, b); }
 };

@@ -134,6 +134,20 @@ public final class Workloads {
       w.add(new Workload("grad_" + t[0], t[1] + ", forward + backward", Unit.MILLIS, 1,
           new JmhCall("TrainingOpsBenchmark.run", Map.of("op", t[0])), null, na, ""));
     }
+    String[][] ops = {{"logical_and", "logical_and of two [4096,4096] masks"},
+        {"unique", "unique of 4M int64 in [0, 100)"}, {"prod_rows", "prod over rows of [4096,1024]"},
+        {"mode_rows", "mode over rows of [4096,1024] int64 in [0, 100)"}, {"fmod", "fmod of [4096,4096] by 0.7"},
+        {"atan2", "atan2 of two [4096,4096]"},
+        {"embedding_bag", "embedding_bag mean, 4096 bags of 16 rows of [100000,64]"},
+        {"multinomial", "multinomial, 1 draw from each of 1024 rows of 1000"}, {"randperm", "randperm(2^20)"},
+        {"max_unpool2d", "max_unpool2d of [32,64,28,28] to 56x56"},
+        {"constant_pad", "constant pad 1 of [32,64,56,56]"}, {"exp_transposed", "exp of a transposed [4096,4096]"},
+        {"add_transposed", "a transposed [4096,4096] plus a [4096,4096]"}, {"dot", "dot of two 16M float32"},
+        {"clamp_tensor", "clamp of [4096,4096] between [4096] rows"}};
+    for (String[] o : ops) {
+      w.add(new Workload("op_" + o[0], o[1] + ", forward", Unit.MILLIS, 1,
+          new JmhCall("OpsBenchmark.run", Map.of("op", o[0])), null, na, ""));
+    }
     return w;
   }
 
