@@ -299,7 +299,8 @@ TEST(float32_fmod_family_and_atan2_match_the_scalar_path) {
     std::memcpy(&yb, &y, 4);
     CHECK(std::abs(static_cast<int64_t>(xb) - yb) <= 1);
     const double angle = std::atan2(static_cast<double>(av[i]), static_cast<double>(bv[i]));
-    const double ulp = std::max<double>(std::ldexp(1.0, std::ilogb(x) - 23), std::numeric_limits<float>::denorm_min());
+    const double denorm = std::numeric_limits<float>::denorm_min();  // ilogb(0) is INT_MIN: no ulp from it
+    const double ulp = x == 0.0f ? denorm : std::max<double>(std::ldexp(1.0, std::ilogb(x) - 23), denorm);
     CHECK(std::fabs(static_cast<double>(x) - angle) <= ulp);  // within an ulp of the exact angle
   }
 }
