@@ -7,6 +7,7 @@
 using namespace kiln;
 using test::iota;
 using test::make;
+using test::uniform;
 
 namespace {
 
@@ -58,6 +59,51 @@ TEST(scatter_reduce_every_reduction) {
   CHECK_THROWS(scatter_reduce(self, 0, index, src, "max"), Argument, "reduce argument must be either sum");
   CHECK_THROWS(scatter_reduce(self, 0, longs({3}), make({1}, {1}), "sum"), Index, "index 3 is out of bounds");
   CHECK_VALUES(self, 0, {1, 2, 3});
+}
+
+// Lines shared by threads, along dim 0 (blocks of adjacent lines) and dim 1 (a line at a time), with repeated
+// targets, NaNs and targets no index reaches, against a serial walk in index order; a bad index in the last row
+// leaves self as it was.
+TEST(scatter_reduce_matches_a_serial_walk) {
+  const int64_t rows = 96, cols = 300, size = 40;
+  for (const int64_t dim : {int64_t(0), int64_t(1)}) {
+    const Shape out_shape = dim == 0 ? Shape{size, cols} : Shape{rows, size};
+    std::vector<double> self = test::values(uniform(out_shape, 31, -2, 2, DType::Float64));
+    std::vector<double> src = test::values(uniform({rows, cols}, 32, -2, 2, DType::Float64));
+    std::vector<double> idx = test::values(uniform({rows, cols}, 33, 0, static_cast<double>(size - 8), DType::Float64));
+    for (size_t i = 0; i < idx.size(); ++i) idx[i] = std::floor(idx[i]);  // targets size - 8 and up stay unreached
+    src[7] = src[cols + 7] = std::nan("");
+    self[3] = std::nan("");
+    const Tensor s = make(self, out_shape, DType::Float64), x = make(src, {rows, cols}, DType::Float64);
+    const Tensor index = make(idx, {rows, cols}, DType::Int64);
+    for (const char* reduce : {"sum", "prod", "mean", "amax", "amin"})
+      for (const bool include_self : {true, false}) {
+        std::vector<double> want = self, seen(self.size(), include_self ? 1 : 0);
+        const std::string r = reduce;
+        for (int64_t i = 0; i < rows; ++i)
+          for (int64_t j = 0; j < cols; ++j) {
+            const int64_t k = static_cast<int64_t>(idx[i * cols + j]);
+            const size_t t = static_cast<size_t>(dim == 0 ? k * cols + j : i * size + k);
+            const double v = src[i * cols + j];
+            double& e = want[t];
+            if (seen[t] == 0) e = v;
+            else if (r == "sum" || r == "mean") e += v;
+            else if (r == "prod") e *= v;
+            else if (v != v || e != e) e = e != e ? e : v;
+            else e = r == "amax" ? std::max(e, v) : std::min(e, v);
+            seen[t] += 1;
+          }
+        if (r == "mean")
+          for (size_t t = 0; t < want.size(); ++t) want[t] /= std::max(seen[t], 1.0);
+        CHECK_SAME(scatter_reduce(s, dim, index, x, reduce, include_self), make(want, out_shape, DType::Float64), 0);
+      }
+    std::vector<double> bad = idx;
+    bad.back() = static_cast<double>(size);
+    Tensor target = clone(s);
+    CHECK_THROWS(scatter_reduce_(target, dim, make(bad, {rows, cols}, DType::Int64), x, "amax", false), Index,
+                 "scatter_reduce: index 40 is out of bounds");
+    CHECK_SAME(target, s, 0);
+  }
 }
 
 TEST(advanced_index_follows_numpy_placement) {

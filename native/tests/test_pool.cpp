@@ -213,7 +213,8 @@ TEST(avg_pool2d_2x2_gives_the_bits_of_the_plane_loop) {
 
 TEST(global_average_pooling_gives_the_bits_of_the_plane_loop) {
   // Contiguous inputs pooled to 1 x 1 take the side-by-side planes (20 planes: a group of 16 and a tail); the same
-  // values laid out channels-last take the plane-by-plane loop: the same bits. avg_pool2d over whole planes too.
+  // values laid out channels-last take the plane-by-plane loop: the same bits, for planes under 64 elements.
+  // avg_pool2d over whole planes too.
   for (DType t : {DType::Float32, DType::Float64}) {
     const Tensor x = uniform({4, 5, 7, 6}, 8, -1, 1, t);
     const Tensor strided = permute(contiguous(permute(x, {0, 2, 3, 1})), {0, 3, 1, 2});
@@ -222,6 +223,12 @@ TEST(global_average_pooling_gives_the_bits_of_the_plane_loop) {
     CHECK_SAME(adaptive_avg_pool2d(x, {1, 1}), mean(x, {2, 3}, true), t == DType::Float32 ? 1e-6 : 1e-14);
     CHECK_SAME(avg_pool2d(x, {7, 6}), avg_pool2d(strided, {7, 6}), 0);
     CHECK_SAME(avg_pool2d(x, {7, 6}, {1, 1}, {0, 0}, false, true, 5), avg_pool2d(strided, {7, 6}, {1, 1}, {0, 0}, false, true, 5), 0);
+    // Contiguous planes of 64 and more take the mean's kernel (other layouts the plane loop still).
+    const Tensor large = uniform({3, 5, 9, 8}, 9, -1, 1, t);
+    const Tensor large_strided = permute(contiguous(permute(large, {0, 2, 3, 1})), {0, 3, 1, 2});
+    CHECK_SAME(adaptive_avg_pool2d(large, {1, 1}), mean(large, {2, 3}, true), 0);
+    CHECK_SAME(avg_pool2d(large, {9, 8}), mean(large, {2, 3}, true), 0);
+    CHECK_SAME(adaptive_avg_pool2d(large_strided, {1, 1}), mean(large, {2, 3}, true), t == DType::Float32 ? 1e-6 : 1e-14);
   }
 }
 
@@ -675,9 +682,16 @@ TEST(max_unpool_inverts_max_pool) {
   CHECK_SAME(max_unpool3d(v3, i3, {2, 3, 2}, {}, {}, {2, 3, 7}),
              reshape(scatter_reference(v3, i3, {2, 3, 6, 7}), {2, 3, 2, 3, 7}), 0);
   CHECK_THROWS(max_unpool2d(v, i, {2, 2}, {}, {}, {9, 9}), Argument, "max_unpool2d: invalid output_size");
-  CHECK_THROWS(max_unpool2d(v, i, {2, 2}), Index, "max_unpool2d: found an invalid max index: 40 (output volumes "
-               "are of size [6, 6])");  // the default size is 6 x 6: the 7th column's maxima do not fit
+  // The default size is 6 x 6: the 7th column's maxima do not fit; the first in order is named.
+  CHECK_THROWS(max_unpool2d(v, i, {2, 2}), Index, "max_unpool2d: found an invalid max index: 37 (output volumes "
+               "are of size [6, 6])");
+  CHECK_THROWS(max_unpool2d(v, sub(i, Scalar(int64_t{1})), {2, 2}, {}, {}, {6, 7}), Index,
+               "max_unpool2d: found an invalid max index: -1");
   CHECK_THROWS(max_unpool2d(v, narrow(i, 1, 0, 1), {2, 2}), Shape, "max_unpool2d: expected shape of indices");
+  // Enough planes to be shared by threads, float32, a strided input: each plane zeroed and filled by itself.
+  const Tensor big = transpose(uniform({20, 40, 40, 4}, 23, -1, 1), 1, 3);
+  const auto [vb, ib] = max_pool2d_with_indices(big, {2, 2});
+  CHECK_SAME(max_unpool2d(vb, ib, {2, 2}), to(scatter_reference(vb, ib, {20, 4, 40, 40}), DType::Float32), 0);
 }
 
 // local_response_norm against its definition in double: x / (k + alpha / size * sum of x^2 over the channels

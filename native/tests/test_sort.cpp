@@ -7,6 +7,7 @@
 
 #include "fixtures.h"
 #include "kiln/autograd.h"
+#include "op_table.h"
 
 using namespace kiln;
 using test::make;
@@ -258,6 +259,11 @@ TEST(unique_by_hashing_and_by_sorting_agree_with_a_reference) {
         if (values[k] == 0) CHECK_EQ(std::signbit(values[k]), first_zero_negative);
       }
       for (size_t k = numbers; k < values.size(); ++k) CHECK(values[k] != values[k] && counts[k] == 1);
+      // Without return_inverse: the same values (NaNs included) and counts, and no inverse written.
+      const TensorList w = call(*op_table()[op_id("unique")], {make(x, {40, 100}, dt)}, OpArgs{{1, 0, 1}, {}});
+      CHECK_SAME(w[0], u[0], 0);
+      CHECK_SAME(w[2], u[2], 0);
+      CHECK_SHAPE(w[1], {0});
     }
   }
 }

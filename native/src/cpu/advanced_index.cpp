@@ -1,10 +1,14 @@
 // Advanced indexing kernels: index tensors become element offsets once, then one strided loop gathers
 // or puts through them (PyTorch's TensorIterator index kernels, with the offsets precomputed).
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "cpu/dispatch.h"
 #include "cpu/indexing.h"
 #include "cpu/loop.h"
+#include "cpu/simd.h"
+#include "thread_pool.h"
 
 namespace kiln::cpu {
 
@@ -47,21 +51,47 @@ void index_gather_kernel(const Tensor& out, const Tensor& src, const Tensor& off
   });
 }
 
+// Targets may repeat, so each thread walks every position in order but writes only the elements it owns (by the
+// 4 KB page of their address): each element then gets the last value (or the sum, with accumulate) in the order
+// one thread would give it, whatever the number of threads. A run along which the offset stays (whole rows picked
+// by the index) is copied (or added) a page's part at a time. Element by element on one thread, 65,536 rows of 64
+// into [4096, 64] took 2.9 ms (PyTorch 1.13: 0.84).
 void index_put_kernel(const Tensor& dst, const Tensor& values, const Tensor& offsets, bool accumulate) {
   StridedLoop<3> loop({&values, &dst, &offsets});
+  const int64_t threads = loop.numel() >= 4 * kGrainCheap ? get_num_threads() : 1;
+  constexpr int kPageBits = 12;
   dispatch(dst.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    loop.run(
-        [&](char** p, const int64_t* s, int64_t n) {
-          for (int64_t i = 0; i < n; ++i) {
-            const T v = *reinterpret_cast<const T*>(p[0] + i * s[0]);
-            T* target = reinterpret_cast<T*>(p[1] + i * s[1]) + *reinterpret_cast<const int64_t*>(p[2] + i * s[2]);
-            if (!accumulate) *target = v;
-            else if constexpr (std::is_same_v<T, bool>) *target = *target || v;
-            else *target = *target + v;
-          }
-        },
-        INT64_MAX / 4);
+    auto put = [&](T* target, const T* v, int64_t n) KILN_INLINE_LAMBDA {
+      if (!accumulate) std::memcpy(static_cast<void*>(target), v, static_cast<size_t>(n) * sizeof(T));
+      else add_run(target, v, n);
+    };
+    parallel_for(threads, 1, [&](int64_t t0, int64_t t1) {
+      for (int64_t me = t0; me < t1; ++me) {
+        auto mine = [&](uintptr_t address) { return threads == 1 || static_cast<int64_t>((address >> kPageBits) % threads) == me; };
+        loop.run(
+            [&](char** p, const int64_t* s, int64_t n) {
+              if (s[2] == 0 && s[0] == sizeof(T) && s[1] == sizeof(T)) {
+                T* target = reinterpret_cast<T*>(p[1]) + *reinterpret_cast<const int64_t*>(p[2]);
+                const T* v = reinterpret_cast<const T*>(p[0]);
+                for (int64_t i = 0; i < n;) {  // page by page (an element never straddles one)
+                  const uintptr_t at = reinterpret_cast<uintptr_t>(target + i);
+                  const uintptr_t page_end = ((at >> kPageBits) + 1) << kPageBits;
+                  const int64_t m = std::min<int64_t>(n - i, static_cast<int64_t>((page_end - at) / sizeof(T)));
+                  if (mine(at)) put(target + i, v + i, m);
+                  i += m;
+                }
+                return;
+              }
+              for (int64_t i = 0; i < n; ++i) {
+                T* target = reinterpret_cast<T*>(p[1] + i * s[1]) + *reinterpret_cast<const int64_t*>(p[2] + i * s[2]);
+                if (!mine(reinterpret_cast<uintptr_t>(target))) continue;
+                put(target, reinterpret_cast<const T*>(p[0] + i * s[0]), 1);
+              }
+            },
+            INT64_MAX / 4);
+      }
+    });
   });
 }
 

@@ -111,17 +111,34 @@ void embedding_renorm_kernel(const Tensor& weight, const Tensor& indices, double
 
 namespace {
 
-// Sum and mean bags [b0, b1): out rows zeroed, then coef[i] * row idx[i] added for each index that counts, rows
-// prefetched ahead; compiled per ISA (the pool's lambda is baseline x86-64).
+// Sum and mean bags [b0, b1): coef[i] * row idx[i] summed for each index that counts, rows prefetched ahead;
+// compiled per ISA (the pool's lambda is baseline x86-64). The sums stay in registers, kColumns columns at a time:
+// kept in the output row, each index's load-add-store waited on the one before it.
+constexpr int64_t kColumns = 64;
+
+template <class T, int64_t W>
+KILN_ALWAYS_INLINE void bag_columns(T* o, const T* pw, const int64_t* idx, const Bags& bags, int64_t i0, int64_t i1,
+                                    int64_t n_indices, int64_t d, int64_t c0, int64_t w) {
+  const int64_t width = W > 0 ? W : w;
+  T acc[W > 0 ? W : kColumns] = {};
+  for (int64_t i = i0; i < i1; ++i) {
+    if (c0 == 0 && i + kRowsAhead < n_indices) prefetch_row(pw + idx[i + kRowsAhead] * d, d * sizeof(T));
+    if (!bags.use[static_cast<size_t>(i)]) continue;
+    const T* row = pw + idx[i] * d + c0;
+    const T c = static_cast<T>(bags.coef[static_cast<size_t>(i)]);
+    for (int64_t j = 0; j < width; ++j) acc[j] += c * row[j];
+  }
+  for (int64_t j = 0; j < width; ++j) o[c0 + j] = acc[j];
+}
+
 template <class T>
 KILN_ALWAYS_INLINE void weighted_bags_t(T* po, const T* pw, const int64_t* idx, int64_t n_indices, const Bags& bags,
                                         int64_t b0, int64_t b1, int64_t d) {
   for (int64_t bag = b0; bag < b1; ++bag) {
-    T* o = po + bag * d;
-    std::fill(o, o + d, T(0));
-    for (int64_t i = bags.start[static_cast<size_t>(bag)]; i < bags.end[static_cast<size_t>(bag)]; ++i) {
-      if (i + kRowsAhead < n_indices) prefetch_row(pw + idx[i + kRowsAhead] * d, d * sizeof(T));
-      if (bags.use[static_cast<size_t>(i)]) axpy_t(o, pw + idx[i] * d, static_cast<T>(bags.coef[static_cast<size_t>(i)]), d);
+    const int64_t i0 = bags.start[static_cast<size_t>(bag)], i1 = bags.end[static_cast<size_t>(bag)];
+    for (int64_t c0 = 0; c0 < d; c0 += kColumns) {
+      if (d - c0 >= kColumns) bag_columns<T, kColumns>(po + bag * d, pw, idx, bags, i0, i1, n_indices, d, c0, kColumns);
+      else bag_columns<T, 0>(po + bag * d, pw, idx, bags, i0, i1, n_indices, d, c0, d - c0);
     }
   }
 }

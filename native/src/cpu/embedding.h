@@ -24,7 +24,7 @@ enum class BagMode : int64_t { Sum = 0, Mean = 1, Max = 2 };
 // (not padding_idx), coef[k] is what it is multiplied by in sum and mean modes.
 struct Bags {
   std::vector<int64_t> start, end;
-  std::vector<bool> use;
+  std::vector<uint8_t> use;  // bytes, not std::vector<bool>'s bits: read once per index in the kernels
   std::vector<double> coef;
 };
 

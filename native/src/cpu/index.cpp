@@ -1,5 +1,8 @@
-// gather, scatter and index_add along one dim, by lines along dim (line_loop.h), each line one thread's.
+// gather, scatter, scatter_reduce and index_add along one dim, by lines along dim (line_loop.h), each line one
+// thread's; and the last step of a scatter mean.
+#include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include "cpu/claim_loop.h"
 #include "cpu/dispatch.h"
@@ -151,13 +154,17 @@ void gather_kernel(const Tensor& out, const Tensor& in, int64_t dim, const Tenso
   });
 }
 
+namespace {
+
 // Parallel over the lines along dim (for_each_line_element): two positions that may target one element lie on one
-// line, which one thread walks in order, so duplicates resolve (scatter) and add up (scatter_add) as on one thread.
-void scatter_kernel(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src, bool accumulate) {
+// line, which one thread walks in order, so duplicates resolve (scatter), add up (scatter_add) and reduce
+// (scatter_reduce) as on one thread. update(target, value) combines each value into its target.
+template <class Update>
+void scatter_lines(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src, const char* op,
+                   Update&& update) {
   if (index.numel() == 0) return;
   const int64_t size = out.shape()[dim], n = index.shape()[dim];
   const int64_t is = index.strides()[dim], ss = src.strides()[dim], os = out.strides()[dim];
-  const char* op = accumulate ? "scatter_add" : "scatter";
   // Every index checked before the first write: a bad one leaves out (scatter_'s self) as it was.
   StridedLoop<1>({&index}).run(
       [&](char** p, const int64_t* st, int64_t m) {
@@ -172,11 +179,6 @@ void scatter_kernel(const Tensor& out, int64_t dim, const Tensor& index, const T
     const int64_t* ib = index.data<int64_t>();
     const T* sb = src.data<T>();
     T* ob = out.data<T>();
-    auto update = [&](T& e, T v) KILN_INLINE_LAMBDA {
-      if (!accumulate) e = v;
-      else if constexpr (std::is_same_v<T, bool>) e = e || v;
-      else e = e + v;
-    };
     if (loop.adjacent_lines() && packed.width > 0) {
       const int64_t w = packed.width;
       for_each_line_block(loop, w, size * w, out.dtype(), [&](const std::array<int64_t, 3>& o, int64_t count, Tensor& scratch) {
@@ -203,6 +205,103 @@ void scatter_kernel(const Tensor& out, int64_t dim, const Tensor& index, const T
       if (j == 0 && count == 1) touch_line(target, os, size, n);
       for (int64_t t = 0; t < count; ++t) update(target[t + idx[t] * os], v[t]);
     });
+  });
+}
+
+template <class T>
+KILN_ALWAYS_INLINE bool is_nan(T v) {
+  if constexpr (std::is_floating_point_v<T>) return v != v;
+  else return false;
+}
+
+// The value scatter_reduce's targets start from when self is left out.
+template <class T>
+T identity(ScatterReduceOp op) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return op == ScatterReduceOp::Prod || op == ScatterReduceOp::Amin;
+  } else {
+    switch (op) {
+      case ScatterReduceOp::Prod: return T(1);
+      case ScatterReduceOp::Amax:
+        return std::is_floating_point_v<T> ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::lowest();
+      case ScatterReduceOp::Amin:
+        return std::is_floating_point_v<T> ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::max();
+      default: return T(0);
+    }
+  }
+}
+
+}  // namespace
+
+void scatter_kernel(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src, bool accumulate) {
+  if (!accumulate) return scatter_lines(out, dim, index, src, "scatter", [](auto& e, auto v) KILN_INLINE_LAMBDA { e = v; });
+  scatter_lines(out, dim, index, src, "scatter_add", [](auto& e, auto v) KILN_INLINE_LAMBDA {
+    if constexpr (std::is_same_v<decltype(v), bool>) e = e || v;
+    else e = e + v;
+  });
+}
+
+// One instantiation of the walk per reduction: the switch inside the element loop (and a serial walk of strided
+// pointers) took scatter_reduce amax over the rows of [4096, 1024] 39 ms, PyTorch 1.13 6.4. NaN wins in amax and
+// amin, as in PyTorch; bool reduces by and (prod, amin) and or (sum, mean, amax).
+void scatter_reduce_kernel(ScatterReduceOp op, const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src) {
+  const char* name = "scatter_reduce";
+  switch (op) {
+    case ScatterReduceOp::Sum:
+    case ScatterReduceOp::Mean:
+      return scatter_lines(out, dim, index, src, name, [](auto& e, auto v) KILN_INLINE_LAMBDA {
+        if constexpr (std::is_same_v<decltype(v), bool>) e = e || v;
+        else e = e + v;
+      });
+    case ScatterReduceOp::Prod:
+      return scatter_lines(out, dim, index, src, name, [](auto& e, auto v) KILN_INLINE_LAMBDA {
+        if constexpr (std::is_same_v<decltype(v), bool>) e = e && v;
+        else e = e * v;
+      });
+    case ScatterReduceOp::Amax:
+      return scatter_lines(out, dim, index, src, name, [](auto& e, auto v) KILN_INLINE_LAMBDA {
+        const auto m = v > e ? v : e;
+        e = is_nan(v) ? v : m;
+      });
+    case ScatterReduceOp::Amin:
+      return scatter_lines(out, dim, index, src, name, [](auto& e, auto v) KILN_INLINE_LAMBDA {
+        const auto m = v < e ? v : e;
+        e = is_nan(v) ? v : m;
+      });
+  }
+}
+
+// A scatter of the identity, from a src of index's shape with zero strides.
+void scatter_identity_kernel(ScatterReduceOp op, const Tensor& out, int64_t dim, const Tensor& index) {
+  Tensor value = Tensor::empty({1}, out.dtype(), out.device());
+  dispatch(out.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    *value.data<T>() = identity<T>(op);
+  });
+  const Tensor src = value.as_strided(index.shape(), Shape(index.shape().size(), 0), 0);
+  scatter_lines(out, dim, index, src, "scatter_reduce", [](auto& e, auto v) KILN_INLINE_LAMBDA { e = v; });
+}
+
+void scatter_mean_kernel(const Tensor& out, const Tensor& counts) {
+  StridedLoop<2> loop({&out, &counts});
+  dispatch(out.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (!std::is_same_v<T, bool>) {
+      loop.run(
+          [&](char** p, const int64_t* s, int64_t n) {
+            for (int64_t i = 0; i < n; ++i) {
+              T* o = reinterpret_cast<T*>(p[0] + i * s[0]);
+              const int64_t c = std::max<int64_t>(*reinterpret_cast<const int64_t*>(p[1] + i * s[1]), 1);
+              if constexpr (std::is_floating_point_v<T>) {
+                *o = *o / static_cast<T>(c);
+              } else {
+                const T q = *o / c;
+                *o = (*o % c != 0 && *o < 0) ? q - 1 : q;  // floor, as PyTorch's integer mean
+              }
+            }
+          },
+          kGrainCheap);
+    }
   });
 }
 

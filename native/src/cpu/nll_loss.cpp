@@ -16,8 +16,14 @@ double target_weight_sum(const Tensor& target, const Tensor& weight, int64_t ign
     using T = decltype(tag);
     if constexpr (std::is_floating_point_v<T>) {
       const T* w = weight.defined() ? weight.data<T>() : nullptr;
+      if (!w) {  // a count, which vectorizes (a chain of double adds took 0.07 ms for 65,536 targets)
+        int64_t counted = 0;
+        for (int64_t p = 0; p < target.numel(); ++p) counted += t[p] != ignore_index;
+        total = static_cast<double>(counted);
+        return;
+      }
       for (int64_t p = 0; p < target.numel(); ++p)
-        if (t[p] != ignore_index) total += w ? static_cast<double>(w[t[p]]) : 1.0;
+        if (t[p] != ignore_index) total += static_cast<double>(w[t[p]]);
     } else {
       fail(ErrorKind::Internal, "target_weight_sum: floating weights only");
     }
@@ -37,13 +43,12 @@ void nll_loss_kernel(const Tensor& loss, const Tensor& x, const Tensor& target, 
       const T* w = weight.defined() ? weight.data<T>() : nullptr;
       T* l = loss.data<T>();
       parallel_for(positions, kGrainCheap, [&](int64_t begin, int64_t end) {
-        for (int64_t p = begin; p < end; ++p) {
+        // The sample and the position in it stepped along, not divided out at each position (two integer
+        // divisions took most of nll_loss over [65536, 100]: 0.29 ms, PyTorch 1.13 0.17).
+        for (int64_t p = begin, i = begin / d, j = begin % d; p < end; ++p) {
           const int64_t k = t[p];
-          if (k == ignore_index) {
-            l[p] = 0;
-            continue;
-          }
-          l[p] = -(w ? w[k] : T(1)) * xs[(p / d) * classes * d + k * d + p % d];
+          l[p] = k == ignore_index ? T(0) : -(w ? w[k] : T(1)) * xs[i * classes * d + k * d + j];
+          if (++j == d) j = 0, ++i;
         }
       });
     } else {
@@ -66,10 +71,10 @@ void nll_loss_backward_kernel(const Tensor& grad_x, const Tensor& scale, const T
       const T* w = weight.defined() ? weight.data<T>() : nullptr;
       std::memset(static_cast<void*>(g), 0, static_cast<size_t>(grad_x.numel()) * sizeof(T));
       parallel_for(positions, kGrainCheap, [&](int64_t begin, int64_t end) {
-        for (int64_t p = begin; p < end; ++p) {
+        for (int64_t p = begin, i = begin / d, j = begin % d; p < end; ++p) {
           const int64_t k = t[p];
-          if (k == ignore_index) continue;
-          g[(p / d) * classes * d + k * d + p % d] = -(w ? w[k] : T(1)) * s[p * ss];
+          if (k != ignore_index) g[i * classes * d + k * d + j] = -(w ? w[k] : T(1)) * s[p * ss];
+          if (++j == d) j = 0, ++i;
         }
       });
     } else {

@@ -265,8 +265,8 @@ namespace {
 // The distinct values of x[0..n) by an open-addressing hash table, while there are at most `limit` of them: the
 // sort below of n (value, index) pairs took 426 ms for 4M elements of 100 values (PyTorch 1.13: 8 ms, a hash set
 // as well). Each distinct value keeps its first occurrence (so -0 or 0, whichever comes first, as the stable sort
-// does); NaNs, all distinct, follow the numbers in index order. Returns false, having written nothing, past the
-// limit.
+// does); NaNs, all distinct, follow the numbers in index order. r.inverse empty: no ids are written. Returns false,
+// having written nothing, past the limit.
 template <class T>
 bool unique_by_hash(const T* x, int64_t n, int64_t limit, Unique& r, const Tensor& in) {
   using Bits = std::conditional_t<sizeof(T) == 8, uint64_t, uint32_t>;
@@ -275,7 +275,8 @@ bool unique_by_hash(const T* x, int64_t n, int64_t limit, Unique& r, const Tenso
   std::vector<int64_t> slots(capacity, -1);  // the id of each slot's value, -1 when empty
   std::vector<T> firsts;
   std::vector<int64_t> counts;
-  int64_t* ids = r.inverse.data<int64_t>();  // ids in order of first occurrence, NaN -1, ranked at the end
+  // ids in order of first occurrence, NaN -1, ranked at the end
+  int64_t* ids = r.inverse.numel() > 0 ? r.inverse.data<int64_t>() : nullptr;
   int64_t nans = 0;
   auto slot_of = [&](T v) {
     const T canonical = v == T(0) ? T(0) : v;  // -0 == 0: one hash
@@ -289,7 +290,7 @@ bool unique_by_hash(const T* x, int64_t n, int64_t limit, Unique& r, const Tenso
   for (int64_t j = 0; j < n; ++j) {
     const T v = x[j];
     if (is_nan(v)) {
-      ids[j] = -1;
+      if (ids) ids[j] = -1;
       ++nans;
       continue;
     }
@@ -312,7 +313,7 @@ bool unique_by_hash(const T* x, int64_t n, int64_t limit, Unique& r, const Tenso
       firsts.push_back(v);
       counts.push_back(0);
     }
-    ids[j] = slots[i];
+    if (ids) ids[j] = slots[i];
     ++counts[slots[i]];
   }
   const int64_t d = static_cast<int64_t>(firsts.size());
@@ -329,24 +330,32 @@ bool unique_by_hash(const T* x, int64_t n, int64_t limit, Unique& r, const Tenso
     out_counts[k] = counts[order[k]];
   }
   int64_t next_nan = d;
-  for (int64_t j = 0; j < n; ++j) {
-    if (ids[j] >= 0) {
-      ids[j] = rank[ids[j]];
-    } else {
-      values[next_nan] = x[j];
-      out_counts[next_nan] = 1;
-      ids[j] = next_nan++;
+  if (ids) {
+    for (int64_t j = 0; j < n; ++j) {
+      if (ids[j] >= 0) {
+        ids[j] = rank[ids[j]];
+      } else {
+        values[next_nan] = x[j];
+        out_counts[next_nan] = 1;
+        ids[j] = next_nan++;
+      }
     }
+  } else {
+    for (int64_t j = 0; next_nan < d + nans; ++j)
+      if (is_nan(x[j])) {
+        values[next_nan] = x[j];
+        out_counts[next_nan++] = 1;
+      }
   }
   return true;
 }
 
 }  // namespace
 
-Unique unique_kernel(const Tensor& in) {
+Unique unique_kernel(const Tensor& in, bool with_inverse) {
   const int64_t n = in.numel();
   Unique r;
-  r.inverse = Tensor::empty(in.shape(), DType::Int64, in.device());
+  r.inverse = Tensor::empty(with_inverse ? in.shape() : Shape{0}, DType::Int64, in.device());
   with_type(in.dtype(), [&](auto tag) {
     using T = decltype(tag);
     // in is contiguous (the op makes it so): its flat order is row-major.
@@ -359,14 +368,14 @@ Unique unique_kernel(const Tensor& in) {
     std::sort(all.begin(), all.end(), Ascending<T>{});
     std::vector<T> distinct;
     std::vector<int64_t> counts;
-    int64_t* inverse = r.inverse.data<int64_t>();
+    int64_t* inverse = with_inverse ? r.inverse.data<int64_t>() : nullptr;
     for (int64_t i = 0; i < n; ++i) {
       if (i == 0 || !(all[i].first == all[i - 1].first)) {
         distinct.push_back(all[i].first);
         counts.push_back(0);
       }
       ++counts.back();
-      inverse[all[i].second] = static_cast<int64_t>(distinct.size()) - 1;
+      if (inverse) inverse[all[i].second] = static_cast<int64_t>(distinct.size()) - 1;
     }
     const int64_t u = static_cast<int64_t>(distinct.size());
     r.values = Tensor::empty({u}, in.dtype(), in.device());

@@ -26,11 +26,12 @@ void select_kernel(SelectKind kind, const Tensor& values, const Tensor& indices,
 void mode_kernel(const Tensor& values, const Tensor& indices, const Tensor& in, int64_t dim);
 
 // The distinct values of `in` in ascending order, the index of each element's value among them (inverse,
-// in's shape) and how often each occurs (counts). NaN values are all distinct.
+// in's shape; with_inverse false: an empty tensor, and no pass writes it) and how often each occurs (counts).
+// NaN values are all distinct.
 struct Unique {
   Tensor values, inverse, counts;
 };
-Unique unique_kernel(const Tensor& in);
+Unique unique_kernel(const Tensor& in, bool with_inverse = true);
 
 // The distinct rows of a contiguous matrix (in lexicographic order), the index of each row's among them
 // (inverse, [rows]) and their counts: unique along a dim, once the op has moved that dim first and flattened

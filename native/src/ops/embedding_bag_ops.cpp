@@ -64,23 +64,27 @@ cpu::Bags make_bags(const char* op, const Tensor& idx, const Tensor& offsets, co
     KILN_CHECK(i == 0 || off[i] >= off[i - 1], Argument, op, ": offsets must not decrease, got ", off[i - 1], " then ",
                off[i], " at ", i);
   }
-  const int64_t bags = a.include_last_offset ? n - 1 : n;
+  const int64_t bags = std::max<int64_t>(0, a.include_last_offset ? n - 1 : n);
   cpu::Bags b;
   const int64_t* p = k > 0 ? idx.data<int64_t>() : nullptr;
   b.use.resize(static_cast<size_t>(k));
   for (int64_t i = 0; i < k; ++i) b.use[static_cast<size_t>(i)] = p[i] != a.padding_idx;
-  const std::vector<double> weights = psw.defined() ? doubles(psw) : std::vector<double>(static_cast<size_t>(k), 1.0);
-  b.coef.assign(static_cast<size_t>(k), 0.0);
+  b.coef = psw.defined() ? doubles(psw) : std::vector<double>(static_cast<size_t>(k), 1.0);
+  b.start.resize(static_cast<size_t>(bags));
+  b.end.resize(static_cast<size_t>(bags));
   for (int64_t bag = 0; bag < bags; ++bag) {
     const int64_t s = off[static_cast<size_t>(bag)], e = bag + 1 < n ? off[static_cast<size_t>(bag + 1)] : k;
-    b.start.push_back(s);
-    b.end.push_back(e);
+    b.start[static_cast<size_t>(bag)] = s;
+    b.end[static_cast<size_t>(bag)] = e;
+    if (a.mode != BagMode::Mean) continue;
     int64_t used = 0;
-    for (int64_t i = s; i < e; ++i) used += b.use[static_cast<size_t>(i)] ? 1 : 0;
-    for (int64_t i = s; i < e; ++i)
-      b.coef[static_cast<size_t>(i)] =
-          a.mode == BagMode::Mean ? (used > 0 ? 1.0 / static_cast<double>(used) : 0.0) : weights[static_cast<size_t>(i)];
+    for (int64_t i = s; i < e; ++i) used += b.use[static_cast<size_t>(i)];
+    const double c = used > 0 ? 1.0 / static_cast<double>(used) : 0.0;
+    std::fill(b.coef.begin() + s, b.coef.begin() + e, c);
   }
+  // Indices in no bag (before offsets[0] = 0 there are none; past the last bag with include_last_offset) get 0.
+  if (bags > 0) std::fill(b.coef.begin() + b.end.back(), b.coef.end(), 0.0);
+  else std::fill(b.coef.begin(), b.coef.end(), 0.0);
   return b;
 }
 

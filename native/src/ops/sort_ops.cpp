@@ -143,13 +143,15 @@ TensorList median_backward(const BackwardContext& c) {
 }
 
 // ---- unique. ints: [sorted, return_inverse, return_counts] or, along a dim, [dim, sorted, return_inverse,
-// return_counts]; outputs are always (values, inverse, counts), sorted.
+// return_counts]; outputs are always (values, inverse, counts), sorted. unique's inverse is an empty tensor when
+// return_inverse is 0 (writing and ranking it was most of the time over 4M elements of few values).
 
-TensorList unique_fwd(const TensorList& in, const OpArgs&) {
+TensorList unique_fwd(const TensorList& in, const OpArgs& args) {
   const Tensor& x = in[0];
   check_cpu("unique", in);
-  cpu::Unique r = cpu::unique_kernel(contiguous(reshape(x, {-1})));
-  return {r.values, reshape(r.inverse, x.shape()), r.counts};
+  const bool with_inverse = args.ints.size() < 2 || args.ints[1] != 0;
+  cpu::Unique r = cpu::unique_kernel(contiguous(reshape(x, {-1})), with_inverse);
+  return {r.values, with_inverse ? reshape(r.inverse, x.shape()) : r.inverse, r.counts};
 }
 
 TensorList unique_dim_fwd(const TensorList& in, const OpArgs& args) {

@@ -1,14 +1,43 @@
 // max_unpool1d/2d/3d: the inverse of max pooling, each value written at its index into a zero output (the rest
-// stays 0), as composites of scatter over the flattened planes (so the gradient is scatter's: a gather by the
-// indices). Output sizes and checks are torch.nn.functional's.
+// stays 0). The composites check sizes as torch.nn.functional does and flatten the planes; the primitive
+// _max_unpool writes them (cpu/unpool.cpp), and its gradient is the adjoint, a gather by the indices.
 #include <string>
 
+#include "autograd/backward_context.h"
+#include "cpu/unpool.h"
 #include "kiln/ops.h"
 #include "ops/operands.h"
 #include "ops/pool_family.h"
 
 namespace kiln {
 namespace {
+
+// _max_unpool(values [lead..., L], indices [lead..., L]; ints: nd, the output's nd sizes) -> [lead..., plane]
+TensorList max_unpool_primitive_fwd(const TensorList& in, const OpArgs& args) {
+  const int64_t nd = args.ints.at(0);
+  const std::string name = "max_unpool" + std::to_string(nd) + "d";
+  const Tensor &x = in[0], &idx = in[1];
+  int64_t plane = 1;
+  for (size_t d = 1; d < args.ints.size(); ++d) plane *= args.ints[d];
+  Shape out_shape(x.shape().begin(), x.shape().end() - 1);
+  out_shape.push_back(plane);
+  Tensor out = Tensor::empty(out_shape, x.dtype(), x.device());
+  int64_t bad = 0;
+  KILN_CHECK(cpu::max_unpool_kernel(out, contiguous(x), contiguous(idx), bad), Index, name,
+             ": found an invalid max index: ", bad, " (output volumes are of size ",
+             shape_str(Shape(args.ints.begin() + 1, args.ints.end())), ")");
+  return {out};
+}
+
+TensorList max_unpool_primitive_derivative(const BackwardContext& c) {
+  TensorList out(2);
+  if (c.needs(0)) out[0] = gather(c.grad(0), c.inputs[1].dim() - 1, c.inputs[1]);
+  return out;
+}
+
+const OpDef kMaxUnpoolPrimitive{
+    "_max_unpool", "_max_unpool(Tensor values, Tensor indices; ints: nd, output sizes[nd]) -> out", 2,
+    OpKind::Primitive, max_unpool_primitive_fwd, nullptr, max_unpool_primitive_derivative, kSaveInputs};
 
 // ints: kernel[nd], stride[nd], padding[nd], then output_size (none, nd values, or nd + 2 with N and C).
 template <int ND>
@@ -27,7 +56,6 @@ TensorList max_unpool_fwd(const TensorList& in, const OpArgs& args) {
   KILN_CHECK(given.empty() || given.size() == ND || given.size() == ND + 2, Argument, op, ": output_size should be a "
              "sequence containing ", ND, " or ", ND + 2, " elements, but it has a length of '", given.size(), "'");
   Shape out(x.shape().begin(), x.shape().end() - ND);
-  int64_t plane = 1;
   for (int d = 0; d < ND; ++d) {
     const int64_t k = args.ints[d], s = args.ints[ND + d], p = args.ints[2 * ND + d];
     KILN_CHECK(k > 0 && s > 0 && p >= 0, Argument, op, ": kernel_size and stride must be positive and padding "
@@ -41,22 +69,11 @@ TensorList max_unpool_fwd(const TensorList& in, const OpArgs& args) {
     }
     KILN_CHECK(size > 0, Shape, op, ": the output size ", size, " of dim ", d, " is too small");
     out.push_back(size);
-    plane *= size;
   }
   const int64_t lead = x.dim() - ND;
-  const Tensor flat_idx = flatten(idx, lead), flat_x = flatten(x, lead);
-  if (idx.numel() > 0) {
-    const auto lo = static_cast<int64_t>(item(amin(idx))), hi = static_cast<int64_t>(item(amax(idx)));
-    KILN_CHECK(lo >= 0 && hi < plane, Index, op, ": found an invalid max index: ", lo < 0 ? lo : hi,
-               " (output volumes are of size ", shape_str(Shape(out.begin() + lead, out.end())), ")");
-  }
-  Shape flat_out(out.begin(), out.begin() + lead);
-  flat_out.push_back(plane);
-  // Into fresh zeros in place: scatter's out-of-place form copied the zeros first (2.1 of 3.6 ms for [32, 64,
-  // 28, 28] to 56 x 56).
-  Tensor result = zeros(flat_out, x.dtype());
-  scatter_(result, lead, flat_idx, flat_x);
-  return {reshape(result, out)};
+  OpArgs a{{ND}, {}};
+  a.ints.insert(a.ints.end(), out.begin() + lead, out.end());
+  return {reshape(call1(kMaxUnpoolPrimitive, {flatten(x, lead), flatten(idx, lead)}, a), out)};
 }
 
 const OpDef kMaxUnpool1d{"max_unpool1d", "max_unpool1d(Tensor input, Tensor indices; ints: kernel_size, stride, "
@@ -83,7 +100,7 @@ Tensor unpool(const OpDef& op, size_t nd, const Tensor& x, const Tensor& indices
 }  // namespace
 
 void add_unpool_ops(std::vector<const OpDef*>& table) {
-  table.insert(table.end(), {&kMaxUnpool1d, &kMaxUnpool2d, &kMaxUnpool3d});
+  table.insert(table.end(), {&kMaxUnpoolPrimitive, &kMaxUnpool1d, &kMaxUnpool2d, &kMaxUnpool3d});
 }
 
 Tensor max_unpool1d(const Tensor& x, const Tensor& indices, int64_t kernel, int64_t stride, int64_t padding,

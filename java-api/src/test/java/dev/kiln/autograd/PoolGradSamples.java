@@ -132,6 +132,9 @@ final class PoolGradSamples {
         () -> of(randn(1, 2, 2, 3)));
     s.sample("max_unpool3d", "", in -> of(Pooling.maxUnpool3d(in[0], poolIndices(2, 3).unsqueeze(2),
         new int[] {1, 2, 2}, null, new int[] {0, 0, 0}, null)), () -> of(randn(1, 2, 1, 2, 3)));
+    Tensor unpoolIndices = Tensor.of(new long[] {0, 3, 5, 7, 2, 1}).view(2, 3);
+    s.sample("_max_unpool", "two planes of 8", in -> NormGradSamples.op("_max_unpool",
+        new Tensor[] {in[0], unpoolIndices}, new long[] {1, 8}), () -> of(randn(2, 3)));
     s.sample("grid_sample", "bilinear with each padding, nearest", in -> of(
         Sampling.gridSample(in[0], in[1]), Sampling.gridSample(in[0], in[1], "bilinear", "border", false),
         Sampling.gridSample(in[0], in[1], "bilinear", "reflection", false),
