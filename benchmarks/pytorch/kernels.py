@@ -12,7 +12,8 @@ CE_SHAPES = ((64, 10), (256, 1000), (1024, 50257))
 NORMS = ("bn2d_fwd", "bn2d_fwd_bwd", "bn1d_fwd_bwd", "ln_fwd", "ln_fwd_bwd", "gn_fwd_bwd", "dropout_fwd", "sdpa_fwd",
          "sdpa_fwd_bwd", "encoder_fwd_bwd")
 OPS = ("logical_and", "unique", "prod_rows", "mode_rows", "fmod", "atan2", "embedding_bag", "multinomial", "randperm",
-       "max_unpool2d", "constant_pad", "exp_transposed", "add_transposed", "dot", "clamp_tensor")
+       "max_unpool2d", "constant_pad", "exp_transposed", "add_transposed", "dot", "clamp_tensor", "scatter_reduce_amax",
+       "index_put", "adaptive_avg_1x1", "nll_loss", "nansum_rows", "nonzero")
 TRAINING_OPS = ("sigmoid", "tanh", "nchw_to_nhwc", "scatter_add", "gather", "index_select", "index_rows", "reflect_pad",
                 "norm_rows", "max_rows", "depthwise3x3", "conv3x3_s2", "conv3d", "conv1d", "conv5x5", "bilinear2x")
 
@@ -191,10 +192,29 @@ def forward_op(name):
     elif name == "dot":
         x, y = torch.randn(1 << 24), torch.randn(1 << 24)
         fwd = lambda: torch.dot(x, y)
-    else:
+    elif name == "scatter_reduce_amax":
+        x, index, src = torch.randn(4096, 1024), torch.randint(0, 1024, (4096, 1024)), torch.randn(4096, 1024)
+        fwd = lambda: x.scatter_reduce(1, index, src, "amax")
+    elif name == "index_put":
+        table, rows, values = torch.randn(4096, 64), torch.randint(0, 4096, (65536,)), torch.randn(65536, 64)
+        fwd = lambda: table.index_put((rows,), values)
+    elif name == "adaptive_avg_1x1":
+        x = torch.randn(32, 512, 14, 14)
+        fwd = lambda: F.adaptive_avg_pool2d(x, 1)
+    elif name == "nll_loss":
+        log_probs, target = torch.randn(65536, 100).log_softmax(1), torch.randint(0, 100, (65536,))
+        fwd = lambda: F.nll_loss(log_probs, target)
+    elif name == "nansum_rows":
+        fwd = lambda: torch.nansum(a, 1)
+    elif name == "nonzero":
+        mask = torch.randn(4096, 1024) > 0
+        fwd = lambda: torch.nonzero(mask)
+    elif name == "clamp_tensor":
         lo = torch.randn(4096)
         hi = lo + 1
         fwd = lambda: torch.clamp(a, lo, hi)
+    else:
+        raise ValueError(f"unknown op {name}")
 
     def step():
         with torch.no_grad():

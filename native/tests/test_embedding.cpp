@@ -1,6 +1,7 @@
 // embedding and embedding_bag: values, gradients (duplicates, padding_idx, frequency scaling, per-sample weights,
 // max), second derivatives against compositions of index ops, max_norm renormalization, bad input.
 #include <cmath>
+#include <string>
 
 #include "fixtures.h"
 #include "kiln/autograd.h"
@@ -74,6 +75,41 @@ TEST(embedding_bag_reduces_bags_by_sum_mean_and_max) {
   CHECK_VALUES(embedding_bag(w, idx, longs({0, 2, 6}, {3}), "sum", {}, true), 1e-15, {6, 8, 6, 28});
   // a 2-D input: bags of its rows
   CHECK_VALUES(embedding_bag(w, longs({0, 1, 2, 3}, {2, 2}), {}, "sum"), 1e-15, {4, 6, 4, 15});
+}
+
+// Rows of 130 (two blocks of 64 summed in registers and a ragged one), empty bags, padding and weights, against
+// sums in double over the same rows.
+TEST(embedding_bag_of_wide_rows_matches_sums_in_double) {
+  for (const DType t : {DType::Float32, DType::Float64}) {
+    const int64_t rows = 50, d = 130, k = 200;
+    const Tensor w = uniform({rows, d}, 51, -1, 1, t);
+    std::vector<double> idx = test::values(uniform({k}, 52, 0, static_cast<double>(rows), DType::Float64));
+    for (double& i : idx) i = std::floor(i);
+    std::vector<double> off{0, 0};  // an empty bag first, then a bag of 1 and bags of 9, the last shorter
+    for (int64_t b = 1; b < k; b += 9) off.push_back(static_cast<double>(b));
+    const Tensor index = make(idx, {k}, DType::Int64), offsets = make(off, {static_cast<int64_t>(off.size())}, DType::Int64);
+    const Tensor psw = uniform({k}, 53, -1, 1, t);
+    const int64_t padding = static_cast<int64_t>(idx[5]);
+    const std::vector<double> wv = test::values(w), pv = test::values(psw);
+    for (const std::string mode : {"sum", "mean"})
+      for (const bool weighted : {false, true}) {
+        if (weighted && mode == "mean") continue;
+        std::vector<double> want;
+        for (size_t b = 0; b < off.size(); ++b) {
+          const int64_t s = static_cast<int64_t>(off[b]), e = b + 1 < off.size() ? static_cast<int64_t>(off[b + 1]) : k;
+          std::vector<double> bag(d, 0.0);
+          int64_t used = 0;
+          for (int64_t i = s; i < e; ++i) {
+            if (static_cast<int64_t>(idx[i]) == padding) continue;
+            ++used;
+            for (int64_t j = 0; j < d; ++j) bag[j] += (weighted ? pv[i] : 1.0) * wv[static_cast<size_t>(idx[i]) * d + j];
+          }
+          for (int64_t j = 0; j < d; ++j) want.push_back(mode == "mean" && used > 0 ? bag[j] / used : bag[j]);
+        }
+        const Tensor got = embedding_bag(w, index, offsets, mode, weighted ? psw : Tensor(), false, padding);
+        CHECK_SAME(got, make(want, {static_cast<int64_t>(off.size()), d}, t), t == DType::Float32 ? 1e-5 : 1e-13);
+      }
+  }
 }
 
 TEST(embedding_bag_gradients_match_a_composition_of_index_ops) {

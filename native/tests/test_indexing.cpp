@@ -135,6 +135,64 @@ TEST(index_put_overwrites_or_accumulates) {
   CHECK_VALUES(y, 0, {0, 0, 0});  // nothing written: the offsets are checked before any write
 }
 
+// Large enough to be shared by threads (each writes the pages it owns): rows picked by the index (one copy or add
+// a row) and elements picked along the last dim, with repeated targets, against a serial walk in order, at 1 and 3
+// threads.
+TEST(index_put_by_threads_matches_a_serial_walk) {
+  const int64_t rows = 300, cols = 70, picks = 4000;
+  std::vector<double> idx = test::values(uniform({picks}, 41, 0, static_cast<double>(rows), DType::Float64));
+  for (double& i : idx) i = std::floor(i);
+  const Tensor index = make(idx, {picks}, DType::Int64);
+  const Tensor base = uniform({rows, cols}, 42, -1, 1, DType::Float64);
+  const Tensor row_values = uniform({picks, cols}, 43, -1, 1, DType::Float64);
+  const Tensor column_values = uniform({cols, picks}, 44, -1, 1, DType::Float64);
+  for (const bool accumulate : {false, true}) {
+    std::vector<double> by_rows = test::values(base), by_columns = test::values(transpose(base, 0, 1));
+    const std::vector<double> rv = test::values(row_values), cv = test::values(column_values);
+    for (int64_t p = 0; p < picks; ++p)
+      for (int64_t c = 0; c < cols; ++c) {
+        double& e = by_rows[static_cast<size_t>(idx[p]) * cols + c];
+        e = accumulate ? e + rv[p * cols + c] : rv[p * cols + c];
+      }
+    for (int64_t c = 0; c < cols; ++c)
+      for (int64_t p = 0; p < picks; ++p) {
+        double& e = by_columns[c * rows + static_cast<size_t>(idx[p])];
+        e = accumulate ? e + cv[c * picks + p] : cv[c * picks + p];
+      }
+    for (const int threads : {1, 3}) {
+      const test::ThreadCount count(threads);
+      CHECK_SAME(index_put(base, {index}, row_values, accumulate), make(by_rows, {rows, cols}, DType::Float64), 0);
+      CHECK_SAME(index_put(transpose(base, 0, 1), {Tensor(), index}, column_values, accumulate),
+                 make(by_columns, {cols, rows}, DType::Float64), 0);
+    }
+  }
+}
+
+// Chunks of 65,536 elements (whose runs along the last dim they cut) and 1 to 5 dims, with dense and sparse rows:
+// every coordinate against the row-major walk.
+TEST(nonzero_of_large_masks_in_order) {
+  const std::vector<Shape> shapes = {{150001}, {300, 517}, {7, 60, 301}, {3, 5, 70, 113}, {2, 3, 4, 5, 1201}};
+  uint64_t seed = 70;
+  for (const Shape& shape : shapes) {
+    const Tensor u = uniform(shape, ++seed, 0, 1, DType::Float64);
+    const std::vector<double> v = test::values(u);
+    std::vector<double> want;
+    const int64_t nd = static_cast<int64_t>(shape.size());
+    std::vector<int64_t> idx(static_cast<size_t>(nd), 0);
+    std::vector<double> mask(v.size());
+    for (size_t i = 0; i < v.size(); ++i) {
+      mask[i] = v[i] < (idx[0] % 2 ? 0.05 : 0.7) ? 1 : 0;  // denser and sparser stretches
+      if (mask[i] != 0) want.insert(want.end(), idx.begin(), idx.end());
+      for (int64_t d = nd - 1; d >= 0 && ++idx[d] == shape[d]; --d) idx[d] = 0;
+    }
+    const int64_t count = static_cast<int64_t>(want.size()) / nd;
+    for (const DType t : {DType::Bool, DType::Float32}) {
+      const Tensor got = nonzero(make(mask, shape, t));
+      CHECK_SAME(got, make(want, {count, nd}, DType::Int64), 0);
+    }
+  }
+}
+
 TEST(masks_and_nonzero) {
   const Tensor x = iota({2, 3});
   const Tensor m = bools({1, 0, 1});

@@ -207,6 +207,26 @@ TEST(nll_loss_is_cross_entropy_of_log_probabilities) {
   CHECK(std::isnan(values(all_ignored)[0]));
 }
 
+// Positions per sample (a [N, C, L] input) across the threads' chunks, which begin inside a sample: the picked
+// log-probabilities, against a gather, and the gradient against a scatter of the weights.
+TEST(nll_loss_over_long_samples_matches_a_gather) {
+  const int64_t n = 3, c = 4, l = 30001;
+  const Tensor x = uniform({n, c, l}, 61, -3, 0, DType::Float64);
+  std::vector<double> tv = values(uniform({n, l}, 62, 0, static_cast<double>(c), DType::Float64));
+  for (size_t i = 0; i < tv.size(); ++i) tv[i] = i % 11 == 0 ? -100 : std::floor(tv[i]);
+  const Tensor t = make(tv, {n, l}, DType::Int64);
+  const Tensor kept = to(ne(t, full({}, Scalar(int64_t{-100}), DType::Int64)), DType::Float64);
+  const Tensor picked = squeeze(gather(x, 1, unsqueeze(clamp_min(t, Scalar(int64_t{0})), 1)), 1);
+  const Tensor want = mul(neg(picked), kept);
+  CHECK_SAME(nll_loss(x, t, {}, Reduction::None), want, 0);
+  CHECK_SAME(nll_loss(x, t), div(sum(want), sum(kept)), 1e-12);
+  Tensor xg = clone(x);
+  set_requires_grad(xg, true);
+  const Tensor g = kiln::grad({nll_loss(xg, t, {}, Reduction::Sum)}, {xg})[0];
+  CHECK_SAME(sum(g, {1}), neg(kept), 0);
+  CHECK_SAME(squeeze(gather(g, 1, unsqueeze(clamp_min(t, Scalar(int64_t{0})), 1)), 1), neg(kept), 0);
+}
+
 TEST(point_losses_at_their_branch_points) {
   const Tensor d = make({-2, -1, -0.5, 0, 0.5, 1, 2}, {7}, DType::Float64);
   const Tensor z = zeros({7}, DType::Float64);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "cpu/dispatch.h"
 #include "cpu/indexing.h"
@@ -51,12 +52,71 @@ void index_gather_kernel(const Tensor& out, const Tensor& src, const Tensor& off
   });
 }
 
+namespace {
+
+// x[i] = v over whole rows: the index's dims lead (dst's strides there are 0, offsets dense over them) and pick rows
+// of `row` dense elements of dst, which values (dense) supplies in position order. Offsets are then multiples of
+// the row, and two positions write the same row or disjoint ones.
+struct RowPut {
+  int64_t positions = 0, row = 1;
+};
+
+bool as_row_put(const Tensor& dst, const Tensor& values, const Tensor& offsets, RowPut& r) {
+  const int64_t nd = dst.dim();
+  int64_t k = 0;  // the leading dims: offsets move, dst does not
+  while (k < nd && dst.strides()[k] == 0 && offsets.strides()[k] != 0) ++k;
+  if (k == 0 || !values.is_contiguous()) return false;
+  int64_t expect = 1;
+  for (int64_t d = nd - 1; d >= k; --d) {  // dense trailing dims in dst, fixed offsets
+    if (offsets.strides()[d] != 0 || (dst.shape()[d] != 1 && dst.strides()[d] != expect)) return false;
+    expect *= dst.shape()[d];
+  }
+  int64_t dense = 1;
+  for (int64_t d = k - 1; d >= 0; --d) {  // offsets dense over the leading dims
+    if (dst.shape()[d] != 1 && offsets.strides()[d] != dense) return false;
+    dense *= dst.shape()[d];
+  }
+  r.positions = dense;
+  r.row = expect;
+  return r.row >= 8;
+}
+
+// Rows put by their last writer (not accumulating): a table of each target row's last position, filled in order on
+// one thread, then only those rows copied, over the pool. Returns false (nothing written) where the table would be
+// large against the positions.
+template <class T>
+bool put_last_rows(T* dst, const T* values, const int64_t* offsets, const RowPut& r) {
+  int64_t top = 0;
+  for (int64_t p = 0; p < r.positions; ++p) top = std::max(top, offsets[p]);
+  const int64_t rows = top / r.row + 1;
+  if (rows > 4 * r.positions + 4096) return false;
+  std::vector<int64_t> last(static_cast<size_t>(rows), -1);
+  for (int64_t p = 0; p < r.positions; ++p) last[static_cast<size_t>(offsets[p] / r.row)] = p;
+  parallel_for(rows, std::max<int64_t>(1, kGrainCheap / r.row), [&](int64_t r0, int64_t r1) {
+    for (int64_t t = r0; t < r1; ++t)
+      if (last[t] >= 0)
+        std::memcpy(static_cast<void*>(dst + t * r.row), values + last[t] * r.row, static_cast<size_t>(r.row) * sizeof(T));
+  });
+  return true;
+}
+
+}  // namespace
+
 // Targets may repeat, so each thread walks every position in order but writes only the elements it owns (by the
 // 4 KB page of their address): each element then gets the last value (or the sum, with accumulate) in the order
 // one thread would give it, whatever the number of threads. A run along which the offset stays (whole rows picked
 // by the index) is copied (or added) a page's part at a time. Element by element on one thread, 65,536 rows of 64
 // into [4096, 64] took 2.9 ms (PyTorch 1.13: 0.84).
 void index_put_kernel(const Tensor& dst, const Tensor& values, const Tensor& offsets, bool accumulate) {
+  RowPut rows;
+  if (!accumulate && as_row_put(dst, values, offsets, rows)) {
+    bool done = false;
+    dispatch(dst.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      done = put_last_rows(dst.data<T>(), values.data<T>(), offsets.data<int64_t>(), rows);
+    });
+    if (done) return;
+  }
   StridedLoop<3> loop({&values, &dst, &offsets});
   const int64_t threads = loop.numel() >= 4 * kGrainCheap ? get_num_threads() : 1;
   constexpr int kPageBits = 12;

@@ -1,6 +1,7 @@
 // Kernels that copy elements into a new order or pattern: flip (a copy through negative strides) and
 // tril/triu (a copy that zeroes one side of a diagonal), nonzero (the coordinates of nonzero elements).
 #include <algorithm>
+#include <array>
 
 #include "cpu/dispatch.h"
 #include "cpu/indexing.h"
@@ -109,6 +110,36 @@ int64_t nonzero_count(const Tensor& x) {
   return count;
 }
 
+namespace {
+
+// One chunk [i, end) of a contiguous x of ND dims (rows [row, last) of out): runs along the last dim with the
+// other coordinates fixed, ND a constant. With the dims in a vector, each element's coordinates went out by a
+// call to memmove (nonzero of a [4096, 1024] mask: 18 ms, PyTorch 1.13 on two threads 17).
+template <int ND, class T>
+void nonzero_chunk(const T* xb, const Shape& shape, int64_t i, int64_t end, int64_t row, int64_t last, int64_t* o) {
+  std::array<int64_t, ND> idx;
+  int64_t rest = i;
+  for (int d = ND - 1; d >= 0; --d) {
+    idx[d] = rest % shape[d];
+    rest /= shape[d];
+  }
+  const int64_t width = shape[ND - 1];
+  while (i < end && row < last) {
+    const int64_t stop = std::min(end, i + (width - idx[ND - 1]));
+    for (; i < stop && row < last; ++i) {
+      int64_t* r = o + row * ND;
+      for (int d = 0; d < ND - 1; ++d) r[d] = idx[d];
+      r[ND - 1] = idx[ND - 1]++;
+      row += xb[i] != T(0);
+    }
+    if (idx[ND - 1] < width) break;  // the chunk, or its rows, ended inside the run
+    idx[ND - 1] = 0;
+    for (int d = ND - 2; d >= 0 && ++idx[d] == shape[d]; --d) idx[d] = 0;
+  }
+}
+
+}  // namespace
+
 void nonzero_kernel(const Tensor& out, const Tensor& x) {
   const int64_t nd = x.dim(), numel = x.numel();
   if (numel == 0 || out.numel() == 0) return;
@@ -120,6 +151,13 @@ void nonzero_kernel(const Tensor& out, const Tensor& x) {
       using T = decltype(tag);
       const T* xb = x.data<T>();
       each_chunk(count_chunks(xb, numel), numel, [&](int64_t i, int64_t end, int64_t row, int64_t last) {
+        switch (nd) {
+          case 1: return nonzero_chunk<1>(xb, x.shape(), i, end, row, last, o);
+          case 2: return nonzero_chunk<2>(xb, x.shape(), i, end, row, last, o);
+          case 3: return nonzero_chunk<3>(xb, x.shape(), i, end, row, last, o);
+          case 4: return nonzero_chunk<4>(xb, x.shape(), i, end, row, last, o);
+          default: break;
+        }
         std::vector<int64_t> idx(static_cast<size_t>(nd));
         for (int64_t d = nd - 1, rest = i; d >= 0; --d) {
           idx[d] = rest % x.shape()[d];

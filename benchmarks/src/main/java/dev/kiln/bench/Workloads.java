@@ -143,7 +143,12 @@ public final class Workloads {
         {"max_unpool2d", "max_unpool2d of [32,64,28,28] to 56x56"},
         {"constant_pad", "constant pad 1 of [32,64,56,56]"}, {"exp_transposed", "exp of a transposed [4096,4096]"},
         {"add_transposed", "a transposed [4096,4096] plus a [4096,4096]"}, {"dot", "dot of two 16M float32"},
-        {"clamp_tensor", "clamp of [4096,4096] between [4096] rows"}};
+        {"clamp_tensor", "clamp of [4096,4096] between [4096] rows"},
+        {"scatter_reduce_amax", "scatter_reduce amax along the rows of [4096,1024]"},
+        {"index_put", "index_put of 65536 rows of 64 into [4096,64]"},
+        {"adaptive_avg_1x1", "adaptive_avg_pool2d of [32,512,14,14] to 1x1"},
+        {"nll_loss", "nll_loss of [65536,100] log-probabilities"}, {"nansum_rows", "nansum over rows of [4096,4096]"},
+        {"nonzero", "nonzero of a [4096,1024] mask"}};
     for (String[] o : ops) {
       w.add(new Workload("op_" + o[0], o[1] + ", forward", Unit.MILLIS, 1,
           new JmhCall("OpsBenchmark.run", Map.of("op", o[0])), null, na, ""));

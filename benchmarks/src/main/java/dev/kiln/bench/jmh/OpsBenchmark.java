@@ -8,6 +8,7 @@ import dev.kiln.ValuesAndIndices;
 import dev.kiln.autograd.Autograd;
 import dev.kiln.autograd.ModeScope;
 import dev.kiln.nn.functional.Embeddings;
+import dev.kiln.nn.functional.Losses;
 import dev.kiln.nn.functional.Pooling;
 import java.util.function.Supplier;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -17,15 +18,17 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Ops outside training's hot path that scans against PyTorch found slow (benchmarks/NOTES.md, session 32), each a
- * forward call without autograd: logic on masks, unique, products and modes over rows, float32 fmod and atan2,
- * embedding_bag, multinomial, randperm, max_unpool2d, constant padding, elementwise ops on transposed inputs, a long
- * dot product and clamp with tensor bounds. Kernel suite; benchmarks/pytorch/kernels.py builds the same calls.
+ * Ops outside training's hot path that scans against PyTorch found slow (benchmarks/NOTES.md, sessions 32 and 33),
+ * each a forward call without autograd: logic on masks, unique, products and modes over rows, float32 fmod and
+ * atan2, embedding_bag, multinomial, randperm, max_unpool2d, constant padding, elementwise ops on transposed inputs,
+ * a long dot product, clamp with tensor bounds, scatter_reduce, index_put, global average pooling, nll_loss, nansum
+ * over rows and nonzero. Kernel suite; benchmarks/pytorch/kernels.py builds the same calls.
  */
 @State(Scope.Thread)
 public class OpsBenchmark {
   @Param({"logical_and", "unique", "prod_rows", "mode_rows", "fmod", "atan2", "embedding_bag", "multinomial",
-      "randperm", "max_unpool2d", "constant_pad", "exp_transposed", "add_transposed", "dot", "clamp_tensor"})
+      "randperm", "max_unpool2d", "constant_pad", "exp_transposed", "add_transposed", "dot", "clamp_tensor",
+      "scatter_reduce_amax", "index_put", "adaptive_avg_1x1", "nll_loss", "nansum_rows", "nonzero"})
   public String op;
 
   private Supplier<Tensor> call;
@@ -91,6 +94,32 @@ public class OpsBenchmark {
         Tensor lo = Tensor.randn(g, 4096);
         Tensor hi = lo.add(1.0);
         yield () -> a.clamp(lo, hi);
+      }
+      case "scatter_reduce_amax" -> {
+        Tensor x = Tensor.randn(g, 4096, 1024);
+        Tensor index = Tensor.randint(g, 0, 1024, 4096, 1024);
+        Tensor src = Tensor.randn(g, 4096, 1024);
+        yield () -> x.scatterReduce(1, index, src, "amax");
+      }
+      case "index_put" -> {
+        Tensor table = Tensor.randn(g, 4096, 64);
+        Tensor rows = Tensor.randint(g, 0, 4096, 65536);
+        Tensor values = Tensor.randn(g, 65536, 64);
+        yield () -> table.indexPut(new Tensor[] {rows}, values);
+      }
+      case "adaptive_avg_1x1" -> {
+        Tensor x = Tensor.randn(g, 32, 512, 14, 14);
+        yield () -> Pooling.adaptiveAvgPool2d(x, 1);
+      }
+      case "nll_loss" -> {
+        Tensor logProbs = Tensor.randn(g, 65536, 100).logSoftmax(1);
+        Tensor target = Tensor.randint(g, 0, 100, 65536);
+        yield () -> Losses.nllLoss(logProbs, target);
+      }
+      case "nansum_rows" -> () -> a.nansum(1);
+      case "nonzero" -> {
+        Tensor mask = Tensor.randn(g, 4096, 1024).gt(0.0);
+        yield mask::nonzero;
       }
       default -> throw new IllegalArgumentException("unknown op " + op);
     };
