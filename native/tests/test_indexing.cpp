@@ -162,6 +162,11 @@ TEST(index_put_by_threads_matches_a_serial_walk) {
     for (const int threads : {1, 3}) {
       const test::ThreadCount count(threads);
       CHECK_SAME(index_put(base, {index}, row_values, accumulate), make(by_rows, {rows, cols}, DType::Float64), 0);
+      Tensor wide = cat({base, zeros({rows, 9}, DType::Float64)}, 1);  // rows 79 apart in memory: a view's
+      Tensor view = narrow(wide, 1, 0, cols);
+      index_put_(view, {index}, row_values, accumulate);
+      CHECK_SAME(view, make(by_rows, {rows, cols}, DType::Float64), 0);
+      CHECK_SAME(narrow(wide, 1, cols, 9), zeros({rows, 9}, DType::Float64), 0);
       CHECK_SAME(index_put(transpose(base, 0, 1), {Tensor(), index}, column_values, accumulate),
                  make(by_columns, {cols, rows}, DType::Float64), 0);
     }

@@ -55,8 +55,8 @@ void index_gather_kernel(const Tensor& out, const Tensor& src, const Tensor& off
 namespace {
 
 // x[i] = v over whole rows: the index's dims lead (dst's strides there are 0, offsets dense over them) and pick rows
-// of `row` dense elements of dst, which values (dense) supplies in position order. Offsets are then multiples of
-// the row, and two positions write the same row or disjoint ones.
+// of `row` dense elements of dst, which values (dense) supplies in position order. Two positions write the same row
+// or disjoint ones.
 struct RowPut {
   int64_t positions = 0, row = 1;
 };
@@ -93,9 +93,11 @@ bool put_last_rows(T* dst, const T* values, const int64_t* offsets, const RowPut
   std::vector<int64_t> last(static_cast<size_t>(rows), -1);
   for (int64_t p = 0; p < r.positions; ++p) last[static_cast<size_t>(offsets[p] / r.row)] = p;
   parallel_for(rows, std::max<int64_t>(1, kGrainCheap / r.row), [&](int64_t r0, int64_t r1) {
-    for (int64_t t = r0; t < r1; ++t)
-      if (last[t] >= 0)
-        std::memcpy(static_cast<void*>(dst + t * r.row), values + last[t] * r.row, static_cast<size_t>(r.row) * sizeof(T));
+    for (int64_t t = r0; t < r1; ++t) {
+      const int64_t p = last[t];  // target rows are disjoint, so their offsets are a row apart or more: one slot each
+      if (p >= 0)
+        std::memcpy(static_cast<void*>(dst + offsets[p]), values + p * r.row, static_cast<size_t>(r.row) * sizeof(T));
+    }
   });
   return true;
 }
