@@ -111,34 +111,39 @@ void embedding_renorm_kernel(const Tensor& weight, const Tensor& indices, double
 
 namespace {
 
-// Sum and mean bags [b0, b1): coef[i] * row idx[i] summed for each index that counts, rows prefetched ahead;
-// compiled per ISA (the pool's lambda is baseline x86-64). The sums stay in registers, kColumns columns at a time:
-// kept in the output row, each index's load-add-store waited on the one before it.
+// Sum and mean bags [b0, b1): weight[i] * row idx[i] summed for each index that counts, times the bag's scale, rows
+// prefetched ahead; compiled per ISA (the pool's lambda is baseline x86-64). The sums stay in registers, kColumns
+// columns at a time: kept in the output row, each index's load-add-store waited on the one before it.
 constexpr int64_t kColumns = 64;
 
 template <class T, int64_t W>
-KILN_ALWAYS_INLINE void bag_columns(T* o, const T* pw, const int64_t* idx, const Bags& bags, int64_t i0, int64_t i1,
-                                    int64_t n_indices, int64_t d, int64_t c0, int64_t w) {
+KILN_ALWAYS_INLINE void bag_columns(T* o, const T* pw, const int64_t* idx, const Bags& bags, int64_t bag, int64_t n_indices,
+                                    int64_t d, int64_t c0, int64_t w) {
   const int64_t width = W > 0 ? W : w;
+  const int64_t i0 = bags.start[static_cast<size_t>(bag)], i1 = bags.end[static_cast<size_t>(bag)];
   T acc[W > 0 ? W : kColumns] = {};
   for (int64_t i = i0; i < i1; ++i) {
     if (c0 == 0 && i + kRowsAhead < n_indices) prefetch_row(pw + idx[i + kRowsAhead] * d, d * sizeof(T));
-    if (!bags.use[static_cast<size_t>(i)]) continue;
+    if (!bags.counts(i)) continue;
     const T* row = pw + idx[i] * d + c0;
-    const T c = static_cast<T>(bags.coef[static_cast<size_t>(i)]);
-    for (int64_t j = 0; j < width; ++j) acc[j] += c * row[j];
+    if (bags.weight.empty()) {
+      for (int64_t j = 0; j < width; ++j) acc[j] += row[j];
+    } else {
+      const T c = static_cast<T>(bags.weight[static_cast<size_t>(i)]);
+      for (int64_t j = 0; j < width; ++j) acc[j] += c * row[j];
+    }
   }
-  for (int64_t j = 0; j < width; ++j) o[c0 + j] = acc[j];
+  const T s = static_cast<T>(bags.scale[static_cast<size_t>(bag)]);
+  for (int64_t j = 0; j < width; ++j) o[c0 + j] = acc[j] * s;
 }
 
 template <class T>
 KILN_ALWAYS_INLINE void weighted_bags_t(T* po, const T* pw, const int64_t* idx, int64_t n_indices, const Bags& bags,
                                         int64_t b0, int64_t b1, int64_t d) {
   for (int64_t bag = b0; bag < b1; ++bag) {
-    const int64_t i0 = bags.start[static_cast<size_t>(bag)], i1 = bags.end[static_cast<size_t>(bag)];
     for (int64_t c0 = 0; c0 < d; c0 += kColumns) {
-      if (d - c0 >= kColumns) bag_columns<T, kColumns>(po + bag * d, pw, idx, bags, i0, i1, n_indices, d, c0, kColumns);
-      else bag_columns<T, 0>(po + bag * d, pw, idx, bags, i0, i1, n_indices, d, c0, d - c0);
+      if (d - c0 >= kColumns) bag_columns<T, kColumns>(po + bag * d, pw, idx, bags, bag, n_indices, d, c0, kColumns);
+      else bag_columns<T, 0>(po + bag * d, pw, idx, bags, bag, n_indices, d, c0, d - c0);
     }
   }
 }
@@ -175,19 +180,15 @@ void embedding_bag_kernel(const Tensor& out, const Tensor& max_indices, const Te
           bool first = true;
           for (int64_t i = bags.start[static_cast<size_t>(bag)]; i < bags.end[static_cast<size_t>(bag)]; ++i) {
             if (i + kRowsAhead < n_indices) prefetch_row(pw + idx[i + kRowsAhead] * d, d * sizeof(T));
-            if (!bags.use[static_cast<size_t>(i)]) continue;
+            if (!bags.counts(i)) continue;
             const T* row = pw + idx[i] * d;
-            if (mode == BagMode::Max) {
-              int64_t* m = pm + bag * d;
-              for (int64_t j = 0; j < d; ++j)
-                if (first || row[j] > o[j]) {
-                  o[j] = row[j];
-                  m[j] = idx[i];
-                }
-              first = false;
-            } else {
-              axpy_t(o, row, static_cast<T>(bags.coef[static_cast<size_t>(i)]), d);
-            }
+            int64_t* m = pm + bag * d;
+            for (int64_t j = 0; j < d; ++j)
+              if (first || row[j] > o[j]) {
+                o[j] = row[j];
+                m[j] = idx[i];
+              }
+            first = false;
           }
         }
       });
@@ -228,8 +229,8 @@ void embedding_bag_backward_kernel(const Tensor& grad_weight, const Tensor& grad
     for (int64_t bag = 0; bag < b; ++bag)
       for (int64_t i = bags.start[static_cast<size_t>(bag)]; i < bags.end[static_cast<size_t>(bag)]; ++i) {
         const int64_t r = idx[i];
-        if (r < r0 || r >= r1 || !bags.use[static_cast<size_t>(i)]) continue;
-        double s = bags.coef[static_cast<size_t>(i)];
+        if (r < r0 || r >= r1 || !bags.counts(i)) continue;
+        double s = bags.weight_of(i) * bags.scale[static_cast<size_t>(bag)];
         if (!freq_scale.empty()) s *= freq_scale[static_cast<size_t>(i)];
         if (s != 0) axpy(t, pw + static_cast<size_t>(r * d) * es, pg + static_cast<size_t>(bag * d) * es, s, d);
       }

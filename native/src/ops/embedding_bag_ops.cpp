@@ -67,24 +67,24 @@ cpu::Bags make_bags(const char* op, const Tensor& idx, const Tensor& offsets, co
   const int64_t bags = std::max<int64_t>(0, a.include_last_offset ? n - 1 : n);
   cpu::Bags b;
   const int64_t* p = k > 0 ? idx.data<int64_t>() : nullptr;
-  b.use.resize(static_cast<size_t>(k));
-  for (int64_t i = 0; i < k; ++i) b.use[static_cast<size_t>(i)] = p[i] != a.padding_idx;
-  b.coef = psw.defined() ? doubles(psw) : std::vector<double>(static_cast<size_t>(k), 1.0);
+  if (a.padding_idx >= 0) {  // indices are in range by now: a negative padding_idx (none) matches none
+    b.use.resize(static_cast<size_t>(k));
+    for (int64_t i = 0; i < k; ++i) b.use[static_cast<size_t>(i)] = p[i] != a.padding_idx;
+  }
+  if (psw.defined()) b.weight = doubles(psw);
   b.start.resize(static_cast<size_t>(bags));
   b.end.resize(static_cast<size_t>(bags));
+  b.scale.assign(static_cast<size_t>(bags), 1.0);
   for (int64_t bag = 0; bag < bags; ++bag) {
     const int64_t s = off[static_cast<size_t>(bag)], e = bag + 1 < n ? off[static_cast<size_t>(bag + 1)] : k;
     b.start[static_cast<size_t>(bag)] = s;
     b.end[static_cast<size_t>(bag)] = e;
     if (a.mode != BagMode::Mean) continue;
-    int64_t used = 0;
-    for (int64_t i = s; i < e; ++i) used += b.use[static_cast<size_t>(i)];
-    const double c = used > 0 ? 1.0 / static_cast<double>(used) : 0.0;
-    std::fill(b.coef.begin() + s, b.coef.begin() + e, c);
+    int64_t used = e - s;
+    if (!b.use.empty())
+      for (int64_t i = s; i < e; ++i) used -= 1 - b.use[static_cast<size_t>(i)];
+    b.scale[static_cast<size_t>(bag)] = used > 0 ? 1.0 / static_cast<double>(used) : 0.0;
   }
-  // Indices in no bag (before offsets[0] = 0 there are none; past the last bag with include_last_offset) get 0.
-  if (bags > 0) std::fill(b.coef.begin() + b.end.back(), b.coef.end(), 0.0);
-  else std::fill(b.coef.begin(), b.coef.end(), 0.0);
   return b;
 }
 
@@ -103,21 +103,23 @@ void check_bag_inputs(const char* op, const Tensor& weight, const Tensor& idx, c
              ": max mode does not support scaling the gradient by the frequency");
 }
 
-// For each index position, its bag (0 for positions in no bag, whose `valid` is 0) and whether it counts.
+// For each index position, its bag (0 for positions in no bag, whose `valid` is 0), whether it counts and its bag's
+// scale (mean's 1 / count).
 struct BagMembership {
   Tensor bag_of;  // int64 [K]
-  std::vector<double> valid;
+  std::vector<double> valid, scale;
 };
 
 BagMembership membership(const cpu::Bags& b, int64_t k) {
   std::vector<int64_t> bag(static_cast<size_t>(k), 0);
-  std::vector<double> valid(static_cast<size_t>(k), 0.0);
+  std::vector<double> valid(static_cast<size_t>(k), 0.0), scale(static_cast<size_t>(k), 0.0);
   for (size_t j = 0; j < b.start.size(); ++j)
     for (int64_t i = b.start[j]; i < b.end[j]; ++i) {
       bag[static_cast<size_t>(i)] = static_cast<int64_t>(j);
-      valid[static_cast<size_t>(i)] = b.use[static_cast<size_t>(i)] ? 1.0 : 0.0;
+      valid[static_cast<size_t>(i)] = b.counts(i) ? 1.0 : 0.0;
+      scale[static_cast<size_t>(i)] = b.scale[j];
     }
-  return {from_data(bag.data(), k, {k}, DType::Int64), valid};
+  return {from_data(bag.data(), k, {k}, DType::Int64), valid, scale};
 }
 
 Tensor column(const std::vector<double>& v, DType t) {
@@ -228,7 +230,7 @@ TensorList embedding_bag_backward_derivative(const BackwardContext& c) {
   std::vector<double> factor(m.valid);
   const std::vector<double> freq = a.scale_grad_by_freq ? index_frequency_scale(idx, v) : std::vector<double>();
   for (size_t i = 0; i < factor.size(); ++i) {
-    if (a.mode == BagMode::Mean) factor[i] *= bags.coef[i];
+    if (a.mode == BagMode::Mean) factor[i] *= m.scale[i];
     if (!freq.empty()) factor[i] *= freq[i];
   }
   const Tensor f = column(factor, G.dtype());
