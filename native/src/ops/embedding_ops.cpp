@@ -18,7 +18,9 @@ Tensor embedding_indices(const char* op, const Tensor& indices, int64_t num_weig
              dtype_name(indices.dtype()), " instead");
   const Tensor idx = contiguous(cast(indices, DType::Int64));
   const int64_t* p = idx.numel() > 0 ? idx.data<int64_t>() : nullptr;
-  for (int64_t i = 0; i < idx.numel(); ++i)
+  uint64_t bad = 0;  // branch-free first (it vectorizes); the throwing loop only to name the index
+  for (int64_t i = 0; i < idx.numel(); ++i) bad |= static_cast<uint64_t>(p[i]) >= static_cast<uint64_t>(num_weights);
+  for (int64_t i = 0; bad && i < idx.numel(); ++i)
     KILN_CHECK(p[i] >= 0 && p[i] < num_weights, Index, op, ": index ", p[i], " is out of range for a weight of ",
                num_weights, " rows (index out of range in self)");
   return idx;
