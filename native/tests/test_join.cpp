@@ -128,6 +128,52 @@ TEST(pad_modes) {
   CHECK_THROWS(pad(x, {-2, -2}), Shape, "resulted in a negative output size");
 }
 
+// Constant padding runs in one pass over contiguous inputs (fills and row copies, cpu/indexed_pad.cpp): against
+// the value everywhere with x's overlap copied in, for 1 to 3 padded dims (each dim padded, cropped or left), whole
+// rows of padding, an input with an empty padded dim, several dtypes and both thread counts; a transposed input
+// and 4 padded dims take the slab path and must agree.
+TEST(constant_pad_in_one_pass_matches_fill_and_copy) {
+  auto reference = [](const Tensor& x, const std::vector<int64_t>& pads, double value) {
+    Shape shape = x.shape();
+    const int64_t nd = x.dim();
+    for (size_t i = 0; i < pads.size() / 2; ++i) shape[nd - 1 - i] += pads[2 * i] + pads[2 * i + 1];
+    Tensor out = full(shape, Scalar(value), x.dtype());
+    Tensor src = x, dst = out;
+    for (size_t i = 0; i < pads.size() / 2; ++i) {
+      const int64_t d = nd - 1 - static_cast<int64_t>(i), b = pads[2 * i], a = pads[2 * i + 1];
+      const int64_t from = std::max<int64_t>(-b, 0), to = x.shape()[d] - std::max<int64_t>(-a, 0);
+      if (to <= from) return out;
+      src = slice(src, d, from, to);
+      dst = slice(dst, d, std::max<int64_t>(b, 0), std::max<int64_t>(b, 0) + (to - from));
+    }
+    copy_(dst, src);
+    return out;
+  };
+  const std::vector<std::vector<int64_t>> cases = {
+      {1, 1},       {0, 3},          {2, 0, 1, 1},    {-1, 2, 3, -2},     {1, 1, 1, 1, 1, 1}, {0, 0, 2, 0, 0, 1},
+      {-2, -1, 1, 0}, {1, 2, -1, -1, 2, 0}, {3, 3, 0, 0}, {0, 0, 0, 0, 0, 0}};
+  for (DType dtype : {DType::Float32, DType::Float64, DType::Int64, DType::Bool, DType::Float16, DType::Int8})
+    for (const std::vector<int64_t>& pads : cases)
+      for (int threads : {1, 2}) {
+        test::ThreadCount count(threads);
+        const Tensor x = to(test::uniform({2, 3, 5, 7}, 12, -4, 4, DType::Float32), dtype);
+        const double value = dtype == DType::Bool ? 1 : -3;
+        CHECK_SAME(pad(x, pads, PadMode::Constant, value), reference(x, pads, value), 0);
+        const Tensor xt = transpose(x, 2, 3);  // strided: the slab path
+        CHECK_SAME(pad(xt, pads, PadMode::Constant, value), reference(xt, pads, value), 0);
+      }
+  const Tensor empty = zeros({2, 0, 3});
+  CHECK_SAME(pad(empty, {1, 0, 1, 1}, PadMode::Constant, 5), full({2, 2, 4}, Scalar(5.0), DType::Float32), 0);
+  const Tensor x = test::uniform({2, 3, 4, 5}, 13, -1, 1, DType::Float32);
+  CHECK_SAME(pad(x, {1, 0, 0, 2, 1, 1, 2, 0}, PadMode::Constant, 7), reference(x, {1, 0, 0, 2, 1, 1, 2, 0}, 7), 0);
+  // The gradient crops the padding back off.
+  Tensor leaf = detach(x);
+  set_requires_grad(leaf, true);
+  const Tensor seed = test::uniform({2, 3, 6, 8}, 14, -1, 1, DType::Float32);
+  backward({pad(leaf, {2, 1, 1, 1})}, {seed});
+  CHECK_SAME(grad(leaf), slice(slice(seed, 2, 1, 5), 3, 2, 7), 0);
+}
+
 // Reflect, replicate and circular padding run in one pass on the CPU, forward and backward: against index_select
 // (forward) and zeros + index_add_ (backward) per padded dim, through tables written out here, for 1 to 3 padded
 // dims, a strided input, float32 and float64 and both thread counts; the gradient's own derivative is the pad.

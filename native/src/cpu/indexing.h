@@ -47,11 +47,13 @@ void nonzero_kernel(const Tensor& out, const Tensor& x);
 // x's elements where mask (bool, x's shape) is true, in row-major order; both contiguous.
 Tensor masked_select_contiguous(const Tensor& x, const Tensor& mask);
 
-// Reflect, replicate and circular padding of the last k = tables.size() dims (1 to 3), both tensors contiguous:
-// padded[.., i, j, l] = x[.., tables[0][i], tables[1][j], tables[2][l]] (for k = 3), each table as long as padded's
-// dim. With backward, x (zeroed by the caller) accumulates padded's elements instead, in padded's order.
+// Padding of the last k = tables.size() dims (1 to 3), both tensors contiguous: padded[.., i, j, l] =
+// x[.., tables[0][i], tables[1][j], tables[2][l]] (for k = 3), each table as long as padded's dim; where an entry is
+// kPadFill (constant padding, forward only), the element is value. With backward, x (zeroed by the caller)
+// accumulates padded's elements instead, in padded's order.
+constexpr int64_t kPadFill = -1;
 void indexed_pad_kernel(const Tensor& padded, const Tensor& x, const std::vector<std::vector<int64_t>>& tables,
-                        bool backward);
+                        bool backward, Scalar value = Scalar());
 
 // out = x with the elements above (lower) or below (upper) diagonal k of the last two dims zeroed; out is
 // contiguous, x any strides.
