@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <sstream>
 #include <vector>
 
 #include "fixtures.h"
@@ -243,6 +244,59 @@ TEST(nansum_and_nanmean_skip_nan) {
   CHECK_THROWS(nanmean(make({1, 2}, {2}, DType::Int64)), DType, "nanmean: expected input to have floating point dtype");
   CHECK_VALUES(grad_at({1, kNaN, 2}, {3}, [](const Tensor& t) { return nansum(t); }), 0, {1, 0, 1});
   CHECK_VALUES(grad_at({1, kNaN, 2}, {3}, [](const Tensor& t) { return nanmean(t); }), 0, {0.5, 0, 0.5});
+}
+
+// prod, nansum and the 0-, 1- and 2-norms of contiguous rows run in 32 double lanes (cpu/lanes.h): rows of every
+// length around the lanes' and folds' edges against serial loops in long double, float32 and float64. A lane left
+// out of a fold, or a part of the lanes, is off by whole factors or terms.
+TEST(lane_reductions_of_rows_match_serial_loops) {
+  for (DType dtype : {DType::Float32, DType::Float64})
+    for (int64_t n : {1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 96, 127, 128, 129, 1031}) {
+      // Values near 1 keep products of 1031 of them in range; every fifth a NaN for nansum.
+      const Tensor x = uniform({3, n}, 40 + n, 0.7, 1.4, dtype);
+      const Tensor xd = to(x, DType::Float64);
+      std::vector<double> want_prod, want_nansum, want_l0, want_l1, want_l2;
+      Tensor with_nans = clone(x);
+      for (int64_t r = 0; r < 3; ++r) {
+        long double p = 1, ns = 0, l1 = 0, l2 = 0;
+        double l0 = 0;
+        for (int64_t i = 0; i < n; ++i) {
+          const long double v = xd.data<double>()[r * n + i];
+          p *= v;
+          l1 += v;
+          l2 += v * v;
+          l0 += 1;
+          if ((r * n + i) % 5 == 0) {
+            if (dtype == DType::Float32) with_nans.data<float>()[r * n + i] = NAN;
+            else with_nans.data<double>()[r * n + i] = NAN;
+          } else {
+            ns += v;
+          }
+        }
+        want_prod.push_back(static_cast<double>(p));
+        want_nansum.push_back(static_cast<double>(ns));
+        want_l0.push_back(l0);
+        want_l1.push_back(static_cast<double>(l1));
+        want_l2.push_back(std::sqrt(static_cast<double>(l2)));
+      }
+      const double tol = dtype == DType::Float32 ? 3e-7 : 1e-13;  // relative: the outputs' rounding
+      auto check = [&](const Tensor& got, const std::vector<double>& want, const char* what) {
+        const Tensor g = to(got, DType::Float64);
+        for (int64_t r = 0; r < 3; ++r) {
+          const double v = g.data<double>()[r];
+          if (std::fabs(v - want[r]) > tol * std::fabs(want[r])) {
+            std::ostringstream m;
+            m << what << " of a row of " << n << " " << dtype_name(dtype) << ": " << v << " against " << want[r];
+            test::fail_at(__FILE__, __LINE__, m.str());
+          }
+        }
+      };
+      check(prod(x, 1), want_prod, "prod");
+      check(nansum(with_nans, {1}), want_nansum, "nansum");
+      check(norm(x, 0.0, {1}), want_l0, "0-norm");
+      check(norm(x, 1.0, {1}), want_l1, "1-norm");
+      check(norm(x, 2.0, {1}), want_l2, "2-norm");
+    }
 }
 
 TEST(logical_reductions_of_every_dtype) {

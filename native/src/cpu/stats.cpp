@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cpu/dispatch.h"
+#include "cpu/lanes.h"
 #include "cpu/loop.h"
 #include "cpu/reduce_plan.h"
 #include "cpu/row_max.h"
@@ -24,24 +25,27 @@ constexpr int kLanes = 8;
 // nansum 1.45x; in baseline code (two doubles a register) 32 lanes spill, so the generic loops keep 8.
 constexpr int kWideLanes = 32;
 
-// sum(f(x[i * s])) in double, with L independent lanes on contiguous runs.
-template <int L = kLanes, class T, class F>
+// sum(f(x[i * s])) in double, with L independent lanes on contiguous runs, in parts of B bytes (lanes.h).
+template <int L = kLanes, int B = 8, class T, class F>
 KILN_ALWAYS_INLINE double sum_of(const T* x, int64_t n, int64_t s, F&& f) {
   double total = 0;
   int64_t i = 0;
   if (s == 1) {
-    double lanes[L] = {};
-    for (; i + L <= n; i += L)
-      for (int j = 0; j < L; ++j) lanes[j] += f(x[i + j]);
-    for (int j = 0; j < L; ++j) total += lanes[j];
+    DoubleLanes<L, B> lanes(0.0);
+    for (; i + L <= n; i += L) {
+      double t[L];
+      for (int j = 0; j < L; ++j) t[j] = f(x[i + j]);
+      lanes.step(t, [](auto a, auto b) { return a + b; });
+    }
+    total = lanes.sum_in_order(total);
   }
   for (; i < n; ++i) total += f(x[i * s]);
   return total;
 }
 
-// The product of a contiguous run in L independent chains, compiled per ISA (prod_run below): one chain of
-// multiplies waited on each one's latency (4096 x 1024 over rows: 1.74 ms, PyTorch 0.12-0.17), 8 lanes in the
-// policy's generic loop (baseline x86-64) took 0.28-0.43, and 8 in the ISA clones (one AVX-512 vector) 0.25.
+// The product of a contiguous run in L independent chains: one chain of multiplies waited on each one's latency
+// (4096 x 1024 over rows: 1.74 ms, PyTorch 0.12-0.17), 8 lanes in the policy's generic loop (baseline x86-64) took
+// 0.28-0.43. Integers (wrapping) here; floating point in double lanes compiled per ISA (prod_run below).
 template <class Acc, int L, class T, class Mul>
 KILN_ALWAYS_INLINE Acc product_of(const T* x, int64_t n, Mul mul) {
   Acc lanes[L];
@@ -49,18 +53,31 @@ KILN_ALWAYS_INLINE Acc product_of(const T* x, int64_t n, Mul mul) {
   int64_t i = 0;
   for (; i + L <= n; i += L)
     for (int j = 0; j < L; ++j) lanes[j] = mul(lanes[j], static_cast<Acc>(x[i + j]));
-  // Folded in halves (vector multiplies): a chain of L scalar multiplies was a third of 1024-long rows' time.
-  for (int w = L / 2; w > 0; w /= 2)
-    for (int j = 0; j < w; ++j) lanes[j] = mul(lanes[j], lanes[j + w]);
   Acc acc = lanes[0];
+  for (int j = 1; j < L; ++j) acc = mul(acc, lanes[j]);
   for (; i < n; ++i) acc = mul(acc, static_cast<Acc>(x[i]));
   return acc;
 }
+// Folded in halves (vector multiplies): a chain of 32 scalar multiplies was a third of 1024-long rows' time.
+template <int B, class T>
+KILN_ALWAYS_INLINE double product_in_lanes(const T* x, int64_t n) {
+  const auto mul = [](auto a, auto b) { return a * b; };
+  DoubleLanes<kWideLanes, B> lanes(1.0);
+  int64_t i = 0;
+  for (; i + kWideLanes <= n; i += kWideLanes) {
+    double t[kWideLanes];
+    for (int j = 0; j < kWideLanes; ++j) t[j] = static_cast<double>(x[i + j]);
+    lanes.step(t, mul);
+  }
+  double acc = lanes.fold_halves(mul);
+  for (; i < n; ++i) acc *= static_cast<double>(x[i]);
+  return acc;
+}
 KILN_SIMD double prod_run(const float* x, int64_t n) {
-  return product_of<double, kWideLanes>(x, n, [](double a, double b) { return a * b; });
+  return with_vector_bytes([&](auto B) KILN_INLINE_LAMBDA { return product_in_lanes<B>(x, n); });
 }
 KILN_SIMD double prod_run(const double* x, int64_t n) {
-  return product_of<double, kWideLanes>(x, n, [](double a, double b) { return a * b; });
+  return with_vector_bytes([&](auto B) KILN_INLINE_LAMBDA { return product_in_lanes<B>(x, n); });
 }
 
 template <class T>
@@ -124,18 +141,23 @@ KILN_ALWAYS_INLINE double nan_min(double a, double b) { return a != a || b < a |
 
 // The sums of the p = 0, 1 and 2 norms over a run, compiled per ISA below: through the policy's generic loop
 // (baseline x86-64), the 2-norm of 16M float32 took 2.1 ms on two threads where their sum takes 1.3.
-template <class T>
+template <int B, class T>
 KILN_ALWAYS_INLINE double norm_sum(NormKind kind, const T* x, int64_t n, int64_t s) {
-  if (kind == NormKind::Zero) return sum_of<kWideLanes>(x, n, s, [](T v) { return v != T(0) ? 1.0 : 0.0; });
-  if (kind == NormKind::One) return sum_of<kWideLanes>(x, n, s, [](T v) { return std::fabs(static_cast<double>(v)); });
-  return sum_of<kWideLanes>(x, n, s, [](T v) {
+  if (kind == NormKind::Zero) return sum_of<kWideLanes, B>(x, n, s, [](T v) { return v != T(0) ? 1.0 : 0.0; });
+  if (kind == NormKind::One)
+    return sum_of<kWideLanes, B>(x, n, s, [](T v) { return std::fabs(static_cast<double>(v)); });
+  return sum_of<kWideLanes, B>(x, n, s, [](T v) {
     const double d = static_cast<double>(v);
     return d * d;
   });
 }
 
-KILN_SIMD double norm_sum_f32(NormKind kind, const float* x, int64_t n, int64_t s) { return norm_sum(kind, x, n, s); }
-KILN_SIMD double norm_sum_f64(NormKind kind, const double* x, int64_t n, int64_t s) { return norm_sum(kind, x, n, s); }
+KILN_SIMD double norm_sum_f32(NormKind kind, const float* x, int64_t n, int64_t s) {
+  return with_vector_bytes([&](auto B) KILN_INLINE_LAMBDA { return norm_sum<B>(kind, x, n, s); });
+}
+KILN_SIMD double norm_sum_f64(NormKind kind, const double* x, int64_t n, int64_t s) {
+  return with_vector_bytes([&](auto B) KILN_INLINE_LAMBDA { return norm_sum<B>(kind, x, n, s); });
+}
 
 template <class T>
 struct NormPolicy {
@@ -230,12 +252,16 @@ struct LogSumExpPolicy {
 };
 
 // The sum of a run with NaNs as zeros, compiled per ISA.
-template <class T>
+template <int B, class T>
 KILN_ALWAYS_INLINE double nansum_run(const T* x, int64_t n, int64_t s) {
-  return sum_of<kWideLanes>(x, n, s, [](T v) { return v != v ? 0.0 : static_cast<double>(v); });
+  return sum_of<kWideLanes, B>(x, n, s, [](T v) { return v != v ? 0.0 : static_cast<double>(v); });
 }
-KILN_SIMD double nansum_run_f32(const float* x, int64_t n, int64_t s) { return nansum_run(x, n, s); }
-KILN_SIMD double nansum_run_f64(const double* x, int64_t n, int64_t s) { return nansum_run(x, n, s); }
+KILN_SIMD double nansum_run_f32(const float* x, int64_t n, int64_t s) {
+  return with_vector_bytes([&](auto B) KILN_INLINE_LAMBDA { return nansum_run<B>(x, n, s); });
+}
+KILN_SIMD double nansum_run_f64(const double* x, int64_t n, int64_t s) {
+  return with_vector_bytes([&](auto B) KILN_INLINE_LAMBDA { return nansum_run<B>(x, n, s); });
+}
 
 template <class T>
 struct NanSumPolicy {
