@@ -97,6 +97,19 @@ TEST(scatter_reduce_matches_a_serial_walk) {
           for (size_t t = 0; t < want.size(); ++t) want[t] /= std::max(seen[t], 1.0);
         CHECK_SAME(scatter_reduce(s, dim, index, x, reduce, include_self), make(want, out_shape, DType::Float64), 0);
       }
+    // The out-of-place op checks each line or run of index as its walk reaches it (its result is thrown away on
+    // error): a bad index first, in the middle or last throws, with and without self, and through a strided index.
+    const Tensor index_t = transpose(contiguous(transpose(index, 0, 1)), 0, 1);
+    CHECK_SAME(scatter_reduce(s, dim, index_t, x, "amax"), scatter_reduce(s, dim, index, x, "amax"), 0);
+    for (const size_t at : {size_t(0), idx.size() / 2 + 5, idx.size() - 1})
+      for (const bool include_self : {true, false}) {
+        std::vector<double> b = idx;
+        b[at] = at == 0 ? -1.0 : static_cast<double>(size);
+        const Tensor bad_index = make(b, {rows, cols}, DType::Int64);
+        CHECK_THROWS(scatter_reduce(s, dim, bad_index, x, "amax", include_self), Index, "is out of bounds");
+        const Tensor bad_t = transpose(contiguous(transpose(bad_index, 0, 1)), 0, 1);
+        CHECK_THROWS(scatter_reduce(s, dim, bad_t, x, "sum", include_self), Index, "is out of bounds");
+      }
     std::vector<double> bad = idx;
     bad.back() = static_cast<double>(size);
     Tensor target = clone(s);

@@ -34,12 +34,16 @@ void add_run(T* target, const T* v, int64_t n) {
 }
 
 enum class ScatterReduceOp : int64_t { Sum = 0, Prod = 1, Mean = 2, Amax = 3, Amin = 4 };
-// out[..index[..i..]..] = reduce(out[..], src[..i..]) along dim (Mean accumulates the sum; the op divides).
-void scatter_reduce_kernel(ScatterReduceOp op, const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src);
+// out[..index[..i..]..] = reduce(out[..], src[..i..]) along dim (Mean accumulates the sum; the op divides). With
+// fresh (out is a new result, thrown away on error), indices are checked as the walk reaches them; otherwise all
+// of them first, so that a bad one leaves out as it was.
+void scatter_reduce_kernel(ScatterReduceOp op, const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src,
+                           bool fresh = false);
 // out /= counts (int64, out's shape; floor division for integers), the last step of a scatter mean.
 void scatter_mean_kernel(const Tensor& out, const Tensor& counts);
 // Writes reduce's identity (0, 1, -inf, +inf) at every target of index along dim.
-void scatter_identity_kernel(ScatterReduceOp op, const Tensor& out, int64_t dim, const Tensor& index);
+void scatter_identity_kernel(ScatterReduceOp op, const Tensor& out, int64_t dim, const Tensor& index,
+                             bool fresh = false);
 
 // The row-major coordinates of x's nonzero elements: out is [count, x.dim()] int64, count from nonzero_count.
 int64_t nonzero_count(const Tensor& x);

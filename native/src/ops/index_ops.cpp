@@ -93,7 +93,8 @@ ScatterReduceOp reduce_arg(const OpArgs& args) {
   return static_cast<ScatterReduceOp>(code);
 }
 
-void scatter_reduce_into(const Tensor& out, const TensorList& in, const OpArgs& args) {
+// fresh: out is the out-of-place op's new result (see cpu::scatter_reduce_kernel).
+void scatter_reduce_to(const Tensor& out, const TensorList& in, const OpArgs& args, bool fresh) {
   const Tensor &index = in[1], &src = in[2];
   const int64_t dim = wrap_dim(int_arg(args, 0, "scatter_reduce"), out.dim(), "scatter_reduce");
   const ScatterReduceOp op = reduce_arg(args);
@@ -104,8 +105,8 @@ void scatter_reduce_into(const Tensor& out, const TensorList& in, const OpArgs& 
              "scatter_reduce: reduce=\"mean\" is not implemented for bool");
   const Tensor s = unsafe_alias(out, src) || src.same_layout(out) ? clone(src) : src;
   const Tensor o1 = at_least_1d(out), i1 = at_least_1d(index), s1 = at_least_1d(s);
-  if (!include_self) cpu::scatter_identity_kernel(op, o1, dim, i1);
-  cpu::scatter_reduce_kernel(op, o1, dim, i1, s1);
+  if (!include_self) cpu::scatter_identity_kernel(op, o1, dim, i1, fresh);
+  cpu::scatter_reduce_kernel(op, o1, dim, i1, s1, fresh);
   if (op != ScatterReduceOp::Mean || index.numel() == 0) return;
   // The mean divides each target by how many values it received (plus one for self, if included).
   Tensor counts = include_self ? ones(o1.shape(), DType::Int64) : zeros(o1.shape(), DType::Int64);
@@ -113,9 +114,13 @@ void scatter_reduce_into(const Tensor& out, const TensorList& in, const OpArgs& 
   cpu::scatter_mean_kernel(o1, counts);
 }
 
+void scatter_reduce_into(const Tensor& out, const TensorList& in, const OpArgs& args) {
+  scatter_reduce_to(out, in, args, false);
+}
+
 TensorList scatter_reduce_fwd(const TensorList& in, const OpArgs& args) {
   Tensor out = clone(in[0]);
-  scatter_reduce_into(out, in, args);
+  scatter_reduce_to(out, in, args, true);
   return {out};
 }
 
