@@ -10,7 +10,9 @@
 
 #include "cpu/simd.h"
 
-// The helpers pass these by value; they are always inlined, so the ABI note GCC gives for that does not apply.
+// The helpers pass these by value; they are always inlined, so the ABI note GCC gives for that does not apply. So
+// must the ops given to them be (KILN_INLINE_LAMBDA): a lambda left out of line is compiled for the baseline ISA,
+// and a Debug build then passed it AVX-512 vectors by the wrong convention (sums of 0).
 #pragma GCC diagnostic ignored "-Wpsabi"
 
 namespace kiln::cpu {
@@ -46,10 +48,10 @@ struct DoubleLanes {
   static_assert(L % kPerPart == 0 && (kParts & (kParts - 1)) == 0, "lanes fill a power of two of parts");
   Part p[kParts];
 
-  explicit DoubleLanes(double init) {
+  KILN_ALWAYS_INLINE explicit DoubleLanes(double init) {
     for (int a = 0; a < kParts; ++a) p[a] = Part{} + init;
   }
-  // lane j = op(lane j, t[j]) for every lane (op takes and returns parts).
+  // lane j = op(lane j, t[j]) for every lane (op takes and returns parts, and is always inlined).
   template <class Op>
   KILN_ALWAYS_INLINE void step(const double* t, Op op) {
     for (int a = 0; a < kParts; ++a) {

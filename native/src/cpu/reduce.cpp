@@ -90,7 +90,7 @@ constexpr int kSumLanes = 16, kSumBlock = 4;
 
 template <int B>
 KILN_ALWAYS_INLINE double sum_floats(const float* x, int64_t n) {
-  const auto add = [](auto a, auto b) { return a + b; };
+  const auto add = [](auto a, auto b) KILN_INLINE_LAMBDA { return a + b; };
   DoubleLanes<kSumLanes, B> acc(0.0);
   int64_t i = 0;
   for (; i + kSumLanes * kSumBlock <= n; i += kSumLanes * kSumBlock) {
@@ -226,6 +226,42 @@ KILN_SIMD void reduce_runs_simd(ReduceOp op, DType t, AccSlot* acc, const void* 
     case DType::Int64: return reduce_runs_typed<int64_t>(op, acc, base, offs, count, n);
     case DType::Float32: return reduce_runs_typed<float>(op, acc, base, offs, count, n);
     case DType::Float64: return reduce_runs_typed<double>(op, acc, base, offs, count, n);
+    default: fail(ErrorKind::Internal, "reduce kernel: no path for ", dtype_name(t));
+  }
+}
+
+// Outputs a fixed stride apart, each the reduction of a contiguous run of n elements, the runs a fixed stride apart
+// (sums and means over the last dims, as global average pooling): each run reduced and finished in one loop. Through
+// the general row path (offset and output walks, a vector of accumulators, a finishing walk), the 14 x 14 planes
+// of [32, 512, 14, 14] spent a fifth of their time outside the sums.
+template <class T, ReduceOp Op>
+KILN_ALWAYS_INLINE void reduce_flat_runs_t(void* out, int64_t os, const void* in, int64_t is, int64_t runs, int64_t n,
+                                           int64_t count) {
+  using R = Reducer<T, Op>;
+  T* o = static_cast<T*>(out);
+  const T* x = static_cast<const T*>(in);
+  for (int64_t r = 0; r < runs; ++r)
+    o[r * os] = R::finish(R::merge(R::init(), reduce_contiguous_t<T, Op>(x + r * is, n)), count);
+}
+
+template <class T>
+KILN_ALWAYS_INLINE void reduce_flat_runs_typed(ReduceOp op, void* out, int64_t os, const void* in, int64_t is,
+                                               int64_t runs, int64_t n, int64_t count) {
+  switch (op) {
+    case ReduceOp::Sum: return reduce_flat_runs_t<T, ReduceOp::Sum>(out, os, in, is, runs, n, count);
+    case ReduceOp::Mean: return reduce_flat_runs_t<T, ReduceOp::Mean>(out, os, in, is, runs, n, count);
+    case ReduceOp::Max: return reduce_flat_runs_t<T, ReduceOp::Max>(out, os, in, is, runs, n, count);
+    case ReduceOp::Min: return reduce_flat_runs_t<T, ReduceOp::Min>(out, os, in, is, runs, n, count);
+  }
+}
+
+KILN_SIMD void reduce_flat_runs_simd(ReduceOp op, DType t, void* out, int64_t os, const void* in, int64_t is,
+                                     int64_t runs, int64_t n, int64_t count) {
+  switch (t) {
+    case DType::Bool: return reduce_flat_runs_typed<bool>(op, out, os, in, is, runs, n, count);
+    case DType::Int64: return reduce_flat_runs_typed<int64_t>(op, out, os, in, is, runs, n, count);
+    case DType::Float32: return reduce_flat_runs_typed<float>(op, out, os, in, is, runs, n, count);
+    case DType::Float64: return reduce_flat_runs_typed<double>(op, out, os, in, is, runs, n, count);
     default: fail(ErrorKind::Internal, "reduce kernel: no path for ", dtype_name(t));
   }
 }
@@ -381,6 +417,18 @@ void reduce_typed(const Tensor& out, const Tensor& in, const Plan& p) {
 
   // Row layout: each output reduces its own region; blocks of outputs are claimed by the threads.
   const int64_t grain = std::max<int64_t>(1, kGrainCheap / std::max<int64_t>(1, p.n_red));
+  const int64_t block = std::max<int64_t>(grain, kGrainCheap * 8 / std::max<int64_t>(1, p.n_red));
+  if (rr.outer_size.empty() && rr.inner_stride == 1 && p.kept_size.size() == 1) {
+    // One contiguous run per output, runs and outputs each a fixed stride apart.
+    const int64_t kin = p.kept_in[0], kout = p.kept_out[0];
+    auto runs = [&](int64_t begin, int64_t end) {
+      reduce_flat_runs_simd(R::kOp, dtype_of<T>(), out_base + begin * kout, kout, in_base + begin * kin, kin,
+                            end - begin, inner, p.n_red);
+    };
+    if (p.n_out < 2 * grain) runs(0, p.n_out);
+    else parallel_blocks(p.n_out, block, runs);
+    return;
+  }
   auto rows = [&](int64_t begin, int64_t end) {
     std::vector<int64_t> in_offs;
     in_offs.reserve(static_cast<size_t>(end - begin));
@@ -403,7 +451,7 @@ void reduce_typed(const Tensor& out, const Tensor& in, const Plan& p) {
     });
   };
   if (p.n_out < 2 * grain) rows(0, p.n_out);  // too little work to share
-  else parallel_blocks(p.n_out, std::max<int64_t>(grain, kGrainCheap * 8 / std::max<int64_t>(1, p.n_red)), rows);
+  else parallel_blocks(p.n_out, block, rows);
 }
 
 }  // namespace

@@ -35,7 +35,7 @@ KILN_ALWAYS_INLINE double sum_of(const T* x, int64_t n, int64_t s, F&& f) {
     for (; i + L <= n; i += L) {
       double t[L];
       for (int j = 0; j < L; ++j) t[j] = f(x[i + j]);
-      lanes.step(t, [](auto a, auto b) { return a + b; });
+      lanes.step(t, [](auto a, auto b) KILN_INLINE_LAMBDA { return a + b; });
     }
     total = lanes.sum_in_order(total);
   }
@@ -61,7 +61,7 @@ KILN_ALWAYS_INLINE Acc product_of(const T* x, int64_t n, Mul mul) {
 // Folded in halves (vector multiplies): a chain of 32 scalar multiplies was a third of 1024-long rows' time.
 template <int B, class T>
 KILN_ALWAYS_INLINE double product_in_lanes(const T* x, int64_t n) {
-  const auto mul = [](auto a, auto b) { return a * b; };
+  const auto mul = [](auto a, auto b) KILN_INLINE_LAMBDA { return a * b; };
   DoubleLanes<kWideLanes, B> lanes(1.0);
   int64_t i = 0;
   for (; i + kWideLanes <= n; i += kWideLanes) {
