@@ -186,6 +186,50 @@ TEST(index_put_by_threads_matches_a_serial_walk) {
   }
 }
 
+// Whole rows (index_select along dim 0, x[index] with one index before the rows' dims) are copied a row at a time
+// with their sources prefetched; rows under 8 elements, and tables whose rows are not dense, take the strided loop.
+// Every path against a serial walk, for dtypes of each size, at 1 and 3 threads.
+TEST(whole_row_gathers_match_a_serial_walk) {
+  const int64_t table_rows = 500, picks = 6000;
+  std::vector<double> idx = test::values(uniform({picks}, 51, 0, static_cast<double>(table_rows), DType::Float64));
+  for (double& i : idx) i = std::floor(i);
+  std::vector<double> negative = idx;  // x[index] counts negative indices from the end
+  for (size_t i = 0; i < negative.size(); i += 3) negative[i] -= static_cast<double>(table_rows);
+  const Tensor picked = make(idx, {picks}, DType::Int64);
+  for (const DType dtype : {DType::Float32, DType::Float64, DType::Int64, DType::Bool}) {
+    for (const Shape& row_shape : {Shape{3}, Shape{8}, Shape{64}, Shape{130}, Shape{3, 5}}) {
+      int64_t row = 1;
+      for (const int64_t d : row_shape) row *= d;
+      Shape shape{table_rows};
+      shape.insert(shape.end(), row_shape.begin(), row_shape.end());
+      const Tensor table = to(uniform(shape, 52, 0, 100, DType::Float64), dtype);
+      const std::vector<double> tv = test::values(table);
+      std::vector<double> want(static_cast<size_t>(picks * row));
+      for (int64_t p = 0; p < picks; ++p)
+        for (int64_t c = 0; c < row; ++c) want[p * row + c] = tv[static_cast<size_t>(idx[p]) * row + c];
+      Shape out_shape{picks};
+      out_shape.insert(out_shape.end(), row_shape.begin(), row_shape.end());
+      const Tensor expected = make(want, out_shape, dtype);
+      Shape grid_shape{60, 100};  // a 2-D index: its dims lead the result's
+      grid_shape.insert(grid_shape.end(), row_shape.begin(), row_shape.end());
+      // A narrowed table: its rows lie row + 9 elements apart, each still dense.
+      Tensor wide = cat({flatten(table, 1), zeros({table_rows, 9}, dtype)}, 1);
+      const Tensor narrowed = reshape(narrow(wide, 1, 0, row), shape);
+      for (const int threads : {1, 3}) {
+        const test::ThreadCount count(threads);
+        CHECK_SAME(index_select(table, 0, picked), expected, 0);
+        CHECK_SAME(index(table, {make(negative, {picks}, DType::Int64)}), expected, 0);
+        CHECK_SAME(index(table, {reshape(picked, {60, 100})}), reshape(expected, grid_shape), 0);
+        CHECK_SAME(index_select(narrowed, 0, picked), expected, 0);
+        if (row_shape.size() == 1) {  // rows read down the columns of a transposed copy: the strided loop
+          const Tensor columns = t(contiguous(t(table)));
+          CHECK_SAME(index_select(columns, 0, picked), expected, 0);
+        }
+      }
+    }
+  }
+}
+
 // Chunks of 65,536 elements (whose runs along the last dim they cut) and 1 to 5 dims, with dense and sparse rows:
 // every coordinate against the row-major walk.
 TEST(nonzero_of_large_masks_in_order) {

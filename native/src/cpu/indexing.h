@@ -15,6 +15,18 @@ void index_offsets_kernel(const Tensor& offsets, const Tensor& index, int64_t si
                           bool wrap, const char* op);
 // out[i] = src[i] moved by offsets[i] elements. src has out's shape with zero strides where offsets apply.
 void index_gather_kernel(const Tensor& out, const Tensor& src, const Tensor& offsets);
+
+// Rows of a large table come from memory in random order: each is prefetched kRowsAhead positions before its turn,
+// so that their loads overlap (embedding_bag of 65,536 rows of [100000, 64] in 4,096 bags: 2.86 -> 0.74 ms; 1.1
+// at 8 ahead, no better at 32; PyTorch 0.67).
+constexpr int64_t kRowsAhead = 16;
+inline void prefetch_row(const void* row, size_t bytes) {
+  const char* p = static_cast<const char*>(row);
+  for (size_t off = 0; off < bytes; off += 64) __builtin_prefetch(p + off);
+}
+// Row i of out (dense rows of row_bytes) = the row_bytes at src + offsets[i] * unit, for i < n, over the pool:
+// embedding, index_select and x[index] of whole rows.
+void gather_rows(char* out, const char* src, const int64_t* offsets, int64_t n, size_t row_bytes, size_t unit);
 // dst[i] moved by offsets[i] elements = values[i] (or += with accumulate). Serial: targets may repeat.
 void index_put_kernel(const Tensor& dst, const Tensor& values, const Tensor& offsets, bool accumulate);
 // out[.., offsets[j] along dim, ..] += values[.., j, ..]: offsets (n = values.size(dim) of them) are in elements,
