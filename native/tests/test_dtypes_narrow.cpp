@@ -3,6 +3,7 @@
 // subnormals; float -> integer as x86 PyTorch does), wrap-around arithmetic, and the generic paths (creation,
 // reductions, casts, fill's overflow check) on every dtype.
 #include <cmath>
+#include <functional>
 #include <limits>
 
 #include "cpu/convert.h"
@@ -274,4 +275,66 @@ TEST(reductions_give_pytorch_dtypes) {
 TEST(float16_inputs_to_integer_and_bool_outputs) {
   CHECK_VALUES(eq(make({1, 2}, {2}, H), make({1, 3}, {2}, BF)), 0, {1, 0});
   CHECK_VALUES(gt(make({200}, {1}, U8), make({-1}, {1}, I8)), 0, {1});  // compared as int16 values
+}
+
+// Indexing, scatter and gather, sorting and selection, triangles and nonzero run on int32, int16, int8 and uint8
+// as stored (they failed with an internal dispatch error before): each against the int64 path cast back, on a
+// [40, 37] input with many ties (sort and topk keep PyTorch's order among equals) and through a transposed view.
+// Sums that overflow the narrow type wrap as its arithmetic does.
+TEST(indexing_sorting_and_selection_keep_the_narrow_integer_types) {
+  const Tensor rows = make({3, 0, 36, 3, 17, 22, 0, 5, 39}, {9}, I);
+  const Tensor lines = to(test::uniform({40, 37}, 61, 0, 37, D), I);
+  const Tensor mask = gt(test::uniform({40, 37}, 62, -1, 1, D), zeros({}, D));
+  // An op, and whether its first output holds x's values (in x's dtype); the others are indices, counts or flags.
+  struct Case {
+    const char* name;
+    bool values;
+    std::function<TensorList(const Tensor&)> op;
+  };
+  const std::vector<Case> ops = {
+      {"index_select", true, [&](const Tensor& x) { return TensorList{index_select(x, 0, rows)}; }},
+      {"index_select dim 1", true, [&](const Tensor& x) { return TensorList{index_select(x, 1, narrow(rows, 0, 0, 8))}; }},
+      {"index", true, [&](const Tensor& x) { return TensorList{index(x, {rows})}; }},
+      {"index dim 1", true, [&](const Tensor& x) { return TensorList{index(x, {Tensor(), narrow(rows, 0, 0, 8)})}; }},
+      {"index_put", true, [&](const Tensor& x) { return TensorList{index_put(x, {rows}, select(x, 0, 1), false)}; }},
+      {"index_put accumulate", true, [&](const Tensor& x) { return TensorList{index_put(x, {rows}, select(x, 0, 2), true)}; }},
+      {"index_add", true, [&](const Tensor& x) { return TensorList{index_add(x, 0, rows, narrow(x, 0, 0, 9))}; }},
+      {"gather", true, [&](const Tensor& x) { return TensorList{gather(x, 1, lines)}; }},
+      {"take_along_dim", true, [&](const Tensor& x) { return TensorList{take_along_dim(x, lines, 1)}; }},
+      {"scatter", true, [&](const Tensor& x) { return TensorList{scatter(x, 1, lines, flip(x, {0}))}; }},
+      {"scatter_add", true, [&](const Tensor& x) { return TensorList{scatter_add(x, 1, lines, x)}; }},
+      {"scatter_reduce amax", true, [&](const Tensor& x) { return TensorList{scatter_reduce(x, 1, lines, flip(x, {1}), "amax")}; }},
+      {"scatter_reduce prod", true, [&](const Tensor& x) { return TensorList{scatter_reduce(x, 1, lines, x, "prod", false)}; }},
+      {"masked_select", true, [&](const Tensor& x) { return TensorList{masked_select(x, mask)}; }},
+      {"sort", true, [&](const Tensor& x) { auto [v, i] = sort(x, 1); return TensorList{v, i}; }},
+      {"sort descending", true, [&](const Tensor& x) { auto [v, i] = sort(x, 0, true); return TensorList{v, i}; }},
+      {"argsort", false, [&](const Tensor& x) { return TensorList{argsort(x, 1)}; }},
+      {"topk", true, [&](const Tensor& x) { auto [v, i] = topk(x, 5, 1); return TensorList{v, i}; }},
+      {"topk smallest", true, [&](const Tensor& x) { auto [v, i] = topk(x, 5, 0, false); return TensorList{v, i}; }},
+      {"kthvalue", true, [&](const Tensor& x) { auto [v, i] = kthvalue(x, 7, 1); return TensorList{v, i}; }},
+      {"median", true, [&](const Tensor& x) { auto [v, i] = median(x, 1); return TensorList{v, i}; }},
+      {"median of all", true, [&](const Tensor& x) { return TensorList{median(x)}; }},
+      {"nanmedian", true, [&](const Tensor& x) { return TensorList{nanmedian(x)}; }},
+      {"tril", true, [&](const Tensor& x) { return TensorList{tril(x, 2)}; }},
+      {"triu", true, [&](const Tensor& x) { return TensorList{triu(x, -3)}; }},
+      {"nonzero", false, [&](const Tensor& x) { return TensorList{nonzero(x)}; }},
+      {"count_nonzero", false, [&](const Tensor& x) { return TensorList{count_nonzero(x, {1})}; }},
+      {"any and all", false, [&](const Tensor& x) { return TensorList{any(x, {0}), all(x, {1})}; }},
+  };
+  for (const DType t : {I32, I16, I8, U8}) {
+    const double low = t == U8 ? 0 : -60;
+    const Tensor wide = to(test::uniform({40, 37}, 63, low, low + 120, D), I);  // many ties, some zeros
+    const Tensor x = to(wide, t);
+    for (const Tensor& input : {x, kiln::t(contiguous(kiln::t(x)))}) {
+      for (const Case& c : ops) {
+        const TensorList got = c.op(input), want = c.op(wide);
+        CHECK_EQ(got.size(), want.size());
+        for (size_t o = 0; o < got.size(); ++o) {
+          const DType expect = o == 0 && c.values ? t : want[o].dtype();
+          KILN_CHECK(got[o].dtype() == expect, Internal, c.name, " on ", dtype_name(t), " gave ", dtype_name(got[o].dtype()));
+          CHECK_SAME(got[o], to(want[o], expect), 0);
+        }
+      }
+    }
+  }
 }

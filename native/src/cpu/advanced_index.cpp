@@ -105,7 +105,7 @@ void index_gather_kernel(const Tensor& out, const Tensor& src, const Tensor& off
     return;
   }
   StridedLoop<3> loop({&out, &src, &offsets});
-  dispatch(out.dtype(), [&](auto tag) {
+  dispatch_with_narrow_ints(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
     loop.run(
         [&](char** p, const int64_t* s, int64_t n) {
@@ -133,7 +133,7 @@ void index_put_kernel(const Tensor& dst, const Tensor& values, const Tensor& off
   Rows rows;
   if (!accumulate && as_rows(dst, values, offsets, rows)) {
     bool done = false;
-    dispatch(dst.dtype(), [&](auto tag) {
+    dispatch_with_narrow_ints(dst.dtype(), [&](auto tag) {
       using T = decltype(tag);
       done = put_last_rows(dst.data<T>(), values.data<T>(), offsets.data<int64_t>(), rows);
     });
@@ -142,7 +142,7 @@ void index_put_kernel(const Tensor& dst, const Tensor& values, const Tensor& off
   StridedLoop<3> loop({&values, &dst, &offsets});
   const int64_t threads = loop.numel() >= 4 * kGrainCheap ? get_num_threads() : 1;
   constexpr int kPageBits = 12;
-  dispatch(dst.dtype(), [&](auto tag) {
+  dispatch_with_narrow_ints(dst.dtype(), [&](auto tag) {
     using T = decltype(tag);
     auto put = [&](T* target, const T* v, int64_t n) KILN_INLINE_LAMBDA {
       if (!accumulate) std::memcpy(static_cast<void*>(target), v, static_cast<size_t>(n) * sizeof(T));

@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <type_traits>
+#include <utility>
 
 #include "half.h"
 #include "kiln/dtype.h"
@@ -25,6 +26,20 @@ decltype(auto) dispatch(DType t, Fn&& fn) {
     default: break;
   }
   unsupported_kernel_dtype(t);
+}
+
+// The compute dtypes and the narrower integers, for the kernels that move, pick, compare or count elements
+// (indexing, scatter and gather, sorting and selection, triangles, nonzero, any/all): they give PyTorch's results
+// in the stored type itself, where widening to int64 would cost a copy of up to 8x the input (uint8 images).
+template <class Fn>
+decltype(auto) dispatch_with_narrow_ints(DType t, Fn&& fn) {
+  switch (t) {
+    case DType::Int32: return fn(int32_t{});
+    case DType::Int16: return fn(int16_t{});
+    case DType::Int8: return fn(int8_t{});
+    case DType::UInt8: return fn(uint8_t{});
+    default: return dispatch(t, std::forward<Fn>(fn));
+  }
 }
 
 // Calls fn(float{}) or fn(double{}), for the kernels written for those two: any other dtype (an op layer that

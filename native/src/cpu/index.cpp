@@ -129,7 +129,7 @@ void gather_kernel(const Tensor& out, const Tensor& in, int64_t dim, const Tenso
   const int64_t os = out.strides()[dim], is = index.strides()[dim], xs = in.strides()[dim];
   LineLoop<3> loop({&out, &index, &in}, dim);
   const PackedBlocks packed(size, n, out.element_size(), loop.inner_size());
-  dispatch(out.dtype(), [&](auto tag) {
+  dispatch_with_narrow_ints(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
     T* ob = out.data<T>();
     const int64_t* ib = index.data<int64_t>();
@@ -193,7 +193,7 @@ void scatter_lines(const Tensor& out, int64_t dim, const Tensor& index, const Te
         kGrainCheap);
   LineLoop<3> loop({&index, &src, &out}, dim);
   const PackedBlocks packed(size, n, out.element_size(), loop.inner_size());
-  dispatch(out.dtype(), [&](auto tag) {
+  dispatch_with_narrow_ints(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const int64_t* ib = index.data<int64_t>();
     const T* sb = src.data<T>();
@@ -306,7 +306,7 @@ void scatter_reduce_kernel(ScatterReduceOp op, const Tensor& out, int64_t dim, c
 // A scatter of the identity, from a src of index's shape with zero strides.
 void scatter_identity_kernel(ScatterReduceOp op, const Tensor& out, int64_t dim, const Tensor& index, bool fresh) {
   Tensor value = Tensor::empty({1}, out.dtype(), out.device());
-  dispatch(out.dtype(), [&](auto tag) {
+  dispatch_with_narrow_ints(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
     *value.data<T>() = identity<T>(op);
   });
@@ -316,7 +316,7 @@ void scatter_identity_kernel(ScatterReduceOp op, const Tensor& out, int64_t dim,
 
 void scatter_mean_kernel(const Tensor& out, const Tensor& counts) {
   StridedLoop<2> loop({&out, &counts});
-  dispatch(out.dtype(), [&](auto tag) {
+  dispatch_with_narrow_ints(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
     if constexpr (!std::is_same_v<T, bool>) {
       loop.run(
@@ -341,7 +341,7 @@ void index_add_kernel(const Tensor& out, int64_t dim, const int64_t* offsets, co
   const int64_t n = values.shape()[dim], vs = values.strides()[dim];
   if (values.numel() == 0) return;
   LineLoop<2> loop({&values, &out}, dim);
-  dispatch(out.dtype(), [&](auto tag) {
+  dispatch_with_narrow_ints(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T* vb = values.data<T>();
     T* ob = out.data<T>();

@@ -33,7 +33,7 @@ void tri_kernel(const Tensor& out, const Tensor& x, int64_t k, bool lower) {
   if (out.numel() == 0) return;
   const LineLoop<2> loop({&out, &x}, last);
   const int64_t xs = x.strides()[last];
-  dispatch(out.dtype(), [&](auto tag) {
+  dispatch_with_narrow_ints(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
     T* const ob = out.data<T>();
     const T* const xb = x.data<T>();
@@ -94,12 +94,12 @@ void each_chunk(const Chunks& c, int64_t n, Fn&& fn) {
 int64_t nonzero_count(const Tensor& x) {
   if (x.is_contiguous()) {
     int64_t count = 0;
-    dispatch(x.dtype(), [&](auto tag) { count = count_chunks(x.data<decltype(tag)>(), x.numel()).total(); });
+    dispatch_with_narrow_ints(x.dtype(), [&](auto tag) { count = count_chunks(x.data<decltype(tag)>(), x.numel()).total(); });
     return count;
   }
   int64_t count = 0;
   StridedLoop<1> loop({&x});
-  dispatch(x.dtype(), [&](auto tag) {
+  dispatch_with_narrow_ints(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     loop.run(
         [&](char** p, const int64_t* s, int64_t n) {
@@ -147,7 +147,7 @@ void nonzero_kernel(const Tensor& out, const Tensor& x) {
   if (x.is_contiguous()) {
     // Each chunk's coordinates from its first element's, by an odometer; every element writes its coordinates
     // to the next free row and only a nonzero one advances it (no branch on the data), until the chunk's count.
-    dispatch(x.dtype(), [&](auto tag) {
+    dispatch_with_narrow_ints(x.dtype(), [&](auto tag) {
       using T = decltype(tag);
       const T* xb = x.data<T>();
       each_chunk(count_chunks(xb, numel), numel, [&](int64_t i, int64_t end, int64_t row, int64_t last) {
@@ -176,7 +176,7 @@ void nonzero_kernel(const Tensor& out, const Tensor& x) {
   std::vector<int64_t> idx(static_cast<size_t>(nd), 0);
   const char* p = static_cast<const char*>(x.raw_data());
   const int64_t es = static_cast<int64_t>(x.element_size());
-  dispatch(x.dtype(), [&](auto tag) {
+  dispatch_with_narrow_ints(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
     int64_t pos = 0;
     for (int64_t n = 0; n < numel; ++n) {

@@ -142,6 +142,10 @@ void top_k_typed(const void* x, int64_t xs, int64_t n, int64_t k, bool largest, 
 void top_k_any(DType t, const void* x, int64_t xs, int64_t n, int64_t k, bool largest, void* heap) {
   switch (t) {
     case DType::Int64: return top_k_typed<int64_t>(x, xs, n, k, largest, heap);
+    case DType::Int32: return top_k_typed<int32_t>(x, xs, n, k, largest, heap);
+    case DType::Int16: return top_k_typed<int16_t>(x, xs, n, k, largest, heap);
+    case DType::Int8: return top_k_typed<int8_t>(x, xs, n, k, largest, heap);
+    case DType::UInt8: return top_k_typed<uint8_t>(x, xs, n, k, largest, heap);
     case DType::Float32: return top_k_typed<float>(x, xs, n, k, largest, heap);
     case DType::Float64: return top_k_typed<double>(x, xs, n, k, largest, heap);
     default: fail(ErrorKind::Internal, "topk kernel: no path for ", dtype_name(t));
@@ -150,7 +154,7 @@ void top_k_any(DType t, const void* x, int64_t xs, int64_t n, int64_t k, bool la
 
 template <class Fn>
 void with_type(DType t, Fn&& fn) {
-  dispatch(t, [&](auto tag) { fn(tag); });
+  dispatch_with_narrow_ints(t, [&](auto tag) { fn(tag); });
 }
 
 }  // namespace

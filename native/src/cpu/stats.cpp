@@ -437,7 +437,7 @@ void nansum_kernel(const Tensor& out, const Tensor& in) {
 }
 
 void logical_reduce_kernel(LogicalReduce op, const Tensor& out, const Tensor& in) {
-  dispatch(in.dtype(), [&](auto tag) {
+  dispatch_with_narrow_ints(in.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const LogicalPolicy<T> policy{op};
     if (op == LogicalReduce::CountNonzero) {
