@@ -230,6 +230,38 @@ TEST(whole_row_gathers_match_a_serial_walk) {
   }
 }
 
+// The same picks along the last dim of every row (index_select(x, -1, index), x[..., index]) are read with the next
+// row's prefetched, where the table's leading dims collapse into rows a fixed stride apart: contiguous, narrowed
+// and transposed tables, 3-D with a unit dim; permuted leading dims take the strided loop. Against a serial walk.
+TEST(picks_along_the_last_dim_match_a_serial_walk) {
+  const int64_t rows = 700, cols = 500;
+  const Tensor table = uniform({rows, cols}, 71, -1, 1, DType::Float64);
+  const std::vector<double> tv = test::values(table);
+  for (const int64_t n : {1, 5, 300}) {
+    std::vector<double> idx = test::values(uniform({n}, 72 + n, 0, static_cast<double>(cols), DType::Float64));
+    for (double& i : idx) i = std::floor(i);
+    std::vector<double> want(static_cast<size_t>(rows * n)), negative = idx;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = 0; j < n; ++j) want[r * n + j] = tv[static_cast<size_t>(r * cols + static_cast<int64_t>(idx[j]))];
+    for (size_t j = 0; j < negative.size(); j += 2) negative[j] -= static_cast<double>(cols);
+    const Tensor picked = make(idx, {n}, DType::Int64), expected = make(want, {rows, n}, DType::Float64);
+    const Tensor wide = cat({table, zeros({rows, 7}, DType::Float64)}, 1);
+    const Tensor transposed = t(contiguous(t(table)));
+    const Tensor cube = reshape(table, {7, 100, cols}), permuted = permute(reshape(table, {100, 7, cols}), {1, 0, 2});
+    for (const int threads : {1, 3}) {
+      const test::ThreadCount count(threads);
+      CHECK_SAME(index_select(table, 1, picked), expected, 0);
+      CHECK_SAME(index(table, {Tensor(), make(negative, {n}, DType::Int64)}), expected, 0);
+      CHECK_SAME(index_select(narrow(wide, 1, 0, cols), 1, picked), expected, 0);
+      CHECK_SAME(index_select(transposed, 1, picked), expected, 0);
+      CHECK_SAME(index_select(unsqueeze(table, 0), 2, picked), unsqueeze(expected, 0), 0);
+      CHECK_SAME(index_select(cube, 2, picked), reshape(expected, {7, 100, n}), 0);
+      CHECK_SAME(index_select(permuted, 2, picked), permute(reshape(expected, {100, 7, n}), {1, 0, 2}), 0);
+      CHECK_SAME(index_select(to(table, DType::Float32), 1, picked), to(expected, DType::Float32), 0);
+    }
+  }
+}
+
 // Chunks of 65,536 elements (whose runs along the last dim they cut) and 1 to 5 dims, with dense and sparse rows:
 // every coordinate against the row-major walk.
 TEST(nonzero_of_large_masks_in_order) {

@@ -59,6 +59,46 @@ bool as_rows(const Tensor& table, const Tensor& dense, const Tensor& offsets, Ro
   return r.row >= 8;
 }
 
+// The same picks along the last dim for every row (index_select(x, -1, index), x[..., index]): out dense, the
+// table's rows (its leading dims, collapsed) a fixed stride apart.
+struct Picks {
+  int64_t rows = 1, row_stride = 0, n = 0;
+};
+
+bool as_picks(const Tensor& table, const Tensor& out, const Tensor& offsets, Picks& p) {
+  const int64_t last = out.dim() - 1;
+  if (last < 1 || !out.is_contiguous() || table.strides()[last] != 0 || offsets.strides()[last] != 1) return false;
+  int64_t expect = -1;
+  for (int64_t d = last - 1; d >= 0; --d) {
+    if (offsets.strides()[d] != 0) return false;
+    if (table.shape()[d] == 1) continue;
+    if (expect < 0) p.row_stride = expect = table.strides()[d];
+    if (table.strides()[d] != expect) return false;
+    p.rows *= table.shape()[d];
+    expect *= table.shape()[d];
+  }
+  p.n = out.shape()[last];
+  return true;
+}
+
+// Each pick is a read at random within its row, which the hardware prefetchers cannot follow; the same pick in the
+// next row is prefetched with it. 1024 picks from each row of [4096, 4096]: 7.2 -> 1.5 ms (PyTorch 1.13: 9.2); 64
+// picks 0.45 -> 0.30 (prefetching the next row whole instead: 1.35 and 0.9).
+template <class T>
+void pick_along_rows(T* out, const T* table, const int64_t* offsets, const Picks& p) {
+  parallel_for(p.rows, std::max<int64_t>(1, kGrainCheap / std::max<int64_t>(1, p.n)), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const T* row = table + r * p.row_stride;
+      const T* next = table + std::min(r + 1, r1 - 1) * p.row_stride;
+      T* o = out + r * p.n;
+      for (int64_t i = 0; i < p.n; ++i) {
+        __builtin_prefetch(next + offsets[i]);
+        o[i] = row[offsets[i]];
+      }
+    }
+  });
+}
+
 // Rows put by their last writer (not accumulating): a table of each target row's last position, filled in order on
 // one thread, then only those rows copied, over the pool. Returns false (nothing written) where the table would be
 // large against the positions.
@@ -102,6 +142,14 @@ void index_gather_kernel(const Tensor& out, const Tensor& src, const Tensor& off
     const size_t es = dtype_size(out.dtype());
     gather_rows(static_cast<char*>(out.raw_data()), static_cast<const char*>(src.raw_data()),
                 offsets.data<int64_t>(), rows.positions, static_cast<size_t>(rows.row) * es, es);
+    return;
+  }
+  Picks picks;
+  if (as_picks(src, out, offsets, picks)) {
+    dispatch_with_narrow_ints(out.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      pick_along_rows(out.data<T>(), src.data<T>(), offsets.data<int64_t>(), picks);
+    });
     return;
   }
   StridedLoop<3> loop({&out, &src, &offsets});
