@@ -9,6 +9,7 @@
 #include "cpu/convert.h"
 #include "fixtures.h"
 #include "half.h"
+#include "kiln/autograd.h"
 #include "ops/operands.h"
 
 using namespace kiln;
@@ -336,5 +337,54 @@ TEST(indexing_sorting_and_selection_keep_the_narrow_integer_types) {
         }
       }
     }
+  }
+}
+
+// The ops that only move elements take float16 and bfloat16 as stored (their kernels copy the 16 bits) instead of
+// through float32 copies: the same values and dtype as through float32, -0 and non-finite values kept, and
+// gradients as before.
+TEST(moving_ops_take_float16_and_bfloat16_as_stored) {
+  const Tensor rows = make({3, 0, 36, 3, 17, 22, 0, 5, 39}, {9}, I);
+  const Tensor lines = to(test::uniform({40, 37}, 81, 0, 37, D), I);
+  const Tensor mask = gt(test::uniform({40, 37}, 82, -1, 1, D), zeros({}, D));
+  const Tensor table = test::uniform({100, 12}, 83, -1, 1, D);
+  using Op = std::function<Tensor(const Tensor&)>;
+  const std::vector<std::pair<const char*, Op>> ops = {
+      {"cat", [&](const Tensor& x) { return cat({x, flip(x, {0})}, 1); }},
+      {"stack", [&](const Tensor& x) { return stack({x, x}, 2); }},
+      {"flip", [&](const Tensor& x) { return flip(x, {1}); }},
+      {"roll", [&](const Tensor& x) { return roll(x, {5, -2}, {0, 1}); }},
+      {"repeat", [&](const Tensor& x) { return repeat(x, {2, 1, 3}); }},
+      {"tril", [&](const Tensor& x) { return tril(x, 1); }},
+      {"triu", [&](const Tensor& x) { return triu(x, -2); }},
+      {"index_select rows", [&](const Tensor& x) { return index_select(x, 0, rows); }},
+      {"index_select picks", [&](const Tensor& x) { return index_select(x, 1, narrow(rows, 0, 0, 8)); }},
+      {"index by a mask", [&](const Tensor& x) { return index(x, {mask}); }},
+      {"index of a view", [&](const Tensor& x) { return index(kiln::t(x), {narrow(rows, 0, 0, 8)}); }},
+      {"gather", [&](const Tensor& x) { return gather(x, 1, lines); }},
+      {"take_along_dim", [&](const Tensor& x) { return take_along_dim(x, lines, 1); }},
+      {"masked_select", [&](const Tensor& x) { return masked_select(x, mask); }},
+      {"masked_select broadcast", [&](const Tensor& x) { return masked_select(narrow(x, 0, 0, 1), mask); }},
+      {"embedding", [&](const Tensor& x) { return embedding(reshape(narrow(x, 1, 0, 36), {-1, 12}), lines); }},
+  };
+  std::vector<double> v = test::values(test::uniform({40, 37}, 84, -3, 3, D));
+  v[0] = -0.0, v[1] = INFINITY, v[2] = -INFINITY, v[3] = NAN, v[40] = 65504;
+  for (const DType h : {H, BF}) {
+    const Tensor x = make(v, {40, 37}, h);
+    for (const auto& [name, op] : ops) {
+      const Tensor got = op(x), want = to(op(to(x, F)), h);
+      KILN_CHECK(got.dtype() == h, Internal, name, " on ", dtype_name(h), " gave ", dtype_name(got.dtype()));
+      CHECK_SAME(got, want, 0);
+    }
+    CHECK_SAME(signbit(index_select(x, 1, make({0}, {1}, I))), signbit(index_select(to(x, F), 1, make({0}, {1}, I))), 0);
+    CHECK_SAME(cat({x, to(x, F)}, 0), cat({to(x, F), to(x, F)}, 0), 0);  // mixed: float32, as PyTorch promotes
+    Tensor w = to(table, h), w32 = to(table, F);
+    set_requires_grad(w, true);
+    set_requires_grad(w32, true);
+    const Tensor g = test::uniform({40, 37, 12}, 85, -1, 1, D);
+    backward({embedding(w, lines)}, {to(g, h)});
+    backward({embedding(w32, lines)}, {to(to(g, h), F)});
+    CHECK(grad(w).dtype() == h);
+    CHECK_SAME(to(grad(w), F), to(to(grad(w32), h), F), 0.02);
   }
 }

@@ -146,14 +146,14 @@ void index_gather_kernel(const Tensor& out, const Tensor& src, const Tensor& off
   }
   Picks picks;
   if (as_picks(src, out, offsets, picks)) {
-    dispatch_with_narrow_ints(out.dtype(), [&](auto tag) {
+    dispatch_movable(out.dtype(), [&](auto tag) {
       using T = decltype(tag);
       pick_along_rows(out.data<T>(), src.data<T>(), offsets.data<int64_t>(), picks);
     });
     return;
   }
   StridedLoop<3> loop({&out, &src, &offsets});
-  dispatch_with_narrow_ints(out.dtype(), [&](auto tag) {
+  dispatch_movable(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
     loop.run(
         [&](char** p, const int64_t* s, int64_t n) {

@@ -42,6 +42,14 @@ decltype(auto) dispatch_with_narrow_ints(DType t, Fn&& fn) {
   }
 }
 
+// For the kernels that only move elements (gathers, triangles): dispatch_with_narrow_ints, and float16 and
+// bfloat16 as the uint16_t of their bits (a zero of it is +0.0), so that these ops need no float32 copies of them.
+template <class Fn>
+decltype(auto) dispatch_movable(DType t, Fn&& fn) {
+  if (t == DType::Float16 || t == DType::BFloat16) return fn(uint16_t{});
+  return dispatch_with_narrow_ints(t, std::forward<Fn>(fn));
+}
+
 // Calls fn(float{}) or fn(double{}), for the kernels written for those two: any other dtype (an op layer that
 // forgot its conversion) is refused here, never read as one of them.
 template <class Fn>

@@ -129,7 +129,7 @@ void gather_kernel(const Tensor& out, const Tensor& in, int64_t dim, const Tenso
   const int64_t os = out.strides()[dim], is = index.strides()[dim], xs = in.strides()[dim];
   LineLoop<3> loop({&out, &index, &in}, dim);
   const PackedBlocks packed(size, n, out.element_size(), loop.inner_size());
-  dispatch_with_narrow_ints(out.dtype(), [&](auto tag) {
+  dispatch_movable(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
     T* ob = out.data<T>();
     const int64_t* ib = index.data<int64_t>();

@@ -33,7 +33,7 @@ void tri_kernel(const Tensor& out, const Tensor& x, int64_t k, bool lower) {
   if (out.numel() == 0) return;
   const LineLoop<2> loop({&out, &x}, last);
   const int64_t xs = x.strides()[last];
-  dispatch_with_narrow_ints(out.dtype(), [&](auto tag) {
+  dispatch_movable(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
     T* const ob = out.data<T>();
     const T* const xb = x.data<T>();

@@ -26,11 +26,14 @@ Tensor embedding_indices(const char* op, const Tensor& indices, int64_t num_weig
   return idx;
 }
 
-void check_embedding_weight(const char* op, const Tensor& weight) {
+void check_embedding_weight(const char* op, const Tensor& weight, bool copies_rows) {
   check_cpu(op, {weight});
   KILN_CHECK(weight.dim() == 2, Shape, op, ": 'weight' must be 2-D, got shape ", shape_str(weight.shape()));
-  KILN_CHECK(weight.dtype() == DType::Float32 || weight.dtype() == DType::Float64, DType, op,
-             ": not implemented for a weight of dtype '", dtype_name(weight.dtype()), "' (float32 or float64)");
+  const DType t = weight.dtype();
+  const bool half = t == DType::Float16 || t == DType::BFloat16;
+  KILN_CHECK(t == DType::Float32 || t == DType::Float64 || (copies_rows && half), DType, op,
+             ": not implemented for a weight of dtype '", dtype_name(t), "' (",
+             copies_rows ? "float16, bfloat16, float32 or float64" : "float32 or float64", ")");
 }
 
 std::vector<double> index_frequency_scale(const Tensor& idx, int64_t num_weights) {
@@ -61,7 +64,7 @@ std::vector<double> grad_scale(const Tensor& idx, int64_t num_weights, int64_t p
 TensorList embedding_fwd(const TensorList& in, const OpArgs& args) {
   const char* op = "embedding";
   const Tensor& weight = in[0];
-  check_embedding_weight(op, weight);
+  check_embedding_weight(op, weight, /*copies_rows=*/true);
   const Tensor idx = embedding_indices(op, in[1], weight.size(0));
   Shape shape = in[1].shape();
   shape.push_back(weight.size(1));
