@@ -378,6 +378,8 @@ TEST(moving_ops_take_float16_and_bfloat16_as_stored) {
     }
     CHECK_SAME(signbit(index_select(x, 1, make({0}, {1}, I))), signbit(index_select(to(x, F), 1, make({0}, {1}, I))), 0);
     CHECK_SAME(cat({x, to(x, F)}, 0), cat({to(x, F), to(x, F)}, 0), 0);  // mixed: float32, as PyTorch promotes
+    for (const DType stored : {U8, I16, I32, B})  // embedding copies rows of any dtype, as PyTorch's does
+      CHECK_SAME(embedding(to(table, stored), lines), to(embedding(table, lines), stored), 0);
     Tensor w = to(table, h), w32 = to(table, F);
     set_requires_grad(w, true);
     set_requires_grad(w32, true);

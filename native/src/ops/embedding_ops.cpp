@@ -29,11 +29,8 @@ Tensor embedding_indices(const char* op, const Tensor& indices, int64_t num_weig
 void check_embedding_weight(const char* op, const Tensor& weight, bool copies_rows) {
   check_cpu(op, {weight});
   KILN_CHECK(weight.dim() == 2, Shape, op, ": 'weight' must be 2-D, got shape ", shape_str(weight.shape()));
-  const DType t = weight.dtype();
-  const bool half = t == DType::Float16 || t == DType::BFloat16;
-  KILN_CHECK(t == DType::Float32 || t == DType::Float64 || (copies_rows && half), DType, op,
-             ": not implemented for a weight of dtype '", dtype_name(t), "' (",
-             copies_rows ? "float16, bfloat16, float32 or float64" : "float32 or float64", ")");
+  KILN_CHECK(copies_rows || weight.dtype() == DType::Float32 || weight.dtype() == DType::Float64, DType, op,
+             ": not implemented for a weight of dtype '", dtype_name(weight.dtype()), "' (float32 or float64)");
 }
 
 std::vector<double> index_frequency_scale(const Tensor& idx, int64_t num_weights) {

@@ -8,7 +8,7 @@ namespace kiln {
 
 // The indices as a contiguous int64 tensor, checked to be int64 or int32 and to lie in [0, num_weights).
 Tensor embedding_indices(const char* op, const Tensor& indices, int64_t num_weights);
-// weight 2-D on the CPU, float32 or float64 (or float16 and bfloat16 too where the op copies rows as stored).
+// weight 2-D on the CPU, float32 or float64 (any dtype where the op only copies rows, as embedding does).
 void check_embedding_weight(const char* op, const Tensor& weight, bool copies_rows = false);
 // Per index: 1 / the number of times it occurs among all the indices (scale_grad_by_freq).
 std::vector<double> index_frequency_scale(const Tensor& idx, int64_t num_weights);
