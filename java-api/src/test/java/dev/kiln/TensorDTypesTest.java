@@ -108,4 +108,30 @@ class TensorDTypesTest {
     assertThrows(DTypeException.class, () -> Tensor.of(new byte[] {1}, DType.FLOAT16));
     assertThrows(DTypeException.class, () -> Tensor.rand(DType.INT32, 2));
   }
+
+  @Test
+  void narrowIntegersIndexSortAndSelectAsStored() {
+    // uint8 pixels: these ops failed with an internal dispatch error on the narrow integer types before.
+    Tensor u = Tensor.of(new byte[] {(byte) 200, 3, 7, 0, (byte) 255, 3}, DType.UINT8, 2, 3);
+    Tensor rows = Tensor.of(new long[] {1, 0, 1});
+    assertEquals(DType.UINT8, u.indexSelect(0, rows).dtype());
+    assertArrayEquals(new long[] {0, 255, 3, 200, 3, 7, 0, 255, 3}, u.indexSelect(0, rows).toLongArray());
+    assertArrayEquals(new long[] {7, 200, 3, 0}, u.indexSelect(1, Tensor.of(new long[] {2, 0})).toLongArray());
+    try (ValuesAndIndices sorted = u.sort(1)) {
+      assertEquals(DType.UINT8, sorted.values().dtype());
+      assertArrayEquals(new long[] {3, 7, 200, 0, 3, 255}, sorted.values().toLongArray());
+      assertArrayEquals(new long[] {1, 2, 0, 0, 2, 1}, sorted.indices().toLongArray());
+    }
+    Tensor s = Tensor.of(new short[] {-5, 9, 9, -32768}, DType.INT16, 4);
+    try (ValuesAndIndices top = s.topk(2)) {
+      assertArrayEquals(new long[] {9, 9}, top.values().toLongArray());
+      assertEquals(DType.INT16, top.values().dtype());
+    }
+    assertArrayEquals(new long[] {9, -5}, s.gather(0, Tensor.of(new long[] {1, 0})).toLongArray());
+    // float16 moves as stored: its bits come back unchanged
+    Tensor h = Tensor.of(new short[] {0x3c00, (short) 0x8000, 0x7c00}, DType.FLOAT16, 3);
+    Tensor picked = h.indexSelect(0, Tensor.of(new long[] {2, 1, 0}));
+    assertEquals(DType.FLOAT16, picked.dtype());
+    assertArrayEquals(new double[] {Double.POSITIVE_INFINITY, -0.0, 1.0}, picked.toDoubleArray());
+  }
 }
