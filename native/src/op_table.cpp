@@ -25,9 +25,9 @@ struct Table {
 // The ops that take float16 and bfloat16 inputs as they are: the elementwise kernels that compute them in float32
 // by chunks (and sigmoid's and tanh's backwards, which round each step as PyTorch's float16 kernels do), reductions
 // and copies that convert by themselves, ops whose dtype argument decides their result's (softmax(x, dtype),
-// cumsum, prod, ...), the ops that only move elements (joins, gathers, triangles: their kernels copy the 16 bits),
-// and ops whose forward writes into an input (the optimizer steps, batch norm's running
-// statistics, rrelu's noise), which must see that tensor itself. Creation ops and views are theirs by kind. Every
+// cumsum, prod, ...), the ops that only move elements (joins, gathers, triangles, masks, pads: their kernels copy
+// the 16 bits), and ops whose forward writes into an input (the optimizer steps, batch norm's running statistics,
+// rrelu's noise), which must see that tensor itself. Creation ops and views are theirs by kind. Every
 // other op computes these dtypes through float32 copies (forward_of), in-place forms too (call_inplace).
 constexpr const char* kOwn16Bit[] = {
     "add", "sub", "mul", "div", "pow", "eq", "ne", "lt", "le", "gt", "ge", "neg", "exp", "log", "sqrt", "abs", "relu",
@@ -48,7 +48,8 @@ constexpr const char* kOwn16Bit[] = {
     "sgd_step", "adam_step", "rmsprop_step", "adagrad_step", "adadelta_step", "adamax_step", "nadam_step",
     "radam_step", "asgd_step", "rprop_step", "native_batch_norm", "rrelu_with_noise",
     "cat", "stack", "flip", "roll", "repeat", "tril", "triu", "index_select", "index", "gather", "take_along_dim",
-    "masked_select", "embedding",
+    "masked_select", "embedding", "masked_fill", "constant_pad_nd", "reflection_pad", "replication_pad",
+    "circular_pad",
 };
 
 const Table& table() {

@@ -366,6 +366,13 @@ TEST(moving_ops_take_float16_and_bfloat16_as_stored) {
       {"masked_select", [&](const Tensor& x) { return masked_select(x, mask); }},
       {"masked_select broadcast", [&](const Tensor& x) { return masked_select(narrow(x, 0, 0, 1), mask); }},
       {"embedding", [&](const Tensor& x) { return embedding(reshape(narrow(x, 1, 0, 36), {-1, 12}), lines); }},
+      {"masked_fill", [&](const Tensor& x) { return masked_fill(x, mask, Scalar(-INFINITY)); }},
+      {"masked_fill broadcast", [&](const Tensor& x) { return masked_fill(x, narrow(mask, 0, 0, 1), Scalar(1.5)); }},
+      {"constant pad", [&](const Tensor& x) { return pad(x, {2, 1, 0, 3}, PadMode::Constant, -0.25); }},
+      {"constant pad of a view", [&](const Tensor& x) { return pad(kiln::t(x), {1, 1}, PadMode::Constant, 7); }},
+      {"reflection pad", [&](const Tensor& x) { return pad(unsqueeze(x, 0), {3, 2}, PadMode::Reflect); }},
+      {"replication pad", [&](const Tensor& x) { return pad(unsqueeze(x, 0), {1, 4}, PadMode::Replicate); }},
+      {"circular pad", [&](const Tensor& x) { return pad(unsqueeze(x, 0), {2, 2}, PadMode::Circular); }},
   };
   std::vector<double> v = test::values(test::uniform({40, 37}, 84, -3, 3, D));
   v[0] = -0.0, v[1] = INFINITY, v[2] = -INFINITY, v[3] = NAN, v[40] = 65504;

@@ -98,7 +98,8 @@ void scatter_t(const Tensor& out, int64_t dim, const Tensor& index, const Tensor
 void gather(const Tensor& out, const Tensor& in, int64_t dim, const Tensor& index) {
   if (out.numel() == 0) return;
   check_indices(index, in.shape()[dim], dim, "gather");
-  cpu::dispatch(out.dtype(), [&](auto tag) { gather_t<decltype(tag)>(out, in, dim, index); });
+  // Moves elements only: float16 and bfloat16 as their bits, the narrow integers as stored (as on the CPU).
+  cpu::dispatch_movable(out.dtype(), [&](auto tag) { gather_t<decltype(tag)>(out, in, dim, index); });
 }
 
 void scatter(const Tensor& out, int64_t dim, const Tensor& index, const Tensor& src, bool accumulate) {
