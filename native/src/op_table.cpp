@@ -19,7 +19,8 @@ namespace {
 struct Table {
   std::vector<const OpDef*> rows;
   std::unordered_map<std::string, int32_t> ids;
-  std::unordered_set<const OpDef*> own_16bit;  // the rows of kOwn16Bit
+  std::unordered_set<const OpDef*> own_16bit;     // the rows of kOwn16Bit
+  std::unordered_set<const OpDef*> through_int64;  // the rows of kThroughInt64
 };
 
 // The ops that take float16 and bfloat16 inputs as they are: the elementwise kernels that compute them in float32
@@ -51,6 +52,11 @@ constexpr const char* kOwn16Bit[] = {
     "masked_select", "embedding", "masked_fill", "constant_pad_nd", "reflection_pad", "replication_pad",
     "circular_pad",
 };
+
+// The products, whose integer kernel takes int64: int32, int16, int8 and uint8 operands go through int64 copies and
+// the result is cast back. Products and sums wrap modulo 2^bits either way, so this is what the narrow arithmetic
+// gives (PyTorch's integer products wrap too).
+constexpr const char* kThroughInt64[] = {"mm", "bmm", "mv", "dot", "addmm", "addmv", "baddbmm", "linear"};
 
 const Table& table() {
   static const Table* t = [] {
@@ -95,6 +101,7 @@ const Table& table() {
       bool fresh = tbl->ids.emplace(tbl->rows[i]->name, static_cast<int32_t>(i)).second;
       KILN_CHECK(fresh, Internal, "op table: ", tbl->rows[i]->name, " is declared twice");
     }
+    for (const char* name : kThroughInt64) tbl->through_int64.insert(tbl->rows[tbl->ids.at(name)]);
     for (const char* name : kOwn16Bit) {
       const auto it = tbl->ids.find(name);
       KILN_CHECK(it != tbl->ids.end(), Internal, "op table: kOwn16Bit names ", name, ", which is not an op");
@@ -174,10 +181,33 @@ DType widened_16bit(const OpDef& op, const TensorList& inputs) {
   return found;
 }
 
-// op's forward, with float16 or bfloat16 inputs as float32 copies where the op has no path of its own for them
+// The narrow integer dtype of every operand of an op of kThroughInt64 (Java scalars aside); Bool otherwise.
+DType narrow_integer(const OpDef& op, const TensorList& inputs) {
+  if (!table().through_int64.count(&op)) return DType::Bool;
+  DType found = DType::Bool;
+  for (const Tensor& t : inputs) {
+    if (!t.defined() || t.is_wrapped_number()) continue;
+    if (!is_integral(t.dtype(), false) || t.dtype() == DType::Int64 || (found != DType::Bool && t.dtype() != found))
+      return DType::Bool;  // the op's own checks name a mix
+    found = t.dtype();
+  }
+  return found;
+}
+
+// op's forward, with narrow integer operands of the products as int64 copies (narrow_integer), and float16 or
+// bfloat16 inputs as float32 copies where the op has no path of its own for them
 // (most ops' kernels take float32 and float64 only): its float32 outputs are rounded back to that dtype, as
 // PyTorch computes these dtypes in float32 and rounds each result once.
 TensorList forward_of(const OpDef& op, const TensorList& inputs, const OpArgs& args) {
+  if (const DType n = narrow_integer(op, inputs); n != DType::Bool) {
+    TensorList wide(inputs);
+    for (Tensor& x : wide)
+      if (x.defined() && x.dtype() == n) x = cast(x, DType::Int64);
+    TensorList outputs = op.forward(wide, args);
+    for (Tensor& out : outputs)
+      if (out.defined() && out.dtype() == DType::Int64) out = cast(out, n);
+    return outputs;
+  }
   const DType t = widened_16bit(op, inputs);
   if (t == DType::Bool) return op.forward(inputs, args);
   TensorList wide(inputs);

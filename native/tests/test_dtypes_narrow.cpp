@@ -397,3 +397,35 @@ TEST(moving_ops_take_float16_and_bfloat16_as_stored) {
     CHECK_SAME(to(grad(w), F), to(to(grad(w32), h), F), 0.02);
   }
 }
+
+// Matrix products of int32, int16, int8 and uint8 (refused before, with a message naming bool) go through int64
+// copies: the int64 products cast back, which wrap as the narrow arithmetic does; mixed dtypes are still refused.
+TEST(products_of_narrow_integers_wrap_as_their_int64_products_cast_back) {
+  using Op = std::function<Tensor(const std::vector<Tensor>&)>;
+  const std::vector<std::pair<const char*, Op>> ops = {
+      {"mm", [](const std::vector<Tensor>& v) { return mm(v[0], v[1]); }},
+      {"mm of a transposed view", [](const std::vector<Tensor>& v) { return mm(v[0], kiln::t(v[2])); }},
+      {"bmm", [](const std::vector<Tensor>& v) { return bmm(reshape(v[0], {1, 7, 5}), reshape(v[1], {1, 5, 9})); }},
+      {"mv", [](const std::vector<Tensor>& v) { return mv(v[0], select(v[1], 1, 0)); }},
+      {"dot", [](const std::vector<Tensor>& v) { return dot(select(v[0], 0, 0), select(v[1], 1, 2)); }},
+      {"matmul", [](const std::vector<Tensor>& v) { return matmul(select(v[0], 0, 1), v[1]); }},
+      {"addmm", [](const std::vector<Tensor>& v) { return addmm(v[3], v[0], v[1]); }},
+      {"linear", [](const std::vector<Tensor>& v) { return linear(v[0], v[2], select(v[3], 0, 0)); }},
+      {"einsum", [](const std::vector<Tensor>& v) { return einsum("ij,jk->ik", {v[0], v[1]}); }},
+  };
+  const Shape shapes[] = {{7, 5}, {5, 9}, {9, 5}, {7, 9}};
+  for (const DType t : {I32, I16, I8, U8}) {
+    std::vector<Tensor> wide, narrow_ones;
+    for (int i = 0; i < 4; ++i) {
+      wide.push_back(to(test::uniform(shapes[i], 91 + i, t == U8 ? 0 : -100, 100, D), I));
+      narrow_ones.push_back(to(wide.back(), t));
+      wide.back() = to(narrow_ones.back(), I);  // the narrow type's values
+    }
+    for (const auto& [name, op] : ops) {
+      const Tensor got = op(narrow_ones);
+      KILN_CHECK(got.dtype() == t, Internal, name, " on ", dtype_name(t), " gave ", dtype_name(got.dtype()));
+      CHECK_SAME(got, to(op(wide), t), 0);
+    }
+  }
+  CHECK_THROWS(mm(make({1}, {1, 1}, I16), make({1}, {1, 1}, I8)), DType, "mm: expected both operands to have the same dtype");
+}

@@ -404,7 +404,7 @@ void gemm_kernel(const Tensor& out, const Tensor& a, const Tensor& b, double alp
     case DType::Float32: return gemm_blas<float>(out, a, b, float(alpha), float(beta));
     case DType::Float64: return gemm_blas<double>(out, a, b, alpha, beta);
     case DType::Int64: return gemm_int64(out, a, b, static_cast<int64_t>(alpha), static_cast<int64_t>(beta));
-    default: fail(ErrorKind::DType, "matmul: not implemented for 'bool'");
+    default: fail(ErrorKind::DType, "matmul: not implemented for '", dtype_name(out.dtype()), "'");
   }
 }
 
