@@ -50,7 +50,7 @@ constexpr const char* kOwn16Bit[] = {
     "radam_step", "asgd_step", "rprop_step", "native_batch_norm", "rrelu_with_noise",
     "cat", "stack", "flip", "roll", "repeat", "tril", "triu", "index_select", "index", "gather", "take_along_dim",
     "masked_select", "embedding", "masked_fill", "constant_pad_nd", "reflection_pad", "replication_pad",
-    "circular_pad",
+    "circular_pad", "upsample_nearest2d", "upsample_nearest3d",
 };
 
 // The products, whose integer kernel takes int64: int32, int16, int8 and uint8 operands go through int64 copies and

@@ -332,7 +332,8 @@ TEST(indexing_sorting_and_selection_keep_the_narrow_integer_types) {
         CHECK_EQ(got.size(), want.size());
         for (size_t o = 0; o < got.size(); ++o) {
           const DType expect = o == 0 && c.values ? t : want[o].dtype();
-          KILN_CHECK(got[o].dtype() == expect, Internal, c.name, " on ", dtype_name(t), " gave ", dtype_name(got[o].dtype()));
+          KILN_CHECK(got[o].dtype() == expect, Internal, c.name, " on ", dtype_name(t), " gave ",
+                     dtype_name(got[o].dtype()));
           CHECK_SAME(got[o], to(want[o], expect), 0);
         }
       }
@@ -427,5 +428,26 @@ TEST(products_of_narrow_integers_wrap_as_their_int64_products_cast_back) {
       CHECK_SAME(got, to(op(wide), t), 0);
     }
   }
-  CHECK_THROWS(mm(make({1}, {1, 1}, I16), make({1}, {1, 1}, I8)), DType, "mm: expected both operands to have the same dtype");
+  CHECK_THROWS(mm(make({1}, {1, 1}, I16), make({1}, {1, 1}, I8)), DType,
+               "mm: expected both operands to have the same dtype");
+}
+
+// Nearest upsampling picks pixels, so uint8 images resize as stored (as PyTorch's do) and the 16-bit floats skip
+// their float32 copies; the interpolating modes and other integer types are still refused.
+TEST(nearest_upsampling_of_uint8_images_and_16_bit_floats) {
+  const Tensor image = to(test::uniform({2, 3, 5, 7}, 95, 0, 256, D), U8);
+  const Tensor volume = to(test::uniform({1, 2, 3, 4, 5}, 96, 0, 256, D), U8);
+  for (const DType t : {U8, H, BF}) {
+    const Tensor x = to(image, t), wide = to(image, F), v = to(volume, t), vw = to(volume, F);
+    CHECK_SAME(interpolate(x, {11, 4}), to(interpolate(wide, {11, 4}), t), 0);
+    const auto exact = [](const Tensor& y) { return interpolate(y, {}, {2.0, 1.5}, InterpolateMode::NearestExact); };
+    CHECK_SAME(exact(x), to(exact(wide), t), 0);
+    CHECK_SAME(interpolate(transpose(x, 2, 3), {3, 9}), to(interpolate(transpose(wide, 2, 3), {3, 9}), t), 0);
+    CHECK_SAME(interpolate(v, {5, 2, 9}), to(interpolate(vw, {5, 2, 9}), t), 0);
+    CHECK_SAME(interpolate(select(x, 0, 0), {13}), to(interpolate(select(wide, 0, 0), {13}), t), 0);
+    CHECK(interpolate(x, {11, 4}).dtype() == t);
+  }
+  CHECK_THROWS(interpolate(image, {9, 9}, {}, InterpolateMode::Bilinear, false), DType,
+               "interpolate: not implemented for 'uint8'");
+  CHECK_THROWS(interpolate(to(image, I16), {9, 9}), DType, "interpolate: not implemented for 'int16'");
 }

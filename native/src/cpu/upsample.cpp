@@ -301,7 +301,8 @@ void bicubic_impl(const Upsample& u, const Tensor& out, const Tensor& x, bool ba
 }  // namespace
 
 void upsample_nearest(const Upsample& u, const Tensor& out, const Tensor& x) {
-  if (out.numel() > 0) dispatch_float(x.dtype(), "upsampling", [&](auto t) { nearest_impl<decltype(t)>(u, out, x); });
+  // Picks only: uint8 images and the 16-bit floats move as stored.
+  if (out.numel() > 0) dispatch_movable(x.dtype(), [&](auto t) { nearest_impl<decltype(t)>(u, out, x); });
 }
 void upsample_nearest_backward(const Upsample& u, const Tensor& gi, const Tensor& g) {
   if (gi.numel() > 0) dispatch_float(gi.dtype(), "upsampling", [&](auto t) { nearest_backward_impl<decltype(t)>(u, gi, g); });

@@ -46,11 +46,16 @@ cpu::Upsample settings(const Family& f, const OpArgs& args) {
   return u;
 }
 
-void check_input(const char* op, const Tensor& x, int spatial) {
+// Floating inputs, and uint8 images too where the op only picks pixels (nearest's forward), as in PyTorch.
+void check_dtype(const char* op, DType t, bool picks) {
+  KILN_CHECK(is_floating(t) || (picks && t == DType::UInt8), DType, op, ": not implemented for '", dtype_name(t), "'");
+}
+
+void check_input(const char* op, const Tensor& x, int spatial, bool picks) {
   check_cpu(op, {x});
   KILN_CHECK(x.dim() == spatial + 2, Shape, op, ": expected a ", spatial + 2, "-D input, got shape ",
              shape_str(x.shape()));
-  KILN_CHECK(is_floating(x.dtype()), DType, op, ": not implemented for '", dtype_name(x.dtype()), "'");
+  check_dtype(op, x.dtype(), picks);
 }
 
 // `from`'s shape with its spatial sizes replaced by ints[0..spatial), checked positive on both sides.
@@ -80,7 +85,7 @@ template <int F, bool Backward>
 TensorList resample_fwd(const TensorList& in, const OpArgs& args) {
   const Family& f = kFamilies[F];
   const char* op = Backward ? f.back_name : f.name;
-  check_input(op, in[0], f.spatial);
+  check_input(op, in[0], f.spatial, f.kernel == Kernel::Nearest && !Backward);
   Tensor out = new_tensor(resized(op, in[0], args, f.spatial), in[0].dtype(), op);
   run(f, Backward, settings(f, args), out, in[0]);
   return {out};
@@ -132,7 +137,7 @@ TensorList interpolate_fwd(const TensorList& in, const OpArgs& args) {
              x.dim(), "-D) for the modes nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact "
              "(got ", mode_name, ")");
   check_cpu(op, {x});
-  KILN_CHECK(is_floating(x.dtype()), DType, op, ": not implemented for '", dtype_name(x.dtype()), "'");
+  check_dtype(op, x.dtype(), m == InterpolateMode::Nearest || m == InterpolateMode::NearestExact);
   const int64_t nd = x.dim() - 2;
   const Shape sizes(args.ints.begin() + 3, args.ints.end());
   std::vector<double> scales = args.reals;
