@@ -51,6 +51,27 @@ TEST(split_chunk_and_unbind_return_views) {
   CHECK_THROWS(unbind(Tensor::scalar(1.0, DType::Float32), 0), Shape, "unbind: dimension specified as 0");
 }
 
+// Runs read backwards (flip along the inner dim) are copied as words of the element's width, reversed in vector
+// registers: every dtype size, lengths around the vector widths, a narrowed input, against a serial walk.
+TEST(flips_along_the_inner_dim_match_a_serial_walk) {
+  for (const DType t : {DType::UInt8, DType::Bool, DType::Float16, DType::Int16, DType::Float32, DType::Int32,
+                        DType::Float64, DType::Int64}) {
+    for (const int64_t n : {1, 7, 31, 64, 65, 1000}) {
+      const Tensor base = to(test::uniform({5, n + 3}, 33 + n, -100, 100, DType::Float64), t);
+      const Tensor x = narrow(base, 1, 2, n);  // rows n + 3 apart, starting at an odd element
+      const std::vector<double> v = test::values(x);
+      std::vector<double> want(v.size()), both(v.size());
+      for (int64_t r = 0; r < 5; ++r)
+        for (int64_t j = 0; j < n; ++j) {
+          want[r * n + j] = v[r * n + (n - 1 - j)];
+          both[r * n + j] = v[(4 - r) * n + (n - 1 - j)];
+        }
+      CHECK_SAME(flip(x, {1}), make(want, {5, n}, t), 0);
+      CHECK_SAME(flip(x, {0, 1}), make(both, {5, n}, t), 0);
+    }
+  }
+}
+
 TEST(flip_and_roll_copy_any_layout) {
   const Tensor x = iota({2, 3});
   CHECK_VALUES(flip(x, {0, 1}), 0, {5, 4, 3, 2, 1, 0});

@@ -42,6 +42,27 @@ __attribute__((optimize("no-tree-loop-distribute-patterns"))) KILN_SIMD void cop
   for (int64_t i = words * 8; i < bytes; ++i) dst[i] = src[i];
 }
 
+// Same-dtype runs read backwards (flip along the inner dim): element i of dst from element -i of src, as words of
+// the element's width, which GCC reverses with vector permutes; the strided conversion took them one at a time.
+typedef uint32_t AliasedWord32 __attribute__((may_alias, aligned(1)));
+typedef uint16_t AliasedWord16 __attribute__((may_alias, aligned(1)));
+
+template <class Word>
+KILN_ALWAYS_INLINE void copy_reversed_t(char* dst, const char* src, int64_t n) {
+  Word* d = reinterpret_cast<Word*>(dst);
+  const Word* s = reinterpret_cast<const Word*>(src);
+  for (int64_t i = 0; i < n; ++i) d[i] = s[-i];
+}
+
+KILN_SIMD void copy_reversed(char* dst, const char* src, int64_t n, int64_t size) {
+  switch (size) {
+    case 1: return copy_reversed_t<char>(dst, src, n);
+    case 2: return copy_reversed_t<AliasedWord16>(dst, src, n);
+    case 4: return copy_reversed_t<AliasedWord32>(dst, src, n);
+    default: return copy_reversed_t<AliasedWord>(dst, src, n);
+  }
+}
+
 KILN_SIMD void convert_contiguous(DType to, DType from, void* dst, const void* src, int64_t n) {
   dispatch_all(to, [&](auto to_tag) {
     using To = decltype(to_tag);
@@ -205,6 +226,7 @@ void copy_kernel(const Tensor& dst, const Tensor& src) {
   loop.run(
       [&](char** p, const int64_t* s, int64_t n) {
         if (to == from && s[0] == ds && s[1] == ss) return copy_bytes(p[0], p[1], n * ds);
+        if (to == from && s[0] == ds && s[1] == -ss && ds <= 8) return copy_reversed(p[0], p[1], n, ds);
         convert_run(to, from, p[0], s[0], p[1], s[1], n);
       },
       kGrainCheap);
