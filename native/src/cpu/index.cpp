@@ -156,7 +156,10 @@ void gather_kernel(const Tensor& out, const Tensor& in, int64_t dim, const Tenso
         const T* x = xb + o[2];
         check_run(idx, is, n, size, dim, "gather");
         touch_line(x, xs, size, n);
-        for (int64_t t = 0; t < n; ++t) dst[t * os] = x[idx[t * is] * xs];
+        // The strides as locals: read through the captures, a one-byte store (uint8) may alias them, and GCC
+        // reloaded all three per element.
+        const int64_t dst_step = os, idx_step = is, x_step = xs, count = n;
+        for (int64_t t = 0; t < count; ++t) dst[t * dst_step] = x[idx[t * idx_step] * x_step];
       });
       return;
     }
