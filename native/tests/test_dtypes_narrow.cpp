@@ -10,6 +10,7 @@
 #include "fixtures.h"
 #include "half.h"
 #include "kiln/autograd.h"
+#include "op_table.h"
 #include "ops/operands.h"
 
 using namespace kiln;
@@ -450,4 +451,43 @@ TEST(nearest_upsampling_of_uint8_images_and_16_bit_floats) {
   CHECK_THROWS(interpolate(image, {9, 9}, {}, InterpolateMode::Bilinear, false), DType,
                "interpolate: not implemented for 'uint8'");
   CHECK_THROWS(interpolate(to(image, I16), {9, 9}), DType, "interpolate: not implemented for 'int16'");
+}
+
+// add, sub, mul and the comparisons run on int32, int16, int8 and uint8 as stored (they went through int64 copies
+// of both operands and of the result): against the int64 path, wrapped to the type, over large contiguous runs,
+// broadcast rows and columns, transposed operands, Java scalars out of the type's range (which wrap first, as in
+// PyTorch: a uint8 200 > 300 is true), a narrower operand, in place and into a wider out.
+TEST(narrow_integer_arithmetic_and_comparisons_as_stored_match_int64) {
+  using Op = Tensor (*)(const Tensor&, const Tensor&);
+  const std::pair<const char*, Op> ops[] = {{"add", add}, {"sub", sub}, {"mul", mul}, {"eq", eq}, {"ne", ne},
+                                            {"lt", lt},   {"le", le},   {"gt", gt},   {"ge", ge}};
+  for (const DType t : {I32, I16, I8, U8}) {
+    const double low = t == U8 ? 0 : -130, high = t == U8 ? 256 : 130;
+    const Tensor a = to(to(test::uniform({300, 70}, 101, low, high, D), I), t);
+    const Tensor b = to(to(test::uniform({300, 70}, 102, low, high, D), I), t);
+    const Tensor row = narrow(b, 0, 5, 1), column = narrow(b, 1, 3, 1);
+    const Tensor square = narrow(a, 1, 0, 70), other = kiln::t(contiguous(kiln::t(narrow(b, 0, 0, 70))));
+    for (const auto& [name, op] : ops) {
+      // r: the result type (t, or the promotion of t and a narrower operand's type).
+      const auto check = [&, name = name, op = op](const Tensor& x, const Tensor& y, DType r) {
+        const Tensor got = op(x, y);
+        // The reference: operands wrapped to r first (Java scalars too), then computed in int64.
+        const Tensor want = op(to(to(x, r), I), to(to(y, r), I));
+        KILN_CHECK(got.dtype() == (want.dtype() == B ? B : r), Internal, name, " on ", dtype_name(t));
+        CHECK_SAME(got, want.dtype() == B ? want : to(want, r), 0);
+      };
+      check(a, b, t);
+      check(a, row, t);
+      check(column, b, t);
+      check(narrow(square, 0, 0, 70), other, t);
+      check(a, wrapped_scalar(Scalar(int64_t(300))), t);
+      check(wrapped_scalar(Scalar(int64_t(-1))), b, t);
+      check(a, to(b, U8), promote_types(t, U8));
+    }
+    const Tensor in_place = clone(a), by_scalar = clone(a);
+    call_inplace(*op_table()[op_id("add")], {in_place, b});
+    CHECK_SAME(in_place, to(add(to(a, I), to(b, I)), t), 0);
+    call_inplace(*op_table()[op_id("mul")], {by_scalar, wrapped_scalar(Scalar(int64_t(1000)))});
+    CHECK_SAME(by_scalar, to(mul(to(a, I), to(to(full({}, Scalar(int64_t(1000)), I), t), I)), t), 0);
+  }
 }

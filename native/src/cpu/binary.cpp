@@ -1,4 +1,5 @@
-// Elementwise functions of two tensors: arithmetic (out has the inputs' dtype) and comparisons (out is Bool).
+// Elementwise functions of two tensors: arithmetic (out has the inputs' dtype) and comparisons (out is Bool), over
+// the compute dtypes and the narrow integers (whose sums and products wrap as int64's cast back would).
 #include <cmath>
 
 #include "cpu/dispatch.h"
@@ -46,7 +47,8 @@ KILN_ALWAYS_INLINE void with_binary_fn(BinaryOp op, Body&& body) {
       break;
     case BinaryOp::Pow:
       if constexpr (std::is_floating_point_v<T>) return body([](T a, T b) { return std::pow(a, b); });
-      else if constexpr (std::is_same_v<T, int64_t>) return body([](T a, T b) { return int_pow(a, b); });
+      else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
+        return body([](T a, T b) { return static_cast<T>(int_pow(a, b)); });
       break;
     case BinaryOp::Eq: return body([](T a, T b) { return a == b; });
     case BinaryOp::Ne: return body([](T a, T b) { return a != b; });
@@ -96,6 +98,10 @@ KILN_SIMD void binary_run(BinaryOp op, DType t, Layout layout, void* out, const 
     case DType::Int64: return binary_run_t<int64_t>(op, layout, out, a, b, n);
     case DType::Float32: return binary_run_t<float>(op, layout, out, a, b, n);
     case DType::Float64: return binary_run_t<double>(op, layout, out, a, b, n);
+    case DType::Int32: return binary_run_t<int32_t>(op, layout, out, a, b, n);
+    case DType::Int16: return binary_run_t<int16_t>(op, layout, out, a, b, n);
+    case DType::Int8: return binary_run_t<int8_t>(op, layout, out, a, b, n);
+    case DType::UInt8: return binary_run_t<uint8_t>(op, layout, out, a, b, n);
     default: unsupported_kernel_dtype(t);
   }
 }
@@ -111,7 +117,7 @@ void binary_kernel(BinaryOp op, const Tensor& out, const Tensor& a_any, const Te
                                binary_run(op, DType::Float32, layout_of(x_scalar, y_scalar), o, x, y, m);
                              });
   StridedLoop<3> loop({&out, &a, &b});
-  dispatch(t, [&](auto tag) {
+  dispatch_with_narrow_ints(t, [&](auto tag) {
     using T = decltype(tag);
     const int64_t out_size = static_cast<int64_t>(out.element_size());
     const int64_t in_size = sizeof(T);

@@ -15,6 +15,7 @@ namespace {
 class CpuBackend final : public Backend {
  public:
   bool takes_16bit_floats() const override { return true; }
+  bool takes_narrow_ints() const override { return true; }
   void unary(UnaryOp op, const Tensor& out, const Tensor& in, double param) override { cpu::unary_kernel(op, out, in, param); }
   void binary(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b) override { cpu::binary_kernel(op, out, a, b); }
   void where(const Tensor& out, const Tensor& c, const Tensor& a, const Tensor& b) override { cpu::where_kernel(out, c, a, b); }
