@@ -25,8 +25,10 @@ class Backend {
   // Whether unary and binary also take float16 and bfloat16 operands and outputs (computing in float32 inside, a
   // chunk at a time); otherwise the op layer hands them float32 copies and converts the result.
   virtual bool takes_16bit_floats() const { return false; }
-  // Whether binary's arithmetic (add, sub, mul) and comparisons also take int32, int16, int8 and uint8 operands as
-  // they are (wrapping as int64 arithmetic cast back would); otherwise the op layer hands them int64 copies.
+  // Whether binary's arithmetic (add, sub, mul) and comparisons, unary's integer ops (neg, abs, relu), and max
+  // and min in reduce and arg_reduce also take int32, int16, int8 and uint8 operands as they are (wrapping as int64
+  // arithmetic cast back would); otherwise the op layer hands them int64 copies. (The CPU-only exact ops follow it
+  // too: see exact_compute_dtype in ops/pointwise.h.)
   virtual bool takes_narrow_ints() const { return false; }
 
   // out = op(in, param). in has out's shape (broadcast by zero strides allowed) and dtype.

@@ -81,6 +81,10 @@ decltype(auto) dispatch_all(DType t, Fn&& fn) {
 template <class T>
 constexpr bool is_float_v = std::is_floating_point_v<T>;
 
+// int32, int16, int8, uint8: the integers that dispatch_with_narrow_ints adds to the compute dtypes.
+template <class T>
+constexpr bool is_narrow_int_v = std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, int64_t>;
+
 // What sums of T accumulate in: double for floating types (accuracy over long rows), int64 otherwise.
 template <class T>
 using acc_t = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;

@@ -32,7 +32,7 @@ enum class MathBinaryOp : int32_t {
 };
 // Also with a float16 or bfloat16 out (a and b: that dtype, or float32), computed in float32 by chunks.
 void binary_math_kernel(MathBinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b);
-// Whether an int64 tensor holds a zero (integer fmod and remainder refuse to divide by it).
+// Whether an integer tensor holds a zero (integer fmod and remainder refuse to divide by it).
 bool has_zero_kernel(const Tensor& t);
 
 // Three operands (floating, or int64 for addcmul and clamp).

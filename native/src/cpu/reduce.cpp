@@ -1,4 +1,5 @@
-// Reductions over dims (sum, mean, amax, amin) and max/min with indices along one dim.
+// Reductions over dims (sum, mean, amax, amin) and max/min with indices along one dim; max and min also take
+// the narrow integers as stored.
 //
 // The input's dims are split into kept dims and reduced dims. Two layouts cover the common cases fast:
 // a row layout (each output reduces a run that is contiguous in memory: sum over the last dim) and a
@@ -142,13 +143,17 @@ KILN_ALWAYS_INLINE void accumulate_row_t(typename Reducer<T, Op>::Acc* acc, cons
 // One SIMD entry per layout; the switch picks the instantiation.
 template <class Fn>
 KILN_ALWAYS_INLINE void with_reduce(ReduceOp op, DType t, Fn&& fn) {
-  dispatch(t, [&](auto tag) {
+  dispatch_with_narrow_ints(t, [&](auto tag) {
     using T = decltype(tag);
     switch (op) {
-      case ReduceOp::Sum: return fn(Reducer<T, ReduceOp::Sum>{}, T{});
-      case ReduceOp::Mean: return fn(Reducer<T, ReduceOp::Mean>{}, T{});
       case ReduceOp::Max: return fn(Reducer<T, ReduceOp::Max>{}, T{});
       case ReduceOp::Min: return fn(Reducer<T, ReduceOp::Min>{}, T{});
+      default:
+        if constexpr (!is_narrow_int_v<T>) {
+          if (op == ReduceOp::Sum) return fn(Reducer<T, ReduceOp::Sum>{}, T{});
+          return fn(Reducer<T, ReduceOp::Mean>{}, T{});
+        }
+        fail(ErrorKind::Internal, "reduce kernel: ", dtype_name(t), " takes max and min only (sums widen to int64)");
     }
   });
 }
@@ -159,12 +164,20 @@ union AccSlot {
   int64_t i;
   float f;
   bool b;
+  int32_t i32;  // the narrow integers' max and min
+  int16_t i16;
+  int8_t i8;
+  uint8_t u8;
 };
 template <class Acc>
 Acc& slot(AccSlot& s) {
   if constexpr (std::is_same_v<Acc, double>) return s.d;
   else if constexpr (std::is_same_v<Acc, int64_t>) return s.i;
   else if constexpr (std::is_same_v<Acc, float>) return s.f;
+  else if constexpr (std::is_same_v<Acc, int32_t>) return s.i32;
+  else if constexpr (std::is_same_v<Acc, int16_t>) return s.i16;
+  else if constexpr (std::is_same_v<Acc, int8_t>) return s.i8;
+  else if constexpr (std::is_same_v<Acc, uint8_t>) return s.u8;
   else return s.b;
 }
 
@@ -177,8 +190,12 @@ KILN_ALWAYS_INLINE void reduce_contiguous_into(AccSlot* acc, const void* x, int6
 template <class T>
 KILN_ALWAYS_INLINE void reduce_contiguous_typed(ReduceOp op, AccSlot* acc, const void* x, int64_t n) {
   switch (op) {
-    case ReduceOp::Sum: return reduce_contiguous_into<T, ReduceOp::Sum>(acc, x, n);
-    case ReduceOp::Mean: return reduce_contiguous_into<T, ReduceOp::Mean>(acc, x, n);
+    case ReduceOp::Sum:  // never the narrow integers (with_reduce)
+      if constexpr (!is_narrow_int_v<T>) return reduce_contiguous_into<T, ReduceOp::Sum>(acc, x, n);
+      break;
+    case ReduceOp::Mean:  // never the narrow integers (with_reduce)
+      if constexpr (!is_narrow_int_v<T>) return reduce_contiguous_into<T, ReduceOp::Mean>(acc, x, n);
+      break;
     case ReduceOp::Max: return reduce_contiguous_into<T, ReduceOp::Max>(acc, x, n);
     case ReduceOp::Min: return reduce_contiguous_into<T, ReduceOp::Min>(acc, x, n);
   }
@@ -188,8 +205,12 @@ template <class T>
 KILN_ALWAYS_INLINE void accumulate_row_typed(ReduceOp op, void* acc, const void* row, int64_t n) {
   const T* r = static_cast<const T*>(row);
   switch (op) {
-    case ReduceOp::Sum: return accumulate_row_t<T, ReduceOp::Sum>(static_cast<acc_t<T>*>(acc), r, n);
-    case ReduceOp::Mean: return accumulate_row_t<T, ReduceOp::Mean>(static_cast<acc_t<T>*>(acc), r, n);
+    case ReduceOp::Sum:  // never the narrow integers (with_reduce)
+      if constexpr (!is_narrow_int_v<T>) return accumulate_row_t<T, ReduceOp::Sum>(static_cast<acc_t<T>*>(acc), r, n);
+      break;
+    case ReduceOp::Mean:  // never the narrow integers (with_reduce)
+      if constexpr (!is_narrow_int_v<T>) return accumulate_row_t<T, ReduceOp::Mean>(static_cast<acc_t<T>*>(acc), r, n);
+      break;
     case ReduceOp::Max: return accumulate_row_t<T, ReduceOp::Max>(static_cast<T*>(acc), r, n);
     case ReduceOp::Min: return accumulate_row_t<T, ReduceOp::Min>(static_cast<T*>(acc), r, n);
   }
@@ -203,6 +224,10 @@ KILN_SIMD void reduce_contiguous_simd(ReduceOp op, DType t, AccSlot* acc, const 
     case DType::Int64: return reduce_contiguous_typed<int64_t>(op, acc, x, n);
     case DType::Float32: return reduce_contiguous_typed<float>(op, acc, x, n);
     case DType::Float64: return reduce_contiguous_typed<double>(op, acc, x, n);
+    case DType::Int32: return reduce_contiguous_typed<int32_t>(op, acc, x, n);
+    case DType::Int16: return reduce_contiguous_typed<int16_t>(op, acc, x, n);
+    case DType::Int8: return reduce_contiguous_typed<int8_t>(op, acc, x, n);
+    case DType::UInt8: return reduce_contiguous_typed<uint8_t>(op, acc, x, n);
     default: fail(ErrorKind::Internal, "reduce kernel: no path for ", dtype_name(t));
   }
 }
@@ -226,6 +251,10 @@ KILN_SIMD void reduce_runs_simd(ReduceOp op, DType t, AccSlot* acc, const void* 
     case DType::Int64: return reduce_runs_typed<int64_t>(op, acc, base, offs, count, n);
     case DType::Float32: return reduce_runs_typed<float>(op, acc, base, offs, count, n);
     case DType::Float64: return reduce_runs_typed<double>(op, acc, base, offs, count, n);
+    case DType::Int32: return reduce_runs_typed<int32_t>(op, acc, base, offs, count, n);
+    case DType::Int16: return reduce_runs_typed<int16_t>(op, acc, base, offs, count, n);
+    case DType::Int8: return reduce_runs_typed<int8_t>(op, acc, base, offs, count, n);
+    case DType::UInt8: return reduce_runs_typed<uint8_t>(op, acc, base, offs, count, n);
     default: fail(ErrorKind::Internal, "reduce kernel: no path for ", dtype_name(t));
   }
 }
@@ -248,8 +277,12 @@ template <class T>
 KILN_ALWAYS_INLINE void reduce_flat_runs_typed(ReduceOp op, void* out, int64_t os, const void* in, int64_t is,
                                                int64_t runs, int64_t n, int64_t count) {
   switch (op) {
-    case ReduceOp::Sum: return reduce_flat_runs_t<T, ReduceOp::Sum>(out, os, in, is, runs, n, count);
-    case ReduceOp::Mean: return reduce_flat_runs_t<T, ReduceOp::Mean>(out, os, in, is, runs, n, count);
+    case ReduceOp::Sum:  // never the narrow integers (with_reduce)
+      if constexpr (!is_narrow_int_v<T>) return reduce_flat_runs_t<T, ReduceOp::Sum>(out, os, in, is, runs, n, count);
+      break;
+    case ReduceOp::Mean:  // never the narrow integers (with_reduce)
+      if constexpr (!is_narrow_int_v<T>) return reduce_flat_runs_t<T, ReduceOp::Mean>(out, os, in, is, runs, n, count);
+      break;
     case ReduceOp::Max: return reduce_flat_runs_t<T, ReduceOp::Max>(out, os, in, is, runs, n, count);
     case ReduceOp::Min: return reduce_flat_runs_t<T, ReduceOp::Min>(out, os, in, is, runs, n, count);
   }
@@ -262,6 +295,10 @@ KILN_SIMD void reduce_flat_runs_simd(ReduceOp op, DType t, void* out, int64_t os
     case DType::Int64: return reduce_flat_runs_typed<int64_t>(op, out, os, in, is, runs, n, count);
     case DType::Float32: return reduce_flat_runs_typed<float>(op, out, os, in, is, runs, n, count);
     case DType::Float64: return reduce_flat_runs_typed<double>(op, out, os, in, is, runs, n, count);
+    case DType::Int32: return reduce_flat_runs_typed<int32_t>(op, out, os, in, is, runs, n, count);
+    case DType::Int16: return reduce_flat_runs_typed<int16_t>(op, out, os, in, is, runs, n, count);
+    case DType::Int8: return reduce_flat_runs_typed<int8_t>(op, out, os, in, is, runs, n, count);
+    case DType::UInt8: return reduce_flat_runs_typed<uint8_t>(op, out, os, in, is, runs, n, count);
     default: fail(ErrorKind::Internal, "reduce kernel: no path for ", dtype_name(t));
   }
 }
@@ -272,6 +309,10 @@ KILN_SIMD void accumulate_row_simd(ReduceOp op, DType t, void* acc, const void* 
     case DType::Int64: return accumulate_row_typed<int64_t>(op, acc, row, n);
     case DType::Float32: return accumulate_row_typed<float>(op, acc, row, n);
     case DType::Float64: return accumulate_row_typed<double>(op, acc, row, n);
+    case DType::Int32: return accumulate_row_typed<int32_t>(op, acc, row, n);
+    case DType::Int16: return accumulate_row_typed<int16_t>(op, acc, row, n);
+    case DType::Int8: return accumulate_row_typed<int8_t>(op, acc, row, n);
+    case DType::UInt8: return accumulate_row_typed<uint8_t>(op, acc, row, n);
     default: fail(ErrorKind::Internal, "reduce kernel: no path for ", dtype_name(t));
   }
 }
@@ -314,6 +355,10 @@ KILN_SIMD int64_t arg_extreme_simd(bool is_max, DType t, const void* row, int64_
     case DType::Int64: return arg_extreme_typed<int64_t>(is_max, row, n);
     case DType::Float32: return arg_extreme_typed<float>(is_max, row, n);
     case DType::Float64: return arg_extreme_typed<double>(is_max, row, n);
+    case DType::Int32: return arg_extreme_typed<int32_t>(is_max, row, n);
+    case DType::Int16: return arg_extreme_typed<int16_t>(is_max, row, n);
+    case DType::Int8: return arg_extreme_typed<int8_t>(is_max, row, n);
+    case DType::UInt8: return arg_extreme_typed<uint8_t>(is_max, row, n);
     default: fail(ErrorKind::Internal, "arg reduce kernel: no path for ", dtype_name(t));
   }
 }
@@ -322,6 +367,10 @@ template <class T>
 constexpr DType dtype_of() {
   if constexpr (std::is_same_v<T, bool>) return DType::Bool;
   else if constexpr (std::is_same_v<T, int64_t>) return DType::Int64;
+  else if constexpr (std::is_same_v<T, int32_t>) return DType::Int32;
+  else if constexpr (std::is_same_v<T, int16_t>) return DType::Int16;
+  else if constexpr (std::is_same_v<T, int8_t>) return DType::Int8;
+  else if constexpr (std::is_same_v<T, uint8_t>) return DType::UInt8;
   else if constexpr (std::is_same_v<T, float>) return DType::Float32;
   else return DType::Float64;
 }
@@ -481,7 +530,7 @@ void arg_reduce_kernel(ArgReduceOp op, const Tensor& values, const Tensor& indic
   int64_t n_out = 1;
   for (int64_t s : sizes) n_out *= s;
   const bool is_max = op == ArgReduceOp::Max;
-  dispatch(in.dtype(), [&](auto tag) {
+  dispatch_with_narrow_ints(in.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T* x = in.data<T>();
     T* v = values.data<T>();

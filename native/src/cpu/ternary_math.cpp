@@ -1,5 +1,6 @@
 // Elementwise ops of three tensors: lerp (PyTorch's two-sided formula), addcmul, addcdiv (in PyTorch's
-// order of operations: self + (value * t1) * t2) and clamp with tensor bounds (NaN anywhere gives NaN).
+// order of operations: self + (value * t1) * t2) and clamp with tensor bounds (NaN anywhere gives NaN; the narrow
+// integers as stored).
 #include <cmath>
 #include <limits>
 
@@ -74,7 +75,7 @@ KILN_ALWAYS_INLINE void run3_contiguous_t(Op3 op, T* o, const T* a, const T* b, 
 
 KILN_SIMD void run3_contiguous(Op3 op, DType t, void* o, const void* a, const void* b, const void* c, double v_real,
                                int64_t v_int, int64_t n) {
-  dispatch(t, [&](auto tag) {
+  dispatch_with_narrow_ints(t, [&](auto tag) {
     using T = decltype(tag);
     if constexpr (!std::is_same_v<T, bool>) {
       const T v = std::is_floating_point_v<T> ? static_cast<T>(v_real) : static_cast<T>(v_int);
@@ -90,7 +91,7 @@ void run3(Op3 op, const Tensor& out, const Tensor& a, const Tensor& b, const Ten
   const double v_real = value.to_double();
   // Only integer kernels read v_int; for them the op layer checked that the value fits (a float value truncates).
   const int64_t v_int = is_floating(t) ? 0 : value.to_int();
-  dispatch(t, [&](auto tag) {
+  dispatch_with_narrow_ints(t, [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_same_v<T, bool>) {
       fail(ErrorKind::Internal, "ternary kernel: bool is not supported");

@@ -1,4 +1,5 @@
-// Elementwise functions of one tensor: out = f(in).
+// Elementwise functions of one tensor: out = f(in), over the compute dtypes and, for the integer ops (neg, abs,
+// relu, integer powers), the narrow integers (wrapping as int64's result cast back would).
 #include <cmath>
 
 #include "cpu/dispatch.h"
@@ -60,11 +61,15 @@ KILN_ALWAYS_INLINE void with_unary_fn(UnaryOp op, double param, Body&& body) {
         return body([p](T x) { return std::pow(x, p); });
       }
     }
-  } else if constexpr (std::is_same_v<T, int64_t>) {
+  } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {  // int64 and the narrow integers
     switch (op) {
       case UnaryOp::Neg: return body([](T x) { return static_cast<T>(0ULL - static_cast<uint64_t>(x)); });
-      case UnaryOp::Abs: return body([](T x) { return x < 0 ? static_cast<T>(0ULL - static_cast<uint64_t>(x)) : x; });
-      case UnaryOp::Relu: return body([](T x) { return x < 0 ? T(0) : x; });
+      case UnaryOp::Abs:
+        if constexpr (std::is_unsigned_v<T>) return body([](T x) { return x; });
+        else return body([](T x) { return x < 0 ? static_cast<T>(0ULL - static_cast<uint64_t>(x)) : x; });
+      case UnaryOp::Relu:
+        if constexpr (std::is_unsigned_v<T>) return body([](T x) { return x; });
+        else return body([](T x) { return x < 0 ? T(0) : x; });
       case UnaryOp::PowScalar: {
         const int64_t e = static_cast<int64_t>(param);
         return body([e](T x) { return int_pow(x, e); });
@@ -90,6 +95,10 @@ KILN_SIMD void unary_contiguous(UnaryOp op, DType t, void* out, const void* in, 
     case DType::Float32: return unary_contiguous_t(op, static_cast<float*>(out), static_cast<const float*>(in), n, param);
     case DType::Float64: return unary_contiguous_t(op, static_cast<double*>(out), static_cast<const double*>(in), n, param);
     case DType::Int64: return unary_contiguous_t(op, static_cast<int64_t*>(out), static_cast<const int64_t*>(in), n, param);
+    case DType::Int32: return unary_contiguous_t(op, static_cast<int32_t*>(out), static_cast<const int32_t*>(in), n, param);
+    case DType::Int16: return unary_contiguous_t(op, static_cast<int16_t*>(out), static_cast<const int16_t*>(in), n, param);
+    case DType::Int8: return unary_contiguous_t(op, static_cast<int8_t*>(out), static_cast<const int8_t*>(in), n, param);
+    case DType::UInt8: return unary_contiguous_t(op, static_cast<uint8_t*>(out), static_cast<const uint8_t*>(in), n, param);
     default: fail(ErrorKind::Internal, "unary kernel: unsupported dtype");
   }
 }
@@ -109,7 +118,7 @@ void unary_kernel(UnaryOp op, const Tensor& out, const Tensor& in_any, double pa
       unary_contiguous(op, DType::Float32, o, x, m, param);
     });
   StridedLoop<2> loop({&out, &in});
-  dispatch(t, [&](auto tag) {
+  dispatch_with_narrow_ints(t, [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_same_v<T, bool>) {
       fail(ErrorKind::Internal, "unary kernel: bool is not supported");

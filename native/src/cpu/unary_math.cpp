@@ -2,6 +2,7 @@
 // rounding, sign; the tests (isnan, ...) and parameterised ones (round to decimals, nan_to_num, clamp with
 // scalar bounds). The float32 logarithms and exponentials, trigonometric and hyperbolic functions and their
 // inverses, and erf are the vectorizable forms of vec_*.h; the rest (erfinv, every float64 one) is the C library.
+// sign, bitwise_not, clamp and the tests take the narrow integers as stored too.
 #include <cmath>
 #include <limits>
 
@@ -120,7 +121,7 @@ KILN_ALWAYS_INLINE void with_math_fn(MathOp op, Body&& body) {
       case MathOp::Frac: return body([](T x) { return x - static_cast<T>(__builtin_trunc(x)); });
       default: break;
     }
-  } else if constexpr (std::is_same_v<T, int64_t>) {
+  } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {  // int64 and the narrow integers
     switch (op) {
       case MathOp::Sign: return body([](T x) { return sign_of(x); });
       case MathOp::BitwiseNot: return body([](T x) { return static_cast<T>(~x); });
@@ -173,7 +174,7 @@ KILN_ALWAYS_INLINE void math_contiguous_t(MathOp op, T* out, const T* in, int64_
 }
 
 KILN_SIMD void math_contiguous(MathOp op, DType t, void* out, const void* in, int64_t n) {
-  dispatch(t, [&](auto tag) {
+  dispatch_with_narrow_ints(t, [&](auto tag) {
     using T = decltype(tag);
     math_contiguous_t(op, static_cast<T*>(out), static_cast<const T*>(in), n);
   });
@@ -241,7 +242,7 @@ KILN_ALWAYS_INLINE bool test_of(TestOp op, T x) {
 }
 
 KILN_SIMD void round_decimals_contiguous(DType t, void* out, const void* in, int64_t n, double scale, bool negative) {
-  dispatch(t, [&](auto tag) {
+  dispatch_with_narrow_ints(t, [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_floating_point_v<T>) {
       const T sc = static_cast<T>(scale);
@@ -251,7 +252,7 @@ KILN_SIMD void round_decimals_contiguous(DType t, void* out, const void* in, int
 }
 
 KILN_SIMD void nan_to_num_contiguous(DType t, void* out, const void* in, int64_t n, double nan, double posinf, double neginf) {
-  dispatch(t, [&](auto tag) {
+  dispatch_with_narrow_ints(t, [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_floating_point_v<T>) {
       const T a = static_cast<T>(nan), b = static_cast<T>(posinf), c = static_cast<T>(neginf);
@@ -261,7 +262,7 @@ KILN_SIMD void nan_to_num_contiguous(DType t, void* out, const void* in, int64_t
 }
 
 KILN_SIMD void clamp_contiguous(DType t, void* out, const void* in, int64_t n, const Scalar* lo, const Scalar* hi) {
-  dispatch(t, [&](auto tag) {
+  dispatch_with_narrow_ints(t, [&](auto tag) {
     using T = decltype(tag);
     if constexpr (!std::is_same_v<T, bool>) {
       const T l = lo ? lo->to<T>() : T(0), h = hi ? hi->to<T>() : T(0);
@@ -272,7 +273,7 @@ KILN_SIMD void clamp_contiguous(DType t, void* out, const void* in, int64_t n, c
 }
 
 KILN_SIMD void test_contiguous(TestOp op, DType t, bool* out, const void* in, int64_t n) {
-  dispatch(t, [&](auto tag) {
+  dispatch_with_narrow_ints(t, [&](auto tag) {
     using T = decltype(tag);
     const T* x = static_cast<const T*>(in);
     switch (op) {  // one loop per op, so that each vectorizes
@@ -300,7 +301,7 @@ void math_kernel(MathOp op, const Tensor& out, const Tensor& in) {
     return unary_in_float32(out, in, is_cheap(op) ? kGrainCheap : kGrainCostly, [&](float* o, const float* x, int64_t m) {
       math_contiguous(op, DType::Float32, o, x, m);
     });
-  dispatch(t, [&](auto tag) {
+  dispatch_with_narrow_ints(t, [&](auto tag) {
     using T = decltype(tag);
     with_math_fn<T>(op, [&](auto f) {
       auto element = [&](T x) {
@@ -321,7 +322,7 @@ void round_decimals_kernel(const Tensor& out, const Tensor& in, int64_t decimals
   const bool negative = decimals < 0;
   const double scale = std::pow(10.0, static_cast<double>(negative ? -decimals : decimals));
   const DType t = out.dtype();
-  dispatch(t, [&](auto tag) {
+  dispatch_with_narrow_ints(t, [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_floating_point_v<T>) {
       const T sc = static_cast<T>(scale);
@@ -335,7 +336,7 @@ void round_decimals_kernel(const Tensor& out, const Tensor& in, int64_t decimals
 
 void nan_to_num_kernel(const Tensor& out, const Tensor& in, double nan, double posinf, double neginf) {
   const DType t = out.dtype();
-  dispatch(t, [&](auto tag) {
+  dispatch_with_narrow_ints(t, [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_floating_point_v<T>) {
       const T a = static_cast<T>(nan), b = static_cast<T>(posinf), c = static_cast<T>(neginf);
@@ -349,7 +350,7 @@ void nan_to_num_kernel(const Tensor& out, const Tensor& in, double nan, double p
 
 void clamp_scalar_kernel(const Tensor& out, const Tensor& in, const Scalar* lo, const Scalar* hi) {
   const DType t = out.dtype();
-  dispatch(t, [&](auto tag) {
+  dispatch_with_narrow_ints(t, [&](auto tag) {
     using T = decltype(tag);
     if constexpr (!std::is_same_v<T, bool>) {
       const T l = lo ? lo->to<T>() : T(0), h = hi ? hi->to<T>() : T(0);
@@ -363,7 +364,7 @@ void clamp_scalar_kernel(const Tensor& out, const Tensor& in, const Scalar* lo, 
 
 void test_kernel(TestOp op, const Tensor& out, const Tensor& in) {
   const DType t = in.dtype();
-  dispatch(t, [&](auto tag) {
+  dispatch_with_narrow_ints(t, [&](auto tag) {
     using T = decltype(tag);
     unary_loop<T, bool>(out, in, kGrainCheap, [&](T x) { return test_of(op, x); },
                         [&](char* o, const char* i, int64_t n) { test_contiguous(op, t, reinterpret_cast<bool*>(o), i, n); });

@@ -40,12 +40,13 @@ void bin_into(BinOp op, const Tensor& out, const Tensor& a, const Tensor& b) {
   const DType t = bin_dtype(op, a, b);
   const Shape shape = broadcast_shapes(a.shape(), b.shape(), name);
   check_output(name, out, shape, t);
-  // float16 and bfloat16 as they are: the kernel computes them in float32 by chunks (cpu/float32_chunks.h).
-  const DType c = out.dtype() == t && is_floating(t) ? t : compute_dtype(t);
-  const Tensor ac = c == t && a.dtype() == t ? expand_to(a, shape) : operand(a, t, shape);
-  const Tensor bc = c == t && b.dtype() == t ? expand_to(b, shape) : operand(b, t, shape);
+  // float16 and bfloat16 as they are: the kernel computes them in float32 by chunks (cpu/float32_chunks.h). The
+  // narrow integers as stored: these ops are exact on integers.
+  const DType c = out.dtype() == t && is_floating(t) ? t : exact_compute_dtype(t, out.device());
+  const Tensor ac = c == t && a.dtype() == t ? expand_to(a, shape) : operand_in(a, t, c, shape);
+  const Tensor bc = c == t && b.dtype() == t ? expand_to(b, shape) : operand_in(b, t, c, shape);
   const bool divides = op == BinOp::Fmod || op == BinOp::Remainder || op == BinOp::FloorDivide;
-  if (divides && c == DType::Int64)
+  if (divides && is_integral(c, false))
     KILN_CHECK(!cpu::has_zero_kernel(bc), Argument, name, ": ZeroDivisionError (integer division by zero)");
   const MathBinaryOp k = op == BinOp::Maximum     ? MathBinaryOp::Maximum
                          : op == BinOp::Minimum   ? MathBinaryOp::Minimum

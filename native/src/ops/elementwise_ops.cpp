@@ -154,8 +154,9 @@ void unary_into(UnaryOp op, const Tensor& out, const Tensor& x) {
   const DType t = unary_dtype(op, x.dtype());
   check_output(info.name, out, x.shape(), t);
   Backend& be = backend_for(out.device());
-  // A float16 or bfloat16 x as it is, where the backend computes it in float32 by chunks (see binary_checked).
-  const DType k = is_floating(t) && out.dtype() == t && be.takes_16bit_floats() ? t : compute_dtype(t);
+  // A float16 or bfloat16 x as it is, where the backend computes it in float32 by chunks (see binary_checked);
+  // the integer ops (neg, abs, relu) are exact, the narrow integers computed as stored where the backend can.
+  const DType k = is_floating(t) && out.dtype() == t && be.takes_16bit_floats() ? t : exact_compute_dtype(t, out.device());
   const Tensor xc = cast(x, k);
   write_through(out, k, {&xc}, [&](const Tensor& target) { be.unary(op, target, xc, 0.0); });
 }

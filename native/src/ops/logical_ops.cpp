@@ -30,7 +30,7 @@ void test_into(TestOp op, const Tensor& out, const Tensor& x) {
   const char* name = test_name(op);
   check_cpu(name, {out, x});
   check_output(name, out, x.shape(), DType::Bool);
-  const Tensor xc = cast(x, compute_dtype(x.dtype()));
+  const Tensor xc = cast(x, exact_compute_dtype(x.dtype(), x.device()));
   write_through(out, DType::Bool, {xc}, [&](const Tensor& target) { cpu::test_kernel(op, target, xc); });
 }
 
@@ -81,8 +81,8 @@ void logic_into(MathBinaryOp op, const Tensor& out, const Tensor& a, const Tenso
   const Shape shape = broadcast_shapes(a.shape(), b.shape(), name);
   check_output(name, out, shape, t);
   const DType common = is_logical(op) ? result_type({a, b}) : t;
-  const DType c = compute_dtype(common);
-  const Tensor ac = operand(a, common, shape), bc = operand(b, common, shape);
+  const DType c = exact_compute_dtype(common, out.device());
+  const Tensor ac = operand_in(a, common, c, shape), bc = operand_in(b, common, c, shape);
   write_through(out, is_logical(op) ? DType::Bool : c, {ac, bc},
                 [&](const Tensor& target) { cpu::binary_math_kernel(op, target, ac, bc); });
 }
@@ -106,8 +106,9 @@ void bitwise_not_into(const Tensor& out, const Tensor& x) {
   const DType t = x.dtype();
   KILN_CHECK(is_integral(t, true), DType, "bitwise_not: not implemented for '", dtype_name(t), "'");
   check_output("bitwise_not", out, x.shape(), t);
-  const Tensor xc = cast(x, compute_dtype(t));
-  write_through(out, compute_dtype(t), {xc}, [&](const Tensor& target) { cpu::math_kernel(cpu::MathOp::BitwiseNot, target, xc); });
+  const DType c = exact_compute_dtype(t, x.device());
+  const Tensor xc = cast(x, c);
+  write_through(out, c, {xc}, [&](const Tensor& target) { cpu::math_kernel(cpu::MathOp::BitwiseNot, target, xc); });
 }
 TensorList bitwise_not_fwd(const TensorList& in, const OpArgs&) {
   Tensor out = Tensor::empty(in[0].shape(), in[0].dtype(), in[0].device());

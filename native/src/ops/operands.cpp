@@ -35,6 +35,11 @@ Tensor cast(const Tensor& x, DType t) {
   return out;
 }
 
+DType exact_compute_dtype(DType t, Device device) {
+  const bool narrow = is_integral(t, false) && t != DType::Int64;
+  return narrow && backend_for(device).takes_narrow_ints() ? t : compute_dtype(t);
+}
+
 Tensor expand_to(const Tensor& x, const Shape& shape) {
   if (x.shape() == shape) return x;
   const int64_t nd = static_cast<int64_t>(shape.size()), lead = nd - x.dim();

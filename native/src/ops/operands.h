@@ -17,6 +17,11 @@ DType result_type(TensorRefs operands);
 bool can_cast(DType from, DType to);
 // x when it already has dtype t, else a converted copy. Runs kernels only: no autograd.
 Tensor cast(const Tensor& x, DType t);
+// The dtype the kernel of an exact op with result dtype t computes in, on `device`: the narrow integers (int32,
+// int16, int8, uint8) as stored where the backend takes them (Backend::takes_narrow_ints), else compute_dtype(t).
+// Exact ops give in t what they give in int64 cast back to t: extremes, clamps, negation, abs, sign, bitwise
+// ops, shifts, remainders, tests. A uint8 image took 8x its size in int64 copies per such op before.
+DType exact_compute_dtype(DType t, Device device);
 // A broadcast view of x with the given shape (zero strides on expanded dims); shapes must be compatible.
 Tensor expand_to(const Tensor& x, const Shape& shape);
 // A new tensor; the size checks name the op.

@@ -38,6 +38,11 @@ Tensor to_compute(const Tensor& x, DType t) {
 
 Tensor operand(const Tensor& x, DType t, const Shape& shape) { return expand_to(to_compute(x, t), shape); }
 
+// An operand of another dtype is cast to t first (wrapping, as to_compute): uint8 & 300 ands with 44.
+Tensor operand_in(const Tensor& x, DType t, DType c, const Shape& shape) {
+  return c == t ? expand_to(cast(x, t), shape) : operand(x, t, shape);
+}
+
 namespace {
 
 // The C++ type names PyTorch's message uses.

@@ -43,6 +43,9 @@ Tensor to_compute(const Tensor& x, DType t);
 // to_compute(x, t) broadcast to shape: what a kernel reads.
 Tensor operand(const Tensor& x, DType t, const Shape& shape);
 
+// x as a kernel computing in c (exact_compute_dtype or compute_dtype of t) reads it, broadcast to shape.
+Tensor operand_in(const Tensor& x, DType t, DType c, const Shape& shape);
+
 // PyTorch's checked conversion of a Scalar argument (fill_, full, clamp's bounds, addcmul's value) to dtype t:
 // "value cannot be converted to type int8_t without overflow" for 300 into int8, 1e39 into float32, NaN into
 // an integer type; integers may wrap into uint8 down to -255 (two's complement), infinities always fit a

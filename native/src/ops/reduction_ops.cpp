@@ -9,9 +9,11 @@ namespace kiln {
 namespace {
 
 // Reduces x over dims into a tensor of dtype `out_dtype`; keepdim keeps the reduced dims as size 1.
-// The kernel runs in out_dtype's compute dtype (float16 sums in float32, int8 maxima in int64).
+// The kernel runs in out_dtype's compute dtype (float16 sums in float32), maxima and minima of the narrow
+// integers as stored where the backend takes them.
 Tensor reduce(ReduceOp op, const Tensor& x, const std::vector<int64_t>& dims, bool keepdim, DType out_dtype) {
-  const DType c = compute_dtype(out_dtype);
+  const bool extreme = op == ReduceOp::Max || op == ReduceOp::Min;
+  const DType c = extreme ? exact_compute_dtype(out_dtype, x.device()) : compute_dtype(out_dtype);
   Tensor in = cast(x, c);
   Tensor out = Tensor::empty(keepdim_shape(x.shape(), dims), c, x.device());
   backend_for(x.device()).reduce(op, out, in);
@@ -54,7 +56,7 @@ TensorList extreme_dim(const TensorList& in, const OpArgs& args, const char* nam
   if (x.dim() == 0) return {clone(x), zeros({}, DType::Int64, x.device())};  // a new tensor, as PyTorch: autograd records it
   KILN_CHECK(x.shape()[dim] > 0, Index, name, ": expected reduction dim ", dim, " to have non-zero size");
   Shape kept = keepdim_shape(x.shape(), {dim});
-  const DType c = compute_dtype(x.dtype());
+  const DType c = exact_compute_dtype(x.dtype(), x.device());
   Tensor values = Tensor::empty(kept, c, x.device());
   Tensor indices = Tensor::empty(kept, DType::Int64, x.device());
   backend_for(x.device()).arg_reduce(Op, values, indices, cast(x, c), dim);

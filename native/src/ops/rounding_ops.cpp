@@ -29,13 +29,15 @@ const char* rounding_name(MathOp op) {
   }
 }
 
-// Runs a kernel writing a tensor of x's shape into out, computing in compute_dtype(t).
+// Runs a kernel writing a tensor of x's shape into out, computing in exact_compute_dtype(t) (these ops are exact
+// on integers).
 template <class Kernel>
 void unary_through(const char* name, const Tensor& out, const Tensor& x, DType t, Kernel&& kernel) {
   check_cpu(name, {out, x});
   check_output(name, out, x.shape(), t);
-  const Tensor xc = cast(x, compute_dtype(t));
-  write_through(out, compute_dtype(t), {xc}, [&](const Tensor& target) { kernel(target, xc); });
+  const DType c = exact_compute_dtype(t, x.device());
+  const Tensor xc = cast(x, c);
+  write_through(out, c, {xc}, [&](const Tensor& target) { kernel(target, xc); });
 }
 
 // sign keeps the dtype (bool too); floor, ceil, round and trunc copy integer inputs; frac is floating only.
@@ -130,7 +132,7 @@ void clamp_into_bounds(const Tensor& out, const Tensor& x, const Bounds& b) {
   const DType t = clamp_dtype(x, b);
   const Shape shape = clamp_shape(x, b);
   check_output(b.name, out, shape, t);
-  const DType c = compute_dtype(t);
+  const DType c = exact_compute_dtype(t, out.device());
   if (all_scalars(b)) {
     Scalar lo, hi;
     if (b.lo.defined()) check_scalar_fits(b.name, lo = scalar_of(b.lo), t);
@@ -149,9 +151,9 @@ void clamp_into_bounds(const Tensor& out, const Tensor& x, const Bounds& b) {
     });
     return;
   }
-  const Tensor xc = operand(x, t, shape);
-  const Tensor lo = b.lo.defined() ? operand(b.lo, t, shape) : Tensor();
-  const Tensor hi = b.hi.defined() ? operand(b.hi, t, shape) : Tensor();
+  const Tensor xc = operand_in(x, t, c, shape);
+  const Tensor lo = b.lo.defined() ? operand_in(b.lo, t, c, shape) : Tensor();
+  const Tensor hi = b.hi.defined() ? operand_in(b.hi, t, c, shape) : Tensor();
   TensorList reads{xc};
   if (lo.defined()) reads.push_back(lo);
   if (hi.defined()) reads.push_back(hi);

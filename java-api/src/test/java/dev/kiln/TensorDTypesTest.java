@@ -134,4 +134,29 @@ class TensorDTypesTest {
     assertEquals(DType.FLOAT16, picked.dtype());
     assertArrayEquals(new double[] {Double.POSITIVE_INFINITY, -0.0, 1.0}, picked.toDoubleArray());
   }
+
+  @Test
+  void narrowIntegerExactOpsAsStoredMatchPyTorch() {
+    // Values PyTorch 1.13 gives for these uint8 and int8 tensors; the ops now compute in the stored types.
+    Tensor u = Tensor.of(new byte[] {(byte) 200, 3, 7, 0, (byte) 255, 9}, DType.UINT8, 2, 3);
+    // A Java bound is wrapped to uint8 first, as in PyTorch: -5 is 251, above the upper bound 100.
+    assertArrayEquals(new long[] {100, 100, 100, 100, 100, 100}, u.clamp(-5, 100).toLongArray());
+    assertArrayEquals(new long[] {100, 10, 10, 10, 100, 10}, u.clamp(10, 100).toLongArray());
+    assertEquals(DType.UINT8, u.clamp(10, 100).dtype());
+    assertArrayEquals(new long[] {56, 253, 249, 0, 1, 247}, u.neg().toLongArray());
+    assertArrayEquals(new long[] {200, 255}, u.amax(1).toLongArray());
+    assertArrayEquals(new long[] {2, 0, 1, 0, 0, 0}, u.remainder(3).toLongArray());
+    assertArrayEquals(new long[] {66, 1, 2, 0, 85, 3}, u.floorDivide(3).toLongArray());
+    assertArrayEquals(new long[] {55, 252, 248, 255, 0, 246}, u.bitwiseNot().toLongArray());
+    try (ValuesAndIndices max = u.max(1)) {
+      assertEquals(DType.UINT8, max.values().dtype());
+      assertArrayEquals(new long[] {200, 255}, max.values().toLongArray());
+      assertArrayEquals(new long[] {0, 1}, max.indices().toLongArray());
+    }
+    Tensor s = Tensor.of(new byte[] {-128, -1, 5, 127}, DType.INT8, 4);
+    Tensor minusOne = Tensor.of(new byte[] {-1, -1, -1, -1}, DType.INT8, 4);
+    assertArrayEquals(new long[] {-128, 1, -5, -127}, s.floorDivide(minusOne).toLongArray());  // -(-128) wraps
+    assertArrayEquals(new long[] {-128, 1, 5, 127}, s.abs().toLongArray());
+    assertArrayEquals(new long[] {-128, -1, 5, 127}, s.maximum(Tensor.of(new byte[] {-128, -2, 4, 0}, DType.INT8, 4)).toLongArray());
+  }
 }
