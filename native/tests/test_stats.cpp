@@ -323,6 +323,22 @@ TEST(logical_reductions_of_every_dtype) {
     CHECK_SAME(all(b, {1}), all(contiguous(b), {1}), 0);
   }
   CHECK_THROWS(count_nonzero(zeros({2, 3}), {1, 1}), Argument, "count_nonzero: dim 1 appears multiple times");
+  // Contiguous runs are counted in blocks of 2^16 elements: runs across block ends, of every dtype the kernel
+  // takes, with NaN (non-zero) and -0 (zero) among the floats, against the sum of x != 0.
+  for (DType t : {DType::Float32, DType::Float64, DType::Int64, DType::Int32, DType::Int16, DType::Int8, DType::UInt8,
+                  DType::Bool}) {
+    Tensor x = to(round(uniform({3, 70001}, 27, -1.2, 1.2, DType::Float64)), t);  // about a third zeros
+    if (is_floating(t)) {
+      Tensor head = narrow(x, 1, 0, 4);
+      copy_(head, to(make({kNaN, -0.0, kNaN, -0.0}, {1, 4}, DType::Float64), t));
+    }
+    const Tensor want = sum(ne(x, zeros({}, t)), {1});
+    CHECK_SAME(count_nonzero(x, {1}), want, 0);
+    CHECK_SAME(count_nonzero(x), sum(want), 0);
+    CHECK_SAME(count_nonzero(narrow(x, 1, 3, 65540), {1}), sum(ne(narrow(x, 1, 3, 65540), zeros({}, t)), {1}), 0);
+    CHECK_SAME(any(x, {1}), gt(want, zeros({}, DType::Int64)), 0);
+    CHECK_SAME(all(x, {1}), eq(want, full({}, Scalar(int64_t(70001)), DType::Int64)), 0);
+  }
 }
 
 TEST(amax_and_amin_over_dims) {
