@@ -76,6 +76,15 @@ TEST(narrow_integer_arithmetic_and_comparisons_as_stored_match_int64) {
       check(wrapped_scalar(Scalar(int64_t(-1))), b, t);
       check(a, to(b, U8), promote_types(t, U8));
     }
+    // Powers: tensor exponents wrapped to t (negative ones give 0, or +-1 for a base of +-1), Java scalar ones
+    // fitting t (uint8 ** 256 overflows, as in PyTorch).
+    const Tensor small = remainder(b, wrapped_scalar(Scalar(int64_t(40))));
+    CHECK_SAME(pow(a, small), to(pow(to(a, I), to(small, I)), t), 0);
+    CHECK_SAME(pow(a, b), to(pow(to(a, I), to(b, I)), t), 0);
+    for (const int64_t e : {0, 1, 2, 3, 7, 100})
+      CHECK_SAME(pow(a, Scalar(e)), to(pow(to(a, I), Scalar(e)), t), 0);
+    CHECK_THROWS(pow(a, Scalar(int64_t(t == U8 ? 256 : t == I8 ? 128 : t == I16 ? 32768 : 2147483648LL))), Argument,
+                 "without overflow");
     const Tensor in_place = clone(a), by_scalar = clone(a);
     call_inplace(*op_table()[op_id("add")], {in_place, b});
     CHECK_SAME(in_place, to(add(to(a, I), to(b, I)), t), 0);

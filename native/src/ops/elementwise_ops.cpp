@@ -46,6 +46,7 @@ DType binary_dtype(BinaryOp op, const Tensor& a, const Tensor& b) {
       if (is_integral(t, false) && b.is_wrapped_number() && !is_floating(b.dtype())) {
         const int64_t e = scalar_of(b).to_int();
         KILN_CHECK(e >= 0, Argument, name, ": integers to negative integer powers are not allowed (exponent ", e, ")");
+        check_scalar_fits(name, scalar_of(b), t);  // uint8 ** 256 overflows, as in PyTorch
       }
       break;
     default: break;
@@ -57,8 +58,9 @@ DType binary_dtype(BinaryOp op, const Tensor& a, const Tensor& b) {
 void binary_checked(BinaryOp op, const Tensor& out, const Tensor& a, const Tensor& b, DType t, const Shape& shape) {
   Backend& be = backend_for(out.device());
   // The narrow integers computed as stored where the backend takes them (uint8 images: a + b on [64,3,224,224]
-  // 11 -> ~2 ms, a > b 8.3 -> ~0.3, without int64 copies of both operands and of the result); pow through int64.
-  const bool narrow = is_integral(t, false) && t != DType::Int64 && op != BinaryOp::Pow && be.takes_narrow_ints();
+  // 11 -> ~2 ms, a > b 8.3 -> ~0.3, without int64 copies of both operands and of the result). Their powers too:
+  // the exponent is wrapped to t (a tensor) or fits it (a Java scalar) either way.
+  const bool narrow = is_integral(t, false) && t != DType::Int64 && be.takes_narrow_ints();
   const DType c = narrow ? t : compute_dtype(t);
   if (op != BinaryOp::Pow && c == t && a.dtype() == t && b.dtype() == t && a.shape() == shape && b.shape() == shape) {
     // Same dtype, same shape (most calls): the operands as they are, without the casts' and broadcast views'
