@@ -77,6 +77,12 @@ const Known kKnown[] = {
      0xff0116abe5f530d8ull, 0x0ce1073968cc20a7ull},
     {"logsumexp over rows", [](DType t) { return logsumexp(rows(t), {1}); },
      0x6f4ddbfce5ba7cadull, 0xe7edbecf9d01f802ull},
+    {"prod, var, norms and logsumexp over columns",
+     [](DType t) {
+       const Tensor x = rows(t);
+       return cat({prod(x, 0), var(x, {0}), vector_norm(x, 2, {0}), vector_norm(x, 1, {0}), logsumexp(x, {0})}, 0);
+     },
+     0xb5a7d00ca9e03130ull, 0x4f124c5bd79e2d38ull},
     {"softmax", [](DType t) { return softmax(rows(t), 1); },
      0x2670d2476033ccc3ull, 0x9e37d87632490f6aull},
     {"log_softmax", [](DType t) { return log_softmax(rows(t), 1); },

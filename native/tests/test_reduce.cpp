@@ -206,6 +206,23 @@ TEST(strided_inputs) {
   CHECK_VALUES(sum(expand(make({1, 2}, {2, 1}), {2, 3}), {1}), 0, {3, 6});
 }
 
+// The plan walks kept and reduced dims in the input's memory order: channels-last channels are the contiguous
+// columns of every reduction that keeps them (over the batch, the plane, or both). Against the reference, and
+// over the batch the same bits as the contiguous input (both reduce each column down the same rows).
+TEST(channels_last_inputs_reduce_in_memory_order) {
+  for (DType dt : {DType::Float32, DType::Float64}) {
+    const Tensor nchw = uniform({3, 37, 5, 4}, 8, -2, 2, dt);
+    const Tensor nhwc = permute(contiguous(permute(nchw, {0, 2, 3, 1})), {0, 3, 1, 2});
+    for (const Dims& dims : {Dims{0}, Dims{1}, Dims{2}, Dims{3}, Dims{2, 3}, Dims{0, 2, 3}, Dims{0, 1}, Dims{1, 2, 3}}) {
+      check_sum_and_mean(nhwc, dims, 1e-12);
+      CHECK_SAME(amax(nhwc, dims), ref_reduce(nhwc, dims, false, Ref::Max, DType::Float64), 0);
+      CHECK_SAME(amin(nhwc, dims, true), ref_reduce(nhwc, dims, true, Ref::Min, DType::Float64), 0);
+    }
+    CHECK_SAME(sum(nhwc, {0}), sum(nchw, {0}), 0);
+    CHECK_SAME(amax(nhwc, {0}), amax(nchw, {0}), 0);
+  }
+}
+
 TEST(integer_and_bool_sums_are_int64) {
   const Tensor b = make({1, 1, 0, 1}, {2, 2}, DType::Bool);
   CHECK_EQ(sum(b).dtype(), DType::Int64);

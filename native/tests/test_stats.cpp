@@ -355,3 +355,146 @@ TEST(amax_and_amin_over_dims) {
   CHECK_VALUES(grad_at({1, 3, 3}, {3}, [](const Tensor& t) { return amax(t); }), 0, {0, 0.5, 0.5});
   CHECK_VALUES(grad_at({1, kNaN, 3}, {3}, [](const Tensor& t) { return amin(t); }), 0, {kNaN, kNaN, kNaN});
 }
+
+namespace {
+
+// Per-column references in double for a [rows, cols] matrix v (row-major), NaN and inf as PyTorch treats them.
+struct ColumnRefs {
+  std::vector<double> prod, var, mean, nansum, count, all, any, lse;
+  std::vector<std::vector<double>> norm;  // per order in kOrders
+};
+const double kOrders[] = {0, 1, 2, 3, kInf, -kInf};
+
+ColumnRefs column_refs(const std::vector<double>& v, int64_t rows, int64_t cols) {
+  ColumnRefs r;
+  r.norm.resize(std::size(kOrders));
+  for (int64_t j = 0; j < cols; ++j) {
+    std::vector<double> c;
+    for (int64_t i = 0; i < rows; ++i) c.push_back(v[i * cols + j]);
+    double prod = 1, sum = 0, nansum = 0, count = 0, top = -kInf;
+    bool nan = false;
+    for (double x : c) {
+      prod *= x;
+      sum += x;
+      nansum += std::isnan(x) ? 0 : x;
+      count += x != 0;
+      nan = nan || std::isnan(x);
+      if (x > top) top = x;
+    }
+    const double mean = sum / static_cast<double>(rows);
+    double m2 = 0;
+    for (double x : c) m2 += (x - mean) * (x - mean);
+    r.prod.push_back(prod);
+    r.mean.push_back(mean);
+    r.var.push_back(m2 / static_cast<double>(rows - 1));
+    r.nansum.push_back(nansum);
+    r.count.push_back(count);
+    r.all.push_back(count == static_cast<double>(rows));
+    r.any.push_back(count > 0);
+    double lse = nan ? kNaN : top;
+    if (!nan && !std::isinf(top)) {
+      double e = 0;
+      for (double x : c) e += std::exp(x - top);
+      lse = std::log(e) + top;
+    }
+    r.lse.push_back(lse);
+    for (size_t k = 0; k < std::size(kOrders); ++k) {
+      const double p = kOrders[k];
+      double acc = p == -kInf ? kInf : 0;
+      for (double x : c) {
+        const double a = std::fabs(x);
+        if (p == kInf) acc = std::isnan(acc) || std::isnan(a) ? kNaN : std::max(acc, a);
+        else if (p == -kInf) acc = std::isnan(acc) || std::isnan(a) ? kNaN : std::min(acc, a);
+        else if (p == 0) acc += x != 0;
+        else acc += std::pow(a, p);
+      }
+      r.norm[k].push_back(p == 2 ? std::sqrt(acc) : p == 3 ? std::cbrt(acc) : acc);
+    }
+  }
+  return r;
+}
+
+// Every statistic of x over dims against the column references (x's reduced elements are the refs' rows); prod,
+// which takes one dim, in check_column_prod.
+void check_column_prod(const Tensor& x, int64_t dim, const ColumnRefs& r, double tol) {
+  CHECK_SAME(flatten(prod(x, dim)), make(r.prod, {static_cast<int64_t>(r.prod.size())}, DType::Float64), tol);
+}
+
+void check_column_group(const Tensor& x, const Dims& dims, const ColumnRefs& r, double tol) {
+  const Shape s{static_cast<int64_t>(r.var.size())};
+  const auto f64 = [&](const std::vector<double>& v) { return make(v, s, DType::Float64); };
+  CHECK_SAME(flatten(var(x, dims)), f64(r.var), tol);
+  const auto vm = var_mean(x, dims);
+  CHECK_SAME(flatten(vm.second), f64(r.mean), tol);
+  CHECK_SAME(flatten(logsumexp(x, dims)), f64(r.lse), tol);
+  CHECK_SAME(flatten(nansum(x, dims)), f64(r.nansum), tol);
+  for (size_t k = 0; k < std::size(kOrders); ++k) CHECK_SAME(flatten(vector_norm(x, kOrders[k], dims)), f64(r.norm[k]), tol);
+  CHECK_SAME(flatten(to(count_nonzero(x, dims), DType::Float64)), f64(r.count), 0);
+  CHECK_SAME(flatten(to(all(x, dims), DType::Float64)), f64(r.all), 0);
+  CHECK_SAME(flatten(to(any(x, dims), DType::Float64)), f64(r.any), 0);
+}
+
+}  // namespace
+
+// Reductions whose innermost kept dim is contiguous and reduced dims are not (the columns of a matrix, the channels
+// of NCHW over the batch) step down a chunk of columns at once (reduce_plan.h's column layout): every statistic of
+// every column, for widths around the blocks of 32 and row counts around the four-row steps, against references in
+// double per column; special values in some columns; a transposed view, a region of several runs (a strided slice)
+// and channels-last; integers; thread independence where the chunks change with the thread count.
+TEST(column_layouts_reduce_every_column_as_its_own_run) {
+  for (DType dt : {DType::Float32, DType::Float64}) {
+    const double tol = dt == DType::Float32 ? 2e-6 : 1e-12;
+    for (int64_t rows : {2, 3, 4, 5, 9})
+      for (int64_t cols : {1, 5, 31, 32, 33, 71, 300}) {
+        std::vector<double> v = test::values(uniform({rows, cols}, 60 + rows * cols, 0.5, 1.5, DType::Float64));
+        if (cols > 4) {
+          v[1 * cols + 0] = kNaN;  // column 0: NaN; 1: +inf; 2: a zero; 3: -inf everywhere
+          v[(rows - 1) * cols + 1] = kInf;
+          v[0 * cols + 2] = 0;
+          for (int64_t i = 0; i < rows; ++i) v[i * cols + 3] = -kInf;
+        }
+        const Tensor x = make(v, {rows, cols}, dt);
+        const std::vector<double> stored = test::values(x);  // float32's rounding of v
+        const ColumnRefs r = column_refs(stored, rows, cols);
+        check_column_prod(x, 0, r, tol);
+        check_column_group(x, {0}, r, tol);
+        const Tensor xt = t(contiguous(t(x)));  // the same values, columns contiguous in memory: the row layout
+        check_column_prod(xt, 0, r, tol);
+        check_column_group(xt, {0}, r, tol);
+        // Rows split into two runs that do not coalesce: every other row of [2, 2 * rows, cols], over dims 0, 1.
+        std::vector<double> wide;
+        for (int64_t half = 0; half < 2; ++half)
+          for (int64_t i = 0; i < rows; ++i) {
+            for (int64_t j = 0; j < cols; ++j) wide.push_back(stored[i * cols + j]);
+            for (int64_t j = 0; j < cols; ++j) wide.push_back(-7);
+          }
+        const Tensor runs = slice(make(wide, {2, 2 * rows, cols}, dt), 1, 0, 2 * rows, 2);
+        std::vector<double> twice(stored);
+        twice.insert(twice.end(), stored.begin(), stored.end());
+        check_column_group(runs, {0, 1}, column_refs(twice, 2 * rows, cols), tol);
+      }
+    // Channels-last [3, 37, 5, 4] over the batch and the plane: the 37 channels are the contiguous columns.
+    const Tensor nchw = uniform({3, 37, 5, 4}, 61, -2, 2, dt);
+    const Tensor nhwc = permute(contiguous(permute(nchw, {0, 2, 3, 1})), {0, 3, 1, 2});
+    const Tensor rows_of_nchw = contiguous(permute(nchw, {0, 2, 3, 1}));  // [3, 5, 4, 37]: 60 rows of 37 columns
+    const ColumnRefs r = column_refs(test::values(rows_of_nchw), 60, 37);
+    check_column_group(nhwc, {0, 2, 3}, r, tol);
+    check_column_group(nchw, {0, 2, 3}, r, tol);
+  }
+  // Integers: wrapping products, sums and the logical reductions, exact.
+  const Tensor ints = test::small_ints({7, 45}, 62);
+  const Tensor ints_t = t(contiguous(t(ints)));
+  CHECK_SAME(prod(ints, 0), prod(ints_t, 0), 0);
+  CHECK_SAME(nansum(ints, {0}), sum(ints_t, {0}), 0);
+  CHECK_SAME(count_nonzero(ints, {0}), count_nonzero(ints_t, {0}), 0);
+  CHECK_SAME(all(ints, {0}), all(ints_t, {0}), 0);
+  for (DType dt : {DType::UInt8, DType::Int16, DType::Bool})
+    CHECK_SAME(any(to(ints, dt), {0}), any(to(ints_t, dt), {0}), 0);
+  CHECK_SAME(prod(full({70, 3}, 3, DType::Int64), 0), full({3}, int64_t(2293070008301402073), DType::Int64), 0);  // 3^70 wraps
+  // Chunks of 2048 columns halve as threads are added: the results must not move.
+  const Tensor big = uniform({40, 5000}, 63, 0.9, 1.1);
+  check_thread_independent([&] { return prod(big, 0); });
+  check_thread_independent([&] { return var(big, {0}); });
+  check_thread_independent([&] { return logsumexp(big, {0}); });
+  check_thread_independent([&] { return vector_norm(big, 2, {0}); });
+}

@@ -419,18 +419,6 @@ KILN_SIMD int64_t arg_extreme_simd(bool is_max, DType t, const void* row, int64_
   }
 }
 
-template <class T>
-constexpr DType dtype_of() {
-  if constexpr (std::is_same_v<T, bool>) return DType::Bool;
-  else if constexpr (std::is_same_v<T, int64_t>) return DType::Int64;
-  else if constexpr (std::is_same_v<T, int32_t>) return DType::Int32;
-  else if constexpr (std::is_same_v<T, int16_t>) return DType::Int16;
-  else if constexpr (std::is_same_v<T, int8_t>) return DType::Int8;
-  else if constexpr (std::is_same_v<T, uint8_t>) return DType::UInt8;
-  else if constexpr (std::is_same_v<T, float>) return DType::Float32;
-  else return DType::Float64;
-}
-
 // Reduces the runs [run_begin, run_end) of the region starting at base.
 template <class T, class R>
 typename R::Acc reduce_region(const T* base, const RedRuns& rr, int64_t run_begin, int64_t run_end) {
@@ -457,31 +445,17 @@ void reduce_typed(const Tensor& out, const Tensor& in, const Plan& p) {
   T* out_base = out.data<T>();
   const RedRuns rr(p);
   const int64_t inner = rr.inner;
-  const bool column = !p.kept_in.empty() && p.kept_in.back() == 1 && (p.red_in.empty() || p.red_in.back() != 1);
-
-  if (column) {
-    // The innermost kept dim is contiguous: accumulate whole rows into a vector of accumulators.
-    const int64_t cols = p.kept_size.back();
-    const int64_t col_out_stride = p.kept_out.back();
-    std::vector<int64_t> outer_size(p.kept_size.begin(), p.kept_size.end() - 1);
-    std::vector<int64_t> outer_in(p.kept_in.begin(), p.kept_in.end() - 1);
-    std::vector<int64_t> outer_out(p.kept_out.begin(), p.kept_out.end() - 1);
-    const int64_t n_outer = p.n_out / cols;
-    // Chunks of up to 2048 columns (1.3x faster than 512 on the 64 rows of [64, 64, 56, 56] over dim 1), halved
-    // down to 256 until there are a few per thread ([256, 784] over dim 0 ran on one thread in one chunk).
-    int64_t chunk = 2048;
-    while (chunk > 256 && n_outer * ((cols + chunk - 1) / chunk) < 2 * get_num_threads()) chunk /= 2;
-    const int64_t chunks_per_row = (cols + chunk - 1) / chunk;
+  if (ColumnLayout::applies(p)) {
+    // The innermost kept dim is contiguous: reduce chunks of columns row batch by row batch.
+    const ColumnLayout cl(p);
+    const int64_t chunk = cl.chunk, col_out_stride = cl.col_out;
     const int64_t grain = std::max<int64_t>(1, kGrainCheap / std::max<int64_t>(1, p.n_red * chunk));
-    parallel_blocks(n_outer * chunks_per_row, grain, [&](int64_t begin, int64_t end) {
+    parallel_blocks(cl.tasks(), grain, [&](int64_t begin, int64_t end) {
       // Not std::vector: Acc may be bool, and vector<bool> has no data().
       std::unique_ptr<typename R::Acc[]> acc(new typename R::Acc[chunk]);
       for (int64_t task = begin; task < end; ++task) {
-        const int64_t outer = task / chunks_per_row, c0 = (task % chunks_per_row) * chunk;
-        const int64_t nc = std::min(chunk, cols - c0);
-        int64_t in_off = 0, out_off = 0;
-        walk(outer_size, outer_in, outer, outer + 1, [&](int64_t o) { in_off = o; });
-        walk(outer_size, outer_out, outer, outer + 1, [&](int64_t o) { out_off = o; });
+        const ColumnLayout::Task k = cl.task(task);
+        const int64_t in_off = k.in_off, out_off = k.out_off, c0 = k.c0, nc = k.nc;
         const void* rows[kRowBatch];
         int64_t m = 0;
         if (p.n_red <= kRowBatch && col_out_stride == 1) {  // one batch, finished into out
@@ -564,13 +538,11 @@ void reduce_typed(const Tensor& out, const Tensor& in, const Plan& p) {
 }  // namespace
 
 void reduce_kernel(ReduceOp op, const Tensor& out, const Tensor& in) {
-  std::vector<bool> reduced(static_cast<size_t>(in.dim()));
-  for (int64_t d = 0; d < in.dim(); ++d) reduced[d] = out.shape()[d] == 1 && in.shape()[d] != 1;
   if (in.numel() == 0) {  // identities of empty reductions: sum 0, mean NaN (max/min are refused earlier)
     fill_kernel(out, op == ReduceOp::Mean ? Scalar(std::nan("")) : Scalar(int64_t(0)));
     return;
   }
-  Plan p = make_plan(out, in, reduced);
+  const Plan p = make_plan(out, in, reduced_dims(out, in));
   with_reduce(op, in.dtype(), [&](auto r, auto tag) { reduce_typed<decltype(tag), decltype(r)>(out, in, p); });
 }
 

@@ -29,8 +29,12 @@ inline Plan make_plan(const Tensor& out, const Tensor& in, const std::vector<boo
     Dim dim{in.shape()[d], in.strides()[d], out.strides()[d]};
     (reduced[d] ? red : kept).push_back(dim);
   }
-  // Reduced dims in memory order (the order does not change the result's meaning).
-  std::stable_sort(red.begin(), red.end(), [](const Dim& a, const Dim& b) { return std::abs(a.in) > std::abs(b.in); });
+  // Both groups in the input's memory order (the order changes no result): so a permuted input (channels-last)
+  // coalesces, and its contiguous kept dim comes innermost, where the column layout finds it (sum over the batch
+  // of channels-last [32, 64, 56, 56] walked each output's 32 elements: 15.7 ms, PyTorch 6.6).
+  const auto outer_first = [](const Dim& a, const Dim& b) { return std::abs(a.in) > std::abs(b.in); };
+  std::stable_sort(kept.begin(), kept.end(), outer_first);
+  std::stable_sort(red.begin(), red.end(), outer_first);
   auto coalesce = [](std::vector<Dim>& dims, bool with_out) {
     std::vector<Dim> merged;
     for (const Dim& d : dims) {
@@ -101,6 +105,46 @@ struct RedRuns {
   }
 };
 
+// The column layout of a plan: the innermost kept dim contiguous in the input and no reduced dim contiguous
+// (the columns of a matrix, the channels of NCHW over the batch). Its outputs go in tasks, each a chunk of
+// adjacent columns at one position of the outer kept dims, reduced together by stepping down their rows.
+struct ColumnLayout {
+  std::vector<int64_t> outer_size, outer_in, outer_out;
+  int64_t cols = 0, col_out = 0, n_outer = 0, chunk = 0, chunks_per_row = 0;
+
+  static bool applies(const Plan& p) {
+    return p.n_out > 1 && p.kept_in.back() == 1 && (p.red_in.empty() || p.red_in.back() != 1);
+  }
+  explicit ColumnLayout(const Plan& p)
+      : outer_size(p.kept_size.begin(), p.kept_size.end() - 1),
+        outer_in(p.kept_in.begin(), p.kept_in.end() - 1),
+        outer_out(p.kept_out.begin(), p.kept_out.end() - 1),
+        cols(p.kept_size.back()),
+        col_out(p.kept_out.back()),
+        n_outer(p.n_out / cols) {
+    // Chunks of up to 2048 columns (1.3x faster than 512 on the 64 rows of [64, 64, 56, 56] over dim 1), halved
+    // down to 256 until there are a few per thread ([256, 784] over dim 0 ran on one thread in one chunk).
+    chunk = 2048;
+    while (chunk > 256 && n_outer * ((cols + chunk - 1) / chunk) < 2 * get_num_threads()) chunk /= 2;
+    chunk = std::min(chunk, cols);
+    chunks_per_row = (cols + chunk - 1) / chunk;
+  }
+  int64_t tasks() const { return n_outer * chunks_per_row; }
+
+  struct Task {
+    int64_t in_off = 0, out_off = 0, c0 = 0, nc = 0;  // c0, nc: the chunk's first column and its width
+  };
+  Task task(int64_t t) const {
+    Task k;
+    const int64_t outer = t / chunks_per_row;
+    k.c0 = (t % chunks_per_row) * chunk;
+    k.nc = std::min(chunk, cols - k.c0);
+    walk(outer_size, outer_in, outer, outer + 1, [&](int64_t o) { k.in_off = o; });
+    walk(outer_size, outer_out, outer, outer + 1, [&](int64_t o) { k.out_off = o; });
+    return k;
+  }
+};
+
 // reduced[d]: whether `in`'s dim d is reduced into `out` (same rank, size 1 there).
 inline std::vector<bool> reduced_dims(const Tensor& out, const Tensor& in) {
   std::vector<bool> reduced(static_cast<size_t>(in.dim()));
@@ -115,9 +159,12 @@ constexpr int64_t kReduceBlock = 1 << 16;
 //   using Acc;  Acc init() const;
 //   void run(Acc& acc, const T* x, int64_t n, int64_t stride) const;   // n elements, stride in elements
 //   Acc merge(const Acc& first, const Acc& second) const;               // partials, in order
+//   void columns(Acc* acc, const T* x, int64_t w, int64_t n, int64_t stride) const;
+//       // as run(acc[j], x + j, n, stride) for each of the w adjacent columns j < w
 // and sink(out_offset, acc, count) stores each result (count: the elements reduced into it). A single
-// output is split into fixed blocks of whole runs merged in order; otherwise each output reduces its region
-// alone. Either way the result does not depend on the number of threads, nor on which thread computes what.
+// output is split into fixed blocks of whole runs merged in order; in the column layout a chunk of columns
+// steps down its rows together; otherwise each output reduces its region alone. Either way the result does not
+// depend on the number of threads, nor on which thread computes what.
 template <class T, class P, class Sink>
 void reduce_with_policy(const Tensor& out, const Tensor& in, const P& policy, int64_t grain_elems, Sink&& sink) {
   using Acc = typename P::Acc;
@@ -141,6 +188,24 @@ void reduce_with_policy(const Tensor& out, const Tensor& in, const P& policy, in
     Acc acc = partial[0];
     for (size_t b = 1; b < partial.size(); ++b) acc = policy.merge(acc, partial[b]);
     sink(int64_t(0), acc, p.n_red);
+    return;
+  }
+  if (ColumnLayout::applies(p)) {
+    // Each output walked its own column at the row stride, one element at a time: 0.05-0.3x PyTorch's time
+    // (prod over the columns of 4096 x 4096: 55.6 ms, PyTorch 2.8; logsumexp 100 ms, PyTorch 25).
+    const ColumnLayout cl(p);
+    const int64_t grain = std::max<int64_t>(1, grain_elems / std::max<int64_t>(1, p.n_red * cl.chunk));
+    parallel_blocks(cl.tasks(), grain, [&](int64_t begin, int64_t end) {
+      std::vector<Acc> acc(static_cast<size_t>(cl.chunk));
+      for (int64_t t = begin; t < end; ++t) {
+        const ColumnLayout::Task k = cl.task(t);
+        std::fill(acc.begin(), acc.begin() + k.nc, policy.init());
+        walk(rr.outer_size, rr.outer_stride, 0, n_runs, [&](int64_t off) {
+          policy.columns(acc.data(), in_base + k.in_off + off + k.c0, k.nc, rr.inner, rr.inner_stride);
+        });
+        for (int64_t j = 0; j < k.nc; ++j) sink(k.out_off + (k.c0 + j) * cl.col_out, acc[j], p.n_red);
+      }
+    });
     return;
   }
   // Outputs in blocks of row_block's size at least: claimed one 4096-wide row at a time, the two threads took

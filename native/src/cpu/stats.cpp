@@ -81,6 +81,95 @@ KILN_SIMD double prod_run(const double* x, int64_t n) {
   return with_vector_bytes([&](auto B) KILN_INLINE_LAMBDA { return product_in_lanes<B>(x, n); });
 }
 
+// ---- The column layout (reduce_with_policy): w adjacent columns stepped down their n rows together, each
+// column in the order of its own run, in loops over the columns that vectorize (four rows a pass over the
+// accumulators). The one-pass reductions are a step each:
+enum class ColumnStep { Prod, NonZero, Abs, Square, AbsMax, AbsMin, NanSum, All, Any };
+
+// NaN-propagating max and min.
+KILN_ALWAYS_INLINE double nan_max(double a, double b) { return a != a || b > a || b != b ? (a != a ? a : b) : a; }
+KILN_ALWAYS_INLINE double nan_min(double a, double b) { return a != a || b < a || b != b ? (a != a ? a : b) : a; }
+
+template <class Acc, class T, class Step>
+KILN_ALWAYS_INLINE void step_columns(Acc* __restrict acc, const T* __restrict x, int64_t w, int64_t n, int64_t s,
+                                     Step step) {
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4, x += 4 * s)
+    for (int64_t j = 0; j < w; ++j) acc[j] = step(step(step(step(acc[j], x[j]), x[j + s]), x[j + 2 * s]), x[j + 3 * s]);
+  for (; i < n; ++i, x += s)
+    for (int64_t j = 0; j < w; ++j) acc[j] = step(acc[j], x[j]);
+}
+
+// Floating-point inputs into double accumulators.
+template <class T>
+KILN_ALWAYS_INLINE void float_columns(ColumnStep op, double* acc, const T* x, int64_t w, int64_t n, int64_t s) {
+  const auto run = [&](auto step) KILN_INLINE_LAMBDA { step_columns(acc, x, w, n, s, step); };
+  switch (op) {
+    case ColumnStep::Prod: return run([](double a, T v) KILN_INLINE_LAMBDA { return a * static_cast<double>(v); });
+    case ColumnStep::NonZero: return run([](double a, T v) KILN_INLINE_LAMBDA { return a + (v != T(0) ? 1.0 : 0.0); });
+    case ColumnStep::Abs:
+      return run([](double a, T v) KILN_INLINE_LAMBDA { return a + std::fabs(static_cast<double>(v)); });
+    case ColumnStep::Square:
+      return run([](double a, T v) KILN_INLINE_LAMBDA {
+        const double d = static_cast<double>(v);
+        return a + d * d;
+      });
+    case ColumnStep::AbsMax:
+      return run([](double a, T v) KILN_INLINE_LAMBDA { return nan_max(a, std::fabs(static_cast<double>(v))); });
+    case ColumnStep::AbsMin:
+      return run([](double a, T v) KILN_INLINE_LAMBDA { return nan_min(a, std::fabs(static_cast<double>(v))); });
+    case ColumnStep::NanSum:
+      return run([](double a, T v) KILN_INLINE_LAMBDA { return a + (v != v ? 0.0 : static_cast<double>(v)); });
+    default: fail(ErrorKind::Internal, "column steps: no floating-point path for this step");
+  }
+}
+KILN_SIMD void column_steps(ColumnStep op, double* acc, const float* x, int64_t w, int64_t n, int64_t s) {
+  float_columns(op, acc, x, w, n, s);
+}
+KILN_SIMD void column_steps(ColumnStep op, double* acc, const double* x, int64_t w, int64_t n, int64_t s) {
+  float_columns(op, acc, x, w, n, s);
+}
+
+// Any input into int64 accumulators: wrapping products and sums, and the logical reductions.
+template <class T>
+KILN_ALWAYS_INLINE void int64_columns(ColumnStep op, int64_t* acc, const T* x, int64_t w, int64_t n, int64_t s) {
+  const auto run = [&](auto step) KILN_INLINE_LAMBDA { step_columns(acc, x, w, n, s, step); };
+  const auto wrap = [](uint64_t v) KILN_INLINE_LAMBDA { return static_cast<int64_t>(v); };
+  switch (op) {
+    case ColumnStep::NonZero: return run([](int64_t a, T v) KILN_INLINE_LAMBDA { return a + (v != T(0)); });
+    case ColumnStep::All: return run([](int64_t a, T v) KILN_INLINE_LAMBDA { return a & int64_t(v != T(0)); });
+    case ColumnStep::Any: return run([](int64_t a, T v) KILN_INLINE_LAMBDA { return a | int64_t(v != T(0)); });
+    default: break;
+  }
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    if (op == ColumnStep::Prod)
+      return run([wrap](int64_t a, T v) KILN_INLINE_LAMBDA { return wrap(uint64_t(a) * uint64_t(int64_t(v))); });
+    if (op == ColumnStep::NanSum)
+      return run([wrap](int64_t a, T v) KILN_INLINE_LAMBDA { return wrap(uint64_t(a) + uint64_t(int64_t(v))); });
+  }
+  fail(ErrorKind::Internal, "column steps: no int64 path for this step and dtype");
+}
+KILN_SIMD void column_steps(ColumnStep op, int64_t* acc, DType t, const void* x, int64_t w, int64_t n, int64_t s) {
+  switch (t) {
+    case DType::Bool: return int64_columns(op, acc, static_cast<const bool*>(x), w, n, s);
+    case DType::UInt8: return int64_columns(op, acc, static_cast<const uint8_t*>(x), w, n, s);
+    case DType::Int8: return int64_columns(op, acc, static_cast<const int8_t*>(x), w, n, s);
+    case DType::Int16: return int64_columns(op, acc, static_cast<const int16_t*>(x), w, n, s);
+    case DType::Int32: return int64_columns(op, acc, static_cast<const int32_t*>(x), w, n, s);
+    case DType::Int64: return int64_columns(op, acc, static_cast<const int64_t*>(x), w, n, s);
+    case DType::Float32: return int64_columns(op, acc, static_cast<const float*>(x), w, n, s);
+    case DType::Float64: return int64_columns(op, acc, static_cast<const double*>(x), w, n, s);
+    default: fail(ErrorKind::Internal, "column steps: no path for ", dtype_name(t));
+  }
+}
+
+// A policy's columns() through column_steps, for the dtypes it has; Acc is double or int64.
+template <class Acc, class T>
+void steps_down_columns(ColumnStep op, Acc* acc, const T* x, int64_t w, int64_t n, int64_t s) {
+  if constexpr (std::is_same_v<Acc, double>) column_steps(op, acc, x, w, n, s);
+  else column_steps(op, acc, dtype_of<T>(), x, w, n, s);
+}
+
 template <class T>
 struct ProdPolicy {
   using Acc = acc_t<T>;
@@ -98,12 +187,46 @@ struct ProdPolicy {
     for (int64_t i = 0; i < n; ++i) acc = mul(acc, static_cast<Acc>(x[i * s]));
   }
   Acc merge(Acc a, Acc b) const { return mul(a, b); }
+  void columns(Acc* acc, const T* x, int64_t w, int64_t n, int64_t s) const {
+    steps_down_columns(ColumnStep::Prod, acc, x, w, n, s);
+  }
 };
 
 // Count, mean and sum of squared deviations; runs are two-pass, partials merge by Chan's formula.
 struct Moments {
   double n = 0, mean = 0, m2 = 0;
 };
+
+// The two-pass reductions (var, logsumexp) take the column layout in blocks of this many columns, whose rows'
+// second pass finds them in cache: var over the columns of 4096 x 4096, column by column at the row stride, twice,
+// took 88 ms on two threads (PyTorch 1.13 46 ms).
+constexpr int64_t kTwoPassColumns = 32;
+
+// Means and sums of squared deviations of w <= kTwoPassColumns columns over n rows s apart, each column's sums in
+// the order of its run (kTwoPassColumns of them: a constant trip count, which the compiler unrolls into vectors).
+template <class T, int64_t W>
+KILN_ALWAYS_INLINE void moments_of_columns(const T* x, int64_t n, int64_t s, int64_t w, double* mean, double* m2) {
+  const int64_t width = W > 0 ? W : w;
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < width; ++j) mean[j] += static_cast<double>(x[i * s + j]);
+  for (int64_t j = 0; j < width; ++j) mean[j] /= static_cast<double>(n);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < width; ++j) {
+      const double d = static_cast<double>(x[i * s + j]) - mean[j];
+      m2[j] += d * d;
+    }
+}
+template <class T>
+KILN_ALWAYS_INLINE void moments_of_columns_t(const T* x, int64_t n, int64_t s, int64_t w, double* mean, double* m2) {
+  if (w == kTwoPassColumns) moments_of_columns<T, kTwoPassColumns>(x, n, s, w, mean, m2);
+  else moments_of_columns<T, 0>(x, n, s, w, mean, m2);
+}
+KILN_SIMD void column_moments(const float* x, int64_t n, int64_t s, int64_t w, double* mean, double* m2) {
+  moments_of_columns_t(x, n, s, w, mean, m2);
+}
+KILN_SIMD void column_moments(const double* x, int64_t n, int64_t s, int64_t w, double* mean, double* m2) {
+  moments_of_columns_t(x, n, s, w, mean, m2);
+}
 
 template <class T>
 struct VarPolicy {
@@ -124,6 +247,15 @@ struct VarPolicy {
     const double n = a.n + b.n, delta = b.mean - a.mean;
     return {n, a.mean + delta * (b.n / n), a.m2 + b.m2 + delta * delta * (a.n * b.n / n)};
   }
+  void columns(Acc* acc, const T* x, int64_t w, int64_t n, int64_t s) const {
+    if (n == 0) return;
+    for (int64_t c0 = 0; c0 < w; c0 += kTwoPassColumns) {
+      const int64_t width = std::min(kTwoPassColumns, w - c0);
+      double mean[kTwoPassColumns] = {}, m2[kTwoPassColumns] = {};
+      column_moments(x + c0, n, s, width, mean, m2);
+      for (int64_t j = 0; j < width; ++j) acc[c0 + j] = merge(acc[c0 + j], {static_cast<double>(n), mean[j], m2[j]});
+    }
+  }
 };
 
 enum class NormKind { Zero, One, Two, Inf, NegInf, General };
@@ -135,10 +267,6 @@ NormKind norm_kind(double p) {
   if (std::isinf(p)) return p > 0 ? NormKind::Inf : NormKind::NegInf;
   return NormKind::General;
 }
-
-// NaN-propagating max and min.
-KILN_ALWAYS_INLINE double nan_max(double a, double b) { return a != a || b > a || b != b ? (a != a ? a : b) : a; }
-KILN_ALWAYS_INLINE double nan_min(double a, double b) { return a != a || b < a || b != b ? (a != a ? a : b) : a; }
 
 // The sums of the p = 0, 1 and 2 norms over a run, compiled per ISA below: through the policy's generic loop
 // (baseline x86-64), the 2-norm of 16M float32 took 2.1 ms on two threads where their sum takes 1.3.
@@ -192,6 +320,18 @@ struct NormPolicy {
     if (kind == NormKind::NegInf) return nan_min(a, b);
     return a + b;
   }
+  void columns(Acc* acc, const T* x, int64_t w, int64_t n, int64_t s) const {
+    switch (kind) {
+      case NormKind::Zero: return column_steps(ColumnStep::NonZero, acc, x, w, n, s);
+      case NormKind::One: return column_steps(ColumnStep::Abs, acc, x, w, n, s);
+      case NormKind::Two: return column_steps(ColumnStep::Square, acc, x, w, n, s);
+      case NormKind::Inf: return column_steps(ColumnStep::AbsMax, acc, x, w, n, s);
+      case NormKind::NegInf: return column_steps(ColumnStep::AbsMin, acc, x, w, n, s);
+      case NormKind::General:
+        step_columns(acc, x, w, n, s, [q = p](double a, T v) { return a + std::pow(std::fabs(static_cast<double>(v)), q); });
+        return;
+    }
+  }
   double finish(Acc acc) const {
     if (kind == NormKind::Two) return std::sqrt(acc);
     if (kind == NormKind::General) return std::pow(acc, 1.0 / p);
@@ -233,6 +373,32 @@ KILN_ALWAYS_INLINE ScaledSum logsumexp_run(const T* x, int64_t n, int64_t s) {
 KILN_SIMD ScaledSum logsumexp_run_f32(const float* x, int64_t n, int64_t s) { return logsumexp_run(x, n, s); }
 KILN_SIMD ScaledSum logsumexp_run_f64(const double* x, int64_t n, int64_t s) { return logsumexp_run(x, n, s); }
 
+// ScaledSums of w <= kTwoPassColumns columns over n rows s apart, as logsumexp_run gives each column's.
+template <class T, int64_t W>
+KILN_ALWAYS_INLINE void logsumexp_of_columns(const T* x, int64_t n, int64_t s, int64_t w, ScaledSum* out) {
+  const int64_t width = W > 0 ? W : w;
+  T shift[kTwoPassColumns];
+  double total[kTwoPassColumns] = {};
+  for (int64_t j = 0; j < width; ++j) shift[j] = -std::numeric_limits<T>::infinity();
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < width; ++j) shift[j] = x[i * s + j] > shift[j] ? x[i * s + j] : shift[j];
+  for (int64_t j = 0; j < width; ++j) shift[j] = std::isinf(shift[j]) ? T(0) : shift[j];
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < width; ++j) total[j] += static_cast<double>(vm::exp(x[i * s + j] - shift[j]));
+  for (int64_t j = 0; j < width; ++j) out[j] = {static_cast<double>(shift[j]), total[j]};
+}
+template <class T>
+KILN_ALWAYS_INLINE void logsumexp_of_columns_t(const T* x, int64_t n, int64_t s, int64_t w, ScaledSum* out) {
+  if (w == kTwoPassColumns) logsumexp_of_columns<T, kTwoPassColumns>(x, n, s, w, out);
+  else logsumexp_of_columns<T, 0>(x, n, s, w, out);
+}
+KILN_SIMD void column_logsumexp(const float* x, int64_t n, int64_t s, int64_t w, ScaledSum* out) {
+  logsumexp_of_columns_t(x, n, s, w, out);
+}
+KILN_SIMD void column_logsumexp(const double* x, int64_t n, int64_t s, int64_t w, ScaledSum* out) {
+  logsumexp_of_columns_t(x, n, s, w, out);
+}
+
 template <class T>
 struct LogSumExpPolicy {
   using Acc = ScaledSum;
@@ -249,6 +415,15 @@ struct LogSumExpPolicy {
     if (b.s == 0) return a;
     const double top = std::max(a.shift, b.shift);
     return {top, a.s * std::exp(a.shift - top) + b.s * std::exp(b.shift - top)};
+  }
+  void columns(Acc* acc, const T* x, int64_t w, int64_t n, int64_t s) const {
+    if (n == 0) return;
+    for (int64_t c0 = 0; c0 < w; c0 += kTwoPassColumns) {
+      const int64_t width = std::min(kTwoPassColumns, w - c0);
+      ScaledSum part[kTwoPassColumns];
+      column_logsumexp(x + c0, n, s, width, part);
+      for (int64_t j = 0; j < width; ++j) acc[c0 + j] = merge(acc[c0 + j], part[j]);
+    }
   }
 };
 
@@ -281,6 +456,8 @@ struct NanSumPolicy {
   Acc merge(Acc a, Acc b) const {
     if constexpr (std::is_integral_v<Acc>) return static_cast<Acc>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
     else return a + b;
+  }  void columns(Acc* acc, const T* x, int64_t w, int64_t n, int64_t s) const {
+    steps_down_columns(ColumnStep::NanSum, acc, x, w, n, s);
   }
 };
 
@@ -328,73 +505,13 @@ struct LogicalPolicy {
                                                                                                  : nonzero);
   }
   Acc merge(Acc a, Acc b) const { return op == LogicalReduce::All ? (a & b) : op == LogicalReduce::Any ? (a | b) : a + b; }
-};
-
-// var over the leading dims of a contiguous input (the columns of a matrix): run by run, each column was walked
-// element by element at the row stride, twice (88 ms for 4096 x 4096 on two threads, PyTorch 1.13 46 ms). Here
-// blocks of kVarColumns columns sweep down the rows, a contiguous stretch per row and pass, with the same
-// sequential sums per column (the same bits). Returns false for any other layout.
-constexpr int64_t kVarColumns = 32;
-
-// Means and sums of squared deviations of w columns (W of them when W > 0: a constant trip count, which the
-// compiler unrolls into vectors).
-template <class T, int64_t W>
-KILN_ALWAYS_INLINE void column_moments(const T* x, int64_t rows, int64_t cols, int64_t w, double* mean, double* m2) {
-  const int64_t width = W > 0 ? W : w;
-  for (int64_t i = 0; i < rows; ++i)
-    for (int64_t j = 0; j < width; ++j) mean[j] += static_cast<double>(x[i * cols + j]);
-  for (int64_t j = 0; j < width; ++j) mean[j] /= static_cast<double>(rows);
-  for (int64_t i = 0; i < rows; ++i)
-    for (int64_t j = 0; j < width; ++j) {
-      const double d = static_cast<double>(x[i * cols + j]) - mean[j];
-      m2[j] += d * d;
-    }
-}
-
-// One SIMD entry per dtype (flatten inlines the moments into each ISA clone).
-KILN_SIMD void column_block_moments(const float* x, int64_t rows, int64_t cols, int64_t w, double* mean, double* m2) {
-  if (w == kVarColumns) column_moments<float, kVarColumns>(x, rows, cols, w, mean, m2);
-  else column_moments<float, 0>(x, rows, cols, w, mean, m2);
-}
-KILN_SIMD void column_block_moments(const double* x, int64_t rows, int64_t cols, int64_t w, double* mean, double* m2) {
-  if (w == kVarColumns) column_moments<double, kVarColumns>(x, rows, cols, w, mean, m2);
-  else column_moments<double, 0>(x, rows, cols, w, mean, m2);
-}
-
-template <class T>
-bool var_columns(T* out, T* mean_out, const Tensor& out_t, const Tensor& in, double correction, bool take_sqrt) {
-  if (!in.is_contiguous() || !out_t.is_contiguous() || in.dim() == 0) return false;
-  const std::vector<bool> reduced = reduced_dims(out_t, in);
-  int64_t rows = 1, cols = 1;
-  bool kept_seen = false;
-  for (int64_t d = 0; d < in.dim(); ++d) {
-    if (in.shape()[d] == 1) continue;
-    if (reduced[d]) {
-      if (kept_seen) return false;  // a reduced dim inside the kept ones: not columns
-      rows *= in.shape()[d];
-    } else {
-      kept_seen = true;
-      cols *= in.shape()[d];
-    }
+  void columns(Acc* acc, const T* x, int64_t w, int64_t n, int64_t s) const {
+    const ColumnStep step = op == LogicalReduce::All   ? ColumnStep::All
+                            : op == LogicalReduce::Any ? ColumnStep::Any
+                                                       : ColumnStep::NonZero;
+    column_steps(step, acc, dtype, x, w, n, s);
   }
-  if (rows < 2 || cols < kVarColumns) return false;
-  const T* x = in.data<T>();
-  const double divisor = std::max(0.0, static_cast<double>(rows) - correction);
-  const int64_t blocks = (cols + kVarColumns - 1) / kVarColumns;
-  parallel_for(blocks, std::max<int64_t>(1, kGrainCheap / (rows * kVarColumns)), [&](int64_t b0, int64_t b1) {
-    for (int64_t b = b0; b < b1; ++b) {
-      const int64_t c0 = b * kVarColumns, w = std::min(kVarColumns, cols - c0);
-      double mean[kVarColumns] = {}, m2[kVarColumns] = {};
-      column_block_moments(x + c0, rows, cols, w, mean, m2);
-      for (int64_t j = 0; j < w; ++j) {
-        const double var = m2[j] / divisor;
-        out[c0 + j] = static_cast<T>(take_sqrt ? std::sqrt(var) : var);
-        if (mean_out) mean_out[c0 + j] = static_cast<T>(mean[j]);
-      }
-    }
-  });
-  return true;
-}
+};
 
 template <class Fn>
 void floating_only(DType t, const char* what, Fn&& fn) {
@@ -425,7 +542,6 @@ void var_kernel(const Tensor& out, const Tensor& mean, const Tensor& in, double 
     using T = decltype(tag);
     T* o = out.data<T>();
     T* m = mean.defined() ? mean.data<T>() : nullptr;
-    if ((!m || mean.is_contiguous()) && var_columns<T>(o, m, out, in, correction, take_sqrt)) return;
     reduce_with_policy<T>(out, in, VarPolicy<T>{}, kGrainCheap, [&](int64_t off, const Moments& acc, int64_t count) {
       const double divisor = std::max(0.0, static_cast<double>(count) - correction);
       const double var = acc.m2 / divisor;  // 0 / 0 (one element, unbiased) is NaN, as in PyTorch
