@@ -100,41 +100,28 @@ KILN_ALWAYS_INLINE void sum_float_block(DoubleLanes<kSumLanes, B>& acc, const fl
   acc.step(t, [](auto a, auto b) KILN_INLINE_LAMBDA { return a + b; });
 }
 
-// x[0, readable) may be read, readable >= n: where the run is followed by more of the input (the runs of
-// reduce_flat_runs), its last block is loaded whole and the elements past n masked, instead of copied.
 template <int B>
-KILN_ALWAYS_INLINE double sum_floats(const float* x, int64_t n, int64_t readable) {
+KILN_ALWAYS_INLINE double sum_floats(const float* x, int64_t n) {
   constexpr int64_t kBlockSize = kSumLanes * kSumBlock;
   DoubleLanes<kSumLanes, B> acc(0.0);
   int64_t i = 0;
   for (; i + kBlockSize <= n; i += kBlockSize) sum_float_block(acc, x + i);
   if (i < n) {
     // The rest as a block padded with zeros, which add nothing (the total starts at +0): short runs (the 56-wide
-    // last dim of [32, 64, 56, 56]) had been one serial chain of double adds, sum over them 0.26x PyTorch. Copied
-    // into a zeroed block, its loads waited on the copy's stores (a stalled store forward per run).
-    float rest[kBlockSize];
-    const int64_t left = n - i;
-    if (i + kBlockSize <= readable) {
-      for (int64_t j = 0; j < kBlockSize; ++j) {
-        const float v = x[i + j];  // loaded unconditionally, so that the loop is vector loads and selects
-        rest[j] = j < left ? v : 0.0f;
-      }
-    } else {
-      std::memset(rest, 0, sizeof rest);
-      std::memcpy(rest, x + i, static_cast<size_t>(left) * sizeof(float));
-    }
+    // last dim of [32, 64, 56, 56]) had been one serial chain of double adds, sum over them 0.26x PyTorch.
+    float rest[kBlockSize] = {};
+    std::memcpy(rest, x + i, static_cast<size_t>(n - i) * sizeof(float));
     sum_float_block(acc, rest);
   }
   return acc.fold_halves([](auto a, auto b) KILN_INLINE_LAMBDA { return a + b; });  // in registers
 }
 
 // Reduces a contiguous run with independent lanes, which the compiler turns into vector code.
-// x[0, readable) may be read (readable >= n), as for sum_floats.
 template <class T, ReduceOp Op>
-KILN_ALWAYS_INLINE typename Reducer<T, Op>::Acc reduce_contiguous_t(const T* x, int64_t n, int64_t readable) {
+KILN_ALWAYS_INLINE typename Reducer<T, Op>::Acc reduce_contiguous_t(const T* x, int64_t n) {
   using R = Reducer<T, Op>;
   if constexpr (std::is_same_v<T, float> && (Op == ReduceOp::Sum || Op == ReduceOp::Mean))
-    return with_vector_bytes([&](auto B) KILN_INLINE_LAMBDA { return sum_floats<B>(x, n, readable); });
+    return with_vector_bytes([&](auto B) KILN_INLINE_LAMBDA { return sum_floats<B>(x, n); });
   typename R::Acc lanes[kLanes];
   for (int j = 0; j < kLanes; ++j) lanes[j] = R::init();
   int64_t i = 0;
@@ -155,27 +142,10 @@ KILN_ALWAYS_INLINE typename Reducer<T, Op>::Acc reduce_contiguous_t(const T* x, 
   // [32, 64, 56, 56] at 0.19x PyTorch, and 64 merges a run).
   for (; i + kLanes <= n; i += kLanes)
     for (int j = 0; j < kLanes; ++j) lanes[j] = R::step(lanes[j], x[i + j]);
-  if constexpr (Op == ReduceOp::Max || Op == ReduceOp::Min) {
-    // The rest as one masked vector where it may be read whole, then a tree of merges (exact in any order): the
-    // rest element by element, NaN tests and all, then 16 merges in a chain were most of a 56-wide run's time.
-    if (i < n && i + kLanes <= readable) {
-      const int64_t left = n - i;
-      for (int j = 0; j < kLanes; ++j) {
-        const T v = x[i + j];
-        lanes[j] = R::step(lanes[j], j < left ? v : R::init());
-      }
-      i = n;
-    }
-    for (; i < n; ++i) lanes[0] = R::step(lanes[0], x[i]);
-    for (int w = kLanes / 2; w > 0; w /= 2)
-      for (int j = 0; j < w; ++j) lanes[j] = R::merge(lanes[j], lanes[j + w]);
-    return lanes[0];
-  } else {
-    typename R::Acc acc = R::init();
-    for (; i < n; ++i) acc = R::step(acc, x[i]);
-    for (int j = 0; j < kLanes; ++j) acc = R::merge(acc, lanes[j]);
-    return acc;
-  }
+  typename R::Acc acc = R::init();
+  for (; i < n; ++i) acc = R::step(acc, x[i]);
+  for (int j = 0; j < kLanes; ++j) acc = R::merge(acc, lanes[j]);
+  return acc;
 }
 
 // One SIMD entry per layout; the switch picks the instantiation.
@@ -222,7 +192,7 @@ Acc& slot(AccSlot& s) {
 template <class T, ReduceOp Op>
 KILN_ALWAYS_INLINE void reduce_contiguous_into(AccSlot* acc, const void* x, int64_t n) {
   slot<typename Reducer<T, Op>::Acc>(*acc) =
-      Reducer<T, Op>::merge(slot<typename Reducer<T, Op>::Acc>(*acc), reduce_contiguous_t<T, Op>(static_cast<const T*>(x), n, n));
+      Reducer<T, Op>::merge(slot<typename Reducer<T, Op>::Acc>(*acc), reduce_contiguous_t<T, Op>(static_cast<const T*>(x), n));
 }
 
 template <class T>
@@ -353,10 +323,8 @@ KILN_ALWAYS_INLINE void reduce_flat_runs_t(void* out, int64_t os, const void* in
   using R = Reducer<T, Op>;
   T* o = static_cast<T*>(out);
   const T* x = static_cast<const T*>(in);
-  for (int64_t r = 0; r < runs; ++r) {
-    const int64_t readable = (runs - 1 - r) * is + n;  // up to the end of the last run
-    o[r * os] = R::finish(R::merge(R::init(), reduce_contiguous_t<T, Op>(x + r * is, n, readable)), count);
-  }
+  for (int64_t r = 0; r < runs; ++r)
+    o[r * os] = R::finish(R::merge(R::init(), reduce_contiguous_t<T, Op>(x + r * is, n)), count);
 }
 
 template <class T>
@@ -410,7 +378,7 @@ KILN_SIMD void reduce_rows_simd(ReduceOp op, DType t, void* dst, const void* con
 // scan with a branch per element ran max(dim) over 4096-wide rows 2.4x slower than PyTorch.
 template <class T, ReduceOp Op>
 KILN_ALWAYS_INLINE int64_t arg_extreme_t(const T* row, int64_t n) {
-  const T m = reduce_contiguous_t<T, Op>(row, n, n);
+  const T m = reduce_contiguous_t<T, Op>(row, n);
   constexpr int64_t kBlock = 64;
   int64_t i = 0;
   if (is_nan(m)) {
