@@ -371,6 +371,86 @@ TEST(max_and_min_with_indices_over_long_rows_find_the_first_extreme) {
   CHECK(std::signbit(test::values(zv)[0]));
 }
 
+// max/min with indices along dim by a scalar scan: the first strict improvement, a first NaN wins.
+std::pair<Tensor, Tensor> ref_extreme_dim(const Tensor& x, int64_t dim, bool is_max) {
+  const std::vector<double> v = test::values(x);
+  const Shape& s = x.shape();
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < dim; ++d) outer *= s[d];
+  for (int64_t d = dim + 1; d < x.dim(); ++d) inner *= s[d];
+  const int64_t n = s[dim];
+  Shape kept = s;
+  kept.erase(kept.begin() + dim);
+  std::vector<double> values, indices;
+  for (int64_t o = 0; o < outer; ++o) {
+    for (int64_t j = 0; j < inner; ++j) {
+      const auto at = [&](int64_t i) { return v[static_cast<size_t>((o * n + i) * inner + j)]; };
+      int64_t best = 0;
+      for (int64_t i = 1; i < n && !std::isnan(at(best)); ++i)
+        if (std::isnan(at(i)) || (is_max ? at(i) > at(best) : at(i) < at(best))) best = i;
+      values.push_back(at(best));
+      indices.push_back(static_cast<double>(best));
+    }
+  }
+  return {make(values, kept, x.dtype()), make(indices, kept, DType::Int64)};
+}
+
+void check_extreme_dim(const Tensor& x, int64_t dim) {
+  for (bool is_max : {true, false}) {
+    const auto [values, indices] = is_max ? max(x, dim) : min(x, dim);
+    const auto [want_v, want_i] = ref_extreme_dim(x, dim, is_max);
+    CHECK_SAME(indices, want_i, 0);
+    CHECK_SAME(values, want_v, 0);
+    if (x.dtype() != DType::Bool) CHECK_SAME(is_max ? argmax(x, dim) : argmin(x, dim), want_i, 0);
+  }
+}
+
+TEST(max_and_min_with_indices_over_short_rows_and_columns) {
+  // Short contiguous rows take one pass of vectors (halved for rows under a vector, the last one overlapping the
+  // one before it); columns step down the rows of chunks of adjacent columns. Widths around the float and double
+  // vectors (4, 8, 16 lanes; 2, 4, 8) and the 256-wide limit, rows with ties (values from a small set), a NaN
+  // first, last, twice or after the extreme, infinities and signed zeros; each layout against the scalar scan.
+  const std::vector<int64_t> widths = {1, 2, 3, 4, 5, 7, 8, 9, 10, 15, 16, 17, 24, 31, 32, 33, 55, 56, 57, 63, 64, 65,
+                                       100, 127, 128, 129, 200, 255, 256, 257, 300};
+  const int64_t rows = 9;
+  for (int64_t n : widths) {
+    std::vector<double> v(static_cast<size_t>(rows * n));
+    for (int64_t i = 0; i < rows * n; ++i) v[i] = static_cast<double>((i * 7919 + n) % 13) - 6;  // many ties
+    auto row = [&](int64_t r, int64_t i) -> double& { return v[static_cast<size_t>(r * n + std::min(i, n - 1))]; };
+    row(1, n / 2) = 100;  // one extreme in the middle
+    row(1, n - 1) = -100;
+    row(2, 0) = kNaN;  // a NaN first
+    row(3, n - 1) = kNaN;  // a NaN last
+    row(4, n / 3) = kNaN;  // two NaNs: the first
+    row(4, 2 * n / 3 + 1) = kNaN;
+    row(5, n / 4) = INFINITY;  // infinities, the NaN after them
+    row(5, n / 4 + 1) = -INFINITY;
+    row(5, n - 1) = kNaN;
+    for (int64_t i = 0; i < n; ++i) row(6, i) = (i % 3 == 0) ? -0.0 : (i % 3 == 1 ? 0.0 : -1.0);  // zeros tie
+    for (int64_t i = 0; i < n; ++i) row(7, i) = 3;  // all equal
+    for (int64_t i = 0; i < n; ++i) row(8, i) = static_cast<double>(n - i);  // the extremes at the two ends
+    for (DType dt : {DType::Float32, DType::Float64, DType::Int64, DType::Int32, DType::Int16, DType::Int8,
+                     DType::UInt8, DType::Bool}) {
+      std::vector<double> w = v;
+      if (!is_floating(dt))
+        for (double& e : w) e = std::isnan(e) || std::isinf(e) ? 0 : dt == DType::UInt8 ? std::fabs(e) : e;
+      if (dt == DType::Bool)
+        for (double& e : w) e = e > 0 ? 1 : 0;
+      const Tensor x = make(w, {rows, n}, dt);
+      check_extreme_dim(x, 1);                         // rows
+      check_extreme_dim(contiguous(t(x)), 0);          // the same values as columns
+      check_extreme_dim(t(x), 1);                      // rows read at a stride
+      check_extreme_dim(reshape(x, {3, 3, n}), 1);     // columns under an outer dim
+      check_extreme_dim(permute(contiguous(permute(reshape(x, {3, 3, n}), {0, 2, 1})), {0, 2, 1}), 1);
+    }
+  }
+  // Channels-last [4, 5, 6, 7] over each dim, and columns in chunks past 256 and 2048 wide.
+  const Tensor cl = permute(contiguous(permute(uniform({4, 5, 6, 7}, 21), {0, 2, 3, 1})), {0, 3, 1, 2});
+  for (int64_t dim = 0; dim < 4; ++dim) check_extreme_dim(cl, dim);
+  check_extreme_dim(uniform({5, 2100}, 22), 0);
+  check_extreme_dim(uniform({3, 4, 700}, 23, -1, 1, DType::Float64), 1);
+}
+
 TEST(argmax_and_argmin) {
   CHECK_VALUES(argmax(make({1, 5, 5, 2}, {4}, DType::Int64)), 0, {1});
   CHECK_VALUES(argmin(make({4, 1, 1, 0, 0, 9}, {2, 3}, DType::Int64), 1), 0, {1, 0});
@@ -418,5 +498,6 @@ TEST(results_do_not_depend_on_the_thread_count) {
   check_thread_independent([&] { return max(flat); });
   check_thread_independent([&] { return max(m, 1).first; });
   check_thread_independent([&] { return argmin(m, 0); });
+  check_thread_independent([&] { return argmax(t(m), 1); });
   check_thread_independent([&] { return sum(to(mul(m, 1000), DType::Int64), {0}); });
 }

@@ -12,6 +12,7 @@
 #include <memory>
 #include <vector>
 
+#include "cpu/arg_short.h"
 #include "cpu/dispatch.h"
 #include "cpu/line_loop.h"
 #include "cpu/kernels.h"
@@ -399,24 +400,86 @@ KILN_ALWAYS_INLINE int64_t arg_extreme_t(const T* row, int64_t n) {
   return i;
 }
 
-template <class T>
-KILN_ALWAYS_INLINE int64_t arg_extreme_typed(bool is_max, const void* row, int64_t n) {
-  const T* r = static_cast<const T*>(row);
-  return is_max ? arg_extreme_t<T, ReduceOp::Max>(r, n) : arg_extreme_t<T, ReduceOp::Min>(r, n);
+// Max/min with indices of `rows` contiguous rows of n elements: row k at x + offs[k], its extreme to
+// values[val_offs[k]], the extreme's index to indices[idx_offs[k]]. One SIMD call for a block of rows.
+template <class T, ReduceOp Op>
+KILN_ALWAYS_INLINE void arg_rows_t(const T* x, const int64_t* offs, int64_t rows, int64_t n, T* values,
+                                   const int64_t* val_offs, int64_t* indices, const int64_t* idx_offs) {
+  auto each_row = [&](auto arg) KILN_INLINE_LAMBDA {
+    for (int64_t k = 0; k < rows; ++k) {
+      const T* row = x + offs[k];
+      const int64_t i = arg(row);
+      values[val_offs[k]] = row[i];
+      indices[idx_offs[k]] = i;
+    }
+  };
+  if constexpr (std::is_floating_point_v<T>) {
+    if (n >= 16 / int64_t(sizeof(T)) && n <= kShortArgRow)
+      return with_vector_bytes([&](auto B) KILN_INLINE_LAMBDA {
+        each_row([&](const T* row) KILN_INLINE_LAMBDA { return arg_short<T, B, Op == ReduceOp::Max>(row, n); });
+      });
+  }
+  each_row([&](const T* row) KILN_INLINE_LAMBDA { return arg_extreme_t<T, Op>(row, n); });
 }
 
-KILN_SIMD int64_t arg_extreme_simd(bool is_max, DType t, const void* row, int64_t n) {
-  switch (t) {
-    case DType::Bool: return arg_extreme_typed<bool>(is_max, row, n);
-    case DType::Int64: return arg_extreme_typed<int64_t>(is_max, row, n);
-    case DType::Float32: return arg_extreme_typed<float>(is_max, row, n);
-    case DType::Float64: return arg_extreme_typed<double>(is_max, row, n);
-    case DType::Int32: return arg_extreme_typed<int32_t>(is_max, row, n);
-    case DType::Int16: return arg_extreme_typed<int16_t>(is_max, row, n);
-    case DType::Int8: return arg_extreme_typed<int8_t>(is_max, row, n);
-    case DType::UInt8: return arg_extreme_typed<uint8_t>(is_max, row, n);
-    default: fail(ErrorKind::Internal, "arg reduce kernel: no path for ", dtype_name(t));
+template <class T>
+KILN_ALWAYS_INLINE void arg_rows_typed(bool is_max, const void* x, const int64_t* offs, int64_t rows, int64_t n,
+                                       void* values, const int64_t* val_offs, int64_t* indices,
+                                       const int64_t* idx_offs) {
+  const T* in = static_cast<const T*>(x);
+  T* v = static_cast<T*>(values);
+  if (is_max) arg_rows_t<T, ReduceOp::Max>(in, offs, rows, n, v, val_offs, indices, idx_offs);
+  else arg_rows_t<T, ReduceOp::Min>(in, offs, rows, n, v, val_offs, indices, idx_offs);
+}
+
+KILN_SIMD void arg_rows_simd(bool is_max, DType t, const void* x, const int64_t* offs, int64_t rows, int64_t n,
+                             void* values, const int64_t* val_offs, int64_t* indices, const int64_t* idx_offs) {
+  dispatch_with_narrow_ints(t, [&](auto tag) KILN_INLINE_LAMBDA {
+    arg_rows_typed<decltype(tag)>(is_max, x, offs, rows, n, values, val_offs, indices, idx_offs);
+  });
+}
+
+// Arg max/min down nc adjacent columns of n rows: best[j] and idx[j] hold column j's extreme so far and its row,
+// which row i replaces where it is strictly greater (smaller) or the first NaN, so ties keep the first row as the
+// row scan does. The indices are I, as wide as T where the height allows, so the selects vectorize lane for lane.
+template <class T, class I, ReduceOp Op>
+KILN_ALWAYS_INLINE void arg_columns_t(T* best, I* idx, const T* x, int64_t nc, int64_t n, int64_t stride) {
+  for (int64_t j = 0; j < nc; ++j) {
+    best[j] = x[j];
+    idx[j] = 0;
   }
+  for (int64_t i = 1; i < n; ++i) {
+    const T* row = x + i * stride;
+    const I at = static_cast<I>(i);
+    for (int64_t j = 0; j < nc; ++j) {
+      const T b = best[j], c = row[j];
+      bool take = Op == ReduceOp::Max ? c > b : c < b;
+      if constexpr (std::is_floating_point_v<T>) take = (take | is_nan(c)) & !is_nan(b);
+      best[j] = take ? c : b;
+      idx[j] = take ? at : idx[j];
+    }
+  }
+}
+
+// The index type of arg_columns for T: 32-bit for T of 4 bytes or less (the caller keeps n under 2^31).
+template <class T>
+using ColumnIndex = std::conditional_t<sizeof(T) == 8, int64_t, int32_t>;
+
+template <class T>
+KILN_ALWAYS_INLINE void arg_columns_typed(bool is_max, void* best, void* idx, const void* x, int64_t nc, int64_t n,
+                                          int64_t stride) {
+  T* b = static_cast<T*>(best);
+  ColumnIndex<T>* i = static_cast<ColumnIndex<T>*>(idx);
+  const T* in = static_cast<const T*>(x);
+  if (is_max) arg_columns_t<T, ColumnIndex<T>, ReduceOp::Max>(b, i, in, nc, n, stride);
+  else arg_columns_t<T, ColumnIndex<T>, ReduceOp::Min>(b, i, in, nc, n, stride);
+}
+
+KILN_SIMD void arg_columns_simd(bool is_max, DType t, void* best, void* idx, const void* x, int64_t nc, int64_t n,
+                                int64_t stride) {
+  dispatch_with_narrow_ints(t, [&](auto tag) KILN_INLINE_LAMBDA {
+    arg_columns_typed<decltype(tag)>(is_max, best, idx, x, nc, n, stride);
+  });
 }
 
 // Reduces the runs [run_begin, run_end) of the region starting at base.
@@ -546,8 +609,46 @@ void reduce_kernel(ReduceOp op, const Tensor& out, const Tensor& in) {
   with_reduce(op, in.dtype(), [&](auto r, auto tag) { reduce_typed<decltype(tag), decltype(r)>(out, in, p); });
 }
 
+// max/min with indices along dim in the column layout: chunks of adjacent columns step down the rows together.
+// Each output walked its own column at the row stride before (argmax over the columns of 4096 x 4096: 37.5 ms,
+// PyTorch 35.9). Returns false where the layout does not apply.
+template <class T>
+bool arg_reduce_columns(bool is_max, const Tensor& values, const Tensor& indices, const Tensor& in, int64_t dim) {
+  const int64_t n = in.shape()[dim];
+  if (values.strides() != indices.strides() || n > std::numeric_limits<int32_t>::max()) return false;
+  std::vector<bool> reduced(static_cast<size_t>(in.dim()), false);
+  reduced[static_cast<size_t>(dim)] = true;
+  const Plan p = make_plan(values, in, reduced);
+  if (p.red_size.empty() || !ColumnLayout::applies(p)) return false;
+  const ColumnLayout cl(p);
+  const int64_t stride = p.red_in[0];
+  const T* x = in.data<T>();
+  T* v = values.data<T>();
+  int64_t* ix = indices.data<int64_t>();
+  const int64_t grain = std::max<int64_t>(1, kGrainCheap / std::max<int64_t>(1, n * cl.chunk));
+  parallel_blocks(cl.tasks(), grain, [&](int64_t begin, int64_t end) {
+    std::unique_ptr<T[]> best(new T[cl.chunk]);
+    std::unique_ptr<ColumnIndex<T>[]> at(new ColumnIndex<T>[cl.chunk]);
+    for (int64_t t = begin; t < end; ++t) {
+      const ColumnLayout::Task k = cl.task(t);
+      arg_columns_simd(is_max, dtype_of<T>(), best.get(), at.get(), x + k.in_off + k.c0, k.nc, n, stride);
+      for (int64_t j = 0; j < k.nc; ++j) {
+        const int64_t o = k.out_off + (k.c0 + j) * cl.col_out;
+        v[o] = best[j];
+        ix[o] = at[j];
+      }
+    }
+  });
+  return true;
+}
+
 void arg_reduce_kernel(ArgReduceOp op, const Tensor& values, const Tensor& indices, const Tensor& in, int64_t dim) {
   const int64_t n = in.shape()[dim], stride = in.strides()[dim];
+  const bool is_max = op == ArgReduceOp::Max;
+  if (stride != 1 && dispatch_with_narrow_ints(in.dtype(), [&](auto tag) {
+        return arg_reduce_columns<decltype(tag)>(is_max, values, indices, in, dim);
+      }))
+    return;
   // Every other dim is kept; walk the output positions and scan along dim.
   std::vector<int64_t> sizes, in_strides, val_strides, idx_strides;
   for (int64_t d = 0; d < in.dim(); ++d) {
@@ -559,7 +660,6 @@ void arg_reduce_kernel(ArgReduceOp op, const Tensor& values, const Tensor& indic
   }
   int64_t n_out = 1;
   for (int64_t s : sizes) n_out *= s;
-  const bool is_max = op == ArgReduceOp::Max;
   dispatch_with_narrow_ints(in.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T* x = in.data<T>();
@@ -570,14 +670,13 @@ void arg_reduce_kernel(ArgReduceOp op, const Tensor& values, const Tensor& indic
       walk(sizes, in_strides, begin, end, [&](int64_t o) { offs[0].push_back(o); });
       walk(sizes, val_strides, begin, end, [&](int64_t o) { offs[1].push_back(o); });
       walk(sizes, idx_strides, begin, end, [&](int64_t o) { offs[2].push_back(o); });
+      if (stride == 1) {
+        arg_rows_simd(is_max, in.dtype(), x, offs[0].data(), static_cast<int64_t>(offs[0].size()), n, v,
+                      offs[1].data(), ix, offs[2].data());
+        return;
+      }
       for (size_t k = 0; k < offs[0].size(); ++k) {
         const T* row = x + offs[0][k];
-        if (stride == 1) {
-          const int64_t i = arg_extreme_simd(is_max, in.dtype(), row, n);
-          v[offs[1][k]] = row[i];
-          ix[offs[2][k]] = i;
-          continue;
-        }
         T best = row[0];
         int64_t best_i = 0;
         for (int64_t i = 1; i < n && !is_nan(best); ++i) {
