@@ -156,15 +156,28 @@ TEST(column_layouts_with_any_number_of_rows) {
   CHECK(!std::isnan(test::values(amax(nan_rows, {0}))[4]));
 }
 
-// Runs shorter than the wide loops (64 elements) go by vectors of 16 lanes, float sums by a zero-padded block: every
-// length around those widths, sums against the reference, extremes exact, NaN in each part of a run.
+// Runs shorter than the wide loops go by single vectors and float sums by a zero-padded block; float extremes take
+// four vectors a step, then up to three and one overlapping the last (vectors halved for runs under one): every
+// length around those widths (4, 8, 16 floats; 2, 4, 8 doubles; 4 of each a step), sums against the reference,
+// extremes exact, a NaN in each part of a run, infinities.
 TEST(short_runs_along_the_last_dim) {
-  for (int64_t n = 1; n <= 140; n += (n < 70 ? 1 : 13)) {
+  for (int64_t n = 1; n <= 200; n += (n < 140 ? 1 : 13)) {
     const Tensor x = uniform({5, n}, 50 + n, -1, 1);
     check_sum_and_mean(x, {1}, 1e-6);
     check_sum_and_mean(to(x, DType::Float64), {1}, 1e-12);
-    CHECK_SAME(amax(x, {1}), ref_reduce(x, {1}, false, Ref::Max, DType::Float32), 0);
-    CHECK_SAME(amin(to(x, DType::Float64), {1}), ref_reduce(x, {1}, false, Ref::Min, DType::Float64), 0);
+    for (DType dt : {DType::Float32, DType::Float64}) {
+      const Tensor xd = to(x, dt);
+      CHECK_SAME(amax(xd, {1}), ref_reduce(xd, {1}, false, Ref::Max, dt), 0);
+      CHECK_SAME(amin(xd, {1}), ref_reduce(xd, {1}, false, Ref::Min, dt), 0);
+      Tensor inf = clone(xd);  // row 0 all -inf, row 1 a +inf last, row 3 a -inf first
+      Tensor row0 = narrow(inf, 0, 0, 1), last1 = narrow(narrow(inf, 0, 1, 1), 1, n - 1, 1),
+             first3 = narrow(narrow(inf, 0, 3, 1), 1, 0, 1);
+      copy_(row0, full({1, n}, -INFINITY, dt));
+      copy_(last1, full({1, 1}, INFINITY, dt));
+      copy_(first3, full({1, 1}, -INFINITY, dt));
+      CHECK_SAME(amax(inf, {1}), ref_reduce(inf, {1}, false, Ref::Max, dt), 0);
+      CHECK_SAME(amin(inf, {1}), ref_reduce(inf, {1}, false, Ref::Min, dt), 0);
+    }
     const Tensor i = to(mul(x, 1000), DType::Int64);
     CHECK_SAME(sum(i, {1}), ref_reduce(i, {1}, false, Ref::Sum, DType::Int64), 0);
     CHECK_SAME(amax(to(i, DType::Int16), {1}), ref_reduce(i, {1}, false, Ref::Max, DType::Int16), 0);
@@ -172,8 +185,11 @@ TEST(short_runs_along_the_last_dim) {
       Tensor y = clone(x);
       Tensor spot = narrow(narrow(y, 0, 2, 1), 1, at, 1);
       copy_(spot, full({1, 1}, kNaN, DType::Float32));
-      const std::vector<double> got = test::values(amax(y, {1}));
-      CHECK(std::isnan(got[2]) && !std::isnan(got[1]));
+      for (const Tensor& z : {y, to(y, DType::Float64)}) {
+        const std::vector<double> got = test::values(amax(z, {1})), low = test::values(amin(z, {1}));
+        CHECK(std::isnan(got[2]) && !std::isnan(got[1]) && !std::isnan(got[3]));
+        CHECK(std::isnan(low[2]) && !std::isnan(low[1]) && !std::isnan(low[3]));
+      }
       CHECK(std::isnan(test::values(sum(y, {1}))[2]));
     }
   }

@@ -12,7 +12,7 @@
 #include <memory>
 #include <vector>
 
-#include "cpu/arg_short.h"
+#include "cpu/extreme_vec.h"
 #include "cpu/dispatch.h"
 #include "cpu/line_loop.h"
 #include "cpu/kernels.h"
@@ -123,6 +123,10 @@ KILN_ALWAYS_INLINE typename Reducer<T, Op>::Acc reduce_contiguous_t(const T* x, 
   using R = Reducer<T, Op>;
   if constexpr (std::is_same_v<T, float> && (Op == ReduceOp::Sum || Op == ReduceOp::Mean))
     return with_vector_bytes([&](auto B) KILN_INLINE_LAMBDA { return sum_floats<B>(x, n); });
+  if constexpr (std::is_floating_point_v<T> && (Op == ReduceOp::Max || Op == ReduceOp::Min)) {
+    if (n >= 16 / int64_t(sizeof(T)))
+      return with_vector_bytes([&](auto B) KILN_INLINE_LAMBDA { return extreme_run<T, B, Op == ReduceOp::Max>(x, n); });
+  }
   typename R::Acc lanes[kLanes];
   for (int j = 0; j < kLanes; ++j) lanes[j] = R::init();
   int64_t i = 0;
