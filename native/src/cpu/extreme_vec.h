@@ -54,6 +54,21 @@ KILN_ALWAYS_INLINE V extreme_of(V a, V b) {
   return (IsMax ? b > a : b < a) ? b : a;
 }
 
+// The lowest lane of v.
+template <class V>
+KILN_ALWAYS_INLINE auto lowest_lane(V v) {
+  return butterfly(v, [](auto a, auto b) KILN_INLINE_LAMBDA { return a < b ? a : b; })[0];
+}
+
+// -1 where no lane of `nan` is set, else the index of x's first NaN (rare enough for an element loop).
+template <class Index, class T>
+KILN_ALWAYS_INLINE int64_t first_nan(Index nan, const T* x) {
+  if (lowest_lane(nan) == 0) return -1;
+  int64_t k = 0;
+  while (x[k] == x[k]) ++k;
+  return k;
+}
+
 // The largest (smallest) element of x[0, n), or a NaN of it if it has one; T float or double, n >= 16 / sizeof(T).
 // Four vectors of lanes hide the latency of the compare-and-select chains (one vector ran amax over 4096-wide
 // rows at 9 GB/s per core). The element loop for a run's rest and the serial fold of 16 lanes, each step checking
@@ -94,12 +109,7 @@ KILN_ALWAYS_INLINE T extreme_run(const T* x, int64_t n) {
   if (i + 2 * W < n) take(a2, n2, std::min(i + 2 * W, last));
   if (i + 3 * W < n) take(a3, n3, last);
   const Index nan = n0 != 0 ? n0 : n1 != 0 ? n1 : n2 != 0 ? n2 : n3;
-  const auto lowest = [](auto p, auto q) KILN_INLINE_LAMBDA { return p < q ? p : q; };
-  if (butterfly(nan, lowest)[0] != 0) {  // rare: the run's first NaN
-    int64_t k = 0;
-    while (x[k] == x[k]) ++k;
-    return x[k];
-  }
+  if (const int64_t k = first_nan(nan, x); k >= 0) return x[k];
   const Value m = extreme_of<IsMax>(extreme_of<IsMax>(a0, a1), extreme_of<IsMax>(a2, a3));
   return butterfly(m, [](auto p, auto q) KILN_INLINE_LAMBDA { return extreme_of<IsMax>(p, q); })[0];
 }
@@ -132,15 +142,10 @@ KILN_ALWAYS_INLINE int64_t arg_short(const T* row, int64_t n) {
   int64_t i = W;
   for (; i + W <= n; i += W) step(i);
   if (i < n) step(n - W);
-  const auto lowest = [](auto a, auto b) KILN_INLINE_LAMBDA { return a < b ? a : b; };
-  if (butterfly(nan, lowest)[0] != 0) {  // the first NaN: rare enough for an element loop
-    int64_t k = 0;
-    while (row[k] == row[k]) ++k;
-    return k;
-  }
+  if (const int64_t k = first_nan(nan, row); k >= 0) return k;
   // The extreme in every lane, then the lowest index among the lanes holding it.
   const typename V::value m = butterfly(best, [](auto a, auto b) KILN_INLINE_LAMBDA { return extreme_of<IsMax>(a, b); });
-  return butterfly(best == m ? at : Index{} + static_cast<I>(n), lowest)[0];
+  return lowest_lane(best == m ? at : Index{} + static_cast<I>(n));
 }
 
 }  // namespace kiln::cpu
