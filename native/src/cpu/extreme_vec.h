@@ -30,6 +30,11 @@ struct FloatVec {
   typedef T value __attribute__((vector_size(B)));
   typedef I index __attribute__((vector_size(B)));
   static constexpr int kLanes = B / sizeof(T);
+  KILN_ALWAYS_INLINE static value load(const T* x) {
+    value v;
+    std::memcpy(&v, x, B);
+    return v;
+  }
 };
 
 // v with each lane combined with the lane `Span` away (lane j ^ Span), then the same for Span / 2, ..., 1: every
@@ -82,16 +87,11 @@ KILN_ALWAYS_INLINE T extreme_run(const T* x, int64_t n) {
   }
   using Index = typename V::index;
   using Value = typename V::value;
-  const auto load = [x](int64_t i) KILN_INLINE_LAMBDA {
-    Value v;
-    std::memcpy(&v, x + i, B);
-    return v;
-  };
   // Named accumulators, not arrays: GCC kept arrays of them on the stack.
-  Value a0 = load(0), a1 = a0, a2 = a0, a3 = a0;
+  Value a0 = V::load(x), a1 = a0, a2 = a0, a3 = a0;
   Index n0{}, n1{}, n2{}, n3{};  // lanes that met a NaN
   const auto take = [&](Value& acc, Index& nan, int64_t at) KILN_INLINE_LAMBDA {
-    const Value c = load(at);
+    const Value c = V::load(x + at);
     acc = extreme_of<IsMax>(acc, c);
     nan = c != c ? Index{} - 1 : nan;
   };
@@ -124,15 +124,14 @@ KILN_ALWAYS_INLINE int64_t arg_short(const T* row, int64_t n) {
   }
   using I = typename V::I;
   using Index = typename V::index;
-  typename V::value best, c;
+  typename V::value best = V::load(row);
   Index iota, at, nan = {};
   for (int j = 0; j < W; ++j) iota[j] = j;
-  std::memcpy(&best, row, B);
   at = iota;
   // Steps that ignore NaNs, which a lane mask notes on the side: a step's chain is then a compare and a blend,
   // where taking NaNs in it (a first NaN wins, a later one does not) tripled it (56 ns a 256-wide row, now 15).
   auto step = [&](int64_t i) KILN_INLINE_LAMBDA {
-    std::memcpy(&c, row + i, B);
+    const typename V::value c = V::load(row + i);
     const Index take = IsMax ? c > best : c < best;
     best = take ? c : best;
     at = take ? iota + static_cast<I>(i) : at;
